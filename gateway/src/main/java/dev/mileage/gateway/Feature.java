@@ -1,0 +1,40 @@
+package dev.mileage.gateway;
+
+import dev.mileage.gateway.http.Authenticator;
+import io.vertx.core.Deployable;
+import io.vertx.ext.web.Router;
+
+import java.util.List;
+
+/**
+ * What a feature (ledger, metering, shop, sip, streaming, trading, mall, certificates) hands the
+ * application. The application migrates the feature's schema ({@code classpath:db/<name>}) if it has
+ * one, mounts its routes under {@code /api/v1}, and deploys its verticles. Features move points only
+ * through {@link GatewayContext#ledger()} and talk to each other over the event bus.
+ */
+public interface Feature {
+  /** Lower-case identifier; also the name of the feature's PostgreSQL schema. */
+  String name();
+
+  /** Whether {@code classpath:db/<name>} holds migrations to apply at start. */
+  default boolean hasSchema() {
+    return false;
+  }
+
+  /** Routes relative to {@code /api/v1} (the router is that sub-router); the caller is already resolved. */
+  default void mountApi(Router api, GatewayContext context) {
+  }
+
+  /** Routes at the site root (pages, event streams, sign-in); use sparingly. */
+  default void mountRoot(Router root, GatewayContext context) {
+  }
+
+  /** Ways this feature recognises callers (member sessions, partner signatures, ...). */
+  default List<Authenticator> authenticators(GatewayContext context) {
+    return List.of();
+  }
+
+  default List<Deployable> verticles(GatewayContext context) {
+    return List.of();
+  }
+}

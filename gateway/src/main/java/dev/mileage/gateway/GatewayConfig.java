@@ -1,0 +1,35 @@
+package dev.mileage.gateway;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings, from (lowest to highest precedence) defaults, a config file, environment variables and
+ * command-line flags. Secrets never appear in {@link #toString()}.
+ *
+ * @param databaseUrl empty: start the embedded PostgreSQL in {@code dataDir}
+ * @param production  refuse to start with any default secret
+ * @param demo        seed demo data (operator, members, products, demo numbers) at start
+ */
+public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
+                            boolean production, boolean demo, String operatorUser, String operatorPassword,
+                            String trunkUri) {
+  public GatewayConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(databaseUrl, "databaseUrl");
+    Objects.requireNonNull(operatorUser, "operatorUser");
+    Objects.requireNonNull(operatorPassword, "operatorPassword");
+    Objects.requireNonNull(trunkUri, "trunkUri");
+    if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("httpPort out of range: " + httpPort);
+    if (sipPort < 0 || sipPort > 65535) throw new IllegalArgumentException("sipPort out of range: " + sipPort);
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig[host=" + host + ", httpPort=" + httpPort + ", sipPort=" + sipPort + ", dataDir=" + dataDir
+        + ", database=" + (databaseUrl.isPresent() ? "external" : "embedded") + ", production=" + production
+        + ", demo=" + demo + ", operatorUser=" + operatorUser + ", trunkUri=" + trunkUri + "]";
+  }
+}

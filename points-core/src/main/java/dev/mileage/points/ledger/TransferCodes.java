@@ -1,0 +1,25 @@
+package dev.mileage.points.ledger;
+
+/**
+ * Business codes carried by transfers, so a history can say why points moved. Features add theirs
+ * here, in their own range, so that codes stay unique across the product.
+ */
+public final class TransferCodes {
+  public static final int UNSPECIFIED = 0;
+  // ledger 1..99
+  public static final int OPERATOR_ADJUSTMENT = 1;
+  public static final int EXCHANGE = 2;
+  public static final int EXCHANGE_FEE = 3;
+  public static final int EXPIRED = 4;
+  // metering 100..199
+  public static final int CALL_CHARGE = 100;
+  public static final int STREAM_CHARGE = 101;
+  // shop 200..299
+  public static final int SIGN_UP_BONUS = 200;
+  public static final int ORDER_MILEAGE = 201;
+  public static final int ORDER_MILEAGE_REVERSAL = 202;
+  public static final int ORDER_PAID_WITH_POINTS = 203;
+
+  private TransferCodes() {
+  }
+}

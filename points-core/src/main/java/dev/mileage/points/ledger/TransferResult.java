@@ -1,0 +1,54 @@
+package dev.mileage.points.ledger;
+
+/**
+ * The outcome of one transfer, ordered by precedence: when several apply, the first one listed is
+ * answered. Only {@link #OK} changes anything; {@link #EXISTS} means an identical transfer was already
+ * applied, which a retrying caller treats as success.
+ */
+public enum TransferResult {
+  OK,
+  /** Another transfer of the same linked chain failed; this one was therefore not applied. */
+  LINKED_EVENT_FAILED,
+  /** The last transfer of the batch carries LINKED: the chain is never closed. */
+  LINKED_EVENT_CHAIN_OPEN,
+  FLAGS_ARE_MUTUALLY_EXCLUSIVE,
+  DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO,
+  CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO,
+  ACCOUNTS_MUST_BE_DIFFERENT,
+  PENDING_ID_MUST_BE_NULL,
+  PENDING_ID_MUST_NOT_BE_NULL,
+  PENDING_ID_MUST_BE_DIFFERENT,
+  TIMEOUT_RESERVED_FOR_PENDING_TRANSFER,
+  AMOUNT_MUST_NOT_BE_ZERO,
+  REFERENCE_TOO_LONG,
+  DEBIT_ACCOUNT_NOT_FOUND,
+  CREDIT_ACCOUNT_NOT_FOUND,
+  ACCOUNTS_MUST_HAVE_THE_SAME_POINT_TYPE,
+  PENDING_TRANSFER_NOT_FOUND,
+  PENDING_TRANSFER_NOT_PENDING,
+  PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT_ID,
+  PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT_ID,
+  EXCEEDS_PENDING_TRANSFER_AMOUNT,
+  PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT,
+  PENDING_TRANSFER_ALREADY_POSTED,
+  PENDING_TRANSFER_ALREADY_VOIDED,
+  PENDING_TRANSFER_EXPIRED,
+  EXISTS_WITH_DIFFERENT_FLAGS,
+  EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID,
+  EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID,
+  EXISTS_WITH_DIFFERENT_AMOUNT,
+  EXISTS_WITH_DIFFERENT_PENDING_ID,
+  EXISTS_WITH_DIFFERENT_TIMEOUT,
+  EXISTS_WITH_DIFFERENT_CODE,
+  EXISTS_WITH_DIFFERENT_REFERENCE,
+  EXISTS,
+  OVERFLOWS_DEBITS,
+  OVERFLOWS_CREDITS,
+  EXCEEDS_CREDITS,
+  EXCEEDS_DEBITS;
+
+  /** OK or an identical earlier transfer: the movement the caller asked for has happened. */
+  public boolean applied() {
+    return this == OK || this == EXISTS;
+  }
+}
