@@ -6,6 +6,7 @@ import dev.mileage.points.ledger.StandardPointTypes;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferRecord;
 import dev.mileage.points.ledger.TransferResult;
+import dev.mileage.points.testing.Auditor;
 import dev.mileage.points.testing.Journal;
 import dev.mileage.points.testing.MutableClock;
 import dev.mileage.points.testing.Workload;

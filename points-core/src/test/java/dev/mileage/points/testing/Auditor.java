@@ -1,4 +1,4 @@
-package dev.mileage.points.engine;
+package dev.mileage.points.testing;
 
 import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.AccountFlags;
@@ -21,12 +21,12 @@ import static dev.mileage.points.ledger.TransferResult.*;
  * different style (copy the whole state before a chain, restore it on failure; plain mutable objects),
  * so that the engine and the auditor are unlikely to share a mistake.
  */
-final class Auditor {
-  static final class Acc {
+public final class Auditor {
+  public static final class Acc {
     final long id;
     final int type;
     final int flags;
-    long dp, dpo, cp, cpo;
+    public long dp, dpo, cp, cpo;
 
     Acc(long id, int type, int flags) {
       this.id = id;
@@ -43,7 +43,7 @@ final class Auditor {
       return a;
     }
 
-    boolean matches(Account account) {
+    public boolean matches(Account account) {
       return account.id() == id && account.debitsPending() == dp && account.debitsPosted() == dpo
           && account.creditsPending() == cp && account.creditsPosted() == cpo;
     }
@@ -54,23 +54,28 @@ final class Auditor {
     }
   }
 
-  enum State { OPEN, POSTED, VOIDED, EXPIRED }
+  public enum State { OPEN, POSTED, VOIDED, EXPIRED }
 
-  record Res(UUID id, long debit, long credit, long amount, long expiresAt, State state) {
+  public record Res(UUID id, long debit, long credit, long amount, long expiresAt, State state) {
   }
 
-  Map<Long, Acc> accounts = new HashMap<>();
-  Map<UUID, Transfer> stored = new HashMap<>();
-  Map<UUID, Long> timestamps = new HashMap<>();
-  Map<UUID, Res> reservations = new HashMap<>();
+  public Map<Long, Acc> accounts = new HashMap<>();
+  public Map<UUID, Transfer> stored = new HashMap<>();
+  public Map<UUID, Long> timestamps = new HashMap<>();
+  public Map<UUID, Res> reservations = new HashMap<>();
   long lastTs;
 
-  void open(Account a) {
+  /** Reservations still holding points. */
+  public List<UUID> open() {
+    return reservations.values().stream().filter(r -> r.state() == State.OPEN).map(Res::id).toList();
+  }
+
+  public void open(Account a) {
     accounts.put(a.id(), new Acc(a.id(), a.pointType(), a.flags()));
   }
 
   /** One batch of one request, at the engine's batch time, after the sweep of {@code candidates}. */
-  List<TransferResult> apply(List<Transfer> batch, Collection<UUID> candidates, long nowMicros) {
+  public List<TransferResult> apply(List<Transfer> batch, Collection<UUID> candidates, long nowMicros) {
     long batchNow = Math.max(nowMicros, lastTs + 1);
     lastTs = batchNow - 1;
     List<UUID> toCheck = new ArrayList<>(candidates);
