@@ -33,8 +33,9 @@ public final class Errors {
     Throwable failure = ctx.failure();
     if (failure instanceof AuthenticationException a) {
       send(ctx, a.status(), a.status() == 429 ? "too_many_attempts" : "unauthorized", a.getMessage());
-    } else if (failure instanceof IllegalArgumentException) {
-      badRequest(ctx, failure.getMessage());
+    } else if (failure instanceof IllegalArgumentException || failure instanceof ClassCastException
+        || failure instanceof io.vertx.core.json.DecodeException) {
+      badRequest(ctx, failure instanceof ClassCastException ? "a field has the wrong type" : failure.getMessage());
     } else if (status == 413) {
       send(ctx, 413, "body_too_large", "request body exceeds " + HttpApi.BODY_BYTES_MAX + " bytes");
     } else if (status == 404) {
