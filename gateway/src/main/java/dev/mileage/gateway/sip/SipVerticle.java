@@ -100,6 +100,11 @@ public final class SipVerticle extends VerticleBase implements SipService {
   @Override public SubscriberStore subscribers() { return subscribers; }
   @Override public Map<String, Long> mediaCounters() { return mediaCounters.snapshot(); }
 
+  /** The meter this gateway charges calls with. */
+  public Meter meter() {
+    return b2bua.meter;
+  }
+
   public int mediaPortsInUse() {
     return ports.inUse();
   }
