@@ -89,7 +89,7 @@ public final class MembersFeature implements Feature {
   @Override
   public void mountRoot(Router root, GatewayContext ctx) {
     init(ctx);
-    root.post("/auth/*").handler(Web.bodies());
+    root.get("/auth/session").handler(Web.handle(this::session));
     root.post("/auth/sign-up").handler(Web.handle(this::signUp));
     root.post("/auth/verify-phone").handler(Web.handle(this::verifyPhone));
     root.post("/auth/resend-code").handler(Web.handle(this::resendCode));
@@ -100,7 +100,6 @@ public final class MembersFeature implements Feature {
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
     init(ctx);
-    api.route("/members/*").handler(Web.bodies());
     api.get("/members/me").handler(Web.handle(this::me));
     api.patch("/members/me").handler(Web.handle(this::updateMe));
     api.post("/members/me/password").handler(Web.handle(this::changePassword));
@@ -189,6 +188,15 @@ public final class MembersFeature implements Feature {
           .setSameSite(CookieSameSite.STRICT));
       Web.json(ctx, 200, new JsonObject().put("signedOut", true));
     }).onFailure(ctx::fail);
+  }
+
+  /** Whether this browser is signed in, without a 401 (which would make browsers offer a password dialog). */
+  private void session(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(SessionService.COOKIE);
+    sessions.lookup(cookie == null ? null : cookie.getValue()).onSuccess(s -> Web.json(ctx, 200, s == null
+        ? new JsonObject().put("signedIn", false)
+        : new JsonObject().put("signedIn", true).put("memberId", s.memberId()).put("csrfToken", s.csrfToken())))
+        .onFailure(ctx::fail);
   }
 
   /** The member's own id, or answers 403 (operators and others have no member profile). */

@@ -1,5 +1,6 @@
 package dev.mileage.gateway.members;
 
+import dev.mileage.gateway.http.AuthenticationException;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
 import io.vertx.core.Future;
@@ -31,7 +32,7 @@ public final class SessionAuthenticator implements Authenticator {
     return sessions.lookup(cookie.getValue()).compose(s -> {
       if (s == null) return Future.succeededFuture(null);
       if (stateChanging(request.method()) && !sameToken(request.getHeader(SessionService.CSRF_HEADER), s.csrfToken())) {
-        return Future.failedFuture(new SecurityException("missing or wrong CSRF token"));
+        return Future.failedFuture(new AuthenticationException(403, "missing or wrong CSRF token"));
       }
       return Future.succeededFuture(new Caller(Caller.Kind.MEMBER, Long.toString(s.memberId()), Set.of(ROLE)));
     });

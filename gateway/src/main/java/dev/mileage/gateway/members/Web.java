@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.concurrent.CompletionStage;
 
@@ -16,13 +15,16 @@ public final class Web {
   private Web() {
   }
 
-  /** A body handler with the bound; JSON only, which also keeps plain HTML forms of other sites out. */
-  public static BodyHandler bodies() {
-    return BodyHandler.create(false).setBodyLimit(BODY_BYTES_MAX);
+  /**
+   * The JSON object body, or throws IllegalArgumentException (a 400) with a reason. JSON only, which also
+   * keeps plain HTML forms of other sites out (they cannot send application/json without CORS).
+   */
+  public static JsonObject body(RoutingContext ctx) {
+    return body(ctx, BODY_BYTES_MAX);
   }
 
-  /** The JSON object body, or throws IllegalArgumentException (a 400) with a reason. */
-  public static JsonObject body(RoutingContext ctx) {
+  public static JsonObject body(RoutingContext ctx, int bytesMax) {
+    if (ctx.body().length() > bytesMax) throw new IllegalArgumentException("body larger than " + bytesMax + " bytes");
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new IllegalArgumentException("Content-Type must be application/json");
