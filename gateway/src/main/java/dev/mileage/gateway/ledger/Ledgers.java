@@ -26,9 +26,15 @@ public final class Ledgers {
   }
 
   public static CompletionStage<LedgerRuntime> start(Vertx vertx, Database database, Clock clock) {
-    // TEMPORARY until branch `ledger` is merged: the engine (PgLedger) is being written there. Every
-    // call fails loudly so nothing can pretend points moved.
-    return CompletableFuture.completedFuture(new Unavailable());
+    return dev.mileage.points.store.PgLedger.start(vertx, database, dev.mileage.points.ledger.LedgerOptions.DEFAULTS, clock)
+        .thenApply(managed -> new LedgerRuntime() {
+          @Override public Ledger ledger() { return managed; }
+          @Override public long queueDepth() { return managed.stats().queueDepth(); }
+          @Override public CompletionStage<Void> close() {
+            managed.close();
+            return CompletableFuture.completedFuture(null);
+          }
+        });
   }
 
   private static final class Unavailable implements LedgerRuntime, Ledger {
