@@ -65,6 +65,7 @@ public final class HttpApi {
       });
       api.route().handler(new AuthenticationHandler(authenticators));
       api.route().handler(new OpenApiValidation(context.vertx(), contract));
+      api.get("/me").handler(HttpApi::me);
       for (Feature f : features) f.mountApi(api, context);
       api.route().handler(ctx -> Errors.notFound(ctx, "no such API resource: " + ctx.request().method() + " "
           + ctx.normalizedPath()));
@@ -76,6 +77,14 @@ public final class HttpApi {
       root.route().failureHandler(Errors::fromFailure);
       return root;
     });
+  }
+
+  /** Who the credentials belong to: lets a client check them without touching anything. */
+  private static void me(io.vertx.ext.web.RoutingContext ctx) {
+    Caller caller = Caller.of(ctx).orElseThrow();
+    ctx.response().putHeader("Content-Type", "application/json").end(new io.vertx.core.json.JsonObject()
+        .put("kind", caller.kind().name()).put("id", caller.id()).put("owner", caller.owner())
+        .put("roles", new io.vertx.core.json.JsonArray(caller.roles().stream().sorted().toList())).encode());
   }
 
   private static byte[] resource(String name) {
