@@ -17,6 +17,8 @@ public final class Features {
   public static List<Feature> all() {
     List<Feature> features = new ArrayList<>();
     features.add(new LedgerFeature());
+    features.add(new dev.mileage.gateway.members.MembersFeature());
+    features.add(new dev.mileage.gateway.shop.ShopFeature());
     // one line per feature, e.g. features.add(new SipFeature());
     return List.copyOf(features);
   }
