@@ -1,0 +1,85 @@
+package dev.mileage.points.engine;
+
+import dev.mileage.points.ledger.Account;
+import dev.mileage.points.ledger.AccountFlags;
+import dev.mileage.points.ledger.Checks;
+import dev.mileage.points.ledger.TransferRecord;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Committed state held entirely in memory: the engine's partner in the simulation, the unit tests and
+ * the engine benchmark. Not thread safe. The durable store is {@code dev.mileage.points.store.PgLedger}.
+ */
+public final class MemoryState implements LedgerView {
+  private final Map<Long, Account> accounts = new HashMap<>();
+  private final Map<UUID, TransferRecord> transfers = new HashMap<>();
+  private final Map<UUID, PendingState> pendings = new HashMap<>();
+  private final Map<UUID, PendingState> open = new LinkedHashMap<>();
+  private long nextAccountId = 1;
+
+  public Account open(String owner, int pointType, int flags) {
+    Account a = new Account(nextAccountId++, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
+    accounts.put(a.id(), a);
+    return a;
+  }
+
+  @Override
+  public Account account(long accountId) {
+    return accounts.get(accountId);
+  }
+
+  @Override
+  public TransferRecord transfer(UUID transferId) {
+    return transfers.get(transferId);
+  }
+
+  @Override
+  public PendingState pending(UUID pendingId) {
+    return pendings.get(pendingId);
+  }
+
+  public Collection<Account> accounts() {
+    return accounts.values();
+  }
+
+  public Collection<TransferRecord> transfers() {
+    return transfers.values();
+  }
+
+  /** Open reservations whose timeout has passed at {@code nowMicros}, at most {@code limit}. */
+  public List<UUID> due(long nowMicros, int limit) {
+    List<UUID> due = new ArrayList<>();
+    for (PendingState p : open.values()) {
+      if (due.size() >= limit) break;
+      if (p.dueAt(nowMicros)) due.add(p.id());
+    }
+    return due;
+  }
+
+  /** Makes a verified outcome the committed state (what the store does after COMMIT). */
+  public void commit(BatchOutcome outcome) {
+    outcome.verify();
+    for (AccountChange c : outcome.accounts()) {
+      Checks.invariant(accounts.get(c.after().id()).equals(c.before()), "the batch read the committed account");
+      accounts.put(c.after().id(), c.after());
+    }
+    for (TransferRecord r : outcome.inserted()) {
+      Checks.invariant(transfers.put(r.transfer().id(), r) == null, "transfers are appended once");
+    }
+    for (PendingState p : outcome.pendings()) {
+      pendings.put(p.id(), p);
+      if (p.status() == PendingStatus.PENDING) {
+        open.put(p.id(), p);
+      } else {
+        open.remove(p.id());
+      }
+    }
+  }
+}

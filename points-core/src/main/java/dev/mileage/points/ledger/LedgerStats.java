@@ -1,0 +1,18 @@
+package dev.mileage.points.ledger;
+
+/**
+ * Counters of the durable ledger for metrics; totals since start.
+ *
+ * @param batchesCommitted      write transactions committed
+ * @param batchesFailed         batches whose commit failed (their callers got a failed stage)
+ * @param transfersCommitted    transfers answered after a commit (every result, OK or not)
+ * @param reservationsExpired   reservations released by their timeout
+ * @param queueDepth            transfers waiting for the writer now
+ * @param rejectedQueueFull     submits refused because the queue was full
+ * @param commitLatencyMicrosTotal  sum of commit round trips, for an average
+ * @param commitLatencyMicrosMax    the slowest commit round trip
+ */
+public record LedgerStats(long batchesCommitted, long batchesFailed, long transfersCommitted,
+                          long reservationsExpired, int queueDepth, long rejectedQueueFull,
+                          long commitLatencyMicrosTotal, long commitLatencyMicrosMax) {
+}

@@ -1,0 +1,90 @@
+package dev.mileage.points.store;
+
+import dev.mileage.points.engine.BatchOutcome;
+import dev.mileage.points.engine.Micros;
+import dev.mileage.points.engine.PendingState;
+import dev.mileage.points.engine.PendingStatus;
+import dev.mileage.points.ledger.Account;
+import dev.mileage.points.ledger.PointKind;
+import dev.mileage.points.ledger.PointType;
+import dev.mileage.points.ledger.Transfer;
+import dev.mileage.points.ledger.TransferRecord;
+import io.vertx.sqlclient.Row;
+
+import java.util.Arrays;
+import java.util.Set;
+
+/** The ledger's SQL and the mapping between rows and records; every row read is checked. */
+final class LedgerRows {
+  static final String ACCOUNT_COLUMNS =
+      "id, owner, point_type, flags, debits_pending, debits_posted, credits_pending, credits_posted";
+  static final String TRANSFER_COLUMNS =
+      "id, debit_account_id, credit_account_id, amount, pending_id, timeout_seconds, code, reference, flags, ts";
+  static final String PENDING_COLUMNS = "id, debit_account_id, credit_account_id, amount, ts, expires_at, status";
+  static final String POINT_TYPE_COLUMNS = "id, code, kind, issuer, cash_micros_per_unit, allowed_products";
+
+  static final String SELECT_ACCOUNTS = "SELECT " + ACCOUNT_COLUMNS + " FROM ledger.account WHERE id = ANY($1::int8[])";
+  static final String SELECT_TRANSFERS = "SELECT " + TRANSFER_COLUMNS + " FROM ledger.transfer WHERE id = ANY($1::uuid[])";
+  static final String SELECT_PENDINGS = "SELECT " + PENDING_COLUMNS + " FROM ledger.pending WHERE id = ANY($1::uuid[])";
+  static final String SELECT_DUE = "SELECT id FROM ledger.pending WHERE status = 0 AND expires_at > 0 AND expires_at <= $1"
+      + " ORDER BY expires_at LIMIT $2";
+  static final String SELECT_WRITER = "SELECT batch_seq, last_ts FROM ledger.writer WHERE id = 1";
+
+  /**
+   * The whole batch in one statement, hence one implicit transaction and one round trip: transfers
+   * appended, accounts updated only if they still hold what the batch read (a second writer or a stale
+   * cache aborts the batch), reservations created or closed, and the writer row advanced by one batch.
+   * Any row count other than expected raises, which rolls the statement back entirely.
+   */
+  static final String WRITE_BATCH = """
+      WITH t AS (
+        INSERT INTO ledger.transfer (%s)
+        SELECT * FROM UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::uuid[], $6::int4[], $7::int4[],
+                             $8::text[], $9::int4[], $10::int8[])
+        RETURNING 1),
+      a AS (
+        UPDATE ledger.account AS a
+           SET debits_pending = u.dp, debits_posted = u.dpo, credits_pending = u.cp, credits_posted = u.cpo
+          FROM UNNEST($11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[],
+                      $18::int8[], $19::int8[]) AS u(id, dp, dpo, cp, cpo, odp, odpo, ocp, ocpo)
+         WHERE a.id = u.id AND a.debits_pending = u.odp AND a.debits_posted = u.odpo
+           AND a.credits_pending = u.ocp AND a.credits_posted = u.ocpo
+        RETURNING 1),
+      p AS (
+        INSERT INTO ledger.pending (%s)
+        SELECT * FROM UNNEST($20::uuid[], $21::int8[], $22::int8[], $23::int8[], $24::int8[], $25::int8[], $26::int2[])
+        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status WHERE ledger.pending.status = 0
+        RETURNING 1),
+      w AS (
+        UPDATE ledger.writer SET batch_seq = $27, last_ts = $28 WHERE id = 1 AND batch_seq = $27 - 1
+        RETURNING 1)
+      SELECT ledger.expect_rows((SELECT count(*) FROM t), $29, 'transfer'),
+             ledger.expect_rows((SELECT count(*) FROM a), $30, 'account'),
+             ledger.expect_rows((SELECT count(*) FROM p), $31, 'pending'),
+             ledger.expect_rows((SELECT count(*) FROM w), 1, 'writer')
+      """.formatted(TRANSFER_COLUMNS, PENDING_COLUMNS);
+
+  private LedgerRows() {
+  }
+
+  static Account account(Row r) {
+    return BatchOutcome.checkLimits(new Account(r.getLong(0), r.getString(1), r.getInteger(2), r.getInteger(3),
+        r.getLong(4), r.getLong(5), r.getLong(6), r.getLong(7)));
+  }
+
+  static TransferRecord transfer(Row r) {
+    return new TransferRecord(new Transfer(r.getUUID(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getUUID(4),
+        r.getInteger(5), r.getInteger(6), r.getString(7), r.getInteger(8)), Micros.toInstant(r.getLong(9)));
+  }
+
+  static PendingState pending(Row r) {
+    return new PendingState(r.getUUID(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5),
+        PendingStatus.of(r.getShort(6)));
+  }
+
+  static PointType pointType(Row r) {
+    String[] products = r.getArrayOfStrings(5);
+    return new PointType(r.getInteger(0), r.getString(1), PointKind.valueOf(r.getString(2)), r.getString(3),
+        r.getLong(4), products == null ? Set.of() : Set.copyOf(Arrays.asList(products)));
+  }
+}

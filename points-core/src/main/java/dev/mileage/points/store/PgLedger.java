@@ -1,0 +1,272 @@
+package dev.mileage.points.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.mileage.points.engine.BatchOutcome;
+import dev.mileage.points.engine.Micros;
+import dev.mileage.points.engine.PendingState;
+import dev.mileage.points.ledger.Account;
+import dev.mileage.points.ledger.AccountFlags;
+import dev.mileage.points.ledger.Checks;
+import dev.mileage.points.ledger.HistoryPage;
+import dev.mileage.points.ledger.Ledger;
+import dev.mileage.points.ledger.LedgerOptions;
+import dev.mileage.points.ledger.LedgerStats;
+import dev.mileage.points.ledger.ManagedLedger;
+import dev.mileage.points.ledger.PointKind;
+import dev.mileage.points.ledger.PointType;
+import dev.mileage.points.ledger.Transfer;
+import dev.mileage.points.ledger.TransferRecord;
+import dev.mileage.points.ledger.TransferResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The durable ledger on PostgreSQL: one {@link LedgerWriter} (single writer, batched, answers after
+ * COMMIT) plus reads straight from committed state. State is always loaded from the database, never
+ * trusted from anywhere else, so re-opening after any crash is correct.
+ */
+public final class PgLedger implements ManagedLedger {
+  /** Threads that complete callers' stages, so callers' code never runs on the writer's context. */
+  static final int COMPLETION_THREADS = 2;
+  static final int PIPELINING_LIMIT = 256;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final LedgerWriter writer;
+  private final Cache<Long, Account> accounts;
+  private final LedgerCounters counters;
+  private final ExecutorService completions;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile String deploymentId;
+
+  private PgLedger(Vertx vertx, Database database, LedgerOptions options, Clock clock) {
+    this.vertx = vertx;
+    Database.ConnectionInfo info = database.connection();
+    PgConnectOptions connect = new PgConnectOptions().setHost(info.host()).setPort(info.port())
+        .setDatabase(info.database()).setUser(info.user()).setPassword(info.password())
+        .setCachePreparedStatements(true).setPipeliningLimit(PIPELINING_LIMIT);
+    this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(options.poolSize())).connectingTo(connect)
+        .using(vertx).build();
+    this.accounts = Caffeine.newBuilder().maximumSize(options.accountCacheMax()).build();
+    Cache<UUID, PendingState> pendings = Caffeine.newBuilder().maximumSize(options.accountCacheMax()).build();
+    this.counters = new LedgerCounters();
+    this.completions = Executors.newFixedThreadPool(COMPLETION_THREADS, r -> {
+      Thread t = new Thread(r, "ledger-completion");
+      t.setDaemon(true);
+      return t;
+    });
+    this.writer = new LedgerWriter(pool, connect, options, clock, accounts, pendings, completions, counters);
+  }
+
+  /** Migrates the {@code ledger} schema, loads the writer's state from the database and starts writing. */
+  public static CompletionStage<ManagedLedger> start(Vertx vertx, Database database, LedgerOptions options,
+                                                     Clock clock) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(clock, "clock");
+    return vertx.executeBlocking(() -> database.migrate("ledger"))
+        .compose(migrated -> {
+          PgLedger ledger = new PgLedger(vertx, database, options, clock);
+          return vertx.deployVerticle(ledger.writer)
+              .onSuccess(id -> ledger.deploymentId = id)
+              .onFailure(e -> ledger.closeResources())
+              .<ManagedLedger>map(id -> ledger);
+        })
+        .toCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<List<TransferResult>> submit(List<Transfer> transfers) {
+    Objects.requireNonNull(transfers, "transfers");
+    if (transfers.isEmpty()) return CompletableFuture.completedFuture(List.of());
+    if (transfers.size() > Ledger.BATCH_MAX) {
+      throw new IllegalArgumentException("at most " + Ledger.BATCH_MAX + " transfers per call: " + transfers.size());
+    }
+    List<Transfer> copy = List.copyOf(transfers);
+    CompletableFuture<List<TransferResult>> future = new CompletableFuture<>();
+    writer.submit(copy, future);
+    return future;
+  }
+
+  @Override
+  public CompletionStage<Account> openAccount(String owner, int pointType, int flags) {
+    // validates like the record does, before touching the database
+    new Account(1, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
+    return read(pool.preparedQuery("INSERT INTO ledger.account (owner, point_type, flags) VALUES ($1, $2, $3)"
+            + " ON CONFLICT (owner, point_type) DO NOTHING")
+        .execute(Tuple.of(owner, pointType, flags))
+        .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
+            ? new IllegalArgumentException("unknown point type: " + pointType) : e))
+        .compose(v -> pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
+            + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType)))
+        .map(rows -> LedgerRows.account(rows.iterator().next())));
+  }
+
+  @Override
+  public CompletionStage<Optional<Account>> account(long accountId) {
+    Account cached = accounts.getIfPresent(accountId);
+    if (cached != null) return CompletableFuture.completedFuture(Optional.of(cached));
+    return read(pool.preparedQuery(LedgerRows.SELECT_ACCOUNTS).execute(Tuple.of((Object) new Long[] {accountId}))
+        .map(rows -> first(rows, LedgerRows::account)));
+  }
+
+  @Override
+  public CompletionStage<Optional<Account>> accountOf(String owner, int pointType) {
+    Objects.requireNonNull(owner, "owner");
+    return read(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
+            + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType))
+        .map(rows -> first(rows, LedgerRows::account)));
+  }
+
+  @Override
+  public CompletionStage<List<Account>> accountsOf(String owner) {
+    Objects.requireNonNull(owner, "owner");
+    return read(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
+            + " FROM ledger.account WHERE owner = $1 ORDER BY point_type").execute(Tuple.of(owner))
+        .map(rows -> all(rows, LedgerRows::account)));
+  }
+
+  @Override
+  public CompletionStage<Optional<TransferRecord>> transfer(UUID transferId) {
+    Objects.requireNonNull(transferId, "transferId");
+    return read(pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of((Object) new UUID[] {transferId}))
+        .map(rows -> first(rows, LedgerRows::transfer)));
+  }
+
+  @Override
+  public CompletionStage<HistoryPage> history(long accountId, Instant before, int limit) {
+    if (limit < 1 || limit > HistoryPage.LIMIT_MAX) {
+      throw new IllegalArgumentException("limit must be 1.." + HistoryPage.LIMIT_MAX + ": " + limit);
+    }
+    long beforeMicros = before == null ? Long.MAX_VALUE : Micros.of(before);
+    String columns = LedgerRows.TRANSFER_COLUMNS;
+    String sql = "SELECT " + columns + " FROM ("
+        + "(SELECT " + columns + " FROM ledger.transfer WHERE debit_account_id = $1 AND ts < $2 ORDER BY ts DESC LIMIT $3)"
+        + " UNION ALL "
+        + "(SELECT " + columns + " FROM ledger.transfer WHERE credit_account_id = $1 AND ts < $2 ORDER BY ts DESC LIMIT $3)"
+        + ") h ORDER BY ts DESC LIMIT $3";
+    return read(pool.preparedQuery(sql).execute(Tuple.of(accountId, beforeMicros, limit)).map(rows -> {
+      List<TransferRecord> page = all(rows, LedgerRows::transfer);
+      Instant next = page.size() == limit ? page.get(page.size() - 1).timestamp() : null;
+      return new HistoryPage(page, next);
+    }));
+  }
+
+  @Override
+  public CompletionStage<List<PointType>> pointTypes() {
+    return read(pool.query("SELECT " + LedgerRows.POINT_TYPE_COLUMNS + " FROM ledger.point_type ORDER BY id").execute()
+        .map(rows -> all(rows, LedgerRows::pointType)));
+  }
+
+  @Override
+  public CompletionStage<PointType> definePointType(String code, PointKind kind, String issuer, long cashMicrosPerUnit,
+                                                    Set<String> allowedProducts) {
+    PointType valid = new PointType(Integer.MAX_VALUE, code, kind, issuer, cashMicrosPerUnit, allowedProducts);
+    return read(pool.preparedQuery("INSERT INTO ledger.point_type (" + LedgerRows.POINT_TYPE_COLUMNS + ")"
+            + " VALUES (nextval('ledger.point_type_id_seq'), $1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING")
+        .execute(Tuple.of(valid.code(), valid.kind().name(), valid.issuer(), valid.cashMicrosPerUnit(),
+            valid.allowedProducts().stream().sorted().toArray(String[]::new)))
+        .compose(v -> pool.preparedQuery("SELECT " + LedgerRows.POINT_TYPE_COLUMNS
+            + " FROM ledger.point_type WHERE code = $1").execute(Tuple.of(code)))
+        .map(rows -> LedgerRows.pointType(rows.iterator().next())));
+  }
+
+  @Override
+  public CompletionStage<PointType> setCashValue(int pointType, long cashMicrosPerUnit) {
+    Checks.requireNonNegative(cashMicrosPerUnit, "cashMicrosPerUnit");
+    return read(pool.preparedQuery("UPDATE ledger.point_type SET cash_micros_per_unit = $2 WHERE id = $1 RETURNING "
+            + LedgerRows.POINT_TYPE_COLUMNS).execute(Tuple.of(pointType, cashMicrosPerUnit))
+        .compose(rows -> rows.size() == 1 ? Future.succeededFuture(LedgerRows.pointType(rows.iterator().next()))
+            : Future.failedFuture(new IllegalArgumentException("unknown point type: " + pointType))));
+  }
+
+  @Override
+  public LedgerStats stats() {
+    return new LedgerStats(counters.batchesCommitted.sum(), counters.batchesFailed.sum(),
+        counters.transfersCommitted.sum(), counters.reservationsExpired.sum(), writer.queueDepth(),
+        counters.rejectedQueueFull.sum(), counters.commitMicrosTotal.sum(), counters.commitMicrosMax.get());
+  }
+
+  @Override
+  public CompletionStage<Integer> expireDue() {
+    CompletableFuture<Integer> future = new CompletableFuture<>();
+    writer.requestSweep(future);
+    return future;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    String id = deploymentId;
+    Future<?> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
+    try {
+      undeployed.eventually(() -> pool.close()).await(java.time.Duration.ofSeconds(10).toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // closing is best effort: the database keeps what was committed
+    } finally {
+      completions.shutdown();
+    }
+  }
+
+  private void closeResources() {
+    pool.close();
+    completions.shutdown();
+  }
+
+  /** Completes on the completion threads, never on a Vert.x event loop. */
+  private <T> CompletionStage<T> read(Future<T> future) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    future.onComplete(ar -> completions.execute(() -> {
+      if (ar.succeeded()) {
+        result.complete(ar.result());
+      } else {
+        result.completeExceptionally(ar.cause());
+      }
+    }));
+    return result;
+  }
+
+  private static <T> Optional<T> first(RowSet<Row> rows, Function<Row, T> map) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(map.apply(it.next())) : Optional.empty();
+  }
+
+  private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> map) {
+    List<T> list = new ArrayList<>(rows.size());
+    for (Row r : rows) list.add(map.apply(r));
+    return list;
+  }
+
+  private static boolean isForeignKeyViolation(Throwable e) {
+    return e instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState());
+  }
+
+  static Account checked(Account a) {
+    return BatchOutcome.checkLimits(a);
+  }
+}
