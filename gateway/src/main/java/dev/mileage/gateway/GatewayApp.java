@@ -108,7 +108,8 @@ public final class GatewayApp {
 
     ledger = await(Ledgers.start(vertx, database, clock));
     Gauge.builder("ledger_queue_depth", ledger, LedgerRuntime::queueDepth)
-        .description("requests waiting for the ledger engine").register(metrics);
+        .description("transfers waiting for the ledger writer").register(metrics);
+    Ledgers.bindMetrics(ledger, metrics);
 
     context = new GatewayContext(vertx, ledger.ledger(), pool, config, clock, metrics);
     OperatorStore operators = new OperatorStore(pool, vertx);

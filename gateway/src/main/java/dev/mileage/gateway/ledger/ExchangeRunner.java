@@ -1,6 +1,8 @@
 package dev.mileage.gateway.ledger;
 
+import dev.mileage.points.engine.Exchange;
 import dev.mileage.points.ledger.Account;
+import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.Ledger;
 import dev.mileage.points.ledger.PointType;
 import dev.mileage.points.ledger.TransferResult;
@@ -13,11 +15,29 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Looks up what an {@link Exchange} needs (the two accounts, their point types, the issuers' accounts,
- * opened on first use), submits the chain and names the outcome: 200 when applied (OK or a retry's
- * EXISTS), 422 with the failing result otherwise, 404 for an unknown account.
+ * An exchange between point types: looks up what points-core's {@link Exchange} needs (the member's two
+ * accounts, their point types' cash values, the issuers' pools and the fee account, opened on first use),
+ * submits the linked chain it builds and names the outcome: 200 when applied (OK, or EXISTS for a retry
+ * with the same key), 422 with the failing result otherwise, 404 for an unknown account.
  */
 final class ExchangeRunner {
+  /** Who collects exchange fees, per point type: the operator's revenue, kept apart from the pools. */
+  static final String FEE_OWNER = "operator:fees";
+  /** Pools and the fee account issue and collect; they carry no balance limit. */
+  static final int POOL_ACCOUNT_FLAGS = AccountFlags.NONE;
+
+  record Request(String key, long fromAccountId, long toAccountId, long amount, int feeBasisPoints) {
+    Request {
+      if (key == null || key.isEmpty() || key.length() > 200) throw new IllegalArgumentException("key must be 1..200 characters");
+      if (fromAccountId <= 0 || toAccountId <= 0) throw new IllegalArgumentException("account ids must be positive");
+      if (fromAccountId == toAccountId) throw new IllegalArgumentException("fromAccountId and toAccountId must differ");
+      if (amount <= 0) throw new IllegalArgumentException("amount must be positive");
+      if (feeBasisPoints < 0 || feeBasisPoints >= Exchange.FEE_BASIS_POINTS_MAX) {
+        throw new IllegalArgumentException("feeBasisPoints must be 0.." + (Exchange.FEE_BASIS_POINTS_MAX - 1));
+      }
+    }
+  }
+
   record Outcome(int status, JsonObject body) {
   }
 
@@ -27,7 +47,7 @@ final class ExchangeRunner {
     this.ledger = ledger;
   }
 
-  Future<Outcome> run(Exchange.Request request, Context context) {
+  Future<Outcome> run(Request request, Context context) {
     Future<Optional<Account>> from = Future.fromCompletionStage(ledger.account(request.fromAccountId()), context);
     Future<Optional<Account>> to = Future.fromCompletionStage(ledger.account(request.toAccountId()), context);
     Future<List<PointType>> types = Future.fromCompletionStage(ledger.pointTypes(), context);
@@ -41,35 +61,42 @@ final class ExchangeRunner {
       }
       PointType sourceType = type(types.result(), source.pointType());
       PointType targetType = type(types.result(), target.pointType());
-      Future<Account> sourceIssuer = Future.fromCompletionStage(
-          ledger.openAccount(sourceType.issuer(), sourceType.id(), Exchange.ISSUER_ACCOUNT_FLAGS), context);
-      Future<Account> targetIssuer = Future.fromCompletionStage(
-          ledger.openAccount(targetType.issuer(), targetType.id(), Exchange.ISSUER_ACCOUNT_FLAGS), context);
-      return Future.all(sourceIssuer, targetIssuer).compose(issuers -> {
-        Exchange.Plan plan;
-        try {
-          plan = Exchange.plan(request, source, sourceType, sourceIssuer.result(), target, targetType,
-              targetIssuer.result());
-        } catch (IllegalArgumentException e) {
-          return Future.succeededFuture(error(422, "exchange_refused", e.getMessage()));
+      if (sourceType.cashMicrosPerUnit() <= 0 || targetType.cashMicrosPerUnit() <= 0) {
+        return Future.succeededFuture(error(422, "exchange_refused", "a point type without cash value cannot be exchanged"));
+      }
+      Future<Account> poolA = open(sourceType.issuer(), sourceType.id(), context);
+      Future<Account> feeA = open(FEE_OWNER, sourceType.id(), context);
+      Future<Account> poolB = open(targetType.issuer(), targetType.id(), context);
+      return Future.all(poolA, feeA, poolB).compose(pools -> {
+        Optional<Exchange.Plan> planned = Exchange.plan(new Exchange.Request(request.key(), source.id(),
+            poolA.result().id(), feeA.result().id(), poolB.result().id(), target.id(), request.amount(),
+            sourceType.cashMicrosPerUnit(), targetType.cashMicrosPerUnit(), request.feeBasisPoints()));
+        if (planned.isEmpty()) {
+          return Future.succeededFuture(error(422, "exchange_refused", "amount too small: worth less than one "
+              + targetType.code() + " after the fee"));
         }
-        return Future.fromCompletionStage(ledger.submit(plan.transfers()), context).map(results -> {
+        Exchange.Plan plan = planned.get();
+        return Future.fromCompletionStage(ledger.submit(plan.chain()), context).map(results -> {
           JsonArray named = new JsonArray();
           Optional<TransferResult> firstFailure = Optional.empty();
           for (int i = 0; i < results.size(); i++) {
             TransferResult r = results.get(i);
             if (!r.applied() && firstFailure.isEmpty() && r != TransferResult.LINKED_EVENT_FAILED) firstFailure = Optional.of(r);
-            named.add(new JsonObject().put("id", plan.transfers().get(i).id().toString()).put("result", r.name()));
+            named.add(new JsonObject().put("id", plan.chain().get(i).id().toString()).put("result", r.name()));
           }
           boolean applied = results.stream().allMatch(TransferResult::applied);
           JsonObject body = new JsonObject().put("result", applied ? results.get(0).name()
                   : firstFailure.orElse(TransferResult.LINKED_EVENT_FAILED).name())
-              .put("debited", plan.debited()).put("credited", plan.credited()).put("fee", plan.fee())
+              .put("debited", request.amount()).put("fee", plan.feeA()).put("credited", plan.amountB())
               .put("transfers", named);
           return new Outcome(applied ? 200 : 422, body);
         });
       });
     });
+  }
+
+  private Future<Account> open(String owner, int pointType, Context context) {
+    return Future.fromCompletionStage(ledger.openAccount(owner, pointType, POOL_ACCOUNT_FLAGS), context);
   }
 
   private static PointType type(List<PointType> types, int id) {

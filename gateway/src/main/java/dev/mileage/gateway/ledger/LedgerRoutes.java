@@ -140,9 +140,9 @@ final class LedgerRoutes {
 
   private void exchange(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
-    Exchange.Request request = new Exchange.Request(body.getString("key"), LedgerJson.longOf(body, "fromAccountId", 0),
-        LedgerJson.longOf(body, "toAccountId", 0), LedgerJson.longOf(body, "amount", 0),
-        LedgerJson.longOf(body, "feeBasisPoints", 0), body.getString("reference", ""));
+    ExchangeRunner.Request request = new ExchangeRunner.Request(body.getString("key"),
+        LedgerJson.longOf(body, "fromAccountId", 0), LedgerJson.longOf(body, "toAccountId", 0),
+        LedgerJson.longOf(body, "amount", 0), LedgerJson.intOf(body, "feeBasisPoints"));
     new ExchangeRunner(ledger).run(request, ctx.vertx().getOrCreateContext()).onFailure(ctx::fail)
         .onSuccess(outcome -> json(ctx, outcome.status(), outcome.body()));
   }
