@@ -12,9 +12,15 @@ import java.util.List;
  */
 final class AuthenticationHandler implements Handler<RoutingContext> {
   private final List<Authenticator> authenticators;
+  private final io.micrometer.core.instrument.MeterRegistry metrics;
 
-  AuthenticationHandler(List<Authenticator> authenticators) {
+  AuthenticationHandler(List<Authenticator> authenticators, io.micrometer.core.instrument.MeterRegistry metrics) {
     this.authenticators = List.copyOf(authenticators);
+    this.metrics = metrics;
+  }
+
+  private void count(int status) {
+    metrics.counter("gateway_auth_refused", "status", Integer.toString(status)).increment();
   }
 
   @Override
@@ -24,6 +30,7 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
         Throwable t = result.cause();
         AuthenticationException refused = t instanceof AuthenticationException a ? a
             : new AuthenticationException(401, "invalid credentials");
+        count(refused.status());
         if (refused.status() == 401) {
           ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
         } else {
@@ -31,6 +38,7 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
         }
         Errors.send(ctx, refused.status(), refused.error(), refused.getMessage());
       } else if (result.result() == null) {
+        count(401);
         ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
         Errors.send(ctx, 401, "unauthorized", "credentials required");
       } else {
