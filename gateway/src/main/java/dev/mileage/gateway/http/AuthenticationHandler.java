@@ -9,12 +9,14 @@ import java.util.List;
 /**
  * Runs the authenticators in order; the first that recognises the request decides. No credentials of
  * any kind, or refused ones, end the request with 401 (429 while locked out) and a JSON reason.
+ * {@code /api/v1} has one already; a feature that authenticates a root route (an event stream, a
+ * WebSocket upgrade) builds its own with its authenticators.
  */
-final class AuthenticationHandler implements Handler<RoutingContext> {
+public final class AuthenticationHandler implements Handler<RoutingContext> {
   private final List<Authenticator> authenticators;
   private final io.micrometer.core.instrument.MeterRegistry metrics;
 
-  AuthenticationHandler(List<Authenticator> authenticators, io.micrometer.core.instrument.MeterRegistry metrics) {
+  public AuthenticationHandler(List<Authenticator> authenticators, io.micrometer.core.instrument.MeterRegistry metrics) {
     this.authenticators = List.copyOf(authenticators);
     this.metrics = metrics;
   }
