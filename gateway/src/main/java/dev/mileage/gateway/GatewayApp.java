@@ -155,6 +155,13 @@ public final class GatewayApp {
     LOG.info("stopped");
   }
 
+  /** The features' start-up banner lines, in feature order. */
+  public List<String> bannerLines() {
+    List<String> lines = new ArrayList<>();
+    for (Feature f : features) lines.addAll(f.banner(context));
+    return lines;
+  }
+
   public int httpPort() {
     return httpServer == null ? -1 : httpServer.actualPort();
   }

@@ -109,6 +109,21 @@ class ConfigTest {
   }
 
   @Test
+  void mainReadsTheConfigFileAndRefusesItsMistakes() throws Exception {
+    Path file = dir.resolve("gateway.properties");
+    Files.writeString(file, "http-port=not-a-port\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--config", file.toString()}, Map.of(), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--http-port must be a port number"));
+    code = Main.run(new String[] {"--config", dir.resolve("missing.properties").toString()}, Map.of(), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot read config file"));
+  }
+
+  @Test
   void unknownFlagExitsWithUsage() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = Main.run(new String[] {"--no-such-flag"}, Map.of(), System.out,
