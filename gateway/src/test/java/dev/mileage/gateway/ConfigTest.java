@@ -80,9 +80,17 @@ class ConfigTest {
     assertTrue(e.getMessage().contains("default operator password"));
     assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true",
         Setting.OPERATOR_PASSWORD, "short"), Map.of(), Optional.empty()));
+    var embedded = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+        Map.of(Setting.PRODUCTION, "true"), Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret"), Optional.empty()));
+    assertTrue(embedded.getMessage().contains("embedded PostgreSQL has none"), embedded.getMessage());
+    assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
+        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app@db/x"),
+        Optional.empty()));
     GatewayConfig ok = ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
-        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret"), Optional.empty());
+        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app:s3cret@db/x"),
+        Optional.empty());
     assertTrue(ok.production());
+    assertFalse(ok.toString().contains("s3cret"));
   }
 
   @Test
