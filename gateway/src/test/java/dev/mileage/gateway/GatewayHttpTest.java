@@ -52,6 +52,8 @@ class GatewayHttpTest {
     assertTrue(text.contains("jvm_memory_used_bytes"), "JVM memory");
     assertTrue(text.contains("vertx_http_server_requests_total"), "HTTP requests");
     assertTrue(text.contains("ledger_queue_depth"), "ledger queue depth");
+    assertTrue(text.contains("ledger_transfers_committed_total"), "ledger counters");
+    assertTrue(text.contains("route=\"/health\""), "requests by route");
   }
 
   @Test
@@ -79,6 +81,8 @@ class GatewayHttpTest {
     assertEquals(401, wrong.statusCode());
     assertEquals(401, unknown.statusCode());
     assertEquals(wrong.bodyAsString(), unknown.bodyAsString());
+    String metrics = gateway.send(HttpMethod.GET, "/metrics", null, null, null).bodyAsString();
+    assertTrue(metrics.contains("gateway_auth_refused_total{status=\"401\"}"), "refusals are counted");
   }
 
   @Test
@@ -94,6 +98,19 @@ class GatewayHttpTest {
     HttpResponse<Buffer> r = gateway.get("/api/v1/no-such-thing");
     assertEquals(404, r.statusCode());
     assertEquals("not_found", r.bodyAsJsonObject().getString("error"));
+  }
+
+  @Test
+  void aBurstOfFirstRequestsWithTheSameCredentialsIsVerifiedOnceAndAllPass() throws Exception {
+    new dev.mileage.gateway.http.OperatorStore(gateway.app.context().pool(), gateway.app.context().vertx())
+        .ensureOperator("burst", "burst-password-1", java.util.Set.of("operator"))
+        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<Buffer>>> burst = new java.util.ArrayList<>();
+    for (int i = 0; i < 4 * dev.mileage.gateway.http.OperatorAuthenticator.VERIFICATIONS_IN_FLIGHT_MAX; i++) {
+      burst.add(gateway.client.get("/api/v1/me").basicAuthentication("burst", "burst-password-1").send()
+          .toCompletionStage().toCompletableFuture());
+    }
+    for (var response : burst) assertEquals(200, response.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode());
   }
 
   @Test

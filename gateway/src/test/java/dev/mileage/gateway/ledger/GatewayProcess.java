@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * a free HTTP port it reports at start-up, so a test can kill it with SIGKILL like a power cut.
  */
 final class GatewayProcess implements AutoCloseable {
-  static final Duration START_DEADLINE = Duration.ofSeconds(120);
+  static final Duration START_DEADLINE = Duration.ofSeconds(240);
   static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
   static final String PASSWORD = "crash-test-operator-password";
   private static final Pattern WEB_LINE = Pattern.compile("Web page:\\s+http://127\\.0\\.0\\.1:(\\d+)/");
