@@ -156,6 +156,10 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       report.figure("writeRoundTripMsMean", batches == 0 ? 0
           : Math.round((after.commitLatencyMicrosTotal() - before.commitLatencyMicrosTotal()) / (double) batches) / 1000.0);
       report.figure("writeRoundTripMsMax", after.commitLatencyMicrosMax() / 1000.0);
+      report.figure("prefetchMsMean", batches == 0 ? 0
+          : Math.round((after.prefetchMicrosTotal() - before.prefetchMicrosTotal()) / (double) batches) / 1000.0);
+      report.figure("engineApplyMsMean", batches == 0 ? 0
+          : Math.round((after.applyMicrosTotal() - before.applyMicrosTotal()) / (double) batches) / 1000.0);
       report.figure("auditMismatchedAccounts", audit(database));
     }
   }
