@@ -128,6 +128,8 @@ final class LedgerWriter extends VerticleBase {
       return;
     }
     queue.add(new Request(transfers, future));
+    // closing may have drained the queue between the check above and the add: never strand a request
+    if (closed) failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     wake();
   }
 
@@ -138,6 +140,7 @@ final class LedgerWriter extends VerticleBase {
         return;
       }
       sweepWaiters.add(waiter);
+      if (closed) failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     }
     context.runOnContext(v -> {
       sweepRequested = true;
