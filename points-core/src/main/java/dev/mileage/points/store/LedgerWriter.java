@@ -18,6 +18,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -73,6 +74,7 @@ final class LedgerWriter extends VerticleBase {
   private boolean inFlight;
   private boolean sweepRequested;
   private long sweepTimer = -1;
+  private Promise<Void> idleOnStop;
 
   LedgerWriter(Pool pool, PgConnectOptions connectOptions, LedgerOptions options, Clock clock,
                Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Executor completions,
@@ -93,12 +95,19 @@ final class LedgerWriter extends VerticleBase {
         options.expirySweepInterval().toMillis(), id -> requestSweep(null)));
   }
 
+  /** Takes no more work, fails what is queued, lets the batch in flight finish (commit and answer), then closes. */
   @Override
   public Future<?> stop() {
     closed = true;
     if (sweepTimer >= 0) vertx.cancelTimer(sweepTimer);
     failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
-    return connection == null ? Future.succeededFuture() : connection.close();
+    Promise<Void> idle = Promise.promise();
+    if (inFlight) {
+      idleOnStop = idle;
+    } else {
+      idle.complete();
+    }
+    return idle.future().compose(v -> connection == null ? Future.succeededFuture() : connection.close());
   }
 
   int queueDepth() {
@@ -119,6 +128,8 @@ final class LedgerWriter extends VerticleBase {
       return;
     }
     queue.add(new Request(transfers, future));
+    // closing may have drained the queue between the check above and the add: never strand a request
+    if (closed) failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     wake();
   }
 
@@ -129,6 +140,7 @@ final class LedgerWriter extends VerticleBase {
         return;
       }
       sweepWaiters.add(waiter);
+      if (closed) failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     }
     context.runOnContext(v -> {
       sweepRequested = true;
@@ -167,6 +179,7 @@ final class LedgerWriter extends VerticleBase {
     process(batch, sweep).onComplete(ar -> {
       queuedTransfers.addAndGet(-transfers);
       inFlight = false;
+      if (idleOnStop != null) idleOnStop.complete();
       if (ar.succeeded()) {
         int expired = ar.result();
         completions.execute(() -> waiters.forEach(w -> w.complete(expired)));
@@ -183,13 +196,17 @@ final class LedgerWriter extends VerticleBase {
     Future<Void> ready = writerRowStale ? loadWriterRow() : Future.succeededFuture();
     Prefetched view = new Prefetched();
     Future<List<UUID>> candidates = ready.compose(v -> sweep ? dueReservations() : Future.succeededFuture(List.of()));
+    long prefetchStart = System.nanoTime();
     Future<BatchOutcome> applied = candidates
         .compose(due -> prefetch(view, batch, due).map(v -> due))
         .map(due -> {
+          long applyStart = System.nanoTime();
+          counters.prefetchMicrosTotal.add((applyStart - prefetchStart) / 1_000);
           List<List<Transfer>> requests = new ArrayList<>(batch.size());
           for (Request r : batch) requests.add(r.transfers());
           BatchOutcome outcome = engine.applyAll(view, requests, due);
           outcome.verify();
+          counters.applyMicrosTotal.add((System.nanoTime() - applyStart) / 1_000);
           return outcome;
         });
     return applied.transform(ar -> {
@@ -205,8 +222,10 @@ final class LedgerWriter extends VerticleBase {
         return Future.succeededFuture(0);
       }
       long started = System.nanoTime();
-      return write(outcome).transform(w -> {
+      Throwable[] writeFailure = new Throwable[1];
+      return write(outcome, id -> view.pendings.get(id) != null).transform(w -> {
         if (w.succeeded()) return Future.succeededFuture(true);
+        writeFailure[0] = w.cause();
         return resolve(w.cause());
       }).transform(c -> {
         if (c.succeeded() && c.result()) {
@@ -216,7 +235,7 @@ final class LedgerWriter extends VerticleBase {
         }
         forget(view);
         Reason reason = c.succeeded() ? Reason.STORE_FAILED : Reason.OUTCOME_UNKNOWN;
-        Throwable cause = c.succeeded() ? null : c.cause();
+        Throwable cause = c.succeeded() ? writeFailure[0] : c.cause();
         fail(batch, cause, reason);
         counters.batchesFailed.increment();
         return Future.failedFuture(new LedgerException(reason, "the batch was not committed", cause));
@@ -317,22 +336,26 @@ final class LedgerWriter extends VerticleBase {
         });
   }
 
-  private Future<Void> write(BatchOutcome outcome) {
+  private Future<Void> write(BatchOutcome outcome, java.util.function.Predicate<UUID> storedReservation) {
     Future<PgConnection> conn = connection != null ? Future.succeededFuture(connection)
         : PgConnection.connect(vertx, connectOptions).onSuccess(c -> connection = c);
     long seq = batchSeq + 1;
-    return conn.compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq)))
+    return conn.compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq, storedReservation)))
         .<Void>mapEmpty()
         .onSuccess(v -> batchSeq = seq);
   }
 
   /**
-   * The write failed, but the statement may still have committed (the connection broke after the
-   * server took it). End the writer's backend so nothing of ours can still run, then read the writer row:
+   * The write failed. An ERROR answered by the server means the statement rolled back. Anything else (the
+   * connection broke, a FATAL) may have come after the server took the statement, which may then still commit. End the writer's backend so nothing of ours can still run, then read the writer row:
    * it holds this batch's sequence number exactly when the batch committed.
    */
   private Future<Boolean> resolve(Throwable writeFailure) {
     writerRowStale = true;
+    if (writeFailure instanceof PgException pg && "ERROR".equals(pg.getSeverity())) {
+      // the server answered the statement with an error: an implicit transaction that errs is rolled back
+      return Future.succeededFuture(false);
+    }
     PgConnection broken = connection;
     connection = null;
     if (broken == null) return Future.succeededFuture(false); // never connected: nothing was sent
@@ -359,7 +382,7 @@ final class LedgerWriter extends VerticleBase {
           answer.complete(seq == expected);
         })
         .onFailure(e -> {
-          if (attempt >= PROBE_ATTEMPTS_MAX || closed) {
+          if (attempt >= PROBE_ATTEMPTS_MAX) {
             answer.fail(e);
           } else {
             vertx.setTimer(PROBE_DELAY_MS, t -> probe(pid, expected, attempt + 1, answer));
