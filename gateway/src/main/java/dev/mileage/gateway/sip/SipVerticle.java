@@ -159,6 +159,11 @@ public final class SipVerticle extends VerticleBase implements SipService {
       responses.send(st, request, Response.MESSAGE_TOO_LARGE, null);
       return;
     }
+    int malformed = RequestChecks.check(request);
+    if (malformed != 0) {
+      responses.send(st, request, malformed, null);
+      return;
+    }
     MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
     if (mf != null && mf.getMaxForwards() == 0 && !Request.OPTIONS.equals(method) && !Request.CANCEL.equals(method)
         && event.getDialog() == null) {
