@@ -86,6 +86,7 @@ class ShopBrowserTest {
     browser.awaitText("#notice", "(M / White)");
     browser.web().get(base + "#/cart");
     browser.awaitText("#cart-total", "₩47,900");
+    browser.screenshot("cart");
 
     // a declined card first: nothing changes
     browser.select("#card", "sandbox-decline");
@@ -113,6 +114,10 @@ class ShopBrowserTest {
     browser.awaitText("#movements", "sign-up bonus");
     browser.awaitText("#header-mileage", "3,998 pts");
     assertTrue(browser.web().findElements(By.cssSelector("#movements tbody tr")).size() >= 2);
+    browser.screenshot("wallet");
+    browser.web().get(base + "#/orders");
+    browser.awaitText("main table", "PAID");
+    browser.screenshot("orders");
   }
 
   @Test
