@@ -101,6 +101,19 @@ class GatewayHttpTest {
   }
 
   @Test
+  void aBurstOfFirstRequestsWithTheSameCredentialsIsVerifiedOnceAndAllPass() throws Exception {
+    new dev.mileage.gateway.http.OperatorStore(gateway.app.context().pool(), gateway.app.context().vertx())
+        .ensureOperator("burst", "burst-password-1", java.util.Set.of("operator"))
+        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<Buffer>>> burst = new java.util.ArrayList<>();
+    for (int i = 0; i < 4 * dev.mileage.gateway.http.OperatorAuthenticator.VERIFICATIONS_IN_FLIGHT_MAX; i++) {
+      burst.add(gateway.client.get("/api/v1/me").basicAuthentication("burst", "burst-password-1").send()
+          .toCompletionStage().toCompletableFuture());
+    }
+    for (var response : burst) assertEquals(200, response.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+  }
+
+  @Test
   void oversizedBodyIs413() throws Exception {
     Buffer big = Buffer.buffer(new byte[(int) dev.mileage.gateway.http.HttpApi.BODY_BYTES_MAX + 1]);
     HttpResponse<Buffer> r = gateway.send(HttpMethod.POST, "/api/v1/ledger/transfers", TestGateway.OPERATOR,

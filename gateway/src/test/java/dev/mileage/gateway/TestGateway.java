@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 public final class TestGateway implements AutoCloseable {
   public static final String OPERATOR = "operator";
   public static final String PASSWORD = "test-operator-password";
+  /** Client connections at once, enough for the concurrency tests. */
+  public static final int CONNECTIONS_MAX = 64;
 
   public final GatewayApp app;
   public final Vertx clientVertx = Vertx.vertx();
@@ -34,7 +36,7 @@ public final class TestGateway implements AutoCloseable {
       throw e;
     }
     client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(app.httpPort()));
+        .setDefaultPort(app.httpPort()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(CONNECTIONS_MAX));
   }
 
   public TestGateway(Path dataDir) throws Exception {

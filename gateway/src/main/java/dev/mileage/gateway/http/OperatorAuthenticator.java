@@ -25,8 +25,11 @@ import java.util.Optional;
 public final class OperatorAuthenticator implements Authenticator {
   public static final Duration VERIFIED_TTL = Duration.ofSeconds(60);
   public static final int VERIFIED_MAX = 1_000;
+  /** Argon2 verifications running at once; each takes ~19 MiB and tens of ms, so past this: 503. */
+  public static final int VERIFICATIONS_IN_FLIGHT_MAX = 8;
   static final String REFUSED = "invalid credentials";
   static final String UNAVAILABLE = "credentials cannot be checked right now; try again shortly";
+  static final String BUSY = "too many sign-ins at once; try again shortly";
   static final String LOCKED = "too many failed attempts; try again later";
 
   private final OperatorStore store;
@@ -35,6 +38,8 @@ public final class OperatorAuthenticator implements Authenticator {
   private final Cache<String, Caller> verified;
   private final byte[] macKey = new byte[32];
   private final String dummyHash;
+  private final java.util.Map<String, Future<Caller>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger verificationsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   public OperatorAuthenticator(OperatorStore store, Vertx vertx, Clock clock) {
     this.store = store;
@@ -63,6 +68,24 @@ public final class OperatorAuthenticator implements Authenticator {
       limiter.recordFailure(source, user);
       return Future.failedFuture(new AuthenticationException(401, REFUSED));
     }
+    // a client opening many connections at once presents the same credentials on each: verify them once
+    Future<Caller> same = inFlight.get(cacheKey);
+    if (same != null) return same;
+    if (verificationsInFlight.incrementAndGet() > VERIFICATIONS_IN_FLIGHT_MAX) {
+      verificationsInFlight.decrementAndGet();
+      return Future.failedFuture(new AuthenticationException(503, BUSY));
+    }
+    io.vertx.core.Promise<Caller> promise = io.vertx.core.Promise.promise();
+    inFlight.put(cacheKey, promise.future());
+    verify(source, user, password, cacheKey).onComplete(done -> {
+      inFlight.remove(cacheKey);
+      verificationsInFlight.decrementAndGet();
+      promise.handle(done);
+    });
+    return promise.future();
+  }
+
+  private Future<Caller> verify(String source, String user, String password, String cacheKey) {
     return store.find(user)
         .recover(e -> Future.failedFuture(new AuthenticationException(503, UNAVAILABLE)))
         .compose(operator -> vertx.executeBlocking(() -> {
