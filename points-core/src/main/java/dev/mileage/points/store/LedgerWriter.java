@@ -18,6 +18,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -127,6 +128,8 @@ final class LedgerWriter extends VerticleBase {
       return;
     }
     queue.add(new Request(transfers, future));
+    // closing may have drained the queue between the check above and the add: never strand a request
+    if (closed) failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     wake();
   }
 
@@ -137,6 +140,7 @@ final class LedgerWriter extends VerticleBase {
         return;
       }
       sweepWaiters.add(waiter);
+      if (closed) failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     }
     context.runOnContext(v -> {
       sweepRequested = true;
@@ -218,8 +222,10 @@ final class LedgerWriter extends VerticleBase {
         return Future.succeededFuture(0);
       }
       long started = System.nanoTime();
+      Throwable[] writeFailure = new Throwable[1];
       return write(outcome, id -> view.pendings.get(id) != null).transform(w -> {
         if (w.succeeded()) return Future.succeededFuture(true);
+        writeFailure[0] = w.cause();
         return resolve(w.cause());
       }).transform(c -> {
         if (c.succeeded() && c.result()) {
@@ -229,7 +235,7 @@ final class LedgerWriter extends VerticleBase {
         }
         forget(view);
         Reason reason = c.succeeded() ? Reason.STORE_FAILED : Reason.OUTCOME_UNKNOWN;
-        Throwable cause = c.succeeded() ? null : c.cause();
+        Throwable cause = c.succeeded() ? writeFailure[0] : c.cause();
         fail(batch, cause, reason);
         counters.batchesFailed.increment();
         return Future.failedFuture(new LedgerException(reason, "the batch was not committed", cause));
@@ -340,12 +346,16 @@ final class LedgerWriter extends VerticleBase {
   }
 
   /**
-   * The write failed, but the statement may still have committed (the connection broke after the
-   * server took it). End the writer's backend so nothing of ours can still run, then read the writer row:
+   * The write failed. An ERROR answered by the server means the statement rolled back. Anything else (the
+   * connection broke, a FATAL) may have come after the server took the statement, which may then still commit. End the writer's backend so nothing of ours can still run, then read the writer row:
    * it holds this batch's sequence number exactly when the batch committed.
    */
   private Future<Boolean> resolve(Throwable writeFailure) {
     writerRowStale = true;
+    if (writeFailure instanceof PgException pg && "ERROR".equals(pg.getSeverity())) {
+      // the server answered the statement with an error: an implicit transaction that errs is rolled back
+      return Future.succeededFuture(false);
+    }
     PgConnection broken = connection;
     connection = null;
     if (broken == null) return Future.succeededFuture(false); // never connected: nothing was sent

@@ -10,6 +10,7 @@ import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.HistoryPage;
 import dev.mileage.points.ledger.Ledger;
+import dev.mileage.points.ledger.LedgerException;
 import dev.mileage.points.ledger.LedgerOptions;
 import dev.mileage.points.ledger.LedgerStats;
 import dev.mileage.points.ledger.ManagedLedger;
@@ -38,7 +39,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -60,7 +63,9 @@ public final class PgLedger implements ManagedLedger {
   private final LedgerWriter writer;
   private final Cache<Long, Account> accounts;
   private final LedgerCounters counters;
-  private final ExecutorService completions;
+  private final ExecutorService completionThreads;
+  /** Never refuses: once the threads are shut down, the rare late completion runs on the caller's thread. */
+  private final Executor completions;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile String deploymentId;
 
@@ -75,11 +80,18 @@ public final class PgLedger implements ManagedLedger {
     this.accounts = Caffeine.newBuilder().maximumSize(options.accountCacheMax()).build();
     Cache<UUID, PendingState> pendings = Caffeine.newBuilder().maximumSize(options.accountCacheMax()).build();
     this.counters = new LedgerCounters();
-    this.completions = Executors.newFixedThreadPool(COMPLETION_THREADS, r -> {
+    this.completionThreads = Executors.newFixedThreadPool(COMPLETION_THREADS, r -> {
       Thread t = new Thread(r, "ledger-completion");
       t.setDaemon(true);
       return t;
     });
+    this.completions = task -> {
+      try {
+        completionThreads.execute(task);
+      } catch (RejectedExecutionException shutDown) {
+        task.run();
+      }
+    };
     this.writer = new LedgerWriter(pool, connect, options, clock, accounts, pendings, completions, counters);
   }
 
@@ -107,6 +119,9 @@ public final class PgLedger implements ManagedLedger {
     if (transfers.isEmpty()) return CompletableFuture.completedFuture(List.of());
     if (transfers.size() > Ledger.BATCH_MAX) {
       throw new IllegalArgumentException("at most " + Ledger.BATCH_MAX + " transfers per call: " + transfers.size());
+    }
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new LedgerException(LedgerException.Reason.CLOSED, "the ledger is closed", null));
     }
     List<Transfer> copy = List.copyOf(transfers);
     CompletableFuture<List<TransferResult>> future = new CompletableFuture<>();
@@ -226,19 +241,19 @@ public final class PgLedger implements ManagedLedger {
     if (!closed.compareAndSet(false, true)) return;
     String id = deploymentId;
     Future<?> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
+    // the batch in flight commits and is answered before the pool closes; the completion threads go last
+    Future<Void> done = undeployed.transform(ar -> pool.close()).onComplete(ar -> completionThreads.shutdown());
+    if (io.vertx.core.Context.isOnVertxThread()) return; // an event loop must not wait: closing goes on by itself
     try {
-      undeployed.eventually(() -> pool.close()).await(CLOSE_WAIT.toMillis(),
-          java.util.concurrent.TimeUnit.MILLISECONDS);
+      done.await(CLOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      // closing is best effort: the database keeps what was committed
-    } finally {
-      completions.shutdown();
+      // closing is best effort past the wait: the database keeps exactly what was committed
     }
   }
 
   private void closeResources() {
     pool.close();
-    completions.shutdown();
+    completionThreads.shutdown();
   }
 
   /** Completes on the completion threads, never on a Vert.x event loop. */

@@ -73,13 +73,20 @@ class PgLedgerLifecycleTest {
   }
 
   @Test
-  void closingAnswersEveryStageAndKeepsOnlyWhatWasAnsweredOk() throws Exception {
+  void closingFromAnEventLoopAnswersEveryStageAndKeepsOnlyWhatWasAnsweredOk() throws Exception {
     ManagedLedger ledger = Await.of(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS, clock));
-    List<Outcome> outcomes = flood(ledger, "close", ledger::close);
+    // closed from an event loop, which must not block: closing goes on by itself
+    List<Outcome> outcomes = flood(ledger, "close", () -> vertx.runOnContext(v -> ledger.close()));
     check(outcomes);
     assertTrue(outcomes.stream().anyMatch(o -> o.results() != null), "some work finished before closing");
-    CompletionException late = assertThrows(CompletionException.class, () -> ledger.submit(
-        Transfer.single(Transfer.idOf("close:late"), 1, 2, 1, 0, "")).toCompletableFuture().join());
+    // the close runs on the event loop: poll (bounded) until a late submit is refused as CLOSED
+    Throwable late = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (late == null && System.nanoTime() < deadline) {
+      late = ledger.submit(Transfer.single(Transfer.idOf("close:late"), 999_999, 999_998, 1, 0, ""))
+          .handle((r, e) -> e).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+    assertInstanceOf(CompletionException.class, late);
     assertEquals(LedgerException.Reason.CLOSED, assertInstanceOf(LedgerException.class, late.getCause()).reason());
     ledger.close(); // idempotent
     LedgerAudit.assertBalancesEqualTheirTransfers(db);

@@ -154,6 +154,46 @@ class PgLedgerStoreFailureTest {
   }
 
   @Test
+  void aCommitCutOffMidStatementIsResolvedBeforeAnswering() throws Exception {
+    Fixture f = fixture("cut:", 2);
+    try (ManagedLedger ledger = f.ledger(); Connection lock = LedgerAudit.connect(db)) {
+      Account before = Await.of(ledger.account(f.customers()[0])).orElseThrow();
+      Transfer t = Transfer.single(Transfer.idOf("cut:t"), f.customers()[0], f.customers()[1], 5, 0, "");
+      lock.setAutoCommit(false);
+      lock.createStatement().executeQuery("SELECT * FROM ledger.writer WHERE id = 1 FOR UPDATE").close();
+      CompletableFuture<TransferResult> answer = ledger.submit(t).toCompletableFuture();
+      long writer = waitForWriterBlockedOnTheLock();
+      assertTrue(!answer.isDone(), "no answer while the commit is undecided");
+      try (Connection admin = LedgerAudit.connect(db)) {
+        admin.createStatement().executeQuery("SELECT pg_terminate_backend(" + writer + ")").close();
+      }
+      ExecutionException e = assertThrows(ExecutionException.class, () -> answer.get(DEADLINE_SECONDS, TimeUnit.SECONDS));
+      assertEquals(LedgerException.Reason.STORE_FAILED, assertInstanceOf(LedgerException.class, e.getCause()).reason(),
+          "the writer learned that the cut-off statement did not commit");
+      lock.rollback();
+      assertEquals(0, present(List.of(t.id())));
+      assertEquals(before, Await.of(ledger.account(f.customers()[0])).orElseThrow());
+      assertEquals(OK, Await.of(ledger.submit(t)), "the writer reconnected");
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /** The pid of the ledger's write statement once it waits for the writer row lock the test holds. */
+  private static long waitForWriterBlockedOnTheLock() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    try (Connection c = LedgerAudit.connect(db)) {
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT pid FROM pg_stat_activity"
+            + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ledger.transfer%'")) {
+          if (rs.next()) return rs.getLong(1);
+        }
+        Thread.onSpinWait();
+      }
+    }
+    throw new AssertionError("the write never blocked on the writer row");
+  }
+
+  @Test
   void aDatabaseThatStopsAndComesBackLosesNothing() throws Exception {
     Fixture f = fixture("stopped:", 2);
     try (ManagedLedger ledger = f.ledger()) {
