@@ -1,0 +1,122 @@
+package dev.mileage.gateway;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Resolves the {@link GatewayConfig} from, lowest precedence first: defaults, a config file (Java
+ * properties, keys as the flags without dashes, e.g. {@code http-port=8081}), environment variables
+ * ({@code MILEAGE_HTTP_PORT}; {@code DATABASE_URL} too) and command-line flags.
+ */
+public final class ConfigLoader {
+
+  /** Thrown for settings a person must fix; the message says which and why, never a secret's value. */
+  public static final class ConfigException extends Exception {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  private ConfigLoader() {
+  }
+
+  public static GatewayConfig load(Map<Setting, String> flags, Map<String, String> environment,
+                                   Optional<Path> configFile) throws ConfigException {
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) values.put(s, s.defaultValue());
+    if (configFile.isPresent()) values.putAll(readFile(configFile.get()));
+    for (Setting s : Setting.values()) {
+      String env = environment.get(s.environmentVariable());
+      if (s == Setting.DATABASE_URL && env == null) env = environment.get("DATABASE_URL");
+      if (env != null) values.put(s, env.trim());
+    }
+    values.putAll(flags);
+    return build(values);
+  }
+
+  private static Map<Setting, String> readFile(Path file) throws ConfigException {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    List<String> unknown = new ArrayList<>();
+    for (String key : properties.stringPropertyNames()) {
+      Optional<Setting> setting = byKey(key);
+      if (setting.isEmpty()) unknown.add(key);
+      else values.put(setting.get(), properties.getProperty(key).trim());
+    }
+    if (!unknown.isEmpty()) throw new ConfigException("unknown keys in config file " + file + ": " + unknown);
+    return values;
+  }
+
+  static Optional<Setting> byKey(String key) {
+    for (Setting s : Setting.values()) if (s.key().equals(key)) return Optional.of(s);
+    return Optional.empty();
+  }
+
+  private static GatewayConfig build(Map<Setting, String> v) throws ConfigException {
+    int httpPort = port(v, Setting.HTTP_PORT);
+    int sipPort = port(v, Setting.SIP_PORT);
+    String host = v.get(Setting.HOST);
+    if (host.isEmpty()) throw new ConfigException(Setting.HOST.flag() + " must not be empty");
+    String dataDir = v.get(Setting.DATA_DIR);
+    if (dataDir.isEmpty()) throw new ConfigException(Setting.DATA_DIR.flag() + " must not be empty");
+    String url = v.get(Setting.DATABASE_URL);
+    if (!url.isEmpty() && !url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
+      throw new ConfigException(Setting.DATABASE_URL.flag() + " must start with postgres:// or postgresql://");
+    }
+    String trunk = v.get(Setting.TRUNK_URI);
+    if (!trunk.startsWith("sip:") && !trunk.startsWith("sips:")) {
+      throw new ConfigException(Setting.TRUNK_URI.flag() + " must be a sip: or sips: URI");
+    }
+    String user = v.get(Setting.OPERATOR_USER);
+    if (!user.matches("[a-z][a-z0-9_.-]{0,31}")) {
+      throw new ConfigException(Setting.OPERATOR_USER.flag() + " must be 1..32 lower-case letters, digits, _ . -");
+    }
+    String password = v.get(Setting.OPERATOR_PASSWORD);
+    if (password.isEmpty()) throw new ConfigException(Setting.OPERATOR_PASSWORD.flag() + " must not be empty");
+    boolean production = bool(v, Setting.PRODUCTION);
+    boolean demo = !bool(v, Setting.NO_DEMO);
+    if (production) {
+      if (password.equals(Setting.DEFAULT_OPERATOR_PASSWORD)) {
+        throw new ConfigException("--production refuses the default operator password: set "
+            + Setting.OPERATOR_PASSWORD.flag() + " (or " + Setting.OPERATOR_PASSWORD.environmentVariable() + ")");
+      }
+      if (password.length() < Setting.OPERATOR_PASSWORD_LENGTH_MIN) {
+        throw new ConfigException("--production needs an operator password of at least "
+            + Setting.OPERATOR_PASSWORD_LENGTH_MIN + " characters");
+      }
+    }
+    return new GatewayConfig(host, httpPort, sipPort, Path.of(dataDir), url.isEmpty() ? Optional.empty() : Optional.of(url),
+        production, demo, user, password, trunk);
+  }
+
+  private static int port(Map<Setting, String> v, Setting s) throws ConfigException {
+    try {
+      int port = Integer.parseInt(v.get(s));
+      if (port < 0 || port > 65535) throw new NumberFormatException();
+      return port;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(s.flag() + " must be a port number 0..65535: " + v.get(s));
+    }
+  }
+
+  private static boolean bool(Map<Setting, String> v, Setting s) throws ConfigException {
+    String value = v.get(s).toLowerCase(Locale.ROOT);
+    if (value.equals("true") || value.equals("1") || value.equals("yes")) return true;
+    if (value.equals("false") || value.equals("0") || value.equals("no") || value.isEmpty()) return false;
+    throw new ConfigException(s.flag() + " must be true or false: " + v.get(s));
+  }
+}

@@ -1,0 +1,113 @@
+package dev.mileage.gateway;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The command line: {@code java -jar gateway.jar [options]}. Options come from the {@link Setting}
+ * table, so {@code --help}, the environment and the config file can never disagree.
+ */
+public final class Main {
+
+  /** Exit codes: 0 stopped normally, 2 bad settings, 1 failed to start. */
+  public static final int EXIT_CONFIG = 2;
+  public static final int EXIT_START_FAILED = 1;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    Logging.configure();
+    int code = run(args, System.getenv(), System.out, System.err);
+    if (code >= 0) System.exit(code);
+  }
+
+  /** Answers an exit code, or -1 when the gateway is running (it stops on SIGTERM). */
+  static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    CommandLine commandLine = new CommandLine(spec());
+    ParseResult parsed;
+    try {
+      parsed = commandLine.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      err.println(e.getMessage());
+      commandLine.usage(err);
+      return EXIT_CONFIG;
+    }
+    if (parsed.isUsageHelpRequested()) {
+      commandLine.usage(out);
+      return 0;
+    }
+    GatewayConfig config;
+    try {
+      config = ConfigLoader.load(flags(parsed), environment,
+          Optional.ofNullable(parsed.matchedOptionValue("--config", (String) null)).map(Path::of));
+    } catch (ConfigLoader.ConfigException e) {
+      err.println("mileage-gateway: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
+    GatewayApp app = new GatewayApp(config, Features.all());
+    try {
+      app.start();
+    } catch (Exception e) {
+      Logger.getLogger(Main.class.getName()).log(Level.SEVERE, "start failed", e);
+      err.println("mileage-gateway: start failed: " + e.getMessage());
+      app.stop();
+      return EXIT_START_FAILED;
+    }
+    out.println("Web page:  http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/");
+    out.println("API:       http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/api/v1 (OpenAPI at /openapi.yaml)");
+    out.println("SIP:       sip:" + hostForUrl(config.host()) + ":" + config.sipPort() + " (UDP/TCP)");
+    out.println("Database:  " + app.databaseDescription());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.stop();
+      Logging.shutdown();
+    }, "gateway-shutdown"));
+    return -1;
+  }
+
+  private static String hostForUrl(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  static CommandSpec spec() {
+    CommandSpec spec = CommandSpec.create().name("mileage-gateway");
+    spec.usageMessage()
+        .description("Loyalty points become phone calls and streaming time.",
+            "Settings, lowest precedence first: defaults < --config file < environment (MILEAGE_*) < flags.")
+        .sortOptions(false);
+    spec.mixinStandardHelpOptions(true);
+    spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
+        .description("config file (Java properties; keys as the flags, e.g. http-port=8081)").build());
+    for (Setting s : Setting.values()) {
+      OptionSpec.Builder option = OptionSpec.builder(s.flag());
+      if (s.isSwitch()) {
+        option.arity("0").type(boolean.class).description(s.description() + " (env " + s.environmentVariable() + ")");
+      } else {
+        String shown = s.isSecret() ? "" : " (default: " + s.defaultValue() + ")";
+        option.arity("1").type(String.class).paramLabel(s.key().toUpperCase(java.util.Locale.ROOT).replace('-', '_'))
+            .description(s.description() + shown + " (env " + s.environmentVariable() + ")");
+      }
+      spec.addOption(option.build());
+    }
+    return spec;
+  }
+
+  private static Map<Setting, String> flags(ParseResult parsed) {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) {
+      if (!parsed.hasMatchedOption(s.flag())) continue;
+      flags.put(s, s.isSwitch() ? "true" : parsed.matchedOptionValue(s.flag(), ""));
+    }
+    return flags;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.mileage.gateway;
+
+import java.util.Locale;
+
+/**
+ * Every setting in one table: its flag, its environment variable, its config-file key and its default.
+ * {@link Main} builds {@code --help} from this table and {@link ConfigLoader} resolves values with it.
+ */
+public enum Setting {
+  HTTP_PORT("http-port", "8080", "HTTP port of the web page and the API (0: any free port)"),
+  SIP_PORT("sip-port", "5060", "SIP port (UDP and TCP) of the call gateway (0: any free port)"),
+  HOST("host", "127.0.0.1", "address to bind HTTP and SIP to"),
+  DATA_DIR("data-dir", "./data", "folder for the embedded PostgreSQL and other files; survives restarts"),
+  DATABASE_URL("database-url", "", "postgres://user:password@host:port/db; empty: embedded PostgreSQL in the data folder"
+      + " (environment: DATABASE_URL or MILEAGE_DATABASE_URL)"),
+  TRUNK_URI("trunk-uri", "sip:pstn@127.0.0.1:5080", "SIP URI of the PSTN trunk (default: the built-in simulated trunk)"),
+  OPERATOR_USER("operator-user", "operator", "user name of the bootstrap operator"),
+  OPERATOR_PASSWORD("operator-password", "mileage-demo", "password of the bootstrap operator (refused with --production when default)"),
+  PRODUCTION("production", "false", "production mode: refuse to start with any default secret"),
+  NO_DEMO("no-demo", "false", "do not seed demo data (members, products, demo numbers)");
+
+  /** The demo default secrets that production mode refuses. */
+  public static final String DEFAULT_OPERATOR_PASSWORD = OPERATOR_PASSWORD.defaultValue;
+  public static final int OPERATOR_PASSWORD_LENGTH_MIN = 12;
+
+  final String key;
+  final String defaultValue;
+  final String description;
+
+  Setting(String key, String defaultValue, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public String flag() {
+    return "--" + key;
+  }
+
+  public String environmentVariable() {
+    return "MILEAGE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public boolean isSwitch() {
+    return this == PRODUCTION || this == NO_DEMO;
+  }
+
+  /** Secrets are never printed, logged or shown as defaults in --help. */
+  public boolean isSecret() {
+    return this == OPERATOR_PASSWORD || this == DATABASE_URL;
+  }
+}

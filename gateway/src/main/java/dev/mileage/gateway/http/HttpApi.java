@@ -1,0 +1,98 @@
+package dev.mileage.gateway.http;
+
+import dev.mileage.gateway.Feature;
+import dev.mileage.gateway.GatewayContext;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The one HTTP router: security headers and body limit for everything, {@code /health}, {@code /metrics},
+ * {@code /openapi.yaml}, {@code /api/v1} (authenticated, validated against the OpenAPI document, then the
+ * features' routes), the features' root routes, and the web page from the classpath {@code webroot/}.
+ */
+public final class HttpApi {
+  /** Largest request body: a full ledger batch of {@code Ledger.BATCH_MAX} transfers fits. */
+  public static final long BODY_BYTES_MAX = 4L * 1024 * 1024;
+  public static final int HEADER_BYTES_MAX = 16 * 1024;
+  public static final String API_PREFIX = "/api/v1";
+  public static final String OPENAPI_RESOURCE = "openapi.yaml";
+
+  private final GatewayContext context;
+  private final List<Authenticator> authenticators;
+  private final LongSupplier ledgerQueueDepth;
+  private final PrometheusMeterRegistry metrics;
+
+  public HttpApi(GatewayContext context, OperatorStore operators, List<Authenticator> featureAuthenticators,
+                 LongSupplier ledgerQueueDepth, PrometheusMeterRegistry metrics) {
+    this.context = context;
+    List<Authenticator> all = new ArrayList<>();
+    all.add(new OperatorAuthenticator(operators, context.vertx(), context.clock()));
+    all.addAll(featureAuthenticators);
+    this.authenticators = List.copyOf(all);
+    this.ledgerQueueDepth = ledgerQueueDepth;
+    this.metrics = metrics;
+  }
+
+  public Future<Router> router(List<Feature> features) {
+    Buffer openApiText = Buffer.buffer(resource(OPENAPI_RESOURCE));
+    return OpenAPIContract.from(context.vertx(), OPENAPI_RESOURCE).map(contract -> {
+      Router root = Router.router(context.vertx());
+      root.route().handler(SecurityHeaders::apply);
+      root.route().handler(BodyHandler.create(false).setBodyLimit(BODY_BYTES_MAX));
+      Health health = new Health(context.pool(), ledgerQueueDepth);
+      root.get("/health").handler(health::handle);
+      root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+      root.get("/openapi.yaml").handler(ctx -> ctx.response()
+          .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openApiText));
+
+      Router api = Router.router(context.vertx());
+      api.route().handler(ctx -> {
+        ctx.response().putHeader("Cache-Control", "no-store");
+        ctx.next();
+      });
+      api.route().handler(new AuthenticationHandler(authenticators));
+      api.route().handler(new OpenApiValidation(context.vertx(), contract));
+      api.get("/me").handler(HttpApi::me);
+      for (Feature f : features) f.mountApi(api, context);
+      api.route().handler(ctx -> Errors.notFound(ctx, "no such API resource: " + ctx.request().method() + " "
+          + ctx.normalizedPath()));
+      api.route().failureHandler(Errors::fromFailure);
+      root.route(API_PREFIX + "/*").subRouter(api);
+
+      for (Feature f : features) f.mountRoot(root, context);
+      root.route().handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false));
+      root.route().failureHandler(Errors::fromFailure);
+      return root;
+    });
+  }
+
+  /** Who the credentials belong to: lets a client check them without touching anything. */
+  private static void me(io.vertx.ext.web.RoutingContext ctx) {
+    Caller caller = Caller.of(ctx).orElseThrow();
+    ctx.response().putHeader("Content-Type", "application/json").end(new io.vertx.core.json.JsonObject()
+        .put("kind", caller.kind().name()).put("id", caller.id()).put("owner", caller.owner())
+        .put("roles", new io.vertx.core.json.JsonArray(caller.roles().stream().sorted().toList())).encode());
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = HttpApi.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException("missing classpath resource " + name);
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.mileage.gateway.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * HTTP Basic for operators against {@code gateway.operators}. Unknown user and wrong password take the
+ * same time (a dummy hash is verified) and get the same answer. Verified credentials are remembered for
+ * {@link #VERIFIED_TTL} under a keyed MAC of the password (never the password), so a busy operator client
+ * does not pay one Argon2 per request; a changed password takes effect after that time at most.
+ */
+public final class OperatorAuthenticator implements Authenticator {
+  public static final Duration VERIFIED_TTL = Duration.ofSeconds(60);
+  public static final int VERIFIED_MAX = 1_000;
+  static final String REFUSED = "invalid credentials";
+  static final String UNAVAILABLE = "credentials cannot be checked right now; try again shortly";
+  static final String LOCKED = "too many failed attempts; try again later";
+
+  private final OperatorStore store;
+  private final Vertx vertx;
+  private final FailureLimiter limiter;
+  private final Cache<String, Caller> verified;
+  private final byte[] macKey = new byte[32];
+  private final String dummyHash;
+
+  public OperatorAuthenticator(OperatorStore store, Vertx vertx, Clock clock) {
+    this.store = store;
+    this.vertx = vertx;
+    this.limiter = new FailureLimiter(clock);
+    this.verified = Caffeine.newBuilder().maximumSize(VERIFIED_MAX).expireAfterWrite(VERIFIED_TTL)
+        .ticker(() -> clock.millis() * 1_000_000L).build();
+    new SecureRandom().nextBytes(macKey);
+    this.dummyHash = PasswordHasher.hash(Base64.getEncoder().encodeToString(macKey));
+  }
+
+  @Override
+  public Future<Caller> authenticate(HttpServerRequest request) {
+    String header = request.getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) return Future.succeededFuture(null);
+    Optional<String[]> credentials = decode(header.substring(6).trim());
+    if (credentials.isEmpty()) return Future.failedFuture(new AuthenticationException(401, REFUSED));
+    String user = credentials.get()[0];
+    String password = credentials.get()[1];
+    String source = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    if (!limiter.allowed(source, user)) return Future.failedFuture(new AuthenticationException(429, LOCKED));
+    String cacheKey = user + '\0' + mac(password);
+    Caller known = verified.getIfPresent(cacheKey);
+    if (known != null) return Future.succeededFuture(known);
+    if (password.length() > PasswordHasher.PASSWORD_LENGTH_MAX || user.length() > 64) {
+      limiter.recordFailure(source, user);
+      return Future.failedFuture(new AuthenticationException(401, REFUSED));
+    }
+    return store.find(user)
+        .recover(e -> Future.failedFuture(new AuthenticationException(503, UNAVAILABLE)))
+        .compose(operator -> vertx.executeBlocking(() -> {
+      boolean ok = PasswordHasher.verify(password, operator.map(OperatorStore.Operator::passwordHash).orElse(dummyHash));
+      return ok && operator.isPresent();
+    }, false).compose(ok -> {
+      if (!ok) {
+        limiter.recordFailure(source, user);
+        return Future.failedFuture(new AuthenticationException(401, REFUSED));
+      }
+      limiter.recordSuccess(user);
+      Caller caller = new Caller(Caller.Kind.OPERATOR, user, operator.get().roles());
+      verified.put(cacheKey, caller);
+      return Future.succeededFuture(caller);
+    }));
+  }
+
+  private static Optional<String[]> decode(String base64) {
+    try {
+      String decoded = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      if (colon <= 0) return Optional.empty();
+      return Optional.of(new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)});
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private String mac(String password) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
+      return Base64.getEncoder().encodeToString(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+}
