@@ -8,9 +8,9 @@ import picocli.CommandLine.ParseResult;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,7 +19,6 @@ import java.util.logging.Logger;
  * table, so {@code --help}, the environment and the config file can never disagree.
  */
 public final class Main {
-  private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
   /** Exit codes: 0 stopped normally, 2 bad settings, 1 failed to start. */
   public static final int EXIT_CONFIG = 2;
@@ -61,19 +60,22 @@ public final class Main {
     try {
       app.start();
     } catch (Exception e) {
-      LOG.log(Level.SEVERE, "start failed", e);
+      Logger.getLogger(Main.class.getName()).log(Level.SEVERE, "start failed", e);
       err.println("mileage-gateway: start failed: " + e.getMessage());
       app.stop();
       return EXIT_START_FAILED;
     }
     out.println("Web page:  http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/");
     out.println("API:       http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/api/v1 (OpenAPI at /openapi.yaml)");
-    out.println("SIP:       sip:" + hostForUrl(config.host()) + ":" + config.sipPort() + " (UDP/TCP)");
+    List<String> banner = app.bannerLines();
+    if (banner.stream().noneMatch(line -> line.startsWith("SIP:"))) {
+      out.println("SIP:       sip:" + hostForUrl(config.host()) + ":" + config.sipPort() + " (UDP/TCP)");
+    }
+    banner.forEach(out::println);
     out.println("Database:  " + app.databaseDescription());
-    CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.stop();
-      stopped.countDown();
+      Logging.shutdown();
     }, "gateway-shutdown"));
     return -1;
   }

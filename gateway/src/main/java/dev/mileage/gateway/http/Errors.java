@@ -27,14 +27,38 @@ public final class Errors {
     send(ctx, 403, "forbidden", reason);
   }
 
+  /**
+   * The ledger could not answer: 503 with Retry-After. Except for OUTCOME_UNKNOWN nothing was applied;
+   * in every case a retry with the same transfer ids is safe (what was applied answers EXISTS).
+   */
+  private static void ledgerUnavailable(RoutingContext ctx, dev.mileage.points.ledger.LedgerException e) {
+    String reason = switch (e.reason()) {
+      case QUEUE_FULL -> "the ledger is busy; nothing was applied: retry with the same ids";
+      case STORE_FAILED -> "the database failed; nothing was applied: retry with the same ids";
+      case OUTCOME_UNKNOWN -> "the database went away during the commit: retry with the same ids to learn the outcome";
+      case CLOSED -> "the ledger is shutting down; nothing was applied: retry with the same ids";
+    };
+    ctx.response().putHeader("Retry-After", "1");
+    send(ctx, 503, "ledger_unavailable", reason);
+  }
+
   /** For a routing failure: keeps 4xx from handlers and body limits, hides the details of a 5xx. */
   public static void fromFailure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     Throwable failure = ctx.failure();
+    while ((failure instanceof java.util.concurrent.CompletionException
+        || failure instanceof java.util.concurrent.ExecutionException) && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    if (failure instanceof dev.mileage.points.ledger.LedgerException e) {
+      ledgerUnavailable(ctx, e);
+      return;
+    }
     if (failure instanceof AuthenticationException a) {
-      send(ctx, a.status(), a.status() == 429 ? "too_many_attempts" : "unauthorized", a.getMessage());
-    } else if (failure instanceof IllegalArgumentException) {
-      badRequest(ctx, failure.getMessage());
+      send(ctx, a.status(), a.error(), a.getMessage());
+    } else if (failure instanceof IllegalArgumentException || failure instanceof ClassCastException
+        || failure instanceof io.vertx.core.json.DecodeException) {
+      badRequest(ctx, failure instanceof ClassCastException ? "a field has the wrong type" : failure.getMessage());
     } else if (status == 413) {
       send(ctx, 413, "body_too_large", "request body exceeds " + HttpApi.BODY_BYTES_MAX + " bytes");
     } else if (status == 404) {

@@ -27,6 +27,8 @@ public final class HttpApi {
   /** Largest request body: a full ledger batch of {@code Ledger.BATCH_MAX} transfers fits. */
   public static final long BODY_BYTES_MAX = 4L * 1024 * 1024;
   public static final int HEADER_BYTES_MAX = 16 * 1024;
+  /** Connections idle this long are closed: slow clients cannot hold sockets forever. */
+  public static final int IDLE_TIMEOUT_SECONDS = 120;
   public static final String API_PREFIX = "/api/v1";
   public static final String OPENAPI_RESOURCE = "openapi.yaml";
 
@@ -63,9 +65,11 @@ public final class HttpApi {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
       });
-      api.route().handler(new AuthenticationHandler(authenticators));
+      api.route().handler(new AuthenticationHandler(authenticators, metrics));
       api.route().handler(new OpenApiValidation(context.vertx(), contract));
+      api.get("/me").handler(HttpApi::me);
       for (Feature f : features) f.mountApi(api, context);
+      warnUndocumented(api, contract);
       api.route().handler(ctx -> Errors.notFound(ctx, "no such API resource: " + ctx.request().method() + " "
           + ctx.normalizedPath()));
       api.route().failureHandler(Errors::fromFailure);
@@ -76,6 +80,31 @@ public final class HttpApi {
       root.route().failureHandler(Errors::fromFailure);
       return root;
     });
+  }
+
+  /** Routes the OpenAPI document does not describe are not validated: say so at start, once. */
+  private static void warnUndocumented(Router api, OpenAPIContract contract) {
+    List<String> undocumented = new ArrayList<>();
+    for (io.vertx.ext.web.Route route : api.getRoutes()) {
+      String path = route.getPath();
+      if (path == null || route.methods() == null || route.methods().isEmpty()) continue;
+      String openApiPath = API_PREFIX + path.replaceAll(":([A-Za-z0-9_]+)", "{$1}");
+      if (contract.findPath(API_PREFIX + path.replaceAll(":([A-Za-z0-9_]+)", "x")) == null) {
+        undocumented.add(route.methods() + " " + openApiPath);
+      }
+    }
+    if (!undocumented.isEmpty()) {
+      java.util.logging.Logger.getLogger(HttpApi.class.getName()).warning(
+          "API routes missing from openapi.yaml (not validated): " + undocumented);
+    }
+  }
+
+  /** Who the credentials belong to: lets a client check them without touching anything. */
+  private static void me(io.vertx.ext.web.RoutingContext ctx) {
+    Caller caller = Caller.of(ctx).orElseThrow();
+    ctx.response().putHeader("Content-Type", "application/json").end(new io.vertx.core.json.JsonObject()
+        .put("kind", caller.kind().name()).put("id", caller.id()).put("owner", caller.owner())
+        .put("roles", new io.vertx.core.json.JsonArray(caller.roles().stream().sorted().toList())).encode());
   }
 
   private static byte[] resource(String name) {

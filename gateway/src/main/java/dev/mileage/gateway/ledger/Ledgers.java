@@ -1,56 +1,74 @@
 package dev.mileage.gateway.ledger;
 
-import dev.mileage.points.ledger.Account;
-import dev.mileage.points.ledger.HistoryPage;
 import dev.mileage.points.ledger.Ledger;
-import dev.mileage.points.ledger.PointKind;
-import dev.mileage.points.ledger.PointType;
-import dev.mileage.points.ledger.Transfer;
-import dev.mileage.points.ledger.TransferRecord;
-import dev.mileage.points.ledger.TransferResult;
+import dev.mileage.points.ledger.LedgerOptions;
+import dev.mileage.points.ledger.LedgerStats;
+import dev.mileage.points.ledger.ManagedLedger;
 import dev.mileage.points.store.Database;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ToDoubleFunction;
 
-/** Starts the ledger engine the gateway runs on (PostgreSQL-backed, from points-core). */
+/** Starts the durable ledger (points-core's PgLedger) the gateway runs on, and publishes its figures. */
 public final class Ledgers {
   private Ledgers() {
   }
 
   public static CompletionStage<LedgerRuntime> start(Vertx vertx, Database database, Clock clock) {
-    // TEMPORARY until branch `ledger` is merged: the engine (PgLedger) is being written there. Every
-    // call fails loudly so nothing can pretend points moved.
-    return CompletableFuture.completedFuture(new Unavailable());
+    return dev.mileage.points.store.PgLedger.start(vertx, database, LedgerOptions.DEFAULTS, clock)
+        .thenApply(Running::new);
   }
 
-  private static final class Unavailable implements LedgerRuntime, Ledger {
-    private static <T> CompletionStage<T> no() {
-      return CompletableFuture.failedFuture(new IllegalStateException("ledger engine not merged yet"));
+  /** Ledger figures for /metrics: counters since start, the queue depth and commit latency. */
+  public static void bindMetrics(LedgerRuntime runtime, MeterRegistry registry) {
+    if (!(runtime instanceof Running running)) return;
+    ManagedLedger ledger = running.ledger;
+    counter(registry, "ledger_batches_committed", "write transactions committed", ledger, s -> s.batchesCommitted());
+    counter(registry, "ledger_batches_failed", "batches whose commit failed", ledger, s -> s.batchesFailed());
+    counter(registry, "ledger_transfers_committed", "transfers answered after a commit", ledger,
+        s -> s.transfersCommitted());
+    counter(registry, "ledger_reservations_expired", "reservations released by their timeout", ledger,
+        s -> s.reservationsExpired());
+    counter(registry, "ledger_rejected_queue_full", "submits refused because the queue was full", ledger,
+        s -> s.rejectedQueueFull());
+    counter(registry, "ledger_commit_latency_micros_total", "sum of commit round trips", ledger,
+        s -> s.commitLatencyMicrosTotal());
+    Gauge.builder("ledger_commit_latency_micros_max", ledger, l -> l.stats().commitLatencyMicrosMax())
+        .description("the slowest commit round trip since start").register(registry);
+  }
+
+  private static void counter(MeterRegistry registry, String name, String description, ManagedLedger ledger,
+                              ToDoubleFunction<LedgerStats> value) {
+    FunctionCounter.builder(name, ledger, l -> value.applyAsDouble(l.stats())).description(description)
+        .register(registry);
+  }
+
+  private static final class Running implements LedgerRuntime {
+    private final ManagedLedger ledger;
+
+    Running(ManagedLedger ledger) {
+      this.ledger = ledger;
     }
 
-    @Override public Ledger ledger() { return this; }
-    @Override public long queueDepth() { return 0; }
-    @Override public CompletionStage<Void> close() { return CompletableFuture.completedFuture(null); }
-    @Override public CompletionStage<List<TransferResult>> submit(List<Transfer> transfers) { return no(); }
-    @Override public CompletionStage<Account> openAccount(String owner, int pointType, int flags) { return no(); }
-    @Override public CompletionStage<Optional<Account>> account(long accountId) { return no(); }
-    @Override public CompletionStage<Optional<Account>> accountOf(String owner, int pointType) { return no(); }
-    @Override public CompletionStage<List<Account>> accountsOf(String owner) { return no(); }
-    @Override public CompletionStage<Optional<TransferRecord>> transfer(UUID transferId) { return no(); }
-    @Override public CompletionStage<HistoryPage> history(long accountId, Instant before, int limit) { return no(); }
-    @Override public CompletionStage<List<PointType>> pointTypes() { return no(); }
-    @Override public CompletionStage<PointType> definePointType(String code, PointKind kind, String issuer,
-                                                                long cashMicrosPerUnit, Set<String> allowedProducts) {
-      return no();
+    @Override
+    public Ledger ledger() {
+      return ledger;
     }
-    @Override public CompletionStage<PointType> setCashValue(int pointType, long cashMicrosPerUnit) { return no(); }
+
+    @Override
+    public long queueDepth() {
+      return ledger.stats().queueDepth();
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+      return CompletableFuture.runAsync(ledger::close);
+    }
   }
 }

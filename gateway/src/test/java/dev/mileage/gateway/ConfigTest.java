@@ -1,0 +1,142 @@
+package dev.mileage.gateway;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Settings: defaults < config file < environment < flags; --help; production refuses default secrets. */
+class ConfigTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void defaultsWithNothingGiven() throws Exception {
+    GatewayConfig c = ConfigLoader.load(Map.of(), Map.of(), Optional.empty());
+    assertEquals(8080, c.httpPort());
+    assertEquals(5060, c.sipPort());
+    assertEquals("127.0.0.1", c.host());
+    assertEquals(Path.of("./data"), c.dataDir());
+    assertTrue(c.databaseUrl().isEmpty());
+    assertTrue(c.demo());
+    assertFalse(c.production());
+  }
+
+  @Test
+  void precedenceIsDefaultsThenFileThenEnvironmentThenFlags() throws Exception {
+    Path file = dir.resolve("gateway.properties");
+    Files.writeString(file, "http-port=1001\nsip-port=1002\nhost=::1\ndata-dir=/from-file\n");
+    Map<String, String> env = Map.of("MILEAGE_SIP_PORT", "2002", "MILEAGE_DATA_DIR", "/from-env");
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.DATA_DIR, "/from-flag");
+    GatewayConfig c = ConfigLoader.load(flags, env, Optional.of(file));
+    assertEquals(1001, c.httpPort(), "file over default");
+    assertEquals(2002, c.sipPort(), "environment over file");
+    assertEquals(Path.of("/from-flag"), c.dataDir(), "flag over environment");
+    assertEquals("::1", c.host());
+  }
+
+  @Test
+  void databaseUrlFromTheConventionalVariable() throws Exception {
+    GatewayConfig c = ConfigLoader.load(Map.of(), Map.of("DATABASE_URL", "postgres://u:p@db:5432/x"), Optional.empty());
+    assertEquals(Optional.of("postgres://u:p@db:5432/x"), c.databaseUrl());
+    assertFalse(c.toString().contains("u:p"), "secrets stay out of toString");
+  }
+
+  @Test
+  void badValuesAreRefusedWithTheirSetting() {
+    var e = assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(Map.of(Setting.HTTP_PORT, "70000"), Map.of(), Optional.empty()));
+    assertTrue(e.getMessage().contains("--http-port"));
+    assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(Map.of(Setting.DATABASE_URL, "mysql://x"), Map.of(), Optional.empty()));
+  }
+
+  @Test
+  void unknownConfigFileKeyIsRefused() throws Exception {
+    Path file = dir.resolve("bad.properties");
+    Files.writeString(file, "http_port=1\n");
+    var e = assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(Map.of(), Map.of(), Optional.of(file)));
+    assertTrue(e.getMessage().contains("http_port"));
+  }
+
+  @Test
+  void productionRefusesTheDefaultOperatorPassword() throws Exception {
+    var e = assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"), Map.of(), Optional.empty()));
+    assertTrue(e.getMessage().contains("default operator password"));
+    assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true",
+        Setting.OPERATOR_PASSWORD, "short"), Map.of(), Optional.empty()));
+    var embedded = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+        Map.of(Setting.PRODUCTION, "true"), Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret"), Optional.empty()));
+    assertTrue(embedded.getMessage().contains("embedded PostgreSQL has none"), embedded.getMessage());
+    assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
+        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app@db/x"),
+        Optional.empty()));
+    GatewayConfig ok = ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
+        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app:s3cret@db/x"),
+        Optional.empty());
+    assertTrue(ok.production());
+    assertFalse(ok.toString().contains("s3cret"));
+  }
+
+  @Test
+  void mainProductionWithDefaultsExitsNonZeroWithAClearMessage() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--production", "--data-dir", dir.toString()}, Map.of(),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("refuses the default operator password"));
+    assertFalse(Files.exists(dir.resolve("pg")), "nothing started");
+  }
+
+  @Test
+  void helpListsEverySetting() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        System.err);
+    assertEquals(0, code);
+    String help = out.toString(StandardCharsets.UTF_8);
+    for (Setting s : Setting.values()) assertTrue(help.contains(s.flag()), s.flag());
+    assertTrue(help.contains("--config"));
+    assertFalse(help.contains(Setting.DEFAULT_OPERATOR_PASSWORD), "no secret shown as a default");
+  }
+
+  @Test
+  void mainReadsTheConfigFileAndRefusesItsMistakes() throws Exception {
+    Path file = dir.resolve("gateway.properties");
+    Files.writeString(file, "http-port=not-a-port\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--config", file.toString()}, Map.of(), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--http-port must be a port number"));
+    code = Main.run(new String[] {"--config", dir.resolve("missing.properties").toString()}, Map.of(), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot read config file"));
+  }
+
+  @Test
+  void unknownFlagExitsWithUsage() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--no-such-flag"}, Map.of(), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--no-such-flag"));
+  }
+}
