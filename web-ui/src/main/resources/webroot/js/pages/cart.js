@@ -41,12 +41,24 @@ export async function render(main, ctx) {
   }));
   const form = el('form', { class: 'stack', id: 'checkout-form' },
     el('h2', {}, 'Checkout'),
-    el('div', {}, el('label', { for: 'points-type' }, 'Pay part with points', el('span', { class: 'hint' }, ' — 1 point is worth ₩1')), typeSelect),
+    el('div', {}, el('label', { for: 'points-type' }, 'Pay part with points', el('span', { class: 'hint' }, ' — at their cash value')), typeSelect),
     el('div', {}, el('label', { for: 'points-amount' }, 'Points to use'), el('input', { id: 'points-amount', type: 'number', min: 0, max: total, value: 0 })),
     el('div', {}, el('label', { for: 'card' }, 'Card', el('span', { class: 'hint' }, ' — sandbox test cards')),
       el('select', { id: 'card' }, el('option', { value: 'sandbox-ok' }, 'Test card that pays'),
         el('option', { value: 'sandbox-decline' }, 'Test card that is declined'), el('option', { value: 'sandbox-fail' }, 'Test card whose bank is down'))),
     el('button', { type: 'submit', id: 'pay' }, `Pay ${won(total)}`));
+  // the button says what the card will be charged once points are taken off
+  const valueOf = () => {
+    const b = balances.find(x => x.pointType === Number(typeSelect.value));
+    const micros = b ? b.cashMicrosPerUnit : 1e6;
+    return Math.floor(Number(form.querySelector('#points-amount').value || 0) * micros / 1e6);
+  };
+  const relabel = () => {
+    const card = Math.max(0, total - valueOf());
+    form.querySelector('#pay').textContent = card === total ? `Pay ${won(total)}` : `Pay ${won(card)} by card and the rest in points`;
+  };
+  form.querySelector('#points-amount').addEventListener('input', relabel);
+  typeSelect.addEventListener('change', relabel);
   const key = checkoutKey(); // one key per visit of this page: a double click or a retry never pays twice
   form.addEventListener('submit', async e => {
     e.preventDefault();

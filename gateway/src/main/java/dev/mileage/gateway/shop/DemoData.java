@@ -74,8 +74,15 @@ public final class DemoData {
                 + " 'tester', $4, $4) ON CONFLICT (login_id) DO NOTHING")
             .execute(Tuple.of(DEMO_LOGIN, hash, DEMO_PHONE, now)))
         .compose(v -> ctx.pool().preparedQuery("SELECT id FROM members.member WHERE login_id = $1").execute(Tuple.of(DEMO_LOGIN)))
-        .compose(rows -> accounts.credit(rows.iterator().next().getLong(0), StandardPointTypes.MILEAGE, DEMO_MILEAGE,
-            "demo:member:welcome-mileage", TransferCodes.OPERATOR_ADJUSTMENT, "demo welcome mileage"))
+        .compose(rows -> {
+          long id = rows.iterator().next().getLong(0);
+          // the same bonus transfer (same id) a verified member gets, so the wallet reads like a real one
+          long bonus = dev.mileage.gateway.members.MembersOptions.defaults().signUpBonusMileage();
+          return accounts.credit(id, StandardPointTypes.MILEAGE, bonus, "member:" + id + ":sign-up-bonus",
+                  TransferCodes.SIGN_UP_BONUS, "sign-up bonus")
+              .compose(b -> accounts.credit(id, StandardPointTypes.MILEAGE, DEMO_MILEAGE, "demo:member:welcome-mileage",
+                  TransferCodes.OPERATOR_ADJUSTMENT, "demo welcome mileage"));
+        })
         .mapEmpty();
   }
 

@@ -253,11 +253,17 @@ final class B2bua {
   private SessionListener listenerFor(Call call) {
     return new SessionListener() {
       @Override
+      public void ending(UUID sessionId, EndReason reason) {
+        // the meter decided on its own (exhaustion at the exact second, renewal failure, no answer): hang up now
+        context.runOnContext(v -> {
+          if (!call.ended()) end(call, reason, Response.TEMPORARILY_UNAVAILABLE);
+        });
+      }
+
+      @Override
       public void ended(UsageRecord record) {
         context.runOnContext(v -> {
-          if (call.ended()) return;
-          // the meter ended it on its own: exhaustion at the exact second, renewal failure, no answer
-          end(call, record.reason(), Response.TEMPORARILY_UNAVAILABLE);
+          if (!call.ended()) end(call, record.reason(), Response.TEMPORARILY_UNAVAILABLE);
         });
       }
     };

@@ -38,6 +38,7 @@ final class DigestAuth {
   enum Check { OK, STALE, FAILED, REPLAY }
 
   private final String realm;
+  private final boolean sha256First;
   private final Duration lifetime;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -46,7 +47,8 @@ final class DigestAuth {
   private final String dummyMd5;
   private final String dummySha256;
 
-  DigestAuth(String realm, Duration lifetime, Clock clock) {
+  DigestAuth(String realm, Duration lifetime, Clock clock, boolean sha256First) {
+    this.sha256First = sha256First;
     this.realm = realm;
     this.lifetime = lifetime;
     this.clock = clock;
@@ -104,7 +106,7 @@ final class DigestAuth {
     }
   }
 
-  /** The challenges for a 401 (SHA-256 first, RFC 8760 section 2.4), or for a 407 when {@code proxy}. */
+  /** The challenges for a 401 (both algorithms, RFC 8760 section 2.4), or for a 407 when {@code proxy}. */
   List<WWWAuthenticateHeader> challenges(HeaderFactory headers, boolean stale, boolean proxy) throws ParseException {
     String nonce = newNonce();
     WWWAuthenticateHeader sha = proxy ? headers.createProxyAuthenticateHeader("Digest")
@@ -119,7 +121,7 @@ final class DigestAuth {
     }
     sha.setAlgorithm("SHA-256");
     md5.setAlgorithm("MD5");
-    return List.of(sha, md5);
+    return sha256First ? List.of(sha, md5) : List.of(md5, sha);
   }
 
   /** Checks the nonce alone (before the user is looked up): FAILED if forged, STALE if too old. */

@@ -32,6 +32,12 @@ public final class SipFeature implements Feature {
     this(meter, SipFeature::defaultOptions);
   }
 
+  /** The usual wiring: calls are charged by the metering feature's meter (listed before this feature). */
+  public SipFeature(dev.mileage.gateway.metering.MeteringFeature metering) {
+    this(() -> metering.meter().orElseThrow(() -> new IllegalStateException(
+        "the metering feature must start before the SIP feature")));
+  }
+
   public SipFeature(Supplier<Meter> meter, Function<GatewayConfig, SipOptions> optionsOf) {
     this.meter = Objects.requireNonNull(meter, "meter");
     this.optionsOf = Objects.requireNonNull(optionsOf, "optionsOf");
@@ -72,6 +78,16 @@ public final class SipFeature implements Feature {
   public synchronized List<Deployable> verticles(GatewayContext context) {
     verticle = new SipVerticle(optionsOf.apply(context.config()), store(context), meter, context.clock());
     return List.of(verticle);
+  }
+
+  @Override
+  public List<String> banner(GatewayContext context) {
+    SipVerticle v;
+    synchronized (this) {
+      v = verticle;
+    }
+    if (v == null) return List.of();
+    return List.of("SIP:       sip:" + v.host() + ":" + v.port() + " (UDP/TCP), trunk " + context.config().trunkUri());
   }
 
   /** The running SIP side (after the gateway started); empty before. */

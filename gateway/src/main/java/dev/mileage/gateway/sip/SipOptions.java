@@ -22,13 +22,17 @@ import java.util.Optional;
  * @param sessionExpires     the session interval we ask for (RFC 4028)
  * @param minSessionExpires  our Min-SE: smaller Session-Expires get 422
  * @param mediaInactivity    no RTP from either side for this long ends the call
- * @param trunkTimeout       no final answer from the trunk within this ends the attempt (408)
+ * @param trunkTimeout       no final answer from the trunk within this ends the attempt (480, ring timeout)
+ * @param sha256First        order of the two 401 challenges. Off by default: many deployed phones (and
+ *                           SIPp) read only the first challenge and know only MD5; RFC 8760 clients pick
+ *                           SHA-256 from the second one anyway. Turn on where every phone speaks RFC 8760.
  */
 public record SipOptions(String host, int port, String trunkUri, Optional<TrunkCredentials> trunkCredentials,
                          String realm, Duration nonceLifetime, int messageBytesMax, int callsPerAccountMax,
                          int callsMax, int requestsPerSourcePerSecond, int authFailuresPerSourceMax,
                          Duration banDuration, Duration sessionExpires, Duration minSessionExpires,
-                         Duration mediaInactivity, Duration trunkTimeout, int rtpPortMin, int rtpPortMax) {
+                         Duration mediaInactivity, Duration trunkTimeout, int rtpPortMin, int rtpPortMax,
+                         boolean sha256First) {
   public static final int CALLS_PER_ACCOUNT_MAX = 4;
   public static final int CALLS_MAX = 20_000;
   public static final int MESSAGE_BYTES_MAX = 16 * 1024;
@@ -72,43 +76,49 @@ public record SipOptions(String host, int port, String trunkUri, Optional<TrunkC
   public static SipOptions defaults(String host, int port, String trunkUri) {
     return new SipOptions(host, port, trunkUri, Optional.empty(), "mileage", Duration.ofMinutes(5), MESSAGE_BYTES_MAX,
         CALLS_PER_ACCOUNT_MAX, CALLS_MAX, 200, 10, Duration.ofMinutes(10), Duration.ofMinutes(30),
-        Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(32), 20000, 59998);
+        Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(90), 20000, 59998, false);
   }
 
   public SipOptions withTimers(Duration sessionExpires, Duration minSessionExpires, Duration mediaInactivity) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
-        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax);
+        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First);
   }
 
   public SipOptions withNonceLifetime(Duration d) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, d, messageBytesMax, callsPerAccountMax,
         callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration, sessionExpires,
-        minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax);
+        minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First);
   }
 
   public SipOptions withTrunkCredentials(String user, String password) {
     return new SipOptions(host, port, trunkUri, Optional.of(new TrunkCredentials(user, password)), realm,
         nonceLifetime, messageBytesMax, callsPerAccountMax, callsMax, requestsPerSourcePerSecond,
         authFailuresPerSourceMax, banDuration, sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout,
-        rtpPortMin, rtpPortMax);
+        rtpPortMin, rtpPortMax, sha256First);
   }
 
   public SipOptions withLimits(int callsPerAccount, int calls, int requestsPerSecond, int authFailures) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccount, calls, requestsPerSecond, authFailures, banDuration, sessionExpires, minSessionExpires,
-        mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax);
+        mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First);
   }
 
   public SipOptions withRtpPorts(int min, int max) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
-        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, min, max);
+        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, min, max, sha256First);
+  }
+
+  public SipOptions withSha256First(boolean first) {
+    return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
+        callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
+        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, first);
   }
 
   public SipOptions withTrunkTimeout(Duration d) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
-        sessionExpires, minSessionExpires, mediaInactivity, d, rtpPortMin, rtpPortMax);
+        sessionExpires, minSessionExpires, mediaInactivity, d, rtpPortMin, rtpPortMax, sha256First);
   }
 }

@@ -60,6 +60,13 @@ final class Chromium implements AutoCloseable {
     find(css).click();
   }
 
+  /** Saves what the page looks like to target/screenshots/NAME.png, for people reviewing the build. */
+  void screenshot(String name) throws java.io.IOException {
+    Path dir = Path.of("target", "screenshots");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve(name + ".png"), driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+  }
+
   /** Chooses the option whose value is {@code value} in the select matched by {@code css}. */
   void select(String css, String value) {
     find(css + " option[value='" + value + "']").click();

@@ -204,4 +204,82 @@ class ShopApiTest {
     var demo = check(m.get("/catalog/kinds"), 200).bodyAsJsonArray();
     assertTrue(demo.contains("electronics"), "demo products are seeded: " + demo);
   }
+
+  @Test
+  void concurrentCheckoutsNeverSellMoreThanTheStock() throws Exception {
+    long p = h.product("RACE-1", 11_000, 3, fixed(100)).getLong("id");
+    var a = h.new Member("racer001").ready();
+    var b = h.new Member("racer002").ready();
+    long charged = h.payments.netChargedWon();
+    var calls = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Integer>>();
+    for (int i = 0; i < 8; i++) {
+      var m = i % 2 == 0 ? a : b;
+      String key = "checkout-race-" + i;
+      calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return m.buy(key, item(p, 1, "")).statusCode();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    var statuses = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    assertEquals(3, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+    assertEquals(5, statuses.stream().filter(s -> s == 409).count(), statuses.toString());
+    assertEquals(0, h.stock(p));
+    assertEquals(charged + 33_000, h.payments.netChargedWon());
+    assertEquals(6_000 + 300, a.mileage() + b.mileage(), "mileage for exactly three items");
+  }
+
+  @Test
+  void concurrentRefundsOfOneOrderRefundOnce() throws Exception {
+    long p = h.product("RACE-2", 30_000, 2, fixed(1_000)).getLong("id");
+    var m = h.new Member("racer003").ready();
+    long id = check(m.buy("checkout-race-r", item(p, 1, "")), 201).bodyAsJsonObject().getJsonObject("order").getLong("id");
+    long charged = h.payments.netChargedWon();
+    var calls = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Integer>>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return m.post("/api/v1/shop/orders/" + id + "/refund", new JsonObject()).statusCode();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    var statuses = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    assertTrue(statuses.stream().allMatch(s -> s == 200), statuses.toString());
+    assertEquals(charged - 30_000, h.payments.netChargedWon(), "one refund");
+    assertEquals(3_000, m.mileage(), "the 1,000 earned taken back once");
+    assertEquals(2, h.stock(p), "stock back once");
+  }
+
+  @Test
+  void checkoutsCutShortByACrashAreFinishedByRecovery() throws Exception {
+    long p = h.product("CRASH-1", 8_000, 4, fixed(400)).getLong("id");
+    var m = h.new Member("crash001").ready();
+    long charged = h.payments.netChargedWon();
+    // fire and forget: the answer never comes, as if the gateway died mid-checkout
+    m.web.post("/api/v1/shop/orders").putHeader("X-CSRF-Token", m.csrf).putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(new JsonObject().put("checkoutKey", "checkout-crash-1").put("paymentToken", CrashingProvider.AFTER_CHARGE)
+            .put("items", new JsonArray().add(item(p, 1, ""))).encode()));
+    m.web.post("/api/v1/shop/orders").putHeader("X-CSRF-Token", m.csrf).putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(new JsonObject().put("checkoutKey", "checkout-crash-2").put("paymentToken", CrashingProvider.BEFORE_CHARGE)
+            .put("points", mileagePoints(1_000)).put("items", new JsonArray().add(item(p, 1, ""))).encode()));
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+    while (h.stock(p) != 2 || h.payments.netChargedWon() != charged + 8_000) {
+      if (java.time.Instant.now().isAfter(deadline)) throw new AssertionError("the two checkouts did not reach the provider");
+      Thread.sleep(50);
+    }
+    assertEquals(0, h.shop.orders().recoverStale().toCompletionStage().toCompletableFuture().get(), "not stale yet");
+    h.clock.advance(OrderService.STALE_AFTER.plusMinutes(1));
+    assertEquals(2, h.shop.orders().recoverStale().toCompletionStage().toCompletableFuture().get());
+    var orders = check(m.get("/api/v1/shop/orders"), 200).bodyAsJsonArray();
+    var statuses = orders.stream().map(o -> ((JsonObject) o).getString("status")).sorted().toList();
+    assertEquals(java.util.List.of("FAILED", "PAID"), statuses);
+    assertEquals(3, h.stock(p), "the interrupted unpaid order gave its item back");
+    assertEquals(3_000 + 400, m.mileage(), "points held by the failed one released, mileage of the paid one credited");
+    assertEquals(charged + 8_000, h.payments.netChargedWon());
+    assertEquals(0, h.shop.orders().recoverStale().toCompletionStage().toCompletableFuture().get(), "nothing left");
+  }
 }

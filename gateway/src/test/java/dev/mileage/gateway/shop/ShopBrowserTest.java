@@ -86,6 +86,7 @@ class ShopBrowserTest {
     browser.awaitText("#notice", "(M / White)");
     browser.web().get(base + "#/cart");
     browser.awaitText("#cart-total", "₩47,900");
+    browser.screenshot("cart");
 
     // a declined card first: nothing changes
     browser.select("#card", "sandbox-decline");
@@ -113,22 +114,71 @@ class ShopBrowserTest {
     browser.awaitText("#movements", "sign-up bonus");
     browser.awaitText("#header-mileage", "3,998 pts");
     assertTrue(browser.web().findElements(By.cssSelector("#movements tbody tr")).size() >= 2);
+    browser.screenshot("wallet");
+    browser.web().get(base + "#/orders");
+    browser.awaitText("main table", "PAID");
+    browser.screenshot("orders");
+    String orderLink = browser.find("main table tbody a").getAttribute("href");
+    String orderId = orderLink.substring(orderLink.lastIndexOf('/') + 1);
+
+    // another member, same browser: the order is not theirs to see
+    browser.click("#account button");
+    browser.awaitText("#account", "Sign in");
+    browser.web().get(base + "#/signin");
+    browser.type("#loginId", "demo");
+    browser.type("#password", "demo-mileage-2026");
+    browser.click("#signin-form button[type=submit]");
+    browser.awaitText("#header-mileage", "53,000 pts"); // 50,000 demo mileage and the sign-up bonus
+    browser.web().get(base + "#/orders/" + orderId);
+    browser.awaitText("main", "no such order");
+    browser.web().get(base + "#/orders");
+    browser.awaitText("main", "No orders yet.");
   }
 
   @Test
   void guessingPasswordsIsThrottledOnScreen() throws Exception {
+    var target = h.new Member("guessed-at").ready();
     browser.web().get(base + "#/signin");
     for (int i = 0; i < 5; i++) {
-      browser.type("#loginId", "demo");
+      browser.type("#loginId", target.login);
       browser.type("#password", "not-the-password-" + i);
       browser.click("#signin-form button[type=submit]");
       browser.awaitText("#notice", "wrong");
       browser.web().navigate().refresh();
       browser.awaitText("main h1", "Sign in");
     }
-    browser.type("#loginId", "demo");
-    browser.type("#password", "demo-mileage-2026");
+    browser.type("#loginId", target.login);
+    browser.type("#password", ShopHarness.PASSWORD);
     browser.click("#signin-form button[type=submit]");
     browser.awaitText("#notice", "too many failed sign-ins");
+  }
+
+  @Test
+  void staffManageTheCatalogInTheBackOffice() throws Exception {
+    browser.web().get(base + "#/backoffice");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", "not-the-password");
+    browser.click("#operator-form button[type=submit]");
+    browser.awaitText("#notice", "");
+    browser.until(() -> browser.web().findElements(By.cssSelector("#product-form")).isEmpty() ? true : null, "still signed out");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#operator-form button[type=submit]");
+    browser.awaitText("main", "Catalog");
+    browser.type("#sku", "BO-LAMP-1");
+    browser.type("#pname", "Back-office desk lamp");
+    browser.type("#kind", "home");
+    browser.type("#price", "33000");
+    browser.type("#supplier", "Lamp Co");
+    browser.type("#mvalue", "700");
+    browser.type("#stock", "12");
+    browser.click("#product-form button[type=submit]");
+    browser.awaitText("#notice", "Product saved.");
+    browser.awaitText("main table", "Back-office desk lamp");
+    browser.screenshot("backoffice");
+    var found = check(h.gateway.send(HttpMethod.GET, "/catalog/products?q=desk%20lamp", null, null, null), 200).bodyAsJsonArray();
+    assertEquals(1, found.size());
+    assertEquals(700, found.getJsonObject(0).getJsonObject("mileage").getLong("perUnit"));
+    assertEquals(12, found.getJsonObject(0).getInteger("stock"));
   }
 }

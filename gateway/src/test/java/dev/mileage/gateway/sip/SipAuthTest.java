@@ -71,13 +71,14 @@ class SipAuthTest {
 
   @Test
   @Order(1)
-  void challengeOffersSha256ThenMd5WithQopAuth() throws Exception {
+  void challengeOffersMd5ThenSha256WithQopAuth() throws Exception {
     Response r = alice.sendOnce(register(alice), WAIT);
     assertEquals(401, r.getStatusCode());
     List<WWWAuthenticateHeader> c = challenges(r);
     assertEquals(2, c.size());
-    assertEquals("SHA-256", c.get(0).getAlgorithm());
-    assertEquals("MD5", c.get(1).getAlgorithm());
+    assertEquals("MD5", c.get(0).getAlgorithm(), "first for phones that read only the first challenge");
+    assertEquals("SHA-256", c.get(1).getAlgorithm());
+    assertEquals(c.get(0).getNonce(), c.get(1).getNonce());
     for (WWWAuthenticateHeader h : c) {
       assertEquals("mileage", h.getRealm());
       assertEquals("auth", h.getQop());
@@ -122,6 +123,12 @@ class SipAuthTest {
       assertEquals("MD5", old.lastAuthorization().getAlgorithm());
       assertEquals(200, call.bye(WAIT));
     }
+    try (TestUac modern = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), "alice", SipTestBed.PASSWORD))) {
+      UacCall call = modern.invite(DemoNumbers.ECHO);
+      assertEquals(200, call.awaitFinal(WAIT));
+      assertEquals("SHA-256", modern.lastAuthorization().getAlgorithm(), "RFC 8760 phones pick SHA-256");
+      assertEquals(200, call.bye(WAIT));
+    }
     bed.awaitIdle();
   }
 
@@ -129,7 +136,8 @@ class SipAuthTest {
   @Order(4)
   void replayedCredentialsAreRefusedWhileAGrowingNonceCountIsAccepted() throws Exception {
     Response challenge = alice.sendOnce(register(alice), WAIT);
-    WWWAuthenticateHeader c = challenges(challenge).get(0);
+    WWWAuthenticateHeader c = challenges(challenge).get(1);
+    assertEquals("SHA-256", c.getAlgorithm());
     Request first = register(alice);
     AuthorizationHeader nc1 = Digest.answer(alice.headers(), c, false, "alice", SipTestBed.PASSWORD, Request.REGISTER,
         first.getRequestURI(), 1, "c0ffee01");

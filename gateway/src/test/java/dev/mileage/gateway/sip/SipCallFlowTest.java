@@ -32,7 +32,8 @@ class SipCallFlowTest {
   static void start() throws Exception {
     bed = new SipTestBed(dataDir, t -> t
         .withNumber("+15557000001", NumberScript.answer().withHangupAfter(Duration.ofSeconds(2)))
-        .withNumber("+15557000002", NumberScript.answerAfter(Duration.ofMillis(300))), o -> o);
+        .withNumber("+15557000002", NumberScript.answerAfter(Duration.ofMillis(300)))
+        .withNumber("+15557000003", NumberScript.answerAfter(Duration.ofMillis(400)).withAnswerDespiteCancel()), o -> o);
     bed.member("member:1", "alice", 10_000);
     alice = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), "alice", SipTestBed.PASSWORD));
   }
@@ -208,5 +209,60 @@ class SipCallFlowTest {
     assertEquals("sendrecv", far.lastOfferDirection());
     assertEquals(200, call.bye(WAIT));
     assertFalse(call.byeReceived());
+  }
+
+  @Test
+  void cancelCrossingTheTrunksAnswerHangsUpTheTrunkAndBillsNothing() throws Exception {
+    long before = bed.balance("member:1");
+    UacCall call = alice.invite("+15557000003");
+    assertTrue(call.awaitCode(180, WAIT));
+    assertEquals(200, call.cancel(WAIT));
+    assertEquals(487, call.awaitFinal(WAIT), "the caller's CANCEL won at the gateway");
+    TrunkCall far = bed.trunk.awaitCall("+15557000003", WAIT).orElseThrow();
+    assertTrue(far.awaitAnswered(WAIT), "but the trunk answered anyway (its 200 crossed our CANCEL)");
+    assertTrue(far.awaitEnded(WAIT));
+    assertEquals(TrunkCall.End.CALLER_BYE, far.end(), "the gateway ACKs and BYEs the late answer");
+    UsageRecord cdr = bed.cdr("member:1", call.callId());
+    assertEquals(EndReason.CANCELLED, cdr.reason());
+    assertEquals(0, cdr.points());
+    bed.awaitIdle();
+    assertEquals(before, bed.balance("member:1"));
+  }
+
+  @Test
+  void cancelAfterTheAnswerHasNoEffect() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO);
+    assertEquals(200, call.awaitFinal(WAIT));
+    int code = call.cancel(WAIT);
+    assertTrue(code == 200 || code == 481, "RFC 3261 9.2: the CANCEL changes nothing, got " + code);
+    assertFalse(call.byeReceived());
+    assertEquals(1, bed.liveCalls());
+    assertEquals(200, call.bye(WAIT));
+  }
+
+  @Test
+  void operatorCanListAndEndLiveCalls() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO);
+    assertEquals(200, call.awaitFinal(WAIT));
+    java.util.List<LiveCall> live = SipTestBed.await(bed.sip.liveCalls());
+    assertEquals(1, live.size());
+    assertEquals("member:1", live.get(0).owner());
+    assertEquals("+15550100001", live.get(0).number());
+    assertEquals("ANSWERED", live.get(0).state());
+    assertFalse(SipTestBed.await(bed.sip.endCall("no-such-call")));
+    assertTrue(SipTestBed.await(bed.sip.endCall(live.get(0).id())));
+    assertTrue(call.awaitBye(WAIT));
+    assertEquals(EndReason.OPERATOR, bed.cdr("member:1", call.callId()).reason());
+  }
+
+  @Test
+  void smsGoesToTheTrunksSmscAndBadInputIsRefused() throws Exception {
+    assertEquals(200, SipTestBed.await(bed.sip.sendSms("+15551230000", "Your gift certificate code is 1234")));
+    dev.mileage.fixtures.sip.SmsMessage m = bed.trunk.awaitSms("+15551230000", java.time.Instant.now().plus(WAIT))
+        .orElseThrow();
+    assertEquals("Your gift certificate code is 1234", m.body());
+    assertEquals("text/plain", m.contentType());
+    assertTrue(bed.sip.sendSms("12345", "x").failed());
+    assertTrue(bed.sip.sendSms("+15551230000", "x".repeat(SipVerticle.SMS_TEXT_BYTES_MAX + 1)).failed());
   }
 }

@@ -247,31 +247,28 @@ final class Charging {
     s.busy = true;
     s.renewing = true;
     m.reschedule(s); // the grace deadline, in case the answer is late
-    m.async(m.store.save(s.checkpoint(now)), (saved, saveError) -> {
-      if (saveError != null) {
-        renewalFailed(s, posting, chunk, saveError);
+    // The checkpoint goes out beside the request, not before it: a renewal waits for one commit, not two.
+    // Recovery asks the ledger what was posted, and a reservation no checkpoint lists expires by itself.
+    m.saveInBackground(s);
+    m.async(m.ledger.submit(transfers), (results, error) -> {
+      if (error != null) {
+        renewalFailed(s, posting, chunk, error);
         return;
       }
-      m.async(m.ledger.submit(transfers), (results, error) -> {
-        if (error != null) {
-          renewalFailed(s, posting, chunk, error);
-          return;
-        }
-        for (int i = 0; i < posting.size(); i++) applySettlement(s, posting.get(i), results.get(i));
-        TransferResult reserved = results.get(results.size() - 1);
-        if (reserved.applied()) {
-          chunk.confirmed = true;
-          s.grantedSeconds = next;
-          m.renewed(dueMs);
-          if (next == cap) becomeFinal(s);
-          afterOp(s);
-        } else if (reserved == TransferResult.EXCEEDS_CREDITS) {
-          s.chunks.remove(chunk);
-          finalGrant(s, dueMs, 1);
-        } else {
-          throw new IllegalStateException("renewal answered " + reserved);
-        }
-      });
+      for (int i = 0; i < posting.size(); i++) applySettlement(s, posting.get(i), results.get(i));
+      TransferResult reserved = results.get(results.size() - 1);
+      if (reserved.applied()) {
+        chunk.confirmed = true;
+        s.grantedSeconds = next;
+        m.renewed(dueMs);
+        if (next == cap) becomeFinal(s);
+        afterOp(s);
+      } else if (reserved == TransferResult.EXCEEDS_CREDITS) {
+        s.chunks.remove(chunk);
+        finalGrant(s, dueMs, 1);
+      } else {
+        throw new IllegalStateException("renewal answered " + reserved);
+      }
     });
   }
 
@@ -305,32 +302,27 @@ final class Charging {
       MeterSession.Chunk chunk = new MeterSession.Chunk(s.nextChunkNumber++, amount, affordable);
       s.chunks.add(chunk);
       Transfer reserve = reservation(s, chunk, false);
-      m.async(m.store.save(s.checkpoint(m.clock.millis())), (saved, saveError) -> {
-        if (saveError != null) {
-          renewalFailed(s, List.of(), chunk, saveError);
-          return;
-        }
-        m.async(m.ledger.submit(reserve), (result, submitError) -> {
-          if (submitError != null) {
-            renewalFailed(s, List.of(), chunk, submitError);
-          } else if (result.applied()) {
-            chunk.confirmed = true;
-            s.grantedSeconds = affordable;
-            m.renewed(dueMs);
+      m.saveInBackground(s);
+      m.async(m.ledger.submit(reserve), (result, submitError) -> {
+        if (submitError != null) {
+          renewalFailed(s, List.of(), chunk, submitError);
+        } else if (result.applied()) {
+          chunk.confirmed = true;
+          s.grantedSeconds = affordable;
+          m.renewed(dueMs);
+          becomeFinal(s);
+          afterOp(s);
+        } else if (result == TransferResult.EXCEEDS_CREDITS) {
+          s.chunks.remove(chunk);
+          if (attempt >= RESERVE_ATTEMPTS_MAX) {
             becomeFinal(s);
             afterOp(s);
-          } else if (result == TransferResult.EXCEEDS_CREDITS) {
-            s.chunks.remove(chunk);
-            if (attempt >= RESERVE_ATTEMPTS_MAX) {
-              becomeFinal(s);
-              afterOp(s);
-            } else {
-              finalGrant(s, dueMs, attempt + 1);
-            }
           } else {
-            throw new IllegalStateException("final reservation answered " + result);
+            finalGrant(s, dueMs, attempt + 1);
           }
-        });
+        } else {
+          throw new IllegalStateException("final reservation answered " + result);
+        }
       });
     });
   }

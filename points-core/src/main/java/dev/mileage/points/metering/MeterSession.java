@@ -26,7 +26,7 @@ final class MeterSession {
     }
 
     SessionCheckpoint.Chunk checkpoint() {
-      return new SessionCheckpoint.Chunk(number, amount, postAmount);
+      return new SessionCheckpoint.Chunk(number, amount, endSeconds, postAmount);
     }
   }
 
@@ -142,6 +142,6 @@ final class MeterSession {
     return new SessionCheckpoint(id, request, rated, tariff, pointType, debitAccountId, creditAccountId, balanceBefore,
         ending() ? SessionState.ENDED : state, endReason, Instant.ofEpochMilli(authorizedAtMs),
         answeredAtMs < 0 ? null : Instant.ofEpochMilli(answeredAtMs), Instant.ofEpochMilli(nowMs), used,
-        grantedSeconds, postedPoints, list);
+        grantedSeconds, postedPoints, list, nextChunkNumber);
   }
 }

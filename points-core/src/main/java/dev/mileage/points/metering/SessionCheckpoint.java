@@ -6,9 +6,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * What the meter persists about an open session, so a restarted meter can settle it: written before
- * every reservation and every settlement is sent to the ledger, so each pending transfer the session
- * may hold is listed here, with the amount to post when it was already decided.
+ * What the meter persists about an open session, so a restarted meter can settle it. Written before the
+ * first reservation and before every settlement is sent, and beside (not before) every renewal, so a
+ * crash can leave at most the reservations of the latest renewal unlisted; those expire by their
+ * timeout. Recovery asks the ledger which listed reservations were already posted or voided.
  *
  * @param state          AUTHORIZED, ACTIVE or PAUSED while open; ENDED while its settlement is under way
  * @param endReason      set when {@code state == ENDED}
@@ -16,11 +17,14 @@ import java.util.UUID;
  * @param grantedSeconds confirmed grant: posted + reserved points equal the tariff's price of it
  * @param postedPoints   points already posted (chunks settled and no longer listed)
  * @param chunks         reservations not yet known settled, in order
+ * @param nextChunkNumber the number the session's next reservation gets (recovery voids it and the one
+ *                       after, in case a renewal reached the ledger but not its checkpoint)
  */
 public record SessionCheckpoint(UUID sessionId, AuthorizeRequest request, String rated, Tariff tariff, int pointType,
                                 long debitAccountId, long creditAccountId, long balanceBefore, SessionState state,
                                 EndReason endReason, Instant authorizedAt, Instant answeredAt, Instant at,
-                                long usedSeconds, long grantedSeconds, long postedPoints, List<Chunk> chunks) {
+                                long usedSeconds, long grantedSeconds, long postedPoints, List<Chunk> chunks,
+                                int nextChunkNumber) {
   /** Reservations listed at most: a session holds the chunk in use and the next one. */
   public static final int CHUNKS_MAX = 8;
 
@@ -29,12 +33,14 @@ public record SessionCheckpoint(UUID sessionId, AuthorizeRequest request, String
    *
    * @param number     chunk number within the session; transfer ids derive from it
    * @param amount     points reserved
+   * @param endSeconds the granted seconds of the session once this chunk is reserved
    * @param postAmount decided settlement: -1 open, 0 void, otherwise the amount to post
    */
-  public record Chunk(int number, long amount, long postAmount) {
+  public record Chunk(int number, long amount, long endSeconds, long postAmount) {
     public Chunk {
       if (number < 1) throw new IllegalArgumentException("chunk number starts at 1");
       if (amount < 1) throw new IllegalArgumentException("chunk amount must be positive");
+      if (endSeconds < 1) throw new IllegalArgumentException("chunk end must be positive");
       if (postAmount < -1 || postAmount > amount) throw new IllegalArgumentException("bad post amount");
     }
 
@@ -55,5 +61,6 @@ public record SessionCheckpoint(UUID sessionId, AuthorizeRequest request, String
     chunks = List.copyOf(chunks);
     if (chunks.size() > CHUNKS_MAX) throw new IllegalArgumentException("too many chunks");
     if (usedSeconds < 0 || grantedSeconds < 0 || postedPoints < 0) throw new IllegalArgumentException("negative");
+    if (nextChunkNumber < 1) throw new IllegalArgumentException("chunk numbers start at 1");
   }
 }

@@ -39,7 +39,7 @@ final class Codec {
     AuthorizeRequest q = c.request();
     JsonArray chunks = new JsonArray();
     for (SessionCheckpoint.Chunk k : c.chunks()) {
-      chunks.add(new JsonArray().add(k.number()).add(k.amount()).add(k.postAmount()));
+      chunks.add(new JsonArray().add(k.number()).add(k.amount()).add(k.endSeconds()).add(k.postAmount()));
     }
     return new JsonObject()
         .put("owner", q.owner()).put("service", q.service().name()).put("destination", q.destination())
@@ -52,7 +52,8 @@ final class Codec {
         .put("authorizedAt", c.authorizedAt().toEpochMilli())
         .put("answeredAt", c.answeredAt() == null ? null : c.answeredAt().toEpochMilli())
         .put("at", c.at().toEpochMilli()).put("usedSeconds", c.usedSeconds())
-        .put("grantedSeconds", c.grantedSeconds()).put("postedPoints", c.postedPoints()).put("chunks", chunks);
+        .put("grantedSeconds", c.grantedSeconds()).put("postedPoints", c.postedPoints()).put("chunks", chunks)
+        .put("nextChunkNumber", c.nextChunkNumber());
   }
 
   static SessionCheckpoint checkpoint(UUID sessionId, JsonObject j) {
@@ -63,7 +64,7 @@ final class Codec {
     List<SessionCheckpoint.Chunk> chunks = new ArrayList<>();
     for (Object o : j.getJsonArray("chunks")) {
       JsonArray a = (JsonArray) o;
-      chunks.add(new SessionCheckpoint.Chunk(a.getInteger(0), a.getLong(1), a.getLong(2)));
+      chunks.add(new SessionCheckpoint.Chunk(a.getInteger(0), a.getLong(1), a.getLong(2), a.getLong(3)));
     }
     String reason = j.getString("endReason");
     Long answered = j.getLong("answeredAt");
@@ -72,6 +73,7 @@ final class Codec {
         j.getLong("balanceBefore"), SessionState.valueOf(j.getString("state")),
         reason == null ? null : EndReason.valueOf(reason), Instant.ofEpochMilli(j.getLong("authorizedAt")),
         answered == null ? null : Instant.ofEpochMilli(answered), Instant.ofEpochMilli(j.getLong("at")),
-        j.getLong("usedSeconds"), j.getLong("grantedSeconds"), j.getLong("postedPoints"), chunks);
+        j.getLong("usedSeconds"), j.getLong("grantedSeconds"), j.getLong("postedPoints"), chunks,
+        j.getInteger("nextChunkNumber"));
   }
 }
