@@ -44,6 +44,7 @@ final class CallReport {
         .figure("concurrencyCapWaits", result.pacing().capWaits())
         .figure("lateAnswersHungUp", engine.lateAnswers.sum())
         .figure("transportErrors", engine.ioErrors.sum())
+        .figure("rtpPacketsSent", engine.rtpPacketsSent.sum())
         .figure("startWindowSeconds", round(windowSeconds))
         .figure("runSeconds", round(result.totalNanos() / 1e9));
     report.figure("sipStackErrors", StackLogging.Stack.ERRORS.get());

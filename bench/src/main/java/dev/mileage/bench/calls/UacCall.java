@@ -1,5 +1,6 @@
 package dev.mileage.bench.calls;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,6 +31,7 @@ final class UacCall {
   enum State { INVITING, ESTABLISHED, ENDING, DONE }
 
   private final UacEngine engine;
+  private final UacEngine.Source source;
   private final Subscriber subscriber;
   private final long intendedStartNanos;
   private final Runnable onEnd;
@@ -44,9 +46,10 @@ final class UacCall {
   private long byeIntendedNanos;
   private long byeSentNanos;
 
-  UacCall(UacEngine engine, Subscriber subscriber, String number, long intendedStartNanos, Runnable onEnd)
-      throws Exception {
+  UacCall(UacEngine engine, UacEngine.Source source, Subscriber subscriber, String number, long intendedStartNanos,
+          Runnable onEnd) throws Exception {
     this.engine = engine;
+    this.source = source;
     this.subscriber = subscriber;
     this.intendedStartNanos = intendedStartNanos;
     this.onEnd = onEnd;
@@ -62,16 +65,16 @@ final class UacCall {
     SipURI toUri = engine.addresses.createSipURI(number, s.targetHost());
     toUri.setUserParam("phone");
     ToHeader to = engine.headers.createToHeader(engine.addresses.createAddress(toUri), null);
-    CallIdHeader callIdHeader = engine.provider().getNewCallId();
+    CallIdHeader callIdHeader = source.provider().getNewCallId();
     this.callId = callIdHeader.getCallId();
     CSeqHeader cseq = engine.headers.createCSeqHeader(1L, Request.INVITE);
-    ViaHeader via = engine.headers.createViaHeader("127.0.0.1", engine.localPort(), transport, null);
+    ViaHeader via = engine.headers.createViaHeader(source.host(), source.port(), transport, null);
     MaxForwardsHeader maxForwards = engine.headers.createMaxForwardsHeader(70);
     ContentTypeHeader contentType = engine.headers.createContentTypeHeader("application", "sdp");
     invite = engine.messages.createRequest(requestUri, Request.INVITE, callIdHeader, cseq, from, to,
         List.of(via), maxForwards, contentType, engine.sdp(Long.toString(intendedStartNanos & 0xffffffffL)));
-    SipURI contactUri = engine.addresses.createSipURI(subscriber.username(), "127.0.0.1");
-    contactUri.setPort(engine.localPort());
+    SipURI contactUri = engine.addresses.createSipURI(subscriber.username(), source.host());
+    contactUri.setPort(source.port());
     if (s.transport() == UacEngine.Transport.TCP) contactUri.setTransportParam(transport);
     ContactHeader contact = engine.headers.createContactHeader(engine.addresses.createAddress(contactUri));
     invite.addHeader(contact);
@@ -92,7 +95,7 @@ final class UacCall {
         ((ViaHeader) request.getHeader(ViaHeader.NAME)).setBranch(UacEngine.newBranch());
         request.addHeader(authorization);
       }
-      ClientTransaction transaction = engine.provider().getNewClientTransaction(request);
+      ClientTransaction transaction = source.provider().getNewClientTransaction(request);
       synchronized (this) {
         if (state != State.INVITING) return;
         inviteTransaction = transaction;
@@ -188,6 +191,16 @@ final class UacCall {
       LOG.fine("ACK not sent: " + e);
     }
     engine.schedule(this::hangUp, byeIntendedNanos);
+    InetSocketAddress media = UacEngine.mediaAddress(event.getResponse().getRawContent());
+    if (media != null && !engine.settings().rtpInterval().isZero()) rtpTick(media, 0);
+  }
+
+  private void rtpTick(InetSocketAddress media, int sequence) {
+    synchronized (this) {
+      if (state != State.ESTABLISHED) return;
+    }
+    engine.sendRtp(media, sequence, callId.hashCode());
+    engine.schedule(() -> rtpTick(media, sequence + 1), engine.now() + engine.settings().rtpInterval().toNanos());
   }
 
   /** The hold time is over: BYE. */
@@ -200,7 +213,7 @@ final class UacCall {
     engine.stats().establishedEnded(callId, subscriber.username(), (byeSentNanos - answeredNanos) / 1_000_000L);
     try {
       Request bye = dialog.createRequest(Request.BYE);
-      ClientTransaction transaction = engine.provider().getNewClientTransaction(bye);
+      ClientTransaction transaction = source.provider().getNewClientTransaction(bye);
       dialog.sendRequest(transaction);
     } catch (Exception e) {
       LOG.fine("BYE not sent: " + e);
@@ -233,7 +246,7 @@ final class UacCall {
       pending = inviteTransaction;
     }
     try {
-      if (pending != null) engine.provider().getNewClientTransaction(pending.createCancel()).sendRequest();
+      if (pending != null) source.provider().getNewClientTransaction(pending.createCancel()).sendRequest();
     } catch (Exception e) {
       LOG.fine("CANCEL not sent: " + e);
     }
@@ -263,11 +276,11 @@ final class UacCall {
     onEnd.run();
   }
 
-  static void ackAndHangUp(UacEngine engine, Dialog dialog, long cseq) {
+  static void ackAndHangUp(javax.sip.SipProvider provider, Dialog dialog, long cseq) {
     try {
       dialog.sendAck(dialog.createAck(cseq));
       Request bye = dialog.createRequest(Request.BYE);
-      dialog.sendRequest(engine.provider().getNewClientTransaction(bye));
+      dialog.sendRequest(provider.getNewClientTransaction(bye));
     } catch (Exception e) {
       LOG.fine("late answer not hung up: " + e);
     }
@@ -282,8 +295,8 @@ final class UacCall {
     }
     Response ok = engine.messages.createResponse(Response.OK, request);
     ok.setContent(engine.sdp(call.callId.hashCode() + ""), engine.headers.createContentTypeHeader("application", "sdp"));
-    SipURI contactUri = engine.addresses.createSipURI(call.subscriber.username(), "127.0.0.1");
-    contactUri.setPort(engine.localPort());
+    SipURI contactUri = engine.addresses.createSipURI(call.subscriber.username(), call.source.host());
+    contactUri.setPort(call.source.port());
     ok.addHeader(engine.headers.createContactHeader(engine.addresses.createAddress(contactUri)));
     transaction.sendResponse(ok);
   }

@@ -59,8 +59,12 @@ final class UacEngine implements SipListener, AutoCloseable {
   /**
    * @param setupTimeout an unanswered INVITE is cancelled after this (counted as {@code setup-timeout})
    */
+  /**
+   * @param sources loopback source addresses 127.0.0.1 .. 127.0.0.N the calls are spread over, as many phones
+   *                would be (a gateway limits requests per source address)
+   */
   record Settings(String targetHost, int targetPort, Transport transport, Digest.Algorithm digest, Duration hold,
-                  Duration setupTimeout) {
+                  Duration setupTimeout, int sources, Duration rtpInterval) {
     Settings {
       Objects.requireNonNull(targetHost, "targetHost");
       Objects.requireNonNull(transport, "transport");
@@ -73,15 +77,30 @@ final class UacEngine implements SipListener, AutoCloseable {
       }
       if (targetPort <= 0 || targetPort > 65535) throw new IllegalArgumentException("targetPort: " + targetPort);
       if (hold.isNegative()) throw new IllegalArgumentException("hold must be >= 0");
+      if (sources < 1 || sources > SOURCES_MAX) throw new IllegalArgumentException("sources in [1, " + SOURCES_MAX + "]");
+      Objects.requireNonNull(rtpInterval, "rtpInterval");
+      if (rtpInterval.isNegative() || (!rtpInterval.isZero() && rtpInterval.toMillis() < 20)) {
+        throw new IllegalArgumentException("rtpInterval: 0 (off) or at least 20 ms");
+      }
+    }
+
+    Settings(String targetHost, int targetPort, Transport transport, Digest.Algorithm digest, Duration hold,
+             Duration setupTimeout) {
+      this(targetHost, targetPort, transport, digest, hold, setupTimeout, 1, Duration.ZERO);
     }
   }
+
+  /** Source addresses at most: 127.0.0.1 .. 127.0.0.250, all loopback. */
+  static final int SOURCES_MAX = 250;
+
+  /** One source address: its provider and where it listens (Via, Contact). */
+  record Source(SipProvider provider, String host, int port) {}
 
   private final Settings settings;
   private final CallStats stats;
   private final LongSupplier nanoTime;
   private final SipStack stack;
-  private final SipProvider provider;
-  private final ListeningPoint listeningPoint;
+  private final List<Source> sources = new ArrayList<>();
   final MessageFactory messages;
   final HeaderFactory headers;
   final AddressFactory addresses;
@@ -114,13 +133,16 @@ final class UacEngine implements SipListener, AutoCloseable {
       messages = factory.createMessageFactory();
       headers = factory.createHeaderFactory();
       addresses = factory.createAddressFactory();
-      int port = Ports.freeUdpAndTcp();
-      ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
-      ListeningPoint tcp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.TCP);
-      provider = stack.createSipProvider(settings.transport() == Transport.TCP ? tcp : udp);
-      provider.addListeningPoint(settings.transport() == Transport.TCP ? udp : tcp);
-      listeningPoint = settings.transport() == Transport.TCP ? tcp : udp;
-      provider.addSipListener(this);
+      for (int i = 1; i <= settings.sources(); i++) {
+        String host = "127.0.0." + i;
+        int port = Ports.freeUdpAndTcp(InetAddress.getByName(host));
+        ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
+        ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
+        SipProvider provider = stack.createSipProvider(settings.transport() == Transport.TCP ? tcp : udp);
+        provider.addListeningPoint(settings.transport() == Transport.TCP ? udp : tcp);
+        provider.addSipListener(this);
+        sources.add(new Source(provider, host, port));
+      }
       stack.start();
     } catch (Exception e) {
       close();
@@ -128,8 +150,9 @@ final class UacEngine implements SipListener, AutoCloseable {
     }
   }
 
-  int localPort() {
-    return listeningPoint.getPort();
+  /** The source address for call {@code index}: round robin. */
+  Source source(long index) {
+    return sources.get((int) (index % sources.size()));
   }
 
   int rtpPort() {
@@ -149,7 +172,7 @@ final class UacEngine implements SipListener, AutoCloseable {
    *
    * @param onEnd run exactly once when the call is over, however it ends
    */
-  void placeCall(long intendedStartNanos, Subscriber subscriber, String number, Runnable onEnd) {
+  void placeCall(long index, long intendedStartNanos, Subscriber subscriber, String number, Runnable onEnd) {
     stats.callStarted();
     if (calls.size() >= CALLS_TRACKED_MAX) {
       stats.failed("generator-overload");
@@ -159,7 +182,7 @@ final class UacEngine implements SipListener, AutoCloseable {
     }
     UacCall call;
     try {
-      call = new UacCall(this, subscriber, number, intendedStartNanos, onEnd);
+      call = new UacCall(this, source(index), subscriber, number, intendedStartNanos, onEnd);
     } catch (Exception e) {
       LOG.warning("cannot build an INVITE: " + e);
       stats.failed("build-error");
@@ -173,8 +196,6 @@ final class UacEngine implements SipListener, AutoCloseable {
   }
 
   // ---- called by UacCall ----
-  SipProvider provider() { return provider; }
-  ListeningPoint listeningPoint() { return listeningPoint; }
   CallStats stats() { return stats; }
   long now() { return nanoTime.getAsLong(); }
 
@@ -193,6 +214,54 @@ final class UacEngine implements SipListener, AutoCloseable {
     return sdp.getBytes(StandardCharsets.US_ASCII);
   }
 
+  final LongAdder rtpPacketsSent = new LongAdder();
+
+  /**
+   * One G.711 silence packet to the far end's media address: the first right after the answer (so an anchoring
+   * gateway latches our address), then every {@code rtpInterval} so its media-inactivity timer never fires.
+   */
+  void sendRtp(InetSocketAddress to, int sequence, int ssrc) {
+    byte[] packet = new byte[12 + 160];
+    packet[0] = (byte) 0x80; // RTP version 2
+    packet[1] = 0; // PCMU
+    packet[2] = (byte) (sequence >>> 8);
+    packet[3] = (byte) sequence;
+    int timestamp = sequence * 160;
+    for (int i = 0; i < 4; i++) packet[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
+    for (int i = 0; i < 4; i++) packet[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
+    java.util.Arrays.fill(packet, 12, packet.length, (byte) 0xFF); // mu-law silence
+    try {
+      rtpSink.send(new java.net.DatagramPacket(packet, packet.length, to));
+      rtpPacketsSent.increment();
+    } catch (java.io.IOException e) {
+      ioErrors.increment();
+    }
+  }
+
+  /** The audio address of an SDP body, if it is on loopback (media is never sent anywhere else). */
+  static InetSocketAddress mediaAddress(byte[] sdp) {
+    if (sdp == null) return null;
+    String host = null;
+    int port = -1;
+    for (String line : new String(sdp, StandardCharsets.US_ASCII).split("\r?\n")) {
+      if (line.startsWith("c=IN IP4 ") && host == null) host = line.substring(9).trim();
+      if (line.startsWith("m=audio ") && port < 0) {
+        try {
+          port = Integer.parseInt(line.substring(8).split(" ")[0]);
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      }
+    }
+    if (host == null || port <= 0 || port > 65535) return null;
+    try {
+      InetAddress address = InetAddress.getByName(host); // a literal: no name lookup happens for IPv4 text
+      return address.isLoopbackAddress() ? new InetSocketAddress(address, port) : null;
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
+
   // ---- SipListener: jain-sip threads ----
   @Override
   public void processResponse(ResponseEvent event) {
@@ -203,7 +272,7 @@ final class UacEngine implements SipListener, AutoCloseable {
     if (call == null) {
       if (cseq.getMethod().equals(Request.INVITE) && response.getStatusCode() / 100 == 2 && event.getDialog() != null) {
         lateAnswers.increment(); // answered after we gave up: ACK and hang up so nothing is left billing
-        UacCall.ackAndHangUp(this, event.getDialog(), cseq.getSeqNumber());
+        UacCall.ackAndHangUp((SipProvider) event.getSource(), event.getDialog(), cseq.getSeqNumber());
       }
       return;
     }
@@ -217,7 +286,7 @@ final class UacEngine implements SipListener, AutoCloseable {
     try {
       ServerTransaction transaction = event.getServerTransaction();
       if (transaction == null && !request.getMethod().equals(Request.ACK)) {
-        transaction = provider.getNewServerTransaction(request);
+        transaction = ((SipProvider) event.getSource()).getNewServerTransaction(request);
       }
       String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
       UacCall call = calls.get(callId);
@@ -288,13 +357,13 @@ final class UacEngine implements SipListener, AutoCloseable {
   public void close() {
     timer.shutdownNow();
     if (stack != null) {
-      try {
-        if (provider != null) {
-          provider.removeSipListener(this);
-          stack.deleteSipProvider(provider);
+      for (Source source : sources) {
+        try {
+          source.provider().removeSipListener(this);
+          stack.deleteSipProvider(source.provider());
+        } catch (Exception ignored) {
+          // stopping anyway
         }
-      } catch (Exception ignored) {
-        // stopping anyway
       }
       stack.stop();
     }

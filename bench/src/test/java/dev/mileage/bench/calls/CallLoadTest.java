@@ -67,6 +67,23 @@ class CallLoadTest {
   }
 
   @Test
+  void callsSpreadOverLoopbackSourcesAndSendRtpToTheAnswer() throws Exception {
+    try (TestUas uas = new TestUas("SHA-256", PASSWORDS)) {
+      CallStats stats = new CallStats();
+      UacEngine.Settings settings = new UacEngine.Settings("127.0.0.1", uas.port(), UacEngine.Transport.UDP,
+          Digest.Algorithm.SHA_256, Duration.ofMillis(300), Duration.ofSeconds(10), 3, Duration.ofMillis(100));
+      try (UacEngine engine = new UacEngine(settings, stats, System::nanoTime)) {
+        CallLoad.run(engine, new CallLoad.Plan(50, 6, Duration.ofSeconds(5), 6, Duration.ofSeconds(20),
+            "+15550001000", SUBSCRIBERS));
+        assertEquals(6, stats.completed.sum(), stats.failuresByReason().toString());
+        assertTrue(engine.rtpPacketsSent.sum() >= 6, "at least one packet per answered call");
+        assertEquals(java.util.Set.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), uas.inviteSources);
+        assertEquals(engine.rtpPacketsSent.sum(), uas.rtpPacketsReceived(), "every packet reached the answer's port");
+      }
+    }
+  }
+
+  @Test
   void busyCallsAreCountedByResponseCode() throws Exception {
     CallStats stats = run("SHA-256", UacEngine.Transport.UDP, Digest.Algorithm.SHA_256, "4865550000", SUBSCRIBERS, 3);
     assertEquals(3, stats.attempted.sum());
