@@ -45,6 +45,7 @@ final class CallReport {
         .figure("lateAnswersHungUp", engine.lateAnswers.sum())
         .figure("transportErrors", engine.ioErrors.sum())
         .figure("rtpPacketsSent", engine.rtpPacketsSent.sum())
+        .figure("ackSendErrors", engine.ackErrors.sum())
         .figure("startWindowSeconds", round(windowSeconds))
         .figure("runSeconds", round(result.totalNanos() / 1e9));
     report.figure("sipStackErrors", StackLogging.Stack.ERRORS.get());

@@ -69,7 +69,7 @@ public final class CallsCommand implements Callable<Integer> {
       description = "CANCEL a call not answered within this (default ${DEFAULT-VALUE})")
   Duration setupTimeout;
   @Option(names = "--sources", description = "loopback source addresses 127.0.0.1..N to spread calls over, as "
-      + "many phones would be (default: 1 per 50 calls/s, since a gateway limits requests per source)")
+      + "many phones would be (default: 1 per 25 calls/s, since the gateway bans a source above 200 requests/s)")
   Integer sources;
   @Option(names = "--rtp-interval", converter = Durations.class, defaultValue = "10s", description = "one RTP packet "
       + "right after the answer and then every this long per call, so media-inactivity timers see media "
@@ -115,7 +115,7 @@ public final class CallsCommand implements Callable<Integer> {
     UacEngine.Transport sipTransport = UacEngine.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
     Digest.Algorithm algorithm = Digest.Algorithm.ofToken(digest);
     int sourceCount = sources != null ? sources
-        : (int) Math.min(UacEngine.SOURCES_MAX, Math.max(1, Math.ceil(ratePerSecond / 50.0)));
+        : (int) Math.min(UacEngine.SOURCES_MAX, Math.max(1, Math.ceil(ratePerSecond / 25.0)));
 
     List<AutoCloseable> started = new ArrayList<>();
     Path dataDir = null;

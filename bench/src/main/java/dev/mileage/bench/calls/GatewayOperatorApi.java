@@ -110,8 +110,9 @@ final class GatewayOperatorApi {
       throw e;
     }
     return Optional.of(answer.getJsonArray("cdrs", new JsonArray()).stream().map(o -> (JsonObject) o)
-        .map(c -> new Cdr(c.getString("callId", ""), c.getString("owner", owner), c.getLong("billedSeconds", 0L),
-            c.getLong("chargedPoints", c.getLong("charged", 0L))))
+        // reference = the A-leg Call-ID (ours); points = what the call was charged
+        .map(c -> new Cdr(c.getString("reference", ""), c.getString("owner", owner), c.getLong("billedSeconds", 0L),
+            c.getLong("points", 0L)))
         .toList());
   }
 

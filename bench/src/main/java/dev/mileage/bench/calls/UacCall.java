@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.address.Address;
@@ -40,7 +39,7 @@ final class UacCall {
   private State state = State.INVITING;
   private boolean authenticated;
   private ClientTransaction inviteTransaction;
-  private Dialog dialog;
+  private InDialog dialog;
   private long sentNanos;
   private long answeredNanos;
   private long byeIntendedNanos;
@@ -80,6 +79,10 @@ final class UacCall {
     invite.addHeader(contact);
   }
 
+  UacEngine.Source source() {
+    return source;
+  }
+
   String callId() {
     return callId;
   }
@@ -103,7 +106,7 @@ final class UacCall {
       }
       transaction.sendRequest();
     } catch (Exception e) {
-      LOG.fine("INVITE not sent: " + e);
+      engine.showError("INVITE not sent", e);
       finish("send-error");
     }
   }
@@ -173,22 +176,41 @@ final class UacCall {
   }
 
   private void onAnswer(ResponseEvent event, CSeqHeader cseq, long now) {
-    Dialog answered = event.getDialog() != null ? event.getDialog() : inviteTransaction.getDialog();
+    InDialog established;
+    boolean inviting;
     synchronized (this) {
-      if (state != State.INVITING) {
-        return; // a retransmitted 200: the dialog layer re-sends the ACK
+      inviting = state == State.INVITING;
+      established = dialog;
+    }
+    if (!inviting) {
+      try {
+        if (established != null) established.sendAck(); // a retransmitted 200: our ACK was lost
+      } catch (Exception e) {
+        engine.ackErrors.increment();
       }
+      return;
+    }
+    try {
+      established = new InDialog(engine, source, event.getResponse(), invite.getRequestURI());
+    } catch (Exception e) {
+      engine.showError("cannot follow the dialog of a 200", e);
+      finish("bad-200");
+      return;
+    }
+    synchronized (this) {
+      if (state != State.INVITING) return;
       state = State.ESTABLISHED;
-      dialog = answered;
+      dialog = established;
       answeredNanos = now;
       byeIntendedNanos = now + engine.settings().hold().toNanos();
     }
     engine.stats().setup.record(intendedStartNanos, sentNanos, now);
     engine.stats().callAnswered(subscriber.username());
     try {
-      answered.sendAck(answered.createAck(cseq.getSeqNumber()));
+      established.sendAck();
     } catch (Exception e) {
-      LOG.fine("ACK not sent: " + e);
+      engine.ackErrors.increment();
+      engine.showError("ACK not sent", e);
     }
     engine.schedule(this::hangUp, byeIntendedNanos);
     InetSocketAddress media = UacEngine.mediaAddress(event.getResponse().getRawContent());
@@ -212,11 +234,9 @@ final class UacCall {
     }
     engine.stats().establishedEnded(callId, subscriber.username(), (byeSentNanos - answeredNanos) / 1_000_000L);
     try {
-      Request bye = dialog.createRequest(Request.BYE);
-      ClientTransaction transaction = source.provider().getNewClientTransaction(bye);
-      dialog.sendRequest(transaction);
+      dialog.sendBye();
     } catch (Exception e) {
-      LOG.fine("BYE not sent: " + e);
+      engine.showError("BYE not sent", e);
       finish("bye-send-error");
     }
   }
@@ -274,16 +294,6 @@ final class UacCall {
     engine.stats().callEnded();
     engine.forget(this);
     onEnd.run();
-  }
-
-  static void ackAndHangUp(javax.sip.SipProvider provider, Dialog dialog, long cseq) {
-    try {
-      dialog.sendAck(dialog.createAck(cseq));
-      Request bye = dialog.createRequest(Request.BYE);
-      dialog.sendRequest(provider.getNewClientTransaction(bye));
-    } catch (Exception e) {
-      LOG.fine("late answer not hung up: " + e);
-    }
   }
 
   /** A session refresh or hold from the gateway: accept it with our unchanged offer. */

@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -127,7 +126,7 @@ final class UacEngine implements SipListener, AutoCloseable {
     } catch (SocketException e) {
       throw new IllegalStateException("cannot bind the RTP sink", e);
     }
-    this.stack = SipStacks.create("bench-uac", LISTENER_THREADS);
+    this.stack = SipStacks.create("bench-uac", LISTENER_THREADS, false);
     try {
       SipFactory factory = SipFactory.getInstance();
       messages = factory.createMessageFactory();
@@ -148,6 +147,11 @@ final class UacEngine implements SipListener, AutoCloseable {
       close();
       throw new IllegalStateException("cannot start the UAC stack", e);
     }
+  }
+
+  private Source sourceOf(SipProvider provider) {
+    for (Source source : sources) if (source.provider() == provider) return source;
+    return sources.get(0);
   }
 
   /** The source address for call {@code index}: round robin. */
@@ -215,6 +219,14 @@ final class UacEngine implements SipListener, AutoCloseable {
   }
 
   final LongAdder rtpPacketsSent = new LongAdder();
+  final LongAdder ackErrors = new LongAdder();
+  private final java.util.concurrent.atomic.AtomicInteger errorsShown = new java.util.concurrent.atomic.AtomicInteger();
+  static final int ERRORS_SHOWN_MAX = 5;
+
+  /** A local failure to build or send a message: the first few are shown with their cause. */
+  void showError(String what, Exception e) {
+    if (errorsShown.incrementAndGet() <= ERRORS_SHOWN_MAX) LOG.warning(what + ": " + e);
+  }
 
   /**
    * One G.711 silence packet to the far end's media address: the first right after the answer (so an anchoring
@@ -270,9 +282,9 @@ final class UacEngine implements SipListener, AutoCloseable {
     UacCall call = calls.get(callId);
     CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
     if (call == null) {
-      if (cseq.getMethod().equals(Request.INVITE) && response.getStatusCode() / 100 == 2 && event.getDialog() != null) {
+      if (cseq.getMethod().equals(Request.INVITE) && response.getStatusCode() / 100 == 2) {
         lateAnswers.increment(); // answered after we gave up: ACK and hang up so nothing is left billing
-        UacCall.ackAndHangUp((SipProvider) event.getSource(), event.getDialog(), cseq.getSeqNumber());
+        InDialog.ackAndHangUp(this, sourceOf((SipProvider) event.getSource()), response);
       }
       return;
     }

@@ -35,6 +35,7 @@ class CallLoadTest {
       } else {
         assertEquals(calls, uas.byes.get(), "every answered call hung up");
         assertEquals(calls, uas.authorized.get());
+        assertTrue(uas.acks.get() >= calls, "every 200 acknowledged: " + uas.acks.get());
       }
       return stats;
     }
