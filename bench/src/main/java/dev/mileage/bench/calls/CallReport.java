@@ -44,7 +44,7 @@ final class CallReport {
         .figure("concurrencyCapWaits", result.pacing().capWaits())
         .figure("lateAnswersHungUp", engine.lateAnswers.sum())
         .figure("transportErrors", engine.ioErrors.sum())
-        .figure("rtpPacketsSent", engine.rtpPacketsSent.sum())
+        .figure("rtpPacketsSent", engine.rtpPacketsSent())
         .figure("ackSendErrors", engine.ackErrors.sum())
         .figure("startWindowSeconds", round(windowSeconds))
         .figure("runSeconds", round(result.totalNanos() / 1e9));

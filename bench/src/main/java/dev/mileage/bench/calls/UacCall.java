@@ -213,7 +213,7 @@ final class UacCall {
       engine.showError("ACK not sent", e);
     }
     engine.schedule(this::hangUp, byeIntendedNanos);
-    InetSocketAddress media = UacEngine.mediaAddress(event.getResponse().getRawContent());
+    InetSocketAddress media = RtpSource.mediaAddress(event.getResponse().getRawContent());
     if (media != null && !engine.settings().rtpInterval().isZero()) rtpTick(media, 0);
   }
 

@@ -1,11 +1,8 @@
 package dev.mileage.bench.calls;
 
 import gov.nist.javax.sip.Utils;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
-import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -32,11 +28,9 @@ import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
-import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.HeaderFactory;
-import javax.sip.header.ViaHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
@@ -104,7 +98,7 @@ final class UacEngine implements SipListener, AutoCloseable {
   final HeaderFactory headers;
   final AddressFactory addresses;
   private final ScheduledThreadPoolExecutor timer;
-  private final DatagramSocket rtpSink;
+  private final RtpSource media;
   private final Map<String, UacCall> calls = new ConcurrentHashMap<>();
   final LongAdder ioErrors = new LongAdder();
   final LongAdder lateAnswers = new LongAdder();
@@ -120,12 +114,7 @@ final class UacEngine implements SipListener, AutoCloseable {
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);
-    try {
-      // the SDP offer points at a real socket (media the gateway relays lands here and is dropped by the kernel)
-      this.rtpSink = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    } catch (SocketException e) {
-      throw new IllegalStateException("cannot bind the RTP sink", e);
-    }
+    this.media = new RtpSource();
     this.stack = SipStacks.create("bench-uac", LISTENER_THREADS, false);
     try {
       SipFactory factory = SipFactory.getInstance();
@@ -160,7 +149,7 @@ final class UacEngine implements SipListener, AutoCloseable {
   }
 
   int rtpPort() {
-    return rtpSink.getLocalPort();
+    return media.port();
   }
 
   Settings settings() {
@@ -212,13 +201,17 @@ final class UacEngine implements SipListener, AutoCloseable {
   }
 
   byte[] sdp(String sessionId) {
-    String sdp = "v=0\r\no=bench " + sessionId + " 1 IN IP4 127.0.0.1\r\ns=bench\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-        + "m=audio " + rtpSink.getLocalPort() + " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-        + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
-    return sdp.getBytes(StandardCharsets.US_ASCII);
+    return media.sdp(sessionId);
   }
 
-  final LongAdder rtpPacketsSent = new LongAdder();
+  void sendRtp(InetSocketAddress to, int sequence, int ssrc) {
+    if (!media.send(to, sequence, ssrc)) ioErrors.increment();
+  }
+
+  long rtpPacketsSent() {
+    return media.packetsSent();
+  }
+
   final LongAdder ackErrors = new LongAdder();
   private final java.util.concurrent.atomic.AtomicInteger errorsShown = new java.util.concurrent.atomic.AtomicInteger();
   static final int ERRORS_SHOWN_MAX = 5;
@@ -226,52 +219,6 @@ final class UacEngine implements SipListener, AutoCloseable {
   /** A local failure to build or send a message: the first few are shown with their cause. */
   void showError(String what, Exception e) {
     if (errorsShown.incrementAndGet() <= ERRORS_SHOWN_MAX) LOG.warning(what + ": " + e);
-  }
-
-  /**
-   * One G.711 silence packet to the far end's media address: the first right after the answer (so an anchoring
-   * gateway latches our address), then every {@code rtpInterval} so its media-inactivity timer never fires.
-   */
-  void sendRtp(InetSocketAddress to, int sequence, int ssrc) {
-    byte[] packet = new byte[12 + 160];
-    packet[0] = (byte) 0x80; // RTP version 2
-    packet[1] = 0; // PCMU
-    packet[2] = (byte) (sequence >>> 8);
-    packet[3] = (byte) sequence;
-    int timestamp = sequence * 160;
-    for (int i = 0; i < 4; i++) packet[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
-    for (int i = 0; i < 4; i++) packet[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
-    java.util.Arrays.fill(packet, 12, packet.length, (byte) 0xFF); // mu-law silence
-    try {
-      rtpSink.send(new java.net.DatagramPacket(packet, packet.length, to));
-      rtpPacketsSent.increment();
-    } catch (java.io.IOException e) {
-      ioErrors.increment();
-    }
-  }
-
-  /** The audio address of an SDP body, if it is on loopback (media is never sent anywhere else). */
-  static InetSocketAddress mediaAddress(byte[] sdp) {
-    if (sdp == null) return null;
-    String host = null;
-    int port = -1;
-    for (String line : new String(sdp, StandardCharsets.US_ASCII).split("\r?\n")) {
-      if (line.startsWith("c=IN IP4 ") && host == null) host = line.substring(9).trim();
-      if (line.startsWith("m=audio ") && port < 0) {
-        try {
-          port = Integer.parseInt(line.substring(8).split(" ")[0]);
-        } catch (NumberFormatException e) {
-          return null;
-        }
-      }
-    }
-    if (host == null || port <= 0 || port > 65535) return null;
-    try {
-      InetAddress address = InetAddress.getByName(host); // a literal: no name lookup happens for IPv4 text
-      return address.isLoopbackAddress() ? new InetSocketAddress(address, port) : null;
-    } catch (java.net.UnknownHostException e) {
-      return null;
-    }
   }
 
   // ---- SipListener: jain-sip threads ----
@@ -379,6 +326,6 @@ final class UacEngine implements SipListener, AutoCloseable {
       }
       stack.stop();
     }
-    rtpSink.close();
+    media.close();
   }
 }

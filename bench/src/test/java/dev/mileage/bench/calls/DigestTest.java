@@ -50,9 +50,9 @@ class DigestTest {
   @Test
   void mediaAddressIsReadFromSdpOnlyOnLoopback() {
     byte[] local = "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 20002 RTP/AVP 0\r\n".getBytes();
-    assertEquals(20002, UacEngine.mediaAddress(local).getPort());
-    assertNull(UacEngine.mediaAddress("v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 20002 RTP/AVP 0\r\n".getBytes()));
-    assertNull(UacEngine.mediaAddress("v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio x RTP/AVP 0\r\n".getBytes()));
-    assertNull(UacEngine.mediaAddress(null));
+    assertEquals(20002, RtpSource.mediaAddress(local).getPort());
+    assertNull(RtpSource.mediaAddress("v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 20002 RTP/AVP 0\r\n".getBytes()));
+    assertNull(RtpSource.mediaAddress("v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio x RTP/AVP 0\r\n".getBytes()));
+    assertNull(RtpSource.mediaAddress(null));
   }
 }
