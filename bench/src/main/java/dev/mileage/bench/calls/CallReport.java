@@ -76,19 +76,19 @@ final class CallReport {
     if (mode.equals("rate")) {
       boolean rate = achieved >= TARGET_CALLS_PER_SECOND * 0.99;
       report.figure("targetCallsPerSecondMet", rate);
-      if (!rate) report.note("target missed: " + round(achieved) + " calls/s answered, target "
+      if (!rate) report.note("issue target missed: " + round(achieved) + " calls/s answered, target "
           + TARGET_CALLS_PER_SECOND);
     } else {
       boolean concurrent = stats.establishedMax() >= TARGET_CONCURRENT_CALLS;
       report.figure("targetConcurrentCallsMet", concurrent);
-      if (!concurrent) report.note("target missed: " + stats.establishedMax() + " concurrent calls, target "
+      if (!concurrent) report.note("issue target missed: " + stats.establishedMax() + " concurrent calls, target "
           + TARGET_CONCURRENT_CALLS);
     }
     report.figure("targetZeroFailedMet", failed == 0);
-    if (failed != 0) report.note("target missed: " + failed + " failed calls " + stats.failuresByReason());
+    if (failed != 0) report.note("issue target missed: " + failed + " failed calls " + stats.failuresByReason());
     report.figure("targetSetupP99Met", setupP99 < TARGET_SETUP_MS_P99);
     if (setupP99 >= TARGET_SETUP_MS_P99) {
-      report.note("target missed: setup p99 " + setupP99 + " ms, target under " + TARGET_SETUP_MS_P99 + " ms");
+      report.note("issue target missed: setup p99 " + setupP99 + " ms, target under " + TARGET_SETUP_MS_P99 + " ms");
     }
   }
 
