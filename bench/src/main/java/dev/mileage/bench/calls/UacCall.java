@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.logging.Logger;
 import javax.sip.ClientTransaction;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
@@ -25,7 +24,6 @@ import javax.sip.message.Response;
 
 /** One call of the load: a small state machine, touched under its own lock by jain-sip and timer threads. */
 final class UacCall {
-  private static final Logger LOG = Logger.getLogger(UacCall.class.getName());
 
   enum State { INVITING, ESTABLISHED, ENDING, DONE }
 
@@ -38,6 +36,8 @@ final class UacCall {
   private final Request invite;
   private State state = State.INVITING;
   private boolean authenticated;
+  /** A 1xx other than 100 came: only then may an INVITE be cancelled (RFC 3261 9.1). */
+  private boolean provisional;
   private ClientTransaction inviteTransaction;
   private InDialog dialog;
   private long sentNanos;
@@ -116,7 +116,14 @@ final class UacCall {
     int code = response.getStatusCode();
     long now = engine.now();
     if (cseq.getMethod().equals(Request.INVITE)) {
-      if (code < 200) return;
+      if (code < 200) {
+        if (code > 100) {
+          synchronized (this) {
+            provisional = true;
+          }
+        }
+        return;
+      }
       if ((code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED)) {
         onChallenge(response, now);
         return;
@@ -263,14 +270,12 @@ final class UacCall {
     ClientTransaction pending;
     synchronized (this) {
       if (state != State.INVITING) return;
-      pending = inviteTransaction;
+      pending = provisional ? inviteTransaction : null;
     }
-    try {
-      if (pending != null) source.provider().getNewClientTransaction(pending.createCancel()).sendRequest();
-    } catch (Exception e) {
-      LOG.fine("CANCEL not sent: " + e);
-    }
+    // counted first: the CANCEL goes out on its own thread, since jain-sip may hold it on the INVITE
+    // transaction's lock and the timer thread must keep every other call's deadline on time
     finish("setup-timeout");
+    if (pending != null) engine.cancelLater(source, pending);
   }
 
   void abandon(String reason) {

@@ -192,6 +192,25 @@ final class UacEngine implements SipListener, AutoCloseable {
   CallStats stats() { return stats; }
   long now() { return nanoTime.getAsLong(); }
 
+  /** CANCELs sent off the timer thread; bounded: past the bound an INVITE is left to time out (Timer B). */
+  static final int CANCELS_QUEUED_MAX = 10_000;
+  private final java.util.concurrent.ThreadPoolExecutor canceller = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+      0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(CANCELS_QUEUED_MAX), r -> {
+        Thread t = new Thread(r, "bench-uac-cancel");
+        t.setDaemon(true);
+        return t;
+      }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+
+  void cancelLater(Source source, javax.sip.ClientTransaction invite) {
+    canceller.execute(() -> {
+      try {
+        source.provider().getNewClientTransaction(invite.createCancel()).sendRequest();
+      } catch (Exception e) {
+        showError("CANCEL not sent", e);
+      }
+    });
+  }
+
   void schedule(Runnable task, long atNanos) {
     timer.schedule(task, Math.max(0, atNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
   }
@@ -315,6 +334,7 @@ final class UacEngine implements SipListener, AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    canceller.shutdownNow();
     if (stack != null) {
       for (Source source : sources) {
         try {

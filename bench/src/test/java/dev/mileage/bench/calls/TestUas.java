@@ -48,6 +48,7 @@ final class TestUas implements SipListener, AutoCloseable {
   final AtomicInteger refused = new AtomicInteger();
   final AtomicInteger byes = new AtomicInteger();
   final AtomicInteger acks = new AtomicInteger();
+  final AtomicInteger cancels = new AtomicInteger();
   final java.util.Set<String> inviteSources = ConcurrentHashMap.newKeySet();
   private final java.net.DatagramSocket rtp;
 
@@ -90,7 +91,10 @@ final class TestUas implements SipListener, AutoCloseable {
           byes.incrementAndGet();
           tx.sendResponse(messages.createResponse(Response.OK, request));
         }
-        case Request.CANCEL -> tx.sendResponse(messages.createResponse(Response.OK, request));
+        case Request.CANCEL -> {
+          cancels.incrementAndGet();
+          tx.sendResponse(messages.createResponse(Response.OK, request));
+        }
         default -> tx.sendResponse(messages.createResponse(Response.NOT_IMPLEMENTED, request));
       }
     } catch (Exception e) {
@@ -139,6 +143,12 @@ final class TestUas implements SipListener, AutoCloseable {
     }
     authorized.incrementAndGet();
     String user = ((SipURI) request.getRequestURI()).getUser();
+    if (user.startsWith("180")) { // rings for ever: the caller's setup timeout must CANCEL it
+      Response ringing = messages.createResponse(Response.RINGING, request);
+      ((ToHeader) ringing.getHeader(ToHeader.NAME)).setTag("ring" + invites.get());
+      tx.sendResponse(ringing);
+      return;
+    }
     if (user.startsWith("486")) {
       tx.sendResponse(messages.createResponse(Response.BUSY_HERE, request));
       return;
