@@ -62,6 +62,7 @@ final class CallReport {
           .figure("cdrChargedPoints", ledger.cdrChargedPoints())
           .figure("callsWithoutCdr", ledger.callsWithoutCdr())
           .figure("callsUnderBilled", ledger.callsUnderBilled())
+          .figure("cdrEndReasons", ledger.cdrEndReasons())
           .figure("ledgerCrossCheck", ledger.ok() ? "ok" : "mismatch");
       ledger.problems().forEach(p -> report.note("ledger: " + p));
     } else {

@@ -56,7 +56,7 @@ final class TestUas implements SipListener, AutoCloseable {
   TestUas(String algorithm, Map<String, String> passwords) throws Exception {
     this.algorithm = algorithm;
     this.passwords = Map.copyOf(passwords);
-    stack = SipStacks.create("test-uas", 2);
+    stack = SipStacks.create("test-uas", 2, false); // no dialog layer: every ACK reaches the listener
     SipFactory factory = SipFactory.getInstance();
     messages = factory.createMessageFactory();
     headers = factory.createHeaderFactory();
