@@ -22,9 +22,14 @@ final class StackLogging {
     static final int ERRORS_SHOWN_MAX = 10;
     static final java.util.concurrent.atomic.AtomicLong ERRORS = new java.util.concurrent.atomic.AtomicLong();
 
+    /** The stack puts whole packets (as byte lists) into some messages: keep a line a line. */
+    static final int MESSAGE_CHARS_MAX = 300;
+
     private static void error(String message, Throwable ex) {
       long n = ERRORS.incrementAndGet();
-      if (n <= ERRORS_SHOWN_MAX) LOG.log(Level.WARNING, message, ex);
+      String shown = message == null || message.length() <= MESSAGE_CHARS_MAX ? message
+          : message.substring(0, MESSAGE_CHARS_MAX) + "... (" + message.length() + " chars)";
+      if (n <= ERRORS_SHOWN_MAX) LOG.log(Level.WARNING, shown, ex == null ? null : new Exception(ex.toString()));
       if (n == ERRORS_SHOWN_MAX) LOG.warning("further SIP stack errors are counted, not shown");
     }
 
