@@ -29,7 +29,7 @@ final class StackLogging {
       long n = ERRORS.incrementAndGet();
       String shown = message == null || message.length() <= MESSAGE_CHARS_MAX ? message
           : message.substring(0, MESSAGE_CHARS_MAX) + "... (" + message.length() + " chars)";
-      if (n <= ERRORS_SHOWN_MAX) LOG.log(Level.WARNING, shown, ex == null ? null : new Exception(ex.toString()));
+      if (n <= ERRORS_SHOWN_MAX) LOG.warning(ex == null ? shown : shown + ": " + ex);
       if (n == ERRORS_SHOWN_MAX) LOG.warning("further SIP stack errors are counted, not shown");
     }
 
