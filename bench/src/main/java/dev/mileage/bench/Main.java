@@ -36,6 +36,14 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     for (Class<?> type : availableSubcommands()) cli.addSubcommand(type);
+    // a setup problem (no gateway jar, an API answer, a bad option) is one clear line and exit code 2
+    cli.setExecutionExceptionHandler((ex, line, parsed) -> {
+      if (ex instanceof java.io.IOException || ex instanceof IllegalArgumentException) {
+        line.getErr().println("bench " + line.getCommandName() + ": " + ex.getMessage());
+        return 2;
+      }
+      throw ex;
+    });
     return cli;
   }
 

@@ -52,7 +52,7 @@ final class CallLoad {
     // the schedule's own length plus the drain timeout: the pacer never runs past it even if the cap never frees
     long stopAt = zero + plan.duration().toNanos() + plan.drainTimeout().toNanos();
     Pacer.Outcome pacing = Pacer.system().run(schedule, zero, stopAt, cap, (index, intended) ->
-        engine.placeCall(intended, subscribers.get((int) (index % subscribers.size())), plan.number(), cap::release));
+        engine.placeCall(index, intended, subscribers.get((int) (index % subscribers.size())), plan.number(), cap::release));
     long startWindow = System.nanoTime() - zero;
     long drainDeadline = System.nanoTime() + plan.drainTimeout().toNanos();
     while (engine.callsInFlight() > 0 && System.nanoTime() < drainDeadline) LockSupport.parkNanos(DRAIN_POLL_NANOS);

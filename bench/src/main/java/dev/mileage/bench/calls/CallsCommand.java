@@ -68,6 +68,13 @@ public final class CallsCommand implements Callable<Integer> {
   @Option(names = "--setup-timeout", converter = Durations.class, defaultValue = "32s",
       description = "CANCEL a call not answered within this (default ${DEFAULT-VALUE})")
   Duration setupTimeout;
+  @Option(names = "--sources", description = "loopback source addresses 127.0.0.1..N to spread calls over, as "
+      + "many phones would be (default: 1 per 25 calls/s, since the gateway bans a source above 200 requests/s)")
+  Integer sources;
+  @Option(names = "--rtp-interval", converter = Durations.class, defaultValue = "10s", description = "one RTP packet "
+      + "right after the answer and then every this long per call, so media-inactivity timers see media "
+      + "(0s: none; default ${DEFAULT-VALUE})")
+  Duration rtpInterval;
   @Option(names = "--gateway-sip", paramLabel = "HOST:PORT", description = "a running gateway's SIP address")
   String gatewaySip;
   @Option(names = "--gateway-http", paramLabel = "URL", description = "a running gateway's HTTP base, e.g. http://127.0.0.1:8080")
@@ -107,6 +114,8 @@ public final class CallsCommand implements Callable<Integer> {
     Duration drain = holdTime.plus(setupTimeout).plusSeconds(40);
     UacEngine.Transport sipTransport = UacEngine.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
     Digest.Algorithm algorithm = Digest.Algorithm.ofToken(digest);
+    int sourceCount = sources != null ? sources
+        : (int) Math.min(UacEngine.SOURCES_MAX, Math.max(1, Math.ceil(ratePerSecond / 25.0)));
 
     List<AutoCloseable> started = new ArrayList<>();
     Path dataDir = null;
@@ -150,7 +159,7 @@ public final class CallsCommand implements Callable<Integer> {
       CallStats stats = new CallStats();
       String[] hostPort = sipTarget.split(":");
       UacEngine.Settings settings = new UacEngine.Settings(hostPort[0], Integer.parseInt(hostPort[1]), sipTransport,
-          algorithm, holdTime, setupTimeout);
+          algorithm, holdTime, setupTimeout, sourceCount, rtpInterval);
       CallLoad.Plan plan = new CallLoad.Plan(ratePerSecond, calls, startDuration, concurrencyMax, drain, number, subs);
       Map<String, Object> shown = new LinkedHashMap<>();
       shown.put("mode", mode.name());
@@ -161,6 +170,8 @@ public final class CallsCommand implements Callable<Integer> {
       shown.put("concurrencyMax", concurrencyMax);
       shown.put("subscribers", subs.size());
       shown.put("transport", sipTransport.name());
+      shown.put("sourceAddresses", sourceCount);
+      shown.put("rtpIntervalSeconds", rtpInterval.toMillis() / 1000.0);
       shown.put("digest", algorithm.token);
       shown.put("target", direct ? "trunk (direct) " + sipTarget : "gateway " + sipTarget);
       shown.put("trunk", trunk == null ? "the gateway's own" : trunk);

@@ -32,7 +32,7 @@ final class GatewayOperatorApi {
   record MileageAccount(long id, long debitsPosted, long debitsPending, long creditsPosted, long available) {}
 
   /** One call detail record: the fields the cross-check needs. */
-  record Cdr(String callId, String owner, long billedSeconds, long chargedPoints) {}
+  record Cdr(String callId, String owner, long billedSeconds, long chargedPoints, long durationSeconds, String reason) {}
 
   /** The gateway answered something other than what the bench needs. */
   static final class ApiException extends IOException {
@@ -110,8 +110,9 @@ final class GatewayOperatorApi {
       throw e;
     }
     return Optional.of(answer.getJsonArray("cdrs", new JsonArray()).stream().map(o -> (JsonObject) o)
-        .map(c -> new Cdr(c.getString("callId", ""), c.getString("owner", owner), c.getLong("billedSeconds", 0L),
-            c.getLong("chargedPoints", c.getLong("charged", 0L))))
+        // reference = the A-leg Call-ID (ours); points = what the call was charged
+        .map(c -> new Cdr(c.getString("reference", ""), c.getString("owner", owner), c.getLong("billedSeconds", 0L),
+            c.getLong("points", 0L), c.getLong("durationSeconds", 0L), c.getString("reason", "")))
         .toList());
   }
 

@@ -24,7 +24,7 @@ final class LedgerCrossCheck {
 
   record Outcome(long debitedPoints, long pendingPointsAfter, long talkSecondsMeasured, boolean cdrsAvailable,
                  long cdrBilledSeconds, long cdrChargedPoints, long callsWithoutCdr, long callsUnderBilled,
-                 List<String> problems) {
+                 Map<String, Long> cdrEndReasons, List<String> problems) {
     boolean ok() {
       return problems.isEmpty();
     }
@@ -59,7 +59,9 @@ final class LedgerCrossCheck {
     long charged = 0;
     long withoutCdr = 0;
     long underBilled = 0;
+    Map<String, Long> reasons = new java.util.TreeMap<>();
     if (cdrsAvailable) {
+      cdrs.values().forEach(c -> reasons.merge(c.reason().isEmpty() ? "unknown" : c.reason(), 1L, Long::sum));
       for (GatewayOperatorApi.Cdr c : cdrs.values()) {
         billedSeconds += c.billedSeconds();
         charged += c.chargedPoints();
@@ -76,7 +78,7 @@ final class LedgerCrossCheck {
       problems.add("the gateway has no CDR API at " + GatewayOperatorApi.CDRS_PATH + ": debits not matched per call");
     }
     return new Outcome(debited, pendingAfter, talkMillis / 1000, cdrsAvailable, billedSeconds, charged, withoutCdr,
-        underBilled, problems);
+        underBilled, reasons, problems);
   }
 
   private static long pending(List<GatewayOperatorApi.MileageAccount> accounts) {

@@ -14,12 +14,18 @@ final class Ports {
 
   /** A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both). */
   static int freeUdpAndTcp() {
+    return freeUdpAndTcp(InetAddress.getLoopbackAddress());
+  }
+
+  /** A port free for both UDP and TCP on the given loopback address. */
+  static int freeUdpAndTcp(InetAddress address) {
+    if (!address.isLoopbackAddress()) throw new IllegalArgumentException("loopback only: " + address);
     for (int probe = 0; probe < PROBES_MAX; probe++) {
-      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(address, 0))) {
         int port = udp.getLocalPort();
         try (ServerSocket tcp = new ServerSocket()) {
           tcp.setReuseAddress(false);
-          tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+          tcp.bind(new InetSocketAddress(address, port));
           return port;
         } catch (IOException tcpTaken) {
           // try another

@@ -14,10 +14,15 @@ final class SipStacks {
   private SipStacks() {}
 
   static SipStack create(String name, int listenerThreads) {
+    return create(name, listenerThreads, true);
+  }
+
+  /** @param automaticDialogs jain-sip's dialog layer (the UAC keeps its dialogs itself: {@link InDialog}) */
+  static SipStack create(String name, int listenerThreads, boolean automaticDialogs) {
     Properties p = new Properties();
     // SipFactory caches stacks by name: make every one distinct
     p.setProperty("javax.sip.STACK_NAME", name + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
-    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", automaticDialogs ? "on" : "off");
     p.setProperty("gov.nist.javax.sip.STACK_LOGGER", StackLogging.Stack.class.getName());
     p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", StackLogging.Messages.class.getName());
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");

@@ -4,7 +4,6 @@ import gov.nist.core.ServerLogger;
 import gov.nist.core.StackLogger;
 import gov.nist.javax.sip.message.SIPMessage;
 import java.util.Properties;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sip.SipStack;
 
@@ -22,9 +21,14 @@ final class StackLogging {
     static final int ERRORS_SHOWN_MAX = 10;
     static final java.util.concurrent.atomic.AtomicLong ERRORS = new java.util.concurrent.atomic.AtomicLong();
 
+    /** The stack puts whole packets (as byte lists) into some messages: keep a line a line. */
+    static final int MESSAGE_CHARS_MAX = 300;
+
     private static void error(String message, Throwable ex) {
       long n = ERRORS.incrementAndGet();
-      if (n <= ERRORS_SHOWN_MAX) LOG.log(Level.WARNING, message, ex);
+      String shown = message == null || message.length() <= MESSAGE_CHARS_MAX ? message
+          : message.substring(0, MESSAGE_CHARS_MAX) + "... (" + message.length() + " chars)";
+      if (n <= ERRORS_SHOWN_MAX) LOG.warning(ex == null ? shown : shown + ": " + ex);
       if (n == ERRORS_SHOWN_MAX) LOG.warning("further SIP stack errors are counted, not shown");
     }
 

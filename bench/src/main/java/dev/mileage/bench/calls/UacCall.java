@@ -1,11 +1,10 @@
 package dev.mileage.bench.calls;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.logging.Logger;
 import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.address.Address;
@@ -25,11 +24,11 @@ import javax.sip.message.Response;
 
 /** One call of the load: a small state machine, touched under its own lock by jain-sip and timer threads. */
 final class UacCall {
-  private static final Logger LOG = Logger.getLogger(UacCall.class.getName());
 
   enum State { INVITING, ESTABLISHED, ENDING, DONE }
 
   private final UacEngine engine;
+  private final UacEngine.Source source;
   private final Subscriber subscriber;
   private final long intendedStartNanos;
   private final Runnable onEnd;
@@ -37,16 +36,19 @@ final class UacCall {
   private final Request invite;
   private State state = State.INVITING;
   private boolean authenticated;
+  /** A 1xx other than 100 came: only then may an INVITE be cancelled (RFC 3261 9.1). */
+  private boolean provisional;
   private ClientTransaction inviteTransaction;
-  private Dialog dialog;
+  private InDialog dialog;
   private long sentNanos;
   private long answeredNanos;
   private long byeIntendedNanos;
   private long byeSentNanos;
 
-  UacCall(UacEngine engine, Subscriber subscriber, String number, long intendedStartNanos, Runnable onEnd)
-      throws Exception {
+  UacCall(UacEngine engine, UacEngine.Source source, Subscriber subscriber, String number, long intendedStartNanos,
+          Runnable onEnd) throws Exception {
     this.engine = engine;
+    this.source = source;
     this.subscriber = subscriber;
     this.intendedStartNanos = intendedStartNanos;
     this.onEnd = onEnd;
@@ -62,19 +64,23 @@ final class UacCall {
     SipURI toUri = engine.addresses.createSipURI(number, s.targetHost());
     toUri.setUserParam("phone");
     ToHeader to = engine.headers.createToHeader(engine.addresses.createAddress(toUri), null);
-    CallIdHeader callIdHeader = engine.provider().getNewCallId();
+    CallIdHeader callIdHeader = source.provider().getNewCallId();
     this.callId = callIdHeader.getCallId();
     CSeqHeader cseq = engine.headers.createCSeqHeader(1L, Request.INVITE);
-    ViaHeader via = engine.headers.createViaHeader("127.0.0.1", engine.localPort(), transport, null);
+    ViaHeader via = engine.headers.createViaHeader(source.host(), source.port(), transport, null);
     MaxForwardsHeader maxForwards = engine.headers.createMaxForwardsHeader(70);
     ContentTypeHeader contentType = engine.headers.createContentTypeHeader("application", "sdp");
     invite = engine.messages.createRequest(requestUri, Request.INVITE, callIdHeader, cseq, from, to,
         List.of(via), maxForwards, contentType, engine.sdp(Long.toString(intendedStartNanos & 0xffffffffL)));
-    SipURI contactUri = engine.addresses.createSipURI(subscriber.username(), "127.0.0.1");
-    contactUri.setPort(engine.localPort());
+    SipURI contactUri = engine.addresses.createSipURI(subscriber.username(), source.host());
+    contactUri.setPort(source.port());
     if (s.transport() == UacEngine.Transport.TCP) contactUri.setTransportParam(transport);
     ContactHeader contact = engine.headers.createContactHeader(engine.addresses.createAddress(contactUri));
     invite.addHeader(contact);
+  }
+
+  UacEngine.Source source() {
+    return source;
   }
 
   String callId() {
@@ -92,7 +98,7 @@ final class UacCall {
         ((ViaHeader) request.getHeader(ViaHeader.NAME)).setBranch(UacEngine.newBranch());
         request.addHeader(authorization);
       }
-      ClientTransaction transaction = engine.provider().getNewClientTransaction(request);
+      ClientTransaction transaction = source.provider().getNewClientTransaction(request);
       synchronized (this) {
         if (state != State.INVITING) return;
         inviteTransaction = transaction;
@@ -100,7 +106,7 @@ final class UacCall {
       }
       transaction.sendRequest();
     } catch (Exception e) {
-      LOG.fine("INVITE not sent: " + e);
+      engine.showError("INVITE not sent", e);
       finish("send-error");
     }
   }
@@ -110,7 +116,14 @@ final class UacCall {
     int code = response.getStatusCode();
     long now = engine.now();
     if (cseq.getMethod().equals(Request.INVITE)) {
-      if (code < 200) return;
+      if (code < 200) {
+        if (code > 100) {
+          synchronized (this) {
+            provisional = true;
+          }
+        }
+        return;
+      }
       if ((code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED)) {
         onChallenge(response, now);
         return;
@@ -170,24 +183,53 @@ final class UacCall {
   }
 
   private void onAnswer(ResponseEvent event, CSeqHeader cseq, long now) {
-    Dialog answered = event.getDialog() != null ? event.getDialog() : inviteTransaction.getDialog();
+    InDialog established;
+    boolean inviting;
     synchronized (this) {
-      if (state != State.INVITING) {
-        return; // a retransmitted 200: the dialog layer re-sends the ACK
+      inviting = state == State.INVITING;
+      established = dialog;
+    }
+    if (!inviting) {
+      try {
+        if (established != null) established.sendAck(); // a retransmitted 200: our ACK was lost
+      } catch (Exception e) {
+        engine.ackErrors.increment();
       }
+      return;
+    }
+    try {
+      established = new InDialog(engine, source, event.getResponse(), invite.getRequestURI());
+    } catch (Exception e) {
+      engine.showError("cannot follow the dialog of a 200", e);
+      finish("bad-200");
+      return;
+    }
+    synchronized (this) {
+      if (state != State.INVITING) return;
       state = State.ESTABLISHED;
-      dialog = answered;
+      dialog = established;
       answeredNanos = now;
       byeIntendedNanos = now + engine.settings().hold().toNanos();
     }
     engine.stats().setup.record(intendedStartNanos, sentNanos, now);
     engine.stats().callAnswered(subscriber.username());
     try {
-      answered.sendAck(answered.createAck(cseq.getSeqNumber()));
+      established.sendAck();
     } catch (Exception e) {
-      LOG.fine("ACK not sent: " + e);
+      engine.ackErrors.increment();
+      engine.showError("ACK not sent", e);
     }
     engine.schedule(this::hangUp, byeIntendedNanos);
+    InetSocketAddress media = RtpSource.mediaAddress(event.getResponse().getRawContent());
+    if (media != null && !engine.settings().rtpInterval().isZero()) rtpTick(media, 0);
+  }
+
+  private void rtpTick(InetSocketAddress media, int sequence) {
+    synchronized (this) {
+      if (state != State.ESTABLISHED) return;
+    }
+    engine.sendRtp(media, sequence, callId.hashCode());
+    engine.schedule(() -> rtpTick(media, sequence + 1), engine.now() + engine.settings().rtpInterval().toNanos());
   }
 
   /** The hold time is over: BYE. */
@@ -199,11 +241,9 @@ final class UacCall {
     }
     engine.stats().establishedEnded(callId, subscriber.username(), (byeSentNanos - answeredNanos) / 1_000_000L);
     try {
-      Request bye = dialog.createRequest(Request.BYE);
-      ClientTransaction transaction = engine.provider().getNewClientTransaction(bye);
-      dialog.sendRequest(transaction);
+      dialog.sendBye();
     } catch (Exception e) {
-      LOG.fine("BYE not sent: " + e);
+      engine.showError("BYE not sent", e);
       finish("bye-send-error");
     }
   }
@@ -230,14 +270,12 @@ final class UacCall {
     ClientTransaction pending;
     synchronized (this) {
       if (state != State.INVITING) return;
-      pending = inviteTransaction;
+      pending = provisional ? inviteTransaction : null;
     }
-    try {
-      if (pending != null) engine.provider().getNewClientTransaction(pending.createCancel()).sendRequest();
-    } catch (Exception e) {
-      LOG.fine("CANCEL not sent: " + e);
-    }
+    // counted first: the CANCEL goes out on its own thread, since jain-sip may hold it on the INVITE
+    // transaction's lock and the timer thread must keep every other call's deadline on time
     finish("setup-timeout");
+    if (pending != null) engine.cancelLater(source, pending);
   }
 
   void abandon(String reason) {
@@ -263,16 +301,6 @@ final class UacCall {
     onEnd.run();
   }
 
-  static void ackAndHangUp(UacEngine engine, Dialog dialog, long cseq) {
-    try {
-      dialog.sendAck(dialog.createAck(cseq));
-      Request bye = dialog.createRequest(Request.BYE);
-      dialog.sendRequest(engine.provider().getNewClientTransaction(bye));
-    } catch (Exception e) {
-      LOG.fine("late answer not hung up: " + e);
-    }
-  }
-
   /** A session refresh or hold from the gateway: accept it with our unchanged offer. */
   static void answerReInvite(UacEngine engine, ServerTransaction transaction, Request request, UacCall call)
       throws Exception {
@@ -282,8 +310,8 @@ final class UacCall {
     }
     Response ok = engine.messages.createResponse(Response.OK, request);
     ok.setContent(engine.sdp(call.callId.hashCode() + ""), engine.headers.createContentTypeHeader("application", "sdp"));
-    SipURI contactUri = engine.addresses.createSipURI(call.subscriber.username(), "127.0.0.1");
-    contactUri.setPort(engine.localPort());
+    SipURI contactUri = engine.addresses.createSipURI(call.subscriber.username(), call.source.host());
+    contactUri.setPort(call.source.port());
     ok.addHeader(engine.headers.createContactHeader(engine.addresses.createAddress(contactUri)));
     transaction.sendResponse(ok);
   }

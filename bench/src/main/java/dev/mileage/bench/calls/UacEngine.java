@@ -1,11 +1,8 @@
 package dev.mileage.bench.calls;
 
 import gov.nist.javax.sip.Utils;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
-import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -33,11 +28,9 @@ import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
-import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.HeaderFactory;
-import javax.sip.header.ViaHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
@@ -59,8 +52,12 @@ final class UacEngine implements SipListener, AutoCloseable {
   /**
    * @param setupTimeout an unanswered INVITE is cancelled after this (counted as {@code setup-timeout})
    */
+  /**
+   * @param sources loopback source addresses 127.0.0.1 .. 127.0.0.N the calls are spread over, as many phones
+   *                would be (a gateway limits requests per source address)
+   */
   record Settings(String targetHost, int targetPort, Transport transport, Digest.Algorithm digest, Duration hold,
-                  Duration setupTimeout) {
+                  Duration setupTimeout, int sources, Duration rtpInterval) {
     Settings {
       Objects.requireNonNull(targetHost, "targetHost");
       Objects.requireNonNull(transport, "transport");
@@ -73,20 +70,35 @@ final class UacEngine implements SipListener, AutoCloseable {
       }
       if (targetPort <= 0 || targetPort > 65535) throw new IllegalArgumentException("targetPort: " + targetPort);
       if (hold.isNegative()) throw new IllegalArgumentException("hold must be >= 0");
+      if (sources < 1 || sources > SOURCES_MAX) throw new IllegalArgumentException("sources in [1, " + SOURCES_MAX + "]");
+      Objects.requireNonNull(rtpInterval, "rtpInterval");
+      if (rtpInterval.isNegative() || (!rtpInterval.isZero() && rtpInterval.toMillis() < 20)) {
+        throw new IllegalArgumentException("rtpInterval: 0 (off) or at least 20 ms");
+      }
+    }
+
+    Settings(String targetHost, int targetPort, Transport transport, Digest.Algorithm digest, Duration hold,
+             Duration setupTimeout) {
+      this(targetHost, targetPort, transport, digest, hold, setupTimeout, 1, Duration.ZERO);
     }
   }
+
+  /** Source addresses at most: 127.0.0.1 .. 127.0.0.250, all loopback. */
+  static final int SOURCES_MAX = 250;
+
+  /** One source address: its provider and where it listens (Via, Contact). */
+  record Source(SipProvider provider, String host, int port) {}
 
   private final Settings settings;
   private final CallStats stats;
   private final LongSupplier nanoTime;
   private final SipStack stack;
-  private final SipProvider provider;
-  private final ListeningPoint listeningPoint;
+  private final List<Source> sources = new ArrayList<>();
   final MessageFactory messages;
   final HeaderFactory headers;
   final AddressFactory addresses;
   private final ScheduledThreadPoolExecutor timer;
-  private final DatagramSocket rtpSink;
+  private final RtpSource media;
   private final Map<String, UacCall> calls = new ConcurrentHashMap<>();
   final LongAdder ioErrors = new LongAdder();
   final LongAdder lateAnswers = new LongAdder();
@@ -102,25 +114,23 @@ final class UacEngine implements SipListener, AutoCloseable {
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);
-    try {
-      // the SDP offer points at a real socket (media the gateway relays lands here and is dropped by the kernel)
-      this.rtpSink = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    } catch (SocketException e) {
-      throw new IllegalStateException("cannot bind the RTP sink", e);
-    }
-    this.stack = SipStacks.create("bench-uac", LISTENER_THREADS);
+    this.media = new RtpSource();
+    this.stack = SipStacks.create("bench-uac", LISTENER_THREADS, false);
     try {
       SipFactory factory = SipFactory.getInstance();
       messages = factory.createMessageFactory();
       headers = factory.createHeaderFactory();
       addresses = factory.createAddressFactory();
-      int port = Ports.freeUdpAndTcp();
-      ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
-      ListeningPoint tcp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.TCP);
-      provider = stack.createSipProvider(settings.transport() == Transport.TCP ? tcp : udp);
-      provider.addListeningPoint(settings.transport() == Transport.TCP ? udp : tcp);
-      listeningPoint = settings.transport() == Transport.TCP ? tcp : udp;
-      provider.addSipListener(this);
+      for (int i = 1; i <= settings.sources(); i++) {
+        String host = "127.0.0." + i;
+        int port = Ports.freeUdpAndTcp(InetAddress.getByName(host));
+        ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
+        ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
+        SipProvider provider = stack.createSipProvider(settings.transport() == Transport.TCP ? tcp : udp);
+        provider.addListeningPoint(settings.transport() == Transport.TCP ? udp : tcp);
+        provider.addSipListener(this);
+        sources.add(new Source(provider, host, port));
+      }
       stack.start();
     } catch (Exception e) {
       close();
@@ -128,12 +138,18 @@ final class UacEngine implements SipListener, AutoCloseable {
     }
   }
 
-  int localPort() {
-    return listeningPoint.getPort();
+  private Source sourceOf(SipProvider provider) {
+    for (Source source : sources) if (source.provider() == provider) return source;
+    return sources.get(0);
+  }
+
+  /** The source address for call {@code index}: round robin. */
+  Source source(long index) {
+    return sources.get((int) (index % sources.size()));
   }
 
   int rtpPort() {
-    return rtpSink.getLocalPort();
+    return media.port();
   }
 
   Settings settings() {
@@ -149,7 +165,7 @@ final class UacEngine implements SipListener, AutoCloseable {
    *
    * @param onEnd run exactly once when the call is over, however it ends
    */
-  void placeCall(long intendedStartNanos, Subscriber subscriber, String number, Runnable onEnd) {
+  void placeCall(long index, long intendedStartNanos, Subscriber subscriber, String number, Runnable onEnd) {
     stats.callStarted();
     if (calls.size() >= CALLS_TRACKED_MAX) {
       stats.failed("generator-overload");
@@ -159,7 +175,7 @@ final class UacEngine implements SipListener, AutoCloseable {
     }
     UacCall call;
     try {
-      call = new UacCall(this, subscriber, number, intendedStartNanos, onEnd);
+      call = new UacCall(this, source(index), subscriber, number, intendedStartNanos, onEnd);
     } catch (Exception e) {
       LOG.warning("cannot build an INVITE: " + e);
       stats.failed("build-error");
@@ -173,10 +189,27 @@ final class UacEngine implements SipListener, AutoCloseable {
   }
 
   // ---- called by UacCall ----
-  SipProvider provider() { return provider; }
-  ListeningPoint listeningPoint() { return listeningPoint; }
   CallStats stats() { return stats; }
   long now() { return nanoTime.getAsLong(); }
+
+  /** CANCELs sent off the timer thread; bounded: past the bound an INVITE is left to time out (Timer B). */
+  static final int CANCELS_QUEUED_MAX = 10_000;
+  private final java.util.concurrent.ThreadPoolExecutor canceller = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+      0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(CANCELS_QUEUED_MAX), r -> {
+        Thread t = new Thread(r, "bench-uac-cancel");
+        t.setDaemon(true);
+        return t;
+      }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+
+  void cancelLater(Source source, javax.sip.ClientTransaction invite) {
+    canceller.execute(() -> {
+      try {
+        source.provider().getNewClientTransaction(invite.createCancel()).sendRequest();
+      } catch (Exception e) {
+        showError("CANCEL not sent", e);
+      }
+    });
+  }
 
   void schedule(Runnable task, long atNanos) {
     timer.schedule(task, Math.max(0, atNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
@@ -187,10 +220,24 @@ final class UacEngine implements SipListener, AutoCloseable {
   }
 
   byte[] sdp(String sessionId) {
-    String sdp = "v=0\r\no=bench " + sessionId + " 1 IN IP4 127.0.0.1\r\ns=bench\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-        + "m=audio " + rtpSink.getLocalPort() + " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-        + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
-    return sdp.getBytes(StandardCharsets.US_ASCII);
+    return media.sdp(sessionId);
+  }
+
+  void sendRtp(InetSocketAddress to, int sequence, int ssrc) {
+    if (!media.send(to, sequence, ssrc)) ioErrors.increment();
+  }
+
+  long rtpPacketsSent() {
+    return media.packetsSent();
+  }
+
+  final LongAdder ackErrors = new LongAdder();
+  private final java.util.concurrent.atomic.AtomicInteger errorsShown = new java.util.concurrent.atomic.AtomicInteger();
+  static final int ERRORS_SHOWN_MAX = 5;
+
+  /** A local failure to build or send a message: the first few are shown with their cause. */
+  void showError(String what, Exception e) {
+    if (errorsShown.incrementAndGet() <= ERRORS_SHOWN_MAX) LOG.warning(what + ": " + e);
   }
 
   // ---- SipListener: jain-sip threads ----
@@ -201,9 +248,9 @@ final class UacEngine implements SipListener, AutoCloseable {
     UacCall call = calls.get(callId);
     CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
     if (call == null) {
-      if (cseq.getMethod().equals(Request.INVITE) && response.getStatusCode() / 100 == 2 && event.getDialog() != null) {
+      if (cseq.getMethod().equals(Request.INVITE) && response.getStatusCode() / 100 == 2) {
         lateAnswers.increment(); // answered after we gave up: ACK and hang up so nothing is left billing
-        UacCall.ackAndHangUp(this, event.getDialog(), cseq.getSeqNumber());
+        InDialog.ackAndHangUp(this, sourceOf((SipProvider) event.getSource()), response);
       }
       return;
     }
@@ -217,7 +264,7 @@ final class UacEngine implements SipListener, AutoCloseable {
     try {
       ServerTransaction transaction = event.getServerTransaction();
       if (transaction == null && !request.getMethod().equals(Request.ACK)) {
-        transaction = provider.getNewServerTransaction(request);
+        transaction = ((SipProvider) event.getSource()).getNewServerTransaction(request);
       }
       String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
       UacCall call = calls.get(callId);
@@ -287,17 +334,18 @@ final class UacEngine implements SipListener, AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    canceller.shutdownNow();
     if (stack != null) {
-      try {
-        if (provider != null) {
-          provider.removeSipListener(this);
-          stack.deleteSipProvider(provider);
+      for (Source source : sources) {
+        try {
+          source.provider().removeSipListener(this);
+          stack.deleteSipProvider(source.provider());
+        } catch (Exception ignored) {
+          // stopping anyway
         }
-      } catch (Exception ignored) {
-        // stopping anyway
       }
       stack.stop();
     }
-    rtpSink.close();
+    media.close();
   }
 }

@@ -74,7 +74,7 @@ final class LatencyPlot {
       double py = TOP + plotHeight - plotHeight * tick / 4.0;
       svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
           + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s ms</text>\n",
-          LEFT, py, LEFT + plotWidth, py, LEFT - 5, py + 4, ReportWriter.format(ms)));
+          LEFT, py, LEFT + plotWidth, py, LEFT - 5, py + 4, axisLabel(ms)));
     }
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>\n",
         LEFT + plotWidth / 2, HEIGHT - 8));
@@ -95,6 +95,11 @@ final class LatencyPlot {
     }
     svg.append("</svg>\n");
     return svg.toString();
+  }
+
+  static String axisLabel(double ms) {
+    if (ms == Math.rint(ms)) return String.format(Locale.ROOT, "%.0f", ms);
+    return String.format(Locale.ROOT, ms >= 1 ? "%.1f" : "%.3f", ms);
   }
 
   /** 1, 2 or 5 times a power of ten, at least {@code value}: round axis labels. */

@@ -60,13 +60,13 @@ public final class ReportWriter {
       for (String note : report.notes()) page.append("<li class=\"note\">").append(escape(note)).append("</li>");
       page.append("</ul>\n");
     }
-    page.append("<h2>Figures</h2>\n");
-    table(page, report.figures());
     if (!report.latencies().isEmpty()) {
       page.append("<h2>Latency by percentile</h2>\n<p>Corrected for coordinated omission: each operation is ")
           .append("measured from its intended start in the open-loop schedule.</p>\n");
       page.append(LatencyPlot.svg(report.latencies()));
     }
+    page.append("<h2>Figures</h2>\n");
+    table(page, report.figures());
     page.append("<h2>Settings</h2>\n");
     table(page, report.settings());
     page.append("</body></html>\n");

@@ -35,6 +35,7 @@ class CallLoadTest {
       } else {
         assertEquals(calls, uas.byes.get(), "every answered call hung up");
         assertEquals(calls, uas.authorized.get());
+        assertTrue(uas.acks.get() >= calls, "every 200 acknowledged: " + uas.acks.get());
       }
       return stats;
     }
@@ -59,11 +60,76 @@ class CallLoadTest {
   }
 
   @Test
+  void reportOfARunHasTheFiguresTheIssueNames() throws Exception {
+    try (TestUas uas = new TestUas("SHA-256", PASSWORDS)) {
+      CallStats stats = new CallStats();
+      UacEngine.Settings settings = new UacEngine.Settings("127.0.0.1", uas.port(), UacEngine.Transport.UDP,
+          Digest.Algorithm.SHA_256, Duration.ofMillis(50), Duration.ofSeconds(10));
+      CallLoad.Plan plan = new CallLoad.Plan(20, 3, Duration.ofSeconds(5), 4, Duration.ofSeconds(20),
+          "+15550001000", SUBSCRIBERS);
+      CallLoad.Result result;
+      UacEngine engine = new UacEngine(settings, stats, System::nanoTime);
+      try {
+        result = CallLoad.run(engine, plan);
+      } finally {
+        engine.close();
+      }
+      io.vertx.core.json.JsonObject json = dev.mileage.bench.report.ReportWriter.json(CallReport.build(
+          java.time.Instant.now(), Map.of("mode", "rate"), plan, result, stats, engine, -1, null, "rate"));
+      assertEquals(3L, json.getLong("callsAttempted"));
+      assertEquals(3L, json.getLong("callsAnswered"));
+      assertEquals(0L, json.getLong("callsFailed"));
+      assertTrue(json.getDouble("callsPerSecondAchieved") > 0);
+      assertTrue(json.getDouble("setupLatencyMsP99") > 0);
+      assertEquals(3L, json.getLong("setupLatencyCount"));
+      assertTrue(json.getLong("concurrentCallsMax") >= 1);
+      assertEquals(true, json.getBoolean("targetZeroFailedMet"));
+      assertEquals(false, json.getBoolean("targetCallsPerSecondMet"), "20 calls/s is not the issue's 1,000");
+      assertEquals("not run (no gateway in the path)", json.getString("ledgerCrossCheck"));
+    }
+  }
+
+  @Test
   void answeredCallsOverTcpWithMd5() throws Exception {
     CallStats stats = run("MD5", UacEngine.Transport.TCP, Digest.Algorithm.MD5, "+15550001000", SUBSCRIBERS, 4);
     assertEquals(4, stats.answered.sum());
     assertEquals(4, stats.completed.sum());
     assertEquals(0, stats.failedTotal(), stats.failuresByReason().toString());
+  }
+
+  @Test
+  void callsSpreadOverLoopbackSourcesAndSendRtpToTheAnswer() throws Exception {
+    try (TestUas uas = new TestUas("SHA-256", PASSWORDS)) {
+      CallStats stats = new CallStats();
+      UacEngine.Settings settings = new UacEngine.Settings("127.0.0.1", uas.port(), UacEngine.Transport.UDP,
+          Digest.Algorithm.SHA_256, Duration.ofMillis(300), Duration.ofSeconds(10), 3, Duration.ofMillis(100));
+      try (UacEngine engine = new UacEngine(settings, stats, System::nanoTime)) {
+        CallLoad.run(engine, new CallLoad.Plan(50, 6, Duration.ofSeconds(5), 6, Duration.ofSeconds(20),
+            "+15550001000", SUBSCRIBERS));
+        assertEquals(6, stats.completed.sum(), stats.failuresByReason().toString());
+        assertTrue(engine.rtpPacketsSent() >= 6, "at least one packet per answered call");
+        assertEquals(java.util.Set.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), uas.inviteSources);
+        assertEquals(engine.rtpPacketsSent(), uas.rtpPacketsReceived(), "every packet reached the answer's port");
+      }
+    }
+  }
+
+  @Test
+  void unansweredCallsAreCancelledAtTheSetupTimeout() throws Exception {
+    try (TestUas uas = new TestUas("MD5", PASSWORDS)) {
+      CallStats stats = new CallStats();
+      UacEngine.Settings settings = new UacEngine.Settings("127.0.0.1", uas.port(), UacEngine.Transport.UDP,
+          Digest.Algorithm.MD5, Duration.ofMillis(50), Duration.ofMillis(500));
+      try (UacEngine engine = new UacEngine(settings, stats, System::nanoTime)) {
+        CallLoad.Result result = CallLoad.run(engine, new CallLoad.Plan(20, 2, Duration.ofSeconds(5), 4,
+            Duration.ofSeconds(20), "1805550000", SUBSCRIBERS));
+        assertEquals(0, result.unfinished());
+        assertEquals(Map.of("setup-timeout", 2L), stats.failuresByReason());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (uas.cancels.get() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(2, uas.cancels.get(), "a CANCEL for each ringing call");
+      }
+    }
   }
 
   @Test

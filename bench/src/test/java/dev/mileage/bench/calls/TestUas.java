@@ -48,16 +48,21 @@ final class TestUas implements SipListener, AutoCloseable {
   final AtomicInteger refused = new AtomicInteger();
   final AtomicInteger byes = new AtomicInteger();
   final AtomicInteger acks = new AtomicInteger();
+  final AtomicInteger cancels = new AtomicInteger();
+  final java.util.Set<String> inviteSources = ConcurrentHashMap.newKeySet();
+  private final java.net.DatagramSocket rtp;
 
   /** @param algorithm {@code MD5} or {@code SHA-256} */
   TestUas(String algorithm, Map<String, String> passwords) throws Exception {
     this.algorithm = algorithm;
     this.passwords = Map.copyOf(passwords);
-    stack = SipStacks.create("test-uas", 2);
+    stack = SipStacks.create("test-uas", 2, false); // no dialog layer: every ACK reaches the listener
     SipFactory factory = SipFactory.getInstance();
     messages = factory.createMessageFactory();
     headers = factory.createHeaderFactory();
     port = Ports.freeUdpAndTcp();
+    rtp = new java.net.DatagramSocket(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+    rtp.setSoTimeout(200);
     ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
     ListeningPoint tcp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.TCP);
     provider = stack.createSipProvider(udp);
@@ -86,7 +91,10 @@ final class TestUas implements SipListener, AutoCloseable {
           byes.incrementAndGet();
           tx.sendResponse(messages.createResponse(Response.OK, request));
         }
-        case Request.CANCEL -> tx.sendResponse(messages.createResponse(Response.OK, request));
+        case Request.CANCEL -> {
+          cancels.incrementAndGet();
+          tx.sendResponse(messages.createResponse(Response.OK, request));
+        }
         default -> tx.sendResponse(messages.createResponse(Response.NOT_IMPLEMENTED, request));
       }
     } catch (Exception e) {
@@ -94,8 +102,26 @@ final class TestUas implements SipListener, AutoCloseable {
     }
   }
 
+  /** RTP packets that arrived at the SDP answer's port, read until the socket stays quiet (bounded). */
+  int rtpPacketsReceived() throws Exception {
+    int count = 0;
+    byte[] buffer = new byte[2048];
+    for (int i = 0; i < 100_000; i++) {
+      try {
+        rtp.receive(new java.net.DatagramPacket(buffer, buffer.length));
+        if ((buffer[0] & 0xC0) == 0x80) count++;
+      } catch (java.net.SocketTimeoutException quiet) {
+        break;
+      }
+    }
+    return count;
+  }
+
   private void invite(ServerTransaction tx, Request request) throws Exception {
     invites.incrementAndGet();
+    if (request instanceof gov.nist.javax.sip.message.SIPRequest sip && sip.getRemoteAddress() != null) {
+      inviteSources.add(sip.getRemoteAddress().getHostAddress());
+    }
     AuthorizationHeader auth = (AuthorizationHeader) request.getHeader(AuthorizationHeader.NAME);
     if (auth == null) {
       String nonce = UUID.randomUUID().toString();
@@ -117,6 +143,12 @@ final class TestUas implements SipListener, AutoCloseable {
     }
     authorized.incrementAndGet();
     String user = ((SipURI) request.getRequestURI()).getUser();
+    if (user.startsWith("180")) { // rings for ever: the caller's setup timeout must CANCEL it
+      Response ringing = messages.createResponse(Response.RINGING, request);
+      ((ToHeader) ringing.getHeader(ToHeader.NAME)).setTag("ring" + invites.get());
+      tx.sendResponse(ringing);
+      return;
+    }
     if (user.startsWith("486")) {
       tx.sendResponse(messages.createResponse(Response.BUSY_HERE, request));
       return;
@@ -127,7 +159,7 @@ final class TestUas implements SipListener, AutoCloseable {
     contact.setPort(port);
     ok.addHeader(headers.createContactHeader(SipFactory.getInstance().createAddressFactory().createAddress(contact)));
     ok.setContent("v=0\r\no=uas 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-        + "m=audio 40000 RTP/AVP 0\r\n", headers.createContentTypeHeader("application", "sdp"));
+        + "m=audio " + rtp.getLocalPort() + " RTP/AVP 0\r\n", headers.createContentTypeHeader("application", "sdp"));
     tx.sendResponse(ok);
   }
 
@@ -152,5 +184,6 @@ final class TestUas implements SipListener, AutoCloseable {
   @Override
   public void close() {
     stack.stop();
+    rtp.close();
   }
 }
