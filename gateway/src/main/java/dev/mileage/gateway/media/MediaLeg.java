@@ -54,7 +54,7 @@ public final class MediaLeg {
     return allowed;
   }
 
-  boolean receives() {
+  public boolean receives() {
     return receives;
   }
 

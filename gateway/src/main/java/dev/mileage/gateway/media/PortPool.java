@@ -22,7 +22,7 @@ public final class PortPool {
   private final int slots;
   private final BitSet taken;
   private int cursor;
-  private int inUse;
+  private volatile int inUse;
 
   public PortPool(Vertx vertx, String host, int minPort, int maxPort) {
     if (minPort < 1024 || maxPort > 65535 || maxPort - minPort < 2) throw new IllegalArgumentException("bad port range");

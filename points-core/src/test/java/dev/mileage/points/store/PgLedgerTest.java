@@ -1,6 +1,7 @@
 package dev.mileage.points.store;
 
 import dev.mileage.points.ledger.Account;
+import dev.mileage.points.testing.MutableClock;
 import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.HistoryPage;
 import dev.mileage.points.ledger.LedgerOptions;
