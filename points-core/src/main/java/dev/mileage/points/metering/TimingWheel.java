@@ -44,7 +44,7 @@ final class TimingWheel<T> {
     this.tickMs = tickMs;
     this.heads = (Timer<T>[]) new Timer[slots];
     this.mask = slots - 1;
-    this.lastTick = nowMs / tickMs;
+    this.lastTick = nowMs / tickMs - 1;
   }
 
   int size() {
@@ -74,23 +74,26 @@ final class TimingWheel<T> {
   /** Fires, in no particular order, every timer whose deadline is at or before {@code nowMs}. */
   void advance(long nowMs, Consumer<T> fire) {
     long nowTick = nowMs / tickMs;
-    if (nowTick <= lastTick) return;
-    long ticks = nowTick - lastTick;
-    // a jump of a whole revolution or more visits every bucket once
-    long visits = Math.min(ticks, heads.length);
-    for (long i = 1; i <= visits; i++) {
-      int slot = (int) ((lastTick + i) & mask);
+    if (nowTick <= lastTick) return; // time never goes back
+    // a jump of a whole revolution or more visits every bucket once, ending with the current tick's
+    long visits = Math.min(nowTick - lastTick, heads.length);
+    // the current tick is not over: its bucket is visited again next time (timers due later in it);
+    // timers scheduled while firing land at the current tick or later, so none is skipped
+    lastTick = nowTick - 1;
+    for (long tick = nowTick - visits + 1; tick <= nowTick; tick++) {
+      int slot = (int) (tick & mask);
       Timer<T> timer = heads[slot];
       while (timer != null) {
         Timer<T> next = timer.next;
         if (timer.deadlineMs <= nowMs) {
           unlink(timer);
           fire.accept(timer.item);
+          // the callback may have cancelled the next timer: then start the bucket over
+          if (next != null && next.slot != slot) next = heads[slot];
         }
         timer = next;
       }
     }
-    lastTick = nowTick;
   }
 
   private void unlink(Timer<T> timer) {
