@@ -7,7 +7,6 @@ import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSServerProtocol;
-import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.DefaultTlsClient;
 import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.ExporterLabel;
@@ -56,14 +55,13 @@ public final class DtlsHandshake {
   public static DtlsResult run(boolean server, DtlsIdentity identity, Fingerprint expected, DtlsTransportQueue transport) {
     if (expected == null) return DtlsResult.failed(DtlsOutcome.FINGERPRINT_MISSING);
     Verdict verdict = new Verdict();
-    DTLSTransport done = null;
     try {
       if (server) {
         Server peer = new Server(identity, expected, verdict);
-        done = new DTLSServerProtocol().accept(peer, transport);
+        new DTLSServerProtocol().accept(peer, transport);
       } else {
         Client peer = new Client(identity, expected, verdict);
-        done = new DTLSClientProtocol().connect(peer, transport);
+        new DTLSClientProtocol().connect(peer, transport);
       }
       byte[] material = verdict.material;
       if (material == null) return DtlsResult.failed(DtlsOutcome.HANDSHAKE_FAILED);
@@ -71,15 +69,10 @@ public final class DtlsHandshake {
     } catch (IOException | RuntimeException e) {
       return DtlsResult.failed(verdict.failure != null ? verdict.failure : DtlsOutcome.HANDSHAKE_FAILED);
     } finally {
-      // DTLS application data is not used (no data channels); SRTP runs on the exported keys.
+      // DTLS application data is not used (no data channels); SRTP runs on the exported keys. Closing
+      // the queue stops all further DTLS output, so no close_notify reaches the browser (which would
+      // tear its transport down); the DTLSTransport itself holds nothing else worth releasing.
       transport.close();
-      if (done != null) {
-        try {
-          done.close();
-        } catch (IOException ignored) {
-          // the transport is gone already
-        }
-      }
     }
   }
 
