@@ -1,5 +1,7 @@
 package dev.mileage.bench;
 
+import dev.mileage.bench.calls.CallsCommand;
+import dev.mileage.bench.calls.TrunkCommand;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -20,7 +22,8 @@ public final class Main implements Runnable {
    * literal ({@code LedgerBenchCommand.class}) once it is on the branch.
    */
   static final List<String> SUBCOMMAND_CLASSES = List.of(
-      "dev.mileage.bench.calls.CallsCommand",
+      CallsCommand.class.getName(),
+      TrunkCommand.class.getName(),
       "dev.mileage.bench.ledger.LedgerBenchCommand",
       "dev.mileage.bench.metering.MeteringBenchCommand",
       "dev.mileage.bench.media.MediaBenchCommand");

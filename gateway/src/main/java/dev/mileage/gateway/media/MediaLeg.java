@@ -58,15 +58,20 @@ public final class MediaLeg {
     return receives;
   }
 
+  /**
+   * Only the SDP's host, and once latched only the port we latched on: a second source on the same host
+   * cannot take the stream over. A new offer (re-INVITE) unlatches.
+   */
   boolean acceptsFrom(SocketAddress sender) {
     String host = sdpHost;
-    return host != null && (host.equals(sender.host()) || host.equals(sender.hostAddress()));
+    if (host == null || !(host.equals(sender.host()) || host.equals(sender.hostAddress()))) return false;
+    SocketAddress l = latched;
+    return l == null || l.port() == sender.port();
   }
 
   void heard(SocketAddress sender) {
     lastHeardMs = nowMs.getAsLong();
-    SocketAddress l = latched;
-    if (l == null || l.port() != sender.port()) latched = sender;
+    if (latched == null) latched = sender;
   }
 
   /** Where packets for this leg go: the latched source if we heard it, else its SDP address. */
