@@ -246,6 +246,7 @@ final class Charging {
     transfers.add(reservation(s, chunk, false));
     s.busy = true;
     s.renewing = true;
+    m.reschedule(s); // the grace deadline, in case the answer is late
     m.async(m.store.save(s.checkpoint(now)), (saved, saveError) -> {
       if (saveError != null) {
         renewalFailed(s, posting, chunk, saveError);

@@ -101,9 +101,9 @@ final class DefaultMeter implements Meter {
 
   @Override
   public CompletionStage<CommandResult> start(UUID sessionId) {
+    long now = clock.millis(); // the moment of the answer, not of processing
     return command(sessionId, s -> {
       if (s.state != SessionState.AUTHORIZED) return CommandResult.WRONG_STATE;
-      long now = clock.millis();
       s.state = SessionState.ACTIVE;
       s.answeredAtMs = now;
       s.runStartMs = now;
@@ -117,10 +117,10 @@ final class DefaultMeter implements Meter {
 
   @Override
   public CompletionStage<CommandResult> pause(UUID sessionId) {
+    long now = clock.millis();
     return command(sessionId, s -> {
       if (s.request.service() != ServiceKind.STREAM) return CommandResult.NOT_PAUSABLE;
       if (s.state != SessionState.ACTIVE) return CommandResult.WRONG_STATE;
-      long now = clock.millis();
       s.usedMsBefore = s.usedMs(now);
       s.state = SessionState.PAUSED;
       s.pausedAtMs = now;
@@ -134,10 +134,11 @@ final class DefaultMeter implements Meter {
 
   @Override
   public CompletionStage<CommandResult> resume(UUID sessionId) {
+    long now = clock.millis();
     return command(sessionId, s -> {
       if (s.state != SessionState.PAUSED) return CommandResult.WRONG_STATE;
       s.state = SessionState.ACTIVE;
-      s.runStartMs = clock.millis();
+      s.runStartMs = Math.max(now, s.pausedAtMs);
       s.publish();
       if (!s.busy) onTimer(s);
       return CommandResult.OK;
@@ -148,11 +149,11 @@ final class DefaultMeter implements Meter {
   public CompletionStage<StopOutcome> stop(UUID sessionId, EndReason reason) {
     java.util.Objects.requireNonNull(sessionId, "sessionId");
     java.util.Objects.requireNonNull(reason, "reason");
+    long now = clock.millis(); // the moment of the hang-up, not of processing
     return onLoop(() -> {
       MeterSession s = sessions.get(sessionId);
       if (s == null) return endedBefore(sessionId);
       if (s.ending()) return s.ended.thenApply(o -> new StopOutcome(CommandResult.ALREADY_ENDED, o.record()));
-      long now = clock.millis();
       end(s, reason, s.state == SessionState.AUTHORIZED ? 0 : s.usedMs(now), now);
       return s.ended;
     });
@@ -216,6 +217,19 @@ final class DefaultMeter implements Meter {
       advance();
       return idle();
     });
+  }
+
+  /** Tests with a held ledger: run the due timers without waiting for idleness. */
+  CompletionStage<Void> advanceOnly() {
+    return onLoop(() -> {
+      advance();
+      return CompletableFuture.completedFuture(null);
+    });
+  }
+
+  /** Ledger and store requests in flight (tests). */
+  CompletionStage<Integer> inFlightCount() {
+    return onLoop(() -> CompletableFuture.completedFuture(inFlight));
   }
 
   @Override

@@ -1,0 +1,74 @@
+package dev.mileage.bench.metering;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of this process (the meter and the ledger) and of the embedded PostgreSQL (its postmaster
+ * and the backends it forked, read from /proc), so "cores used" is CPU time over wall time.
+ */
+final class CpuClock {
+  /** Linux USER_HZ: /proc reports CPU time in these ticks. */
+  static final long TICKS_PER_SECOND = 100;
+
+  private final long jvmStartNanos;
+  private final long postmasterPid;
+  private final long dbStartTicks;
+
+  CpuClock(Path embeddedDataDir) {
+    this.jvmStartNanos = jvmCpuNanos();
+    this.postmasterPid = embeddedDataDir == null ? -1 : postmaster(embeddedDataDir.resolve("pg").resolve("postmaster.pid"));
+    this.dbStartTicks = postmasterPid < 0 ? -1 : databaseTicks();
+  }
+
+  double jvmCores(long wallNanos) {
+    return (jvmCpuNanos() - jvmStartNanos) / (double) wallNanos;
+  }
+
+  /** Average cores of the database server over the wall time, or -1 when it cannot be measured. */
+  double databaseCores(long wallNanos) {
+    if (postmasterPid < 0) return -1;
+    long ticks = databaseTicks() - dbStartTicks;
+    return ticks / (double) TICKS_PER_SECOND / (wallNanos / 1e9);
+  }
+
+  private static long jvmCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static long postmaster(Path pidFile) {
+    try {
+      return Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** utime + stime + cutime + cstime of the postmaster and its children (backends that exited count in cutime). */
+  private long databaseTicks() {
+    long total = 0;
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) procs::iterator) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) continue;
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          List<String> f = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
+          long pid = Long.parseLong(name);
+          long ppid = Long.parseLong(f.get(1));
+          if (pid != postmasterPid && ppid != postmasterPid) continue;
+          total += Long.parseLong(f.get(11)) + Long.parseLong(f.get(12));
+          if (pid == postmasterPid) total += Long.parseLong(f.get(13)) + Long.parseLong(f.get(14));
+        } catch (Exception vanished) {
+          // the process ended while we read
+        }
+      }
+    } catch (Exception e) {
+      return 0;
+    }
+    return total;
+  }
+}
