@@ -48,7 +48,7 @@ final class RtpGenerator implements Runnable {
   }
 
   Endpoint add(InetSocketAddress relayPort, int ssrc) throws IOException {
-    DatagramChannel ch = DatagramChannel.open();
+    DatagramChannel ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
     ch.bind(new InetSocketAddress("127.0.0.1", 0));
     ch.configureBlocking(false);
     ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 256 * 1024);
