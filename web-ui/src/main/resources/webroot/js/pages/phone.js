@@ -87,7 +87,7 @@ export async function render(main, { state }) {
     if (!n) { rate.textContent = 'Type the number with its country code, e.g. +82 for Korea.'; return; }
     try {
       const r = await get(`/api/v1/metering/rate?number=${encodeURIComponent(n)}`);
-      if (r.result !== 'OK' || !r.tariff) { rate.textContent = r.result === 'BLOCKED' ? 'This destination cannot be called.' : 'This destination is not served.'; return; }
+      if (r.result !== 'RATED' || !r.tariff) { rate.textContent = r.result === 'BLOCKED' ? 'This destination cannot be called.' : 'This destination is not served.'; return; }
       tariff = r.tariff;
       const minutes = minutesFor(mileage(state), tariff);
       rate.textContent = `${r.label || n}: ${pts(tariff.pointsPerMinute)} a minute — your ${pts(mileage(state))} buy about ${minutes} min.`;
