@@ -30,6 +30,23 @@ public final class SrtpSession implements AutoCloseable {
   private final Map<Integer, SrtcpCryptoContext> sendRtcp = new HashMap<>();
   private final Map<Integer, SrtcpCryptoContext> recvRtcp = new HashMap<>();
 
+  private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * jitsi-srtp picks its AES implementation by benchmarking the providers when the first context is
+   * derived, which takes seconds: do it once on a worker thread, never on an event loop.
+   */
+  public static void warmUp() {
+    if (WARM.get()) return;
+    byte[] m = new byte[SrtpKeys.EXPORT_BYTES];
+    try (SrtpSession s = new SrtpSession(SrtpKeys.fromExport(m, true))) {
+      byte[] rtp = new byte[12 + 160];
+      rtp[0] = (byte) 0x80;
+      s.protectRtp(rtp);
+    }
+    WARM.set(true);
+  }
+
   public SrtpSession(SrtpKeys keys) {
     this.sender = new SrtpContextFactory(true, keys.localKey(), keys.localSalt(), policy(), policy(), LOG);
     this.receiver = new SrtpContextFactory(false, keys.remoteKey(), keys.remoteSalt(), policy(), policy(), LOG);

@@ -211,15 +211,27 @@ public final class WebRtcLeg {
     DtlsTransportQueue q = new DtlsTransportQueue(rec -> socket.send(Buffer.buffer(rec), to.port(), to.hostAddress()));
     dtls = q;
     boolean server = offer.weAreDtlsServer();
-    vertx.executeBlocking(() -> DtlsHandshake.run(server, identity, offer.fingerprint(), q), false)
+    // the SRTP contexts are built on the worker too: jitsi-srtp benchmarks its AES providers on first
+    // use, which takes seconds and must never run on the event loop
+    vertx.executeBlocking(() -> {
+          SrtpSession.warmUp();
+          DtlsResult r = DtlsHandshake.run(server, identity, offer.fingerprint(), q);
+          return new Secured(r.outcome(), r.outcome() == DtlsOutcome.OK ? new SrtpSession(r.keys()) : null);
+        }, false)
         .onComplete(ar -> {
           HANDSHAKES.decrementAndGet();
-          DtlsResult result = ar.succeeded() ? ar.result() : DtlsResult.failed(DtlsOutcome.HANDSHAKE_FAILED);
+          Secured result = ar.succeeded() ? ar.result() : new Secured(DtlsOutcome.HANDSHAKE_FAILED, null);
           context.runOnContext(v -> {
-            if (result.outcome() == DtlsOutcome.OK && !closed) srtp = new SrtpSession(result.keys());
+            if (result.srtp() != null) {
+              if (closed) result.srtp().close();
+              else srtp = result.srtp();
+            }
             secured.tryComplete(result.outcome());
           });
         });
+  }
+
+  private record Secured(DtlsOutcome outcome, SrtpSession srtp) {
   }
 
   boolean sendToRelay(Buffer rtp) {
