@@ -22,7 +22,7 @@ public abstract class MediaNode {
     return name;
   }
 
-  final MediaNode then(MediaNode next) {
+  public final MediaNode then(MediaNode next) {
     this.next = next;
     return next;
   }

@@ -1,0 +1,214 @@
+package dev.mileage.gateway.webrtc;
+
+import dev.mileage.gateway.media.MediaCounters;
+import dev.mileage.gateway.media.MediaNode;
+import dev.mileage.gateway.media.MediaPacket;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The nodes of the browser leg's media path. Each does one thing and counts what it passes and drops;
+ * {@link WebRtcTopology} chains them.
+ */
+final class WebRtcNodes {
+  /** RTP above this is not G.711 at any sane ptime; SRTP adds a 10-byte tag. */
+  static final int PACKET_BYTES_MAX = 1500;
+
+  private WebRtcNodes() {
+  }
+
+  /** Entry of a socket: counts arrivals. */
+  static final class Receive extends MediaNode {
+    Receive(String name, MediaCounters counters) {
+      super(name, counters);
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (packet.length() > PACKET_BYTES_MAX) drop(packet);
+      else pass(packet);
+    }
+  }
+
+  /** RFC 7983: STUN to ICE, DTLS to the handshake, SRTP/SRTCP on; anything else is dropped. */
+  static final class Demux extends MediaNode {
+    private final MediaNode ice;
+    private final MediaNode dtls;
+
+    Demux(String name, MediaCounters counters, MediaNode ice, MediaNode dtls) {
+      super(name, counters);
+      this.ice = ice;
+      this.dtls = dtls;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      switch (PacketKind.of(packet.data().getBytes())) {
+        case STUN -> ice.accept(packet);
+        case DTLS -> dtls.accept(packet);
+        case RTP, RTCP -> pass(packet);
+        default -> drop(packet);
+      }
+    }
+  }
+
+  /** ICE-lite: answers valid connectivity checks and selects the browser's address. */
+  static final class IceLite extends MediaNode {
+    private final WebRtcLeg leg;
+
+    IceLite(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (leg.onStun(packet)) pass(packet);
+      else drop(packet);
+    }
+  }
+
+  /** DTLS records from the selected address go to the handshake; others are dropped. */
+  static final class Dtls extends MediaNode {
+    private final WebRtcLeg leg;
+
+    Dtls(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (leg.onDtls(packet)) pass(packet);
+      else drop(packet);
+    }
+  }
+
+  /**
+   * SRTP/SRTCP from the selected address, authenticated and decrypted. Before the keys exist, and for
+   * anything that fails authentication (plain RTP included), the packet is dropped. Decrypted RTCP is
+   * terminated here (counted in {@code rtcp}); the trunk side keeps its own RTCP.
+   */
+  static final class Decrypt extends MediaNode {
+    private final WebRtcLeg leg;
+    private final MediaNode rtcp;
+
+    Decrypt(String name, MediaCounters counters, WebRtcLeg leg, MediaNode rtcp) {
+      super(name, counters);
+      this.leg = leg;
+      this.rtcp = rtcp;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      SrtpSession srtp = leg.srtp();
+      if (srtp == null || !leg.fromSelected(packet.sender())) {
+        drop(packet);
+        return;
+      }
+      byte[] in = packet.data().getBytes();
+      boolean isRtcp = PacketKind.of(in) == PacketKind.RTCP;
+      byte[] out = isRtcp ? srtp.unprotectRtcp(in) : srtp.unprotectRtp(in);
+      if (out == null) {
+        drop(packet);
+      } else if (isRtcp) {
+        rtcp.accept(new MediaPacket(Buffer.buffer(out), packet.sender()));
+      } else {
+        pass(new MediaPacket(Buffer.buffer(out), packet.sender()));
+      }
+    }
+  }
+
+  /** A sink that only counts (terminated RTCP). */
+  static final class Count extends MediaNode {
+    Count(String name, MediaCounters counters) {
+      super(name, counters);
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      pass(packet);
+    }
+  }
+
+  /** RTP v2 with a negotiated payload type (the chosen G.711 codec, telephone-event, comfort noise). */
+  static final class Check extends MediaNode {
+    private final WebRtcLeg leg;
+
+    Check(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (packet.isRtp() && leg.allows(packet.payloadType())) pass(packet);
+      else drop(packet);
+    }
+  }
+
+  /** Plain RTP from the relay side is accepted only from the relay's address. */
+  static final class FromRelay extends MediaNode {
+    private final WebRtcLeg leg;
+
+    FromRelay(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (leg.fromRelay(packet.sender())) pass(packet);
+      else drop(packet);
+    }
+  }
+
+  /** Plain G.711 RTP to the relay (the trunk leg's anchor). */
+  static final class Relay extends MediaNode {
+    private final WebRtcLeg leg;
+
+    Relay(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (leg.sendToRelay(packet.data())) pass(packet);
+      else drop(packet);
+    }
+  }
+
+  /** Encrypts with the leg's SRTP keys; drops while the keys do not exist yet. */
+  static final class Encrypt extends MediaNode {
+    private final WebRtcLeg leg;
+
+    Encrypt(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      SrtpSession srtp = leg.srtp();
+      byte[] out = srtp == null ? null : srtp.protectRtp(packet.data().getBytes());
+      if (out == null) drop(packet);
+      else pass(new MediaPacket(Buffer.buffer(out), packet.sender()));
+    }
+  }
+
+  /** To the browser's selected address; drops while ICE has not selected one. */
+  static final class SendToBrowser extends MediaNode {
+    private final WebRtcLeg leg;
+
+    SendToBrowser(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (leg.sendToBrowser(packet.data())) pass(packet);
+      else drop(packet);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.mileage.gateway.webrtc;
+
+import dev.mileage.gateway.media.MediaCounters;
+import dev.mileage.gateway.media.MediaNode;
+
+/**
+ * THE declaration of the browser leg's media path, in one place. The browser's single port carries
+ * STUN, DTLS and SRTP (RFC 7983); the relay side is plain G.711 RTP to the call's {@code RtpRelay}:
+ * <pre>
+ *   browser -> web.receive -> web.demux -+-> web.ice   (STUN: answer, select the pair)
+ *                                        +-> web.dtls  (handshake -> SRTP keys)
+ *                                        +-> web.decrypt -+-> web.rtcp (terminated)
+ *                                                         +-> web.check -> web.relay -> relay (plain RTP)
+ *   relay -> web.inner.receive -> web.inner.from-relay -> web.encrypt -> web.send -> browser
+ * </pre>
+ * Node names are the counter names ({@code web.decrypt.dropped}, ...), shared by all browser calls.
+ */
+final class WebRtcTopology {
+  private WebRtcTopology() {
+  }
+
+  static MediaNode fromBrowser(WebRtcLeg leg, MediaCounters c) {
+    MediaNode decrypt = new WebRtcNodes.Decrypt("web.decrypt", c, leg, new WebRtcNodes.Count("web.rtcp", c));
+    MediaNode head = new WebRtcNodes.Receive("web.receive", c);
+    head.then(new WebRtcNodes.Demux("web.demux", c, new WebRtcNodes.IceLite("web.ice", c, leg),
+            new WebRtcNodes.Dtls("web.dtls", c, leg)))
+        .then(decrypt)
+        .then(new WebRtcNodes.Check("web.check", c, leg))
+        .then(new WebRtcNodes.Relay("web.relay", c, leg));
+    return head;
+  }
+
+  static MediaNode fromRelay(WebRtcLeg leg, MediaCounters c) {
+    MediaNode head = new WebRtcNodes.Receive("web.inner.receive", c);
+    head.then(new WebRtcNodes.FromRelay("web.inner.from-relay", c, leg))
+        .then(new WebRtcNodes.Encrypt("web.encrypt", c, leg))
+        .then(new WebRtcNodes.SendToBrowser("web.send", c, leg));
+    return head;
+  }
+}
