@@ -19,6 +19,7 @@ public final class TransferCodes {
   public static final int ORDER_MILEAGE = 201;
   public static final int ORDER_MILEAGE_REVERSAL = 202;
   public static final int ORDER_PAID_WITH_POINTS = 203;
+  public static final int ORDER_POINTS_REFUND = 204;
 
   private TransferCodes() {
   }

@@ -1,0 +1,193 @@
+package dev.mileage.gateway.members;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import javax.sip.ClientTransaction;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sends SMS as SIP MESSAGE requests (RFC 3428) over UDP to the SMSC: Request-URI and To are
+ * {@code sip:<number>@<smsc host:port>}, the body is {@code text/plain}. A 2xx means the SMSC took it.
+ * jain-sip answers on its own threads; results are handed back to the caller's Vert.x context.
+ */
+public final class SipSmsSender implements SmsSender {
+  public static final int TEXT_LENGTH_MAX = 160;
+  public static final int IN_FLIGHT_MAX = 256;
+  private static final AtomicInteger STACKS = new AtomicInteger();
+  private static final int PORT_ATTEMPTS_MAX = 20;
+
+  private final SipStack stack;
+  private final SipProvider provider;
+  private final AddressFactory addresses;
+  private final HeaderFactory headers;
+  private final MessageFactory messages;
+  private final String smscHost;
+  private final int smscPort;
+  private final String localHost;
+  private final int localPort;
+  private final AtomicLong cseq = new AtomicLong(1);
+  private final Map<String, Pending> inFlight = new ConcurrentHashMap<>();
+
+  private record Pending(Promise<Result> promise, Context context) {
+    void complete(Result r) {
+      if (context == null) {
+        promise.tryComplete(r);
+      } else {
+        context.runOnContext(v -> promise.tryComplete(r));
+      }
+    }
+  }
+
+  /** @param smscUri e.g. {@code sip:smsc@127.0.0.1:5070}; the local stack binds {@code localHost} on a free port */
+  public SipSmsSender(String smscUri, String localHost) throws Exception {
+    SipFactory factory = SipFactory.getInstance();
+    factory.setPathName("gov.nist");
+    this.addresses = factory.createAddressFactory();
+    this.headers = factory.createHeaderFactory();
+    this.messages = factory.createMessageFactory();
+    SipURI smsc = (SipURI) addresses.createURI(smscUri);
+    this.smscHost = smsc.getHost();
+    this.smscPort = smsc.getPort() > 0 ? smsc.getPort() : 5060;
+    this.localHost = localHost;
+    Object[] started = start(factory, localHost);
+    this.stack = (SipStack) started[0];
+    this.provider = (SipProvider) started[1];
+    this.localPort = (Integer) started[2];
+  }
+
+  /** A stack on a free UDP port: {stack, provider, port}. Retries if the probed port was taken meanwhile. */
+  private Object[] start(SipFactory factory, String localHost) throws Exception {
+    Exception last = null;
+    for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
+      Properties p = new Properties();
+      p.setProperty("javax.sip.STACK_NAME", "sms-" + STACKS.incrementAndGet());
+      p.setProperty("gov.nist.javax.sip.STACK_LOGGER", SipQuietLogger.class.getName());
+      p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SipQuietLogger.Server.class.getName());
+      p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+      p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+      p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
+      p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "2");
+      int port = freeUdpPort(localHost);
+      SipStack s = factory.createSipStack(p);
+      try {
+        ListeningPoint lp = s.createListeningPoint(localHost, port, ListeningPoint.UDP);
+        SipProvider prov = s.createSipProvider(lp);
+        prov.addSipListener(new Listener());
+        s.start();
+        return new Object[] {s, prov, port};
+      } catch (Exception e) {
+        stop(s);
+        last = e;
+      }
+    }
+    throw new IllegalStateException("cannot bind the SMS SIP stack on " + localHost, last);
+  }
+
+  @Override
+  public Future<Result> send(String toE164, String text) {
+    if (!toE164.matches("\\+[1-9][0-9]{6,14}")) throw new IllegalArgumentException("not an E.164 number");
+    if (text.length() > TEXT_LENGTH_MAX) throw new IllegalArgumentException("SMS text too long");
+    if (inFlight.size() >= IN_FLIGHT_MAX) return Future.succeededFuture(Result.UNREACHABLE);
+    Promise<Result> promise = Promise.promise();
+    try {
+      SipURI target = addresses.createSipURI(toE164, smscHost);
+      target.setPort(smscPort);
+      SipURI fromUri = addresses.createSipURI("gateway", localHost);
+      fromUri.setPort(localPort);
+      var callId = provider.getNewCallId();
+      Request request = messages.createRequest(target, Request.MESSAGE, callId,
+          headers.createCSeqHeader(cseq.getAndIncrement(), Request.MESSAGE),
+          headers.createFromHeader(addresses.createAddress(fromUri), UUID.randomUUID().toString().substring(0, 8)),
+          headers.createToHeader(addresses.createAddress(target), null),
+          List.of(headers.createViaHeader(localHost, localPort, ListeningPoint.UDP, null)),
+          headers.createMaxForwardsHeader(70),
+          headers.createContentTypeHeader("text", "plain"),
+          text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ClientTransaction tx = provider.getNewClientTransaction(request);
+      inFlight.put(callId.getCallId(), new Pending(promise, Vertx.currentContext()));
+      tx.sendRequest();
+    } catch (Exception e) {
+      // a malformed request or a closed stack: the SMSC was not reached
+      return Future.succeededFuture(Result.UNREACHABLE);
+    }
+    return promise.future();
+  }
+
+  @Override
+  public void close() {
+    inFlight.values().forEach(p -> p.complete(Result.UNREACHABLE));
+    inFlight.clear();
+    stop(stack);
+  }
+
+  private final class Listener implements SipListener {
+    @Override
+    public void processResponse(ResponseEvent event) {
+      var response = event.getResponse();
+      int status = response.getStatusCode();
+      if (status < 200) return;
+      var callId = ((javax.sip.header.CallIdHeader) response.getHeader(javax.sip.header.CallIdHeader.NAME)).getCallId();
+      Pending p = inFlight.remove(callId);
+      if (p != null) p.complete(status < 300 ? Result.DELIVERED_TO_SMSC : Result.REJECTED);
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+      var tx = event.getClientTransaction();
+      if (tx == null) return;
+      Pending p = inFlight.remove(tx.getRequest().getHeader(javax.sip.header.CallIdHeader.NAME) instanceof
+          javax.sip.header.CallIdHeader c ? c.getCallId() : "");
+      if (p != null) p.complete(Result.UNREACHABLE);
+    }
+
+    @Override public void processRequest(RequestEvent event) { }
+    @Override public void processIOException(IOExceptionEvent event) { }
+    @Override public void processTransactionTerminated(TransactionTerminatedEvent event) { }
+    @Override public void processDialogTerminated(DialogTerminatedEvent event) { }
+  }
+
+  private static int freeUdpPort(String host) throws java.io.IOException {
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0))) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void stop(SipStack s) {
+    try {
+      s.stop();
+    } catch (RuntimeException e) {
+      // best effort; the event scanner below must still go
+    }
+    if (s instanceof gov.nist.javax.sip.SipStackImpl impl && impl.getEventScanner() != null) {
+      impl.getEventScanner().forceStop();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.mileage.gateway.shop;
+
+import io.vertx.core.Future;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The payment provider of the demo and the tests, with the behaviours of a real one: test tokens approve
+ * ({@code sandbox-ok}), decline ({@code sandbox-decline}, or any amount over {@link #CHARGE_WON_MAX}) or fail
+ * ({@code sandbox-fail}: the provider is unreachable); idempotency keys are honoured, and a key reused for
+ * a different amount is refused. Remembers at most {@link #KEYS_MAX} keys.
+ */
+public final class SandboxPaymentProvider implements PaymentProvider {
+  public static final String TOKEN_OK = "sandbox-ok";
+  public static final String TOKEN_DECLINE = "sandbox-decline";
+  public static final String TOKEN_FAIL = "sandbox-fail";
+  public static final long CHARGE_WON_MAX = 5_000_000;
+  public static final int KEYS_MAX = 100_000;
+
+  private record Seen(long amountWon, Result result) { }
+
+  private final Map<String, Seen> seen = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
+      return size() > KEYS_MAX;
+    }
+  };
+  private final Map<String, Long> refundable = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > KEYS_MAX;
+    }
+  };
+  private long sequence;
+  private long approvedWon;
+
+  @Override
+  public synchronized Future<Result> charge(String key, long amountWon, String token) {
+    Seen before = seen.get(key);
+    if (before != null) {
+      return Future.succeededFuture(before.amountWon() == amountWon ? before.result()
+          : new Result(Outcome.DECLINED, null, "idempotency key reused for a different amount"));
+    }
+    Result r;
+    if (TOKEN_FAIL.equals(token)) {
+      // an unreachable provider remembers nothing: a retry may succeed
+      return Future.succeededFuture(new Result(Outcome.FAILED, null, "payment service unreachable"));
+    } else if (!TOKEN_OK.equals(token) && !TOKEN_DECLINE.equals(token)) {
+      r = new Result(Outcome.DECLINED, null, "unknown card");
+    } else if (TOKEN_DECLINE.equals(token)) {
+      r = new Result(Outcome.DECLINED, null, "card declined: insufficient funds");
+    } else if (amountWon <= 0 || amountWon > CHARGE_WON_MAX) {
+      r = new Result(Outcome.DECLINED, null, "amount over the card's limit");
+    } else {
+      r = new Result(Outcome.APPROVED, "sbx_ch_" + (++sequence), "");
+      refundable.put(r.reference(), amountWon);
+      approvedWon += amountWon;
+    }
+    seen.put(key, new Seen(amountWon, r));
+    return Future.succeededFuture(r);
+  }
+
+  @Override
+  public synchronized Future<Result> refund(String key, String chargeReference, long amountWon) {
+    Seen before = seen.get(key);
+    if (before != null) return Future.succeededFuture(before.result());
+    Long left = refundable.get(chargeReference);
+    Result r;
+    if (left == null || amountWon < 0 || amountWon > left) {
+      r = new Result(Outcome.DECLINED, null, "refund larger than the charge");
+    } else {
+      refundable.put(chargeReference, left - amountWon);
+      approvedWon -= amountWon;
+      r = new Result(Outcome.APPROVED, "sbx_rf_" + (++sequence), "");
+    }
+    seen.put(key, new Seen(amountWon, r));
+    return Future.succeededFuture(r);
+  }
+
+  /** Money actually taken and not given back: what tests check a failure did not change. */
+  public synchronized long netChargedWon() {
+    return approvedWon;
+  }
+}
