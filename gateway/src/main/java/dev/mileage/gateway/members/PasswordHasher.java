@@ -14,14 +14,14 @@ import java.util.Base64;
  * worker thread, never from an event loop.
  */
 public final class PasswordHasher {
-  /** OWASP's recommended minimum for Argon2id: 19 MiB, 2 passes, 1 lane. */
-  public static final PasswordHasher OWASP = new PasswordHasher(19 * 1024, 2, 1);
   public static final int PASSWORD_LENGTH_MIN = 10;
   public static final int PASSWORD_LENGTH_MAX = 128;
   private static final int SALT_BYTES = 16;
   private static final int HASH_BYTES = 32;
   private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getDecoder();
+  /** OWASP's recommended minimum for Argon2id: 19 MiB, 2 passes, 1 lane (declared after the encoders it uses). */
+  public static final PasswordHasher OWASP = new PasswordHasher(19 * 1024, 2, 1);
 
   private final int memoryKiB;
   private final int iterations;

@@ -32,7 +32,7 @@ public final class SessionAuthenticator implements Authenticator {
     return sessions.lookup(cookie.getValue()).compose(s -> {
       if (s == null) return Future.succeededFuture(null);
       if (stateChanging(request.method()) && !sameToken(request.getHeader(SessionService.CSRF_HEADER), s.csrfToken())) {
-        return Future.failedFuture(new AuthenticationException(403, "missing or wrong CSRF token"));
+        return Future.failedFuture(new AuthenticationException(401, "missing or wrong CSRF token"));
       }
       return Future.succeededFuture(new Caller(Caller.Kind.MEMBER, Long.toString(s.memberId()), Set.of(ROLE)));
     });
