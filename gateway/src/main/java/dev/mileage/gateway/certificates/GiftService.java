@@ -107,8 +107,9 @@ final class GiftService {
 
   private Future<Boolean> sendClaimSms(long giftId, String giverName, String phone, String message, String link) {
     String name = giverName.length() > 20 ? giverName.substring(0, 20) : giverName;
-    String head = name + " sent you a gift certificate. ";
-    String tail = " Open to accept or decline: " + link;
+    // the SMS is short: the whole message waits on the claim page
+    String head = name + " sent you a gift: ";
+    String tail = " " + link;
     int room = dev.mileage.gateway.members.SipSmsSender.TEXT_LENGTH_MAX - head.length() - tail.length() - 2;
     String quoted = message.isBlank() || room < 8 ? "" : "\"" + (message.length() > room ? message.substring(0, room - 3) + "..." : message) + "\"";
     return sms.send(phone, head + quoted + tail).map(r -> r == SmsSender.Result.DELIVERED_TO_SMSC)
