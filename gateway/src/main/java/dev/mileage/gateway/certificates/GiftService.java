@@ -94,7 +94,7 @@ final class GiftService {
         });
       }).recover(e -> e instanceof NotGiftable ? Future.succeededFuture(new Result(Outcome.NOT_GIFTABLE, null)) : Future.failedFuture(e))
           .compose(r -> r.outcome() != Outcome.SENT ? Future.succeededFuture(r)
-              : sendClaimSms(r.body().getLong("giftId"), giver.name(), recipientPhone, message, baseUrl + "/certificates/claim.html#t=" + token)
+              : sendClaimSms(r.body().getLong("giftId"), giver.name(), recipientPhone, message, baseUrl + "/#/gifts/claim?t=" + token)
                   .map(sent -> new Result(Outcome.SENT, r.body().put("smsSent", sent).put("status", "SENT"))));
     });
   }

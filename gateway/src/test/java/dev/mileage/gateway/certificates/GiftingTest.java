@@ -43,7 +43,7 @@ class GiftingTest {
   }
 
   static String token(String sms) {
-    Matcher m = Pattern.compile("/certificates/claim\\.html#t=([A-Za-z0-9_-]{22})").matcher(sms);
+    Matcher m = Pattern.compile("/#/gifts/claim\\?t=([A-Za-z0-9_-]{22})").matcher(sms);
     if (!m.find()) throw new AssertionError("no claim link in " + sms);
     return m.group(1);
   }
