@@ -16,7 +16,17 @@ export function notify(message, isError = false) {
   n.textContent = message;
 }
 
+// A message meant for the page a navigation leads to (set just before changing the hash).
+let flash = null;
+let routeSeq = 0;
+
+export function go(hash, message, isError = false) {
+  flash = { message, isError };
+  if (location.hash === hash) route(); else location.hash = hash;
+}
+
 async function route() {
+  if (flash) { notify(flash.message, flash.isError); flash = null; } else notify('');
   const hash = location.hash.replace(/^#\/?/, '') || 'shop';
   const [pathPart, queryPart] = hash.split('?');
   const [name, arg] = pathPart.split('/');
@@ -25,16 +35,22 @@ async function route() {
     if (a.dataset.route === (ROUTES[name] ? name : 'shop')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   });
+  // Each navigation renders into a fresh view and shows it only if no later navigation started meanwhile.
+  const seq = ++routeSeq;
   const main = document.getElementById('main');
+  const view = el('div', { class: 'view' });
   try {
     const page = await import(`./pages/${module}.js`);
-    await page.render(main, { name, arg, query: new URLSearchParams(queryPart || ''), state, notify });
+    await page.render(view, { name, arg, query: new URLSearchParams(queryPart || ''), state, notify, go });
   } catch (e) {
-    main.replaceChildren(el('h1', {}, 'Something went wrong'), el('p', {}, e.message));
+    view.replaceChildren(el('h1', { tabindex: '-1' }, 'Something went wrong'), el('p', {}, e.message));
   }
+  if (seq !== routeSeq) return;
+  main.replaceChildren(view);
+  view.querySelector('h1')?.focus();
 }
 
-window.addEventListener('hashchange', () => { notify(''); route(); });
+window.addEventListener('hashchange', route);
 document.getElementById('search-form').addEventListener('submit', e => {
   e.preventDefault();
   const q = document.getElementById('search').value.trim();

@@ -26,5 +26,5 @@ export function field(id, label, attrs = {}, hint) {
 export function page(main, title, ...children) {
   main.replaceChildren(el('h1', { tabindex: '-1' }, title), ...children);
   document.title = `${title} — Mileage`;
-  main.querySelector('h1').focus();
+  if (main.isConnected) main.querySelector('h1').focus();
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,7 +18,6 @@ import java.util.logging.Logger;
  * table, so {@code --help}, the environment and the config file can never disagree.
  */
 public final class Main {
-  private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
   /** Exit codes: 0 stopped normally, 2 bad settings, 1 failed to start. */
   public static final int EXIT_CONFIG = 2;
@@ -61,7 +59,7 @@ public final class Main {
     try {
       app.start();
     } catch (Exception e) {
-      LOG.log(Level.SEVERE, "start failed", e);
+      Logger.getLogger(Main.class.getName()).log(Level.SEVERE, "start failed", e);
       err.println("mileage-gateway: start failed: " + e.getMessage());
       app.stop();
       return EXIT_START_FAILED;
@@ -70,10 +68,9 @@ public final class Main {
     out.println("API:       http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/api/v1 (OpenAPI at /openapi.yaml)");
     out.println("SIP:       sip:" + hostForUrl(config.host()) + ":" + config.sipPort() + " (UDP/TCP)");
     out.println("Database:  " + app.databaseDescription());
-    CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.stop();
-      stopped.countDown();
+      Logging.shutdown();
     }, "gateway-shutdown"));
     return -1;
   }

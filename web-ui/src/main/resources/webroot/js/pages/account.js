@@ -21,8 +21,7 @@ function signUp(main, ctx) {
     try {
       const r = await post('/auth/sign-up', { loginId: v('loginId'), password: v('password'), name: v('name'),
         phone: v('phone'), address: v('address'), occupation: v('occupation') || null });
-      location.hash = `#/verify?login=${encodeURIComponent(v('loginId'))}`;
-      ctx.notify(r.codeSent ? `Welcome! We sent a code to ${v('phone')}. Verify it to receive ${pts(r.signUpBonusMileage)} mileage.`
+      ctx.go(`#/verify?login=${encodeURIComponent(v('loginId'))}`, r.codeSent ? `Welcome! We sent a code to ${v('phone')}. Verify it to receive ${pts(r.signUpBonusMileage)} mileage.`
         : 'Welcome! The SMS could not be sent just now; ask for a new code below.', !r.codeSent);
     } catch (err) { ctx.notify(err.message, true); busy(form, false); }
   });
@@ -43,8 +42,7 @@ function verify(main, ctx) {
     busy(form, true);
     try {
       const r = await post('/auth/verify-phone', { loginId: form.querySelector('#loginId').value, code: form.querySelector('#code').value });
-      location.hash = `#/signin?login=${encodeURIComponent(form.querySelector('#loginId').value)}`;
-      ctx.notify(r.bonusMileage ? `Phone verified: ${pts(r.bonusMileage)} sign-up bonus credited. Sign in to use it.` : 'Phone verified. Sign in.');
+      ctx.go(`#/signin?login=${encodeURIComponent(form.querySelector('#loginId').value)}`, r.bonusMileage ? `Phone verified: ${pts(r.bonusMileage)} sign-up bonus credited. Sign in to use it.` : 'Phone verified. Sign in.');
     } catch (err) { ctx.notify(err.message, true); busy(form, false); }
   });
   page(main, 'Verify your phone', form);
@@ -61,8 +59,7 @@ function signIn(main, ctx) {
     try {
       await post('/auth/sign-in', { loginId: form.querySelector('#loginId').value, password: form.querySelector('#password').value });
       await refreshSession();
-      location.hash = '#/shop';
-      ctx.notify('Signed in.');
+      ctx.go('#/shop', 'Signed in.');
     } catch (err) { ctx.notify(err.message, true); busy(form, false); }
   });
   page(main, 'Sign in', form, el('p', {}, 'New here? ', el('a', { href: '#/signup' }, 'Join'), ' · ', el('a', { href: '#/verify' }, 'Verify a phone code')));

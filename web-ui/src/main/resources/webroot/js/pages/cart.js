@@ -60,8 +60,7 @@ export async function render(main, ctx) {
       const r = await post('/api/v1/shop/orders', body);
       clear();
       await refreshHeader();
-      location.hash = `#/orders/${r.order.id}`;
-      ctx.notify(`Thank you! Order ${r.order.id} is paid. You earned ${pts(r.order.mileageEarned)} mileage.`);
+      ctx.go(`#/orders/${r.order.id}`, `Thank you! Order ${r.order.id} is paid. You earned ${pts(r.order.mileageEarned)} mileage.`);
     } catch (err) {
       ctx.notify(err.message || 'Payment failed', true);
       button.disabled = false;

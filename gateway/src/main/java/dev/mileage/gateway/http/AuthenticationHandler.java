@@ -24,9 +24,12 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
         Throwable t = result.cause();
         AuthenticationException refused = t instanceof AuthenticationException a ? a
             : new AuthenticationException(401, "invalid credentials");
-        ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
-        Errors.send(ctx, refused.status(), refused.status() == 429 ? "too_many_attempts" : "unauthorized",
-            refused.getMessage());
+        if (refused.status() == 401) {
+          ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
+        } else {
+          ctx.response().putHeader("Retry-After", refused.status() == 503 ? "1" : "60");
+        }
+        Errors.send(ctx, refused.status(), refused.error(), refused.getMessage());
       } else if (result.result() == null) {
         ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
         Errors.send(ctx, 401, "unauthorized", "credentials required");

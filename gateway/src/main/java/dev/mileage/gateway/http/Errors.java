@@ -55,7 +55,7 @@ public final class Errors {
       return;
     }
     if (failure instanceof AuthenticationException a) {
-      send(ctx, a.status(), a.status() == 429 ? "too_many_attempts" : "unauthorized", a.getMessage());
+      send(ctx, a.status(), a.error(), a.getMessage());
     } else if (failure instanceof IllegalArgumentException || failure instanceof ClassCastException
         || failure instanceof io.vertx.core.json.DecodeException) {
       badRequest(ctx, failure instanceof ClassCastException ? "a field has the wrong type" : failure.getMessage());

@@ -51,6 +51,10 @@ public final class FailureLimiter {
     users.remove(user);
   }
 
+  synchronized int trackedUsers() {
+    return users.size();
+  }
+
   private static boolean locked(Counter c, Instant now) {
     return c != null && now.isBefore(c.lockedUntil);
   }

@@ -26,6 +26,7 @@ public final class OperatorAuthenticator implements Authenticator {
   public static final Duration VERIFIED_TTL = Duration.ofSeconds(60);
   public static final int VERIFIED_MAX = 1_000;
   static final String REFUSED = "invalid credentials";
+  static final String UNAVAILABLE = "credentials cannot be checked right now; try again shortly";
   static final String LOCKED = "too many failed attempts; try again later";
 
   private final OperatorStore store;
@@ -62,7 +63,9 @@ public final class OperatorAuthenticator implements Authenticator {
       limiter.recordFailure(source, user);
       return Future.failedFuture(new AuthenticationException(401, REFUSED));
     }
-    return store.find(user).compose(operator -> vertx.executeBlocking(() -> {
+    return store.find(user)
+        .recover(e -> Future.failedFuture(new AuthenticationException(503, UNAVAILABLE)))
+        .compose(operator -> vertx.executeBlocking(() -> {
       boolean ok = PasswordHasher.verify(password, operator.map(OperatorStore.Operator::passwordHash).orElse(dummyHash));
       return ok && operator.isPresent();
     }, false).compose(ok -> {

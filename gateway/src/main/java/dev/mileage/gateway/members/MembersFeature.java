@@ -51,12 +51,37 @@ public final class MembersFeature implements Feature {
   synchronized void init(GatewayContext ctx) {
     if (context != null) return;
     context = ctx;
-    sms = makeSender(options.smscUri(), ctx.config().host());
+    sms = makeSender(options.smscUri().isEmpty() ? smscBesideTrunk(ctx.config().trunkUri()) : options.smscUri(),
+        ctx.config().host());
     GuessLimiter sources = new GuessLimiter(options.sourceFailuresMax(), options.guessWindow(),
         MembersOptions.LIMITER_KEYS_MAX, ctx.clock());
     LedgerAccess accounts = new LedgerAccess(ctx.ledger(), ctx.vertx());
     members = new MemberService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sms, accounts, sources);
     sessions = new SessionService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sources, members);
+  }
+
+  /**
+   * Without MILEAGE_SMSC_URI, SMS go to the trunk's host and port ({@code sip:smsc@host:port}): the simulated
+   * PSTN of the demo answers MESSAGE there, as many operators' interconnects do.
+   */
+  static String smscBesideTrunk(String trunkUri) {
+    int at = trunkUri.indexOf('@');
+    if (!trunkUri.startsWith("sip:") || at < 0) return "";
+    String hostPort = trunkUri.substring(at + 1).split(";", 2)[0];
+    return "sip:smsc@" + hostPort;
+  }
+
+  @Override
+  public List<io.vertx.core.Deployable> verticles(GatewayContext ctx) {
+    init(ctx);
+    // owns the SMS sender's SIP stack, so stopping the gateway releases its port and threads
+    return List.of(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> stop() {
+        sms.close();
+        return Future.succeededFuture();
+      }
+    });
   }
 
   private static SmsSender makeSender(String smscUri, String host) {

@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SipSmsSender implements SmsSender {
   public static final int TEXT_LENGTH_MAX = 160;
   public static final int IN_FLIGHT_MAX = 256;
+  /** Shorter than SIP's own 32 s transaction timeout: a person is waiting for the code. */
+  public static final long SEND_TIMEOUT_MS = 5_000;
   private static final AtomicInteger STACKS = new AtomicInteger();
   private static final int PORT_ATTEMPTS_MAX = 20;
 
@@ -132,7 +134,14 @@ public final class SipSmsSender implements SmsSender {
           headers.createContentTypeHeader("text", "plain"),
           text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       ClientTransaction tx = provider.getNewClientTransaction(request);
-      inFlight.put(callId.getCallId(), new Pending(promise, Vertx.currentContext()));
+      Context context = Vertx.currentContext();
+      Pending pending = new Pending(promise, context);
+      inFlight.put(callId.getCallId(), pending);
+      if (context != null) {
+        context.owner().setTimer(SEND_TIMEOUT_MS, t -> {
+          if (inFlight.remove(callId.getCallId(), pending)) pending.complete(Result.UNREACHABLE);
+        });
+      }
       tx.sendRequest();
     } catch (Exception e) {
       // a malformed request or a closed stack: the SMSC was not reached

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Kill -9 during load: a gateway process takes concurrent idempotent transfers over HTTP (singles and
  * small batches, some of them bound to fail for lack of points), is killed with SIGKILL mid-load and
  * restarted on the same data folder. Then every transfer answered as applied is present, none answered
- * as failed is, and every account's posted balance equals the sum of the transfers present.
+ * as failed is, every account's posted balance equals the sum of the transfers present, and retrying
+ * the applied transfers with the same ids answers EXISTS and changes nothing.
  */
 class LedgerCrashTest {
   static final int ACCOUNTS = 12;
@@ -93,6 +94,22 @@ class LedgerCrashTest {
         assertEquals(expected.getOrDefault(account, 0L), posted, "balance of account " + account);
         assertEquals(0L, a.getLong("debitsPending"));
         if (account != issuer) assertTrue(posted >= 0, "member balance never negative");
+      }
+      // a client that lost its answers retries with the same ids: applied transfers answer EXISTS and
+      // change nothing
+      List<Transfer> acknowledged = sent.values().stream().filter(x -> x.outcome == Outcome.APPLIED)
+          .map(Sent::transfer).toList();
+      for (int i = 0; i < acknowledged.size(); i += 100) {
+        List<Transfer> batch = acknowledged.subList(i, Math.min(acknowledged.size(), i + 100));
+        HttpResponse<String> r = gateway.post(http, "/api/v1/ledger/transfers",
+            new JsonObject().put("transfers", LedgerJson.transfers(batch)).encode());
+        assertEquals(200, r.statusCode(), r.body());
+        new JsonObject(r.body()).getJsonArray("results").forEach(o ->
+            assertEquals("EXISTS", ((JsonObject) o).getString("result")));
+      }
+      for (long account : all) {
+        JsonObject a = new JsonObject(gateway.get(http, "/api/v1/ledger/accounts/" + account).body());
+        assertEquals(expected.getOrDefault(account, 0L), a.getJsonObject("balance").getLong("posted"), "after retries");
       }
       System.out.printf("crash test: %d sent, %d applied, %d failed, %d unknown (%d of them present)%n",
           sent.size(), applied, failed, sent.size() - applied - failed, unknownPresent);

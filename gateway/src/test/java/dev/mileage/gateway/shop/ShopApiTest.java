@@ -204,4 +204,53 @@ class ShopApiTest {
     var demo = check(m.get("/catalog/kinds"), 200).bodyAsJsonArray();
     assertTrue(demo.contains("electronics"), "demo products are seeded: " + demo);
   }
+
+  @Test
+  void concurrentCheckoutsNeverSellMoreThanTheStock() throws Exception {
+    long p = h.product("RACE-1", 11_000, 3, fixed(100)).getLong("id");
+    var a = h.new Member("racer001").ready();
+    var b = h.new Member("racer002").ready();
+    long charged = h.payments.netChargedWon();
+    var calls = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Integer>>();
+    for (int i = 0; i < 8; i++) {
+      var m = i % 2 == 0 ? a : b;
+      String key = "checkout-race-" + i;
+      calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return m.buy(key, item(p, 1, "")).statusCode();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    var statuses = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    assertEquals(3, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+    assertEquals(5, statuses.stream().filter(s -> s == 409).count(), statuses.toString());
+    assertEquals(0, h.stock(p));
+    assertEquals(charged + 33_000, h.payments.netChargedWon());
+    assertEquals(6_000 + 300, a.mileage() + b.mileage(), "mileage for exactly three items");
+  }
+
+  @Test
+  void concurrentRefundsOfOneOrderRefundOnce() throws Exception {
+    long p = h.product("RACE-2", 30_000, 2, fixed(1_000)).getLong("id");
+    var m = h.new Member("racer003").ready();
+    long id = check(m.buy("checkout-race-r", item(p, 1, "")), 201).bodyAsJsonObject().getJsonObject("order").getLong("id");
+    long charged = h.payments.netChargedWon();
+    var calls = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Integer>>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return m.post("/api/v1/shop/orders/" + id + "/refund", new JsonObject()).statusCode();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    var statuses = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    assertTrue(statuses.stream().allMatch(s -> s == 200), statuses.toString());
+    assertEquals(charged - 30_000, h.payments.netChargedWon(), "one refund");
+    assertEquals(3_000, m.mileage(), "the 1,000 earned taken back once");
+    assertEquals(2, h.stock(p), "stock back once");
+  }
 }

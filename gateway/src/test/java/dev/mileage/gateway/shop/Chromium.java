@@ -1,0 +1,123 @@
+package dev.mileage.gateway.shop;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * Debian's headless Chromium driven by its chromedriver. Fails loudly when either is missing: a browser
+ * test that silently skips would prove nothing.
+ */
+final class Chromium implements AutoCloseable {
+  static final Path BROWSER = Path.of("/usr/bin/chromium");
+  static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+  static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  final ChromeDriver driver;
+
+  Chromium(Path profileDir) throws Exception {
+    if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
+      throw new IllegalStateException("Chromium and chromedriver are required: apt-get install -y chromium chromium-driver");
+    }
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(BROWSER.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+        "--window-size=1280,900", "--user-data-dir=" + profileDir.toAbsolutePath());
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString()))
+        .usingAnyFreePort().build();
+    driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().scriptTimeout(WAIT);
+  }
+
+  WebDriver web() {
+    return driver;
+  }
+
+  WebElement find(String css) {
+    return until(() -> driver.findElements(By.cssSelector(css)).stream().findFirst().orElse(null), "element " + css);
+  }
+
+  void type(String css, String text) {
+    WebElement e = find(css);
+    e.clear();
+    e.sendKeys(text);
+  }
+
+  void click(String css) {
+    find(css).click();
+  }
+
+  /** Chooses the option whose value is {@code value} in the select matched by {@code css}. */
+  void select(String css, String value) {
+    find(css + " option[value='" + value + "']").click();
+  }
+
+  String text(String css) {
+    return find(css).getText();
+  }
+
+  /** Waits for the page to show {@code expected} inside the element matched by {@code css}. */
+  String awaitText(String css, String expected) {
+    return until(() -> {
+      var found = driver.findElements(By.cssSelector(css));
+      return found.isEmpty() || !found.get(0).getText().contains(expected) ? null : found.get(0).getText();
+    }, () -> "'" + expected + "' in " + css + " (now: " + safeText(css) + ")");
+  }
+
+  void awaitHash(String prefix) {
+    until(() -> String.valueOf(((JavascriptExecutor) driver).executeScript("return location.hash")).startsWith(prefix) ? true : null,
+        "location " + prefix);
+  }
+
+  private String safeText(String css) {
+    try {
+      var found = driver.findElements(By.cssSelector(css));
+      return found.isEmpty() ? "<none>" : found.get(0).getText();
+    } catch (org.openqa.selenium.StaleElementReferenceException e) {
+      return "<changing>";
+    }
+  }
+
+  /** Polls with a bounded deadline (a browser renders asynchronously; there is no event to wait on). */
+  <T> T until(Supplier<T> probe, String what) {
+    return until(probe, () -> what);
+  }
+
+  <T> T until(Supplier<T> probe, Supplier<String> what) {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (Instant.now().isBefore(deadline)) {
+      T value;
+      try {
+        value = probe.get();
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        value = null; // the page re-rendered between finding and reading: look again
+      }
+      if (value != null) return value;
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what.get());
+      }
+    }
+    throw new AssertionError("timed out waiting for " + what.get() + "; page: " + driver.getCurrentUrl());
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+}
