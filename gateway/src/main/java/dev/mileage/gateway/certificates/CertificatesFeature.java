@@ -33,6 +33,8 @@ public final class CertificatesFeature implements Feature {
   private final PaymentProvider payments;
   private final PasswordHasher pinHasher;
   private SmsSender sms;
+  /** Whether this feature made the SMS sender (and so must close it). */
+  private boolean ownsSms;
   private GatewayContext context;
   private CertificateRoutes routes;
   private Stores stores;
@@ -64,7 +66,10 @@ public final class CertificatesFeature implements Feature {
   synchronized void init(GatewayContext ctx) {
     if (context != null) return;
     context = ctx;
-    if (sms == null) sms = defaultSender(ctx);
+    if (sms == null) {
+      sms = defaultSender(ctx);
+      ownsSms = true;
+    }
     LedgerAccess access = new LedgerAccess(ctx.ledger(), ctx.vertx());
     CertificateLedger ledger = new CertificateLedger(access, ctx.clock(), options.phoneBillMonthlyLimitWon());
     MemberDirectory members = new MemberDirectory(ctx.pool());
@@ -78,8 +83,14 @@ public final class CertificatesFeature implements Feature {
         new Holdings(ctx.vertx(), ctx.pool(), ledger, pinHasher));
   }
 
+  /** The same SMSC as the members feature: MILEAGE_SMSC_URI, else {@code sip:smsc@<trunk host:port>}. */
   private static SmsSender defaultSender(GatewayContext ctx) {
     String uri = MembersOptions.defaults().smscUri();
+    if (uri.isEmpty()) {
+      String trunk = ctx.config().trunkUri();
+      int at = trunk.indexOf('@');
+      if (trunk.startsWith("sip:") && at > 0) uri = "sip:smsc@" + trunk.substring(at + 1).split(";", 2)[0];
+    }
     if (uri.isEmpty()) {
       LOG.warning("no SMSC configured (MILEAGE_SMSC_URI): certificate SMS are not sent");
       return (to, text) -> Future.succeededFuture(SmsSender.Result.UNREACHABLE);
@@ -90,6 +101,20 @@ public final class CertificatesFeature implements Feature {
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the certificate SMS sender", e);
     }
+  }
+
+  @Override
+  public List<io.vertx.core.Deployable> verticles(GatewayContext ctx) {
+    init(ctx);
+    if (!ownsSms) return List.of();
+    // owns the SMS sender's SIP stack, so stopping the gateway releases its port and threads
+    return List.of(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> stop() {
+        sms.close();
+        return Future.succeededFuture();
+      }
+    });
   }
 
   @Override
