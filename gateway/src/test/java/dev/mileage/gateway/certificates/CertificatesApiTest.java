@@ -188,4 +188,43 @@ class CertificatesApiTest {
     check(a.get("/api/v1/certificates/mine/" + id + "/barcode?kind=pdf417"), 400);
     assertNotNull(p.getLong("id"));
   }
+
+  @Test
+  void operatorsManageTheCatalogAndStores() throws Exception {
+    var a = h.new Member("catalog-a").ready();
+    JsonObject item = check(h.gateway.post("/api/v1/certificates/admin/items", new JsonObject().put("category", "TICKETS")
+        .put("issuer", "Busan Aquarium").put("faceValueWon", 25_000).put("description", "One entry")), 201).bodyAsJsonObject();
+    check(h.gateway.post("/api/v1/certificates/admin/items", new JsonObject().put("category", "TICKETS")
+        .put("issuer", "Busan Aquarium").put("faceValueWon", 25_000)), 409);
+    check(h.gateway.post("/api/v1/certificates/admin/items", new JsonObject().put("category", "FOOD")
+        .put("issuer", "x").put("faceValueWon", 1)), 400);
+    assertEquals(item.getLong("id"), h.item("Busan Aquarium", 25_000));
+    // members cannot manage anything
+    check(a.post("/api/v1/certificates/admin/items", new JsonObject().put("category", "TICKETS")
+        .put("issuer", "Mine").put("faceValueWon", 1_000)), 403);
+    check(a.get("/api/v1/certificates/admin/stores"), 403);
+    // withdrawn: gone from the catalog and cannot be bought; issued certificates keep their value
+    JsonObject bought = check(a.buy(item.getLong("id"), 1, "CARD", SandboxPaymentProvider.TOKEN_OK), 201).bodyAsJsonObject();
+    check(h.gateway.send(HttpMethod.PATCH, "/api/v1/certificates/admin/items/" + item.getLong("id"), TestGatewayCredentials.USER,
+        TestGatewayCredentials.PASSWORD, Buffer.buffer(new JsonObject().put("active", false).encode())), 200);
+    check(a.buy(item.getLong("id"), 1, "CARD", SandboxPaymentProvider.TOKEN_OK), 404);
+    JsonObject catalog = check(h.gateway.send(HttpMethod.GET, "/certificates/catalog", null, null, null), 200).bodyAsJsonObject();
+    assertFalse(catalog.encode().contains("Busan Aquarium"));
+    assertEquals(25_000, a.certificate(bought.getJsonArray("certificates").getJsonObject(0).getLong("id")).getLong("balanceWon"));
+    // a suspended store's key stops working at once
+    JsonObject store = h.store("Suspended branch");
+    JsonObject cert = bought.getJsonArray("certificates").getJsonObject(0);
+    check(h.pos(store.getString("apiKey"), cert.getString("code"), cert.getString("pin"), 1_000, "S-1"), 200);
+    check(h.gateway.send(HttpMethod.PATCH, "/api/v1/certificates/admin/stores/" + store.getLong("id"), TestGatewayCredentials.USER,
+        TestGatewayCredentials.PASSWORD, Buffer.buffer(new JsonObject().put("active", false).encode())), 200);
+    assertEquals(401, h.pos(store.getString("apiKey"), cert.getString("code"), cert.getString("pin"), 1_000, "S-2").statusCode());
+    assertEquals(24_000, a.certificate(cert.getLong("id")).getLong("balanceWon"));
+    JsonArray stores = check(h.gateway.get("/api/v1/certificates/admin/stores"), 200).bodyAsJsonArray();
+    assertFalse(stores.encode().contains("apiKey"), "keys are shown once, never listed");
+  }
+
+  private static final class TestGatewayCredentials {
+    static final String USER = dev.mileage.gateway.TestGateway.OPERATOR;
+    static final String PASSWORD = dev.mileage.gateway.TestGateway.PASSWORD;
+  }
 }
