@@ -3,7 +3,7 @@
 import { get, post } from '../api.js';
 import { el, page, won } from '../dom.js';
 
-const VIEWS = { mine: 'mine', history: 'history', send: 'send', claim: 'claim', guide: 'guide', pos: 'pos' };
+const VIEWS = { mine: 'mine', history: 'history', send: 'send', claim: 'claim', guide: 'guide', pos: 'pos', admin: 'admin' };
 export const CATEGORY_NAMES = { DEPARTMENT_STORE: 'Department stores', BOOKS: 'Books', CULTURE: 'Culture', GENERAL: 'Mileage general-use', TICKETS: 'Tickets' };
 
 function styles() {
@@ -12,7 +12,7 @@ function styles() {
 }
 
 export function tabs(current) {
-  const items = [['', 'Buy'], ['mine', 'My certificates'], ['send', 'Send a gift'], ['history', 'History'], ['guide', 'How to use'], ['pos', 'Store POS']];
+  const items = [['', 'Buy'], ['mine', 'My certificates'], ['send', 'Send a gift'], ['history', 'History'], ['guide', 'How to use'], ['pos', 'Store POS'], ['admin', 'Operators']];
   return el('nav', { 'aria-label': 'Gift certificates' }, el('ul', { class: 'cert-tabs' }, items.map(([v, label]) =>
     el('li', {}, el('a', { href: v ? `#/gifts/${v}` : '#/gifts', 'aria-current': v === current ? 'page' : null }, label)))));
 }

@@ -1,6 +1,7 @@
 package dev.mileage.gateway.certificates;
 
 import dev.mileage.gateway.shop.Chromium;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,5 +142,35 @@ class CertificatesBrowserTest {
     assertNotNull(browser.find("#cert-" + certId));
     assertTrue(h.awaitSms(giver.phone, b -> b.contains("was accepted")).body().contains(recipientPhone));
     assertEquals(1, giver.mine().size(), "the giver keeps the other certificate");
+  }
+
+  @Test
+  void anOperatorRegistersAStoreAndItsPosRedeemsACertificate() throws Exception {
+    var holder = h.new Member("web-holder").ready();
+    JsonObject cert = CertHarness.check(holder.buy(h.item("Kyoro Books", 10_000), 1, "CARD", "sandbox-ok"), 201).bodyAsJsonObject()
+        .getJsonArray("certificates").getJsonObject(0);
+
+    browser.web().get(base + "?op=1#/gifts/admin");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#cert-operator-form button[type=submit]");
+    browser.awaitText("#admin-items", "Kyoro Books");
+    browser.type("#storeName", "Myeongdong branch");
+    browser.type("#chain", "Kyoro Books");
+    browser.click("#store-form button[type=submit]");
+    String key = browser.awaitText("#new-store-key code", "sk_");
+
+    browser.web().get(base + "#/gifts/pos");
+    browser.type("#storeKey", key);
+    browser.type("#code", cert.getString("code"));
+    browser.type("#pin", cert.getString("pin").equals("000000") ? "111111" : "000000");
+    browser.type("#amountWon", "4000");
+    browser.click("#pos-redeem");
+    browser.awaitText("#pos-screen", "DENIED: the code or the PIN is not valid");
+    browser.type("#pin", cert.getString("pin"));
+    browser.click("#pos-redeem");
+    browser.awaitText("#pos-screen", "APPROVED ₩4,000");
+    browser.awaitText("#pos-screen", "left on certificate ₩6,000");
+    assertEquals(6_000, holder.certificate(cert.getLong("id")).getLong("balanceWon"));
   }
 }
