@@ -49,12 +49,16 @@ final class CertHarness implements AutoCloseable {
   final TestGateway gateway;
 
   CertHarness(Path dataDir) throws Exception {
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL);
+  }
+
+  CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall) throws Exception {
     smsc = Smsc.start();
     SipSmsSender sender = null;
     try {
       sender = new SipSmsSender(smsc.uri(), "127.0.0.1");
       MembersOptions members = MembersOptions.defaults().withSmscUri(smsc.uri());
-      CertificatesOptions options = CertificatesOptions.defaults().withLimits(PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL);
+      CertificatesOptions options = CertificatesOptions.defaults().withLimits(perCertificate, perStore, perSource, overall);
       List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)),
           new CertificatesFeature(options, payments, sender, new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1)));
       gateway = new TestGateway(dataDir, features, clock);
