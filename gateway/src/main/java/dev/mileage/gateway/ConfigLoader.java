@@ -98,9 +98,23 @@ public final class ConfigLoader {
         throw new ConfigException("--production needs an operator password of at least "
             + Setting.OPERATOR_PASSWORD_LENGTH_MIN + " characters");
       }
+      // the embedded server trusts every local connection without a password: fine for a demo only
+      if (url.isEmpty() || !hasPassword(url)) {
+        throw new ConfigException("--production needs " + Setting.DATABASE_URL.flag()
+            + " (or DATABASE_URL) naming a server with a password: the embedded PostgreSQL has none");
+      }
     }
     return new GatewayConfig(host, httpPort, sipPort, Path.of(dataDir), url.isEmpty() ? Optional.empty() : Optional.of(url),
         production, demo, user, password, trunk);
+  }
+
+  private static boolean hasPassword(String url) {
+    try {
+      String userInfo = java.net.URI.create(url).getRawUserInfo();
+      return userInfo != null && userInfo.indexOf(':') > 0 && userInfo.indexOf(':') < userInfo.length() - 1;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static int port(Map<Setting, String> v, Setting s) throws ConfigException {

@@ -37,4 +37,13 @@ public interface Feature {
   default List<Deployable> verticles(GatewayContext context) {
     return List.of();
   }
+
+  /**
+   * Lines for the start-up banner, asked after the verticles are deployed, e.g.
+   * {@code "SIP:       sip:127.0.0.1:5060 (UDP/TCP)"} with the port actually bound. A line starting with
+   * {@code "SIP:"} replaces the banner's default SIP line (the configured address).
+   */
+  default List<String> banner(GatewayContext context) {
+    return List.of();
+  }
 }

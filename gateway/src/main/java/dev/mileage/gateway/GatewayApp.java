@@ -126,9 +126,13 @@ public final class GatewayApp {
       }
     }
     httpServer = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
-            .setMaxHeaderSize(HttpApi.HEADER_BYTES_MAX))
+            .setMaxHeaderSize(HttpApi.HEADER_BYTES_MAX).setIdleTimeout(HttpApi.IDLE_TIMEOUT_SECONDS))
         .requestHandler(router).listen());
     LOG.info(() -> "serving HTTP on " + config.host() + ":" + httpServer.actualPort());
+    if (!isLoopback(config.host())) {
+      LOG.warning("HTTP is plain text on a non-loopback address: put a TLS-terminating proxy in front, "
+          + "credentials travel in every API request");
+    }
   }
 
   public synchronized void stop() {
@@ -151,6 +155,13 @@ public final class GatewayApp {
     LOG.info("stopped");
   }
 
+  /** The features' start-up banner lines, in feature order. */
+  public List<String> bannerLines() {
+    List<String> lines = new ArrayList<>();
+    for (Feature f : features) lines.addAll(f.banner(context));
+    return lines;
+  }
+
   public int httpPort() {
     return httpServer == null ? -1 : httpServer.actualPort();
   }
@@ -166,6 +177,14 @@ public final class GatewayApp {
   public String databaseDescription() {
     return database == null ? "not started" : database.connection() + (database.isEmbedded()
         ? " (embedded, data in " + config.dataDir().toAbsolutePath().normalize() + ")" : "");
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static <T> T await(Future<T> future) throws Exception {

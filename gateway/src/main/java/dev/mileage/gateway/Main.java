@@ -8,6 +8,7 @@ import picocli.CommandLine.ParseResult;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -66,7 +67,11 @@ public final class Main {
     }
     out.println("Web page:  http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/");
     out.println("API:       http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/api/v1 (OpenAPI at /openapi.yaml)");
-    out.println("SIP:       sip:" + hostForUrl(config.host()) + ":" + config.sipPort() + " (UDP/TCP)");
+    List<String> banner = app.bannerLines();
+    if (banner.stream().noneMatch(line -> line.startsWith("SIP:"))) {
+      out.println("SIP:       sip:" + hostForUrl(config.host()) + ":" + config.sipPort() + " (UDP/TCP)");
+    }
+    banner.forEach(out::println);
     out.println("Database:  " + app.databaseDescription());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.stop();

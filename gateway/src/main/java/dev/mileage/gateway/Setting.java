@@ -16,7 +16,8 @@ public enum Setting {
   TRUNK_URI("trunk-uri", "sip:pstn@127.0.0.1:5080", "SIP URI of the PSTN trunk (default: the built-in simulated trunk)"),
   OPERATOR_USER("operator-user", "operator", "user name of the bootstrap operator"),
   OPERATOR_PASSWORD("operator-password", "mileage-demo", "password of the bootstrap operator (refused with --production when default)"),
-  PRODUCTION("production", "false", "production mode: refuse to start with any default secret"),
+  PRODUCTION("production", "false", "production mode: refuse to start with any default secret (default operator"
+      + " password, embedded database without password)"),
   NO_DEMO("no-demo", "false", "do not seed demo data (members, products, demo numbers)");
 
   /** The demo default secrets that production mode refuses. */

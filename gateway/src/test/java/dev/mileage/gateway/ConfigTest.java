@@ -80,9 +80,17 @@ class ConfigTest {
     assertTrue(e.getMessage().contains("default operator password"));
     assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true",
         Setting.OPERATOR_PASSWORD, "short"), Map.of(), Optional.empty()));
+    var embedded = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(
+        Map.of(Setting.PRODUCTION, "true"), Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret"), Optional.empty()));
+    assertTrue(embedded.getMessage().contains("embedded PostgreSQL has none"), embedded.getMessage());
+    assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
+        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app@db/x"),
+        Optional.empty()));
     GatewayConfig ok = ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
-        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret"), Optional.empty());
+        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app:s3cret@db/x"),
+        Optional.empty());
     assertTrue(ok.production());
+    assertFalse(ok.toString().contains("s3cret"));
   }
 
   @Test
@@ -106,6 +114,21 @@ class ConfigTest {
     for (Setting s : Setting.values()) assertTrue(help.contains(s.flag()), s.flag());
     assertTrue(help.contains("--config"));
     assertFalse(help.contains(Setting.DEFAULT_OPERATOR_PASSWORD), "no secret shown as a default");
+  }
+
+  @Test
+  void mainReadsTheConfigFileAndRefusesItsMistakes() throws Exception {
+    Path file = dir.resolve("gateway.properties");
+    Files.writeString(file, "http-port=not-a-port\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--config", file.toString()}, Map.of(), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--http-port must be a port number"));
+    code = Main.run(new String[] {"--config", dir.resolve("missing.properties").toString()}, Map.of(), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot read config file"));
   }
 
   @Test

@@ -52,6 +52,8 @@ class GatewayHttpTest {
     assertTrue(text.contains("jvm_memory_used_bytes"), "JVM memory");
     assertTrue(text.contains("vertx_http_server_requests_total"), "HTTP requests");
     assertTrue(text.contains("ledger_queue_depth"), "ledger queue depth");
+    assertTrue(text.contains("ledger_transfers_committed_total"), "ledger counters");
+    assertTrue(text.contains("route=\"/health\""), "requests by route");
   }
 
   @Test
@@ -79,6 +81,8 @@ class GatewayHttpTest {
     assertEquals(401, wrong.statusCode());
     assertEquals(401, unknown.statusCode());
     assertEquals(wrong.bodyAsString(), unknown.bodyAsString());
+    String metrics = gateway.send(HttpMethod.GET, "/metrics", null, null, null).bodyAsString();
+    assertTrue(metrics.contains("gateway_auth_refused_total{status=\"401\"}"), "refusals are counted");
   }
 
   @Test

@@ -9,12 +9,20 @@ import java.util.List;
 /**
  * Runs the authenticators in order; the first that recognises the request decides. No credentials of
  * any kind, or refused ones, end the request with 401 (429 while locked out) and a JSON reason.
+ * {@code /api/v1} has one already; a feature that authenticates a root route (an event stream, a
+ * WebSocket upgrade) builds its own with its authenticators.
  */
-final class AuthenticationHandler implements Handler<RoutingContext> {
+public final class AuthenticationHandler implements Handler<RoutingContext> {
   private final List<Authenticator> authenticators;
+  private final io.micrometer.core.instrument.MeterRegistry metrics;
 
-  AuthenticationHandler(List<Authenticator> authenticators) {
+  public AuthenticationHandler(List<Authenticator> authenticators, io.micrometer.core.instrument.MeterRegistry metrics) {
     this.authenticators = List.copyOf(authenticators);
+    this.metrics = metrics;
+  }
+
+  private void count(int status) {
+    metrics.counter("gateway_auth_refused", "status", Integer.toString(status)).increment();
   }
 
   @Override
@@ -24,6 +32,7 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
         Throwable t = result.cause();
         AuthenticationException refused = t instanceof AuthenticationException a ? a
             : new AuthenticationException(401, "invalid credentials");
+        count(refused.status());
         if (refused.status() == 401) {
           ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
         } else {
@@ -31,6 +40,7 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
         }
         Errors.send(ctx, refused.status(), refused.error(), refused.getMessage());
       } else if (result.result() == null) {
+        count(401);
         ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
         Errors.send(ctx, 401, "unauthorized", "credentials required");
       } else {

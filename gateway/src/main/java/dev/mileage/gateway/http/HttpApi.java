@@ -27,6 +27,8 @@ public final class HttpApi {
   /** Largest request body: a full ledger batch of {@code Ledger.BATCH_MAX} transfers fits. */
   public static final long BODY_BYTES_MAX = 4L * 1024 * 1024;
   public static final int HEADER_BYTES_MAX = 16 * 1024;
+  /** Connections idle this long are closed: slow clients cannot hold sockets forever. */
+  public static final int IDLE_TIMEOUT_SECONDS = 120;
   public static final String API_PREFIX = "/api/v1";
   public static final String OPENAPI_RESOURCE = "openapi.yaml";
 
@@ -63,7 +65,7 @@ public final class HttpApi {
         ctx.response().putHeader("Cache-Control", "no-store");
         ctx.next();
       });
-      api.route().handler(new AuthenticationHandler(authenticators));
+      api.route().handler(new AuthenticationHandler(authenticators, metrics));
       api.route().handler(new OpenApiValidation(context.vertx(), contract));
       api.get("/me").handler(HttpApi::me);
       for (Feature f : features) f.mountApi(api, context);

@@ -35,6 +35,9 @@ public final class OrderService {
   public static final int QUANTITY_MAX = 99;
   public static final int POINTS_HOLD_SECONDS = 900;
   public static final int HISTORY_MAX = 50;
+  /** A checkout still PENDING after this long was cut short (a crash): recovery finishes it. */
+  public static final java.time.Duration STALE_AFTER = java.time.Duration.ofMinutes(10);
+  public static final int RECOVER_BATCH_MAX = 100;
   public static final Set<Integer> ACCEPTED_POINT_TYPES = Set.of(StandardPointTypes.MILEAGE,
       StandardPointTypes.CYBER_MONEY, StandardPointTypes.PURCHASE_POINTS, StandardPointTypes.AD_CLICK_POINTS,
       StandardPointTypes.THANK_YOU_COUPON);
@@ -202,6 +205,26 @@ public final class OrderService {
             .execute(Tuple.of(o.id(), now(), paymentRef)).map(new Outcome(Result.PAID, o.id(), ""));
       });
     });
+  }
+
+  /**
+   * Finishes checkouts cut short by a crash, well before their points hold expires: if the provider took
+   * the money the order is settled (points posted, mileage credited), otherwise it is ended and everything
+   * it held is released. Answers how many orders it finished.
+   */
+  public Future<Integer> recoverStale() {
+    return pool.preparedQuery("SELECT id FROM shop.orders WHERE status = 'PENDING' AND created_at < $1 ORDER BY id LIMIT $2")
+        .execute(Tuple.of(now().minus(STALE_AFTER), RECOVER_BATCH_MAX)).compose(rows -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (Row r : rows) {
+            long id = r.getLong(0);
+            chain = chain.compose(n -> load(id).compose(o -> payments.lookup("order:" + id).compose(p ->
+                p.outcome() == PaymentProvider.Outcome.APPROVED ? settle(o, p.reference())
+                    : release(o).compose(v -> finish(o, Order.Status.FAILED, "checkout interrupted; nothing was charged",
+                        Result.PAYMENT_FAILED)))).map(done -> n + 1));
+          }
+          return chain;
+        });
   }
 
   /** Ends an unpaid order and puts its stock back, once. */

@@ -22,6 +22,12 @@ public interface PaymentProvider {
   /** Charges {@code amountWon} to what {@code paymentToken} stands for (a tokenised card from the page). */
   Future<Result> charge(String idempotencyKey, long amountWon, String paymentToken);
 
+  /**
+   * The outcome of an earlier charge made with {@code idempotencyKey}, without charging: FAILED when the
+   * provider never saw the key. Used to finish orders whose checkout was cut short by a crash.
+   */
+  Future<Result> lookup(String idempotencyKey);
+
   /** Gives back {@code amountWon} of an approved charge. */
   Future<Result> refund(String idempotencyKey, String chargeReference, long amountWon);
 }

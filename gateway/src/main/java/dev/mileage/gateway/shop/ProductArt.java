@@ -39,7 +39,7 @@ public final class ProductArt {
           + "' stroke='#1f2937' stroke-width='3'/><path d='M128 120 L128 200 Q128 214 114 210' stroke='" + accent + "' stroke-width='6' fill='none'/>";
     };
     String text = label.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&apos;");
-    return "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 256 256' role='img' aria-label='" + text + "'>"
+    return "<svg xmlns='http://www.w3.org/2000/svg' width='256' height='256' viewBox='0 0 256 256' role='img' aria-label='" + text + "'>"
         + "<rect width='256' height='256' fill='" + tint(colour) + "'/>" + body
         + "<text x='128' y='244' font-family='sans-serif' font-size='14' text-anchor='middle' fill='#1f2937'>" + text + "</text></svg>";
   }

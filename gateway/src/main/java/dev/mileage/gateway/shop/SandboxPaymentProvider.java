@@ -62,6 +62,12 @@ public final class SandboxPaymentProvider implements PaymentProvider {
   }
 
   @Override
+  public synchronized Future<Result> lookup(String key) {
+    Seen before = seen.get(key);
+    return Future.succeededFuture(before != null ? before.result() : new Result(Outcome.FAILED, null, "no charge with this key"));
+  }
+
+  @Override
   public synchronized Future<Result> refund(String key, String chargeReference, long amountWon) {
     Seen before = seen.get(key);
     if (before != null) return Future.succeededFuture(before.result());

@@ -26,6 +26,7 @@ public final class ShopFeature implements Feature {
   private static final Set<String> CATALOG_ROLES = Set.of(Access.ROLE_OPERATOR, Access.ROLE_SHOP_MANAGER);
   private static final Set<String> ORDER_ROLES = Set.of(Access.ROLE_OPERATOR, Access.ROLE_SHOP_MANAGER, Access.ROLE_CASHIER);
   public static final int PRODUCT_BODY_BYTES_MAX = 96 * 1024;
+  public static final long RECOVERY_INTERVAL_MS = 60_000;
 
   private final PaymentProvider payments;
   private GatewayContext context;
@@ -63,6 +64,10 @@ public final class ShopFeature implements Feature {
     wallet = new Wallet(accounts, points);
   }
 
+  public OrderService orders() {
+    return orders;
+  }
+
   public Catalog catalog() {
     return catalog;
   }
@@ -98,7 +103,15 @@ public final class ShopFeature implements Feature {
   @Override
   public List<Deployable> verticles(GatewayContext ctx) {
     init(ctx);
-    return ctx.config().demo() ? List.of(new DemoData.Seeder(ctx, catalog)) : List.of();
+    Deployable recovery = new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        vertx.setPeriodic(0, RECOVERY_INTERVAL_MS, t -> orders.recoverStale().onFailure(e ->
+            java.util.logging.Logger.getLogger(ShopFeature.class.getName()).warning("order recovery failed: " + e)));
+        return Future.succeededFuture();
+      }
+    };
+    return ctx.config().demo() ? List.of(recovery, new DemoData.Seeder(ctx, catalog)) : List.of(recovery);
   }
 
   private void browse(RoutingContext ctx) {

@@ -191,6 +191,16 @@ class LedgerRestTest {
     assertEquals(422, tooMuch.statusCode(), tooMuch.bodyAsString());
     assertEquals(600, account(mileage).getJsonObject("balance").getLong("posted"));
     assertEquals(cyberAfter, account(cyber).getJsonObject("balance").getLong("posted"));
+    HttpResponse<Buffer> sameType = gateway.post("/api/v1/ledger/exchanges", request.copy().put("key", "ex3")
+        .put("toAccountId", open("member:exchange2", StandardPointTypes.MILEAGE, true)));
+    assertEquals(400, sameType.statusCode(), sameType.bodyAsString());
+    HttpResponse<Buffer> unknown = gateway.post("/api/v1/ledger/exchanges", request.copy().put("key", "ex4")
+        .put("toAccountId", 987654321L));
+    assertEquals(404, unknown.statusCode(), unknown.bodyAsString());
+    HttpResponse<Buffer> tooSmall = gateway.post("/api/v1/ledger/exchanges", request.copy().put("key", "ex5")
+        .put("amount", 1).put("feeBasisPoints", 9999));
+    assertEquals(422, tooSmall.statusCode(), tooSmall.bodyAsString());
+    assertEquals(600, account(mileage).getJsonObject("balance").getLong("posted"), "refusals changed nothing");
   }
 
   @Test

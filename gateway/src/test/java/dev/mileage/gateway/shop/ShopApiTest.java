@@ -253,4 +253,33 @@ class ShopApiTest {
     assertEquals(3_000, m.mileage(), "the 1,000 earned taken back once");
     assertEquals(2, h.stock(p), "stock back once");
   }
+
+  @Test
+  void checkoutsCutShortByACrashAreFinishedByRecovery() throws Exception {
+    long p = h.product("CRASH-1", 8_000, 4, fixed(400)).getLong("id");
+    var m = h.new Member("crash001").ready();
+    long charged = h.payments.netChargedWon();
+    // fire and forget: the answer never comes, as if the gateway died mid-checkout
+    m.web.post("/api/v1/shop/orders").putHeader("X-CSRF-Token", m.csrf).putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(new JsonObject().put("checkoutKey", "checkout-crash-1").put("paymentToken", CrashingProvider.AFTER_CHARGE)
+            .put("items", new JsonArray().add(item(p, 1, ""))).encode()));
+    m.web.post("/api/v1/shop/orders").putHeader("X-CSRF-Token", m.csrf).putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(new JsonObject().put("checkoutKey", "checkout-crash-2").put("paymentToken", CrashingProvider.BEFORE_CHARGE)
+            .put("points", mileagePoints(1_000)).put("items", new JsonArray().add(item(p, 1, ""))).encode()));
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+    while (h.stock(p) != 2 || h.payments.netChargedWon() != charged + 8_000) {
+      if (java.time.Instant.now().isAfter(deadline)) throw new AssertionError("the two checkouts did not reach the provider");
+      Thread.sleep(50);
+    }
+    assertEquals(0, h.shop.orders().recoverStale().toCompletionStage().toCompletableFuture().get(), "not stale yet");
+    h.clock.advance(OrderService.STALE_AFTER.plusMinutes(1));
+    assertEquals(2, h.shop.orders().recoverStale().toCompletionStage().toCompletableFuture().get());
+    var orders = check(m.get("/api/v1/shop/orders"), 200).bodyAsJsonArray();
+    var statuses = orders.stream().map(o -> ((JsonObject) o).getString("status")).sorted().toList();
+    assertEquals(java.util.List.of("FAILED", "PAID"), statuses);
+    assertEquals(3, h.stock(p), "the interrupted unpaid order gave its item back");
+    assertEquals(3_000 + 400, m.mileage(), "points held by the failed one released, mileage of the paid one credited");
+    assertEquals(charged + 8_000, h.payments.netChargedWon());
+    assertEquals(0, h.shop.orders().recoverStale().toCompletionStage().toCompletableFuture().get(), "nothing left");
+  }
 }

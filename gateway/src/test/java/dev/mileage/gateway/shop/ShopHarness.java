@@ -30,13 +30,14 @@ final class ShopHarness implements AutoCloseable {
   final Smsc smsc;
   final SandboxPaymentProvider payments = new SandboxPaymentProvider();
   final TestGateway gateway;
+  final ShopFeature shop;
 
   ShopHarness(Path dataDir) throws Exception {
     smsc = Smsc.start();
     try {
       MembersOptions options = MembersOptions.defaults().withSmscUri(smsc.uri());
-      List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(options, PasswordHasher.OWASP),
-          new ShopFeature(payments));
+      shop = new ShopFeature(new CrashingProvider(payments));
+      List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(options, PasswordHasher.OWASP), shop);
       gateway = new TestGateway(dataDir, features, clock);
     } catch (Exception e) {
       smsc.close();

@@ -12,6 +12,6 @@ public record AccountChange(Account before, Account after) {
     Objects.requireNonNull(after, "after");
     Checks.invariant(before.id() == after.id() && before.flags() == after.flags()
         && before.pointType() == after.pointType() && before.owner().equals(after.owner()),
-        "an account change keeps identity: " + before.id());
+        "an account change keeps identity", before.id());
   }
 }

@@ -49,7 +49,7 @@ public record BatchOutcome(List<TransferResult> results, List<TransferRecord> in
       d[3] += a.creditsPosted() - b.creditsPosted();
     }
     deltasByType.forEach((type, d) -> Checks.invariant(d[0] == d[2] && d[1] == d[3],
-        "debits and credits of point type " + type + " move together"));
+        "debits and credits move together in point type", type));
     long last = 0;
     for (TransferRecord r : inserted) {
       long ts = Micros.of(r.timestamp());
@@ -63,11 +63,11 @@ public record BatchOutcome(List<TransferResult> results, List<TransferRecord> in
   public static Account checkLimits(Account a) {
     if (a.has(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)) {
       Checks.invariant(a.debitsPending() + a.debitsPosted() <= a.creditsPosted(),
-          "account " + a.id() + " debits must not exceed credits");
+          "debits must not exceed credits of account", a.id());
     }
     if (a.has(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS)) {
       Checks.invariant(a.creditsPending() + a.creditsPosted() <= a.debitsPosted(),
-          "account " + a.id() + " credits must not exceed debits");
+          "credits must not exceed debits of account", a.id());
     }
     return a;
   }

@@ -72,18 +72,18 @@ public final class LedgerEngine {
    */
   public BatchOutcome applyAll(LedgerView base, List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
     long batchNow = nowMicros();
-    WorkingCopy w = new WorkingCopy(base, batchNow - 1);
     int total = 0;
+    for (List<Transfer> transfers : requests) total += transfers.size();
+    Checks.invariant(total <= TRANSFERS_PER_BATCH_MAX, "a batch is bounded", total);
+    WorkingCopy w = new WorkingCopy(base, batchNow - 1, total + expiryCandidates.size());
     for (UUID id : expiryCandidates) expireIfDue(w, id, batchNow);
     for (List<Transfer> transfers : requests) {
-      total += transfers.size();
       for (Transfer t : transfers) {
         if (t.pendingId() != null && (t.flags() & (TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING)) != 0) {
           expireIfDue(w, t.pendingId(), batchNow);
         }
       }
     }
-    Checks.invariant(total <= TRANSFERS_PER_BATCH_MAX, "a batch is bounded: " + total);
     TransferResult[] results = new TransferResult[total];
     int offset = 0;
     for (List<Transfer> transfers : requests) {

@@ -8,7 +8,6 @@ import dev.mileage.points.ledger.TransferRecord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,10 +18,19 @@ import java.util.UUID;
  */
 public final class MemoryState implements LedgerView {
   private final Map<Long, Account> accounts = new HashMap<>();
-  private final Map<UUID, TransferRecord> transfers = new HashMap<>();
-  private final Map<UUID, PendingState> pendings = new HashMap<>();
-  private final Map<UUID, PendingState> open = new LinkedHashMap<>();
+  private final Map<UUID, TransferRecord> transfers;
+  private final Map<UUID, PendingState> pendings;
   private long nextAccountId = 1;
+
+  public MemoryState() {
+    this(1024);
+  }
+
+  /** Sized for {@code expectedTransfers} so that growing never rehashes on the way. */
+  public MemoryState(int expectedTransfers) {
+    transfers = new HashMap<>(Math.max(16, expectedTransfers * 2));
+    pendings = new HashMap<>(Math.max(16, expectedTransfers * 2));
+  }
 
   public Account open(String owner, int pointType, int flags) {
     Account a = new Account(nextAccountId++, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
@@ -53,10 +61,10 @@ public final class MemoryState implements LedgerView {
     return transfers.values();
   }
 
-  /** Open reservations whose timeout has passed at {@code nowMicros}, at most {@code limit}. */
+  /** Open reservations whose timeout has passed at {@code nowMicros}, at most {@code limit} (a scan: for tests). */
   public List<UUID> due(long nowMicros, int limit) {
     List<UUID> due = new ArrayList<>();
-    for (PendingState p : open.values()) {
+    for (PendingState p : pendings.values()) {
       if (due.size() >= limit) break;
       if (p.dueAt(nowMicros)) due.add(p.id());
     }
@@ -67,19 +75,12 @@ public final class MemoryState implements LedgerView {
   public void commit(BatchOutcome outcome) {
     outcome.verify();
     for (AccountChange c : outcome.accounts()) {
-      Checks.invariant(accounts.get(c.after().id()).equals(c.before()), "the batch read the committed account");
+      Checks.invariant(accounts.get(c.after().id()) == c.before(), "the batch read the committed account", c.before());
       accounts.put(c.after().id(), c.after());
     }
     for (TransferRecord r : outcome.inserted()) {
       Checks.invariant(transfers.put(r.transfer().id(), r) == null, "transfers are appended once");
     }
-    for (PendingState p : outcome.pendings()) {
-      pendings.put(p.id(), p);
-      if (p.status() == PendingStatus.PENDING) {
-        open.put(p.id(), p);
-      } else {
-        open.remove(p.id());
-      }
-    }
+    for (PendingState p : outcome.pendings()) pendings.put(p.id(), p);
   }
 }

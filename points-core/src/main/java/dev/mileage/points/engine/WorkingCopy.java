@@ -23,26 +23,42 @@ final class WorkingCopy implements LedgerView {
   private record Undo(Kind kind, Object key, Object previous) {
   }
 
+  /** An account as the batch found it and as it is now: one map lookup serves both. */
+  private static final class Slot {
+    final Account before;
+    Account after;
+
+    Slot(Account before, Account after) {
+      this.before = before;
+      this.after = after;
+    }
+  }
+
   private final LedgerView base;
-  private final Map<Long, Account> accounts = new HashMap<>();
-  private final Map<Long, Account> originals = new HashMap<>();
-  private final Map<UUID, TransferRecord> transfers = new HashMap<>();
-  private final List<TransferRecord> inserted = new ArrayList<>();
-  private final Map<UUID, PendingState> pendings = new HashMap<>();
+  private final Map<Long, Slot> accounts;
+  private final Map<UUID, TransferRecord> transfers;
+  private final List<TransferRecord> inserted;
+  private final Map<UUID, PendingState> pendings;
   private final List<Undo> undo = new ArrayList<>();
   private boolean logging;
   private long lastTimestampMicros;
   private int expired;
 
-  WorkingCopy(LedgerView base, long lastTimestampMicros) {
+  /** {@code expectedTransfers} sizes the maps so a full batch never rehashes. */
+  WorkingCopy(LedgerView base, long lastTimestampMicros, int expectedTransfers) {
     this.base = base;
     this.lastTimestampMicros = lastTimestampMicros;
+    int capacity = (int) Math.min(1 << 24, expectedTransfers * 2L + 16);
+    this.accounts = new HashMap<>(capacity * 2);
+    this.transfers = new HashMap<>(capacity);
+    this.inserted = new ArrayList<>(expectedTransfers);
+    this.pendings = new HashMap<>(capacity);
   }
 
   @Override
   public Account account(long accountId) {
-    Account a = accounts.get(accountId);
-    return a != null ? a : base.account(accountId);
+    Slot slot = accounts.get(accountId);
+    return slot != null ? slot.after : base.account(accountId);
   }
 
   @Override
@@ -62,11 +78,16 @@ final class WorkingCopy implements LedgerView {
     return ++lastTimestampMicros;
   }
 
+  /** {@code before} is what {@link #account} answered for this id just now. */
   void put(Account before, Account after) {
     Long id = after.id();
-    if (logging) undo.add(new Undo(Kind.ACCOUNT, id, accounts.get(id)));
-    originals.putIfAbsent(id, before);
-    accounts.put(id, after);
+    Slot slot = accounts.get(id);
+    if (logging) undo.add(new Undo(Kind.ACCOUNT, id, slot == null ? null : slot.after));
+    if (slot == null) {
+      accounts.put(id, new Slot(before, after));
+    } else {
+      slot.after = after;
+    }
   }
 
   void put(PendingState pending) {
@@ -76,9 +97,9 @@ final class WorkingCopy implements LedgerView {
 
   void insert(TransferRecord record) {
     UUID id = record.transfer().id();
-    Checks.invariant(transfer(id) == null, "a transfer id is stored once");
+    // the engine asked transfer(id) just before; here only the batch's own map is checked again
+    Checks.invariant(transfers.put(id, record) == null, "a transfer id is stored once", id);
     if (logging) undo.add(new Undo(Kind.TRANSFER, id, null));
-    transfers.put(id, record);
     inserted.add(record);
   }
 
@@ -97,7 +118,13 @@ final class WorkingCopy implements LedgerView {
       for (int i = undo.size() - 1; i >= 0; i--) {
         Undo u = undo.get(i);
         switch (u.kind()) {
-          case ACCOUNT -> restore(accounts, u.key(), u.previous());
+          case ACCOUNT -> {
+            if (u.previous() == null) {
+              accounts.remove(u.key());
+            } else {
+              accounts.get(u.key()).after = (Account) u.previous();
+            }
+          }
           case PENDING -> restore(pendings, u.key(), u.previous());
           case TRANSFER -> {
             TransferRecord removed = transfers.remove(u.key());
@@ -122,9 +149,8 @@ final class WorkingCopy implements LedgerView {
 
   BatchOutcome outcome(TransferResult[] results) {
     List<AccountChange> changes = new ArrayList<>(accounts.size());
-    for (Account after : accounts.values()) {
-      Account before = originals.get(after.id());
-      if (!before.equals(after)) changes.add(new AccountChange(before, after));
+    for (Slot slot : accounts.values()) {
+      if (slot.before != slot.after) changes.add(new AccountChange(slot.before, slot.after));
     }
     return new BatchOutcome(Arrays.asList(results), inserted, changes, new ArrayList<>(pendings.values()), expired,
         lastTimestampMicros);

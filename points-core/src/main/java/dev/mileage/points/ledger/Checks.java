@@ -25,6 +25,14 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * An always-on invariant whose message names a subject (an id), formatted only when it fails, so hot
+   * paths do not build strings.
+   */
+  public static void invariant(boolean condition, String message, Object subject) {
+    if (!condition) throw new IllegalStateException("invariant violated: " + message + ": " + subject);
+  }
+
   /** An always-on invariant (Java's assert is off in production): a failure here is a bug. */
   public static void invariant(boolean condition, String message) {
     if (!condition) throw new IllegalStateException("invariant violated: " + message);

@@ -11,8 +11,11 @@ package dev.mileage.points.ledger;
  * @param rejectedQueueFull     submits refused because the queue was full
  * @param commitLatencyMicrosTotal  sum of commit round trips, for an average
  * @param commitLatencyMicrosMax    the slowest commit round trip
+ * @param prefetchMicrosTotal       time spent loading what batches needed from cache and database
+ * @param applyMicrosTotal          time spent in the engine (apply and verify)
  */
 public record LedgerStats(long batchesCommitted, long batchesFailed, long transfersCommitted,
                           long reservationsExpired, int queueDepth, long rejectedQueueFull,
-                          long commitLatencyMicrosTotal, long commitLatencyMicrosMax) {
+                          long commitLatencyMicrosTotal, long commitLatencyMicrosMax,
+                          long prefetchMicrosTotal, long applyMicrosTotal) {
 }

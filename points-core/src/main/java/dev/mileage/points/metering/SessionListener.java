@@ -8,6 +8,13 @@ public interface SessionListener {
   SessionListener NONE = new SessionListener() {
   };
 
+  /**
+   * The meter has decided the session ends now (exhaustion at the exact second, renewal failure, answer
+   * or pause timeout, or a stop): hang up now; the settlement and {@link #ended} follow.
+   */
+  default void ending(java.util.UUID sessionId, EndReason reason) {
+  }
+
   /** The final grant is in use: the session will be ended at {@code live.endsAt()} exactly. */
   default void finalUnit(LiveBalance live) {
   }

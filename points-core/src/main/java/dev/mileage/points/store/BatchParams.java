@@ -9,7 +9,12 @@ import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferRecord;
 import io.vertx.sqlclient.Tuple;
 
+import dev.mileage.points.engine.PendingStatus;
+import dev.mileage.points.ledger.Checks;
+
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.UUID;
 
 /** The arrays of {@link LedgerRows#WRITE_BATCH}: one column array per field, unnested by PostgreSQL. */
@@ -17,7 +22,8 @@ final class BatchParams {
   private BatchParams() {
   }
 
-  static Tuple of(BatchOutcome outcome, long batchSeq) {
+  /** {@code existing}: whether a reservation is already stored (then it is being closed, else created). */
+  static Tuple of(BatchOutcome outcome, long batchSeq, Predicate<UUID> existing) {
     List<TransferRecord> inserted = outcome.inserted();
     int n = inserted.size();
     UUID[] ids = new UUID[n];
@@ -60,13 +66,15 @@ final class BatchParams {
       acc[7][i] = b.creditsPending();
       acc[8][i] = b.creditsPosted();
     }
-    List<PendingState> pendings = outcome.pendings();
-    int k = pendings.size();
+    List<PendingState> created = new ArrayList<>();
+    List<PendingState> closed = new ArrayList<>();
+    for (PendingState p : outcome.pendings()) (existing.test(p.id()) ? closed : created).add(p);
+    int k = created.size();
     UUID[] pIds = new UUID[k];
     Long[][] pLongs = new Long[5][k];
     Short[] statuses = new Short[k];
     for (int i = 0; i < k; i++) {
-      PendingState p = pendings.get(i);
+      PendingState p = created.get(i);
       pIds[i] = p.id();
       pLongs[0][i] = p.debitAccountId();
       pLongs[1][i] = p.creditAccountId();
@@ -74,6 +82,15 @@ final class BatchParams {
       pLongs[3][i] = p.timestampMicros();
       pLongs[4][i] = p.expiresAtMicros();
       statuses[i] = (short) p.status().ordinal();
+    }
+    int m2 = closed.size();
+    UUID[] closedIds = new UUID[m2];
+    Short[] closedStatuses = new Short[m2];
+    for (int i = 0; i < m2; i++) {
+      PendingState p = closed.get(i);
+      Checks.invariant(p.status() != PendingStatus.PENDING, "a stored reservation only changes by closing", p.id());
+      closedIds[i] = p.id();
+      closedStatuses[i] = (short) p.status().ordinal();
     }
     Tuple t = Tuple.tuple();
     t.addArrayOfUUID(ids).addArrayOfLong(debits).addArrayOfLong(credits).addArrayOfLong(amounts)
@@ -83,8 +100,9 @@ final class BatchParams {
     t.addArrayOfUUID(pIds);
     for (Long[] column : pLongs) t.addArrayOfLong(column);
     t.addArrayOfShort(statuses);
+    t.addArrayOfUUID(closedIds).addArrayOfShort(closedStatuses);
     t.addLong(batchSeq).addLong(outcome.lastTimestampMicros());
-    t.addLong((long) n).addLong((long) m).addLong((long) k);
+    t.addLong((long) n).addLong((long) m).addLong((long) k).addLong((long) m2);
     return t;
   }
 }

@@ -60,10 +60,20 @@ public final class Database implements AutoCloseable {
    * restarts. Commits are durable: fsync and synchronous_commit are on, whatever the library's defaults.
    */
   public static Database embedded(Path dataDir) throws IOException {
+    return embedded(dataDir, 0);
+  }
+
+  /**
+   * As {@link #embedded(Path)} on a given port (0: any free one). A fixed port lets a test stop the
+   * server and start it again under clients that keep their address.
+   */
+  public static Database embedded(Path dataDir, int port) throws IOException {
     Path pgData = dataDir.resolve("pg");
     Files.createDirectories(pgData);
     stopOrphanedServer(pgData);
-    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    if (port != 0) builder.setPort(port);
+    EmbeddedPostgres pg = builder
         .setDataDirectory(pgData)
         .setCleanDataDirectory(false)
         .setOverrideWorkingDirectory(dataDir.resolve("pg-binaries").toFile())

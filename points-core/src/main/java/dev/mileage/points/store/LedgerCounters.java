@@ -12,6 +12,8 @@ final class LedgerCounters {
   final LongAdder rejectedQueueFull = new LongAdder();
   final LongAdder commitMicrosTotal = new LongAdder();
   final AtomicLong commitMicrosMax = new AtomicLong();
+  final LongAdder prefetchMicrosTotal = new LongAdder();
+  final LongAdder applyMicrosTotal = new LongAdder();
 
   void commit(long micros) {
     batchesCommitted.increment();

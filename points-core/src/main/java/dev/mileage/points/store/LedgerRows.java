@@ -33,7 +33,8 @@ final class LedgerRows {
   /**
    * The whole batch in one statement, hence one implicit transaction and one round trip: transfers
    * appended, accounts updated only if they still hold what the batch read (a second writer or a stale
-   * cache aborts the batch), reservations created or closed, and the writer row advanced by one batch.
+   * cache aborts the batch), reservations created, reservations closed only if still open, and the writer
+   * row advanced by exactly one batch (the fence: a batch commits only on top of its predecessor).
    * Any row count other than expected raises, which rolls the statement back entirely.
    */
   static final String WRITE_BATCH = """
@@ -53,14 +54,19 @@ final class LedgerRows {
       p AS (
         INSERT INTO ledger.pending (%s)
         SELECT * FROM UNNEST($20::uuid[], $21::int8[], $22::int8[], $23::int8[], $24::int8[], $25::int8[], $26::int2[])
-        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status WHERE ledger.pending.status = 0
+        RETURNING 1),
+      c AS (
+        UPDATE ledger.pending AS p SET status = u.status
+          FROM UNNEST($27::uuid[], $28::int2[]) AS u(id, status)
+         WHERE p.id = u.id AND p.status = 0
         RETURNING 1),
       w AS (
-        UPDATE ledger.writer SET batch_seq = $27, last_ts = $28 WHERE id = 1 AND batch_seq = $27 - 1
+        UPDATE ledger.writer SET batch_seq = $29, last_ts = $30 WHERE id = 1 AND batch_seq = $29 - 1
         RETURNING 1)
-      SELECT ledger.expect_rows((SELECT count(*) FROM t), $29, 'transfer'),
-             ledger.expect_rows((SELECT count(*) FROM a), $30, 'account'),
-             ledger.expect_rows((SELECT count(*) FROM p), $31, 'pending'),
+      SELECT ledger.expect_rows((SELECT count(*) FROM t), $31, 'transfer'),
+             ledger.expect_rows((SELECT count(*) FROM a), $32, 'account'),
+             ledger.expect_rows((SELECT count(*) FROM p), $33, 'new reservation'),
+             ledger.expect_rows((SELECT count(*) FROM c), $34, 'closed reservation'),
              ledger.expect_rows((SELECT count(*) FROM w), 1, 'writer')
       """.formatted(TRANSFER_COLUMNS, PENDING_COLUMNS);
 

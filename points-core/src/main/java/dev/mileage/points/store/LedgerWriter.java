@@ -73,6 +73,7 @@ final class LedgerWriter extends VerticleBase {
   private boolean inFlight;
   private boolean sweepRequested;
   private long sweepTimer = -1;
+  private Promise<Void> idleOnStop;
 
   LedgerWriter(Pool pool, PgConnectOptions connectOptions, LedgerOptions options, Clock clock,
                Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Executor completions,
@@ -93,12 +94,19 @@ final class LedgerWriter extends VerticleBase {
         options.expirySweepInterval().toMillis(), id -> requestSweep(null)));
   }
 
+  /** Takes no more work, fails what is queued, lets the batch in flight finish (commit and answer), then closes. */
   @Override
   public Future<?> stop() {
     closed = true;
     if (sweepTimer >= 0) vertx.cancelTimer(sweepTimer);
     failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
-    return connection == null ? Future.succeededFuture() : connection.close();
+    Promise<Void> idle = Promise.promise();
+    if (inFlight) {
+      idleOnStop = idle;
+    } else {
+      idle.complete();
+    }
+    return idle.future().compose(v -> connection == null ? Future.succeededFuture() : connection.close());
   }
 
   int queueDepth() {
@@ -167,6 +175,7 @@ final class LedgerWriter extends VerticleBase {
     process(batch, sweep).onComplete(ar -> {
       queuedTransfers.addAndGet(-transfers);
       inFlight = false;
+      if (idleOnStop != null) idleOnStop.complete();
       if (ar.succeeded()) {
         int expired = ar.result();
         completions.execute(() -> waiters.forEach(w -> w.complete(expired)));
@@ -183,13 +192,17 @@ final class LedgerWriter extends VerticleBase {
     Future<Void> ready = writerRowStale ? loadWriterRow() : Future.succeededFuture();
     Prefetched view = new Prefetched();
     Future<List<UUID>> candidates = ready.compose(v -> sweep ? dueReservations() : Future.succeededFuture(List.of()));
+    long prefetchStart = System.nanoTime();
     Future<BatchOutcome> applied = candidates
         .compose(due -> prefetch(view, batch, due).map(v -> due))
         .map(due -> {
+          long applyStart = System.nanoTime();
+          counters.prefetchMicrosTotal.add((applyStart - prefetchStart) / 1_000);
           List<List<Transfer>> requests = new ArrayList<>(batch.size());
           for (Request r : batch) requests.add(r.transfers());
           BatchOutcome outcome = engine.applyAll(view, requests, due);
           outcome.verify();
+          counters.applyMicrosTotal.add((System.nanoTime() - applyStart) / 1_000);
           return outcome;
         });
     return applied.transform(ar -> {
@@ -205,7 +218,7 @@ final class LedgerWriter extends VerticleBase {
         return Future.succeededFuture(0);
       }
       long started = System.nanoTime();
-      return write(outcome).transform(w -> {
+      return write(outcome, id -> view.pendings.get(id) != null).transform(w -> {
         if (w.succeeded()) return Future.succeededFuture(true);
         return resolve(w.cause());
       }).transform(c -> {
@@ -317,11 +330,11 @@ final class LedgerWriter extends VerticleBase {
         });
   }
 
-  private Future<Void> write(BatchOutcome outcome) {
+  private Future<Void> write(BatchOutcome outcome, java.util.function.Predicate<UUID> storedReservation) {
     Future<PgConnection> conn = connection != null ? Future.succeededFuture(connection)
         : PgConnection.connect(vertx, connectOptions).onSuccess(c -> connection = c);
     long seq = batchSeq + 1;
-    return conn.compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq)))
+    return conn.compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq, storedReservation)))
         .<Void>mapEmpty()
         .onSuccess(v -> batchSeq = seq);
   }
@@ -359,7 +372,7 @@ final class LedgerWriter extends VerticleBase {
           answer.complete(seq == expected);
         })
         .onFailure(e -> {
-          if (attempt >= PROBE_ATTEMPTS_MAX || closed) {
+          if (attempt >= PROBE_ATTEMPTS_MAX) {
             answer.fail(e);
           } else {
             vertx.setTimer(PROBE_DELAY_MS, t -> probe(pid, expected, attempt + 1, answer));

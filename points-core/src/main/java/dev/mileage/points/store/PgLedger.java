@@ -52,6 +52,8 @@ public final class PgLedger implements ManagedLedger {
   /** Threads that complete callers' stages, so callers' code never runs on the writer's context. */
   static final int COMPLETION_THREADS = 2;
   static final int PIPELINING_LIMIT = 256;
+  /** Long enough for the batch in flight to commit, or to learn whether it did (LedgerWriter's probe). */
+  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -208,7 +210,8 @@ public final class PgLedger implements ManagedLedger {
   public LedgerStats stats() {
     return new LedgerStats(counters.batchesCommitted.sum(), counters.batchesFailed.sum(),
         counters.transfersCommitted.sum(), counters.reservationsExpired.sum(), writer.queueDepth(),
-        counters.rejectedQueueFull.sum(), counters.commitMicrosTotal.sum(), counters.commitMicrosMax.get());
+        counters.rejectedQueueFull.sum(), counters.commitMicrosTotal.sum(), counters.commitMicrosMax.get(),
+        counters.prefetchMicrosTotal.sum(), counters.applyMicrosTotal.sum());
   }
 
   @Override
@@ -224,7 +227,7 @@ public final class PgLedger implements ManagedLedger {
     String id = deploymentId;
     Future<?> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
     try {
-      undeployed.eventually(() -> pool.close()).await(java.time.Duration.ofSeconds(10).toMillis(),
+      undeployed.eventually(() -> pool.close()).await(CLOSE_WAIT.toMillis(),
           java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // closing is best effort: the database keeps what was committed

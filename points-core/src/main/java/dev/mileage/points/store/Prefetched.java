@@ -21,19 +21,19 @@ final class Prefetched implements LedgerView {
 
   @Override
   public Account account(long accountId) {
-    Checks.invariant(accounts.containsKey(accountId), "account " + accountId + " was prefetched");
+    Checks.invariant(accounts.containsKey(accountId), "account was prefetched", accountId);
     return accounts.get(accountId);
   }
 
   @Override
   public TransferRecord transfer(UUID transferId) {
-    Checks.invariant(transfers.containsKey(transferId), "transfer " + transferId + " was prefetched");
+    Checks.invariant(transfers.containsKey(transferId), "transfer was prefetched", transferId);
     return transfers.get(transferId);
   }
 
   @Override
   public PendingState pending(UUID pendingId) {
-    Checks.invariant(pendings.containsKey(pendingId), "reservation " + pendingId + " was prefetched");
+    Checks.invariant(pendings.containsKey(pendingId), "reservation was prefetched", pendingId);
     return pendings.get(pendingId);
   }
 }

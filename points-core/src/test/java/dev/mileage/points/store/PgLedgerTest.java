@@ -1,6 +1,7 @@
 package dev.mileage.points.store;
 
 import dev.mileage.points.ledger.Account;
+import dev.mileage.points.testing.MutableClock;
 import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.HistoryPage;
 import dev.mileage.points.ledger.LedgerOptions;
@@ -119,6 +120,31 @@ class PgLedgerTest {
       assertEquals(700_000, Await.of(ledger.setCashValue(acme.id(), 700_000)).cashMicrosPerUnit());
       assertThrows(Exception.class, () -> Await.of(ledger.setCashValue(9999, 1)));
       assertThrows(Exception.class, () -> Await.of(ledger.openAccount("x", 9999, 0)));
+    }
+  }
+
+  @Test
+  void thePeriodicSweepReleasesOnTheLedgersClockWithoutBeingAsked() {
+    LedgerOptions fastSweep = LedgerOptions.DEFAULTS.withExpirySweepInterval(Duration.ofMillis(20));
+    try (ManagedLedger ledger = Await.of(PgLedger.start(vertx, db, fastSweep, clock))) {
+      Account issuer = Await.of(ledger.openAccount("operator", StandardPointTypes.AD_CLICK_POINTS, AccountFlags.NONE));
+      Account dave = Await.of(ledger.openAccount("member:dave", StandardPointTypes.AD_CLICK_POINTS,
+          AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS));
+      assertEquals(List.of(OK, OK), Await.of(ledger.submit(List.of(
+          Transfer.single(Transfer.idOf("sweep:fund"), issuer.id(), dave.id(), 50, 0, ""),
+          Transfer.reserve(Transfer.idOf("sweep:hold"), dave.id(), issuer.id(), 50, 5, 0, "")))));
+      assertEquals(0, Await.of(ledger.account(dave.id())).orElseThrow().available());
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      long before = ledger.stats().reservationsExpired();
+      // real time passes but the ledger's clock does not: nothing may expire
+      while (System.nanoTime() < deadline && ledger.stats().batchesCommitted() < 1) Thread.onSpinWait();
+      assertEquals(before, ledger.stats().reservationsExpired());
+      clock.advance(Duration.ofSeconds(6));
+      while (System.nanoTime() < deadline && Await.of(ledger.account(dave.id())).orElseThrow().available() < 50) {
+        Thread.onSpinWait();
+      }
+      assertEquals(50, Await.of(ledger.account(dave.id())).orElseThrow().available(), "released by the timer");
+      assertTrue(ledger.stats().reservationsExpired() > before);
     }
   }
 

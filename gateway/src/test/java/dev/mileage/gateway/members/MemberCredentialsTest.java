@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class PasswordAndLimiterTest {
+class MemberCredentialsTest {
   @Test
   void argon2idHashesVerifyOnlyTheRightPassword() {
     PasswordHasher h = PasswordHasher.OWASP;

@@ -1,0 +1,96 @@
+package dev.mileage.bench.calls;
+
+import dev.mileage.bench.report.Report;
+import java.time.Instant;
+import java.util.Map;
+
+/** Turns a finished call load into a {@link Report}: the figures the issue names, plus what explains them. */
+final class CallReport {
+  /** The issue's targets on a 2-core machine. */
+  static final double TARGET_CALLS_PER_SECOND = 1_000;
+  static final double TARGET_SETUP_MS_P99 = 50;
+  static final long TARGET_CONCURRENT_CALLS = 10_000;
+
+  private CallReport() {}
+
+  static Report build(Instant startedAt, Map<String, Object> settings, CallLoad.Plan plan, CallLoad.Result result,
+                      CallStats stats, UacEngine engine, double gatewayCpuCores, LedgerCrossCheck.Outcome ledger,
+                      String mode) {
+    Report report = new Report("calls", startedAt);
+    settings.forEach(report::setting);
+    double windowSeconds = Math.max(result.startWindowNanos(), 1) / 1e9;
+    long answered = stats.answered.sum();
+    long failed = stats.failedTotal();
+    report.figure("callsAttempted", stats.attempted.sum())
+        .figure("callsAnswered", answered)
+        .figure("callsCompleted", stats.completed.sum())
+        .figure("callsFailed", failed)
+        .figure("callsFailedByReason", stats.failuresByReason())
+        .figure("callsPerSecondTarget", plan.ratePerSecond())
+        .figure("callsPerSecondAchieved", round(answered / windowSeconds))
+        .figure("callsPerSecondAttempted", round(stats.attempted.sum() / windowSeconds))
+        .figure("concurrentCallsMax", stats.establishedMax())
+        .figure("callsInProgressMax", stats.inProgressMax());
+    report.latency("setupLatency", "INVITE to 200, from the intended start (incl. the digest round trip)",
+        stats.setup.correctedMicros());
+    report.latency("teardownLatency", "BYE to 200, from the intended hang-up time", stats.teardown.correctedMicros());
+    report.latency("setupServiceTime", "INVITE to 200 from the actual send (not corrected: for comparison)",
+        stats.setup.serviceMicros());
+    report.figure("digestChallenges", stats.challenged.sum())
+        .figure("callsEndedByGateway", stats.endedByRemote.sum())
+        .figure("callsUnfinishedAtDeadline", result.unfinished())
+        .figure("callsNotStartedBeforeStop", result.pacing().notStarted())
+        .figure("generatorStartLagMsMax", round(result.pacing().startLagNanosMax() / 1e6))
+        .figure("concurrencyCapWaits", result.pacing().capWaits())
+        .figure("lateAnswersHungUp", engine.lateAnswers.sum())
+        .figure("transportErrors", engine.ioErrors.sum())
+        .figure("startWindowSeconds", round(windowSeconds))
+        .figure("runSeconds", round(result.totalNanos() / 1e9));
+    report.figure("sipStackErrors", StackLogging.Stack.ERRORS.get());
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    // other work on the machine skews every figure: say how busy it was when the run ended
+    report.figure("systemLoadAverage1m", round(os.getSystemLoadAverage()))
+        .figure("availableProcessors", os.getAvailableProcessors());
+    if (gatewayCpuCores >= 0) report.figure("gatewayCpuCoresUsed", round(gatewayCpuCores));
+    if (ledger != null) {
+      report.figure("ledgerDebitedPoints", ledger.debitedPoints())
+          .figure("ledgerPendingPointsAfter", ledger.pendingPointsAfter())
+          .figure("talkSecondsMeasured", ledger.talkSecondsMeasured())
+          .figure("cdrBilledSeconds", ledger.cdrBilledSeconds())
+          .figure("cdrChargedPoints", ledger.cdrChargedPoints())
+          .figure("callsWithoutCdr", ledger.callsWithoutCdr())
+          .figure("callsUnderBilled", ledger.callsUnderBilled())
+          .figure("ledgerCrossCheck", ledger.ok() ? "ok" : "mismatch");
+      ledger.problems().forEach(p -> report.note("ledger: " + p));
+    } else {
+      report.figure("ledgerCrossCheck", "not run (no gateway in the path)");
+    }
+    targets(report, mode, stats, answered / windowSeconds, failed);
+    return report;
+  }
+
+  private static void targets(Report report, String mode, CallStats stats, double achieved, long failed) {
+    double setupP99 = (Double) report.figures().get("setupLatencyMsP99");
+    if (mode.equals("rate")) {
+      boolean rate = achieved >= TARGET_CALLS_PER_SECOND * 0.99;
+      report.figure("targetCallsPerSecondMet", rate);
+      if (!rate) report.note("target missed: " + round(achieved) + " calls/s answered, target "
+          + TARGET_CALLS_PER_SECOND);
+    } else {
+      boolean concurrent = stats.establishedMax() >= TARGET_CONCURRENT_CALLS;
+      report.figure("targetConcurrentCallsMet", concurrent);
+      if (!concurrent) report.note("target missed: " + stats.establishedMax() + " concurrent calls, target "
+          + TARGET_CONCURRENT_CALLS);
+    }
+    report.figure("targetZeroFailedMet", failed == 0);
+    if (failed != 0) report.note("target missed: " + failed + " failed calls " + stats.failuresByReason());
+    report.figure("targetSetupP99Met", setupP99 < TARGET_SETUP_MS_P99);
+    if (setupP99 >= TARGET_SETUP_MS_P99) {
+      report.note("target missed: setup p99 " + setupP99 + " ms, target under " + TARGET_SETUP_MS_P99 + " ms");
+    }
+  }
+
+  static double round(double value) {
+    return Math.round(value * 100.0) / 100.0;
+  }
+}

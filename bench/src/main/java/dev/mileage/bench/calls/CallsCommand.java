@@ -1,0 +1,226 @@
+package dev.mileage.bench.calls;
+
+import dev.mileage.bench.report.Report;
+import dev.mileage.bench.report.ReportWriter;
+import dev.mileage.fixtures.sip.SimulatedTrunk;
+import dev.mileage.fixtures.sip.TrunkOptions;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench calls}: SIP call load through the gateway to a PSTN trunk, with digest authentication and
+ * prepaid authorization, reported as JSON, a summary and an HTML page with the latency percentile plot.
+ */
+@Command(name = "calls", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "SIP call load: provisions funded subscribers, places calls at a set rate (open loop), holds and "
+        + "hangs them up, and reports counts, CPS, concurrency, setup/teardown latency and a ledger cross-check. "
+        + "Starts the gateway jar and a trunk itself unless pointed at running ones.")
+public final class CallsCommand implements Callable<Integer> {
+  enum Mode { rate, concurrent }
+  enum TrunkKind { load, fixtures }
+
+  @Option(names = "--json", paramLabel = "FILE", description = "write the figures as JSON here")
+  Path json;
+  @Option(names = "--html", paramLabel = "FILE", description = "HTML report (default: next to --json, else bench-calls.html)")
+  Path html;
+  @Option(names = "--mode", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}): rate = sustained "
+      + "calls/s, concurrent = ramp up to --concurrent calls and hold them", defaultValue = "rate")
+  Mode mode;
+  @Option(names = "--rate", description = "calls started per second (default: 1000; concurrent mode: 500 ramp)")
+  Double rate;
+  @Option(names = "--duration", converter = Durations.class, description = "how long calls are started (default 60s)")
+  Duration duration;
+  @Option(names = "--concurrent", description = "concurrent mode: calls to hold at once (default ${DEFAULT-VALUE})",
+      defaultValue = "10000")
+  int concurrentTarget;
+  @Option(names = "--hold", converter = Durations.class, description = "answer to BYE (default 5s; concurrent mode 60s)")
+  Duration hold;
+  @Option(names = "--calls", description = "calls at most (default: what the rate and duration give)")
+  Long callsMax;
+  @Option(names = "--concurrency-max", description = "calls in flight at most (default ${DEFAULT-VALUE})",
+      defaultValue = "20000")
+  int concurrencyMax;
+  @Option(names = "--subscribers", description = "subscribers to provision (default 2000; concurrent mode 5000)")
+  Integer subscribers;
+  @Option(names = "--balance", description = "mileage points per subscriber (default ${DEFAULT-VALUE})",
+      defaultValue = "10000000")
+  long balancePoints;
+  @Option(names = "--number", description = "dialled E.164 number (default ${DEFAULT-VALUE})", defaultValue = "+15550100001")
+  String number;
+  @Option(names = "--transport", description = "udp or tcp (default ${DEFAULT-VALUE})", defaultValue = "udp")
+  String transport;
+  @Option(names = "--digest", description = "preferred digest algorithm: sha-256 or md5 (default ${DEFAULT-VALUE})",
+      defaultValue = "sha-256")
+  String digest;
+  @Option(names = "--setup-timeout", converter = Durations.class, defaultValue = "32s",
+      description = "CANCEL a call not answered within this (default ${DEFAULT-VALUE})")
+  Duration setupTimeout;
+  @Option(names = "--gateway-sip", paramLabel = "HOST:PORT", description = "a running gateway's SIP address")
+  String gatewaySip;
+  @Option(names = "--gateway-http", paramLabel = "URL", description = "a running gateway's HTTP base, e.g. http://127.0.0.1:8080")
+  URI gatewayHttp;
+  @Option(names = "--operator-user", defaultValue = "operator", description = "operator for a running gateway "
+      + "(password from env MILEAGE_OPERATOR_PASSWORD)")
+  String operatorUser;
+  @Option(names = "--trunk", paramLabel = "SIP-URI", description = "a running trunk, e.g. sip:pstn@127.0.0.1:5080")
+  String trunkUri;
+  @Option(names = "--trunk-kind", defaultValue = "load", description = "trunk started in-process: ${COMPLETION-CANDIDATES} "
+      + "(default ${DEFAULT-VALUE}; fixtures = sip-fixtures SimulatedTrunk, one RTP endpoint per call)")
+  TrunkKind trunkKind;
+  @Option(names = "--direct", description = "no gateway: call the trunk straight (generator baseline, no auth)")
+  boolean direct;
+  @Option(names = "--gateway-jar", defaultValue = "gateway/target/gateway.jar", description = "default ${DEFAULT-VALUE}")
+  Path gatewayJar;
+  @Option(names = "--gateway-jvm-opt", description = "JVM option for the gateway child (repeatable)")
+  List<String> gatewayJvmOptions = new ArrayList<>();
+  @Option(names = "--gateway-start-timeout", converter = Durations.class, defaultValue = "120s")
+  Duration gatewayStartTimeout;
+  @Option(names = "--keep-data", description = "keep the child gateway's temp data dir (its log is there)")
+  boolean keepData;
+
+  @Override
+  public Integer call() throws Exception {
+    Instant startedAt = Instant.now();
+    boolean concurrentMode = mode == Mode.concurrent;
+    double ratePerSecond = rate != null ? rate : concurrentMode ? 500 : 1000;
+    Duration holdTime = hold != null ? hold : concurrentMode ? Duration.ofSeconds(60) : Duration.ofSeconds(5);
+    Duration startDuration = duration != null ? duration : concurrentMode
+        ? Duration.ofMillis((long) Math.ceil(concurrentTarget * 1000.0 / ratePerSecond)) : Duration.ofSeconds(60);
+    long calls = callsMax != null ? callsMax : concurrentMode ? concurrentTarget : Long.MAX_VALUE;
+    int subscriberCount = subscribers != null ? subscribers : concurrentMode ? 5000 : 2000;
+    Duration drain = holdTime.plus(setupTimeout).plusSeconds(40);
+    UacEngine.Transport sipTransport = UacEngine.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
+    Digest.Algorithm algorithm = Digest.Algorithm.ofToken(digest);
+
+    List<AutoCloseable> started = new ArrayList<>();
+    Path dataDir = null;
+    try {
+      String trunk = trunkUri;
+      if (trunk == null && (gatewaySip == null || direct)) trunk = startTrunk(started);
+      String sipTarget;
+      GatewayOperatorApi api = null;
+      GatewayProcess gateway = null;
+      if (direct) {
+        sipTarget = hostPortOf(trunk);
+      } else if (gatewaySip != null) {
+        sipTarget = gatewaySip;
+        if (gatewayHttp == null) throw new IllegalArgumentException("--gateway-sip needs --gateway-http too");
+        api = new GatewayOperatorApi(gatewayHttp, operatorUser,
+            System.getenv().getOrDefault("MILEAGE_OPERATOR_PASSWORD", "mileage-demo"));
+      } else {
+        dataDir = Files.createTempDirectory("bench-gateway-");
+        System.out.println("starting the gateway (" + gatewayJar + ") in " + dataDir + " ...");
+        gateway = GatewayProcess.start(gatewayJar, dataDir, trunk, Provisioning.newPassword(), gatewayJvmOptions,
+            gatewayStartTimeout);
+        started.add(0, gateway);
+        sipTarget = "127.0.0.1:" + gateway.sipPort();
+        api = new GatewayOperatorApi(URI.create("http://127.0.0.1:" + gateway.httpPort()), "operator",
+            gateway.operatorPassword());
+      }
+      String runTag = Provisioning.newRunTag();
+      List<Subscriber> subs;
+      if (api != null) {
+        System.out.println("provisioning " + subscriberCount + " subscribers with " + balancePoints + " points ...");
+        subs = Provisioning.provision(api, subscriberCount, balancePoints, runTag);
+      } else {
+        subs = List.of(new Subscriber("bench", "unused", ""));
+      }
+      CallStats stats = new CallStats();
+      String[] hostPort = sipTarget.split(":");
+      UacEngine.Settings settings = new UacEngine.Settings(hostPort[0], Integer.parseInt(hostPort[1]), sipTransport,
+          algorithm, holdTime, setupTimeout);
+      CallLoad.Plan plan = new CallLoad.Plan(ratePerSecond, calls, startDuration, concurrencyMax, drain, number, subs);
+      Map<String, Object> shown = new LinkedHashMap<>();
+      shown.put("mode", mode.name());
+      shown.put("ratePerSecond", ratePerSecond);
+      shown.put("durationSeconds", startDuration.toMillis() / 1000.0);
+      shown.put("holdSeconds", holdTime.toMillis() / 1000.0);
+      shown.put("callsScheduled", plan.schedule().count());
+      shown.put("concurrencyMax", concurrencyMax);
+      shown.put("subscribers", subs.size());
+      shown.put("transport", sipTransport.name());
+      shown.put("digest", algorithm.token);
+      shown.put("target", direct ? "trunk (direct) " + sipTarget : "gateway " + sipTarget);
+      shown.put("trunk", trunk == null ? "the gateway's own" : trunk);
+      shown.put("number", number);
+      shown.put("systemLoadAverage1mAtStart",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      System.out.println("calling: " + shown);
+      long cpuBefore = gateway == null ? -1 : gateway.cpuNanos();
+      CallLoad.Result result;
+      UacEngine engine = new UacEngine(settings, stats, System::nanoTime);
+      try {
+        result = CallLoad.run(engine, plan);
+      } finally {
+        engine.close();
+      }
+      long cpuAfter = gateway == null ? -1 : gateway.cpuNanos();
+      double cores = cpuBefore < 0 || cpuAfter < 0 ? -1 : (cpuAfter - cpuBefore) / (double) result.totalNanos();
+      LedgerCrossCheck.Outcome ledger = api == null ? null : LedgerCrossCheck.run(api, subs, stats.talkedCalls());
+      Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cores, ledger, mode.name());
+      write(report);
+      return 0;
+    } finally {
+      for (AutoCloseable c : started) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          System.err.println("could not stop " + c + ": " + e);
+        }
+      }
+      if (dataDir != null && !keepData) deleteTree(dataDir);
+    }
+  }
+
+  private String startTrunk(List<AutoCloseable> started) throws Exception {
+    if (trunkKind == TrunkKind.fixtures) {
+      SimulatedTrunk trunk = SimulatedTrunk.start(TrunkOptions.defaults());
+      started.add(trunk);
+      return "sip:pstn@" + trunk.host() + ":" + trunk.port();
+    }
+    LoadTrunk trunk = new LoadTrunk(0);
+    started.add(trunk);
+    return trunk.uri();
+  }
+
+  static String hostPortOf(String sipUri) {
+    String rest = sipUri.replaceFirst("^sips?:", "");
+    int at = rest.indexOf('@');
+    if (at >= 0) rest = rest.substring(at + 1);
+    int semicolon = rest.indexOf(';');
+    if (semicolon >= 0) rest = rest.substring(0, semicolon);
+    if (!rest.contains(":")) rest = rest + ":5060";
+    return rest;
+  }
+
+  private void write(Report report) {
+    Path htmlFile = html != null ? html : json != null
+        ? json.resolveSibling(json.getFileName().toString().replaceFirst("\\.json$", "") + ".html")
+        : Path.of("bench-calls.html");
+    if (json != null) ReportWriter.writeJson(report, json);
+    ReportWriter.writeHtml(report, htmlFile);
+    System.out.print(ReportWriter.summary(report));
+    System.out.println((json != null ? "JSON: " + json + "\n" : "") + "HTML: " + htmlFile);
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (Exception e) {
+      System.err.println("could not delete " + root + ": " + e);
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package dev.mileage.bench.ledger;
+
+import dev.mileage.bench.report.Report;
+import dev.mileage.bench.report.ReportWriter;
+import dev.mileage.points.ledger.AccountFlags;
+import dev.mileage.points.ledger.Ledger;
+import dev.mileage.points.ledger.LedgerOptions;
+import dev.mileage.points.ledger.LedgerStats;
+import dev.mileage.points.ledger.ManagedLedger;
+import dev.mileage.points.ledger.StandardPointTypes;
+import dev.mileage.points.ledger.Transfer;
+import dev.mileage.points.ledger.TransferResult;
+import dev.mileage.points.store.Database;
+import dev.mileage.points.store.PgLedger;
+import io.vertx.core.Vertx;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench ledger}: durable transfers per second and commit latency of the PostgreSQL ledger under
+ * closed-loop concurrent clients (80% reserve/post/void cycles, 20% single transfers), and the in-memory
+ * engine alone. The database is an embedded PostgreSQL with fsync on, unless {@code --database-url}.
+ */
+@Command(name = "ledger", mixinStandardHelpOptions = true,
+    description = "Durable ledger throughput and commit latency (PostgreSQL, fsync on) and in-memory engine speed.")
+public final class LedgerBenchCommand implements Callable<Integer> {
+  static final double TARGET_DURABLE_TRANSFERS_PER_SECOND = 50_000;
+  static final double TARGET_COMMIT_LATENCY_MS_P99 = 20;
+  static final double TARGET_ENGINE_TRANSFERS_PER_SECOND = 1_000_000;
+  static final int OPEN_ACCOUNTS_IN_FLIGHT_MAX = 256;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "write the figures as JSON here")
+  Path json;
+
+  @Option(names = "--html", paramLabel = "FILE", description = "HTML report (default: next to --json, else bench-ledger.html)")
+  Path html;
+
+  @Option(names = "--accounts", defaultValue = "10000", description = "customer accounts (default ${DEFAULT-VALUE})")
+  int accounts;
+
+  @Option(names = "--seconds", defaultValue = "30", description = "measured seconds of durable load (default ${DEFAULT-VALUE})")
+  double seconds;
+
+  @Option(names = "--warmup-seconds", defaultValue = "5", description = "unmeasured load first (default ${DEFAULT-VALUE})")
+  double warmupSeconds;
+
+  @Option(names = "--clients", defaultValue = "2048", description = "closed-loop clients, one request in flight each (default ${DEFAULT-VALUE})")
+  int clients;
+
+  @Option(names = "--transfers-max", defaultValue = "20000000", description = "durable transfers at most (default ${DEFAULT-VALUE})")
+  long transfersMax;
+
+  @Option(names = "--engine-seconds", defaultValue = "5", description = "measured seconds of the in-memory engine (default ${DEFAULT-VALUE})")
+  double engineSeconds;
+
+  @Option(names = "--engine-transfers-max", defaultValue = "4000000", description = "engine transfers at most (default ${DEFAULT-VALUE})")
+  long engineTransfersMax;
+
+  @Option(names = "--batch-max", defaultValue = "" + LedgerOptions.BATCH_TRANSFERS_MAX_DEFAULT,
+      description = "transfers per commit at most (default ${DEFAULT-VALUE})")
+  int batchMax;
+
+  @Option(names = "--engine-only", description = "measure the in-memory engine only")
+  boolean engineOnly;
+
+  @Option(names = "--database-url", paramLabel = "URL", description = "postgres://user:password@host:port/db (default: embedded, fsync on, temp dir)")
+  String databaseUrl;
+
+  @Override
+  public Integer call() throws Exception {
+    Report report = new Report("ledger", Instant.now());
+    report.setting("accounts", accounts).setting("clients", clients).setting("seconds", seconds)
+        .setting("warmupSeconds", warmupSeconds).setting("batchMax", batchMax)
+        .setting("database", databaseUrl == null ? "embedded PostgreSQL (fsync on, synchronous_commit on)" : "external")
+        .setting("processors", Runtime.getRuntime().availableProcessors())
+        .setting("workload", "closed loop; 80% reserve then post (75%) or void (25%), 20% single transfers");
+
+    EngineBench.Result engine = EngineBench.run(accounts, engineSeconds, engineTransfersMax);
+    System.out.printf("engine: %,d transfers in %.2f s (%.2f s CPU)%n", engine.transfers(), engine.seconds(),
+        engine.cpuSeconds());
+    if (engineOnly) {
+      engineFigures(report, engine);
+      System.out.print(ReportWriter.summary(report));
+      if (json != null) ReportWriter.writeJson(report, json);
+      return 0;
+    }
+
+    Path tempDir = databaseUrl == null ? Files.createTempDirectory("bench-ledger") : null;
+    Vertx vertx = Vertx.vertx();
+    try (Database database = databaseUrl == null ? Database.embedded(tempDir) : Database.external(databaseUrl)) {
+      durable(vertx, database, report);
+      engineFigures(report, engine);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (tempDir != null) deleteTree(tempDir);
+    }
+    targets(report);
+    if (json != null) ReportWriter.writeJson(report, json);
+    Path htmlFile = html != null ? html
+        : json != null ? json.resolveSibling(json.getFileName().toString().replaceAll("\\.json$", "") + ".html")
+        : Path.of("bench-ledger.html");
+    ReportWriter.writeHtml(report, htmlFile);
+    System.out.print(ReportWriter.summary(report));
+    return 0;
+  }
+
+  private static void engineFigures(Report report, EngineBench.Result engine) {
+    report.figure("engineTransfersPerSecond", Math.round(engine.perSecond()));
+    report.figure("engineTransfersPerCpuSecond", Math.round(engine.perCpuSecond()));
+    report.figure("engineTransfers", engine.transfers());
+    report.figure("engineAppliedShare", Math.round(1000.0 * engine.applied() / engine.transfers()) / 1000.0);
+  }
+
+  private void durable(Vertx vertx, Database database, Report report) throws Exception {
+    LedgerOptions options = LedgerOptions.DEFAULTS.withBatchTransfersMax(batchMax)
+        .withAccountCacheMax(Math.max(LedgerOptions.ACCOUNT_CACHE_MAX_DEFAULT, accounts * 4));
+    try (ManagedLedger ledger = PgLedger.start(vertx, database, options, Clock.systemUTC()).toCompletableFuture()
+        .get(120, TimeUnit.SECONDS)) {
+      long[] customers = openAccounts(ledger);
+      long startNanos = System.nanoTime();
+      long recordFrom = startNanos + (long) (warmupSeconds * 1e9);
+      long deadline = recordFrom + (long) (seconds * 1e9);
+      DurableLoad load = new DurableLoad(ledger, customers, recordFrom, deadline, transfersMax);
+      LedgerStats before = ledger.stats();
+      load.start(clients).get((long) (warmupSeconds + seconds) + 120, TimeUnit.SECONDS);
+      long endNanos = System.nanoTime();
+      LedgerStats after = ledger.stats();
+      double measuredSeconds = Math.max(1e-9, (Math.min(endNanos, deadline) - recordFrom) / 1e9);
+      Histogram latency = load.latency();
+      report.figure("durableTransfersPerSecond", Math.round(load.measuredApplied.sum() / measuredSeconds));
+      report.latency("commitLatency", "submit to durable answer (closed loop)", latency);
+      report.figure("durableTransfersApplied", load.applied.sum());
+      report.figure("durableTransfersRefused", load.refused.sum());
+      report.figure("durableTransfersFailed", load.failed.sum());
+      long batches = after.batchesCommitted() - before.batchesCommitted();
+      long transfers = after.transfersCommitted() - before.transfersCommitted();
+      report.figure("batchesCommitted", batches);
+      report.figure("transfersPerBatchMean", batches == 0 ? 0 : Math.round(10.0 * transfers / batches) / 10.0);
+      report.figure("writeRoundTripMsMean", batches == 0 ? 0
+          : Math.round((after.commitLatencyMicrosTotal() - before.commitLatencyMicrosTotal()) / (double) batches) / 1000.0);
+      report.figure("writeRoundTripMsMax", after.commitLatencyMicrosMax() / 1000.0);
+      report.figure("prefetchMsMean", batches == 0 ? 0
+          : Math.round((after.prefetchMicrosTotal() - before.prefetchMicrosTotal()) / (double) batches) / 1000.0);
+      report.figure("engineApplyMsMean", batches == 0 ? 0
+          : Math.round((after.applyMicrosTotal() - before.applyMicrosTotal()) / (double) batches) / 1000.0);
+      report.figure("auditMismatchedAccounts", audit(database));
+    }
+  }
+
+  /** Customers plus one issuer that funds them, opened concurrently in bounded waves. */
+  private long[] openAccounts(ManagedLedger ledger) throws Exception {
+    long issuer = ledger.openAccount("operator", StandardPointTypes.MILEAGE, AccountFlags.NONE).toCompletableFuture()
+        .get(60, TimeUnit.SECONDS).id();
+    long[] customers = new long[accounts];
+    for (int start = 0; start < accounts; start += OPEN_ACCOUNTS_IN_FLIGHT_MAX) {
+      List<CompletableFuture<Long>> wave = new ArrayList<>();
+      for (int i = start; i < Math.min(accounts, start + OPEN_ACCOUNTS_IN_FLIGHT_MAX); i++) {
+        wave.add(ledger.openAccount("bench:" + i, StandardPointTypes.MILEAGE, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
+            .thenApply(a -> a.id()).toCompletableFuture());
+      }
+      for (int i = 0; i < wave.size(); i++) customers[start + i] = wave.get(i).get(60, TimeUnit.SECONDS);
+    }
+    List<Transfer> funding = new ArrayList<>();
+    for (long c : customers) funding.add(Transfer.single(Transfer.idOf("bench:fund:" + c), issuer, c, 1_000_000_000L, 0, ""));
+    for (int i = 0; i < funding.size(); i += Ledger.BATCH_MAX) {
+      List<TransferResult> results = ledger.submit(funding.subList(i, Math.min(funding.size(), i + Ledger.BATCH_MAX)))
+          .toCompletableFuture().get(120, TimeUnit.SECONDS);
+      if (!results.stream().allMatch(TransferResult::applied)) throw new IllegalStateException("funding failed: " + results);
+    }
+    return customers;
+  }
+
+  /** Accounts whose counters differ from the sum of their transfers (plain SQL, not the ledger's code). */
+  private static long audit(Database database) throws Exception {
+    String sql = """
+        WITH moves AS (
+          SELECT t.debit_account_id AS account,
+                 CASE WHEN t.flags & 2 <> 0 AND p.status = 0 THEN t.amount ELSE 0 END AS dp,
+                 CASE WHEN t.flags & 10 = 0 THEN t.amount ELSE 0 END AS dpo, 0::bigint AS cp, 0::bigint AS cpo
+            FROM ledger.transfer t LEFT JOIN ledger.pending p ON p.id = t.id
+          UNION ALL
+          SELECT t.credit_account_id, 0, 0,
+                 CASE WHEN t.flags & 2 <> 0 AND p.status = 0 THEN t.amount ELSE 0 END,
+                 CASE WHEN t.flags & 10 = 0 THEN t.amount ELSE 0 END
+            FROM ledger.transfer t LEFT JOIN ledger.pending p ON p.id = t.id),
+        sums AS (SELECT account, sum(dp) dp, sum(dpo) dpo, sum(cp) cp, sum(cpo) cpo FROM moves GROUP BY account)
+        SELECT count(*) FROM ledger.account a LEFT JOIN sums s ON s.account = a.id
+         WHERE a.debits_pending <> coalesce(s.dp, 0) OR a.debits_posted <> coalesce(s.dpo, 0)
+            OR a.credits_pending <> coalesce(s.cp, 0) OR a.credits_posted <> coalesce(s.cpo, 0)
+        """;
+    Database.ConnectionInfo c = database.connection();
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+         ResultSet rs = connection.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void targets(Report report) {
+    double durable = ((Number) report.figures().get("durableTransfersPerSecond")).doubleValue();
+    double p99 = ((Number) report.figures().get("commitLatencyMsP99")).doubleValue();
+    double engine = ((Number) report.figures().get("engineTransfersPerSecond")).doubleValue();
+    report.figure("targetsMet", durable >= TARGET_DURABLE_TRANSFERS_PER_SECOND && p99 < TARGET_COMMIT_LATENCY_MS_P99
+        && engine >= TARGET_ENGINE_TRANSFERS_PER_SECOND);
+    if (durable < TARGET_DURABLE_TRANSFERS_PER_SECOND) {
+      report.note("durable transfers/s below the target of " + (long) TARGET_DURABLE_TRANSFERS_PER_SECOND);
+    }
+    if (p99 >= TARGET_COMMIT_LATENCY_MS_P99) report.note("commit latency p99 not under " + TARGET_COMMIT_LATENCY_MS_P99 + " ms");
+    if (engine < TARGET_ENGINE_TRANSFERS_PER_SECOND) {
+      report.note("engine transfers/s below the target of " + (long) TARGET_ENGINE_TRANSFERS_PER_SECOND);
+    }
+    if (((Number) report.figures().get("auditMismatchedAccounts")).longValue() != 0) {
+      report.note("AUDIT FAILED: some balances differ from the sum of their transfers");
+    }
+    report.note("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average "
+        + java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
+        + " at the end (other processes share the cores)");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+}

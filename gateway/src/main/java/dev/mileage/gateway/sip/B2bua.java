@@ -1,0 +1,629 @@
+package dev.mileage.gateway.sip;
+
+import dev.mileage.gateway.media.MediaCounters;
+import dev.mileage.gateway.media.PortPool;
+import dev.mileage.gateway.media.RtpRelay;
+import dev.mileage.gateway.media.SdpRewriter;
+import dev.mileage.points.metering.AuthorizeRequest;
+import dev.mileage.points.metering.Authorization;
+import dev.mileage.points.metering.CommandResult;
+import dev.mileage.points.metering.EndReason;
+import dev.mileage.points.metering.Meter;
+import dev.mileage.points.metering.SessionListener;
+import dev.mileage.points.metering.UsageRecord;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.TimeoutEvent;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The back-to-back user agent: a caller's INVITE becomes an authorized, metered call to the trunk.
+ * INVITE -> authenticate -> caller identity -> E.164 -> offer check -> limits -> meter authorize (grant)
+ * -> media ports -> INVITE trunk -> relay 18x/200/failures -> meter start at answer -> BYE, CANCEL,
+ * exhaustion, session-timer expiry, media inactivity or an operator -> meter stop (CDR). All methods
+ * run on the SIP verticle's thread.
+ */
+final class B2bua {
+  private static final Logger LOG = Logger.getLogger(B2bua.class.getName());
+
+  private final Vertx vertx;
+  private final Context context;
+  final SipEndpoint sip;
+  final SipResponses responses;
+  private final SipAuth auth;
+  final Meter meter;
+  final SipOptions options;
+  private final PortPool ports;
+  private final MediaCounters mediaCounters;
+  final Clock clock;
+  final TrunkLeg trunk;
+  private final CallModifier modifier;
+  private final Map<String, Call> byId = new HashMap<>();
+  private final Map<String, Call> byACallId = new HashMap<>();
+  private final Map<String, Call> byBCallId = new HashMap<>();
+  private final Map<String, Integer> perOwner = new HashMap<>();
+  private final long inactivityTimer;
+
+  B2bua(Vertx vertx, SipEndpoint sip, SipResponses responses, SipAuth auth, Meter meter, SipOptions options,
+        PortPool ports, MediaCounters mediaCounters, Clock clock) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.sip = sip;
+    this.responses = responses;
+    this.auth = auth;
+    this.meter = meter;
+    this.options = options;
+    this.ports = ports;
+    this.mediaCounters = mediaCounters;
+    this.clock = clock;
+    this.trunk = new TrunkLeg(sip, options.trunkUri(), options.trunkCredentials());
+    this.modifier = new CallModifier(this);
+    // one sweep a second for all calls rather than a timer per call
+    this.inactivityTimer = vertx.setPeriodic(1000, id -> sweepInactive());
+  }
+
+  List<LiveCall> liveCalls() {
+    List<LiveCall> out = new ArrayList<>();
+    for (Call c : byId.values()) out.add(c.view());
+    return out;
+  }
+
+  boolean endByOperator(String id) {
+    Call c = byId.get(id);
+    if (c == null || c.ended()) return false;
+    end(c, EndReason.OPERATOR, Response.TEMPORARILY_UNAVAILABLE);
+    return true;
+  }
+
+  void shutdown() {
+    vertx.cancelTimer(inactivityTimer);
+    for (Call c : new ArrayList<>(byId.values())) end(c, EndReason.ERROR, Response.SERVICE_UNAVAILABLE);
+  }
+
+  // ---------------------------------------------------------------- caller side (A)
+
+  void onInvite(RequestEvent event, ServerTransaction st, String source) {
+    Request request = event.getRequest();
+    if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null) {
+      modifier.fromA(event, st);
+      return;
+    }
+    String aCallId = callId(request);
+    if (byACallId.containsKey(aCallId)) {
+      // a new INVITE transaction on a live call's Call-ID without a To tag: a loop or a merged request
+      responses.send(st, request, Response.LOOP_DETECTED, null);
+      return;
+    }
+    if (byId.size() >= options.callsMax()) {
+      responses.send(st, request, Response.SERVICE_UNAVAILABLE, null);
+      return;
+    }
+    ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+    if (request.getRawContent() != null && (type == null || !"application".equalsIgnoreCase(type.getContentType())
+        || !"sdp".equalsIgnoreCase(type.getContentSubType()))) {
+      Response r = responses.create(Response.UNSUPPORTED_MEDIA_TYPE, request, null);
+      try {
+        r.setHeader(sip.headers.createAcceptHeader("application", "sdp"));
+      } catch (java.text.ParseException e) {
+        throw new IllegalStateException(e);
+      }
+      responses.send(st, r);
+      return;
+    }
+    auth.authenticate(st, request, source).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(Level.WARNING, "authentication failed on a broken dependency", ar.cause());
+        responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
+      } else if (ar.result() != null) {
+        authenticated(st, request, ar.result(), source);
+      }
+    });
+  }
+
+  private void authenticated(ServerTransaction st, Request request, SubscriberStore.Subscriber who, String source) {
+    FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+    // the authenticated user must be the caller: nobody calls on someone else's account
+    if (!(from.getAddress().getURI() instanceof SipURI fromUri) || !who.username().equals(fromUri.getUser())) {
+      responses.send(st, request, Response.FORBIDDEN, null);
+      return;
+    }
+    E164.Parsed number = E164.of(request.getRequestURI());
+    if (!number.ok()) {
+      responses.send(st, request, Response.ADDRESS_INCOMPLETE, null);
+      return;
+    }
+    SessionTimers.Request timers = SessionTimers.parse(request);
+    if (timers.malformed()) {
+      responses.send(st, request, Response.BAD_REQUEST, null);
+      return;
+    }
+    if (timers.sessionExpires() > 0 && timers.sessionExpires() < options.minSessionExpires().toSeconds()) {
+      Response r = responses.create(422, request, null);
+      SessionTimers.addMinSe(sip, r, options.minSessionExpires().toSeconds());
+      responses.send(st, r);
+      return;
+    }
+    String offer = body(request);
+    SdpRewriter.Audio audio = SdpRewriter.audio(offer);
+    if (!SdpRewriter.hasG711(audio)) {
+      // no offer (we do not do delayed offer) or nothing we can relay without transcoding
+      responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);
+      return;
+    }
+    if (perOwner.getOrDefault(who.owner(), 0) >= options.callsPerAccountMax()) {
+      responses.send(st, request, Response.BUSY_HERE, null);
+      return;
+    }
+    String toTag = Long.toHexString(UUID.randomUUID().getMostSignificantBits());
+    Call call = new Call(UUID.randomUUID().toString(), who.owner(), who.username(), number.number(), callId(request),
+        source, clock.instant(), st, request, toTag, SessionTimers.requires100rel(request),
+        timers.supported(), SessionTimers.allowsUpdate(request), timers.sessionExpires(), timers.refresher());
+    call.aLastSdp = offer;
+    track(call);
+    responses.send(st, request, Response.TRYING, null);
+    Future.fromCompletionStage(meter.authorize(AuthorizeRequest.call(call.owner, call.number, call.aCallId),
+            listenerFor(call)), context)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.log(Level.WARNING, "meter unavailable", ar.cause());
+            fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
+          } else {
+            authorized(call, ar.result(), audio);
+          }
+        });
+  }
+
+  private void authorized(Call call, Authorization a, SdpRewriter.Audio aAudio) {
+    if (call.ended()) {
+      if (a.ok()) meter.stop(a.sessionId(), EndReason.CANCELLED);
+      return;
+    }
+    if (!a.ok()) {
+      fail(call, switch (a.result()) {
+        case INVALID_DESTINATION -> Response.ADDRESS_INCOMPLETE;
+        case BLOCKED_DESTINATION -> Response.FORBIDDEN;
+        case NO_TARIFF -> Response.NOT_FOUND;
+        case NO_ACCOUNT, INSUFFICIENT_BALANCE -> Response.PAYMENT_REQUIRED;
+        case TOO_MANY_SESSIONS -> Response.BUSY_HERE;
+        case METER_FULL -> Response.SERVICE_UNAVAILABLE;
+        case OK -> throw new IllegalStateException("unreachable");
+      }, null);
+      return;
+    }
+    call.sessionId = a.sessionId();
+    RtpRelay.open(ports, mediaCounters, clock::millis).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
+        return;
+      }
+      call.relay = ar.result();
+      if (call.ended()) {
+        call.relay.close();
+        return;
+      }
+      call.relay.a().remote(aAudio.host(), aAudio.port(), aAudio.payloadTypes(), aAudio.receives());
+      inviteTrunk(call);
+    });
+  }
+
+  private void inviteTrunk(Call call) {
+    try {
+      String sdp = SdpRewriter.rewrite(call.aLastSdp, sip.host, call.relay.b().localPort(), sessionNumber(call),
+          call.bSdpVersion);
+      Request invite = trunk.invite(call, sdp);
+      call.bRequest = invite;
+      call.bCallId = callId(invite);
+      byBCallId.put(call.bCallId, call);
+      call.bInvite = trunk.send(invite);
+      call.state = Call.State.TRYING;
+      call.ringTimer = vertx.setTimer(options.trunkTimeout().toMillis(), id -> {
+        call.ringTimer = -1;
+        if (!call.ended() && !call.answered()) fail(call, Response.TEMPORARILY_UNAVAILABLE, EndReason.NOT_ANSWERED);
+      });
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "cannot reach the trunk", e);
+      fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
+    }
+  }
+
+  private SessionListener listenerFor(Call call) {
+    return new SessionListener() {
+      @Override
+      public void ending(UUID sessionId, EndReason reason) {
+        // the meter decided on its own (exhaustion at the exact second, renewal failure, no answer): hang up now
+        context.runOnContext(v -> {
+          if (!call.ended()) end(call, reason, Response.TEMPORARILY_UNAVAILABLE);
+        });
+      }
+
+      @Override
+      public void ended(UsageRecord record) {
+        context.runOnContext(v -> {
+          if (!call.ended()) end(call, record.reason(), Response.TEMPORARILY_UNAVAILABLE);
+        });
+      }
+    };
+  }
+
+  void onCancel(RequestEvent event, ServerTransaction st) {
+    Request cancel = event.getRequest();
+    Call call = byACallId.get(callId(cancel));
+    if (call == null || call.aInvite == null || !branch(call.aRequest).equals(branch(cancel))) {
+      responses.send(st, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+      return;
+    }
+    responses.send(st, cancel, Response.OK, null);
+    if (call.answered() || call.ended()) return; // final response already sent: no effect (RFC 3261 9.2)
+    end(call, EndReason.CANCELLED, Response.REQUEST_TERMINATED);
+  }
+
+  void onBye(RequestEvent event, ServerTransaction st) {
+    Request bye = event.getRequest();
+    String callId = callId(bye);
+    Call fromA = byACallId.get(callId);
+    Call fromB = fromA == null ? byBCallId.get(callId) : null;
+    if (fromA == null && fromB == null) {
+      responses.send(st, bye, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+      return;
+    }
+    responses.send(st, bye, Response.OK, null);
+    if (fromA != null) {
+      fromA.aDialog = null; // that dialog is over: no BYE back to it
+      end(fromA, fromA.answered() ? EndReason.CALLER_HANGUP : EndReason.CANCELLED, Response.REQUEST_TERMINATED);
+    } else {
+      fromB.bDialog = null;
+      end(fromB, EndReason.CALLEE_HANGUP, Response.TEMPORARILY_UNAVAILABLE);
+    }
+  }
+
+  void onUpdate(RequestEvent event, ServerTransaction st) {
+    Request update = event.getRequest();
+    Call call = byACallId.get(callId(update));
+    if (call != null) {
+      modifier.fromA(event, st);
+      return;
+    }
+    call = byBCallId.get(callId(update));
+    if (call != null) {
+      modifier.fromB(event, st);
+      return;
+    }
+    responses.send(st, update, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+  }
+
+  void onAck(RequestEvent event) {
+    Call call = byACallId.get(callId(event.getRequest()));
+    if (call != null && call.answered()) call.acked = true;
+  }
+
+  // ---------------------------------------------------------------- trunk side (B)
+
+  void onResponse(ResponseEvent event) {
+    Response r = event.getResponse();
+    ClientTransaction ct = event.getClientTransaction();
+    String method = ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getMethod();
+    Call call = byBCallId.get(callId(r));
+    if (call == null) call = byACallId.get(callId(r));
+    if (call == null) return;
+    if (!Request.INVITE.equals(method) || ct == null || ct != call.bInvite) {
+      modifier.onResponse(call, ct, r, method);
+      return;
+    }
+    int code = r.getStatusCode();
+    if (code < 200) {
+      call.bProvisional = true;
+      if (call.ended()) sendCancelB(call);
+      else if (code > 100) provisional(call, ct, r);
+    } else if (code < 300) {
+      answered(call, ct, r);
+    } else if (!call.ended() && !call.bAuthRetried && trunk.canAnswer(r)) {
+      call.bAuthRetried = true;
+      try {
+        Request retry = trunk.authenticated(call.bRequest, r);
+        call.bRequest = retry;
+        call.bInvite = trunk.send(retry);
+      } catch (Exception e) {
+        fail(call, Response.BAD_GATEWAY, EndReason.ERROR);
+      }
+    } else if (!call.ended()) {
+      call.bInvite = null;
+      fail(call, relayedFailure(code), EndReason.NOT_ANSWERED);
+    }
+  }
+
+  /** What the caller hears for a trunk's failure: hop-by-hop codes are not the caller's business. */
+  static int relayedFailure(int code) {
+    if (code >= 300 && code < 400) return Response.TEMPORARILY_UNAVAILABLE;
+    return switch (code) {
+      case 401, 407 -> Response.BAD_GATEWAY; // the trunk refused our credentials: our problem, not the phone's
+      case 420, 421, 422, 423, 481, 482, 483, 491, 493 -> Response.SERVER_INTERNAL_ERROR;
+      case 503 -> Response.SERVER_INTERNAL_ERROR; // RFC 3261 16.7: a 503 is never passed on
+      default -> code;
+    };
+  }
+
+  private void provisional(Call call, ClientTransaction ct, Response r) {
+    if (r.getHeader("RSeq") != null && ct.getDialog() != null) {
+      try {
+        Request prack = ct.getDialog().createPrack(r);
+        ct.getDialog().sendRequest(sip.provider.getNewClientTransaction(prack));
+      } catch (Exception e) {
+        LOG.log(Level.FINE, "PRACK to trunk failed", e);
+      }
+    }
+    call.state = Call.State.EARLY;
+    String bSdp = body(r);
+    String aSdp = null;
+    if (bSdp != null) {
+      SdpRewriter.Audio bAudio = SdpRewriter.audio(bSdp);
+      if (SdpRewriter.hasG711(bAudio)) {
+        call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives());
+        aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
+      }
+    }
+    try {
+      Response toA;
+      if (call.aReliable) {
+        Dialog d = call.aInvite.getDialog();
+        toA = d.createReliableProvisionalResponse(r.getStatusCode());
+        ((ToHeader) toA.getHeader(ToHeader.NAME)).setTag(call.aToTag);
+      } else {
+        toA = responses.create(r.getStatusCode(), call.aRequest, call.aToTag);
+      }
+      toA.addHeader(sip.contact(transportOf(call.aRequest)));
+      if (aSdp != null) toA.setContent(aSdp, sip.headers.createContentTypeHeader("application", "sdp"));
+      if (call.aReliable) call.aInvite.getDialog().sendReliableProvisionalResponse(toA);
+      else responses.send(call.aInvite, toA);
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "provisional relay failed", e);
+    }
+  }
+
+  private void answered(Call call, ClientTransaction ct, Response r) {
+    Dialog dialog = ct.getDialog();
+    try {
+      dialog.sendAck(dialog.createAck(((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "ACK to trunk failed", e);
+    }
+    call.bDialog = dialog;
+    if (call.ended()) {
+      // the caller cancelled while the trunk answered: the trunk's call must not stay up (CANCEL/200 race)
+      byeB(call);
+      return;
+    }
+    if (call.answered()) return; // a retransmitted 200
+    String bSdp = body(r);
+    SdpRewriter.Audio bAudio = SdpRewriter.audio(bSdp);
+    if (!SdpRewriter.hasG711(bAudio)) {
+      fail(call, Response.NOT_ACCEPTABLE_HERE, EndReason.ERROR);
+      return;
+    }
+    call.bLastSdp = bSdp;
+    call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives());
+    cancelTimer(call.ringTimer);
+    call.ringTimer = -1;
+    call.state = Call.State.ANSWERED;
+    call.answeredAt = clock.instant();
+    Future.fromCompletionStage(meter.start(call.sessionId), context).onComplete(ar -> {
+      if (ar.failed() || ar.result() != CommandResult.OK) {
+        // the meter would not meter it (ended meanwhile, broken ledger): nobody talks unbilled
+        end(call, EndReason.ERROR, Response.TEMPORARILY_UNAVAILABLE);
+        return;
+      }
+      if (call.ended()) return;
+      answerA(call, bSdp);
+    });
+  }
+
+  private void answerA(Call call, String bSdp) {
+    try {
+      Response ok = responses.create(Response.OK, call.aRequest, call.aToTag);
+      ok.addHeader(sip.contact(transportOf(call.aRequest)));
+      ok.setHeader(sip.headers.createAllowHeader(SipResponses.ALLOW));
+      ok.setHeader(sip.headers.createSupportedHeader(SipResponses.SUPPORTED));
+      SessionTimers.negotiate(this, call, ok);
+      String aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
+      ok.setContent(aSdp, sip.headers.createContentTypeHeader("application", "sdp"));
+      call.aLastSentSdp = aSdp;
+      call.aDialog = call.aInvite.getDialog();
+      if (!responses.send(call.aInvite, ok)) end(call, EndReason.ERROR, 0);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "cannot answer the caller", e);
+      end(call, EndReason.ERROR, Response.SERVER_INTERNAL_ERROR);
+    }
+  }
+
+  void onTimeout(TimeoutEvent event) {
+    if (event.isServerTransaction()) {
+      ServerTransaction st = event.getServerTransaction();
+      Call call = st == null ? null : byACallId.get(callId(st.getRequest()));
+      // our 200 was never ACKed (RFC 3261 13.3.1.4): the caller is gone
+      if (call != null && call.answered() && !call.acked && st == call.aInvite) end(call, EndReason.ERROR, 0);
+      return;
+    }
+    ClientTransaction ct = event.getClientTransaction();
+    if (ct == null) return;
+    Call call = byBCallId.get(callId(ct.getRequest()));
+    if (call == null) call = byACallId.get(callId(ct.getRequest()));
+    if (call == null) return;
+    if (ct == call.bInvite && !call.ended()) {
+      fail(call, Response.REQUEST_TIMEOUT, EndReason.NOT_ANSWERED);
+    } else {
+      modifier.onTimeout(call, ct);
+    }
+  }
+
+  void onDialogTerminated(DialogTerminatedEvent event) {
+    // dialogs end after our BYEs or failures; calls are cleaned up by end(), nothing to do here
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  /** Refuses a call not yet answered: the final code to the caller, the trunk cancelled, the meter stopped. */
+  void fail(Call call, int code, EndReason reason) {
+    end(call, reason == null ? EndReason.NOT_ANSWERED : reason, code);
+  }
+
+  /**
+   * Ends a call however it ends: the caller gets {@code codeIfUnanswered} (or BYE once answered), the
+   * trunk CANCEL (or BYE once answered), the meter stops (it bills only answered time), media ports are
+   * released, the call is forgotten. Idempotent.
+   */
+  void end(Call call, EndReason reason, int codeIfUnanswered) {
+    if (call.ended()) return;
+    boolean wasAnswered = call.answered();
+    call.state = Call.State.ENDED;
+    call.endReason = reason;
+    cancelTimer(call.ringTimer);
+    cancelTimer(call.sessionTimer);
+    cancelTimer(call.refreshTimer);
+    if (wasAnswered) {
+      byeA(call);
+    } else if (codeIfUnanswered >= 300 && call.aInvite != null) {
+      responses.send(call.aInvite, call.aRequest, codeIfUnanswered, call.aToTag);
+    }
+    if (call.bDialog != null && wasAnswered) byeB(call);
+    else sendCancelB(call);
+    if (call.sessionId != null) {
+      EndReason stopReason = wasAnswered ? reason : (reason == EndReason.CANCELLED ? EndReason.CANCELLED : EndReason.NOT_ANSWERED);
+      Future.fromCompletionStage(meter.stop(call.sessionId, stopReason), context)
+          .onFailure(e -> LOG.log(Level.WARNING, "meter stop failed; the meter settles it from its checkpoint", e));
+    }
+    if (call.relay != null) call.relay.close();
+    untrack(call);
+  }
+
+  private void byeA(Call call) {
+    Dialog d = call.aDialog;
+    call.aDialog = null;
+    if (d == null) return;
+    try {
+      Request bye = d.createRequest(Request.BYE);
+      d.sendRequest(sip.provider.getNewClientTransaction(bye));
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "BYE to caller failed", e);
+    }
+  }
+
+  private void byeB(Call call) {
+    Dialog d = call.bDialog;
+    call.bDialog = null;
+    if (d == null) return;
+    try {
+      Request bye = d.createRequest(Request.BYE);
+      d.sendRequest(sip.provider.getNewClientTransaction(bye));
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "BYE to trunk failed", e);
+    }
+  }
+
+  /** CANCEL the trunk's INVITE; before any provisional answer only once one arrives (RFC 3261 9.1). */
+  void sendCancelB(Call call) {
+    ClientTransaction ct = call.bInvite;
+    if (ct == null || call.bDialog != null || call.bCancelled) return;
+    if (!call.bProvisional) {
+      call.cancelPending = true;
+      return;
+    }
+    call.bCancelled = true;
+    try {
+      sip.provider.getNewClientTransaction(ct.createCancel()).sendRequest();
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "CANCEL to trunk failed", e);
+    }
+  }
+
+  private void sweepInactive() {
+    long now = clock.millis();
+    long limit = options.mediaInactivity().toMillis();
+    for (Call c : new ArrayList<>(byId.values())) {
+      if (!c.answered() || c.relay == null || c.answeredAt == null) continue;
+      if (!c.relay.a().receives() || !c.relay.b().receives()) continue; // on hold: silence is expected
+      if (now - c.relay.lastHeardMs() > limit && now - c.answeredAt.toEpochMilli() > limit) {
+        end(c, EndReason.ERROR, 0);
+      }
+    }
+  }
+
+  void cancelTimer(long id) {
+    if (id >= 0) vertx.cancelTimer(id);
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  CallModifier modifier() {
+    return modifier;
+  }
+
+  Call byACallId(String callId) {
+    return byACallId.get(callId);
+  }
+
+  Call byBCallId(String callId) {
+    return byBCallId.get(callId);
+  }
+
+  private void track(Call call) {
+    byId.put(call.id, call);
+    byACallId.put(call.aCallId, call);
+    perOwner.merge(call.owner, 1, Integer::sum);
+  }
+
+  private void untrack(Call call) {
+    if (byId.remove(call.id) == null) return;
+    byACallId.remove(call.aCallId);
+    // the B Call-ID stays reachable briefly so a late 200 (CANCEL race) still gets its ACK and BYE
+    if (call.bCallId != null) vertx.setTimer(32_000, id -> byBCallId.remove(call.bCallId, call));
+    perOwner.computeIfPresent(call.owner, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  static long sessionNumber(Call call) {
+    return Math.abs(call.id.hashCode());
+  }
+
+  static String callId(javax.sip.message.Message m) {
+    return ((CallIdHeader) m.getHeader(CallIdHeader.NAME)).getCallId();
+  }
+
+  static String branch(Request r) {
+    javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) r.getHeader(javax.sip.header.ViaHeader.NAME);
+    return via == null || via.getBranch() == null ? "" : via.getBranch();
+  }
+
+  static String transportOf(Request r) {
+    javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) r.getHeader(javax.sip.header.ViaHeader.NAME);
+    return via == null ? "udp" : via.getTransport().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static String body(javax.sip.message.Message m) {
+    byte[] raw = m.getRawContent();
+    return raw == null || raw.length == 0 ? null : new String(raw, StandardCharsets.UTF_8);
+  }
+}

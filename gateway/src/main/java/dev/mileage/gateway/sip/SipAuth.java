@@ -1,0 +1,98 @@
+package dev.mileage.gateway.sip;
+
+import io.vertx.core.Future;
+
+import javax.sip.ServerTransaction;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.text.ParseException;
+
+/**
+ * Authenticates a request from a phone: no credentials, a forged or replayed nonce, an unknown user or
+ * a wrong password all get the same fresh 401 challenge; an expired nonce gets stale=true. Failures are
+ * counted per source (password guessing leads to a ban). Answers the subscriber, or null when a response
+ * has already been sent.
+ */
+final class SipAuth {
+  private final SipEndpoint sip;
+  private final SipResponses responses;
+  private final SubscriberStore subscribers;
+  private final SourceGuard guard;
+  private final DigestAuth digest;
+  private long failures;
+  private long replays;
+
+  SipAuth(SipEndpoint sip, SipResponses responses, SubscriberStore subscribers, SourceGuard guard, DigestAuth digest) {
+    this.sip = sip;
+    this.responses = responses;
+    this.subscribers = subscribers;
+    this.guard = guard;
+    this.digest = digest;
+  }
+
+  long failures() {
+    return failures;
+  }
+
+  long replays() {
+    return replays;
+  }
+
+  Future<SubscriberStore.Subscriber> authenticate(ServerTransaction st, Request request, String source) {
+    AuthorizationHeader h = credentialsFor(request);
+    if (h == null) {
+      challenge(st, request, false);
+      return Future.succeededFuture(null);
+    }
+    DigestAuth.Check nonce = digest.checkNonce(h);
+    if (nonce == DigestAuth.Check.STALE) {
+      challenge(st, request, true);
+      return Future.succeededFuture(null);
+    }
+    if (nonce != DigestAuth.Check.OK) {
+      fail(st, request, source);
+      return Future.succeededFuture(null);
+    }
+    return subscribers.lookup(h.getUsername()).map(found -> {
+      SubscriberStore.Subscriber s = found.orElse(null);
+      DigestAuth.Check check = digest.verify(h, request.getMethod(), s);
+      if (check == DigestAuth.Check.OK) {
+        guard.onAuthSuccess(source);
+        return s;
+      }
+      if (check == DigestAuth.Check.REPLAY) replays++;
+      fail(st, request, source);
+      return null;
+    });
+  }
+
+  /** Our realm's credentials among the request's Authorization headers (a phone may carry several). */
+  private AuthorizationHeader credentialsFor(Request request) {
+    var it = request.getHeaders(AuthorizationHeader.NAME);
+    while (it.hasNext()) {
+      AuthorizationHeader h = (AuthorizationHeader) it.next();
+      if (digest.realm().equals(h.getRealm()) && "Digest".equalsIgnoreCase(h.getScheme())) return h;
+    }
+    return null;
+  }
+
+  private void fail(ServerTransaction st, Request request, String source) {
+    failures++;
+    if (guard.onAuthFailure(source) == SourceGuard.Verdict.BANNED) {
+      // the answer to this last guess still goes out, identical to the others; later ones are dropped
+    }
+    challenge(st, request, false);
+  }
+
+  private void challenge(ServerTransaction st, Request request, boolean stale) {
+    Response r = responses.create(Response.UNAUTHORIZED, request, null);
+    try {
+      for (WWWAuthenticateHeader h : digest.challenges(sip.headers, stale, false)) r.addHeader(h);
+    } catch (ParseException e) {
+      throw new IllegalStateException(e);
+    }
+    responses.send(st, r);
+  }
+}

@@ -1,0 +1,134 @@
+package dev.mileage.gateway.sip;
+
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.text.ParseException;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's jain-sip stack: one provider listening on UDP and TCP on one port (a free one for port
+ * 0), its factories, and a clean stop (jain-sip's event scanner thread is not a daemon). Further
+ * transports (WebSocket, RFC 7118) are more listening points on the same provider.
+ */
+final class SipEndpoint {
+  private static final AtomicInteger STACKS = new AtomicInteger();
+  private static final int PORT_ATTEMPTS_MAX = 20;
+
+  final SipStack stack;
+  final SipProvider provider;
+  final String host;
+  final int port;
+  final MessageFactory messages;
+  final HeaderFactory headers;
+  final AddressFactory addresses;
+
+  private SipEndpoint(SipStack stack, SipProvider provider, String host, int port) throws IOException {
+    this.stack = stack;
+    this.provider = provider;
+    this.host = host;
+    this.port = port;
+    try {
+      SipFactory f = SipFactory.getInstance();
+      messages = f.createMessageFactory();
+      headers = f.createHeaderFactory();
+      addresses = f.createAddressFactory();
+    } catch (javax.sip.PeerUnavailableException e) {
+      throw new IOException(e);
+    }
+  }
+
+  /** Blocking: call from a worker thread. */
+  static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener) throws IOException {
+    IOException last = null;
+    for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
+      int candidate = port != 0 ? port : freePort(host);
+      Properties p = new Properties();
+      p.setProperty("javax.sip.STACK_NAME", "mileage-gateway-" + STACKS.incrementAndGet());
+      p.setProperty("gov.nist.javax.sip.STACK_LOGGER", SipStackLogger.class.getName());
+      p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SipServerLogger.class.getName());
+      p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+      p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+      p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(messageBytesMax));
+      p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+      p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+      p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+      p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "100000");
+      p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
+      p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "10000");
+      p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
+      SipStack stack = null;
+      try {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        stack = factory.createSipStack(p);
+        ListeningPoint udp = stack.createListeningPoint(host, candidate, ListeningPoint.UDP);
+        ListeningPoint tcp = stack.createListeningPoint(host, candidate, ListeningPoint.TCP);
+        SipProvider provider = stack.createSipProvider(udp);
+        provider.addListeningPoint(tcp);
+        provider.addSipListener(listener);
+        provider.setAutomaticDialogSupportEnabled(true);
+        stack.start();
+        return new SipEndpoint(stack, provider, host, candidate);
+      } catch (Exception e) {
+        if (stack != null) stop(stack);
+        last = new IOException("cannot listen for SIP on " + host + ":" + candidate, e);
+        if (port != 0) break;
+      }
+    }
+    throw last;
+  }
+
+  static int freePort(String host) throws IOException {
+    InetAddress address = InetAddress.getByName(host);
+    for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
+      try (ServerSocket tcp = new ServerSocket()) {
+        tcp.bind(new InetSocketAddress(address, 0));
+        int port = tcp.getLocalPort();
+        try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(address, port))) {
+          return port;
+        } catch (IOException taken) {
+          // try another
+        }
+      }
+    }
+    throw new IOException("no free UDP+TCP port on " + host);
+  }
+
+  /** Our Contact for a leg that uses {@code transport} (udp, tcp, ws, ...). */
+  ContactHeader contact(String transport) throws ParseException {
+    SipURI uri = addresses.createSipURI("gw", host);
+    ListeningPoint lp = transport == null ? null : provider.getListeningPoint(transport);
+    uri.setPort(lp != null ? lp.getPort() : port);
+    if (transport != null && !transport.equalsIgnoreCase("udp")) uri.setTransportParam(transport.toLowerCase());
+    return headers.createContactHeader(addresses.createAddress(uri));
+  }
+
+  void stop() {
+    stop(stack);
+  }
+
+  private static void stop(SipStack stack) {
+    try {
+      stack.stop();
+    } catch (RuntimeException e) {
+      // best effort; the scanner below must still go
+    }
+    if (stack instanceof gov.nist.javax.sip.SipStackImpl impl && impl.getEventScanner() != null) {
+      impl.getEventScanner().forceStop();
+    }
+  }
+}

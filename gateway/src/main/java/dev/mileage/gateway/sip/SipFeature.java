@@ -1,0 +1,90 @@
+package dev.mileage.gateway.sip;
+
+import dev.mileage.gateway.Feature;
+import dev.mileage.gateway.GatewayConfig;
+import dev.mileage.gateway.GatewayContext;
+import dev.mileage.points.metering.Meter;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The SIP call gateway as a feature: schema {@code sip} (subscribers), the SIP verticle (B2BUA on
+ * jain-sip, UDP and TCP on {@code --sip-port}), and operator routes under {@code /api/v1/sip}.
+ * The meter comes from the metering feature (started before this one in the feature list).
+ * Trunk credentials, if the trunk challenges, come from {@code MILEAGE_TRUNK_USER}/{@code MILEAGE_TRUNK_PASSWORD}.
+ */
+public final class SipFeature implements Feature {
+  public static final String NAME = "sip";
+
+  private final Supplier<Meter> meter;
+  private final Function<GatewayConfig, SipOptions> optionsOf;
+  private SubscriberStore subscribers;
+  private SipVerticle verticle;
+
+  public SipFeature(Supplier<Meter> meter) {
+    this(meter, SipFeature::defaultOptions);
+  }
+
+  public SipFeature(Supplier<Meter> meter, Function<GatewayConfig, SipOptions> optionsOf) {
+    this.meter = Objects.requireNonNull(meter, "meter");
+    this.optionsOf = Objects.requireNonNull(optionsOf, "optionsOf");
+  }
+
+  public static SipOptions defaultOptions(GatewayConfig config) {
+    String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+    SipOptions o = SipOptions.defaults(host, config.sipPort(), config.trunkUri());
+    String user = System.getenv("MILEAGE_TRUNK_USER");
+    String password = System.getenv("MILEAGE_TRUNK_PASSWORD");
+    if (user != null && !user.isEmpty() && password != null) o = o.withTrunkCredentials(user, password);
+    return o;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public boolean hasSchema() {
+    return true;
+  }
+
+  private synchronized SubscriberStore store(GatewayContext context) {
+    if (subscribers == null) {
+      subscribers = new SubscriberStore(context.pool(), optionsOf.apply(context.config()).realm(), context.clock());
+    }
+    return subscribers;
+  }
+
+  @Override
+  public void mountApi(Router api, GatewayContext context) {
+    new SipApi(store(context), this::service, context).mount(api);
+  }
+
+  @Override
+  public synchronized List<Deployable> verticles(GatewayContext context) {
+    verticle = new SipVerticle(optionsOf.apply(context.config()), store(context), meter, context.clock());
+    return List.of(verticle);
+  }
+
+  /** The running SIP side (after the gateway started); empty before. */
+  public synchronized Optional<SipService> service() {
+    return Optional.ofNullable(verticle);
+  }
+
+  /**
+   * Creates or updates a subscriber (what demo seeding calls): SIP {@code username} with {@code password}
+   * for the ledger owner {@code owner} (e.g. {@code member:42}).
+   */
+  public Future<SubscriberStore.ProvisionResult> provision(GatewayContext context, String owner, String username,
+                                                           String password) {
+    return store(context).provision(owner, username, password);
+  }
+}

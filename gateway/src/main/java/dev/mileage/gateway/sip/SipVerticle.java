@@ -1,0 +1,274 @@
+package dev.mileage.gateway.sip;
+
+import dev.mileage.gateway.media.MediaCounters;
+import dev.mileage.gateway.media.PortPool;
+import dev.mileage.points.metering.Meter;
+import gov.nist.javax.sip.RequestEventExt;
+import gov.nist.javax.sip.message.SIPMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ProxyRequireHeader;
+import javax.sip.header.RequireHeader;
+import javax.sip.header.UserAgentHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The SIP side of the gateway. jain-sip calls back on its own threads; every event is handed to this
+ * verticle's context, so calls, registrations and limits are touched by one thread only. This class is
+ * the front door (limits, sanity, extensions, OPTIONS, REGISTER); calls are {@link B2bua}'s.
+ */
+public final class SipVerticle extends VerticleBase implements SipService {
+  private static final Logger LOG = Logger.getLogger(SipVerticle.class.getName());
+  /** Option tags we implement (RFC 3262, RFC 4028); a Require of anything else gets 420. */
+  static final Set<String> SUPPORTED_EXTENSIONS = Set.of("100rel", "timer");
+  static final Set<String> KNOWN_NOT_ALLOWED = Set.of("SUBSCRIBE", "NOTIFY", "REFER", "PUBLISH", "INFO", "MESSAGE");
+
+  private final SipOptions options;
+  private final SubscriberStore subscribers;
+  private final Supplier<Meter> meter;
+  private final Clock clock;
+  private final MediaCounters mediaCounters = new MediaCounters();
+  private SipEndpoint sip;
+  private SipResponses responses;
+  private SipAuth auth;
+  private SourceGuard guard;
+  private final Registrar registrar = new Registrar();
+  private B2bua b2bua;
+  private PortPool ports;
+
+  public SipVerticle(SipOptions options, SubscriberStore subscribers, Supplier<Meter> meter, Clock clock) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.subscribers = Objects.requireNonNull(subscribers, "subscribers");
+    this.meter = Objects.requireNonNull(meter, "meter");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public Future<?> start() {
+    guard = new SourceGuard(options.requestsPerSourcePerSecond(), options.authFailuresPerSourceMax(),
+        options.banDuration(), clock);
+    ports = new PortPool(vertx, options.host(), options.rtpPortMin(), options.rtpPortMax());
+    Listener listener = new Listener();
+    return vertx.executeBlocking(() -> SipEndpoint.start(options.host(), options.port(), options.messageBytesMax(), listener))
+        .map(endpoint -> {
+          sip = endpoint;
+          responses = new SipResponses(sip);
+          auth = new SipAuth(sip, responses, subscribers, guard,
+              new DigestAuth(options.realm(), options.nonceLifetime(), clock));
+          b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaCounters, clock);
+          listener.ready = true;
+          LOG.info(() -> "SIP on " + sip.host + ":" + sip.port + " (UDP, TCP), trunk " + options.trunkUri());
+          return null;
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (b2bua != null) b2bua.shutdown();
+    SipEndpoint s = sip;
+    if (s == null) return Future.succeededFuture();
+    return vertx.executeBlocking(() -> {
+      s.stop();
+      return null;
+    });
+  }
+
+  @Override public int port() { return sip.port; }
+  @Override public String host() { return sip.host; }
+  @Override public SubscriberStore subscribers() { return subscribers; }
+  @Override public Map<String, Long> mediaCounters() { return mediaCounters.snapshot(); }
+
+  /** The meter this gateway charges calls with. */
+  public Meter meter() {
+    return b2bua.meter;
+  }
+
+  public int mediaPortsInUse() {
+    return ports.inUse();
+  }
+
+  @Override
+  public Future<List<LiveCall>> liveCalls() {
+    Promise<List<LiveCall>> p = Promise.promise();
+    context.runOnContext(v -> p.complete(b2bua.liveCalls()));
+    return p.future();
+  }
+
+  @Override
+  public Future<Boolean> endCall(String callId) {
+    Promise<Boolean> p = Promise.promise();
+    context.runOnContext(v -> p.complete(b2bua.endByOperator(callId)));
+    return p.future();
+  }
+
+  /** Counts used by tests and metrics. */
+  public Future<Integer> callCount() {
+    Promise<Integer> p = Promise.promise();
+    context.runOnContext(v -> p.complete(b2bua.liveCalls().size()));
+    return p.future();
+  }
+
+  private void onRequest(RequestEvent event) {
+    Request request = event.getRequest();
+    String method = request.getMethod();
+    String source = event instanceof RequestEventExt ext && ext.getRemoteIpAddress() != null
+        ? ext.getRemoteIpAddress() : "unknown";
+    if (Request.ACK.equals(method)) {
+      b2bua.onAck(event);
+      return;
+    }
+    UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
+    if (guard.onRequest(source, ua == null ? null : String.join(" ", toList(ua.getProduct()))) == SourceGuard.Verdict.BANNED) {
+      return; // dropped: an answer would only feed a flood or a scanner
+    }
+    ServerTransaction st = event.getServerTransaction();
+    if (st == null) {
+      try {
+        st = sip.provider.getNewServerTransaction(request);
+      } catch (javax.sip.TransactionAlreadyExistsException retransmission) {
+        return;
+      } catch (javax.sip.TransactionUnavailableException e) {
+        // e.g. a request the stack cannot track; answer statelessly where possible
+        if (!Request.CANCEL.equals(method)) responses.sendStateless(sip.provider, responses.create(400, request, null));
+        return;
+      }
+    }
+    if (request instanceof SIPMessage m && m.getSize() > options.messageBytesMax()) {
+      responses.send(st, request, Response.MESSAGE_TOO_LARGE, null);
+      return;
+    }
+    int malformed = RequestChecks.check(request);
+    if (malformed != 0) {
+      responses.send(st, request, malformed, null);
+      return;
+    }
+    MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+    if (mf != null && mf.getMaxForwards() == 0 && !Request.OPTIONS.equals(method) && !Request.CANCEL.equals(method)
+        && event.getDialog() == null) {
+      responses.send(st, request, Response.TOO_MANY_HOPS, null);
+      return;
+    }
+    if (!Request.CANCEL.equals(method) && !unsupported(request).isEmpty()) {
+      Response r = responses.create(Response.BAD_EXTENSION, request, null);
+      try {
+        r.setHeader(sip.headers.createUnsupportedHeader(String.join(", ", unsupported(request))));
+      } catch (java.text.ParseException e) {
+        throw new IllegalStateException(e);
+      }
+      responses.send(st, r);
+      return;
+    }
+    switch (method) {
+      case Request.INVITE -> b2bua.onInvite(event, st, source);
+      case Request.CANCEL -> b2bua.onCancel(event, st);
+      case Request.BYE -> b2bua.onBye(event, st);
+      case Request.UPDATE -> b2bua.onUpdate(event, st);
+      case Request.PRACK -> responses.send(st, request, Response.OK, null);
+      case Request.OPTIONS -> options(st, request);
+      case Request.REGISTER -> register(st, request, source);
+      default -> {
+        if (KNOWN_NOT_ALLOWED.contains(method)) {
+          Response r = responses.create(Response.METHOD_NOT_ALLOWED, request, null);
+          try {
+            responses.allow(r);
+          } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+          }
+          responses.send(st, r);
+        } else {
+          responses.send(st, request, Response.NOT_IMPLEMENTED, null);
+        }
+      }
+    }
+  }
+
+  private static List<String> toList(java.util.ListIterator<?> it) {
+    List<String> l = new ArrayList<>();
+    while (it.hasNext()) l.add(String.valueOf(it.next()));
+    return l;
+  }
+
+  private static List<String> unsupported(Request request) {
+    List<String> out = new ArrayList<>();
+    for (String name : List.of(RequireHeader.NAME, ProxyRequireHeader.NAME)) {
+      var it = request.getHeaders(name);
+      while (it.hasNext()) {
+        Object h = it.next();
+        String tag = h instanceof RequireHeader r ? r.getOptionTag()
+            : h instanceof ProxyRequireHeader p ? p.getOptionTag() : null;
+        if (tag != null && !SUPPORTED_EXTENSIONS.contains(tag.trim().toLowerCase(Locale.ROOT))) out.add(tag.trim());
+      }
+    }
+    return out;
+  }
+
+  private void options(ServerTransaction st, Request request) {
+    Response r = responses.create(Response.OK, request, null);
+    try {
+      responses.allow(r);
+      r.setHeader(sip.headers.createAcceptHeader("application", "sdp"));
+      r.setHeader(sip.headers.createSupportedHeader(SipResponses.SUPPORTED));
+    } catch (java.text.ParseException e) {
+      throw new IllegalStateException(e);
+    }
+    responses.send(st, r);
+  }
+
+  private void register(ServerTransaction st, Request request, String source) {
+    auth.authenticate(st, request, source).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(Level.WARNING, "REGISTER failed", ar.cause());
+        responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
+        return;
+      }
+      SubscriberStore.Subscriber who = ar.result();
+      if (who == null) return; // challenged or refused already
+      new RegisterHandler(sip, responses, registrar, clock).handle(st, request, who);
+    });
+  }
+
+  private final class Listener implements SipListener {
+    volatile boolean ready;
+
+    private void hop(Runnable action) {
+      if (!ready) return;
+      context.runOnContext(v -> {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          // a bug must not take the SIP side down; the request just gets no answer
+          LOG.log(Level.SEVERE, "SIP event handling failed", e);
+        }
+      });
+    }
+
+    @Override public void processRequest(RequestEvent event) { hop(() -> onRequest(event)); }
+    @Override public void processResponse(ResponseEvent event) { hop(() -> b2bua.onResponse(event)); }
+    @Override public void processTimeout(TimeoutEvent event) { hop(() -> b2bua.onTimeout(event)); }
+    @Override public void processIOException(IOExceptionEvent event) { }
+    @Override public void processTransactionTerminated(TransactionTerminatedEvent event) { }
+    @Override public void processDialogTerminated(DialogTerminatedEvent event) { hop(() -> b2bua.onDialogTerminated(event)); }
+  }
+}

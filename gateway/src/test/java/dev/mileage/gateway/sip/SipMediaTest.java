@@ -1,0 +1,170 @@
+package dev.mileage.gateway.sip;
+
+import dev.mileage.fixtures.sip.DemoNumbers;
+import dev.mileage.fixtures.sip.Sdp;
+import dev.mileage.fixtures.sip.TestUac;
+import dev.mileage.fixtures.sip.TrunkCall;
+import dev.mileage.fixtures.sip.UacCall;
+import dev.mileage.points.metering.EndReason;
+import dev.mileage.points.metering.UsageRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+import static dev.mileage.gateway.sip.SipTestBed.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Anchored media: RTP and RFC 4733 DTMF through the relay, the filter, inactivity, session timers, ring timeout. */
+class SipMediaTest {
+  @TempDir
+  static Path dataDir;
+  static SipTestBed bed;
+  static TestUac alice;
+
+  @BeforeAll
+  static void start() throws Exception {
+    bed = new SipTestBed(dataDir, t -> t, o -> o
+        .withTimers(Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofSeconds(2))
+        .withTrunkTimeout(Duration.ofMillis(1500)));
+    bed.member("member:1", "alice", 10_000);
+    alice = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), "alice", SipTestBed.PASSWORD));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (alice != null) alice.close();
+    if (bed != null) bed.close();
+  }
+
+  @AfterEach
+  void idle() throws Exception {
+    bed.awaitIdle();
+  }
+
+  static void until(LongSupplier value, long atLeast) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (value.getAsLong() < atLeast && System.nanoTime() < deadline) Thread.sleep(10);
+  }
+
+  static Sdp answerSdp(UacCall call) {
+    return Sdp.parse(new String(call.answer().getRawContent(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void audioIsRelayedBothWaysThroughGatewayPorts() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO);
+    assertEquals(200, call.awaitFinal(WAIT));
+    Sdp answer = answerSdp(call);
+    assertEquals("127.0.0.1", answer.host());
+    assertNotEquals(call.media().port(), answer.port(), "the caller talks to a gateway port, not the trunk's");
+    assertEquals(List.of(0, 101), answer.payloadTypes(), "PCMU and telephone-event survive, nothing else");
+    long relayedBefore = bed.sip.mediaCounters().getOrDefault("b.send.passed", 0L);
+    call.media().sendAudio(25);
+    until(call.media()::packetsReceived, 25);
+    assertEquals(25, call.media().packetsReceived(), "every packet went to the trunk and its echo came back");
+    assertTrue(bed.sip.mediaCounters().get("b.send.passed") >= relayedBefore + 25);
+    assertEquals(200, call.bye(WAIT));
+  }
+
+  @Test
+  void dtmfPassesThroughInBothDirections() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.DTMF_123);
+    assertEquals(200, call.awaitFinal(WAIT));
+    until(() -> call.media().dtmfReceived().size(), 4);
+    assertEquals(List.of('1', '2', '3', '#'), call.media().dtmfReceived(), "the trunk's RFC 4733 digits");
+    TrunkCall far = bed.trunk.calls().stream().filter(c -> c.number().equals(DemoNumbers.DTMF_123)
+        && c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+    call.media().sendDtmf("59*");
+    until(() -> far.dtmfReceived().size(), 3);
+    assertEquals(List.of('5', '9', '*'), far.dtmfReceived(), "the caller's digits reach the trunk");
+    assertEquals(200, call.bye(WAIT));
+  }
+
+  @Test
+  void foreignPayloadTypesAndStrangersAreDropped() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO);
+    assertEquals(200, call.awaitFinal(WAIT));
+    Sdp answer = answerSdp(call);
+    call.media().sendAudio(1); // latches the relay on the phone's port
+    until(call.media()::packetsReceived, 1);
+    long filteredBefore = bed.sip.mediaCounters().getOrDefault("a.filter.dropped", 0L);
+    long latchBefore = bed.sip.mediaCounters().getOrDefault("a.latch.dropped", 0L);
+    try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      byte[] g729 = new byte[32];
+      g729[0] = (byte) 0x80;
+      g729[1] = 18; // G.729: never negotiated
+      stranger.send(new DatagramPacket(g729, g729.length, answer.address()));
+      byte[] pcmu = new byte[172];
+      pcmu[0] = (byte) 0x80;
+      stranger.send(new DatagramPacket(pcmu, pcmu.length, answer.address())); // right codec, wrong source port
+      stranger.send(new DatagramPacket(new byte[] {1, 2, 3}, 3, answer.address())); // not RTP at all
+    }
+    until(() -> bed.sip.mediaCounters().getOrDefault("a.filter.dropped", 0L), filteredBefore + 2);
+    until(() -> bed.sip.mediaCounters().getOrDefault("a.latch.dropped", 0L), latchBefore + 1);
+    assertEquals(filteredBefore + 2, bed.sip.mediaCounters().get("a.filter.dropped"));
+    assertEquals(latchBefore + 1, bed.sip.mediaCounters().get("a.latch.dropped"));
+    assertEquals(1, call.media().packetsReceived(), "nothing injected reached the trunk's echo");
+    assertEquals(200, call.bye(WAIT));
+  }
+
+  @Test
+  void mediaInactivityEndsTheCall() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO);
+    assertEquals(200, call.awaitFinal(WAIT));
+    TrunkCall far = bed.trunk.calls().stream().filter(c -> c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+    assertTrue(call.awaitBye(WAIT), "no RTP for 2 s: the gateway hangs up");
+    assertTrue(far.awaitEnded(WAIT));
+    assertEquals(TrunkCall.End.CALLER_BYE, far.end());
+    assertEquals(EndReason.ERROR, bed.cdr("member:1", call.callId()).reason());
+  }
+
+  @Test
+  void lostByeIsCaughtBySessionTimer() throws Exception {
+    // the phone asks for 2 s sessions and refreshes them itself, then vanishes without a BYE
+    UacCall call = alice.invite(DemoNumbers.ECHO, TestUac.InviteOptions.plain().sessionExpires(2));
+    assertEquals(200, call.awaitFinal(WAIT));
+    assertEquals("Session-Expires: 2;refresher=uac", call.answer().getHeader("Session-Expires").toString().trim());
+    call.media().sendAudio(1);
+    assertTrue(call.awaitBye(WAIT), "no refresh within the interval: BYE (RFC 4028 section 10)");
+    UsageRecord cdr = bed.cdr("member:1", call.callId());
+    assertEquals(EndReason.ERROR, cdr.reason());
+    assertTrue(cdr.billedSeconds() <= 2, "billed " + cdr.billedSeconds());
+  }
+
+  @Test
+  void refreshesKeepTheSessionAlive() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO, TestUac.InviteOptions.plain().sessionExpires(3));
+    assertEquals(200, call.awaitFinal(WAIT));
+    for (int i = 0; i < 3; i++) {
+      call.media().sendAudio(5);
+      Thread.sleep(1000);
+      assertEquals(200, call.update(WAIT), "UPDATE refresh " + i);
+    }
+    assertTrue(!call.byeReceived(), "refreshed sessions live past their interval");
+    assertEquals(200, call.bye(WAIT));
+  }
+
+  @Test
+  void unansweredCallTimesOutWith480AndCancelsTheTrunk() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.NO_ANSWER);
+    assertTrue(call.awaitCode(180, WAIT));
+    assertEquals(480, call.awaitFinal(WAIT));
+    TrunkCall far = bed.trunk.awaitCall(DemoNumbers.NO_ANSWER, WAIT).orElseThrow();
+    assertTrue(far.awaitEnded(WAIT));
+    assertEquals(TrunkCall.End.CANCELLED, far.end());
+    assertEquals(0, bed.cdr("member:1", call.callId()).points());
+  }
+}

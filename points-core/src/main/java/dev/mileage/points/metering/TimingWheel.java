@@ -1,0 +1,105 @@
+package dev.mileage.points.metering;
+
+import dev.mileage.points.ledger.Checks;
+
+import java.util.function.Consumer;
+
+/**
+ * A hashed timing wheel (Varghese and Lauck): timers hash by their deadline tick into one of
+ * {@code slots} buckets; advancing visits only the buckets whose ticks passed, so the cost is
+ * proportional to elapsed ticks plus fired timers, never to the number of sessions per second.
+ * Timers beyond one revolution stay in their bucket until a later visit finds them due.
+ *
+ * <p>Not thread safe: the meter's thread owns it. Time is whatever the caller passes (an injected clock).
+ */
+final class TimingWheel<T> {
+  /** One scheduled timer; cancel through {@link TimingWheel#cancel}. */
+  static final class Timer<T> {
+    final long deadlineMs;
+    final T item;
+    Timer<T> prev;
+    Timer<T> next;
+    int slot = -1;
+
+    Timer(long deadlineMs, T item) {
+      this.deadlineMs = deadlineMs;
+      this.item = item;
+    }
+
+    boolean scheduled() {
+      return slot >= 0;
+    }
+  }
+
+  private final long tickMs;
+  private final Timer<T>[] heads;
+  private final int mask;
+  private long lastTick;
+  private int size;
+
+  @SuppressWarnings("unchecked")
+  TimingWheel(long tickMs, int slots, long nowMs) {
+    Checks.requirePositive(tickMs, "tickMs");
+    if (slots < 1 || Integer.bitCount(slots) != 1) throw new IllegalArgumentException("slots must be a power of two");
+    this.tickMs = tickMs;
+    this.heads = (Timer<T>[]) new Timer[slots];
+    this.mask = slots - 1;
+    this.lastTick = nowMs / tickMs;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** A timer due at {@code deadlineMs}; a deadline already past fires at the next advance. */
+  Timer<T> schedule(long deadlineMs, T item) {
+    Timer<T> timer = new Timer<>(deadlineMs, item);
+    long tick = Math.max(deadlineMs / tickMs, lastTick + 1);
+    int slot = (int) (tick & mask);
+    timer.slot = slot;
+    timer.next = heads[slot];
+    if (timer.next != null) timer.next.prev = timer;
+    heads[slot] = timer;
+    size++;
+    return timer;
+  }
+
+  /** Removes the timer if it is still scheduled; true if it was. */
+  boolean cancel(Timer<T> timer) {
+    if (timer == null || !timer.scheduled()) return false;
+    unlink(timer);
+    return true;
+  }
+
+  /** Fires, in no particular order, every timer whose deadline is at or before {@code nowMs}. */
+  void advance(long nowMs, Consumer<T> fire) {
+    long nowTick = nowMs / tickMs;
+    if (nowTick <= lastTick) return;
+    long ticks = nowTick - lastTick;
+    // a jump of a whole revolution or more visits every bucket once
+    long visits = Math.min(ticks, heads.length);
+    for (long i = 1; i <= visits; i++) {
+      int slot = (int) ((lastTick + i) & mask);
+      Timer<T> timer = heads[slot];
+      while (timer != null) {
+        Timer<T> next = timer.next;
+        if (timer.deadlineMs <= nowMs) {
+          unlink(timer);
+          fire.accept(timer.item);
+        }
+        timer = next;
+      }
+    }
+    lastTick = nowTick;
+  }
+
+  private void unlink(Timer<T> timer) {
+    if (timer.prev != null) timer.prev.next = timer.next;
+    else heads[timer.slot] = timer.next;
+    if (timer.next != null) timer.next.prev = timer.prev;
+    timer.prev = null;
+    timer.next = null;
+    timer.slot = -1;
+    size--;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.mileage.points.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Checks the database directly (plain JDBC, no ledger code): the counters equal the journal. */
+final class LedgerAudit {
+  private LedgerAudit() {
+  }
+
+  /** Recomputes all four counters of every account from the transfers and open reservations. */
+  static final String MISMATCHES = """
+      WITH moves AS (
+        SELECT t.debit_account_id AS account, 
+               CASE WHEN t.flags & 2 <> 0 AND p.status = 0 THEN t.amount ELSE 0 END AS dp,
+               CASE WHEN t.flags & (2 | 8) = 0 THEN t.amount ELSE 0 END AS dpo, 0::bigint AS cp, 0::bigint AS cpo
+          FROM ledger.transfer t LEFT JOIN ledger.pending p ON p.id = t.id
+        UNION ALL
+        SELECT t.credit_account_id, 0, 0,
+               CASE WHEN t.flags & 2 <> 0 AND p.status = 0 THEN t.amount ELSE 0 END,
+               CASE WHEN t.flags & (2 | 8) = 0 THEN t.amount ELSE 0 END
+          FROM ledger.transfer t LEFT JOIN ledger.pending p ON p.id = t.id),
+      sums AS (SELECT account, sum(dp) dp, sum(dpo) dpo, sum(cp) cp, sum(cpo) cpo FROM moves GROUP BY account)
+      SELECT count(*) FROM ledger.account a LEFT JOIN sums s ON s.account = a.id
+       WHERE a.debits_pending <> coalesce(s.dp, 0) OR a.debits_posted <> coalesce(s.dpo, 0)
+          OR a.credits_pending <> coalesce(s.cp, 0) OR a.credits_posted <> coalesce(s.cpo, 0)
+      """;
+
+  static void assertBalancesEqualTheirTransfers(Database db) throws SQLException {
+    try (Connection c = connect(db)) {
+      assertEquals(0, single(c, MISMATCHES), "accounts whose counters differ from their transfers");
+      assertEquals(0, single(c, "SELECT coalesce(sum(credits_posted - debits_posted), 0) FROM ledger.account"),
+          "points are neither created nor lost");
+      assertEquals(0, single(c, "SELECT count(*) FROM ledger.account WHERE flags = 1"
+          + " AND debits_pending + debits_posted > credits_posted"), "no customer below zero");
+      assertEquals(0, single(c, "SELECT count(*) FROM ledger.pending p JOIN ledger.transfer t ON t.id = p.id"
+          + " WHERE t.flags & 2 = 0 OR t.amount <> p.amount"), "every reservation is a stored PENDING transfer");
+    }
+  }
+
+  static Connection connect(Database db) throws SQLException {
+    return DriverManager.getConnection(db.connection().jdbcUrl(), db.connection().user(), db.connection().password());
+  }
+
+  static long single(Connection c, String sql) throws SQLException {
+    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
