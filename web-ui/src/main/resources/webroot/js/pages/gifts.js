@@ -2,6 +2,7 @@
 // (mine, history, send, claim, guide, pos) are modules in ./certificates/.
 import { get, post } from '../api.js';
 import { el, page, won } from '../dom.js';
+import { refreshHeader } from '../session.js';
 
 const VIEWS = { mine: 'mine', history: 'history', send: 'send', claim: 'claim', guide: 'guide', pos: 'pos', admin: 'admin' };
 export const CATEGORY_NAMES = { DEPARTMENT_STORE: 'Department stores', BOOKS: 'Books', CULTURE: 'Culture', GENERAL: 'Mileage general-use', TICKETS: 'Tickets' };
@@ -74,6 +75,7 @@ async function catalog(main, ctx) {
         sheets: Number(sheets.value), settlement: pay, cardToken: pay === 'CARD' ? card.value : null });
       ctx.notify(`Issued ${p.sheets} certificate(s): ${won(p.totalWon)} ${pay === 'CARD' ? 'charged to your card' : 'added to your phone bill'}. We sent you an SMS.`);
       result.replaceChildren(issued(p));
+      refreshHeader();
     } catch (err) {
       ctx.notify(err.status === 401 ? 'Please sign in to buy.' : err.message, true);
       result.replaceChildren();
