@@ -23,7 +23,8 @@ import java.util.List;
  *       funded from the operator's issuance account;</li>
  *   <li>{@code store:<id>} GIFT_CERTIFICATE: what a store has taken in certificates (settled to it);</li>
  *   <li>{@code member:<id>} PHONE_BILL, never below zero: the month's credit line for phone-bill purchases,
- *       granted once a month; a charge moves it to {@code operator:phone-bill} (what the bill collects).</li>
+ *       topped up to the limit once a month; a charge moves it to {@code operator:phone-bill} (what the
+ *       bill collects).</li>
  * </ul>
  */
 final class CertificateLedger {
@@ -67,19 +68,28 @@ final class CertificateLedger {
   }
 
   /**
-   * Charges the member's phone bill: first this month's credit line (granted once: its id is the month),
-   * then the charge, which the ledger refuses with EXCEEDS_CREDITS once the month's line is used up.
+   * Charges the member's phone bill. The month's credit line is topped up to the monthly limit once a
+   * month (its transfer id is the month, so later top-ups that month answer EXISTS or
+   * EXISTS_WITH_DIFFERENT_AMOUNT and add nothing); then the charge, which the ledger refuses with
+   * EXCEEDS_CREDITS once the month's line is used up. Unused credit does not pile up across months.
    */
   Future<TransferResult> chargePhoneBill(long memberId, long amountWon, long purchaseId) {
     YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
     String line = "phone-bill:member:" + memberId + ":" + month + ":certificate-credit-line";
-    return access.credit(memberId, StandardPointTypes.PHONE_BILL, phoneBillMonthlyLimitWon, line,
-            TransferCodes.PHONE_BILL_CREDIT_LINE, "certificate credit line " + month)
-        .compose(granted -> access.member(memberId, StandardPointTypes.PHONE_BILL))
-        .compose(member -> open(PHONE_BILL_COLLECTED_OWNER, StandardPointTypes.PHONE_BILL, AccountFlags.NONE)
+    return access.member(memberId, StandardPointTypes.PHONE_BILL).compose(before -> {
+      long topUp = phoneBillMonthlyLimitWon - before.available();
+      Future<TransferResult> granted = topUp <= 0 ? Future.succeededFuture(TransferResult.EXISTS)
+          : access.credit(memberId, StandardPointTypes.PHONE_BILL, topUp, line, TransferCodes.PHONE_BILL_CREDIT_LINE,
+              "certificate credit line " + month);
+      return granted.compose(g -> {
+        boolean lineInPlace = g.applied() || g.name().startsWith("EXISTS_WITH_DIFFERENT");
+        if (!lineInPlace) return Future.failedFuture(new IllegalStateException("phone-bill credit line answered " + g));
+        return open(PHONE_BILL_COLLECTED_OWNER, StandardPointTypes.PHONE_BILL, AccountFlags.NONE)
             .compose(collected -> access.submit(Transfer.single(Transfer.idOf("cert-purchase:" + purchaseId + ":phone-bill"),
-                member.id(), collected.id(), amountWon, TransferCodes.PHONE_BILL_CHARGE,
-                "gift certificates, purchase " + purchaseId))));
+                before.id(), collected.id(), amountWon, TransferCodes.PHONE_BILL_CHARGE,
+                "gift certificates, purchase " + purchaseId)));
+      });
+    });
   }
 
   /** Moves redeemed value from the certificate to the store; the id comes from the store's transaction. */
