@@ -162,14 +162,23 @@ class CertificatesApiTest {
     JsonObject ok = check(a.post("/api/v1/certificates/mine/" + id + "/redeem", new JsonObject()
         .put("pin", cert.getString("pin")).put("amountWon", 4_000).put("orderId", "o-1")), 200).bodyAsJsonObject();
     assertEquals(6_000, ok.getLong("balanceWon"));
+    // without the session's CSRF token nothing changes (a cross-site form cannot set a PIN)
+    String csrf = a.csrf;
+    a.csrf = null;
+    int forged = a.post("/api/v1/certificates/mine/" + id + "/pin", new JsonObject()).statusCode();
+    a.csrf = csrf;
+    assertTrue(forged == 401 || forged == 403, "forged request answered " + forged);
+    check(a.post("/api/v1/certificates/mine/" + id + "/redeem", new JsonObject()
+        .put("pin", cert.getString("pin")).put("amountWon", 500).put("orderId", "o-0")), 200);
     String newPin = check(a.post("/api/v1/certificates/mine/" + id + "/pin", new JsonObject()), 200).bodyAsJsonObject().getString("pin");
     check(a.post("/api/v1/certificates/mine/" + id + "/redeem", new JsonObject()
         .put("pin", cert.getString("pin")).put("amountWon", 1_000).put("orderId", "o-2")), 422);
     check(a.post("/api/v1/certificates/mine/" + id + "/redeem", new JsonObject()
         .put("pin", newPin).put("amountWon", 1_000).put("orderId", "o-2")), 200);
     JsonArray usage = check(a.get("/api/v1/certificates/usage"), 200).bodyAsJsonArray();
-    assertEquals(2, usage.size());
+    assertEquals(3, usage.size());
     assertEquals("ONLINE", usage.getJsonObject(0).getString("channel"));
+    assertEquals(4_500, a.certificate(id).getLong("balanceWon"));
     assertEquals(0, check(b.get("/api/v1/certificates/usage"), 200).bodyAsJsonArray().size());
   }
 
