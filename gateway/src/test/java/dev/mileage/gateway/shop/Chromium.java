@@ -19,15 +19,15 @@ import java.util.function.Supplier;
  * Debian's headless Chromium driven by its chromedriver. Fails loudly when either is missing: a browser
  * test that silently skips would prove nothing.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   static final Path BROWSER = Path.of("/usr/bin/chromium");
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   static final Duration WAIT = Duration.ofSeconds(20);
   private static final Duration POLL = Duration.ofMillis(100);
 
-  final ChromeDriver driver;
+  public final ChromeDriver driver;
 
-  Chromium(Path profileDir) throws Exception {
+  public Chromium(Path profileDir) throws Exception {
     if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
       throw new IllegalStateException("Chromium and chromedriver are required: apt-get install -y chromium chromium-driver");
     }
@@ -42,21 +42,21 @@ final class Chromium implements AutoCloseable {
     driver.manage().timeouts().scriptTimeout(WAIT);
   }
 
-  WebDriver web() {
+  public WebDriver web() {
     return driver;
   }
 
-  WebElement find(String css) {
+  public WebElement find(String css) {
     return until(() -> driver.findElements(By.cssSelector(css)).stream().findFirst().orElse(null), "element " + css);
   }
 
-  void type(String css, String text) {
+  public void type(String css, String text) {
     WebElement e = find(css);
     e.clear();
     e.sendKeys(text);
   }
 
-  void click(String css) {
+  public void click(String css) {
     find(css).click();
   }
 
@@ -68,23 +68,23 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Chooses the option whose value is {@code value} in the select matched by {@code css}. */
-  void select(String css, String value) {
+  public void select(String css, String value) {
     find(css + " option[value='" + value + "']").click();
   }
 
-  String text(String css) {
+  public String text(String css) {
     return find(css).getText();
   }
 
   /** Waits for the page to show {@code expected} inside the element matched by {@code css}. */
-  String awaitText(String css, String expected) {
+  public String awaitText(String css, String expected) {
     return until(() -> {
       var found = driver.findElements(By.cssSelector(css));
       return found.isEmpty() || !found.get(0).getText().contains(expected) ? null : found.get(0).getText();
     }, () -> "'" + expected + "' in " + css + " (now: " + safeText(css) + ")");
   }
 
-  void awaitHash(String prefix) {
+  public void awaitHash(String prefix) {
     until(() -> String.valueOf(((JavascriptExecutor) driver).executeScript("return location.hash")).startsWith(prefix) ? true : null,
         "location " + prefix);
   }
@@ -99,11 +99,11 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Polls with a bounded deadline (a browser renders asynchronously; there is no event to wait on). */
-  <T> T until(Supplier<T> probe, String what) {
+  public <T> T until(Supplier<T> probe, String what) {
     return until(probe, () -> what);
   }
 
-  <T> T until(Supplier<T> probe, Supplier<String> what) {
+  public <T> T until(Supplier<T> probe, Supplier<String> what) {
     Instant deadline = Instant.now().plus(WAIT);
     while (Instant.now().isBefore(deadline)) {
       T value;

@@ -20,6 +20,11 @@ public final class TransferCodes {
   public static final int ORDER_MILEAGE_REVERSAL = 202;
   public static final int ORDER_PAID_WITH_POINTS = 203;
   public static final int ORDER_POINTS_REFUND = 204;
+  // gift certificates 600..699
+  public static final int CERTIFICATE_ISSUE = 600;
+  public static final int CERTIFICATE_REDEEM = 601;
+  public static final int PHONE_BILL_CREDIT_LINE = 602;
+  public static final int PHONE_BILL_CHARGE = 603;
 
   private TransferCodes() {
   }

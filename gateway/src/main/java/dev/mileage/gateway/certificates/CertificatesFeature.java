@@ -1,0 +1,169 @@
+package dev.mileage.gateway.certificates;
+
+import dev.mileage.gateway.Feature;
+import dev.mileage.gateway.GatewayContext;
+import dev.mileage.gateway.http.Access;
+import dev.mileage.gateway.http.Authenticator;
+import dev.mileage.gateway.http.Caller;
+import dev.mileage.gateway.members.GuessLimiter;
+import dev.mileage.gateway.members.LedgerAccess;
+import dev.mileage.gateway.members.MembersOptions;
+import dev.mileage.gateway.members.PasswordHasher;
+import dev.mileage.gateway.members.SipSmsSender;
+import dev.mileage.gateway.members.SmsSender;
+import dev.mileage.gateway.members.Web;
+import dev.mileage.gateway.shop.PaymentProvider;
+import dev.mileage.gateway.shop.SandboxPaymentProvider;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Electronic gift certificates: catalog, purchase (phone bill or card), issuance (code, PIN, barcodes,
+ * value in the ledger), gifting by phone number with a claim link, and redemption at stores' POS or at
+ * online checkout. Routes are in {@link CertificateRoutes}; the public ones (catalog, claim page data)
+ * sit at the root under {@code /certificates/}.
+ */
+public final class CertificatesFeature implements Feature {
+  private static final Logger LOG = Logger.getLogger(CertificatesFeature.class.getName());
+
+  private final CertificatesOptions options;
+  private final PaymentProvider payments;
+  private final PasswordHasher pinHasher;
+  private SmsSender sms;
+  /** Whether this feature made the SMS sender (and so must close it). */
+  private boolean ownsSms;
+  private GatewayContext context;
+  private CertificateRoutes routes;
+  private Stores stores;
+
+  /** The production wiring: SMS to the SMSC the members feature uses, the sandbox card provider. */
+  public CertificatesFeature() {
+    this(CertificatesOptions.defaults(), new SandboxPaymentProvider(), null,
+        new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1));
+  }
+
+  /** @param sms null: a sender to {@code MembersOptions.defaults().smscUri()} is made at start */
+  public CertificatesFeature(CertificatesOptions options, PaymentProvider payments, SmsSender sms, PasswordHasher pinHasher) {
+    this.options = options;
+    this.payments = payments;
+    this.sms = sms;
+    this.pinHasher = pinHasher;
+  }
+
+  @Override
+  public String name() {
+    return "certificates";
+  }
+
+  @Override
+  public boolean hasSchema() {
+    return true;
+  }
+
+  synchronized void init(GatewayContext ctx) {
+    if (context != null) return;
+    context = ctx;
+    if (sms == null) {
+      sms = defaultSender(ctx);
+      ownsSms = true;
+    }
+    LedgerAccess access = new LedgerAccess(ctx.ledger(), ctx.vertx());
+    CertificateLedger ledger = new CertificateLedger(access, ctx.clock(), options.phoneBillMonthlyLimitWon());
+    MemberDirectory members = new MemberDirectory(ctx.pool());
+    Catalog catalog = new Catalog(ctx.pool());
+    stores = new Stores(ctx.pool(), ctx.clock(), new GuessLimiter(options.failuresPerSourceMax(), options.guessWindow(),
+        CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock()));
+    routes = new CertificateRoutes(options, catalog, stores,
+        new PurchaseService(ctx.vertx(), ctx.pool(), ctx.clock(), catalog, ledger, payments, sms, members, pinHasher),
+        new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),
+        new RedemptionService(ctx.vertx(), ctx.pool(), ctx.clock(), ledger, pinHasher, options),
+        new Holdings(ctx.vertx(), ctx.pool(), ledger, pinHasher));
+  }
+
+  /** The same SMSC as the members feature: MILEAGE_SMSC_URI, else {@code sip:smsc@<trunk host:port>}. */
+  private static SmsSender defaultSender(GatewayContext ctx) {
+    String uri = MembersOptions.defaults().smscUri();
+    if (uri.isEmpty()) {
+      String trunk = ctx.config().trunkUri();
+      int at = trunk.indexOf('@');
+      if (trunk.startsWith("sip:") && at > 0) uri = "sip:smsc@" + trunk.substring(at + 1).split(";", 2)[0];
+    }
+    if (uri.isEmpty()) {
+      LOG.warning("no SMSC configured (MILEAGE_SMSC_URI): certificate SMS are not sent");
+      return (to, text) -> Future.succeededFuture(SmsSender.Result.UNREACHABLE);
+    }
+    try {
+      String host = ctx.config().host();
+      return new SipSmsSender(uri, host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the certificate SMS sender", e);
+    }
+  }
+
+  @Override
+  public List<io.vertx.core.Deployable> verticles(GatewayContext ctx) {
+    init(ctx);
+    if (!ownsSms) return List.of();
+    // owns the SMS sender's SIP stack, so stopping the gateway releases its port and threads
+    return List.of(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> stop() {
+        sms.close();
+        return Future.succeededFuture();
+      }
+    });
+  }
+
+  @Override
+  public List<Authenticator> authenticators(GatewayContext ctx) {
+    init(ctx);
+    return List.of(stores);
+  }
+
+  @Override
+  public void mountRoot(Router root, GatewayContext ctx) {
+    init(ctx);
+    root.get("/certificates/catalog").handler(Web.handle(routes::catalog));
+    root.get("/certificates/contents").handler(Web.handle(routes::contents));
+    root.get("/certificates/claims/:token").handler(Web.handle(routes::claimInfo));
+    root.post("/certificates/claims/:token/reject").handler(Web.handle(routes::reject));
+  }
+
+  @Override
+  public void mountApi(Router api, GatewayContext ctx) {
+    init(ctx);
+    api.post("/certificates/purchases").handler(Web.handle(routes::buy));
+    api.get("/certificates/purchases").handler(Web.handle(routes::purchases));
+    api.get("/certificates/mine").handler(Web.handle(routes::mine));
+    api.get("/certificates/mine/:id").handler(Web.handle(routes::one));
+    api.get("/certificates/mine/:id/barcode").handler(Web.handle(routes::barcode));
+    api.post("/certificates/mine/:id/pin").handler(Web.handle(routes::newPin));
+    api.post("/certificates/mine/:id/redeem").handler(Web.handle(routes::redeemOnline));
+    api.get("/certificates/usage").handler(Web.handle(routes::usage));
+    api.post("/certificates/gifts").handler(Web.handle(routes::gift));
+    api.get("/certificates/gifts").handler(Web.handle(routes::gifts));
+    api.post("/certificates/claims/:token/accept").handler(Web.handle(routes::accept));
+    api.post("/certificates/pos/redemptions").handler(Web.handle(routes::redeemAtPos));
+    api.route("/certificates/admin/*").handler(Access.role(Access.ROLE_OPERATOR));
+    api.get("/certificates/admin/items").handler(Web.handle(routes::adminItems));
+    api.post("/certificates/admin/items").handler(Web.handle(routes::addItem));
+    api.patch("/certificates/admin/items/:id").handler(Web.handle(routes::setItemActive));
+    api.get("/certificates/admin/stores").handler(Web.handle(routes::adminStores));
+    api.post("/certificates/admin/stores").handler(Web.handle(routes::addStore));
+    api.patch("/certificates/admin/stores/:id").handler(Web.handle(routes::setStoreActive));
+  }
+
+  /** The caller as a member id, or null after answering (401 with a sign-up hint, 403 for other callers). */
+  static Long member(io.vertx.ext.web.RoutingContext ctx) {
+    Caller c = Caller.of(ctx).orElse(null);
+    if (c == null || c.kind() != Caller.Kind.MEMBER) {
+      Web.error(ctx, c == null ? 401 : 403, c == null ? "unauthorized" : "members_only",
+          "gift certificates are for members: sign up or sign in first");
+      return null;
+    }
+    return Long.parseLong(c.id());
+  }
+}

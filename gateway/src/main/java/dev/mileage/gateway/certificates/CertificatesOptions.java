@@ -1,0 +1,49 @@
+package dev.mileage.gateway.certificates;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the gift-certificate feature, with defaults.
+ *
+ * @param phoneBillMonthlyLimitWon what a member may add to one month's phone bill for certificates
+ * @param pinFailuresPerCertificateMax wrong PINs (or tries of an unknown code) per code in one guess window
+ * @param failuresPerStoreMax   failed redemptions per store in one window
+ * @param failuresPerSourceMax  failed redemptions per source address in one window
+ * @param failuresOverallMax    failed redemptions in all in one window: a distributed guesser stops here
+ * @param publicBaseUrl         where claim links point (e.g. {@code https://mileage.example}); empty: the
+ *                              address the giver's browser used
+ */
+public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailuresPerCertificateMax,
+                                  int failuresPerStoreMax, int failuresPerSourceMax, int failuresOverallMax,
+                                  Duration guessWindow, String publicBaseUrl) {
+  public static final int SHEETS_PER_PURCHASE_MAX = 20;
+  public static final long PURCHASE_WON_MAX = 2_000_000;
+  public static final int CERTIFICATES_PER_GIFT_MAX = 20;
+  public static final int MESSAGE_LENGTH_MAX = 200;
+  public static final int LIMITER_KEYS_MAX = 100_000;
+  public static final int HISTORY_ROWS_MAX = 200;
+  public static final long REDEMPTION_WON_MAX = 10_000_000;
+  public static final int TRANSACTION_ID_LENGTH_MAX = 64;
+  /** Argon2id for PINs: lighter than passwords (a 6-digit PIN gains little from more), still memory-hard. */
+  public static final int PIN_HASH_MEMORY_KIB = 8 * 1024;
+
+  public CertificatesOptions {
+    Objects.requireNonNull(guessWindow, "guessWindow");
+    Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
+    if (phoneBillMonthlyLimitWon < 0) throw new IllegalArgumentException("phoneBillMonthlyLimitWon must not be negative");
+    if (pinFailuresPerCertificateMax < 1 || failuresPerStoreMax < 1 || failuresPerSourceMax < 1 || failuresOverallMax < 1) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+  }
+
+  public static CertificatesOptions defaults() {
+    return new CertificatesOptions(300_000, 5, 30, 30, 1_000, Duration.ofMinutes(15),
+        System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault("MILEAGE_PUBLIC_BASE_URL", "")));
+  }
+
+  public CertificatesOptions withLimits(int perCertificate, int perStore, int perSource, int overall) {
+    return new CertificatesOptions(phoneBillMonthlyLimitWon, perCertificate, perStore, perSource, overall, guessWindow,
+        publicBaseUrl);
+  }
+}

@@ -1,0 +1,247 @@
+package dev.mileage.gateway.certificates;
+
+import dev.mileage.gateway.members.PasswordHasher;
+import dev.mileage.gateway.members.SmsSender;
+import dev.mileage.gateway.members.Web;
+import dev.mileage.gateway.shop.PaymentProvider;
+import dev.mileage.points.ledger.Account;
+import dev.mileage.points.ledger.TransferResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Buying certificates: PENDING -> (settled) PAID -> (issued) ISSUED, or DECLINED with nothing issued.
+ * The client's request key makes the whole purchase idempotent: a repeat answers the same purchase and a
+ * purchase left PAID by a failure (ledger down) is completed by the repeat, never charged twice (the card
+ * charge and the phone-bill transfer carry keys derived from the purchase id).
+ */
+final class PurchaseService {
+  private static final Logger LOG = Logger.getLogger(PurchaseService.class.getName());
+
+  enum Settlement { PHONE_BILL, CARD }
+
+  enum Outcome { ISSUED, DECLINED, NO_SUCH_ITEM, REQUEST_KEY_REUSED }
+
+  /** {@code certificates} carry the PINs of certificates issued by this very call (shown once). */
+  record Result(Outcome outcome, long purchaseId, String reason, JsonObject purchase) { }
+
+  record Request(long memberId, String requestKey, long itemId, int sheets, Settlement settlement, String cardToken) {
+    Request {
+      if (requestKey == null || !requestKey.matches("[A-Za-z0-9._:-]{8,64}")) {
+        throw new IllegalArgumentException("requestKey must be 8 to 64 letters, digits, '.', '_', ':' or '-'");
+      }
+      if (sheets < 1 || sheets > CertificatesOptions.SHEETS_PER_PURCHASE_MAX) {
+        throw new IllegalArgumentException("sheets must be in 1.." + CertificatesOptions.SHEETS_PER_PURCHASE_MAX);
+      }
+      if (settlement == Settlement.CARD && (cardToken == null || cardToken.isBlank() || cardToken.length() > 128)) {
+        throw new IllegalArgumentException("cardToken is required for card settlement");
+      }
+    }
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Clock clock;
+  private final Catalog catalog;
+  private final CertificateLedger ledger;
+  private final PaymentProvider payments;
+  private final SmsSender sms;
+  private final MemberDirectory members;
+  private final PasswordHasher pinHasher;
+  private final Codes codes = new Codes();
+
+  PurchaseService(Vertx vertx, Pool pool, Clock clock, Catalog catalog, CertificateLedger ledger, PaymentProvider payments,
+                  SmsSender sms, MemberDirectory members, PasswordHasher pinHasher) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.clock = clock;
+    this.catalog = catalog;
+    this.ledger = ledger;
+    this.payments = payments;
+    this.sms = sms;
+    this.members = members;
+    this.pinHasher = pinHasher;
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+  }
+
+  Future<Result> buy(Request q) {
+    return catalog.item(q.itemId()).compose(item -> {
+      if (item == null || !item.active()) return Future.succeededFuture(new Result(Outcome.NO_SUCH_ITEM, 0, "no such certificate in the catalog", null));
+      long total = Math.multiplyExact(item.faceValueWon(), q.sheets());
+      if (total > CertificatesOptions.PURCHASE_WON_MAX) {
+        throw new IllegalArgumentException("a purchase may total at most " + CertificatesOptions.PURCHASE_WON_MAX + " won");
+      }
+      return pool.preparedQuery("INSERT INTO certificates.purchase (member_id, request_key, item_id, sheets, total_won,"
+              + " settlement, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7)"
+              + " ON CONFLICT (member_id, request_key) DO NOTHING RETURNING id")
+          .execute(Tuple.of(q.memberId(), q.requestKey(), item.id(), q.sheets(), total, q.settlement().name(), now()))
+          .compose(rows -> rows.size() == 1
+              ? settle(q, item, rows.iterator().next().getLong(0), total)
+              : resume(q));
+    });
+  }
+
+  /** A repeated request key: the same purchase continues (or answers), a different one is refused. */
+  private Future<Result> resume(Request q) {
+    return pool.preparedQuery("SELECT * FROM certificates.purchase WHERE member_id = $1 AND request_key = $2")
+        .execute(Tuple.of(q.memberId(), q.requestKey())).compose(rows -> {
+          Row p = rows.iterator().next();
+          if (p.getLong("item_id") != q.itemId() || p.getInteger("sheets") != q.sheets()
+              || !p.getString("settlement").equals(q.settlement().name())) {
+            return Future.succeededFuture(new Result(Outcome.REQUEST_KEY_REUSED, p.getLong("id"),
+                "this request key was used for a different purchase", null));
+          }
+          long id = p.getLong("id");
+          return switch (p.getString("status")) {
+            case "DECLINED" -> Future.succeededFuture(new Result(Outcome.DECLINED, id, p.getString("reason"), null));
+            case "PENDING" -> catalog.item(q.itemId()).compose(item -> settle(q, item, id, p.getLong("total_won")));
+            default -> catalog.item(q.itemId()).compose(item -> issue(q.memberId(), item, id, q.sheets(), q.settlement()));
+          };
+        });
+  }
+
+  private Future<Result> settle(Request q, Catalog.Item item, long purchaseId, long totalWon) {
+    Future<String> declined;
+    if (q.settlement() == Settlement.PHONE_BILL) {
+      declined = ledger.chargePhoneBill(q.memberId(), totalWon, purchaseId).compose(r -> {
+        if (r.applied()) return markPaid(purchaseId, null).map((String) null);
+        if (r == TransferResult.EXCEEDS_CREDITS) return Future.succeededFuture("this month's phone-bill limit for certificates would be exceeded");
+        return Future.failedFuture(new IllegalStateException("phone-bill charge answered " + r));
+      });
+    } else {
+      declined = payments.charge("cert-purchase:" + purchaseId, totalWon, q.cardToken()).compose(r -> switch (r.outcome()) {
+        case APPROVED -> markPaid(purchaseId, r.reference()).map((String) null);
+        case DECLINED -> Future.succeededFuture("card declined: " + r.reason());
+        case FAILED -> Future.succeededFuture("the card payment service could not be reached; nothing was charged");
+      });
+    }
+    return declined.compose(reason -> {
+      if (reason == null) return issue(q.memberId(), item, purchaseId, q.sheets(), q.settlement());
+      return pool.preparedQuery("UPDATE certificates.purchase SET status = 'DECLINED', reason = $2 WHERE id = $1 AND status = 'PENDING'")
+          .execute(Tuple.of(purchaseId, reason))
+          .map(v -> new Result(Outcome.DECLINED, purchaseId, reason, null));
+    });
+  }
+
+  private Future<Void> markPaid(long purchaseId, String reference) {
+    return pool.preparedQuery("UPDATE certificates.purchase SET status = 'PAID', payment_reference = $2 WHERE id = $1 AND status = 'PENDING'")
+        .execute(Tuple.of(purchaseId, reference)).mapEmpty();
+  }
+
+  /** Creates the missing certificates, funds them all (idempotent), then marks the purchase ISSUED. */
+  private Future<Result> issue(long memberId, Catalog.Item item, long purchaseId, int sheets, Settlement settlement) {
+    List<Future<Account>> opening = new ArrayList<>();
+    for (int s = 1; s <= sheets; s++) opening.add(ledger.certificateAccount(purchaseId, s));
+    return Future.all(opening).compose(all -> {
+      List<Long> accountIds = new ArrayList<>();
+      for (int s = 0; s < sheets; s++) accountIds.add(all.<Account>resultAt(s).id());
+      return Web.blocking(vertx, () -> newSheets(sheets)).compose(fresh -> {
+        List<Tuple> rows = new ArrayList<>();
+        for (int s = 0; s < sheets; s++) {
+          Sheet f = fresh.get(s);
+          rows.add(Tuple.of(purchaseId, s + 1, item.id(), item.faceValueWon(), f.code(),
+              Buffer.buffer(Codes.digest(f.code())), f.pinHash(), memberId, accountIds.get(s), now()));
+        }
+        return pool.preparedQuery("INSERT INTO certificates.certificate (purchase_id, sheet, item_id, face_value_won, code,"
+                + " code_digest, pin_hash, holder_member_id, status, account_id, issued_at)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE', $9, $10) ON CONFLICT (purchase_id, sheet) DO NOTHING"
+                + " RETURNING sheet, code").executeBatch(rows)
+            .map(r -> {
+              // only the sheets inserted now get their PIN shown; a resumed purchase keeps the earlier PINs
+              List<Integer> inserted = new ArrayList<>();
+              for (var set = r; set != null; set = set.next()) for (Row row : set) inserted.add(row.getInteger("sheet"));
+              return inserted;
+            })
+            .compose(inserted -> ledger.fund(purchaseId, accountIds, item.faceValueWon()).compose(results -> {
+              for (TransferResult t : results) {
+                if (!t.applied()) return Future.failedFuture(new IllegalStateException("certificate funding answered " + t));
+              }
+              return pool.preparedQuery("UPDATE certificates.purchase SET status = 'ISSUED' WHERE id = $1 AND status = 'PAID' RETURNING id")
+                  .execute(Tuple.of(purchaseId)).compose(u -> (u.size() == 1
+                      ? notifyBuyer(memberId, item, purchaseId, sheets, settlement) : Future.succeededFuture())
+                      .compose(v -> purchaseJson(memberId, purchaseId, fresh, inserted)));
+            }));
+      });
+    }).map(p -> new Result(Outcome.ISSUED, purchaseId, "", p));
+  }
+
+  private record Sheet(String code, String pin, String pinHash) { }
+
+  private List<Sheet> newSheets(int n) {
+    List<Sheet> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String pin = codes.newPin();
+      out.add(new Sheet(codes.newCode(), pin, pinHasher.hash(pin)));
+    }
+    return out;
+  }
+
+  private Future<Void> notifyBuyer(long memberId, Catalog.Item item, long purchaseId, int sheets, Settlement settlement) {
+    return members.find(memberId).compose(m -> {
+      if (m == null) return Future.succeededFuture();
+      String issuer = item.issuer().length() > 40 ? item.issuer().substring(0, 40) : item.issuer();
+      String text = "Mileage: " + sheets + " x " + issuer + " " + String.format("%,d", item.faceValueWon())
+          + " won gift certificate issued (purchase " + purchaseId + ", "
+          + (settlement == Settlement.PHONE_BILL ? "on your phone bill" : "by card") + "). See My certificates.";
+      return sms.send(m.phone(), text).<Void>mapEmpty().recover(e -> {
+        LOG.warning("purchase SMS not sent: " + e.getClass().getSimpleName());
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  private Future<JsonObject> purchaseJson(long memberId, long purchaseId, List<Sheet> fresh, List<Integer> inserted) {
+    return pool.preparedQuery("SELECT p.*, i.category, i.issuer, i.face_value_won FROM certificates.purchase p"
+            + " JOIN certificates.item i ON i.id = p.item_id WHERE p.id = $1 AND p.member_id = $2")
+        .execute(Tuple.of(purchaseId, memberId)).compose(prows -> {
+          JsonObject p = purchaseRow(prows.iterator().next());
+          return pool.preparedQuery("SELECT id, sheet, code FROM certificates.certificate WHERE purchase_id = $1 ORDER BY sheet")
+              .execute(Tuple.of(purchaseId)).map(crows -> {
+                JsonArray certs = new JsonArray();
+                for (Row c : crows) {
+                  int sheet = c.getInteger("sheet");
+                  JsonObject j = new JsonObject().put("id", c.getLong("id")).put("code", Codes.display(c.getString("code")));
+                  if (inserted.contains(sheet)) j.put("pin", fresh.get(sheet - 1).pin());
+                  certs.add(j);
+                }
+                return p.put("certificates", certs);
+              });
+        });
+  }
+
+  static JsonObject purchaseRow(Row r) {
+    return new JsonObject().put("id", r.getLong("id")).put("itemId", r.getLong("item_id"))
+        .put("category", r.getString("category")).put("issuer", r.getString("issuer"))
+        .put("faceValueWon", r.getLong("face_value_won")).put("sheets", r.getInteger("sheets"))
+        .put("totalWon", r.getLong("total_won")).put("settlement", r.getString("settlement"))
+        .put("status", r.getString("status")).put("reason", r.getString("reason"))
+        .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString());
+  }
+
+  Future<List<JsonObject>> history(long memberId) {
+    return pool.preparedQuery("SELECT p.*, i.category, i.issuer, i.face_value_won FROM certificates.purchase p"
+            + " JOIN certificates.item i ON i.id = p.item_id WHERE p.member_id = $1 ORDER BY p.id DESC LIMIT "
+            + CertificatesOptions.HISTORY_ROWS_MAX)
+        .execute(Tuple.of(memberId)).map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          for (Row r : rows) out.add(purchaseRow(r));
+          return out;
+        });
+  }
+}

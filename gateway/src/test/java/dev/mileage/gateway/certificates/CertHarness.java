@@ -1,0 +1,201 @@
+package dev.mileage.gateway.certificates;
+
+import dev.mileage.fixtures.sip.SmsMessage;
+import dev.mileage.fixtures.sip.Smsc;
+import dev.mileage.gateway.Feature;
+import dev.mileage.gateway.MutableClock;
+import dev.mileage.gateway.TestGateway;
+import dev.mileage.gateway.ledger.LedgerFeature;
+import dev.mileage.gateway.members.MembersFeature;
+import dev.mileage.gateway.members.MembersOptions;
+import dev.mileage.gateway.members.PasswordHasher;
+import dev.mileage.gateway.members.SipSmsSender;
+import dev.mileage.gateway.shop.SandboxPaymentProvider;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClientSession;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real gateway (ledger, members, certificates) on embedded PostgreSQL, the SMSC fixture receiving every
+ * SMS over SIP MESSAGE, the sandbox card provider, a movable clock, and browser-like member clients.
+ */
+final class CertHarness implements AutoCloseable {
+  static final String PASSWORD = "correct-horse-battery";
+  static final int PER_CERTIFICATE = 5;
+  static final int PER_STORE = 12;
+  static final int PER_SOURCE = 40;
+  static final int OVERALL = 1_000;
+  private static final AtomicInteger PHONES = new AtomicInteger(5000);
+
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:00:00Z"));
+  final Smsc smsc;
+  final SipSmsSender sms;
+  final SandboxPaymentProvider payments = new SandboxPaymentProvider();
+  final TestGateway gateway;
+
+  CertHarness(Path dataDir) throws Exception {
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL);
+  }
+
+  CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall) throws Exception {
+    smsc = Smsc.start();
+    SipSmsSender sender = null;
+    try {
+      sender = new SipSmsSender(smsc.uri(), "127.0.0.1");
+      MembersOptions members = MembersOptions.defaults().withSmscUri(smsc.uri());
+      CertificatesOptions options = CertificatesOptions.defaults().withLimits(perCertificate, perStore, perSource, overall);
+      List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)),
+          new CertificatesFeature(options, payments, sender, new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1)));
+      gateway = new TestGateway(dataDir, features, clock);
+    } catch (Exception e) {
+      if (sender != null) sender.close();
+      smsc.close();
+      throw e;
+    }
+    sms = sender;
+  }
+
+  int port() {
+    return gateway.app.httpPort();
+  }
+
+  static String newPhone() {
+    return "+8210" + String.format("%08d", PHONES.incrementAndGet());
+  }
+
+  /** The first SMS to {@code phone} whose text matches, waiting up to 10 s. */
+  SmsMessage awaitSms(String phone, Predicate<String> body) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (Instant.now().isBefore(deadline)) {
+      Optional<SmsMessage> m = smsc.received().stream().filter(s -> s.to().equals(phone) && body.test(s.body())).findFirst();
+      if (m.isPresent()) return m.get();
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no matching SMS to " + phone + "; received: " + smsc.received().stream()
+        .filter(s -> s.to().equals(phone)).map(SmsMessage::body).toList());
+  }
+
+  long smsCount(String phone) {
+    return smsc.received().stream().filter(s -> s.to().equals(phone)).count();
+  }
+
+  /** A browser-like client: keeps cookies, sends the CSRF token. */
+  final class Member {
+    final WebClientSession web = WebClientSession.create(gateway.client);
+    final String login;
+    final String phone;
+    final String name;
+    String csrf;
+    long id;
+
+    Member(String login) {
+      this(login, newPhone());
+    }
+
+    Member(String login, String phone) {
+      this.login = login;
+      this.phone = phone;
+      this.name = "Tester " + login;
+    }
+
+    HttpResponse<Buffer> call(HttpMethod method, String path, JsonObject body) throws Exception {
+      var req = web.request(method, path);
+      if (csrf != null) req.putHeader("X-CSRF-Token", csrf);
+      var f = body == null ? req.send() : req.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.encode()));
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    HttpResponse<Buffer> post(String path, JsonObject body) throws Exception {
+      return call(HttpMethod.POST, path, body);
+    }
+
+    HttpResponse<Buffer> get(String path) throws Exception {
+      return call(HttpMethod.GET, path, null);
+    }
+
+    Member ready() throws Exception {
+      check(post("/auth/sign-up", new JsonObject().put("loginId", login).put("password", PASSWORD).put("name", name)
+          .put("phone", phone).put("address", "1 Test-ro, Seoul")), 201);
+      String text = awaitSms(phone, b -> b.contains("verification code")).body();
+      Matcher m = Pattern.compile("([0-9]{6})").matcher(text);
+      if (!m.find()) throw new AssertionError("no code in the SMS");
+      check(post("/auth/verify-phone", new JsonObject().put("loginId", login).put("code", m.group(1))), 200);
+      HttpResponse<Buffer> r = check(post("/auth/sign-in", new JsonObject().put("loginId", login).put("password", PASSWORD)), 200);
+      csrf = r.bodyAsJsonObject().getString("csrfToken");
+      id = r.bodyAsJsonObject().getLong("memberId");
+      return this;
+    }
+
+    HttpResponse<Buffer> buy(long itemId, int sheets, String settlement, String cardToken) throws Exception {
+      return buy(UUID.randomUUID().toString(), itemId, sheets, settlement, cardToken);
+    }
+
+    HttpResponse<Buffer> buy(String key, long itemId, int sheets, String settlement, String cardToken) throws Exception {
+      return post("/api/v1/certificates/purchases", new JsonObject().put("requestKey", key).put("itemId", itemId)
+          .put("sheets", sheets).put("settlement", settlement).put("cardToken", cardToken));
+    }
+
+    JsonArray mine() throws Exception {
+      return check(get("/api/v1/certificates/mine"), 200).bodyAsJsonArray();
+    }
+
+    JsonObject certificate(long id) throws Exception {
+      for (Object o : mine()) if (((JsonObject) o).getLong("id") == id) return (JsonObject) o;
+      return null;
+    }
+  }
+
+  /** A store registered by the operator; answers {id, apiKey}. */
+  JsonObject store(String name) throws Exception {
+    return check(gateway.post("/api/v1/certificates/admin/stores", new JsonObject().put("name", name).put("chain", "Test Mart")), 201)
+        .bodyAsJsonObject();
+  }
+
+  HttpResponse<Buffer> pos(String apiKey, String code, String pin, long amountWon, String txn) throws Exception {
+    var req = gateway.client.request(HttpMethod.POST, "/api/v1/certificates/pos/redemptions").putHeader("X-Store-Key", apiKey)
+        .putHeader("Content-Type", "application/json");
+    return req.sendBuffer(Buffer.buffer(new JsonObject().put("code", code).put("pin", pin).put("amountWon", amountWon)
+        .put("transactionId", txn).encode())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** A catalog item id by issuer and face value. */
+  long item(String issuer, long faceValueWon) throws Exception {
+    var r = check(gateway.send(HttpMethod.GET, "/certificates/catalog", null, null, null), 200).bodyAsJsonObject();
+    for (Object o : r.getJsonArray("items")) {
+      JsonObject i = (JsonObject) o;
+      if (i.getString("issuer").equals(issuer) && i.getLong("faceValueWon") == faceValueWon) return i.getLong("id");
+    }
+    throw new AssertionError("no catalog item " + issuer + " " + faceValueWon);
+  }
+
+  void advancePastGuessWindow() {
+    clock.advance(CertificatesOptions.defaults().guessWindow().plus(Duration.ofSeconds(1)));
+  }
+
+  static HttpResponse<Buffer> check(HttpResponse<Buffer> r, int status) {
+    if (r.statusCode() != status) throw new AssertionError("expected " + status + " but got " + r.statusCode() + ": " + r.bodyAsString());
+    return r;
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+    sms.close();
+    smsc.close();
+  }
+}

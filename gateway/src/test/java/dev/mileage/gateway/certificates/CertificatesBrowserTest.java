@@ -1,0 +1,176 @@
+package dev.mileage.gateway.certificates;
+
+import dev.mileage.gateway.shop.Chromium;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The certificate pages in headless Chromium against a real gateway: a member buys two certificates on the
+ * phone bill, sees them with a scannable barcode, gifts one with a message and a theme card; the recipient
+ * opens the SMS link, joins (phone code from the SMSC), accepts, and finds the certificate in theirs.
+ */
+class CertificatesBrowserTest {
+  @TempDir
+  static Path dataDir;
+  @TempDir
+  static Path profileDir;
+  static CertHarness h;
+  static Chromium browser;
+  static String base;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h = new CertHarness(dataDir);
+    base = "http://127.0.0.1:" + h.port() + "/";
+    browser = new Chromium(profileDir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) browser.close();
+    if (h != null) h.close();
+  }
+
+  Object js(String script) {
+    return ((JavascriptExecutor) browser.driver).executeScript(script);
+  }
+
+  @Test
+  void buyGiftAndClaimInTheBrowser() throws Exception {
+    var giver = h.new Member("web-giver").ready();
+    long item = h.item("Mileage Telecom", 10_000);
+
+    // non-members are pointed to sign-up
+    browser.web().get(base + "#/gifts");
+    browser.awaitText("main", "to buy, sign in or join");
+
+    browser.web().get(base + "#/signin");
+    browser.type("#loginId", giver.login);
+    browser.type("#password", CertHarness.PASSWORD);
+    browser.click("#signin-form button[type=submit]");
+    browser.awaitHash("#/shop");
+    browser.find("#header-mileage");
+
+    // buy two on the phone bill
+    browser.web().get(base + "#/gifts?category=GENERAL");
+    browser.select("#item", Long.toString(item));
+    browser.type("#sheets", "2");
+    browser.awaitText("#total", "₩20,000");
+    browser.click("#buy");
+    browser.awaitText("#issued", "2 × Mileage Telecom ₩10,000");
+    browser.awaitText("#notice", "added to your phone bill");
+    String pins = browser.text("#issued tbody");
+    assertTrue(Pattern.compile("[0-9]{6}").matcher(pins).find(), pins);
+    assertTrue(h.awaitSms(giver.phone, b -> b.contains("gift certificate issued")).body().contains("2 x Mileage Telecom"));
+
+    // my certificates with a barcode an image decoder can read
+    browser.web().get(base + "#/gifts/mine");
+    browser.awaitText("#my-certificates", "₩10,000");
+    var cards = browser.driver.findElements(By.cssSelector("#my-certificates .cert"));
+    assertEquals(2, cards.size());
+    String certId = cards.get(0).getAttribute("data-id");
+    browser.click("#cert-" + certId + " button");
+    browser.until(() -> Boolean.TRUE.equals(js("const i = document.querySelector('#cert-" + certId
+        + " img.c128'); return i && i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width >= 280;")) ? true : null,
+        "a barcode at least 280 px wide");
+
+    // gift it with a message and a theme card
+    String recipientPhone = CertHarness.newPhone();
+    browser.web().get(base + "#/gifts/send?ids=" + certId);
+    browser.find("#gift-certificates input[value='" + certId + "']");
+    browser.type("#recipientPhone", recipientPhone);
+    browser.type("#message", "Congratulations on the new job!");
+    browser.select("#extraId", "5");
+    browser.click("#send-gift");
+    browser.awaitHash("#/gifts/history");
+    browser.awaitText("#gifts", recipientPhone);
+    browser.awaitText("#gifts", "sent");
+
+    String sms = h.awaitSms(recipientPhone, b -> b.contains("sent you a gift")).body();
+    Matcher link = Pattern.compile("(http://\\S+/#/gifts/claim\\?t=[A-Za-z0-9_-]{22})").matcher(sms);
+    assertTrue(link.find(), sms);
+    String claim = link.group(1);
+    assertTrue(claim.startsWith(base), claim);
+
+    // the recipient: a different person, not a member yet
+    browser.driver.manage().deleteAllCookies();
+    browser.web().get(claim.replace("/#/", "/?fresh=1#/"));
+    browser.awaitText("main h1", "A gift from " + giver.name);
+    browser.awaitText("#gift-message", "Congratulations on the new job!");
+    browser.awaitText("#gift", "Birthday cake card");
+    browser.awaitText("#claim-signin", "join Mileage");
+
+    browser.click("#claim-signin a[href='#/signup']");
+    browser.type("#loginId", "web-recipient");
+    browser.type("#password", "a-long-recipient-password");
+    browser.type("#name", "Web Recipient");
+    browser.type("#phone", recipientPhone);
+    browser.type("#address", "9 Gift-ro, Busan");
+    browser.click("#signup-form button[type=submit]");
+    browser.awaitHash("#/verify");
+    Matcher code = Pattern.compile("([0-9]{6})").matcher(h.awaitSms(recipientPhone, b -> b.contains("verification code")).body());
+    assertTrue(code.find());
+    browser.type("#code", code.group(1));
+    browser.click("#verify-form button[type=submit]");
+    browser.awaitHash("#/signin");
+    browser.type("#password", "a-long-recipient-password");
+    browser.click("#signin-form button[type=submit]");
+    browser.awaitHash("#/shop");
+    browser.find("#header-mileage");
+
+    browser.web().get(claim);
+    browser.awaitText("#gift-status", "sent");
+    browser.click("#accept");
+    browser.awaitText("#claim-result", "Your PINs");
+    String newPin = browser.text("#claim-result .pin");
+    assertTrue(newPin.matches("[0-9]{6}"), newPin);
+    browser.web().get(base + "#/gifts/mine");
+    browser.awaitText("#my-certificates", "Mileage Telecom");
+    assertNotNull(browser.find("#cert-" + certId));
+    assertTrue(h.awaitSms(giver.phone, b -> b.contains("was accepted")).body().contains(recipientPhone));
+    assertEquals(1, giver.mine().size(), "the giver keeps the other certificate");
+  }
+
+  @Test
+  void anOperatorRegistersAStoreAndItsPosRedeemsACertificate() throws Exception {
+    var holder = h.new Member("web-holder").ready();
+    JsonObject cert = CertHarness.check(holder.buy(h.item("Kyoro Books", 10_000), 1, "CARD", "sandbox-ok"), 201).bodyAsJsonObject()
+        .getJsonArray("certificates").getJsonObject(0);
+
+    browser.web().get(base + "?op=1#/gifts/admin");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#cert-operator-form button[type=submit]");
+    browser.awaitText("#admin-items", "Kyoro Books");
+    browser.type("#storeName", "Myeongdong branch");
+    browser.type("#chain", "Kyoro Books");
+    browser.click("#store-form button[type=submit]");
+    String key = browser.awaitText("#new-store-key code", "sk_");
+
+    browser.web().get(base + "#/gifts/pos");
+    browser.type("#storeKey", key);
+    browser.type("#code", cert.getString("code"));
+    browser.type("#pin", cert.getString("pin").equals("000000") ? "111111" : "000000");
+    browser.type("#amountWon", "4000");
+    browser.click("#pos-redeem");
+    browser.awaitText("#pos-screen", "DENIED: the code or the PIN is not valid");
+    browser.type("#pin", cert.getString("pin"));
+    browser.click("#pos-redeem");
+    browser.awaitText("#pos-screen", "APPROVED ₩4,000");
+    browser.awaitText("#pos-screen", "left on certificate ₩6,000");
+    assertEquals(6_000, holder.certificate(cert.getLong("id")).getLong("balanceWon"));
+  }
+}
