@@ -143,6 +143,9 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("renewals", renewed).figure("renewalsPerSecond", round(renewed / (wallNanos / 1e9)))
           .figure("cpuCoresUsed", round(jvmCores))
           .figure("databaseCpuCoresUsed", dbCores < 0 ? "unknown" : round(dbCores))
+          .figure("loadAverage1m", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+              .getSystemLoadAverage()))
+          .figure("availableProcessors", Runtime.getRuntime().availableProcessors())
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
       report.latency("renewalLag", "renewal confirmed minus the moment it was due", lag);
@@ -155,6 +158,11 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       }
       if (lag.getValueAtPercentile(99) > 100_000) report.note("target missed: renewal lag p99 above 100 ms");
       if (jvmCores > 1.0) report.note("target missed: more than one core for the meter process");
+      double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      if (load > Runtime.getRuntime().availableProcessors()) {
+        report.note("the machine was busy (load average " + round(load) + " on " + Runtime.getRuntime()
+            .availableProcessors() + " processors): latency includes waiting for a CPU");
+      }
       write(report);
       meter.close();
       ledger.close();
