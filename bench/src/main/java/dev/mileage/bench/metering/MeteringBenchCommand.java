@@ -60,7 +60,8 @@ import java.util.concurrent.locks.LockSupport;
         + "reports renewals/s, renewal lag p50/p99/max (HdrHistogram) and CPU cores used.")
 public final class MeteringBenchCommand implements Callable<Integer> {
   static final int SESSIONS_PER_ACCOUNT = MeterOptions.SESSIONS_PER_ACCOUNT_MAX;
-  static final int AUTHORIZE_IN_FLIGHT_MAX = 2000;
+  /** Authorizations in flight at most: deeper queues would delay the renewals of running sessions. */
+  static final int AUTHORIZE_IN_FLIGHT_MAX = 256;
   static final int FUND_BATCH = 4000;
   static final String NUMBER = "+820100000000";
   static final long STARTUP_STEP_SECONDS = 600;
@@ -132,6 +133,7 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       int open = meter.stats().openSessions();
 
       System.out.println("stopping sessions");
+      stopping = true;
       long points = stopAll(meter, started);
       Account revenue = await(ledger.accountOf("operator:metering", StandardPointTypes.MILEAGE)).orElseThrow();
 
@@ -146,6 +148,7 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("loadAverage1m", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
               .getSystemLoadAverage()))
           .figure("availableProcessors", Runtime.getRuntime().availableProcessors())
+          .figure("endedEarly", endedEarly.toString())
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
       report.latency("renewalLag", "renewal confirmed minus the moment it was due", lag);
@@ -208,6 +211,16 @@ public final class MeteringBenchCommand implements Callable<Integer> {
     return owners;
   }
 
+  /** Sessions the meter ended on its own before the bench stopped them, by reason. */
+  final java.util.Map<EndReason, AtomicLong> endedEarly = new java.util.concurrent.ConcurrentHashMap<>();
+  volatile boolean stopping;
+  final SessionListener endings = new SessionListener() {
+    @Override
+    public void ending(UUID sessionId, EndReason reason) {
+      if (!stopping) endedEarly.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+  };
+
   /** Authorizes and answers the sessions evenly over {@code rampNanos} (bounded in flight). */
   private void rampUp(Meter meter, List<String> owners, long rampNanos, ConcurrentLinkedQueue<UUID> started,
                       AtomicLong refused) throws Exception {
@@ -217,9 +230,13 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       long due = begin + rampNanos * i / sessions;
       long wait = due - System.nanoTime();
       if (wait > 0) LockSupport.parkNanos(wait);
+      if (i % 10_000 == 0) {
+        System.out.println("  " + i + " requested, " + started.size() + " started, open " + meter.stats().openSessions()
+            + ", ended early " + endedEarly);
+      }
       inFlight.acquire();
       String owner = owners.get(i / SESSIONS_PER_ACCOUNT);
-      meter.authorize(AuthorizeRequest.call(owner, NUMBER, "bench-" + i), SessionListener.NONE)
+      meter.authorize(AuthorizeRequest.call(owner, NUMBER, "bench-" + i), endings)
           .thenCompose(a -> {
             if (!a.ok()) {
               refused.incrementAndGet();
