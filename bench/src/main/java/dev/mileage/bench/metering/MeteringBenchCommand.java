@@ -91,7 +91,9 @@ public final class MeteringBenchCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     try {
       db.migrate("metering");
-      ManagedLedger ledger = await(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS, clock));
+      // every session holds up to two reservations: keep them all in the ledger's cache
+      ManagedLedger ledger = await(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS
+          .withAccountCacheMax(Math.max(LedgerOptions.ACCOUNT_CACHE_MAX_DEFAULT, 4 * sessions)), clock));
       Database.ConnectionInfo c = db.connection();
       Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
           .connectingTo(new PgConnectOptions().setHost(c.host()).setPort(c.port()).setDatabase(c.database())
