@@ -125,10 +125,14 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       lags.reset();
       long renewalsBefore = renewals.get();
       CpuClock cpu = new CpuClock(dataDir);
+      var ledgerBefore = ledger.stats();
       long wallBefore = System.nanoTime();
       Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
       long wallNanos = System.nanoTime() - wallBefore;
       Histogram lag = lags.getIntervalHistogram();
+      var ledgerAfter = ledger.stats();
+      long batches = ledgerAfter.batchesCommitted() - ledgerBefore.batchesCommitted();
+      long commitMicros = ledgerAfter.commitLatencyMicrosTotal() - ledgerBefore.commitLatencyMicrosTotal();
       long renewed = renewals.get() - renewalsBefore;
       double jvmCores = cpu.jvmCores(wallNanos);
       double dbCores = cpu.databaseCores(wallNanos);
@@ -151,10 +155,19 @@ public final class MeteringBenchCommand implements Callable<Integer> {
               .getSystemLoadAverage()))
           .figure("availableProcessors", Runtime.getRuntime().availableProcessors())
           .figure("endedEarly", endedEarly.toString())
+          .figure("ledgerTransfersPerSecond", round((ledgerAfter.transfersCommitted() - ledgerBefore.transfersCommitted())
+              / (wallNanos / 1e9)))
+          .figure("ledgerBatchesPerSecond", round(batches / (wallNanos / 1e9)))
+          .figure("ledgerCommitMsMean", batches == 0 ? 0 : round(commitMicros / 1000.0 / batches))
+          .figure("ledgerCommitMsMaxSinceStart", round(ledgerAfter.commitLatencyMicrosMax() / 1000.0))
+          .figure("reservationsExpired", ledgerAfter.reservationsExpired())
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
       report.latency("renewalLag", "renewal confirmed minus the moment it was due", lag);
       if (open < sessions) report.note("only " + open + " of " + sessions + " sessions were running when measured");
+      if (ledgerAfter.reservationsExpired() > 0) {
+        report.note("reservations expired before their settlement: " + ledgerAfter.reservationsExpired());
+      }
       if (revenue.creditsPending() != 0 || revenue.creditsPosted() != points) {
         report.note("CROSS-CHECK FAILED: usage records bill " + points + ", the revenue account holds "
             + revenue.creditsPosted() + " posted and " + revenue.creditsPending() + " pending");
