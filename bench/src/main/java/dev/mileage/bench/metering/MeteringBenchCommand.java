@@ -60,7 +60,8 @@ import java.util.concurrent.locks.LockSupport;
         + "reports renewals/s, renewal lag p50/p99/max (HdrHistogram) and CPU cores used.")
 public final class MeteringBenchCommand implements Callable<Integer> {
   static final int SESSIONS_PER_ACCOUNT = MeterOptions.SESSIONS_PER_ACCOUNT_MAX;
-  static final int AUTHORIZE_IN_FLIGHT_MAX = 2000;
+  /** Authorizations in flight at most: deeper queues would delay the renewals of running sessions. */
+  static final int AUTHORIZE_IN_FLIGHT_MAX = 256;
   static final int FUND_BATCH = 4000;
   static final String NUMBER = "+820100000000";
   static final long STARTUP_STEP_SECONDS = 600;
@@ -90,7 +91,9 @@ public final class MeteringBenchCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     try {
       db.migrate("metering");
-      ManagedLedger ledger = await(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS, clock));
+      // every session holds up to two reservations: keep them all in the ledger's cache
+      ManagedLedger ledger = await(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS
+          .withAccountCacheMax(Math.max(LedgerOptions.ACCOUNT_CACHE_MAX_DEFAULT, 4 * sessions)), clock));
       Database.ConnectionInfo c = db.connection();
       Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
           .connectingTo(new PgConnectOptions().setHost(c.host()).setPort(c.port()).setDatabase(c.database())
@@ -122,16 +125,21 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       lags.reset();
       long renewalsBefore = renewals.get();
       CpuClock cpu = new CpuClock(dataDir);
+      var ledgerBefore = ledger.stats();
       long wallBefore = System.nanoTime();
       Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
       long wallNanos = System.nanoTime() - wallBefore;
       Histogram lag = lags.getIntervalHistogram();
+      var ledgerAfter = ledger.stats();
+      long batches = ledgerAfter.batchesCommitted() - ledgerBefore.batchesCommitted();
+      long commitMicros = ledgerAfter.commitLatencyMicrosTotal() - ledgerBefore.commitLatencyMicrosTotal();
       long renewed = renewals.get() - renewalsBefore;
       double jvmCores = cpu.jvmCores(wallNanos);
       double dbCores = cpu.databaseCores(wallNanos);
       int open = meter.stats().openSessions();
 
       System.out.println("stopping sessions");
+      stopping = true;
       long points = stopAll(meter, started);
       Account revenue = await(ledger.accountOf("operator:metering", StandardPointTypes.MILEAGE)).orElseThrow();
 
@@ -143,10 +151,23 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("renewals", renewed).figure("renewalsPerSecond", round(renewed / (wallNanos / 1e9)))
           .figure("cpuCoresUsed", round(jvmCores))
           .figure("databaseCpuCoresUsed", dbCores < 0 ? "unknown" : round(dbCores))
+          .figure("loadAverage1m", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+              .getSystemLoadAverage()))
+          .figure("availableProcessors", Runtime.getRuntime().availableProcessors())
+          .figure("endedEarly", endedEarly.toString())
+          .figure("ledgerTransfersPerSecond", round((ledgerAfter.transfersCommitted() - ledgerBefore.transfersCommitted())
+              / (wallNanos / 1e9)))
+          .figure("ledgerBatchesPerSecond", round(batches / (wallNanos / 1e9)))
+          .figure("ledgerCommitMsMean", batches == 0 ? 0 : round(commitMicros / 1000.0 / batches))
+          .figure("ledgerCommitMsMaxSinceStart", round(ledgerAfter.commitLatencyMicrosMax() / 1000.0))
+          .figure("reservationsExpired", ledgerAfter.reservationsExpired())
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
       report.latency("renewalLag", "renewal confirmed minus the moment it was due", lag);
       if (open < sessions) report.note("only " + open + " of " + sessions + " sessions were running when measured");
+      if (ledgerAfter.reservationsExpired() > 0) {
+        report.note("reservations expired before their settlement: " + ledgerAfter.reservationsExpired());
+      }
       if (revenue.creditsPending() != 0 || revenue.creditsPosted() != points) {
         report.note("CROSS-CHECK FAILED: usage records bill " + points + ", the revenue account holds "
             + revenue.creditsPosted() + " posted and " + revenue.creditsPending() + " pending");
@@ -155,6 +176,11 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       }
       if (lag.getValueAtPercentile(99) > 100_000) report.note("target missed: renewal lag p99 above 100 ms");
       if (jvmCores > 1.0) report.note("target missed: more than one core for the meter process");
+      double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      if (load > Runtime.getRuntime().availableProcessors()) {
+        report.note("the machine was busy (load average " + round(load) + " on " + Runtime.getRuntime()
+            .availableProcessors() + " processors): latency includes waiting for a CPU");
+      }
       write(report);
       meter.close();
       ledger.close();
@@ -200,6 +226,16 @@ public final class MeteringBenchCommand implements Callable<Integer> {
     return owners;
   }
 
+  /** Sessions the meter ended on its own before the bench stopped them, by reason. */
+  final java.util.Map<EndReason, AtomicLong> endedEarly = new java.util.concurrent.ConcurrentHashMap<>();
+  volatile boolean stopping;
+  final SessionListener endings = new SessionListener() {
+    @Override
+    public void ending(UUID sessionId, EndReason reason) {
+      if (!stopping) endedEarly.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+  };
+
   /** Authorizes and answers the sessions evenly over {@code rampNanos} (bounded in flight). */
   private void rampUp(Meter meter, List<String> owners, long rampNanos, ConcurrentLinkedQueue<UUID> started,
                       AtomicLong refused) throws Exception {
@@ -209,9 +245,13 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       long due = begin + rampNanos * i / sessions;
       long wait = due - System.nanoTime();
       if (wait > 0) LockSupport.parkNanos(wait);
+      if (i % 10_000 == 0) {
+        System.out.println("  " + i + " requested, " + started.size() + " started, open " + meter.stats().openSessions()
+            + ", ended early " + endedEarly);
+      }
       inFlight.acquire();
       String owner = owners.get(i / SESSIONS_PER_ACCOUNT);
-      meter.authorize(AuthorizeRequest.call(owner, NUMBER, "bench-" + i), SessionListener.NONE)
+      meter.authorize(AuthorizeRequest.call(owner, NUMBER, "bench-" + i), endings)
           .thenCompose(a -> {
             if (!a.ok()) {
               refused.incrementAndGet();

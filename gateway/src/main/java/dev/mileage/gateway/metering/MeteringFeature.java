@@ -60,6 +60,17 @@ public final class MeteringFeature implements Feature {
     return Optional.ofNullable(meter);
   }
 
+  /**
+   * The running meter; for features deployed after this one, e.g. {@code new SipFeature(metering::requireMeter)}.
+   *
+   * @throws IllegalStateException before the metering verticle has started (a wiring bug)
+   */
+  public Meter requireMeter() {
+    Meter running = meter;
+    if (running == null) throw new IllegalStateException("the meter has not started: list MeteringFeature first");
+    return running;
+  }
+
   /** Completes with the meter when it has started (after recovery). */
   public Future<Meter> ready() {
     return started.future();
