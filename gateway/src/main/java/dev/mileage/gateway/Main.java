@@ -56,6 +56,7 @@ public final class Main {
       err.println("mileage-gateway: " + e.getMessage());
       return EXIT_CONFIG;
     }
+    Optional<DemoPstn> pstn = DemoPstn.startIfWanted(config, out);
     GatewayApp app = new GatewayApp(config, Features.all());
     try {
       app.start();
@@ -63,6 +64,7 @@ public final class Main {
       Logger.getLogger(Main.class.getName()).log(Level.SEVERE, "start failed", e);
       err.println("mileage-gateway: start failed: " + e.getMessage());
       app.stop();
+      pstn.ifPresent(DemoPstn::close);
       return EXIT_START_FAILED;
     }
     out.println("Web page:  http://" + hostForUrl(config.host()) + ":" + app.httpPort() + "/");
@@ -75,6 +77,7 @@ public final class Main {
     out.println("Database:  " + app.databaseDescription());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.stop();
+      pstn.ifPresent(DemoPstn::close);
       Logging.shutdown();
     }, "gateway-shutdown"));
     return -1;
