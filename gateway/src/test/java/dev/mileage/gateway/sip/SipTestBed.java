@@ -73,7 +73,7 @@ final class SipTestBed implements AutoCloseable {
     await(tariffs.putCallRate(CallRate.blocked("1900", "US premium")));
     await(tariffs.putCallRate(CallRate.blocked("882", "international networks")));
     meter = await(Meters.start(ledger, new PgMeterStore(pool), tariffs, MeterOptions.defaults()
-        .withGrant(Duration.ofSeconds(10)), clock));
+        .withGrant(Duration.ofSeconds(10)).withSessionsPerAccountMax(20), clock));
     issuer = await(ledger.openAccount("operator:issuance", StandardPointTypes.MILEAGE, AccountFlags.NONE));
     trunk = SimulatedTrunk.start(trunkOptions.apply(TrunkOptions.defaults()));
     subscribers = new SubscriberStore(pool, "mileage", clock);

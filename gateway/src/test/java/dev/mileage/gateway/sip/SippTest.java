@@ -60,6 +60,24 @@ class SippTest {
     }
   }
 
+  /** SIPp binds audio RTP at -mp and video at -mp + 2 (and their RTCP ports): four free ports in a row. */
+  static int freeMediaBase() throws Exception {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = 40000 + 2 * random.nextInt(9000);
+      List<DatagramSocket> held = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 4; i++) held.add(new DatagramSocket(new InetSocketAddress("127.0.0.1", base + i)));
+        return base;
+      } catch (java.net.SocketException taken) {
+        // try another block
+      } finally {
+        held.forEach(DatagramSocket::close);
+      }
+    }
+    return fail("no four free UDP ports in a row");
+  }
+
   @Test
   void sippCallsAreAnsweredAndBilled() throws Exception {
     String sipp = sipp();
@@ -72,7 +90,7 @@ class SippTest {
     List<String> command = List.of(sipp, "127.0.0.1:" + bed.sip.port(), "-sf", scenario.toString(),
         "-inf", users.toString(), "-s", "+15550100001", "-au", "alice", "-ap", SipTestBed.PASSWORD,
         "-m", Integer.toString(CALLS), "-r", "10", "-l", "3", "-i", "127.0.0.1", "-p", Integer.toString(freeUdpPort()),
-        "-mi", "127.0.0.1", "-mp", Integer.toString(freeUdpPort()), "-timeout", RUN_TIMEOUT_SECONDS + "s",
+        "-mi", "127.0.0.1", "-mp", Integer.toString(freeMediaBase()), "-timeout", RUN_TIMEOUT_SECONDS + "s",
         "-timeout_error", "-nostdin", "-trace_err", "-trace_screen");
     Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
         .redirectOutput(workDir.resolve("sipp.out").toFile()).start();
