@@ -20,7 +20,12 @@ public final class Features {
     features.add(new dev.mileage.gateway.members.MembersFeature());
     features.add(new dev.mileage.gateway.shop.ShopFeature());
     features.add(new dev.mileage.gateway.certificates.CertificatesFeature());
-    // one line per feature, e.g. features.add(new SipFeature());
+    dev.mileage.gateway.metering.MeteringFeature metering = new dev.mileage.gateway.metering.MeteringFeature();
+    features.add(metering); // before SIP: calls are authorized and debited by the meter
+    dev.mileage.gateway.sip.SipFeature sip = new dev.mileage.gateway.sip.SipFeature(metering);
+    features.add(sip);
+    features.add(new dev.mileage.gateway.demo.DemoCallsFeature(metering, sip)); // after shop: needs the demo member
+    // one line per feature
     return List.copyOf(features);
   }
 }
