@@ -39,6 +39,8 @@ public final class TradingDesk {
   public static final String FEE_OWNER = "trading:fees";
   /** A store failure is retried with the same transfer ids this many times before a command gives up. */
   static final int SETTLE_ATTEMPTS_MAX = 3;
+  /** Member account ids remembered (they never change once opened), so a place costs no look-ups. */
+  static final int ACCOUNT_IDS_CACHED_MAX = 100_000;
 
   private final Ledger ledger;
   private final Clock clock;
@@ -50,6 +52,13 @@ public final class TradingDesk {
   private final Map<Long, ArrayDeque<TradeFill>> recentFills = new HashMap<>();
   private final Map<Integer, Long> escrow = new HashMap<>();
   private final Map<Integer, Long> fees = new HashMap<>();
+  private final Map<String, Long> accountIds = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > ACCOUNT_IDS_CACHED_MAX;
+    }
+  };
+  private final java.util.Set<Integer> knownTypes = new java.util.HashSet<>();
   private long seq;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private int queued;
@@ -134,20 +143,44 @@ public final class TradingDesk {
       TreeSet<Order> side = sides.get(key(r.sellType(), r.buyType()));
       if (side != null && side.size() >= options.bookDepthMax()) return done(Placement.refused(PlaceResult.BOOK_FULL));
     }
-    return doExpireDue().thenCompose(expired -> ledger.pointTypes()).thenCompose(types -> {
-      boolean sellKnown = types.stream().anyMatch(t -> t.id() == r.sellType());
-      boolean buyKnown = types.stream().anyMatch(t -> t.id() == r.buyType());
-      if (!sellKnown || !buyKnown) return done(Placement.refused(PlaceResult.UNKNOWN_POINT_TYPE));
+    return doExpireDue().thenCompose(expired -> known(r.sellType(), r.buyType())).thenCompose(known -> {
+      if (!known) return done(Placement.refused(PlaceResult.UNKNOWN_POINT_TYPE));
       return accounts(r).thenCompose(ids -> reserve(r, ids[0], ids[1]));
+    });
+  }
+
+  /** Point types are only ever added, so a known type stays known; an unknown one re-reads the list. */
+  private CompletionStage<Boolean> known(int a, int b) {
+    synchronized (this) {
+      if (knownTypes.contains(a) && knownTypes.contains(b)) return done(true);
+    }
+    return ledger.pointTypes().thenApply(types -> {
+      synchronized (this) {
+        for (PointType t : types) knownTypes.add(t.id());
+        return knownTypes.contains(a) && knownTypes.contains(b);
+      }
     });
   }
 
   /** Member sell and buy accounts, escrow and fee accounts of both types (opened once, idempotent). */
   private CompletionStage<long[]> accounts(OrderRequest r) {
-    int member = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS;
-    return ledger.openAccount(r.owner(), r.sellType(), member).thenCompose(sell ->
-        ledger.openAccount(r.owner(), r.buyType(), member).thenCompose(buy ->
-            house(r.sellType()).thenCompose(x -> house(r.buyType())).thenApply(y -> new long[] {sell.id(), buy.id()})));
+    return memberAccount(r.owner(), r.sellType()).thenCompose(sell ->
+        memberAccount(r.owner(), r.buyType()).thenCompose(buy ->
+            house(r.sellType()).thenCompose(x -> house(r.buyType())).thenApply(y -> new long[] {sell, buy})));
+  }
+
+  private CompletionStage<Long> memberAccount(String owner, int type) {
+    String key = type + "/" + owner;
+    synchronized (this) {
+      Long id = accountIds.get(key);
+      if (id != null) return done(id);
+    }
+    return ledger.openAccount(owner, type, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS).thenApply(a -> {
+      synchronized (this) {
+        accountIds.put(key, a.id());
+      }
+      return a.id();
+    });
   }
 
   private CompletionStage<Void> house(int type) {
