@@ -19,6 +19,7 @@ public final class Features {
     features.add(new LedgerFeature());
     features.add(new dev.mileage.gateway.members.MembersFeature());
     features.add(new dev.mileage.gateway.shop.ShopFeature());
+    features.add(new dev.mileage.gateway.trading.TradingFeature());
     // one line per feature, e.g. features.add(new SipFeature());
     return List.copyOf(features);
   }
