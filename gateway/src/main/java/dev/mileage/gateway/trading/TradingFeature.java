@@ -73,6 +73,7 @@ public final class TradingFeature implements Feature {
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
     init(ctx);
+    api.get("/trading/point-types").handler(Web.handle(this::pointTypes));
     api.get("/trading/portfolio").handler(Web.handle(this::portfolio));
     api.post("/trading/orders").handler(Web.handle(this::place));
     api.get("/trading/orders").handler(Web.handle(this::myOrders));
@@ -117,6 +118,14 @@ public final class TradingFeature implements Feature {
 
   private Future<Map<Integer, PointType>> types() {
     return f(context.ledger().pointTypes()).map(l -> l.stream().collect(Collectors.toMap(PointType::id, Function.identity())));
+  }
+
+  /** The tradable point types with their current cash values, for members choosing a pair. */
+  private void pointTypes(RoutingContext ctx) {
+    if (member(ctx) == null) return;
+    f(context.ledger().pointTypes()).onSuccess(types -> Web.json(ctx, 200, new JsonArray(types.stream()
+        .map(t -> new JsonObject().put("id", t.id()).put("code", t.code()).put("cashMicrosPerUnit", t.cashMicrosPerUnit()))
+        .toList()))).onFailure(ctx::fail);
   }
 
   private void portfolio(RoutingContext ctx) {

@@ -139,6 +139,7 @@ class TradingApiTest {
     Member bob = new Member("bob");
     giveCyberMoney(bob, 1_000);
     assertEquals(BONUS, alice.balance(MILEAGE));
+    assertTrue(check(alice.get("/api/v1/trading/point-types"), 200).bodyAsJsonArray().size() >= 2);
 
     JsonObject placed = check(alice.order(MILEAGE, 1_000, CYBER, 500), 201).bodyAsJsonObject();
     assertEquals("PLACED", placed.getString("result"));
