@@ -46,9 +46,14 @@ public final class TradingFeature implements Feature {
   public static final int DEPTH_MAX = 50;
   public static final int LIFETIME_SECONDS_DEFAULT = 24 * 3600;
   public static final int RATE_HISTORY_MAX = 100;
+  /** Gifts to unknown phone numbers a member may try per window: nobody maps members' numbers by guessing. */
+  public static final int PHONE_MISSES_MAX = 5;
+  public static final java.time.Duration PHONE_MISS_WINDOW = java.time.Duration.ofMinutes(15);
+  public static final int PHONE_MISS_KEYS_MAX = 100_000;
 
   private GatewayContext context;
   private TradingDesk desk;
+  private dev.mileage.gateway.members.GuessLimiter phoneMisses;
 
   @Override
   public String name() {
@@ -64,6 +69,8 @@ public final class TradingFeature implements Feature {
     if (context != null) return;
     context = ctx;
     desk = new TradingDesk(ctx.ledger(), ctx.clock(), TradingOptions.DEFAULTS);
+    phoneMisses = new dev.mileage.gateway.members.GuessLimiter(PHONE_MISSES_MAX, PHONE_MISS_WINDOW, PHONE_MISS_KEYS_MAX,
+        ctx.clock());
   }
 
   public TradingDesk desk() {
@@ -249,9 +256,18 @@ public final class TradingFeature implements Feature {
     int type = (int) Web.requireLong(b, "pointType", 1, Integer.MAX_VALUE);
     long amount = Web.requireLong(b, "amount", 1, OrderRequest.AMOUNT_MAX);
     String key = Web.requireText(b, "transferKey", 64);
+    long wait = phoneMisses.retryAfterSeconds(owner(id));
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(wait));
+      Web.error(ctx, 429, "too_many_attempts", "too many unknown phone numbers: try again later");
+      return;
+    }
     context.pool().preparedQuery("SELECT id FROM members.member WHERE phone = $1 AND phone_verified_at IS NOT NULL")
         .execute(Tuple.of(phone)).compose(rows -> {
-          if (rows.size() == 0) return Future.succeededFuture(new JsonObject().put("status", 404));
+          if (rows.size() == 0) {
+            phoneMisses.recordFailure(owner(id));
+            return Future.succeededFuture(new JsonObject().put("status", 404));
+          }
           long to = rows.iterator().next().getLong("id");
           if (to == id) return Future.succeededFuture(new JsonObject().put("status", 400));
           int flags = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS;

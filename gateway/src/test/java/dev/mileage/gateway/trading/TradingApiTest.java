@@ -203,7 +203,11 @@ class TradingApiTest {
     assertEquals(BONUS - 250, dan.balance(MILEAGE));
     assertEquals(BONUS + 250, erin.balance(MILEAGE));
     check(dan.post("/api/v1/trading/transfers", gift.copy().put("amount", 1_000_000).put("transferKey", "big")), 409);
-    check(dan.post("/api/v1/trading/transfers", gift.copy().put("phone", "+821099999999").put("transferKey", "x")), 404);
+    for (int i = 0; i < TradingFeature.PHONE_MISSES_MAX; i++) {
+      check(dan.post("/api/v1/trading/transfers", gift.copy().put("phone", "+82109999999" + i).put("transferKey", "x" + i)), 404);
+    }
+    check(dan.post("/api/v1/trading/transfers", gift.copy().put("transferKey", "after-guessing")), 429);
+    assertEquals(BONUS - 250, dan.balance(MILEAGE), "refused gifts moved nothing");
 
     check(dan.call(HttpMethod.PUT, "/api/v1/trading/admin/rates/" + CYBER,
         new JsonObject().put("cashMicrosPerUnit", 2_000_000)), 403);
