@@ -116,6 +116,8 @@ class TradingSimulationTest {
         for (CompletionStage<CancelResult> c : cancels) assertTrue(await(c) != CancelResult.BUSY);
         clock.advance(Duration.ofSeconds(random.nextInt(6)));
       }
+      // Commands run in arrival order: awaiting one more waits for every earlier one (unawaited expiries too).
+      await(desk.expireDue());
       // Close everything: what is left open is cancelled; then no hold may remain anywhere.
       for (String owner : members) {
         for (OrderView o : desk.ordersOf(owner)) {
