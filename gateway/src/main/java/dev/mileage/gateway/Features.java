@@ -25,6 +25,7 @@ public final class Features {
     dev.mileage.gateway.sip.SipFeature sip = new dev.mileage.gateway.sip.SipFeature(metering);
     features.add(sip);
     features.add(new dev.mileage.gateway.demo.DemoCallsFeature(metering, sip)); // after shop: needs the demo member
+    features.add(new dev.mileage.gateway.trading.TradingFeature());
     // one line per feature
     return List.copyOf(features);
   }

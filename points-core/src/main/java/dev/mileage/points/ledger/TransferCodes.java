@@ -20,6 +20,12 @@ public final class TransferCodes {
   public static final int ORDER_MILEAGE_REVERSAL = 202;
   public static final int ORDER_PAID_WITH_POINTS = 203;
   public static final int ORDER_POINTS_REFUND = 204;
+  // trading 400..499
+  public static final int TRADE_HOLD = 400;
+  public static final int TRADE_FILL = 401;
+  public static final int TRADE_FEE = 402;
+  public static final int TRADE_RELEASE = 403;
+  public static final int MEMBER_TRANSFER = 404;
   // gift certificates 600..699
   public static final int CERTIFICATE_ISSUE = 600;
   public static final int CERTIFICATE_REDEEM = 601;

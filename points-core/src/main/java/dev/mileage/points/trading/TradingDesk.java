@@ -1,0 +1,393 @@
+package dev.mileage.points.trading;
+
+import dev.mileage.points.ledger.AccountFlags;
+import dev.mileage.points.ledger.Checks;
+import dev.mileage.points.ledger.Ledger;
+import dev.mileage.points.ledger.PointType;
+import dev.mileage.points.ledger.Transfer;
+import dev.mileage.points.ledger.TransferCodes;
+import dev.mileage.points.ledger.TransferResult;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Order books for every pair of point types, settled through the ledger. Commands (place, cancel,
+ * expire) run one at a time, in arrival order, so a cancel racing a fill is simply before or after it.
+ * An open order's unfilled remainder is always held by a ledger PENDING transfer to the escrow account
+ * of its type: a member can never offer points they do not have, and escrow holds nothing between
+ * commands. Reads (views, depth, fills) are answered from the committed in-memory state.
+ *
+ * <p>The book itself lives in memory: after a restart the holds of the lost orders are released by the
+ * ledger when their timeout (order lifetime plus {@code holdGraceSeconds}) passes.
+ */
+public final class TradingDesk {
+  public static final String ESCROW_OWNER = "trading:escrow";
+  public static final String FEE_OWNER = "trading:fees";
+  /** A store failure is retried with the same transfer ids this many times before a command gives up. */
+  static final int SETTLE_ATTEMPTS_MAX = 3;
+  /** Member account ids remembered (they never change once opened), so a place costs no look-ups. */
+  static final int ACCOUNT_IDS_CACHED_MAX = 100_000;
+
+  private final Ledger ledger;
+  private final Clock clock;
+  private final TradingOptions options;
+  private final Map<Long, TreeSet<Order>> sides = new HashMap<>();
+  private final Map<UUID, Order> open = new HashMap<>();
+  private final Map<UUID, Order> closed;
+  private final Map<String, Integer> openPerOwner = new HashMap<>();
+  private final Map<Long, ArrayDeque<TradeFill>> recentFills = new HashMap<>();
+  private final Map<Integer, Long> escrow = new HashMap<>();
+  private final Map<Integer, Long> fees = new HashMap<>();
+  private final Map<String, Long> accountIds = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > ACCOUNT_IDS_CACHED_MAX;
+    }
+  };
+  private final java.util.Set<Integer> knownTypes = new java.util.HashSet<>();
+  private long seq;
+  private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+  private int queued;
+
+  public TradingDesk(Ledger ledger, Clock clock, TradingOptions options) {
+    this.ledger = ledger;
+    this.clock = clock;
+    this.options = options;
+    int keep = options.closedOrdersKeptMax();
+    this.closed = new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<UUID, Order> eldest) {
+        return size() > keep;
+      }
+    };
+  }
+
+  // ---- commands -------------------------------------------------------------------------------------
+
+  public CompletionStage<Placement> place(OrderRequest request) {
+    return serial(() -> doPlace(request), Placement.refused(PlaceResult.BUSY));
+  }
+
+  /** Cancels the owner's order; another member's order answers NOT_FOUND. */
+  public CompletionStage<CancelResult> cancel(String owner, UUID orderId) {
+    return serial(() -> doCancel(owner, orderId), CancelResult.BUSY);
+  }
+
+  /** Closes every order whose expiry has passed on the clock and releases its hold; answers how many. */
+  public CompletionStage<Integer> expireDue() {
+    return serial(this::doExpireDue, 0);
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------------
+
+  public synchronized Optional<OrderView> order(String owner, UUID orderId) {
+    Order o = open.containsKey(orderId) ? open.get(orderId) : closed.get(orderId);
+    return o == null || !o.owner.equals(owner) ? Optional.empty() : Optional.of(o.view());
+  }
+
+  public synchronized List<OrderView> ordersOf(String owner) {
+    List<OrderView> views = new ArrayList<>();
+    for (Order o : open.values()) if (o.owner.equals(owner)) views.add(o.view());
+    for (Order o : closed.values()) if (o.owner.equals(owner)) views.add(o.view());
+    views.sort((a, b) -> b.placedAt().compareTo(a.placedAt()));
+    return views;
+  }
+
+  /** Price levels are not aggregated: the best {@code limit} resting orders selling {@code sellType}. */
+  public synchronized List<OrderView> depth(int sellType, int buyType, int limit) {
+    TreeSet<Order> side = sides.get(key(sellType, buyType));
+    if (side == null) return List.of();
+    List<OrderView> views = new ArrayList<>();
+    for (Order o : side) {
+      if (views.size() >= limit) break;
+      views.add(anonymous(o.view()));
+    }
+    return views;
+  }
+
+  public synchronized List<TradeFill> recentFills(int typeA, int typeB) {
+    ArrayDeque<TradeFill> fills = recentFills.get(pairKey(typeA, typeB));
+    return fills == null ? List.of() : List.copyOf(fills);
+  }
+
+  private static OrderView anonymous(OrderView v) {
+    return new OrderView(v.id(), "", v.sellType(), v.sellAmount(), v.buyType(), v.buyAmount(), v.remaining(),
+        v.received(), v.status(), v.placedAt(), v.expiresAt());
+  }
+
+  // ---- place ----------------------------------------------------------------------------------------
+
+  private CompletionStage<Placement> doPlace(OrderRequest r) {
+    if (r.sellType() == r.buyType()) return done(Placement.refused(PlaceResult.SAME_POINT_TYPE));
+    if (r.lifetimeSeconds() > options.lifetimeSecondsMax()) {
+      return done(Placement.refused(PlaceResult.LIFETIME_TOO_LONG));
+    }
+    synchronized (this) {
+      if (openPerOwner.getOrDefault(r.owner(), 0) >= options.ordersPerMemberMax()) {
+        return done(Placement.refused(PlaceResult.TOO_MANY_ORDERS));
+      }
+      TreeSet<Order> side = sides.get(key(r.sellType(), r.buyType()));
+      if (side != null && side.size() >= options.bookDepthMax()) return done(Placement.refused(PlaceResult.BOOK_FULL));
+    }
+    return doExpireDue().thenCompose(expired -> known(r.sellType(), r.buyType())).thenCompose(known -> {
+      if (!known) return done(Placement.refused(PlaceResult.UNKNOWN_POINT_TYPE));
+      return accounts(r).thenCompose(ids -> reserve(r, ids[0], ids[1]));
+    });
+  }
+
+  /** Point types are only ever added, so a known type stays known; an unknown one re-reads the list. */
+  private CompletionStage<Boolean> known(int a, int b) {
+    synchronized (this) {
+      if (knownTypes.contains(a) && knownTypes.contains(b)) return done(true);
+    }
+    return ledger.pointTypes().thenApply(types -> {
+      synchronized (this) {
+        for (PointType t : types) knownTypes.add(t.id());
+        return knownTypes.contains(a) && knownTypes.contains(b);
+      }
+    });
+  }
+
+  /** Member sell and buy accounts, escrow and fee accounts of both types (opened once, idempotent). */
+  private CompletionStage<long[]> accounts(OrderRequest r) {
+    return memberAccount(r.owner(), r.sellType()).thenCompose(sell ->
+        memberAccount(r.owner(), r.buyType()).thenCompose(buy ->
+            house(r.sellType()).thenCompose(x -> house(r.buyType())).thenApply(y -> new long[] {sell, buy})));
+  }
+
+  private CompletionStage<Long> memberAccount(String owner, int type) {
+    String key = type + "/" + owner;
+    synchronized (this) {
+      Long id = accountIds.get(key);
+      if (id != null) return done(id);
+    }
+    return ledger.openAccount(owner, type, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS).thenApply(a -> {
+      synchronized (this) {
+        accountIds.put(key, a.id());
+      }
+      return a.id();
+    });
+  }
+
+  private CompletionStage<Void> house(int type) {
+    synchronized (this) {
+      if (escrow.containsKey(type) && fees.containsKey(type)) return done(null);
+    }
+    int flags = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS;
+    return ledger.openAccount(ESCROW_OWNER, type, flags).thenCompose(e ->
+        ledger.openAccount(FEE_OWNER, type, flags).thenAccept(f -> {
+          synchronized (this) {
+            escrow.put(type, e.id());
+            fees.put(type, f.id());
+          }
+        }));
+  }
+
+  private CompletionStage<Placement> reserve(OrderRequest r, long sellAccount, long buyAccount) {
+    Instant now = clock.instant();
+    Order order;
+    synchronized (this) {
+      order = new Order(UUID.randomUUID(), r, ++seq, now, now.plusSeconds(r.lifetimeSeconds()), sellAccount, buyAccount);
+    }
+    Transfer hold = Transfer.reserve(order.holdId(), sellAccount, escrow(r.sellType()), r.sellAmount(),
+        r.lifetimeSeconds() + options.holdGraceSeconds(), TransferCodes.TRADE_HOLD, order.reference());
+    return submit(List.of(hold)).thenCompose(results -> {
+      TransferResult result = results.get(0);
+      if (result == TransferResult.EXCEEDS_CREDITS) return done(Placement.refused(PlaceResult.INSUFFICIENT_POINTS));
+      Checks.invariant(result.applied(), "order hold refused", result);
+      synchronized (this) {
+        open.put(order.id, order);
+        openPerOwner.merge(order.owner, 1, Integer::sum);
+      }
+      List<TradeFill> fills = new ArrayList<>();
+      return match(order, fills).handle((v, failure) -> {
+        // A store failure mid-match leaves the taker resting with its current, valid hold.
+        synchronized (this) {
+          if (order.remaining == 0) {
+            close(order, OrderStatus.FILLED);
+          } else {
+            sides.computeIfAbsent(key(order.sellType, order.buyType), k -> new TreeSet<>(Order.PRICE_TIME)).add(order);
+          }
+          return new Placement(order.remaining == 0 ? PlaceResult.FILLED : PlaceResult.PLACED, order.view(), fills);
+        }
+      });
+    });
+  }
+
+  // ---- matching -------------------------------------------------------------------------------------
+
+  private CompletionStage<Void> match(Order taker, List<TradeFill> fills) {
+    Order maker;
+    Optional<Matching.Fill> fill;
+    synchronized (this) {
+      TreeSet<Order> makers = sides.get(key(taker.buyType, taker.sellType));
+      if (taker.remaining == 0 || makers == null || makers.isEmpty()) return done(null);
+      maker = makers.first();
+      if (!Matching.crosses(taker.sellAmount, taker.buyAmount, maker.sellAmount, maker.buyAmount)) return done(null);
+      if (maker.owner.equals(taker.owner)) {
+        return release(maker, OrderStatus.CANCELLED_SELF_TRADE).thenCompose(v -> match(taker, fills));
+      }
+      fill = Matching.fill(taker.sellAmount, taker.buyAmount, taker.remaining, maker.sellAmount, maker.buyAmount,
+          maker.remaining);
+    }
+    if (fill.isEmpty()) return done(null);
+    UUID fillId = Settlement.fillId(taker, maker);
+    Settlement.Chain chain = Settlement.build(fillId, taker, maker, fill.get(), escrow(taker.sellType),
+        escrow(maker.sellType), fee(taker.sellType), fee(maker.sellType), options.feeBasisPoints(),
+        holdSeconds(maker), holdSeconds(taker));
+    return submit(chain.transfers()).thenCompose(results -> {
+      if (results.stream().allMatch(TransferResult::applied)) {
+        applyFill(fillId, taker, maker, fill.get(), chain, fills);
+        return match(taker, fills);
+      }
+      int culprit = 0;
+      while (culprit < results.size() && results.get(culprit) == TransferResult.LINKED_EVENT_FAILED) culprit++;
+      Checks.invariant(culprit <= chain.makerPart() + 2, "fill refused past the holds", results);
+      if (culprit <= chain.makerPart()) {
+        return release(maker, OrderStatus.CANCELLED_BY_LEDGER).thenCompose(v -> match(taker, fills));
+      }
+      return done(null); // the taker's own hold is refused: stop; it rests and its owner may cancel it
+    });
+  }
+
+  private synchronized void applyFill(UUID fillId, Order taker, Order maker, Matching.Fill fill,
+                                      Settlement.Chain chain, List<TradeFill> fills) {
+    maker.remaining -= fill.makerGives();
+    maker.received += fill.takerGives() - chain.makerFee();
+    maker.holdGeneration++;
+    taker.remaining -= fill.takerGives();
+    taker.received += fill.makerGives() - chain.takerFee();
+    taker.holdGeneration++;
+    Checks.invariant(maker.remaining >= 0 && taker.remaining >= 0, "negative remainder", fillId);
+    if (maker.remaining == 0) {
+      sides.get(key(maker.sellType, maker.buyType)).remove(maker);
+      close(maker, OrderStatus.FILLED);
+    }
+    TradeFill f = new TradeFill(fillId, maker.id, taker.id, maker.sellType, fill.makerGives(), taker.sellType,
+        fill.takerGives(), chain.makerFee(), chain.takerFee(), clock.instant());
+    fills.add(f);
+    ArrayDeque<TradeFill> recent = recentFills.computeIfAbsent(pairKey(maker.sellType, taker.sellType),
+        k -> new ArrayDeque<>());
+    recent.addFirst(f);
+    while (recent.size() > options.recentFillsMax()) recent.removeLast();
+  }
+
+  private int holdSeconds(Order o) {
+    long left = Duration.between(clock.instant(), o.expiresAt).toSeconds();
+    return (int) Math.max(1, left) + options.holdGraceSeconds();
+  }
+
+  // ---- cancel and expiry ----------------------------------------------------------------------------
+
+  private CompletionStage<CancelResult> doCancel(String owner, UUID orderId) {
+    Order order;
+    synchronized (this) {
+      order = open.get(orderId);
+      if (order == null) {
+        Order c = closed.get(orderId);
+        return done(c != null && c.owner.equals(owner) ? CancelResult.ALREADY_CLOSED : CancelResult.NOT_FOUND);
+      }
+      if (!order.owner.equals(owner)) return done(CancelResult.NOT_FOUND);
+    }
+    return release(order, OrderStatus.CANCELLED).thenApply(v -> CancelResult.CANCELLED);
+  }
+
+  private CompletionStage<Integer> doExpireDue() {
+    Instant now = clock.instant();
+    List<Order> due = new ArrayList<>();
+    synchronized (this) {
+      for (Order o : open.values()) if (!now.isBefore(o.expiresAt)) due.add(o);
+    }
+    CompletionStage<Void> chain = done(null);
+    for (Order o : due) chain = chain.thenCompose(v -> release(o, OrderStatus.EXPIRED));
+    return chain.thenApply(v -> due.size());
+  }
+
+  /** Voids the order's current hold and closes it. The ledger may already have released an old hold. */
+  private CompletionStage<Void> release(Order order, OrderStatus status) {
+    Transfer release = Transfer.voidPending(Transfer.idOf("trade:order:" + order.id + ":release"), order.holdId(),
+        TransferCodes.TRADE_RELEASE, order.reference());
+    return submit(List.of(release)).thenAccept(results -> {
+      TransferResult r = results.get(0);
+      Checks.invariant(r.applied() || r == TransferResult.PENDING_TRANSFER_EXPIRED
+          || r == TransferResult.PENDING_TRANSFER_ALREADY_VOIDED, "hold release refused", r);
+      synchronized (this) {
+        TreeSet<Order> side = sides.get(key(order.sellType, order.buyType));
+        if (side != null) side.remove(order);
+        close(order, status);
+      }
+    });
+  }
+
+  private void close(Order order, OrderStatus status) {
+    order.status = status;
+    if (open.remove(order.id) != null) openPerOwner.computeIfPresent(order.owner, (k, n) -> n <= 1 ? null : n - 1);
+    closed.put(order.id, order);
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------------
+
+  private CompletionStage<List<TransferResult>> submit(List<Transfer> transfers) {
+    return attempt(transfers, 1);
+  }
+
+  private CompletionStage<List<TransferResult>> attempt(List<Transfer> transfers, int n) {
+    return ledger.submit(transfers).handle((results, failure) -> failure == null ? done(results)
+            : n >= SETTLE_ATTEMPTS_MAX ? CompletableFuture.<List<TransferResult>>failedFuture(failure)
+            : attempt(transfers, n + 1))
+        .thenCompose(s -> s);
+  }
+
+  private <T> CompletionStage<T> serial(Supplier<CompletionStage<T>> command, T busy) {
+    CompletableFuture<Void> previous;
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    synchronized (this) {
+      if (queued >= options.commandsQueuedMax()) return done(busy);
+      queued++;
+      previous = tail;
+      tail = finished;
+    }
+    CompletableFuture<T> result = previous.thenCompose(v -> command.get()).toCompletableFuture();
+    result.whenComplete((v, e) -> {
+      synchronized (this) {
+        queued--;
+      }
+      finished.complete(null);
+    });
+    return result;
+  }
+
+  private synchronized long escrow(int type) {
+    return escrow.get(type);
+  }
+
+  private synchronized long fee(int type) {
+    return fees.get(type);
+  }
+
+  private static long key(int sellType, int buyType) {
+    return ((long) sellType << 32) | (buyType & 0xffffffffL);
+  }
+
+  private static long pairKey(int a, int b) {
+    return key(Math.min(a, b), Math.max(a, b));
+  }
+
+  private static <T> CompletionStage<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}
