@@ -15,16 +15,26 @@ public final class Features {
   }
 
   public static List<Feature> all() {
+    dev.mileage.gateway.metering.MeteringFeature metering = new dev.mileage.gateway.metering.MeteringFeature();
+    return all(metering, new dev.mileage.gateway.sip.SipFeature(metering));
+  }
+
+  /**
+   * The same list with the given meter and SIP features (tests pass theirs, with their own options);
+   * {@code sip} null leaves calls out (and the demo's call seeding with them).
+   */
+  public static List<Feature> all(dev.mileage.gateway.metering.MeteringFeature metering,
+                                  dev.mileage.gateway.sip.SipFeature sip) {
     List<Feature> features = new ArrayList<>();
     features.add(new LedgerFeature());
     features.add(new dev.mileage.gateway.members.MembersFeature());
     features.add(new dev.mileage.gateway.shop.ShopFeature());
     features.add(new dev.mileage.gateway.certificates.CertificatesFeature());
-    dev.mileage.gateway.metering.MeteringFeature metering = new dev.mileage.gateway.metering.MeteringFeature();
     features.add(metering); // before SIP: calls are authorized and debited by the meter
-    dev.mileage.gateway.sip.SipFeature sip = new dev.mileage.gateway.sip.SipFeature(metering);
-    features.add(sip);
-    features.add(new dev.mileage.gateway.demo.DemoCallsFeature(metering, sip)); // after shop: needs the demo member
+    if (sip != null) {
+      features.add(sip);
+      features.add(new dev.mileage.gateway.demo.DemoCallsFeature(metering, sip)); // after shop: needs the demo member
+    }
     features.add(new dev.mileage.gateway.trading.TradingFeature());
     // one line per feature
     return List.copyOf(features);

@@ -50,8 +50,7 @@ class MeteringGatewayTest {
 
   @BeforeAll
   static void start() throws Exception {
-    List<dev.mileage.gateway.Feature> features = new ArrayList<>(Features.all());
-    features.add(metering);
+    List<dev.mileage.gateway.Feature> features = new ArrayList<>(Features.all(metering, null));
     features.add(new TestMemberFeature());
     gateway = new TestGateway(dataDir, features, clock);
   }

@@ -60,9 +60,7 @@ class SipGatewayTest {
     GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, true, OPERATOR,
         OPERATOR_PASSWORD, trunk.uri());
     sip = new SipFeature(metering);
-    List<dev.mileage.gateway.Feature> features = new ArrayList<>(Features.all());
-    features.add(metering);
-    features.add(sip);
+    List<dev.mileage.gateway.Feature> features = new ArrayList<>(Features.all(metering, sip));
     app = new GatewayApp(config, features, Clock.systemUTC());
     app.start();
     client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort()));
