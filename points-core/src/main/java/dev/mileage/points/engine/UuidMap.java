@@ -3,38 +3,38 @@ package dev.mileage.points.engine;
 import dev.mileage.points.ledger.Checks;
 
 import java.util.AbstractCollection;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * A UUID-keyed open-addressing map (linear probing) holding the key's two halves in primitive arrays:
- * a lookup compares longs in place instead of following table, node and key pointers, which is where
- * the engine's large maps spent their time. Null values are not allowed (null marks an empty slot).
- * Not thread safe.
+ * A UUID-keyed open-addressing map (linear probing). Both halves of a slot's key sit next to each other
+ * in one {@code long[]}, and an all-zero key marks an empty slot, so a lookup of an absent id (the
+ * common case: every new transfer is looked up first) touches one cache line instead of following
+ * table, node and key pointers. The nil UUID, which would look empty, is kept aside. Null values are not
+ * allowed. Not thread safe.
  */
 final class UuidMap<V> {
   /** Capacity bound: 2^30 slots; the ledger's batches and the in-memory state stay far below. */
   static final int CAPACITY_MAX = 1 << 30;
 
-  private long[] msbs;
-  private long[] lsbs;
+  private long[] keys; // slot i: keys[2i] = most, keys[2i + 1] = least significant bits
   private Object[] values;
   private int mask;
   private int shift;
-  private int size;
+  private int size; // slots in use, the nil key not counted
+  private Object nilValue; // the value of the nil UUID, or null
 
   /** Sized so that {@code expected} entries fit without growing (load at most one half). */
   UuidMap(int expected) {
-    int capacity = Integer.highestOneBit(Math.max(8, Math.min(CAPACITY_MAX / 2, expected)) * 2 - 1) * 2;
-    allocate(capacity);
+    allocate(Integer.highestOneBit(Math.max(8, Math.min(CAPACITY_MAX / 2, expected)) * 2 - 1) * 2);
   }
 
   private void allocate(int capacity) {
     Checks.invariant(capacity <= CAPACITY_MAX, "a map is bounded", capacity);
-    msbs = new long[capacity];
-    lsbs = new long[capacity];
+    keys = new long[capacity * 2];
     values = new Object[capacity];
     mask = capacity - 1;
     shift = 64 - Integer.numberOfTrailingZeros(capacity);
@@ -45,21 +45,20 @@ final class UuidMap<V> {
   }
 
   int size() {
-    return size;
-  }
-
-  boolean isEmpty() {
-    return size == 0;
+    return size + (nilValue != null ? 1 : 0);
   }
 
   @SuppressWarnings("unchecked")
   V get(UUID key) {
     long msb = key.getMostSignificantBits();
     long lsb = key.getLeastSignificantBits();
+    if ((msb | lsb) == 0) return (V) nilValue;
+    long[] ks = keys;
     for (int i = home(msb, lsb); ; i = (i + 1) & mask) {
-      Object v = values[i];
-      if (v == null) return null;
-      if (msbs[i] == msb && lsbs[i] == lsb) return (V) v;
+      long m = ks[2 * i];
+      long l = ks[2 * i + 1];
+      if (m == msb && l == lsb) return (V) values[i];
+      if ((m | l) == 0) return null;
     }
   }
 
@@ -69,16 +68,25 @@ final class UuidMap<V> {
     Checks.invariant(value != null, "no null values");
     long msb = key.getMostSignificantBits();
     long lsb = key.getLeastSignificantBits();
+    if ((msb | lsb) == 0) {
+      V previous = (V) nilValue;
+      nilValue = value;
+      return previous;
+    }
+    long[] ks = keys;
     int i = home(msb, lsb);
-    for (; values[i] != null; i = (i + 1) & mask) {
-      if (msbs[i] == msb && lsbs[i] == lsb) {
+    for (; ; i = (i + 1) & mask) {
+      long m = ks[2 * i];
+      long l = ks[2 * i + 1];
+      if (m == msb && l == lsb) {
         V previous = (V) values[i];
         values[i] = value;
         return previous;
       }
+      if ((m | l) == 0) break;
     }
-    msbs[i] = msb;
-    lsbs[i] = lsb;
+    ks[2 * i] = msb;
+    ks[2 * i + 1] = lsb;
     values[i] = value;
     if (++size * 2 > values.length) grow();
     return null;
@@ -89,75 +97,71 @@ final class UuidMap<V> {
   V remove(UUID key) {
     long msb = key.getMostSignificantBits();
     long lsb = key.getLeastSignificantBits();
+    if ((msb | lsb) == 0) {
+      V previous = (V) nilValue;
+      nilValue = null;
+      return previous;
+    }
     int i = home(msb, lsb);
     for (; ; i = (i + 1) & mask) {
-      if (values[i] == null) return null;
-      if (msbs[i] == msb && lsbs[i] == lsb) break;
+      if (keys[2 * i] == msb && keys[2 * i + 1] == lsb) break;
+      if ((keys[2 * i] | keys[2 * i + 1]) == 0) return null;
     }
     V removed = (V) values[i];
     int hole = i;
-    for (int j = (hole + 1) & mask; values[j] != null; j = (j + 1) & mask) {
-      int h = home(msbs[j], lsbs[j]);
+    for (int j = (hole + 1) & mask; (keys[2 * j] | keys[2 * j + 1]) != 0; j = (j + 1) & mask) {
+      int h = home(keys[2 * j], keys[2 * j + 1]);
       // j's entry may move into the hole when its home is not cyclically within (hole, j]
       if (((j - h) & mask) >= ((j - hole) & mask)) {
-        msbs[hole] = msbs[j];
-        lsbs[hole] = lsbs[j];
+        keys[2 * hole] = keys[2 * j];
+        keys[2 * hole + 1] = keys[2 * j + 1];
         values[hole] = values[j];
         hole = j;
       }
     }
+    keys[2 * hole] = 0;
+    keys[2 * hole + 1] = 0;
     values[hole] = null;
     size--;
     return removed;
   }
 
   private void grow() {
-    long[] oldMsbs = msbs;
-    long[] oldLsbs = lsbs;
+    long[] oldKeys = keys;
     Object[] oldValues = values;
     allocate(oldValues.length * 2);
     for (int k = 0; k < oldValues.length; k++) {
-      if (oldValues[k] == null) continue;
-      int i = home(oldMsbs[k], oldLsbs[k]);
-      while (values[i] != null) i = (i + 1) & mask;
-      msbs[i] = oldMsbs[k];
-      lsbs[i] = oldLsbs[k];
+      long msb = oldKeys[2 * k];
+      long lsb = oldKeys[2 * k + 1];
+      if ((msb | lsb) == 0) continue;
+      int i = home(msb, lsb);
+      while ((keys[2 * i] | keys[2 * i + 1]) != 0) i = (i + 1) & mask;
+      keys[2 * i] = msb;
+      keys[2 * i + 1] = lsb;
       values[i] = oldValues[k];
     }
   }
 
-  /** A read-only view of the values, in no particular order. */
+  /** The values, in no particular order: a snapshot copy. */
+  @SuppressWarnings("unchecked")
+  List<V> valuesList() {
+    List<V> list = new ArrayList<>(size());
+    if (nilValue != null) list.add((V) nilValue);
+    for (Object v : values) if (v != null) list.add((V) v);
+    return list;
+  }
+
+  /** A read-only view of the values (a snapshot when iterated), in no particular order. */
   Collection<V> values() {
     return new AbstractCollection<>() {
       @Override
       public Iterator<V> iterator() {
-        return new Iterator<>() {
-          private int next = advance(0);
-
-          private int advance(int from) {
-            while (from < values.length && values[from] == null) from++;
-            return from;
-          }
-
-          @Override
-          public boolean hasNext() {
-            return next < values.length;
-          }
-
-          @Override
-          @SuppressWarnings("unchecked")
-          public V next() {
-            if (next >= values.length) throw new NoSuchElementException();
-            V v = (V) values[next];
-            next = advance(next + 1);
-            return v;
-          }
-        };
+        return valuesList().iterator();
       }
 
       @Override
       public int size() {
-        return size;
+        return UuidMap.this.size();
       }
     };
   }

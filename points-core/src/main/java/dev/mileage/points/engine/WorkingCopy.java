@@ -148,7 +148,7 @@ final class WorkingCopy {
     accounts.forEachValue(slot -> {
       if (slot.changed) changes.add(new AccountChange(slot.before, slot.after()));
     });
-    return new BatchOutcome(Arrays.asList(results), inserted, changes, new ArrayList<>(pendings.values()), expired,
+    return new BatchOutcome(Arrays.asList(results), inserted, changes, pendings.valuesList(), expired,
         lastTimestampMicros);
   }
 }

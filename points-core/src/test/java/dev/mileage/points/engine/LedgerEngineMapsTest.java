@@ -23,6 +23,8 @@ class LedgerEngineMapsTest {
     // few distinct keys so puts replace and removes hit; keys share halves to stress the hash
     List<UUID> keys = new ArrayList<>();
     for (int i = 0; i < 600; i++) keys.add(new UUID(random.nextInt(40), random.nextInt(40)));
+    keys.add(new UUID(0, 0)); // the nil UUID looks like an empty slot: it is kept aside
+    keys.add(new UUID(0, 0));
     for (int op = 0; op < 200_000; op++) {
       UUID k = keys.get(random.nextInt(keys.size()));
       int choice = random.nextInt(3);
