@@ -6,9 +6,8 @@ import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.TransferRecord;
 import dev.mileage.points.ledger.TransferResult;
 
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What one batch did, not yet durable: one result per submitted transfer, the records to append (in
@@ -37,22 +36,40 @@ public record BatchOutcome(List<TransferResult> results, List<TransferRecord> in
    * type, and timestamps strictly increase. A failure is a bug in the engine: nothing gets written.
    */
   public void verify() {
-    Map<Integer, long[]> deltasByType = new HashMap<>();
-    for (AccountChange change : accounts) {
+    // per point type: {type, debitsPending, debitsPosted, creditsPending, creditsPosted} deltas; a batch
+    // touches a handful of point types, so a linear scan beats a boxed map
+    long[][] deltasByType = new long[4][];
+    int types = 0;
+    for (int i = 0, n = accounts.size(); i < n; i++) {
+      AccountChange change = accounts.get(i);
       Account a = change.after();
       checkLimits(a);
       Account b = change.before();
-      long[] d = deltasByType.computeIfAbsent(a.pointType(), k -> new long[4]);
-      d[0] += a.debitsPending() - b.debitsPending();
-      d[1] += a.debitsPosted() - b.debitsPosted();
-      d[2] += a.creditsPending() - b.creditsPending();
-      d[3] += a.creditsPosted() - b.creditsPosted();
+      long[] d = null;
+      for (int k = 0; k < types; k++) {
+        if (deltasByType[k][0] == a.pointType()) {
+          d = deltasByType[k];
+          break;
+        }
+      }
+      if (d == null) {
+        if (types == deltasByType.length) deltasByType = Arrays.copyOf(deltasByType, types * 2);
+        d = deltasByType[types++] = new long[] {a.pointType(), 0, 0, 0, 0};
+      }
+      d[1] += a.debitsPending() - b.debitsPending();
+      d[2] += a.debitsPosted() - b.debitsPosted();
+      d[3] += a.creditsPending() - b.creditsPending();
+      d[4] += a.creditsPosted() - b.creditsPosted();
     }
-    deltasByType.forEach((type, d) -> Checks.invariant(d[0] == d[2] && d[1] == d[3],
-        "debits and credits move together in point type", type));
+    for (int k = 0; k < types; k++) {
+      long[] d = deltasByType[k];
+      if (d[1] != d[3] || d[2] != d[4]) {
+        Checks.invariant(false, "debits and credits move together in point type", (int) d[0]);
+      }
+    }
     long last = 0;
-    for (TransferRecord r : inserted) {
-      long ts = Micros.of(r.timestamp());
+    for (int i = 0, n = inserted.size(); i < n; i++) {
+      long ts = Micros.of(inserted.get(i).timestamp());
       Checks.invariant(ts > last, "timestamps strictly increase");
       last = ts;
     }
@@ -62,12 +79,14 @@ public record BatchOutcome(List<TransferResult> results, List<TransferRecord> in
   /** The per-account limits, checked before a write and after every read from the store. */
   public static Account checkLimits(Account a) {
     if (a.has(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)) {
-      Checks.invariant(a.debitsPending() + a.debitsPosted() <= a.creditsPosted(),
-          "debits must not exceed credits of account", a.id());
+      if (a.debitsPending() + a.debitsPosted() > a.creditsPosted()) {
+        Checks.invariant(false, "debits must not exceed credits of account", a.id()); // boxes only on failure
+      }
     }
     if (a.has(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS)) {
-      Checks.invariant(a.creditsPending() + a.creditsPosted() <= a.debitsPosted(),
-          "credits must not exceed debits of account", a.id());
+      if (a.creditsPending() + a.creditsPosted() > a.debitsPosted()) {
+        Checks.invariant(false, "credits must not exceed debits of account", a.id());
+      }
     }
     return a;
   }

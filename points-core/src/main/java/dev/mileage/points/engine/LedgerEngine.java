@@ -1,6 +1,5 @@
 package dev.mileage.points.engine;
 
-import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.Ledger;
@@ -159,34 +158,34 @@ public final class LedgerEngine {
   }
 
   private TransferResult create(WorkingCopy w, Transfer t, int kind) {
-    Account dr = w.account(t.debitAccountId());
+    AccountSlot dr = w.account(t.debitAccountId());
     if (dr == null) return DEBIT_ACCOUNT_NOT_FOUND;
-    Account cr = w.account(t.creditAccountId());
+    AccountSlot cr = w.account(t.creditAccountId());
     if (cr == null) return CREDIT_ACCOUNT_NOT_FOUND;
     if (dr.pointType() != cr.pointType()) return ACCOUNTS_MUST_HAVE_THE_SAME_POINT_TYPE;
     TransferRecord existing = w.transfer(t.id());
     if (existing != null) return exists(t, existing.transfer());
     long amount = t.amount();
-    long drDebits = dr.debitsPending() + dr.debitsPosted();
-    long crCredits = cr.creditsPending() + cr.creditsPosted();
+    long drDebits = dr.debitsPending + dr.debitsPosted;
+    long crCredits = cr.creditsPending + cr.creditsPosted;
     if (drDebits + amount < 0) return OVERFLOWS_DEBITS; // all terms non-negative: wrap-around is overflow
     if (crCredits + amount < 0) return OVERFLOWS_CREDITS;
-    if (dr.has(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS) && drDebits + amount > dr.creditsPosted()) {
+    if (dr.has(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS) && drDebits + amount > dr.creditsPosted) {
       return EXCEEDS_CREDITS;
     }
-    if (cr.has(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS) && crCredits + amount > cr.debitsPosted()) {
+    if (cr.has(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS) && crCredits + amount > cr.debitsPosted) {
       return EXCEEDS_DEBITS;
     }
     long ts = w.nextTimestampMicros();
     w.insert(new TransferRecord(t, Micros.toInstant(ts)));
     if (kind == TransferFlags.PENDING) {
-      w.put(dr, debit(dr, amount, 0));
-      w.put(cr, credit(cr, amount, 0));
+      w.debit(dr, amount, 0);
+      w.credit(cr, amount, 0);
       long expiresAt = t.timeoutSeconds() == 0 ? 0 : ts + t.timeoutSeconds() * MICROS_PER_SECOND;
       w.put(new PendingState(t.id(), dr.id(), cr.id(), amount, ts, expiresAt, PendingStatus.PENDING));
     } else {
-      w.put(dr, debit(dr, 0, amount));
-      w.put(cr, credit(cr, 0, amount));
+      w.debit(dr, 0, amount);
+      w.credit(cr, 0, amount);
     }
     return OK;
   }
@@ -213,28 +212,27 @@ public final class LedgerEngine {
     }
     Checks.invariant(!p.dueAt(batchNow), "due reservations were released before the batch");
     long amount = post ? t.amount() : p.amount();
-    Account dr = release(w, p);
-    Account cr = w.account(p.creditAccountId());
+    AccountSlot dr = release(w, p);
+    AccountSlot cr = w.account(p.creditAccountId());
     long ts = w.nextTimestampMicros();
     w.insert(new TransferRecord(new Transfer(t.id(), p.debitAccountId(), p.creditAccountId(), amount, p.id(), 0,
         t.code(), t.reference(), t.flags()), Micros.toInstant(ts)));
     if (post) {
-      w.put(dr, debit(dr, 0, amount));
-      w.put(cr, credit(cr, 0, amount));
+      w.debit(dr, 0, amount);
+      w.credit(cr, 0, amount);
     }
     w.put(p.with(post ? PendingStatus.POSTED : PendingStatus.VOIDED));
     return OK;
   }
 
   /** Takes the reservation out of both accounts' pending counters; answers the debit account after. */
-  private static Account release(WorkingCopy w, PendingState p) {
-    Account dr = w.account(p.debitAccountId());
-    Account cr = w.account(p.creditAccountId());
+  private static AccountSlot release(WorkingCopy w, PendingState p) {
+    AccountSlot dr = w.account(p.debitAccountId());
+    AccountSlot cr = w.account(p.creditAccountId());
     Checks.invariant(dr != null && cr != null, "a reservation's accounts exist");
-    Account drAfter = debit(dr, -p.amount(), 0);
-    w.put(dr, drAfter);
-    w.put(cr, credit(cr, -p.amount(), 0));
-    return drAfter;
+    w.debit(dr, -p.amount(), 0);
+    w.credit(cr, -p.amount(), 0);
+    return dr;
   }
 
   /**
@@ -268,15 +266,5 @@ public final class LedgerEngine {
     if (t.code() != e.code()) return EXISTS_WITH_DIFFERENT_CODE;
     if (!t.reference().equals(e.reference())) return EXISTS_WITH_DIFFERENT_REFERENCE;
     return EXISTS;
-  }
-
-  private static Account debit(Account a, long pendingDelta, long postedDelta) {
-    return new Account(a.id(), a.owner(), a.pointType(), a.flags(), a.debitsPending() + pendingDelta,
-        a.debitsPosted() + postedDelta, a.creditsPending(), a.creditsPosted());
-  }
-
-  private static Account credit(Account a, long pendingDelta, long postedDelta) {
-    return new Account(a.id(), a.owner(), a.pointType(), a.flags(), a.debitsPending(), a.debitsPosted(),
-        a.creditsPending() + pendingDelta, a.creditsPosted() + postedDelta);
   }
 }

@@ -7,9 +7,7 @@ import dev.mileage.points.ledger.TransferRecord;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -17,9 +15,9 @@ import java.util.UUID;
  * the engine benchmark. Not thread safe. The durable store is {@code dev.mileage.points.store.PgLedger}.
  */
 public final class MemoryState implements LedgerView {
-  private final Map<Long, Account> accounts = new HashMap<>();
-  private final Map<UUID, TransferRecord> transfers;
-  private final Map<UUID, PendingState> pendings;
+  private final LongMap<Account> accounts = new LongMap<>(1024);
+  private final UuidMap<TransferRecord> transfers;
+  private final UuidMap<PendingState> pendings;
   private long nextAccountId = 1;
 
   public MemoryState() {
@@ -28,8 +26,8 @@ public final class MemoryState implements LedgerView {
 
   /** Sized for {@code expectedTransfers} so that growing never rehashes on the way. */
   public MemoryState(int expectedTransfers) {
-    transfers = new HashMap<>(Math.max(16, expectedTransfers * 2));
-    pendings = new HashMap<>(Math.max(16, expectedTransfers * 2));
+    transfers = new UuidMap<>(Math.max(16, expectedTransfers));
+    pendings = new UuidMap<>(Math.max(16, expectedTransfers));
   }
 
   public Account open(String owner, int pointType, int flags) {

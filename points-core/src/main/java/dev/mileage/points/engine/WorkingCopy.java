@@ -1,74 +1,67 @@
 package dev.mileage.points.engine;
 
-import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.TransferRecord;
 import dev.mileage.points.ledger.TransferResult;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
  * The batch's private overlay over the committed state: reads fall through to the base, writes stay
  * here, so a batch whose commit fails is simply dropped. Inside a linked chain every write is logged
- * so the chain can be rolled back to its start.
+ * so the chain can be rolled back to its start; outside a chain nothing is logged.
+ *
+ * <p>Accounts live in mutable {@link AccountSlot}s keyed by primitive id; transfers and reservations in
+ * primitive-array UUID maps, all sized up front so a full batch never grows them.
  */
-final class WorkingCopy implements LedgerView {
+final class WorkingCopy {
   private enum Kind { ACCOUNT, PENDING, TRANSFER }
 
-  private record Undo(Kind kind, Object key, Object previous) {
-  }
-
-  /** An account as the batch found it and as it is now: one map lookup serves both. */
-  private static final class Slot {
-    final Account before;
-    Account after;
-
-    Slot(Account before, Account after) {
-      this.before = before;
-      this.after = after;
-    }
+  /** One logged write inside a chain; for ACCOUNT, {@code counters} holds the slot's state before it. */
+  private record Undo(Kind kind, Object key, Object previous, long[] counters) {
   }
 
   private final LedgerView base;
-  private final Map<Long, Slot> accounts;
-  private final Map<UUID, TransferRecord> transfers;
+  private final LongMap<AccountSlot> accounts;
+  private final UuidMap<TransferRecord> transfers;
   private final List<TransferRecord> inserted;
-  private final Map<UUID, PendingState> pendings;
+  private final UuidMap<PendingState> pendings;
   private final List<Undo> undo = new ArrayList<>();
   private boolean logging;
   private long lastTimestampMicros;
   private int expired;
 
-  /** {@code expectedTransfers} sizes the maps so a full batch never rehashes. */
+  /** {@code expectedTransfers} sizes the maps so a full batch never grows them. */
   WorkingCopy(LedgerView base, long lastTimestampMicros, int expectedTransfers) {
     this.base = base;
     this.lastTimestampMicros = lastTimestampMicros;
-    int capacity = (int) Math.min(1 << 24, expectedTransfers * 2L + 16);
-    this.accounts = new HashMap<>(capacity * 2);
-    this.transfers = new HashMap<>(capacity);
+    int capacity = (int) Math.min(1 << 24, expectedTransfers + 16L);
+    this.accounts = new LongMap<>(capacity * 2);
+    this.transfers = new UuidMap<>(capacity);
     this.inserted = new ArrayList<>(expectedTransfers);
-    this.pendings = new HashMap<>(capacity);
+    this.pendings = new UuidMap<>(capacity);
   }
 
-  @Override
-  public Account account(long accountId) {
-    Slot slot = accounts.get(accountId);
-    return slot != null ? slot.after : base.account(accountId);
+  /** The account's slot in this batch (read from the base on first use), or null when it does not exist. */
+  AccountSlot account(long accountId) {
+    AccountSlot slot = accounts.get(accountId);
+    if (slot != null) return slot;
+    var a = base.account(accountId);
+    if (a == null) return null;
+    slot = new AccountSlot(a);
+    accounts.put(accountId, slot);
+    return slot;
   }
 
-  @Override
-  public TransferRecord transfer(UUID transferId) {
+  TransferRecord transfer(UUID transferId) {
     TransferRecord r = transfers.get(transferId);
     return r != null ? r : base.transfer(transferId);
   }
 
-  @Override
-  public PendingState pending(UUID pendingId) {
+  PendingState pending(UUID pendingId) {
     PendingState p = pendings.get(pendingId);
     return p != null ? p : base.pending(pendingId);
   }
@@ -78,28 +71,31 @@ final class WorkingCopy implements LedgerView {
     return ++lastTimestampMicros;
   }
 
-  /** {@code before} is what {@link #account} answered for this id just now. */
-  void put(Account before, Account after) {
-    Long id = after.id();
-    Slot slot = accounts.get(id);
-    if (logging) undo.add(new Undo(Kind.ACCOUNT, id, slot == null ? null : slot.after));
-    if (slot == null) {
-      accounts.put(id, new Slot(before, after));
-    } else {
-      slot.after = after;
-    }
+  void debit(AccountSlot a, long pendingDelta, long postedDelta) {
+    if (logging) logAccount(a);
+    a.debit(pendingDelta, postedDelta);
+  }
+
+  void credit(AccountSlot a, long pendingDelta, long postedDelta) {
+    if (logging) logAccount(a);
+    a.credit(pendingDelta, postedDelta);
+  }
+
+  private void logAccount(AccountSlot a) {
+    undo.add(new Undo(Kind.ACCOUNT, a, null, new long[] {a.debitsPending, a.debitsPosted, a.creditsPending,
+        a.creditsPosted, a.changed ? 1 : 0}));
   }
 
   void put(PendingState pending) {
-    if (logging) undo.add(new Undo(Kind.PENDING, pending.id(), pendings.get(pending.id())));
-    pendings.put(pending.id(), pending);
+    PendingState previous = pendings.put(pending.id(), pending);
+    if (logging) undo.add(new Undo(Kind.PENDING, pending.id(), previous, null));
   }
 
   void insert(TransferRecord record) {
     UUID id = record.transfer().id();
     // the engine asked transfer(id) just before; here only the batch's own map is checked again
     Checks.invariant(transfers.put(id, record) == null, "a transfer id is stored once", id);
-    if (logging) undo.add(new Undo(Kind.TRANSFER, id, null));
+    if (logging) undo.add(new Undo(Kind.TRANSFER, id, null, null));
     inserted.add(record);
   }
 
@@ -119,15 +115,24 @@ final class WorkingCopy implements LedgerView {
         Undo u = undo.get(i);
         switch (u.kind()) {
           case ACCOUNT -> {
+            AccountSlot a = (AccountSlot) u.key();
+            long[] c = u.counters();
+            a.debitsPending = c[0];
+            a.debitsPosted = c[1];
+            a.creditsPending = c[2];
+            a.creditsPosted = c[3];
+            a.changed = c[4] != 0;
+          }
+          case PENDING -> {
+            UUID id = (UUID) u.key();
             if (u.previous() == null) {
-              accounts.remove(u.key());
+              pendings.remove(id);
             } else {
-              accounts.get(u.key()).after = (Account) u.previous();
+              pendings.put(id, (PendingState) u.previous());
             }
           }
-          case PENDING -> restore(pendings, u.key(), u.previous());
           case TRANSFER -> {
-            TransferRecord removed = transfers.remove(u.key());
+            TransferRecord removed = transfers.remove((UUID) u.key());
             Checks.invariant(removed == inserted.remove(inserted.size() - 1), "undo in reverse order");
             lastTimestampMicros = Micros.of(removed.timestamp()) - 1;
           }
@@ -138,21 +143,12 @@ final class WorkingCopy implements LedgerView {
     logging = false;
   }
 
-  @SuppressWarnings("unchecked")
-  private static <K, V> void restore(Map<K, V> map, Object key, Object previous) {
-    if (previous == null) {
-      map.remove(key);
-    } else {
-      map.put((K) key, (V) previous);
-    }
-  }
-
   BatchOutcome outcome(TransferResult[] results) {
     List<AccountChange> changes = new ArrayList<>(accounts.size());
-    for (Slot slot : accounts.values()) {
-      if (slot.before != slot.after) changes.add(new AccountChange(slot.before, slot.after));
-    }
-    return new BatchOutcome(Arrays.asList(results), inserted, changes, new ArrayList<>(pendings.values()), expired,
+    accounts.forEachValue(slot -> {
+      if (slot.changed) changes.add(new AccountChange(slot.before, slot.after()));
+    });
+    return new BatchOutcome(Arrays.asList(results), inserted, changes, pendings.valuesList(), expired,
         lastTimestampMicros);
   }
 }

@@ -194,7 +194,9 @@ final class LedgerWriter extends VerticleBase {
   /** One batch, start to answer. Answers the number of reservations it released. */
   private Future<Integer> process(List<Request> batch, boolean sweep) {
     Future<Void> ready = writerRowStale ? loadWriterRow() : Future.succeededFuture();
-    Prefetched view = new Prefetched();
+    int batchTransfers = 0;
+    for (Request r : batch) batchTransfers += r.transfers().size();
+    Prefetched view = new Prefetched(batchTransfers);
     Future<List<UUID>> candidates = ready.compose(v -> sweep ? dueReservations() : Future.succeededFuture(List.of()));
     long prefetchStart = System.nanoTime();
     Future<BatchOutcome> applied = candidates

@@ -1,0 +1,60 @@
+package dev.mileage.points.engine;
+
+import dev.mileage.points.ledger.Account;
+import dev.mileage.points.ledger.Checks;
+
+/**
+ * One account inside a batch: the committed state it was read as, and mutable counters the batch moves.
+ * Mutating four longs in place replaces a new {@link Account} record per debit or credit; the record the
+ * store writes is built once per changed account when the batch ends (its constructor re-checks that no
+ * counter is negative).
+ */
+final class AccountSlot {
+  final Account before;
+  long debitsPending;
+  long debitsPosted;
+  long creditsPending;
+  long creditsPosted;
+  /** Set by any movement; the batch reports only changed accounts. */
+  boolean changed;
+
+  AccountSlot(Account before) {
+    this.before = before;
+    this.debitsPending = before.debitsPending();
+    this.debitsPosted = before.debitsPosted();
+    this.creditsPending = before.creditsPending();
+    this.creditsPosted = before.creditsPosted();
+  }
+
+  long id() {
+    return before.id();
+  }
+
+  int pointType() {
+    return before.pointType();
+  }
+
+  boolean has(int flag) {
+    return before.has(flag);
+  }
+
+  void debit(long pendingDelta, long postedDelta) {
+    debitsPending += pendingDelta;
+    debitsPosted += postedDelta;
+    // the id is boxed only on failure
+    if (debitsPending < 0 || debitsPosted < 0) Checks.invariant(false, "debit counters stay non-negative", before.id());
+    changed = true;
+  }
+
+  void credit(long pendingDelta, long postedDelta) {
+    creditsPending += pendingDelta;
+    creditsPosted += postedDelta;
+    if (creditsPending < 0 || creditsPosted < 0) Checks.invariant(false, "credit counters stay non-negative", before.id());
+    changed = true;
+  }
+
+  Account after() {
+    return new Account(before.id(), before.owner(), before.pointType(), before.flags(), debitsPending, debitsPosted,
+        creditsPending, creditsPosted);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.mileage.points.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The engine's primitive maps agree with java.util.HashMap under random puts, removes and growth. */
+class LedgerEngineMapsTest {
+  @Test
+  void uuidMapMatchesHashMapUnderRandomOperations() {
+    SplittableRandom random = new SplittableRandom(7);
+    UuidMap<Integer> map = new UuidMap<>(4); // tiny: forces growth and long probe chains
+    Map<UUID, Integer> expected = new HashMap<>();
+    // few distinct keys so puts replace and removes hit; keys share halves to stress the hash
+    List<UUID> keys = new ArrayList<>();
+    for (int i = 0; i < 600; i++) keys.add(new UUID(random.nextInt(40), random.nextInt(40)));
+    keys.add(new UUID(0, 0)); // the nil UUID looks like an empty slot: it is kept aside
+    keys.add(new UUID(0, 0));
+    for (int op = 0; op < 200_000; op++) {
+      UUID k = keys.get(random.nextInt(keys.size()));
+      int choice = random.nextInt(3);
+      if (choice == 0) {
+        assertEquals(expected.put(k, op), map.put(k, op));
+      } else if (choice == 1) {
+        assertEquals(expected.remove(k), map.remove(k));
+      } else {
+        assertEquals(expected.get(k), map.get(k));
+      }
+      assertEquals(expected.size(), map.size());
+    }
+    for (UUID k : keys) assertEquals(expected.get(k), map.get(k));
+    assertEquals(new HashSet<>(expected.values()), new HashSet<>(map.values()));
+    assertEquals(expected.size(), map.values().stream().count());
+  }
+
+  @Test
+  void longMapMatchesHashMapUnderGrowth() {
+    SplittableRandom random = new SplittableRandom(11);
+    LongMap<Long> map = new LongMap<>(2);
+    Map<Long, Long> expected = new HashMap<>();
+    for (int op = 0; op < 100_000; op++) {
+      long k = random.nextInt(5000) * 1024L; // regular keys: the hash must still spread them
+      long v = random.nextLong();
+      assertEquals(expected.put(k, v), map.put(k, v));
+      long probe = random.nextInt(6000) * 1024L;
+      assertEquals(expected.get(probe), map.get(probe));
+    }
+    assertEquals(expected.size(), map.size());
+    assertEquals(new HashSet<>(expected.values()), new HashSet<>(map.values()));
+  }
+
+  @Test
+  void nullValuesAreRefused() {
+    assertThrows(IllegalStateException.class, () -> new UuidMap<String>(4).put(new UUID(1, 2), null));
+    assertThrows(IllegalStateException.class, () -> new LongMap<String>(4).put(3, null));
+  }
+}
