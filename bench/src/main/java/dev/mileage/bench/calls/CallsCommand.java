@@ -145,6 +145,8 @@ public final class CallsCommand implements Callable<Integer> {
         sipTarget = "127.0.0.1:" + gateway.sipPort();
         api = new GatewayOperatorApi(URI.create("http://127.0.0.1:" + gateway.httpPort()), "operator",
             gateway.operatorPassword());
+        // the child runs with --no-demo, so it has no tariffs: price the dialled number (60 points/min, 1/1)
+        api.putCallRate(number.replace("+", ""), 60);
       }
       String runTag = Provisioning.newRunTag();
       List<Subscriber> subs;

@@ -81,6 +81,13 @@ final class GatewayOperatorApi {
     }
   }
 
+  /** Sets the call tariff for an E.164 prefix (digits): {@code pointsPerMinute}, billed per second. */
+  void putCallRate(String prefix, long pointsPerMinute) throws IOException {
+    send("PUT", "/api/v1/metering/tariffs/calls/" + prefix, new JsonObject().put("label", "bench")
+        .put("pointsPerMinute", pointsPerMinute).put("initialIncrementSeconds", 1).put("subsequentIncrementSeconds", 1),
+        "set the call tariff for " + prefix);
+  }
+
   /** Gives a member SIP digest credentials. */
   void createSipSubscriber(String username, String password, String owner) throws IOException {
     send("POST", SIP_SUBSCRIBERS_PATH, new JsonObject().put("username", username).put("password", password)
