@@ -83,6 +83,16 @@ final class DelayedLedger implements Ledger {
     return held.size();
   }
 
+  /**
+   * How many held entries {@link #releaseDue()} would not release now: all of them when stalled, else
+   * those not yet due. An answer that arrived just after a release is due, so it is not counted here.
+   */
+  synchronized int heldNotDue() {
+    if (stalled) return held.size();
+    Instant now = clock.instant();
+    return (int) held.stream().filter(h -> h.due().isAfter(now)).count();
+  }
+
   @Override
   public CompletionStage<Account> openAccount(String owner, int pointType, int flags) {
     return real.openAccount(owner, pointType, flags);

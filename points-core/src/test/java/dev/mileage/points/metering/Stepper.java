@@ -41,7 +41,8 @@ final class Stepper {
     while (true) {
       ledger.releaseDue();
       int inFlight = await(meter.inFlightCount());
-      if (inFlight <= ledger.held()) return;
+      // an answer that came back between the release and the count is due, not held: keep polling
+      if (inFlight <= ledger.heldNotDue()) return;
       if (System.nanoTime() > deadline) fail("the meter did not settle: " + inFlight + " in flight");
       try {
         Thread.sleep(2);
