@@ -2,6 +2,7 @@ package dev.mileage.gateway.shop;
 
 import dev.mileage.fixtures.sip.Smsc;
 import dev.mileage.gateway.Feature;
+import dev.mileage.gateway.MutableClock;
 import dev.mileage.gateway.TestGateway;
 import dev.mileage.gateway.ledger.LedgerFeature;
 import dev.mileage.gateway.members.MembersFeature;
@@ -26,7 +27,7 @@ final class ShopHarness implements AutoCloseable {
   static final String PASSWORD = "correct-horse-battery";
   private static final AtomicInteger PHONES = new AtomicInteger(1000);
 
-  final MutableClock clock = new MutableClock();
+  final MutableClock clock = new MutableClock(java.time.Instant.now());
   final Smsc smsc;
   final SandboxPaymentProvider payments = new SandboxPaymentProvider();
   final TestGateway gateway;
