@@ -21,6 +21,13 @@ public interface Feature {
     return false;
   }
 
+  /**
+   * Called once, in feature order, after the schemas are migrated and before any other method that takes
+   * the context: make the feature's services here. Features that need nothing at start leave it empty.
+   */
+  default void start(GatewayContext context) {
+  }
+
   /** Routes relative to {@code /api/v1} (the router is that sub-router); the caller is already resolved. */
   default void mountApi(Router api, GatewayContext context) {
   }

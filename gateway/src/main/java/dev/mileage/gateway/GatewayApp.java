@@ -115,6 +115,7 @@ public final class GatewayApp {
     OperatorStore operators = new OperatorStore(pool, vertx);
     await(operators.ensureOperator(config.operatorUser(), config.operatorPassword(), OperatorStore.ROLES_ALL));
 
+    for (Feature f : features) f.start(context);
     List<Authenticator> authenticators = new ArrayList<>();
     for (Feature f : features) authenticators.addAll(f.authenticators(context));
     HttpApi api = new HttpApi(context, operators, authenticators, ledger::queueDepth, metrics);

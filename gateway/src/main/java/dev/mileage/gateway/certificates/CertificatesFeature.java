@@ -35,7 +35,6 @@ public final class CertificatesFeature implements Feature {
   private SmsSender sms;
   /** Whether this feature made the SMS sender (and so must close it). */
   private boolean ownsSms;
-  private GatewayContext context;
   private CertificateRoutes routes;
   private Stores stores;
 
@@ -63,9 +62,8 @@ public final class CertificatesFeature implements Feature {
     return true;
   }
 
-  synchronized void init(GatewayContext ctx) {
-    if (context != null) return;
-    context = ctx;
+  @Override
+  public void start(GatewayContext ctx) {
     if (sms == null) {
       sms = defaultSender(ctx);
       ownsSms = true;
@@ -105,7 +103,6 @@ public final class CertificatesFeature implements Feature {
 
   @Override
   public List<io.vertx.core.Deployable> verticles(GatewayContext ctx) {
-    init(ctx);
     if (!ownsSms) return List.of();
     // owns the SMS sender's SIP stack, so stopping the gateway releases its port and threads
     return List.of(new io.vertx.core.VerticleBase() {
@@ -119,13 +116,11 @@ public final class CertificatesFeature implements Feature {
 
   @Override
   public List<Authenticator> authenticators(GatewayContext ctx) {
-    init(ctx);
     return List.of(stores);
   }
 
   @Override
   public void mountRoot(Router root, GatewayContext ctx) {
-    init(ctx);
     root.get("/certificates/catalog").handler(Web.handle(routes::catalog));
     root.get("/certificates/contents").handler(Web.handle(routes::contents));
     root.get("/certificates/claims/:token").handler(Web.handle(routes::claimInfo));
@@ -134,7 +129,6 @@ public final class CertificatesFeature implements Feature {
 
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
-    init(ctx);
     api.post("/certificates/purchases").handler(Web.handle(routes::buy));
     api.get("/certificates/purchases").handler(Web.handle(routes::purchases));
     api.get("/certificates/mine").handler(Web.handle(routes::mine));

@@ -23,7 +23,6 @@ public final class MembersFeature implements Feature {
   private static final Logger LOG = Logger.getLogger(MembersFeature.class.getName());
   private final MembersOptions options;
   private final PasswordHasher hasher;
-  private GatewayContext context;
   private MemberService members;
   private SessionService sessions;
   private SmsSender sms;
@@ -47,10 +46,9 @@ public final class MembersFeature implements Feature {
     return true;
   }
 
-  /** Services are made once, on first use, from the context the application hands every method. */
-  synchronized void init(GatewayContext ctx) {
-    if (context != null) return;
-    context = ctx;
+  /** Makes the services once, before routes are mounted. */
+  @Override
+  public void start(GatewayContext ctx) {
     sms = makeSender(options.smscUri().isEmpty() ? smscBesideTrunk(ctx.config().trunkUri()) : options.smscUri(),
         ctx.config().host());
     GuessLimiter sources = new GuessLimiter(options.sourceFailuresMax(), options.guessWindow(),
@@ -73,7 +71,6 @@ public final class MembersFeature implements Feature {
 
   @Override
   public List<io.vertx.core.Deployable> verticles(GatewayContext ctx) {
-    init(ctx);
     // owns the SMS sender's SIP stack, so stopping the gateway releases its port and threads
     return List.of(new io.vertx.core.VerticleBase() {
       @Override
@@ -107,13 +104,11 @@ public final class MembersFeature implements Feature {
 
   @Override
   public List<Authenticator> authenticators(GatewayContext ctx) {
-    init(ctx);
     return List.of(new SessionAuthenticator(sessions));
   }
 
   @Override
   public void mountRoot(Router root, GatewayContext ctx) {
-    init(ctx);
     root.get("/auth/session").handler(Web.handle(this::session));
     root.post("/auth/sign-up").handler(Web.handle(this::signUp));
     root.post("/auth/verify-phone").handler(Web.handle(this::verifyPhone));
@@ -124,7 +119,6 @@ public final class MembersFeature implements Feature {
 
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
-    init(ctx);
     api.get("/members/me").handler(Web.handle(this::me));
     api.patch("/members/me").handler(Web.handle(this::updateMe));
     api.post("/members/me/password").handler(Web.handle(this::changePassword));

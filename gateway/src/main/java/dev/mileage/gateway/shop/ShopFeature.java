@@ -29,7 +29,6 @@ public final class ShopFeature implements Feature {
   public static final long RECOVERY_INTERVAL_MS = 60_000;
 
   private final PaymentProvider payments;
-  private GatewayContext context;
   private Catalog catalog;
   private OrderService orders;
   private Refunds refunds;
@@ -53,9 +52,8 @@ public final class ShopFeature implements Feature {
     return true;
   }
 
-  synchronized void init(GatewayContext ctx) {
-    if (context != null) return;
-    context = ctx;
+  @Override
+  public void start(GatewayContext ctx) {
     LedgerAccess accounts = new LedgerAccess(ctx.ledger(), ctx.vertx());
     Points points = new Points(accounts);
     catalog = new Catalog(ctx.pool(), ctx.clock());
@@ -74,7 +72,6 @@ public final class ShopFeature implements Feature {
 
   @Override
   public void mountRoot(Router root, GatewayContext ctx) {
-    init(ctx);
     root.get("/catalog/kinds").handler(Web.handle(c -> catalog.kinds()
         .onSuccess(k -> Web.json(c, 200, new JsonArray(k))).onFailure(c::fail)));
     root.get("/catalog/products").handler(Web.handle(this::browse));
@@ -86,7 +83,6 @@ public final class ShopFeature implements Feature {
 
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
-    init(ctx);
     api.post("/shop/orders").handler(Web.handle(this::checkout));
     api.get("/shop/orders").handler(Web.handle(this::myOrders));
     api.get("/shop/orders/:id").handler(Web.handle(this::myOrder));
@@ -102,7 +98,6 @@ public final class ShopFeature implements Feature {
 
   @Override
   public List<Deployable> verticles(GatewayContext ctx) {
-    init(ctx);
     Deployable recovery = new io.vertx.core.VerticleBase() {
       @Override
       public Future<?> start() {

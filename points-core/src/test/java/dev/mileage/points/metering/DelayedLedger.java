@@ -1,22 +1,15 @@
 package dev.mileage.points.metering;
 
-import dev.mileage.points.ledger.Account;
-import dev.mileage.points.ledger.HistoryPage;
 import dev.mileage.points.ledger.Ledger;
-import dev.mileage.points.ledger.PointKind;
-import dev.mileage.points.ledger.PointType;
 import dev.mileage.points.ledger.Transfer;
-import dev.mileage.points.ledger.TransferRecord;
 import dev.mileage.points.ledger.TransferResult;
+import dev.mileage.points.testing.ForwardingLedger;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -25,11 +18,10 @@ import java.util.concurrent.CompletionStage;
  * when released) but their answers come back {@code delay} later on the test's clock. Nothing is
  * simulated: every answer is the real ledger's. Reads pass straight through.
  */
-final class DelayedLedger implements Ledger {
+final class DelayedLedger extends ForwardingLedger {
   private record Held(Instant due, Runnable release) {
   }
 
-  private final Ledger real;
   private final Clock clock;
   private final List<Held> held = new ArrayList<>();
   volatile Duration delay;
@@ -38,7 +30,7 @@ final class DelayedLedger implements Ledger {
   volatile boolean stalled;
 
   DelayedLedger(Ledger real, Clock clock, Duration delay) {
-    this.real = real;
+    super(real);
     this.clock = clock;
     this.delay = delay;
   }
@@ -91,51 +83,5 @@ final class DelayedLedger implements Ledger {
     if (stalled) return held.size();
     Instant now = clock.instant();
     return (int) held.stream().filter(h -> h.due().isAfter(now)).count();
-  }
-
-  @Override
-  public CompletionStage<Account> openAccount(String owner, int pointType, int flags) {
-    return real.openAccount(owner, pointType, flags);
-  }
-
-  @Override
-  public CompletionStage<Optional<Account>> account(long accountId) {
-    return real.account(accountId);
-  }
-
-  @Override
-  public CompletionStage<Optional<Account>> accountOf(String owner, int pointType) {
-    return real.accountOf(owner, pointType);
-  }
-
-  @Override
-  public CompletionStage<List<Account>> accountsOf(String owner) {
-    return real.accountsOf(owner);
-  }
-
-  @Override
-  public CompletionStage<Optional<TransferRecord>> transfer(UUID transferId) {
-    return real.transfer(transferId);
-  }
-
-  @Override
-  public CompletionStage<HistoryPage> history(long accountId, Instant before, int limit) {
-    return real.history(accountId, before, limit);
-  }
-
-  @Override
-  public CompletionStage<List<PointType>> pointTypes() {
-    return real.pointTypes();
-  }
-
-  @Override
-  public CompletionStage<PointType> definePointType(String code, PointKind kind, String issuer, long cashMicrosPerUnit,
-                                                    Set<String> allowedProducts) {
-    return real.definePointType(code, kind, issuer, cashMicrosPerUnit, allowedProducts);
-  }
-
-  @Override
-  public CompletionStage<PointType> setCashValue(int pointType, long cashMicrosPerUnit) {
-    return real.setCashValue(pointType, cashMicrosPerUnit);
   }
 }
