@@ -181,7 +181,7 @@ public final class CallsCommand implements Callable<Integer> {
       shown.put("systemLoadAverage1mAtStart",
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       System.out.println("calling: " + shown);
-      long cpuBefore = gateway == null ? -1 : gateway.cpuNanos();
+      CpuUse.Sample cpuBefore = CpuUse.Sample.now(gateway);
       CallLoad.Result result;
       UacEngine engine = new UacEngine(settings, stats, System::nanoTime);
       try {
@@ -189,10 +189,9 @@ public final class CallsCommand implements Callable<Integer> {
       } finally {
         engine.close();
       }
-      long cpuAfter = gateway == null ? -1 : gateway.cpuNanos();
-      double cores = cpuBefore < 0 || cpuAfter < 0 ? -1 : (cpuAfter - cpuBefore) / (double) result.totalNanos();
+      CpuUse cpu = CpuUse.Sample.now(gateway).since(cpuBefore);
       LedgerCrossCheck.Outcome ledger = api == null || subscribersCsv != null ? null : LedgerCrossCheck.run(api, subs, stats.talkedCalls());
-      Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cores, ledger, mode.name());
+      Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cpu, ledger, mode.name());
       write(report);
       return 0;
     } finally {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -107,6 +108,23 @@ final class GatewayProcess implements AutoCloseable {
   /** CPU time the gateway process has used so far (user + system), or -1 when the OS does not say. */
   long cpuNanos() {
     return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+  }
+
+  /**
+   * CPU time of the gateway's live child processes (the embedded PostgreSQL server and its backends), or
+   * -1 when the OS does not say. Children that already exited are not counted (pool connections live on).
+   */
+  long childrenCpuNanos() {
+    long total = 0;
+    boolean any = false;
+    for (ProcessHandle child : process.descendants().toList()) {
+      Optional<Duration> cpu = child.info().totalCpuDuration();
+      if (cpu.isPresent()) {
+        total += cpu.get().toNanos();
+        any = true;
+      }
+    }
+    return any ? total : -1;
   }
 
   private synchronized void stop() {
