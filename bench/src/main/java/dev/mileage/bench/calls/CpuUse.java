@@ -3,8 +3,7 @@ package dev.mileage.bench.calls;
 import java.lang.management.ManagementFactory;
 
 /**
- * CPU time spent during a call load by the gateway JVM, its embedded PostgreSQL (the gateway's child
- * processes) and this bench process (UAC and in-process trunk), so a report can give CPU-seconds per call:
+ * CPU time spent during a call load by the gateway JVM, its embedded PostgreSQL and this bench process (UAC and in-process trunk), so a report can give CPU-seconds per call:
  * on a machine shared with other work that figure stays comparable where throughput and latency do not.
  * A part that could not be measured is -1.
  */
@@ -14,7 +13,7 @@ record CpuUse(double gatewaySeconds, double databaseSeconds, double benchSeconds
     static Sample now(GatewayProcess gateway) {
       long bench = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getProcessCpuTime();
-      return new Sample(gateway == null ? -1 : gateway.cpuNanos(), gateway == null ? -1 : gateway.childrenCpuNanos(), bench);
+      return new Sample(gateway == null ? -1 : gateway.cpuNanos(), gateway == null ? -1 : gateway.databaseCpuNanos(), bench);
     }
 
     CpuUse since(Sample before) {

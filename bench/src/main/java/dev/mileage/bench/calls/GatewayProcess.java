@@ -1,5 +1,6 @@
 package dev.mileage.bench.calls;
 
+import dev.mileage.bench.metering.CpuClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -110,21 +110,9 @@ final class GatewayProcess implements AutoCloseable {
     return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
   }
 
-  /**
-   * CPU time of the gateway's live child processes (the embedded PostgreSQL server and its backends), or
-   * -1 when the OS does not say. Children that already exited are not counted (pool connections live on).
-   */
-  long childrenCpuNanos() {
-    long total = 0;
-    boolean any = false;
-    for (ProcessHandle child : process.descendants().toList()) {
-      Optional<Duration> cpu = child.info().totalCpuDuration();
-      if (cpu.isPresent()) {
-        total += cpu.get().toNanos();
-        any = true;
-      }
-    }
-    return any ? total : -1;
+  /** CPU time of the gateway's embedded PostgreSQL (it detaches from the gateway's process tree), or -1. */
+  long databaseCpuNanos() {
+    return CpuClock.postgresCpuNanos(log.getParent().resolve("pg"));
   }
 
   private synchronized void stop() {

@@ -15,8 +15,12 @@ final class CpuMeter {
   private final List<Long> relayThreadIds = new ArrayList<>();
   private final long relayStartNanos;
   private final long processStartNanos;
+  private final java.util.function.LongSupplier relayedPackets;
+  private final long relayedAtStart;
 
-  private CpuMeter() {
+  private CpuMeter(java.util.function.LongSupplier relayedPackets) {
+    this.relayedPackets = relayedPackets;
+    this.relayedAtStart = relayedPackets.getAsLong();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(RELAY_THREAD_PREFIX)) relayThreadIds.add(t.getId());
     }
@@ -24,10 +28,15 @@ final class CpuMeter {
     processStartNanos = processNanos();
   }
 
-  /** Waits until {@code atNanos} (System.nanoTime), then starts counting. */
-  static CpuMeter startAt(long atNanos) {
+  /** Waits until {@code atNanos} (System.nanoTime), then starts counting; {@code relayedPackets} counts forwards. */
+  static CpuMeter startAt(long atNanos, java.util.function.LongSupplier relayedPackets) {
     for (long left; (left = atNanos - System.nanoTime()) > 0; ) LockSupport.parkNanos(left);
-    return new CpuMeter();
+    return new CpuMeter(relayedPackets);
+  }
+
+  /** Packets the relay forwarded since the start. */
+  long relayedPackets() {
+    return relayedPackets.getAsLong() - relayedAtStart;
   }
 
   double relaySeconds() {

@@ -108,7 +108,7 @@ public final class MediaBenchCommand implements Callable<Integer> {
         th.start();
         threads.add(th);
       }
-      CpuMeter cpu = CpuMeter.startAt(measureFrom);
+      CpuMeter cpu = CpuMeter.startAt(measureFrom, () -> counters.get("a.send", "passed") + counters.get("b.send", "passed"));
       for (Thread th : threads) th.join(TimeUnit.SECONDS.toMillis(seconds + warmupSeconds + 60));
 
       Histogram latency = new Histogram(60_000_000L, 3);
@@ -143,10 +143,12 @@ public final class MediaBenchCommand implements Callable<Integer> {
       report.latency("relayTransit", "actual send to arrival through the relay: the relay and the kernel only", transit);
       double relayCpuSeconds = cpu.relaySeconds();
       double processCpuSeconds = cpu.processSeconds();
+      long relayed = cpu.relayedPackets();
+      report.figure("relayedPacketsMeasured", relayed);
       report.figure("relayCpuSeconds", relayCpuSeconds);
-      report.figure("relayCpuSecondsPer1kPackets", received == 0 ? 0 : relayCpuSeconds * 1000 / received);
+      report.figure("relayCpuSecondsPer1kPackets", relayed == 0 ? 0 : relayCpuSeconds * 1000 / relayed);
       report.figure("relayCoresUsed", relayCpuSeconds / seconds);
-      report.figure("processCpuSecondsPer1kPackets", received == 0 ? 0 : processCpuSeconds * 1000 / received);
+      report.figure("processCpuSecondsPer1kPackets", relayed == 0 ? 0 : processCpuSeconds * 1000 / relayed);
       report.figure("systemLoadAverage1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       report.note("relay counters: " + counters.snapshot());
       report.figure("relayDropped", counters.snapshot().entrySet().stream()
