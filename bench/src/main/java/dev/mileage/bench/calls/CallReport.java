@@ -14,7 +14,7 @@ final class CallReport {
   private CallReport() {}
 
   static Report build(Instant startedAt, Map<String, Object> settings, CallLoad.Plan plan, CallLoad.Result result,
-                      CallStats stats, UacEngine engine, double gatewayCpuCores, LedgerCrossCheck.Outcome ledger,
+                      CallStats stats, UacEngine engine, CpuUse cpu, LedgerCrossCheck.Outcome ledger,
                       String mode) {
     Report report = new Report("calls", startedAt);
     settings.forEach(report::setting);
@@ -53,7 +53,7 @@ final class CallReport {
     // other work on the machine skews every figure: say how busy it was when the run ended
     report.figure("systemLoadAverage1m", round(os.getSystemLoadAverage()))
         .figure("availableProcessors", os.getAvailableProcessors());
-    if (gatewayCpuCores >= 0) report.figure("gatewayCpuCoresUsed", round(gatewayCpuCores));
+    cpu(report, cpu, result.totalNanos() / 1e9, Math.max(1, stats.attempted.sum()));
     if (ledger != null) {
       report.figure("ledgerDebitedPoints", ledger.debitedPoints())
           .figure("ledgerPendingPointsAfter", ledger.pendingPointsAfter())
@@ -70,6 +70,19 @@ final class CallReport {
     }
     targets(report, mode, stats, answered / windowSeconds, failed);
     return report;
+  }
+
+  /** Cores used over the run and CPU milliseconds per attempted call, per part (-1: not measured). */
+  private static void cpu(Report report, CpuUse cpu, double runSeconds, long calls) {
+    part(report, "gateway", cpu.gatewaySeconds(), runSeconds, calls);
+    part(report, "gatewayDatabase", cpu.databaseSeconds(), runSeconds, calls);
+    part(report, "bench", cpu.benchSeconds(), runSeconds, calls);
+  }
+
+  private static void part(Report report, String name, double cpuSeconds, double runSeconds, long calls) {
+    if (cpuSeconds < 0) return;
+    report.figure(name + "CpuCoresUsed", round(cpuSeconds / Math.max(runSeconds, 1e-9)))
+        .figure(name + "CpuMsPerCall", round(cpuSeconds * 1000 / calls));
   }
 
   private static void targets(Report report, String mode, CallStats stats, double achieved, long failed) {

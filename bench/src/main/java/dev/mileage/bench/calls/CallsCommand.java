@@ -29,6 +29,14 @@ import picocli.CommandLine.Option;
         + "hangs them up, and reports counts, CPS, concurrency, setup/teardown latency and a ledger cross-check. "
         + "Starts the gateway jar and a trunk itself unless pointed at running ones.")
 public final class CallsCommand implements Callable<Integer> {
+  /**
+   * Calls per second from one loopback source address by default. A call is about five requests; on a
+   * slow machine each INVITE and BYE is retransmitted up to ten times, and the gateway's SourceGuard
+   * counts retransmissions against its 200 requests/s per source: at 25 calls/s per source a slowdown
+   * got every source banned and turned into a total outage (every call timed out).
+   */
+  static final double CALLS_PER_SECOND_PER_SOURCE = 5;
+
   enum Mode { rate, concurrent }
   enum TrunkKind { load, fixtures }
 
@@ -69,7 +77,8 @@ public final class CallsCommand implements Callable<Integer> {
       description = "CANCEL a call not answered within this (default ${DEFAULT-VALUE})")
   Duration setupTimeout;
   @Option(names = "--sources", description = "loopback source addresses 127.0.0.1..N to spread calls over, as "
-      + "many phones would be (default: 1 per 25 calls/s, since the gateway bans a source above 200 requests/s)")
+      + "many phones would be (default: 1 per " + CALLS_PER_SECOND_PER_SOURCE + " calls/s, since the gateway bans a "
+      + "source above 200 requests/s, retransmissions included)")
   Integer sources;
   @Option(names = "--rtp-interval", converter = Durations.class, defaultValue = "10s", description = "one RTP packet "
       + "right after the answer and then every this long per call, so media-inactivity timers see media "
@@ -115,7 +124,7 @@ public final class CallsCommand implements Callable<Integer> {
     UacEngine.Transport sipTransport = UacEngine.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
     Digest.Algorithm algorithm = Digest.Algorithm.ofToken(digest);
     int sourceCount = sources != null ? sources
-        : (int) Math.min(UacEngine.SOURCES_MAX, Math.max(1, Math.ceil(ratePerSecond / 25.0)));
+        : (int) Math.min(UacEngine.SOURCES_MAX, Math.max(1, Math.ceil(ratePerSecond / CALLS_PER_SECOND_PER_SOURCE)));
 
     List<AutoCloseable> started = new ArrayList<>();
     Path dataDir = null;
@@ -181,7 +190,7 @@ public final class CallsCommand implements Callable<Integer> {
       shown.put("systemLoadAverage1mAtStart",
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       System.out.println("calling: " + shown);
-      long cpuBefore = gateway == null ? -1 : gateway.cpuNanos();
+      CpuUse.Sample cpuBefore = CpuUse.Sample.now(gateway);
       CallLoad.Result result;
       UacEngine engine = new UacEngine(settings, stats, System::nanoTime);
       try {
@@ -189,10 +198,9 @@ public final class CallsCommand implements Callable<Integer> {
       } finally {
         engine.close();
       }
-      long cpuAfter = gateway == null ? -1 : gateway.cpuNanos();
-      double cores = cpuBefore < 0 || cpuAfter < 0 ? -1 : (cpuAfter - cpuBefore) / (double) result.totalNanos();
+      CpuUse cpu = CpuUse.Sample.now(gateway).since(cpuBefore);
       LedgerCrossCheck.Outcome ledger = api == null || subscribersCsv != null ? null : LedgerCrossCheck.run(api, subs, stats.talkedCalls());
-      Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cores, ledger, mode.name());
+      Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cpu, ledger, mode.name());
       write(report);
       return 0;
     } finally {

@@ -1,5 +1,6 @@
 package dev.mileage.bench.calls;
 
+import dev.mileage.bench.metering.CpuClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -107,6 +108,11 @@ final class GatewayProcess implements AutoCloseable {
   /** CPU time the gateway process has used so far (user + system), or -1 when the OS does not say. */
   long cpuNanos() {
     return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+  }
+
+  /** CPU time of the gateway's embedded PostgreSQL (it detaches from the gateway's process tree), or -1. */
+  long databaseCpuNanos() {
+    return CpuClock.postgresCpuNanos(log.getParent().resolve("pg"));
   }
 
   private synchronized void stop() {

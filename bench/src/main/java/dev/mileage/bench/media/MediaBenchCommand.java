@@ -3,6 +3,7 @@ package dev.mileage.bench.media;
 import dev.mileage.bench.report.Report;
 import dev.mileage.bench.report.ReportWriter;
 import dev.mileage.gateway.media.MediaCounters;
+import dev.mileage.gateway.media.MediaIo;
 import dev.mileage.gateway.media.PortPool;
 import dev.mileage.gateway.media.RtpRelay;
 import io.vertx.core.Context;
@@ -11,6 +12,7 @@ import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bench media}: G.711 RTP through the gateway's own media relay ({@link RtpRelay}: the nodes,
- * port pool and event loop the B2BUA uses for every call), in this process over real UDP on loopback.
+ * port pool and {@link MediaIo} threads the B2BUA uses for every call), in this process over real UDP on loopback.
  * Each call has two endpoints sending 50 packets/s to their relay port; the relay forwards each to the
  * other endpoint. Reports relayed packets/s, loss and the latency a packet spends from its scheduled
  * send to its arrival through the relay (one extra loopback hop compared with a direct path), and the
@@ -45,6 +47,8 @@ public final class MediaBenchCommand implements Callable<Integer> {
   int warmupSeconds = 3;
   @Option(names = "--generator-threads", description = "sender/receiver threads (default ${DEFAULT-VALUE})")
   int generatorThreads = 2;
+  @Option(names = "--relay-threads", description = "the relay's media I/O threads (default: the gateway's, one per two cores)")
+  Integer relayThreads;
   @Option(names = "--port-base", description = "first media port of the relay's range (default: random free area)")
   int portBase = 0;
   @Option(names = "--json", paramLabel = "FILE", description = "write the figures as JSON")
@@ -55,7 +59,8 @@ public final class MediaBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (calls < 1 || calls > CALLS_MAX || packetsPerSecond < 1 || packetsPerSecond > 1000 || seconds < 1 || seconds > 3600
-        || generatorThreads < 1 || generatorThreads > 16 || warmupSeconds < 0 || warmupSeconds > 60) {
+        || generatorThreads < 1 || generatorThreads > 16 || warmupSeconds < 0 || warmupSeconds > 60
+        || (relayThreads != null && (relayThreads < 1 || relayThreads > MediaIo.THREADS_MAX))) {
       System.err.println("bench media: out-of-range option (calls 1.." + CALLS_MAX + ", pps 1..1000, seconds 1..3600)");
       return 2;
     }
@@ -63,13 +68,15 @@ public final class MediaBenchCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     Context context = vertx.getOrCreateContext();
     MediaCounters counters = new MediaCounters();
+    int ioThreads = relayThreads != null ? relayThreads : MediaIo.defaultThreads();
+    MediaIo io = new MediaIo("media-io", ioThreads);
     int base = portBase != 0 ? portBase : 20_000 + new java.util.Random().nextInt(20_000);
     List<RtpRelay> relays = new ArrayList<>();
     try {
       PortPool ports = onContext(context, () -> new PortPool(vertx, "127.0.0.1", base, base + calls * 4 + 200));
       for (int i = 0; i < calls; i++) {
         CompletableFuture<RtpRelay> f = new CompletableFuture<>();
-        context.runOnContext(v -> RtpRelay.open(ports, counters, System::currentTimeMillis).onComplete(ar -> {
+        context.runOnContext(v -> RtpRelay.open(ports, io, counters, System::currentTimeMillis).onComplete(ar -> {
           if (ar.succeeded()) f.complete(ar.result());
           else f.completeExceptionally(ar.cause());
         }));
@@ -101,13 +108,16 @@ public final class MediaBenchCommand implements Callable<Integer> {
         th.start();
         threads.add(th);
       }
+      CpuMeter cpu = CpuMeter.startAt(measureFrom, () -> counters.get("a.send", "passed") + counters.get("b.send", "passed"));
       for (Thread th : threads) th.join(TimeUnit.SECONDS.toMillis(seconds + warmupSeconds + 60));
 
       Histogram latency = new Histogram(60_000_000L, 3);
+      Histogram transit = new Histogram(60_000_000L, 3);
       long sent = 0;
       long received = 0;
       for (RtpGenerator g : generators) {
         latency.add(g.latencyMicros);
+        transit.add(g.transitMicros);
         sent += g.sentMeasured.get();
         received += g.receivedMeasured.get();
       }
@@ -119,6 +129,7 @@ public final class MediaBenchCommand implements Callable<Integer> {
       Report report = new Report("media", startedAt)
           .setting("calls", calls).setting("packetsPerSecondPerDirection", packetsPerSecond)
           .setting("seconds", seconds).setting("warmupSeconds", warmupSeconds).setting("generatorThreads", generatorThreads)
+          .setting("relayThreads", ioThreads)
           .setting("cores", Runtime.getRuntime().availableProcessors());
       report.figure("packetsPerSecond", Math.round(pps));
       report.figure("packetsPerSecondOffered", (long) calls * 2 * packetsPerSecond);
@@ -126,17 +137,27 @@ public final class MediaBenchCommand implements Callable<Integer> {
       report.figure("packetsReceived", received);
       report.figure("packetsReceivedAll", generators.stream().mapToLong(g -> g.received.get()).sum());
       report.figure("lossRatio", loss);
-      report.latency("addedLatency", "scheduled send to arrival through the relay (includes one extra loopback hop)", latency);
+      report.figure("generatorBehindMsMax", generators.stream().mapToLong(g -> g.behindNanosMax).max().orElse(0) / 1e6);
+      report.latency("addedLatency", "scheduled send to arrival through the relay (includes one extra loopback hop "
+          + "and any lag of the generator behind its schedule)", latency);
+      report.latency("relayTransit", "actual send to arrival through the relay: the relay and the kernel only", transit);
+      double relayCpuSeconds = cpu.relaySeconds();
+      double processCpuSeconds = cpu.processSeconds();
+      long relayed = cpu.relayedPackets();
+      report.figure("relayedPacketsMeasured", relayed);
+      report.figure("relayCpuSeconds", relayCpuSeconds);
+      report.figure("relayCpuSecondsPer1kPackets", relayed == 0 ? 0 : relayCpuSeconds * 1000 / relayed);
+      report.figure("relayCoresUsed", relayCpuSeconds / seconds);
+      report.figure("processCpuSecondsPer1kPackets", relayed == 0 ? 0 : processCpuSeconds * 1000 / relayed);
+      report.figure("systemLoadAverage1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       report.note("relay counters: " + counters.snapshot());
       report.figure("relayDropped", counters.snapshot().entrySet().stream()
           .filter(e -> e.getKey().endsWith(".dropped")).mapToLong(java.util.Map.Entry::getValue).sum());
       report.figure("srtpPacketsPerSecondPerCore", Math.round(crypto.gatewayPacketsPerSecondPerCore()));
       report.figure("srtpMicrosPerPacketP99", crypto.perPacketNanos().getValueAtPercentile(99.0) / 1000.0);
       report.figure("srtpFailures", crypto.failures());
-      report.note("plain RTP legs through RtpRelay on one event loop; generators and relay share this machine's cores");
-      report.note("known open problem: reads on the Vert.x 5.0.12 datagram sockets of PortPool lag (p99 ~0.6 s at 20 calls) "
-          + "and stall at 500 calls (nothing arrives); reproduced with a bare Vert.x DatagramSocket forwarding "
-          + "2000 packets at 20k pps: 256 delivered. The SRTP figures below do not depend on it.");
+      report.note("plain RTP legs through RtpRelay on " + ioThreads + " media I/O thread(s); generators and relay share "
+          + "this machine's cores. CPU figures cover the measured seconds; processCpu includes the generators");
       report.note("SRTP: the gateway's decrypt+encrypt per packet on jitsi-srtp (AES-128-CM, HMAC-SHA1-80), "
           + "measured in-process over " + calls + " sessions; the DTLS handshake is not part of the steady state");
       if (json != null) ReportWriter.writeJson(report, json);
@@ -152,6 +173,7 @@ public final class MediaBenchCommand implements Callable<Integer> {
         closed.complete(null);
       });
       closed.get(10, TimeUnit.SECONDS);
+      io.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }

@@ -10,7 +10,7 @@ import java.util.stream.Stream;
  * CPU time of this process (the meter and the ledger) and of the embedded PostgreSQL (its postmaster
  * and the backends it forked, read from /proc), so "cores used" is CPU time over wall time.
  */
-final class CpuClock {
+public final class CpuClock {
   /** Linux USER_HZ: /proc reports CPU time in these ticks. */
   static final long TICKS_PER_SECOND = 100;
 
@@ -35,6 +35,16 @@ final class CpuClock {
     return ticks / (double) TICKS_PER_SECOND / (wallNanos / 1e9);
   }
 
+  /**
+   * CPU time so far of the PostgreSQL server whose data directory is {@code pgDataDir} (postmaster and live
+   * backends, plus backends that exited), or -1 when it is not running; used by {@code bench calls} for the
+   * gateway's embedded database.
+   */
+  public static long postgresCpuNanos(Path pgDataDir) {
+    long pid = postmaster(pgDataDir.resolve("postmaster.pid"));
+    return pid < 0 ? -1 : ticksOf(pid) * (1_000_000_000L / TICKS_PER_SECOND);
+  }
+
   private static long jvmCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
@@ -47,8 +57,12 @@ final class CpuClock {
     }
   }
 
-  /** utime + stime + cutime + cstime of the postmaster and its children (backends that exited count in cutime). */
   private long databaseTicks() {
+    return ticksOf(postmasterPid);
+  }
+
+  /** utime + stime + cutime + cstime of the postmaster and its children (backends that exited count in cutime). */
+  private static long ticksOf(long postmasterPid) {
     long total = 0;
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path p : (Iterable<Path>) procs::iterator) {

@@ -1,6 +1,7 @@
 package dev.mileage.bench.calls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -75,7 +76,8 @@ class CallLoadTest {
         engine.close();
       }
       io.vertx.core.json.JsonObject json = dev.mileage.bench.report.ReportWriter.json(CallReport.build(
-          java.time.Instant.now(), Map.of("mode", "rate"), plan, result, stats, engine, -1, null, "rate"));
+          java.time.Instant.now(), Map.of("mode", "rate"), plan, result, stats, engine,
+          new CpuUse(-1, -1, 0.25), null, "rate"));
       assertEquals(3L, json.getLong("callsAttempted"));
       assertEquals(3L, json.getLong("callsAnswered"));
       assertEquals(0L, json.getLong("callsFailed"));
@@ -86,6 +88,8 @@ class CallLoadTest {
       assertEquals(true, json.getBoolean("targetZeroFailedMet"));
       assertEquals(false, json.getBoolean("targetCallsPerSecondMet"), "20 calls/s is not the issue's 1,000");
       assertEquals("not run (no gateway in the path)", json.getString("ledgerCrossCheck"));
+      assertEquals(250.0 / 3, json.getDouble("benchCpuMsPerCall"), 0.01, "0.25 CPU-seconds over 3 calls");
+      assertFalse(json.containsKey("gatewayCpuMsPerCall"), "no gateway measured, no figure");
     }
   }
 

@@ -1,23 +1,28 @@
 package dev.mileage.gateway.media;
 
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.net.SocketAddress;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * One side of an anchored call: our socket on that side, the peer its SDP names, the port it really
- * sends from (latched), what it may send, and when we last heard it. Touched by the SIP verticle's
- * event loop only (sockets are created on its context).
+ * sends from (latched), what it may send, and when we last heard it. The SIP verticle writes what the
+ * SDP says; the {@link MediaIo} thread of the call reads it per packet and latches (hence volatile).
  */
 public final class MediaLeg {
   private final int localPort;
   private final LongSupplier nowMs;
-  private DatagramSocket socket;
+  private volatile DatagramChannel channel;
   private volatile String sdpHost;
   private volatile int sdpPort;
   private volatile SocketAddress latched;
+  /** Where packets go, resolved once per change rather than per packet. */
+  private volatile InetSocketAddress sendTo;
   private volatile Set<Integer> allowed = Set.of();
   private volatile boolean receives = true;
   private volatile long lastHeardMs;
@@ -28,12 +33,12 @@ public final class MediaLeg {
     this.lastHeardMs = nowMs.getAsLong();
   }
 
-  void socket(DatagramSocket socket) {
-    this.socket = socket;
+  void channel(DatagramChannel channel) {
+    this.channel = channel;
   }
 
-  DatagramSocket socket() {
-    return socket;
+  DatagramChannel channel() {
+    return channel;
   }
 
   public int localPort() {
@@ -47,7 +52,10 @@ public final class MediaLeg {
     this.sdpPort = port;
     this.allowed = Set.copyOf(payloadTypes);
     this.receives = receives && port != 0;
-    if (moved) latched = null;
+    if (moved) {
+      latched = null;
+      sendTo = port == 0 ? null : new InetSocketAddress(host, port);
+    }
   }
 
   Set<Integer> allowedPayloadTypes() {
@@ -71,15 +79,26 @@ public final class MediaLeg {
 
   void heard(SocketAddress sender) {
     lastHeardMs = nowMs.getAsLong();
-    if (latched == null) latched = sender;
+    if (latched == null) {
+      latched = sender;
+      sendTo = new InetSocketAddress(sender.hostAddress(), sender.port());
+    }
   }
 
-  /** Where packets for this leg go: the latched source if we heard it, else its SDP address. */
-  SocketAddress peer() {
-    SocketAddress l = latched;
-    if (l != null) return l;
-    String host = sdpHost;
-    return host == null || sdpPort == 0 ? null : SocketAddress.inetSocketAddress(sdpPort, host);
+  /**
+   * Sends {@code data} to this leg's peer from our socket on this side. False when there is nowhere to
+   * send (no peer yet, on hold, closed) or the socket's buffer is full: the packet is dropped, as a
+   * router would.
+   */
+  boolean send(byte[] data) {
+    DatagramChannel out = channel;
+    InetSocketAddress to = sendTo;
+    if (out == null || to == null || !receives) return false;
+    try {
+      return out.send(ByteBuffer.wrap(data), to) > 0;
+    } catch (IOException e) {
+      return false; // closed by the call's end meanwhile, or an ICMP error from a peer that went away
+    }
   }
 
   public long lastHeardMs() {

@@ -1,8 +1,5 @@
 package dev.mileage.gateway.media;
 
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.net.SocketAddress;
-
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -87,14 +84,8 @@ final class MediaNodes {
 
     @Override
     public void accept(MediaPacket packet) {
-      DatagramSocket socket = out.socket();
-      SocketAddress to = out.peer();
-      if (socket == null || to == null || !out.receives()) {
-        drop(packet);
-        return;
-      }
-      socket.send(packet.data(), to.port(), to.host());
-      pass(packet);
+      if (out.send(packet.data().getBytes())) pass(packet);
+      else drop(packet);
     }
   }
 }

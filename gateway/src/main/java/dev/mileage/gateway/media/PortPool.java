@@ -6,6 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.util.BitSet;
 
 /**
@@ -15,6 +21,8 @@ import java.util.BitSet;
 public final class PortPool {
   /** Ports tried for one allocation before giving up (others may hold parts of the range). */
   static final int BIND_ATTEMPTS_MAX = 16;
+  /** Receive buffer of a media socket: a second of a G.711 stream and then some, for a descheduled reader. */
+  static final int RECEIVE_BUFFER_BYTES = 256 * 1024;
 
   private final Vertx vertx;
   private final String host;
@@ -63,7 +71,7 @@ public final class PortPool {
     int port = min + slot * 2;
     taken.set(slot);
     inUse++;
-    DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(256 * 1024));
+    DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(RECEIVE_BUFFER_BYTES));
     final int s = slot;
     socket.listen(port, host).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -76,6 +84,63 @@ public final class PortPool {
         inUse--;
       }
     });
+  }
+
+  /**
+   * A non-blocking channel bound on a free port of the range, for {@link MediaIo} (binding is one system
+   * call, done on the caller's thread); fails when the range is exhausted.
+   */
+  public DatagramChannel bindChannel() throws IOException {
+    for (int tries = 0; tries < BIND_ATTEMPTS_MAX; tries++) {
+      int slot = takeSlot();
+      if (slot < 0) break;
+      DatagramChannel channel = DatagramChannel.open(host.contains(":") ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+      try {
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+        channel.bind(new InetSocketAddress(host, min + slot * 2));
+        channel.configureBlocking(false);
+        return channel;
+      } catch (BindException heldBySomeoneElse) {
+        channel.close();
+        freeSlot(slot);
+        cursor = (slot + 1) % slots; // try further along, not the same port again
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        freeSlot(slot);
+        throw e;
+      }
+    }
+    throw new IOException("no free media port");
+  }
+
+  /** Closes {@code channel} and frees its port; idempotent per channel, null is ignored. */
+  public void release(DatagramChannel channel) {
+    if (channel == null || !channel.isOpen()) return;
+    int port = -1;
+    try {
+      if (channel.getLocalAddress() instanceof InetSocketAddress local) port = local.getPort();
+      channel.close();
+    } catch (IOException e) {
+      // closing: the port is freed below either way
+    }
+    int slot = (port - min) / 2;
+    if (port >= min && slot < slots && taken.get(slot)) freeSlot(slot);
+  }
+
+  private int takeSlot() {
+    if (inUse >= slots) return -1;
+    int slot = taken.nextClearBit(cursor);
+    if (slot >= slots) slot = taken.nextClearBit(0);
+    if (slot >= slots) return -1;
+    cursor = (slot + 1) % slots;
+    taken.set(slot);
+    inUse++;
+    return slot;
+  }
+
+  private void freeSlot(int slot) {
+    taken.clear(slot);
+    inUse--;
   }
 
   public void release(DatagramSocket socket) {

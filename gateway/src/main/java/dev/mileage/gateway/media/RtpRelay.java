@@ -1,45 +1,54 @@
 package dev.mileage.gateway.media;
 
 import io.vertx.core.Future;
-import io.vertx.core.datagram.DatagramSocket;
 
+import java.io.IOException;
+import java.nio.channels.DatagramChannel;
 import java.util.function.LongSupplier;
 
 /**
- * The anchored media of one call: a socket per side from the {@link PortPool}, the two pipelines of
- * {@link MediaTopology} between them. {@link #close()} releases both ports; it is idempotent and must be
- * called on every way a call ends.
+ * The anchored media of one call: a channel per side from the {@link PortPool}, read by one
+ * {@link MediaIo} thread, the two pipelines of {@link MediaTopology} between them. {@link #close()}
+ * releases both ports; it is idempotent and must be called on every way a call ends.
  */
 public final class RtpRelay {
   private final PortPool ports;
+  private final MediaIo io;
+  private final int affinity;
   private final MediaLeg a;
   private final MediaLeg b;
   private boolean closed;
 
-  private RtpRelay(PortPool ports, MediaLeg a, MediaLeg b) {
+  private RtpRelay(PortPool ports, MediaIo io, int affinity, MediaLeg a, MediaLeg b) {
     this.ports = ports;
+    this.io = io;
+    this.affinity = affinity;
     this.a = a;
     this.b = b;
   }
 
-  /** Binds both sides; on failure nothing stays bound. */
-  public static Future<RtpRelay> open(PortPool ports, MediaCounters counters, LongSupplier nowMs) {
-    return ports.bind().compose(sa -> ports.bind()
-        .recover(err -> {
-          ports.release(sa);
-          return Future.failedFuture(err);
-        })
-        .map(sb -> {
-          MediaLeg a = new MediaLeg(sa.localAddress().port(), nowMs);
-          MediaLeg b = new MediaLeg(sb.localAddress().port(), nowMs);
-          a.socket(sa);
-          b.socket(sb);
-          MediaNode aToB = MediaTopology.plainRtp("a", a, "b", b, counters);
-          MediaNode bToA = MediaTopology.plainRtp("b", b, "a", a, counters);
-          sa.handler(p -> aToB.accept(new MediaPacket(p.data(), p.sender())));
-          sb.handler(p -> bToA.accept(new MediaPacket(p.data(), p.sender())));
-          return new RtpRelay(ports, a, b);
-        }));
+  /** Binds both sides (on the caller's thread, the pool's owner); on failure nothing stays bound. */
+  public static Future<RtpRelay> open(PortPool ports, MediaIo io, MediaCounters counters, LongSupplier nowMs) {
+    DatagramChannel ca = null;
+    DatagramChannel cb = null;
+    try {
+      ca = ports.bindChannel();
+      cb = ports.bindChannel();
+      MediaLeg a = new MediaLeg(ca.socket().getLocalPort(), nowMs);
+      MediaLeg b = new MediaLeg(cb.socket().getLocalPort(), nowMs);
+      a.channel(ca);
+      b.channel(cb);
+      MediaNode aToB = MediaTopology.plainRtp("a", a, "b", b, counters);
+      MediaNode bToA = MediaTopology.plainRtp("b", b, "a", a, counters);
+      int affinity = io.nextAffinity();
+      io.register(ca, affinity, aToB::accept);
+      io.register(cb, affinity, bToA::accept);
+      return Future.succeededFuture(new RtpRelay(ports, io, affinity, a, b));
+    } catch (IOException | RuntimeException e) {
+      ports.release(ca);
+      ports.release(cb);
+      return Future.failedFuture(e);
+    }
   }
 
   /** The caller's side (phone or browser). */
@@ -64,11 +73,12 @@ public final class RtpRelay {
   public void close() {
     if (closed) return;
     closed = true;
-    DatagramSocket sa = a.socket();
-    DatagramSocket sb = b.socket();
-    a.socket(null);
-    b.socket(null);
-    ports.release(sa);
-    ports.release(sb);
+    DatagramChannel ca = a.channel();
+    DatagramChannel cb = b.channel();
+    a.channel(null);
+    b.channel(null);
+    ports.release(ca);
+    ports.release(cb);
+    io.wakeup(affinity); // the selector lets go of closed channels (and their ports) on its next turn
   }
 }

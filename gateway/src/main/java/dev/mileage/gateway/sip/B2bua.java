@@ -1,6 +1,7 @@
 package dev.mileage.gateway.sip;
 
 import dev.mileage.gateway.media.MediaCounters;
+import dev.mileage.gateway.media.MediaIo;
 import dev.mileage.gateway.media.PortPool;
 import dev.mileage.gateway.media.RtpRelay;
 import dev.mileage.gateway.media.SdpRewriter;
@@ -58,6 +59,7 @@ final class B2bua {
   final Meter meter;
   final SipOptions options;
   private final PortPool ports;
+  private final MediaIo mediaIo;
   private final MediaCounters mediaCounters;
   final Clock clock;
   final TrunkLeg trunk;
@@ -69,7 +71,7 @@ final class B2bua {
   private final long inactivityTimer;
 
   B2bua(Vertx vertx, SipEndpoint sip, SipResponses responses, SipAuth auth, Meter meter, SipOptions options,
-        PortPool ports, MediaCounters mediaCounters, Clock clock) {
+        PortPool ports, MediaIo mediaIo, MediaCounters mediaCounters, Clock clock) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.sip = sip;
@@ -78,6 +80,7 @@ final class B2bua {
     this.meter = meter;
     this.options = options;
     this.ports = ports;
+    this.mediaIo = mediaIo;
     this.mediaCounters = mediaCounters;
     this.clock = clock;
     this.trunk = new TrunkLeg(sip, options.trunkUri(), options.trunkCredentials());
@@ -215,7 +218,7 @@ final class B2bua {
       return;
     }
     call.sessionId = a.sessionId();
-    RtpRelay.open(ports, mediaCounters, clock::millis).onComplete(ar -> {
+    RtpRelay.open(ports, mediaIo, mediaCounters, clock::millis).onComplete(ar -> {
       if (ar.failed()) {
         fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
         return;

@@ -27,6 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SipEndpoint {
   private static final AtomicInteger STACKS = new AtomicInteger();
   private static final int PORT_ATTEMPTS_MAX = 20;
+  /**
+   * UDP socket buffers of the SIP port. jain-sip's default (64 KiB) holds a few dozen messages: one
+   * stall of its single reader thread on a busy machine overflows it, the kernel drops datagrams, and
+   * every drop costs the caller a retransmission timer (0.5, 1, 2, 4 s) - setup latency in seconds at
+   * 0.5 cores. The kernel caps this at net.core.rmem_max / wmem_max.
+   */
+  static final int UDP_BUFFER_BYTES = 8 << 20;
 
   final SipStack stack;
   final SipProvider provider;
@@ -70,6 +77,8 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "10000");
       p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
+      p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
+      p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       SipStack stack = null;
       try {
         SipFactory factory = SipFactory.getInstance();

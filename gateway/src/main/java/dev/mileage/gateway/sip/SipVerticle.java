@@ -1,6 +1,7 @@
 package dev.mileage.gateway.sip;
 
 import dev.mileage.gateway.media.MediaCounters;
+import dev.mileage.gateway.media.MediaIo;
 import dev.mileage.gateway.media.PortPool;
 import dev.mileage.points.metering.Meter;
 import gov.nist.javax.sip.RequestEventExt;
@@ -57,6 +58,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
   private final Registrar registrar = new Registrar();
   private B2bua b2bua;
   private PortPool ports;
+  private MediaIo mediaIo;
 
   public SipVerticle(SipOptions options, SubscriberStore subscribers, Supplier<Meter> meter, Clock clock) {
     this.options = Objects.requireNonNull(options, "options");
@@ -70,6 +72,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
     guard = new SourceGuard(options.requestsPerSourcePerSecond(), options.authFailuresPerSourceMax(),
         options.banDuration(), clock);
     ports = new PortPool(vertx, options.host(), options.rtpPortMin(), options.rtpPortMax());
+    mediaIo = new MediaIo("media-io", MediaIo.defaultThreads());
     Listener listener = new Listener();
     return vertx.executeBlocking(() -> SipEndpoint.start(options.host(), options.port(), options.messageBytesMax(), listener))
         .map(endpoint -> {
@@ -77,7 +80,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
               new DigestAuth(options.realm(), options.nonceLifetime(), clock, options.sha256First()));
-          b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaCounters, clock);
+          b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaIo, mediaCounters, clock);
           listener.ready = true;
           LOG.info(() -> "SIP on " + sip.host + ":" + sip.port + " (UDP, TCP), trunk " + options.trunkUri());
           return null;
@@ -87,6 +90,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
   @Override
   public Future<?> stop() {
     if (b2bua != null) b2bua.shutdown();
+    if (mediaIo != null) mediaIo.close();
     SipEndpoint s = sip;
     if (s == null) return Future.succeededFuture();
     return vertx.executeBlocking(() -> {

@@ -1,0 +1,28 @@
+package dev.mileage.bench.calls;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * CPU time spent during a call load by the gateway JVM, its embedded PostgreSQL and this bench process (UAC and in-process trunk), so a report can give CPU-seconds per call:
+ * on a machine shared with other work that figure stays comparable where throughput and latency do not.
+ * A part that could not be measured is -1.
+ */
+record CpuUse(double gatewaySeconds, double databaseSeconds, double benchSeconds) {
+  /** CPU counters at one instant; {@link #since} turns two of them into a {@link CpuUse}. */
+  record Sample(long gatewayNanos, long databaseNanos, long benchNanos) {
+    static Sample now(GatewayProcess gateway) {
+      long bench = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+      return new Sample(gateway == null ? -1 : gateway.cpuNanos(), gateway == null ? -1 : gateway.databaseCpuNanos(), bench);
+    }
+
+    CpuUse since(Sample before) {
+      return new CpuUse(seconds(before.gatewayNanos, gatewayNanos), seconds(before.databaseNanos, databaseNanos),
+          seconds(before.benchNanos, benchNanos));
+    }
+
+    private static double seconds(long from, long to) {
+      return from < 0 || to < 0 ? -1 : Math.max(0, to - from) / 1e9;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.mileage.bench.media;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * CPU time of the relay's media I/O threads and of this whole process over the measured window, so the
+ * report can say what a thousand relayed packets cost independently of how busy the machine is.
+ */
+final class CpuMeter {
+  private static final String RELAY_THREAD_PREFIX = "media-io";
+  private final List<Long> relayThreadIds = new ArrayList<>();
+  private final long relayStartNanos;
+  private final long processStartNanos;
+  private final java.util.function.LongSupplier relayedPackets;
+  private final long relayedAtStart;
+
+  private CpuMeter(java.util.function.LongSupplier relayedPackets) {
+    this.relayedPackets = relayedPackets;
+    this.relayedAtStart = relayedPackets.getAsLong();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(RELAY_THREAD_PREFIX)) relayThreadIds.add(t.getId());
+    }
+    relayStartNanos = relayNanos();
+    processStartNanos = processNanos();
+  }
+
+  /** Waits until {@code atNanos} (System.nanoTime), then starts counting; {@code relayedPackets} counts forwards. */
+  static CpuMeter startAt(long atNanos, java.util.function.LongSupplier relayedPackets) {
+    for (long left; (left = atNanos - System.nanoTime()) > 0; ) LockSupport.parkNanos(left);
+    return new CpuMeter(relayedPackets);
+  }
+
+  /** Packets the relay forwarded since the start. */
+  long relayedPackets() {
+    return relayedPackets.getAsLong() - relayedAtStart;
+  }
+
+  double relaySeconds() {
+    return (relayNanos() - relayStartNanos) / 1e9;
+  }
+
+  double processSeconds() {
+    return (processNanos() - processStartNanos) / 1e9;
+  }
+
+  private long relayNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long id : relayThreadIds) total += Math.max(0, threads.getThreadCpuTime(id));
+    return total;
+  }
+
+  private static long processNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+}

@@ -1,0 +1,141 @@
+package dev.mileage.gateway.media;
+
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The plain-RTP relay on its {@link MediaIo} thread over real loopback sockets: both directions, the
+ * filter and the source latch, the port pool's accounting, and ports that are really free after close.
+ */
+class RtpRelayTest {
+  static final int WAIT_MS = 5_000;
+  static Vertx vertx;
+  static MediaIo io;
+  static PortPool ports;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    io = new MediaIo("media-io-test", 2);
+    int base = 20_000 + 2 * ThreadLocalRandom.current().nextInt(10_000);
+    ports = new PortPool(vertx, "127.0.0.1", base, base + 400);
+  }
+
+  @AfterAll
+  static void stop() {
+    io.close();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  static byte[] rtp(int payloadType, int sequence) {
+    byte[] p = new byte[12 + 160];
+    p[0] = (byte) 0x80;
+    p[1] = (byte) payloadType;
+    p[2] = (byte) (sequence >> 8);
+    p[3] = (byte) sequence;
+    p[20] = (byte) sequence;
+    return p;
+  }
+
+  static void send(DatagramSocket from, byte[] data, int port) throws Exception {
+    from.send(new DatagramPacket(data, data.length, new InetSocketAddress("127.0.0.1", port)));
+  }
+
+  static DatagramPacket receive(DatagramSocket at) throws Exception {
+    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+    at.receive(p);
+    return p;
+  }
+
+  static DatagramSocket endpoint(int timeoutMs) throws SocketException {
+    DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    s.setSoTimeout(timeoutMs);
+    return s;
+  }
+
+  @Test
+  void forwardsBothWaysFiltersAndLatches() throws Exception {
+    MediaCounters counters = new MediaCounters();
+    RtpRelay relay = RtpRelay.open(ports, io, counters, System::currentTimeMillis).toCompletionStage().toCompletableFuture().join();
+    try (DatagramSocket phone = endpoint(WAIT_MS); DatagramSocket trunk = endpoint(WAIT_MS);
+         DatagramSocket stranger = endpoint(300)) {
+      relay.a().remote("127.0.0.1", phone.getLocalPort(), Set.of(0, 101), true);
+      relay.b().remote("127.0.0.1", trunk.getLocalPort(), Set.of(0, 101), true);
+
+      send(phone, rtp(0, 1), relay.a().localPort());
+      DatagramPacket atTrunk = receive(trunk);
+      assertArrayEquals(rtp(0, 1), java.util.Arrays.copyOf(atTrunk.getData(), atTrunk.getLength()));
+      assertEquals(relay.b().localPort(), atTrunk.getPort(), "the trunk hears the gateway's B port, not the phone");
+
+      send(trunk, rtp(101, 2), relay.b().localPort());
+      DatagramPacket atPhone = receive(phone);
+      assertEquals(2, atPhone.getData()[20]);
+      assertEquals(relay.a().localPort(), atPhone.getPort());
+
+      // a payload type the SDP did not name, and a second source on the latched host: both dropped
+      send(phone, rtp(8, 3), relay.a().localPort());
+      send(stranger, rtp(0, 4), relay.a().localPort());
+      send(phone, rtp(0, 5), relay.a().localPort());
+      assertEquals(5, receive(trunk).getData()[20], "only the phone's PCMU packet passes");
+      assertEquals(1, counters.get("a.filter", "dropped"));
+      assertEquals(1, counters.get("a.latch", "dropped"));
+      assertEquals(2, counters.get("b.send", "passed"));
+      assertEquals(1, counters.get("a.send", "passed"));
+      assertTrue(relay.lastHeardMs() > 0);
+    } finally {
+      relay.close();
+    }
+  }
+
+  @Test
+  void holdStopsForwardingAndCloseFreesThePorts() throws Exception {
+    int before = ports.inUse();
+    RtpRelay relay = RtpRelay.open(ports, io, new MediaCounters(), System::currentTimeMillis)
+        .toCompletionStage().toCompletableFuture().join();
+    assertEquals(before + 2, ports.inUse());
+    int aPort = relay.a().localPort();
+    int bPort = relay.b().localPort();
+    try (DatagramSocket phone = endpoint(300); DatagramSocket trunk = endpoint(300)) {
+      relay.a().remote("127.0.0.1", phone.getLocalPort(), Set.of(0), true);
+      relay.b().remote("127.0.0.1", trunk.getLocalPort(), Set.of(0), false); // the trunk put the call on hold
+      send(phone, rtp(0, 1), aPort);
+      assertThrows(SocketTimeoutException.class, () -> receive(trunk), "nothing is sent to a side on hold");
+    }
+    relay.close();
+    relay.close(); // idempotent
+    assertEquals(before, ports.inUse());
+    // the I/O thread lets go of the closed channels on its next turn: both ports can be bound again
+    for (int port : new int[] {aPort, bPort}) {
+      long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+      while (true) {
+        try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+          break;
+        } catch (SocketException stillBound) {
+          if (System.nanoTime() > deadline) throw stillBound;
+          Thread.sleep(10);
+        }
+      }
+    }
+  }
+
+  @Test
+  void rejectsAnOutOfRangeThreadCount() {
+    assertThrows(IllegalArgumentException.class, () -> new MediaIo("x", 0));
+    assertThrows(IllegalArgumentException.class, () -> new MediaIo("x", MediaIo.THREADS_MAX + 1));
+  }
+}
