@@ -123,6 +123,16 @@ public final class SipVerticle extends VerticleBase implements SipService {
     return p.future();
   }
 
+  /** Lifts a ban on {@code source} (an operator's decision, or a test's). */
+  Future<Void> unban(String source) {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      guard.unban(source);
+      p.complete();
+    });
+    return p.future();
+  }
+
   /** Counts used by tests and metrics. */
   public Future<Integer> callCount() {
     Promise<Integer> p = Promise.promise();
@@ -202,7 +212,8 @@ public final class SipVerticle extends VerticleBase implements SipService {
       return;
     }
     UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
-    if (guard.onRequest(source, ua == null ? null : String.join(" ", toList(ua.getProduct()))) == SourceGuard.Verdict.BANNED) {
+    String agent = ua == null ? null : String.join(" ", toList(ua.getProduct()));
+    if (guard.onRequest(source, agent, SourceGuard.transactionKey(request)) == SourceGuard.Verdict.BANNED) {
       return; // dropped: an answer would only feed a flood or a scanner
     }
     ServerTransaction st = event.getServerTransaction();
