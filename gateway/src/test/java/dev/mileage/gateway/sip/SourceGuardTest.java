@@ -1,14 +1,12 @@
 package dev.mileage.gateway.sip;
 
+import dev.mileage.gateway.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import javax.sip.SipFactory;
 import javax.sip.message.Request;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,12 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SourceGuardTest {
-  static final class TestClock extends Clock {
-    Instant now = Instant.parse("2026-11-23T00:00:00Z");
-
-    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(ZoneId zone) { return this; }
-    @Override public Instant instant() { return now; }
+  static MutableClock clock() {
+    return new MutableClock(Instant.parse("2026-11-23T00:00:00Z"));
   }
 
   static int transaction;
@@ -33,31 +27,31 @@ class SourceGuardTest {
 
   @Test
   void floodIsBannedForTheBanDurationThenForgiven() {
-    TestClock clock = new TestClock();
+    MutableClock clock = clock();
     SourceGuard guard = new SourceGuard(10, 5, Duration.ofMinutes(1), clock);
     for (int i = 0; i < 10; i++) assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.7", "phone", next()));
     assertEquals(SourceGuard.Verdict.BANNED, guard.onRequest("192.0.2.7", "phone", next()));
     assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.8", "phone", next()), "other sources are not affected");
-    clock.now = clock.now.plusSeconds(30);
+    clock.advance(Duration.ofSeconds(30));
     assertEquals(SourceGuard.Verdict.BANNED, guard.onRequest("192.0.2.7", "phone", next()));
-    clock.now = clock.now.plusSeconds(31);
+    clock.advance(Duration.ofSeconds(31));
     assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.7", "phone", next()));
     assertEquals(1, guard.bans());
   }
 
   @Test
   void requestsAreCountedPerSecond() {
-    TestClock clock = new TestClock();
+    MutableClock clock = clock();
     SourceGuard guard = new SourceGuard(10, 5, Duration.ofMinutes(1), clock);
     for (int s = 0; s < 5; s++) {
       for (int i = 0; i < 10; i++) assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.7", null, next()));
-      clock.now = clock.now.plusSeconds(1);
+      clock.advance(Duration.ofSeconds(1));
     }
   }
 
   @Test
   void retransmissionsOfOneTransactionCountOnce() {
-    TestClock clock = new TestClock();
+    MutableClock clock = clock();
     SourceGuard guard = new SourceGuard(3, 5, Duration.ofMinutes(1), clock);
     // three phones' worth of transactions, each sent the most times RFC 3261 allows, all in one second:
     // a lossy link or a gateway slower than T1 makes exactly this
@@ -73,7 +67,7 @@ class SourceGuardTest {
 
   @Test
   void aCancelIsATransactionOfItsOwnAndTheSameBranchFromAnotherSourceIsAnotherTransaction() {
-    SourceGuard guard = new SourceGuard(2, 5, Duration.ofMinutes(1), new TestClock());
+    SourceGuard guard = new SourceGuard(2, 5, Duration.ofMinutes(1), clock());
     assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.7", "phone", "INVITE z9hG4bK-a"));
     assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.7", "phone", "CANCEL z9hG4bK-a"));
     assertEquals(SourceGuard.Verdict.BANNED, guard.onRequest("192.0.2.7", "phone", "BYE z9hG4bK-a"));
@@ -83,7 +77,7 @@ class SourceGuardTest {
 
   @Test
   void resendingOneRequestBeyondWhatTimersAllowIsStillAFlood() {
-    SourceGuard guard = new SourceGuard(5, 5, Duration.ofMinutes(1), new TestClock());
+    SourceGuard guard = new SourceGuard(5, 5, Duration.ofMinutes(1), clock());
     String key = next();
     int passed = 0;
     for (int i = 0; i < 100 && guard.onRequest("192.0.2.7", "phone", key) == SourceGuard.Verdict.PASS; i++) passed++;
@@ -94,10 +88,10 @@ class SourceGuardTest {
 
   @Test
   void aTransactionIsForgottenAfterTimerFSoItsKeyCountsAgain() {
-    TestClock clock = new TestClock();
+    MutableClock clock = clock();
     SourceGuard guard = new SourceGuard(1, 5, Duration.ofMinutes(1), clock);
     assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.7", "phone", "OPTIONS z9hG4bK-k"));
-    clock.now = clock.now.plus(SourceGuard.TRANSACTION_MEMORY).plusSeconds(1);
+    clock.advance(SourceGuard.TRANSACTION_MEMORY.plusSeconds(1));
     assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("192.0.2.7", "phone", "OPTIONS z9hG4bK-other"));
     assertEquals(SourceGuard.Verdict.BANNED, guard.onRequest("192.0.2.7", "phone", "OPTIONS z9hG4bK-k"),
         "no longer a retransmission: a second new transaction in this second, over the limit of 1");
@@ -105,7 +99,7 @@ class SourceGuardTest {
 
   @Test
   void scannersAreBannedAtFirstSightEvenOnARetransmission() {
-    SourceGuard guard = new SourceGuard(100, 5, Duration.ofMinutes(1), new TestClock());
+    SourceGuard guard = new SourceGuard(100, 5, Duration.ofMinutes(1), clock());
     assertEquals(SourceGuard.Verdict.PASS, guard.onRequest("198.51.100.4", "phone", "OPTIONS z9hG4bK-s"));
     assertEquals(SourceGuard.Verdict.BANNED, guard.onRequest("198.51.100.4", "friendly-scanner", "OPTIONS z9hG4bK-s"));
     assertEquals(SourceGuard.Verdict.BANNED, guard.onRequest("198.51.100.1", "friendly-scanner", next()));
@@ -117,7 +111,7 @@ class SourceGuardTest {
 
   @Test
   void passwordGuessingIsBannedAndSuccessResetsTheCount() {
-    SourceGuard guard = new SourceGuard(100, 3, Duration.ofMinutes(1), new TestClock());
+    SourceGuard guard = new SourceGuard(100, 3, Duration.ofMinutes(1), clock());
     assertEquals(SourceGuard.Verdict.PASS, guard.onAuthFailure("203.0.113.9"));
     assertEquals(SourceGuard.Verdict.PASS, guard.onAuthFailure("203.0.113.9"));
     guard.onAuthSuccess("203.0.113.9");
