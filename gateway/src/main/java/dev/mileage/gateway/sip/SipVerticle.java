@@ -76,7 +76,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
           sip = endpoint;
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
-              new DigestAuth(options.realm(), options.nonceLifetime(), clock, options.sha256First()));
+              new DigestAuth(options.realm(), options.nonceLifetime(), clock), options.sha256First());
           b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaCounters, clock);
           listener.ready = true;
           LOG.info(() -> "SIP on " + sip.host + ":" + sip.port + " (UDP, TCP), trunk " + options.trunkUri());
