@@ -70,6 +70,8 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "10000");
       p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
+      // RFC 4475 refusals jain-sip's parser is too lenient for: marked here, answered 400 by RequestChecks
+      p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", StrictMessageParserFactory.class.getName());
       SipStack stack = null;
       try {
         SipFactory factory = SipFactory.getInstance();

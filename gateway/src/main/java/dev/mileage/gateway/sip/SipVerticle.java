@@ -217,6 +217,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
       return; // dropped: an answer would only feed a flood or a scanner
     }
     ServerTransaction st = event.getServerTransaction();
+    if (st == null) RequestChecks.completeRfc2543(request, sip.headers);
     if (st == null) {
       try {
         st = sip.provider.getNewServerTransaction(request);
@@ -234,7 +235,13 @@ public final class SipVerticle extends VerticleBase implements SipService {
     }
     int malformed = RequestChecks.check(request);
     if (malformed != 0) {
-      responses.send(st, request, malformed, null);
+      Response r = responses.create(malformed, request, null);
+      try {
+        r.setReasonPhrase(RequestChecks.reasonPhrase(request, malformed));
+      } catch (java.text.ParseException e) {
+        throw new IllegalStateException(e);
+      }
+      responses.send(st, r);
       return;
     }
     MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
