@@ -2,6 +2,7 @@ package dev.mileage.gateway.sip;
 
 import dev.mileage.gateway.media.MediaCounters;
 import dev.mileage.gateway.media.PortPool;
+import dev.mileage.gateway.media.RtcpRelay;
 import dev.mileage.gateway.media.RtpRelay;
 import dev.mileage.gateway.media.SdpRewriter;
 import dev.mileage.points.metering.AuthorizeRequest;
@@ -226,7 +227,21 @@ final class B2bua {
         return;
       }
       call.relay.a().remote(aAudio.host(), aAudio.port(), aAudio.payloadTypes(), aAudio.receives());
+      openRtcp(call);
       inviteTrunk(call);
+    });
+  }
+
+  /** RTCP beside the RTP relay; a call goes ahead without it if RTP + 1 cannot be had. */
+  private void openRtcp(Call call) {
+    RtcpRelay.open(vertx, sip.host, call.relay, mediaCounters).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(Level.FINE, "no RTCP relay for this call", ar.cause());
+      } else if (call.ended()) {
+        ar.result().close();
+      } else {
+        call.rtcp = ar.result();
+      }
     });
   }
 
@@ -515,6 +530,7 @@ final class B2bua {
           .onFailure(e -> LOG.log(Level.WARNING, "meter stop failed; the meter settles it from its checkpoint", e));
     }
     if (call.relay != null) call.relay.close();
+    if (call.rtcp != null) call.rtcp.close();
     untrack(call);
   }
 
