@@ -291,7 +291,7 @@ final class B2bua {
       responses.send(st, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
       return;
     }
-    responses.send(st, cancel, Response.OK, null);
+    responses.send(st, cancel, Response.OK, call.aToTag); // RFC 3261 9.2: the same To tag as the INVITE's answers
     if (call.answered() || call.ended()) return; // final response already sent: no effect (RFC 3261 9.2)
     end(call, EndReason.CANCELLED, Response.REQUEST_TERMINATED);
   }
