@@ -104,4 +104,14 @@ public final class MediaLeg {
   public long lastHeardMs() {
     return lastHeardMs;
   }
+
+  /** The host this leg's latest SDP names (null before any); RTCP goes to the same host. */
+  public String sdpHost() {
+    return sdpHost;
+  }
+
+  /** The RTP port this leg's latest SDP names (0: the stream is rejected). */
+  public int sdpPort() {
+    return sdpPort;
+  }
 }

@@ -3,6 +3,7 @@ package dev.mileage.gateway.sip;
 import dev.mileage.gateway.media.MediaCounters;
 import dev.mileage.gateway.media.MediaIo;
 import dev.mileage.gateway.media.PortPool;
+import dev.mileage.gateway.media.RtcpRelay;
 import dev.mileage.gateway.media.RtpRelay;
 import dev.mileage.gateway.media.SdpRewriter;
 import dev.mileage.points.metering.AuthorizeRequest;
@@ -229,7 +230,21 @@ final class B2bua {
         return;
       }
       call.relay.a().remote(aAudio.host(), aAudio.port(), aAudio.payloadTypes(), aAudio.receives());
+      openRtcp(call);
       inviteTrunk(call);
+    });
+  }
+
+  /** RTCP beside the RTP relay; a call goes ahead without it if RTP + 1 cannot be had. */
+  private void openRtcp(Call call) {
+    RtcpRelay.open(vertx, sip.host, call.relay, mediaCounters).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(Level.FINE, "no RTCP relay for this call", ar.cause());
+      } else if (call.ended()) {
+        ar.result().close();
+      } else {
+        call.rtcp = ar.result();
+      }
     });
   }
 
@@ -279,7 +294,7 @@ final class B2bua {
       responses.send(st, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
       return;
     }
-    responses.send(st, cancel, Response.OK, null);
+    responses.send(st, cancel, Response.OK, call.aToTag); // RFC 3261 9.2: the same To tag as the INVITE's answers
     if (call.answered() || call.ended()) return; // final response already sent: no effect (RFC 3261 9.2)
     end(call, EndReason.CANCELLED, Response.REQUEST_TERMINATED);
   }
@@ -518,6 +533,7 @@ final class B2bua {
           .onFailure(e -> LOG.log(Level.WARNING, "meter stop failed; the meter settles it from its checkpoint", e));
     }
     if (call.relay != null) call.relay.close();
+    if (call.rtcp != null) call.rtcp.close();
     untrack(call);
   }
 

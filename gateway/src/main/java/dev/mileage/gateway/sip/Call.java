@@ -46,6 +46,8 @@ final class Call {
   State state = State.AUTHORIZING;
   UUID sessionId;
   RtpRelay relay;
+  /** RTCP beside the relay, when RTP + 1 could be bound (null otherwise, or not yet). */
+  dev.mileage.gateway.media.RtcpRelay rtcp;
   Dialog aDialog;
   ClientTransaction bInvite;
   Request bRequest;

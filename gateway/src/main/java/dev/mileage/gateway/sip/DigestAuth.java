@@ -24,8 +24,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Server side of SIP digest authentication (RFC 3261 22, RFC 8760): challenges offer SHA-256 then MD5,
- * qop=auth; nonces are self-validating (timestamp + random + HMAC) so they expire (stale=true) without
+ * Server side of SIP digest authentication (RFC 3261 22, RFC 8760): challenges offer SHA-256 and MD5,
+ * most preferred first (SHA-256 unless the caller asks for MD5 first), qop=auth; nonces are self-validating (timestamp + random + HMAC) so they expire (stale=true) without
  * server state, and each (nonce, nc) is accepted once (replays fail). Unknown users are checked against
  * a dummy HA1 so their answer and its timing are the same as a wrong password's.
  */
@@ -38,7 +38,6 @@ final class DigestAuth {
   enum Check { OK, STALE, FAILED, REPLAY }
 
   private final String realm;
-  private final boolean sha256First;
   private final Duration lifetime;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -49,8 +48,7 @@ final class DigestAuth {
   private final String dummyMd5;
   private final String dummySha256;
 
-  DigestAuth(String realm, Duration lifetime, Clock clock, boolean sha256First) {
-    this.sha256First = sha256First;
+  DigestAuth(String realm, Duration lifetime, Clock clock) {
     this.realm = realm;
     this.lifetime = lifetime;
     this.clock = clock;
@@ -108,8 +106,12 @@ final class DigestAuth {
     return nonceMac.doFinal(); // doFinal resets it for the next nonce
   }
 
-  /** The challenges for a 401 (both algorithms, RFC 8760 section 2.4), or for a 407 when {@code proxy}. */
-  List<WWWAuthenticateHeader> challenges(HeaderFactory headers, boolean stale, boolean proxy) throws ParseException {
+  /**
+   * The challenges for a 401 (both algorithms, RFC 8760 section 2.4), or for a 407 when {@code proxy}:
+   * SHA-256 first, or MD5 first for clients that answer only the first challenge and know only MD5.
+   */
+  List<WWWAuthenticateHeader> challenges(HeaderFactory headers, boolean stale, boolean proxy, boolean md5First)
+      throws ParseException {
     String nonce = newNonce();
     WWWAuthenticateHeader sha = proxy ? headers.createProxyAuthenticateHeader("Digest")
         : headers.createWWWAuthenticateHeader("Digest");
@@ -123,7 +125,7 @@ final class DigestAuth {
     }
     sha.setAlgorithm("SHA-256");
     md5.setAlgorithm("MD5");
-    return sha256First ? List.of(sha, md5) : List.of(md5, sha);
+    return md5First ? List.of(md5, sha) : List.of(sha, md5);
   }
 
   /** Checks the nonce alone (before the user is looked up): FAILED if forged, STALE if too old. */

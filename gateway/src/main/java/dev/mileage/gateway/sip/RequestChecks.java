@@ -12,8 +12,9 @@ import java.util.Set;
 /**
  * Checks on a parsed request that jain-sip's lenient parser lets through but RFC 3261 / RFC 4475 refuse:
  * another SIP version (505), an unknown Request-URI scheme (416), headers embedded in the Request-URI
- * (400), a CSeq method that is not the request's (400), and essential header fields that did not parse
- * (duplicates of single-value fields, garbage values: 400). Answers 0 when the request is fine.
+ * (400), a CSeq method that is not the request's (400), essential header fields that did not parse
+ * (garbage values: 400), and what {@link StrictMessageParserFactory} found wrong in the raw octets
+ * (400, the reason in {@link #why}). Answers 0 when the request is fine.
  */
 final class RequestChecks {
   /** Header fields (long and compact names) a request cannot be understood without. */
@@ -24,6 +25,7 @@ final class RequestChecks {
   }
 
   static int check(Request request) {
+    if (StrictMessageParserFactory.malformed(request) != null) return Response.BAD_REQUEST;
     if (!"SIP/2.0".equalsIgnoreCase(request.getSIPVersion())) return Response.VERSION_NOT_SUPPORTED;
     if (request instanceof gov.nist.javax.sip.message.SIPRequest r && r.getRequestLine() != null
         && (!"2".equals(r.getRequestLine().getVersionMajor()) || !"0".equals(r.getRequestLine().getVersionMinor()))) {
@@ -54,5 +56,32 @@ final class RequestChecks {
       }
     }
     return 0;
+  }
+
+  /**
+   * What an RFC 2543 client leaves out and jain-sip will not make a transaction without (RFC 4475 3.4.1
+   * asks RFC 3261 elements to accept such requests): Max-Forwards, and the Contact of an INVITE, which
+   * RFC 2543 let default to the From address.
+   */
+  static void completeRfc2543(Request request, javax.sip.header.HeaderFactory headers) {
+    try {
+      if (request.getHeader(javax.sip.header.MaxForwardsHeader.NAME) == null) {
+        request.setHeader(headers.createMaxForwardsHeader(70));
+      }
+      javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader(javax.sip.header.FromHeader.NAME);
+      if (Request.INVITE.equals(request.getMethod()) && request.getHeader(javax.sip.header.ContactHeader.NAME) == null
+          && from != null && from.getTag() == null) {
+        request.setHeader(headers.createContactHeader(from.getAddress()));
+      }
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The reason phrase for {@code code} on {@code request}: the standard one, with what was wrong if known. */
+  static String reasonPhrase(Request request, int code) {
+    String standard = gov.nist.javax.sip.message.SIPResponse.getReasonPhrase(code);
+    String why = code == Response.BAD_REQUEST ? StrictMessageParserFactory.malformed(request) : null;
+    return why == null ? standard : "Bad Request (" + why + ")";
   }
 }

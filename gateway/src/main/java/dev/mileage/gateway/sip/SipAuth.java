@@ -8,6 +8,7 @@ import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.text.ParseException;
+import java.util.Set;
 
 /**
  * Authenticates a request from a phone: no credentials, a forged or replayed nonce, an unknown user or
@@ -16,15 +17,24 @@ import java.text.ParseException;
  * has already been sent.
  */
 final class SipAuth {
+  /**
+   * Transports whose clients are browsers: JsSIP 3.x and SIP.js answer only the first challenge and only
+   * with MD5, so they get MD5 first whatever {@link SipOptions#sha256First} says.
+   */
+  static final Set<String> MD5_FIRST_TRANSPORTS = Set.of("ws", "wss");
+
   private final SipEndpoint sip;
   private final SipResponses responses;
   private final SubscriberStore subscribers;
   private final SourceGuard guard;
   private final DigestAuth digest;
+  private final boolean sha256First;
   private long failures;
   private long replays;
 
-  SipAuth(SipEndpoint sip, SipResponses responses, SubscriberStore subscribers, SourceGuard guard, DigestAuth digest) {
+  SipAuth(SipEndpoint sip, SipResponses responses, SubscriberStore subscribers, SourceGuard guard, DigestAuth digest,
+          boolean sha256First) {
+    this.sha256First = sha256First;
     this.sip = sip;
     this.responses = responses;
     this.subscribers = subscribers;
@@ -86,10 +96,17 @@ final class SipAuth {
     challenge(st, request, false);
   }
 
+  /** Whether {@code request}'s client gets the MD5 challenge first (see {@link #MD5_FIRST_TRANSPORTS}). */
+  static boolean md5First(Request request, boolean sha256First) {
+    return !sha256First || MD5_FIRST_TRANSPORTS.contains(B2bua.transportOf(request));
+  }
+
   private void challenge(ServerTransaction st, Request request, boolean stale) {
     Response r = responses.create(Response.UNAUTHORIZED, request, null);
     try {
-      for (WWWAuthenticateHeader h : digest.challenges(sip.headers, stale, false)) r.addHeader(h);
+      for (WWWAuthenticateHeader h : digest.challenges(sip.headers, stale, false, md5First(request, sha256First))) {
+        r.addHeader(h);
+      }
     } catch (ParseException e) {
       throw new IllegalStateException(e);
     }

@@ -79,6 +79,8 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
       p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
+      // RFC 4475 refusals jain-sip's parser is too lenient for: marked here, answered 400 by RequestChecks
+      p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", StrictMessageParserFactory.class.getName());
       SipStack stack = null;
       try {
         SipFactory factory = SipFactory.getInstance();

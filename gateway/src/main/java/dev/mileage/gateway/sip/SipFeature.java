@@ -19,9 +19,13 @@ import java.util.function.Supplier;
  * jain-sip, UDP and TCP on {@code --sip-port}), and operator routes under {@code /api/v1/sip}.
  * The meter comes from the metering feature (started before this one in the feature list).
  * Trunk credentials, if the trunk challenges, come from {@code MILEAGE_TRUNK_USER}/{@code MILEAGE_TRUNK_PASSWORD}.
+ * {@code MILEAGE_SIP_MD5_FIRST=true} lists the MD5 challenge before SHA-256, for clients such as SIPp 3.6
+ * that answer only the first challenge and know only MD5 ({@link SipOptions#sha256First}).
  */
 public final class SipFeature implements Feature {
   public static final String NAME = "sip";
+  /** Set to {@code true}: MD5 challenge first (SIPp); the default is SHA-256 first (RFC 8760). */
+  public static final String MD5_FIRST_ENVIRONMENT = "MILEAGE_SIP_MD5_FIRST";
 
   private final Supplier<Meter> meter;
   private final Function<GatewayConfig, SipOptions> optionsOf;
@@ -49,6 +53,7 @@ public final class SipFeature implements Feature {
     String user = System.getenv("MILEAGE_TRUNK_USER");
     String password = System.getenv("MILEAGE_TRUNK_PASSWORD");
     if (user != null && !user.isEmpty() && password != null) o = o.withTrunkCredentials(user, password);
+    if ("true".equalsIgnoreCase(System.getenv(MD5_FIRST_ENVIRONMENT))) o = o.withSha256First(false);
     return o;
   }
 

@@ -15,6 +15,7 @@ final class SipResponses {
   static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER";
   static final String SUPPORTED = "100rel, timer";
 
+  private static final java.security.SecureRandom TAGS = new java.security.SecureRandom();
   private final SipEndpoint sip;
 
   SipResponses(SipEndpoint sip) {
@@ -24,9 +25,10 @@ final class SipResponses {
   Response create(int code, Request request, String toTag) {
     try {
       Response r = sip.messages.createResponse(code, request);
-      if (toTag != null && code > 100) {
-        ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
-        if (to.getTag() == null) to.setTag(toTag);
+      ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+      if (code > 100 && to != null && to.getTag() == null) {
+        // RFC 3261 8.2.6.2: every response but 100 carries a To tag; ours for the call, else a fresh one
+        to.setTag(toTag != null ? toTag : Long.toHexString(TAGS.nextLong()));
       }
       r.setHeader(sip.headers.createServerHeader(java.util.List.of(SERVER)));
       return r;

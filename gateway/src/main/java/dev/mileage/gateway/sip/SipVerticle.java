@@ -79,7 +79,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
           sip = endpoint;
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
-              new DigestAuth(options.realm(), options.nonceLifetime(), clock, options.sha256First()));
+              new DigestAuth(options.realm(), options.nonceLifetime(), clock), options.sha256First());
           b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaIo, mediaCounters, clock);
           listener.ready = true;
           LOG.info(() -> "SIP on " + sip.host + ":" + sip.port + " (UDP, TCP), trunk " + options.trunkUri());
@@ -124,6 +124,16 @@ public final class SipVerticle extends VerticleBase implements SipService {
   public Future<Boolean> endCall(String callId) {
     Promise<Boolean> p = Promise.promise();
     context.runOnContext(v -> p.complete(b2bua.endByOperator(callId)));
+    return p.future();
+  }
+
+  /** Lifts a ban on {@code source} (an operator's decision, or a test's). */
+  Future<Void> unban(String source) {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      guard.unban(source);
+      p.complete();
+    });
     return p.future();
   }
 
@@ -206,10 +216,12 @@ public final class SipVerticle extends VerticleBase implements SipService {
       return;
     }
     UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
-    if (guard.onRequest(source, ua == null ? null : String.join(" ", toList(ua.getProduct()))) == SourceGuard.Verdict.BANNED) {
+    String agent = ua == null ? null : String.join(" ", toList(ua.getProduct()));
+    if (guard.onRequest(source, agent, SourceGuard.transactionKey(request)) == SourceGuard.Verdict.BANNED) {
       return; // dropped: an answer would only feed a flood or a scanner
     }
     ServerTransaction st = event.getServerTransaction();
+    if (st == null) RequestChecks.completeRfc2543(request, sip.headers);
     if (st == null) {
       try {
         st = sip.provider.getNewServerTransaction(request);
@@ -227,7 +239,13 @@ public final class SipVerticle extends VerticleBase implements SipService {
     }
     int malformed = RequestChecks.check(request);
     if (malformed != 0) {
-      responses.send(st, request, malformed, null);
+      Response r = responses.create(malformed, request, null);
+      try {
+        r.setReasonPhrase(RequestChecks.reasonPhrase(request, malformed));
+      } catch (java.text.ParseException e) {
+        throw new IllegalStateException(e);
+      }
+      responses.send(st, r);
       return;
     }
     MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);

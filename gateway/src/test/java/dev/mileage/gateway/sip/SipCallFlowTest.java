@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static dev.mileage.gateway.sip.SipTestBed.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -130,6 +131,40 @@ class SipCallFlowTest {
     assertEquals(403, alice.invite("+88234567890").awaitFinal(WAIT), "blocked prefix");
     assertEquals(404, alice.invite("+8613800000000").awaitFinal(WAIT), "no tariff for China");
     assertEquals(before, bed.trunk.calls().size(), "none of these reached the trunk");
+  }
+
+  @Test
+  void aCallerCannotPickTheCarrierNorSmuggleIdentityOrRoutingHeadersToIt() throws Exception {
+    // the Request-URI names another carrier, and the INVITE carries headers a trunk might trust
+    TestUac.Options o = TestUac.Options.to("127.0.0.1", bed.sip.port(), "alice", SipTestBed.PASSWORD);
+    try (TestUac sneaky = TestUac.start(new TestUac.Options(o.host(), o.transport(), o.user(), o.password(),
+        "carrier.attacker.example:5099", o.proxyHost(), o.proxyPort(), o.seed()))) {
+      UacCall call = sneaky.invite(DemoNumbers.ECHO, TestUac.InviteOptions.plain()
+          .header("P-Asserted-Identity: <sip:+15550000000@carrier.attacker.example>")
+          .header("Remote-Party-ID: <sip:+15550000000@carrier.attacker.example>;party=calling")
+          .header("Diversion: <sip:+19005550100@carrier.attacker.example>;reason=unconditional")
+          .header("P-Charge-Info: <sip:+15550000001@carrier.attacker.example>"));
+      assertEquals(200, call.awaitFinal(WAIT));
+      TrunkCall far = bed.trunk.call(callIdAtTrunk(call)).orElseThrow();
+      assertEquals(DemoNumbers.ECHO, far.number(), "our trunk got it, whatever host the caller named");
+      assertEquals("alice", far.fromUser(), "the trunk sees the authenticated subscriber");
+      for (String smuggled : List.of("p-asserted-identity", "remote-party-id", "diversion", "p-charge-info", "route")) {
+        assertTrue(!far.inviteHeaders().contains(smuggled), smuggled + " reached the trunk: " + far.inviteHeaders());
+      }
+      assertEquals(200, call.bye(WAIT));
+    }
+  }
+
+  /** The trunk leg's Call-ID of the caller's call (the B2BUA makes a new one). */
+  static String callIdAtTrunk(UacCall call) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (TrunkCall c : bed.trunk.calls()) {
+        if (c.answeredAt() != null && c.end() == TrunkCall.End.NONE && c.fromUser().equals("alice")) return c.callId();
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the call never reached the trunk");
   }
 
   @Test

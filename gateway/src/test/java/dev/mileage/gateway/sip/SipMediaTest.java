@@ -80,6 +80,38 @@ class SipMediaTest {
   }
 
   @Test
+  void rtcpIsRelayedOnRtpPlusOneBothWaysAndStrangersAreDropped() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO);
+    assertEquals(200, call.awaitFinal(WAIT));
+    TrunkCall far = bed.trunk.calls().stream().filter(c -> c.number().equals(DemoNumbers.ECHO)
+        && c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+    java.util.Map<String, Long> before = bed.sip.mediaCounters();
+    call.media().sendRtcpReport(); // to the gateway's RTP port + 1; the trunk answers with its own report
+    until(far::rtcpReceived, 1);
+    until(call.media()::rtcpReceived, 1);
+    assertEquals(1, far.rtcpReceived(), "the caller's report reached the trunk's RTCP port");
+    assertEquals(1, call.media().rtcpReceived(), "and the trunk's report came back to the caller's");
+    java.util.Map<String, Long> after = bed.sip.mediaCounters();
+    assertEquals(before.getOrDefault("a.rtcp.passed", 0L) + 1, after.get("a.rtcp.passed"));
+    assertEquals(before.getOrDefault("b.rtcp.passed", 0L) + 1, after.get("b.rtcp.passed"));
+
+    Sdp answer = answerSdp(call);
+    try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      byte[] rr = {(byte) 0x80, (byte) 201, 0, 1, 1, 2, 3, 4};
+      stranger.send(new DatagramPacket(rr, rr.length, new InetSocketAddress("127.0.0.1", answer.port() + 1)));
+      byte[] notRtcp = {(byte) 0x80, 0, 0, 1, 1, 2, 3, 4};
+      call.media().sendRtcpReport();
+      until(() -> bed.sip.mediaCounters().getOrDefault("a.rtcp.dropped", 0L), before.getOrDefault("a.rtcp.dropped", 0L) + 1);
+      stranger.send(new DatagramPacket(notRtcp, notRtcp.length, new InetSocketAddress("127.0.0.1", answer.port() + 1)));
+      until(() -> bed.sip.mediaCounters().getOrDefault("a.rtcp.dropped", 0L), before.getOrDefault("a.rtcp.dropped", 0L) + 2);
+    }
+    until(far::rtcpReceived, 2);
+    assertEquals(2, far.rtcpReceived(), "only the caller's second report went through, not the stranger's packets");
+    assertEquals(before.getOrDefault("a.rtcp.dropped", 0L) + 2, bed.sip.mediaCounters().get("a.rtcp.dropped"));
+    assertEquals(200, call.bye(WAIT));
+  }
+
+  @Test
   void dtmfPassesThroughInBothDirections() throws Exception {
     UacCall call = alice.invite(DemoNumbers.DTMF_123);
     assertEquals(200, call.awaitFinal(WAIT));

@@ -55,6 +55,8 @@ final class SipTestBed implements AutoCloseable {
   final SipVerticle sip;
   final SubscriberStore subscribers;
   final Clock clock = Clock.systemUTC();
+  /** The SIP verticle's clock: real time, but a test may jump it ahead (nonce expiry) instead of sleeping. */
+  final SkippingClock sipClock = new SkippingClock();
   private Account issuer;
 
   SipTestBed(Path dataDir, UnaryOperator<TrunkOptions> trunkOptions, UnaryOperator<SipOptions> sipOptions) throws Exception {
@@ -80,7 +82,7 @@ final class SipTestBed implements AutoCloseable {
     SipOptions options = sipOptions.apply(SipOptions.defaults("127.0.0.1", 0, trunk.uri())
         .withTimers(Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofSeconds(60))
         .withRtpPorts(30000 + (int) (ProcessHandle.current().pid() % 200) * 100, 30000 + (int) (ProcessHandle.current().pid() % 200) * 100 + 98));
-    sip = new SipVerticle(options, subscribers, () -> meter, clock);
+    sip = new SipVerticle(options, subscribers, () -> meter, sipClock);
     await(vertx.deployVerticle(sip));
   }
 
@@ -139,6 +141,20 @@ final class SipTestBed implements AutoCloseable {
       Thread.sleep(20);
     }
     throw new AssertionError("calls still live: " + liveCalls() + ", media ports in use: " + sip.mediaPortsInUse());
+  }
+
+  /** The system clock plus an offset that only grows. */
+  static final class SkippingClock extends Clock {
+    private final java.util.concurrent.atomic.AtomicLong skippedMs = new java.util.concurrent.atomic.AtomicLong();
+
+    void skip(Duration d) {
+      skippedMs.addAndGet(d.toMillis());
+    }
+
+    @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    @Override public java.time.Instant instant() { return Clock.systemUTC().instant().plusMillis(skippedMs.get()); }
+    @Override public long millis() { return System.currentTimeMillis() + skippedMs.get(); }
   }
 
   static <T> T await(Future<T> f) throws Exception {

@@ -37,7 +37,9 @@ class SippTest {
 
   @BeforeAll
   static void start() throws Exception {
-    bed = new SipTestBed(dataDir, t -> t, o -> o.withLimits(10, 1000, 1000, 10));
+    // SIPp 3.6 answers only the first challenge and only with MD5: with SHA-256 first (our default) it
+    // fails with "createAuthHeader: authentication must use MD5"; a gateway serving SIPp sets MD5 first
+    bed = new SipTestBed(dataDir, t -> t, o -> o.withLimits(10, 1000, 1000, 10).withSha256First(false));
     bed.member("member:1", "alice", 100_000);
   }
 
