@@ -452,13 +452,11 @@ final class LedgerWriter extends VerticleBase {
   }
 
   private void committed(List<Request> batch, Prefetched view, BatchOutcome outcome, long commitMicros) {
-    // what the batch read is committed state too (this writer is the only one changing it)
-    view.accounts.forEach((id, a) -> {
-      if (a != null) accounts.put(id, a);
-    });
-    view.pendings.forEach((id, p) -> {
-      if (p != null) pendings.put(id, p);
-    });
+    // what the batch read from the database is committed state too (this writer is the only one changing
+    // it); what it read from the caches is there already, and what it read from the batches in flight
+    // before it was cached when those committed
+    for (Account a : view.loadedAccounts) accounts.put(a.id(), a);
+    for (PendingState p : view.loadedPendings) pendings.put(p.id(), p);
     for (AccountChange c : outcome.accounts()) accounts.put(c.after().id(), c.after());
     for (PendingState p : outcome.pendings()) pendings.put(p.id(), p);
     if (!outcome.isEmpty()) counters.commit(commitMicros);

@@ -38,9 +38,12 @@ final class Prefetcher {
 
   /** Runs on the writer's context; the decisions what to load are taken before it returns. */
   Future<Void> prefetch(Prefetched view, List<List<Transfer>> requests, List<UUID> due) {
-    Set<UUID> transferIds = new HashSet<>();
-    Set<UUID> pendingIds = new HashSet<>(due);
-    Set<Long> accountIds = new HashSet<>();
+    int transfers = 0;
+    for (List<Transfer> request : requests) transfers += request.size();
+    Set<UUID> transferIds = new HashSet<>(transfers * 2);
+    Set<UUID> pendingIds = new HashSet<>(Math.max(16, (transfers + due.size()) * 2));
+    pendingIds.addAll(due);
+    Set<Long> accountIds = new HashSet<>(transfers * 4);
     for (List<Transfer> request : requests) {
       for (Transfer t : request) {
         transferIds.add(t.id());
@@ -61,19 +64,23 @@ final class Prefetcher {
         view.pendings.put(id, p);
       }
     }
-    Future<Void> transfers = loadTransfers(view, transferIds);
+    Future<Void> transferRows = loadTransfers(view, transferIds);
     Future<Void> reservations = pendingMisses.isEmpty() ? Future.succeededFuture()
         : pool.preparedQuery(LedgerRows.SELECT_PENDINGS).execute(Tuple.of(pendingMisses.toArray(UUID[]::new)))
             .map(rows -> {
               for (UUID id : pendingMisses) view.pendings.put(id, null);
-              for (Row row : rows) view.pendings.put(row.getUUID(0), LedgerRows.pending(row));
+              for (Row row : rows) {
+                PendingState p = LedgerRows.pending(row);
+                view.pendings.put(p.id(), p);
+                view.loadedPendings.add(p);
+              }
               return null;
             });
     // the accounts the batch itself names are decided now; those of its reservations when they are known
     List<Long> accountMisses = new ArrayList<>();
     collectAccounts(view, accountIds, accountMisses);
     Future<Void> namedAccounts = loadAccounts(view, accountMisses);
-    return Future.all(transfers, reservations, namedAccounts).compose(v -> {
+    return Future.all(transferRows, reservations, namedAccounts).compose(v -> {
       Set<UUID> notPending = new HashSet<>();
       Set<Long> reservationAccounts = new HashSet<>();
       for (UUID id : pendingIds) {
@@ -108,7 +115,11 @@ final class Prefetcher {
     return pool.preparedQuery(LedgerRows.SELECT_ACCOUNTS).execute(Tuple.of(ids.toArray(Long[]::new)))
         .map(rows -> {
           for (Long id : ids) view.accounts.put(id, null);
-          for (Row row : rows) view.accounts.put(row.getLong(0), LedgerRows.account(row));
+          for (Row row : rows) {
+            Account a = LedgerRows.account(row);
+            view.accounts.put(a.id(), a);
+            view.loadedAccounts.add(a);
+          }
           return null;
         });
   }
