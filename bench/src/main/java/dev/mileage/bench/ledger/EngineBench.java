@@ -37,7 +37,7 @@ final class EngineBench {
   private EngineBench() {
   }
 
-  static Result run(int accounts, double seconds, long transfersMax) {
+  static Result run(int accounts, double seconds, long transfersMax, int batchTransfers) {
     MemoryState state = new MemoryState((int) Math.min(1 << 23, transfersMax + ROUND_TRANSFERS));
     long issuer = state.open("operator", StandardPointTypes.MILEAGE, AccountFlags.NONE).id();
     long[] customers = new long[accounts];
@@ -53,7 +53,7 @@ final class EngineBench {
       state.commit(engine.apply(state, funding.subList(i, Math.min(funding.size(), i + Ledger.BATCH_MAX)), List.of()));
     }
     // warm-up round, not measured
-    apply(engine, state, generate(random, customers, ROUND_TRANSFERS / 4));
+    apply(engine, state, generate(random, customers, ROUND_TRANSFERS / 4, batchTransfers));
     long transfers = 0;
     long applied = 0;
     long elapsedNanos = 0;
@@ -61,7 +61,7 @@ final class EngineBench {
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long boundNanos = (long) (seconds * 1e9);
     while (elapsedNanos < boundNanos && transfers < transfersMax) {
-      List<List<Transfer>> batches = generate(random, customers, ROUND_TRANSFERS);
+      List<List<Transfer>> batches = generate(random, customers, ROUND_TRANSFERS, batchTransfers);
       long start = System.nanoTime();
       long cpuStart = threads.getCurrentThreadCpuTime();
       long[] counts = apply(engine, state, batches);
@@ -89,15 +89,15 @@ final class EngineBench {
    * 80% of transfers belong to reserve-then-post/void cycles (the post or void lands in the batch after
    * its reservation, as it would in a live system), 20% are single transfers.
    */
-  static List<List<Transfer>> generate(SplittableRandom random, long[] customers, int transfers) {
+  static List<List<Transfer>> generate(SplittableRandom random, long[] customers, int transfers, int batchTransfers) {
     List<List<Transfer>> batches = new ArrayList<>();
-    List<Transfer> batch = new ArrayList<>(Ledger.BATCH_MAX);
+    List<Transfer> batch = new ArrayList<>(batchTransfers);
     List<Transfer> settleNext = new ArrayList<>();
     int made = 0;
     while (made < transfers) {
-      if (batch.size() >= Ledger.BATCH_MAX - 1) {
+      if (batch.size() >= batchTransfers - 1) {
         batches.add(batch);
-        batch = new ArrayList<>(Ledger.BATCH_MAX);
+        batch = new ArrayList<>(batchTransfers);
         batch.addAll(settleNext);
         made += settleNext.size();
         settleNext.clear();

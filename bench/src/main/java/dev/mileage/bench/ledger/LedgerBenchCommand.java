@@ -1,5 +1,6 @@
 package dev.mileage.bench.ledger;
 
+import dev.mileage.bench.metering.CpuClock;
 import dev.mileage.bench.report.Report;
 import dev.mileage.bench.report.ReportWriter;
 import dev.mileage.points.ledger.AccountFlags;
@@ -73,6 +74,10 @@ public final class LedgerBenchCommand implements Callable<Integer> {
   @Option(names = "--engine-transfers-max", defaultValue = "4000000", description = "engine transfers at most (default ${DEFAULT-VALUE})")
   long engineTransfersMax;
 
+  @Option(names = "--engine-batch", defaultValue = "" + Ledger.BATCH_MAX,
+      description = "transfers per engine batch (default ${DEFAULT-VALUE})")
+  int engineBatch;
+
   @Option(names = "--batch-max", defaultValue = "" + LedgerOptions.BATCH_TRANSFERS_MAX_DEFAULT,
       description = "transfers per commit at most (default ${DEFAULT-VALUE})")
   int batchMax;
@@ -83,16 +88,20 @@ public final class LedgerBenchCommand implements Callable<Integer> {
   @Option(names = "--database-url", paramLabel = "URL", description = "postgres://user:password@host:port/db (default: embedded, fsync on, temp dir)")
   String databaseUrl;
 
+  private double loadAtStart;
+
   @Override
   public Integer call() throws Exception {
+    if (engineBatch < 2 || engineBatch > Ledger.BATCH_MAX) throw new IllegalArgumentException("--engine-batch 2.." + Ledger.BATCH_MAX);
+    loadAtStart = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     Report report = new Report("ledger", Instant.now());
     report.setting("accounts", accounts).setting("clients", clients).setting("seconds", seconds)
-        .setting("warmupSeconds", warmupSeconds).setting("batchMax", batchMax)
+        .setting("warmupSeconds", warmupSeconds).setting("batchMax", batchMax).setting("engineBatch", engineBatch)
         .setting("database", databaseUrl == null ? "embedded PostgreSQL (fsync on, synchronous_commit on)" : "external")
         .setting("processors", Runtime.getRuntime().availableProcessors())
         .setting("workload", "closed loop; 80% reserve then post (75%) or void (25%), 20% single transfers");
 
-    EngineBench.Result engine = EngineBench.run(accounts, engineSeconds, engineTransfersMax);
+    EngineBench.Result engine = EngineBench.run(accounts, engineSeconds, engineTransfersMax, engineBatch);
     System.out.printf("engine: %,d transfers in %.2f s (%.2f s CPU)%n", engine.transfers(), engine.seconds(),
         engine.cpuSeconds());
     if (engineOnly) {
@@ -105,7 +114,7 @@ public final class LedgerBenchCommand implements Callable<Integer> {
     Path tempDir = databaseUrl == null ? Files.createTempDirectory("bench-ledger") : null;
     Vertx vertx = Vertx.vertx();
     try (Database database = databaseUrl == null ? Database.embedded(tempDir) : Database.external(databaseUrl)) {
-      durable(vertx, database, report);
+      durable(vertx, database, tempDir, report);
       engineFigures(report, engine);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -128,7 +137,7 @@ public final class LedgerBenchCommand implements Callable<Integer> {
     report.figure("engineAppliedShare", Math.round(1000.0 * engine.applied() / engine.transfers()) / 1000.0);
   }
 
-  private void durable(Vertx vertx, Database database, Report report) throws Exception {
+  private void durable(Vertx vertx, Database database, Path dataDir, Report report) throws Exception {
     LedgerOptions options = LedgerOptions.DEFAULTS.withBatchTransfersMax(batchMax)
         .withAccountCacheMax(Math.max(LedgerOptions.ACCOUNT_CACHE_MAX_DEFAULT, accounts * 4));
     try (ManagedLedger ledger = PgLedger.start(vertx, database, options, Clock.systemUTC()).toCompletableFuture()
@@ -138,10 +147,26 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       long recordFrom = startNanos + (long) (warmupSeconds * 1e9);
       long deadline = recordFrom + (long) (seconds * 1e9);
       DurableLoad load = new DurableLoad(ledger, customers, recordFrom, deadline, transfersMax);
+      CompletableFuture<Void> finished = load.start(clients);
+      // the measured window: CPU of this process and of the database, and WAL written, from its start
+      long untilRecord = recordFrom - System.nanoTime();
+      if (untilRecord > 0) TimeUnit.NANOSECONDS.sleep(untilRecord);
       LedgerStats before = ledger.stats();
-      load.start(clients).get((long) (warmupSeconds + seconds) + 120, TimeUnit.SECONDS);
+      long appliedBefore = load.applied.sum();
+      CpuClock cpu = new CpuClock(dataDir);
+      long walBefore = walBytes(database);
+      long writerPid = writerBackendPid(database);
+      long writerTicksBefore = processTicks(writerPid);
+      long windowStart = System.nanoTime();
+      finished.get((long) (warmupSeconds + seconds) + 120, TimeUnit.SECONDS);
       long endNanos = System.nanoTime();
+      long windowNanos = Math.max(1, endNanos - windowStart);
+      double jvmCpuSeconds = cpu.jvmCores(windowNanos) * windowNanos / 1e9;
+      double dbCores = cpu.databaseCores(windowNanos);
+      long walAfter = walBytes(database);
+      long writerTicks = processTicks(writerPid) - writerTicksBefore;
       LedgerStats after = ledger.stats();
+      long windowApplied = Math.max(1, load.applied.sum() - appliedBefore);
       double measuredSeconds = Math.max(1e-9, (Math.min(endNanos, deadline) - recordFrom) / 1e9);
       Histogram latency = load.latency();
       report.figure("durableTransfersPerSecond", Math.round(load.measuredApplied.sum() / measuredSeconds));
@@ -160,7 +185,71 @@ public final class LedgerBenchCommand implements Callable<Integer> {
           : Math.round((after.prefetchMicrosTotal() - before.prefetchMicrosTotal()) / (double) batches) / 1000.0);
       report.figure("engineApplyMsMean", batches == 0 ? 0
           : Math.round((after.applyMicrosTotal() - before.applyMicrosTotal()) / (double) batches) / 1000.0);
+      report.figure("jvmCpuSecondsPer1kTransfers", Math.round(1e6 * jvmCpuSeconds / windowApplied) / 1000.0);
+      report.figure("databaseCpuSecondsPer1kTransfers", dbCores < 0 ? "unknown"
+          : Math.round(1e6 * dbCores * windowNanos / 1e9 / windowApplied) / 1000.0);
+      report.figure("jvmCpuCoresUsed", Math.round(1000 * jvmCpuSeconds / (windowNanos / 1e9)) / 1000.0);
+      report.figure("databaseCpuCoresUsed", dbCores < 0 ? "unknown" : Math.round(1000 * dbCores) / 1000.0);
+      // the single writer's backend runs every write statement one after another: one core bounds it
+      report.figure("writerBackendCpuSecondsPer1kTransfers", writerPid < 0 || writerTicks < 0 ? "unknown"
+          : Math.round(1e6 * writerTicks / 100.0 / windowApplied) / 1000.0);
+      report.figure("writerBackendCpuCoresUsed", writerPid < 0 || writerTicks < 0 ? "unknown"
+          : Math.round(1000 * writerTicks / 100.0 / (windowNanos / 1e9)) / 1000.0);
+      report.figure("walBytesPerTransfer", Math.round((walAfter - walBefore) / (double) windowApplied));
+      report.figure("loadAverage1mAtStart", Math.round(100 * loadAtStart) / 100.0);
+      report.figure("accountHotUpdateShare", hotUpdateShare(database, "account"));
+      report.figure("pendingHotUpdateShare", hotUpdateShare(database, "pending"));
       report.figure("auditMismatchedAccounts", audit(database));
+    }
+  }
+
+  /** Share of the table's updates that were HOT (no index entry written); statistics lag by up to a second. */
+  private static double hotUpdateShare(Database database, String table) throws Exception {
+    Database.ConnectionInfo c = database.connection();
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+         var s = connection.prepareStatement("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables"
+             + " WHERE schemaname = 'ledger' AND relname = ?")) {
+      s.setString(1, table);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next() || rs.getLong(1) == 0) return 0;
+        return Math.round(1000.0 * rs.getLong(2) / rs.getLong(1)) / 1000.0;
+      }
+    }
+  }
+
+  /** The backend running the ledger's write statements (seen in pg_stat_activity during load), or -1. */
+  private static long writerBackendPid(Database database) throws Exception {
+    Database.ConnectionInfo c = database.connection();
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+      for (int attempt = 0; attempt < 200; attempt++) {
+        try (ResultSet rs = connection.createStatement().executeQuery("SELECT pid FROM pg_stat_activity"
+            + " WHERE query LIKE '%INSERT INTO ledger.transfer%' AND pid <> pg_backend_pid()")) {
+          if (rs.next()) return rs.getLong(1);
+        }
+        Thread.sleep(5);
+      }
+    }
+    return -1;
+  }
+
+  /** utime + stime of a process in clock ticks (1/100 s), or -1. */
+  private static long processTicks(long pid) {
+    if (pid < 0) return -1;
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static long walBytes(Database database) throws Exception {
+    Database.ConnectionInfo c = database.connection();
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+         ResultSet rs = connection.createStatement().executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -18,18 +18,18 @@ public final class CpuClock {
   private final long postmasterPid;
   private final long dbStartTicks;
 
-  CpuClock(Path embeddedDataDir) {
+  public CpuClock(Path embeddedDataDir) {
     this.jvmStartNanos = jvmCpuNanos();
     this.postmasterPid = embeddedDataDir == null ? -1 : postmaster(embeddedDataDir.resolve("pg").resolve("postmaster.pid"));
     this.dbStartTicks = postmasterPid < 0 ? -1 : databaseTicks();
   }
 
-  double jvmCores(long wallNanos) {
+  public double jvmCores(long wallNanos) {
     return (jvmCpuNanos() - jvmStartNanos) / (double) wallNanos;
   }
 
   /** Average cores of the database server over the wall time, or -1 when it cannot be measured. */
-  double databaseCores(long wallNanos) {
+  public double databaseCores(long wallNanos) {
     if (postmasterPid < 0) return -1;
     long ticks = databaseTicks() - dbStartTicks;
     return ticks / (double) TICKS_PER_SECOND / (wallNanos / 1e9);

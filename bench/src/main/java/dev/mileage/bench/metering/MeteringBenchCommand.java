@@ -126,8 +126,10 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       long renewalsBefore = renewals.get();
       CpuClock cpu = new CpuClock(dataDir);
       var ledgerBefore = ledger.stats();
+      long[] gcBefore = gcTotals();
       long wallBefore = System.nanoTime();
       Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+      long[] gcAfter = gcTotals();
       long wallNanos = System.nanoTime() - wallBefore;
       Histogram lag = lags.getIntervalHistogram();
       var ledgerAfter = ledger.stats();
@@ -160,6 +162,8 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("ledgerBatchesPerSecond", round(batches / (wallNanos / 1e9)))
           .figure("ledgerCommitMsMean", batches == 0 ? 0 : round(commitMicros / 1000.0 / batches))
           .figure("ledgerCommitMsMaxSinceStart", round(ledgerAfter.commitLatencyMicrosMax() / 1000.0))
+          .figure("gcCollections", gcAfter[0] - gcBefore[0])
+          .figure("gcMsTotal", gcAfter[1] - gcBefore[1])
           .figure("reservationsExpired", ledgerAfter.reservationsExpired())
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
@@ -297,6 +301,17 @@ public final class MeteringBenchCommand implements Callable<Integer> {
     ReportWriter.writeHtml(report, htmlFile);
     System.out.print(ReportWriter.summary(report));
     System.out.println((json != null ? "JSON: " + json + "\n" : "") + "HTML: " + htmlFile);
+  }
+
+  /** Collections and milliseconds spent collecting, over every collector of this JVM. */
+  static long[] gcTotals() {
+    long count = 0;
+    long ms = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, ms};
   }
 
   static double round(double v) {

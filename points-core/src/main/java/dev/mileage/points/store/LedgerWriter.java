@@ -11,7 +11,6 @@ import dev.mileage.points.ledger.LedgerException;
 import dev.mileage.points.ledger.LedgerException.Reason;
 import dev.mileage.points.ledger.LedgerOptions;
 import dev.mileage.points.ledger.Transfer;
-import dev.mileage.points.ledger.TransferFlags;
 import dev.mileage.points.ledger.TransferResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,8 +23,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +38,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The single writer. Runs on its own Vert.x context: drains the bounded queue into a batch, prefetches
  * what the batch needs in batched queries, applies it in the engine, writes it in one statement, and only
  * after COMMIT updates the caches and answers the callers (on the completion executor, never on this
- * context). One batch is in flight at a time, so a batch always reads what the previous one committed.
+ * context).
+ *
+ * <p>Pipelined: while a batch's statement is committing, the next batch is prefetched and applied on top
+ * of the uncommitted changes of those in flight ({@link Uncommitted}) and its statement is queued behind
+ * on the same connection, so the database never waits for the writer between commits. Answers still
+ * follow their own commit, in order. A failed commit fails every batch behind it (each was applied on
+ * top of it and is fenced on its batch number), and their in-memory effects are dropped.
  */
 final class LedgerWriter extends VerticleBase {
   /** Reservations one sweep releases at most; a full sweep asks for another. */
@@ -48,7 +53,31 @@ final class LedgerWriter extends VerticleBase {
   static final int PROBE_ATTEMPTS_MAX = 40;
   static final long PROBE_DELAY_MS = 250;
 
+  /** Batches applied and sent whose commit is not yet known, at most (one running, one queued behind it). */
+  static final int BATCHES_IN_FLIGHT_MAX = 2;
+
   record Request(List<Transfer> transfers, CompletableFuture<List<TransferResult>> future) {
+  }
+
+  /** One batch from prepare to answer. {@code seq} is 0 when it had nothing to write. */
+  static final class Flight {
+    final List<Request> batch;
+    final int transfers;
+    final List<CompletableFuture<Integer>> waiters;
+    final Prefetched view;
+    BatchOutcome outcome;
+    boolean sweepFull;
+    long seq;
+    long sentNanos;
+    io.vertx.core.AsyncResult<Void> result;
+    boolean abandoned;
+
+    Flight(List<Request> batch, int transfers, List<CompletableFuture<Integer>> waiters, Prefetched view) {
+      this.batch = batch;
+      this.transfers = transfers;
+      this.waiters = waiters;
+      this.view = view;
+    }
   }
 
   private final Pool pool;
@@ -67,11 +96,21 @@ final class LedgerWriter extends VerticleBase {
   private volatile boolean closed;
 
   // owned by the writer context
+  private final Uncommitted uncommitted = new Uncommitted();
+  private final Prefetcher prefetcher;
+  /** Applied batches whose statements were sent (or that had nothing to write), oldest first. */
+  private final ArrayDeque<Flight> flights = new ArrayDeque<>(BATCHES_IN_FLIGHT_MAX);
+  private volatile int batchesInFlight;
   private LedgerEngine engine;
-  private PgConnection connection;
+  private Future<PgConnection> connecting;
+  /** The last batch number committed, and the last one sent. */
   private long batchSeq;
+  private long sentSeq;
+  /** Counts pipeline failures: a batch prepared across one was applied on state that never committed. */
+  private long failureEpoch;
   private boolean writerRowStale = true;
-  private boolean inFlight;
+  private boolean preparing;
+  private boolean resolving;
   private boolean sweepRequested;
   private long sweepTimer = -1;
   private Promise<Void> idleOnStop;
@@ -87,6 +126,7 @@ final class LedgerWriter extends VerticleBase {
     this.pendings = pendings;
     this.completions = completions;
     this.counters = counters;
+    this.prefetcher = new Prefetcher(pool, accounts, pendings, uncommitted);
   }
 
   @Override
@@ -102,16 +142,19 @@ final class LedgerWriter extends VerticleBase {
     if (sweepTimer >= 0) vertx.cancelTimer(sweepTimer);
     failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     Promise<Void> idle = Promise.promise();
-    if (inFlight) {
-      idleOnStop = idle;
-    } else {
-      idle.complete();
-    }
-    return idle.future().compose(v -> connection == null ? Future.succeededFuture() : connection.close());
+    idleOnStop = idle;
+    idleCheck();
+    return idle.future().compose(v -> connecting == null || !connecting.succeeded() ? Future.succeededFuture()
+        : connecting.result().close());
   }
 
   int queueDepth() {
     return queuedTransfers.get();
+  }
+
+  /** Batches sent and not yet answered (for tests and metrics; read from any thread). */
+  int batchesInFlight() {
+    return batchesInFlight;
   }
 
   void submit(List<Transfer> transfers, CompletableFuture<List<TransferResult>> future) {
@@ -157,8 +200,13 @@ final class LedgerWriter extends VerticleBase {
     }
   }
 
+  /**
+   * Starts preparing the next batch when nothing is being prepared, no failure is being resolved and the
+   * pipeline has room: the batch is applied on top of what the batches in flight changed, so it may be
+   * written while they are still committing.
+   */
   private void drain() {
-    if (inFlight || closed) return;
+    if (closed || preparing || resolving || flights.size() >= BATCHES_IN_FLIGHT_MAX) return;
     List<Request> batch = new ArrayList<>();
     int size = 0;
     for (Request r = queue.peek(); r != null; r = queue.peek()) {
@@ -174,81 +222,160 @@ final class LedgerWriter extends VerticleBase {
     if (sweep) {
       for (CompletableFuture<Integer> w = sweepWaiters.poll(); w != null; w = sweepWaiters.poll()) waiters.add(w);
     }
-    inFlight = true;
-    int transfers = size;
-    process(batch, sweep).onComplete(ar -> {
-      queuedTransfers.addAndGet(-transfers);
-      inFlight = false;
-      if (idleOnStop != null) idleOnStop.complete();
-      if (ar.succeeded()) {
-        int expired = ar.result();
-        completions.execute(() -> waiters.forEach(w -> w.complete(expired)));
+    Flight f = new Flight(batch, size, waiters, new Prefetched(size));
+    preparing = true;
+    long epoch = failureEpoch;
+    prepare(f, sweep).onComplete(ar -> {
+      preparing = false;
+      if (ar.failed()) {
+        forget(f.view);
+        finish(f, false, ar.cause(), Reason.STORE_FAILED);
+      } else if (epoch != failureEpoch) {
+        // applied on top of a batch that then failed: its answers would rest on state that never existed
+        forget(f.view);
+        finish(f, false, new LedgerException(Reason.STORE_FAILED, "a batch this one depended on failed", null),
+            Reason.STORE_FAILED);
       } else {
-        Throwable failure = ar.cause();
-        completions.execute(() -> waiters.forEach(w -> w.completeExceptionally(failure)));
+        send(f);
       }
       drain();
+      idleCheck();
     });
   }
 
-  /** One batch, start to answer. Answers the number of reservations it released. */
-  private Future<Integer> process(List<Request> batch, boolean sweep) {
+  /** Prefetch and apply: the outcome is in {@code f.outcome} when the future succeeds. */
+  private Future<Void> prepare(Flight f, boolean sweep) {
     Future<Void> ready = writerRowStale ? loadWriterRow() : Future.succeededFuture();
-    int batchTransfers = 0;
-    for (Request r : batch) batchTransfers += r.transfers().size();
-    Prefetched view = new Prefetched(batchTransfers);
-    Future<List<UUID>> candidates = ready.compose(v -> sweep ? dueReservations() : Future.succeededFuture(List.of()));
     long prefetchStart = System.nanoTime();
-    Future<BatchOutcome> applied = candidates
-        .compose(due -> prefetch(view, batch, due).map(v -> due))
-        .map(due -> {
+    List<List<Transfer>> requests = new ArrayList<>(f.batch.size());
+    for (Request r : f.batch) requests.add(r.transfers());
+    return ready.compose(v -> sweep ? dueReservations() : Future.succeededFuture(List.<UUID>of()))
+        .compose(due -> prefetcher.prefetch(f.view, requests, due).map(v -> {
           long applyStart = System.nanoTime();
           counters.prefetchMicrosTotal.add((applyStart - prefetchStart) / 1_000);
-          List<List<Transfer>> requests = new ArrayList<>(batch.size());
-          for (Request r : batch) requests.add(r.transfers());
-          BatchOutcome outcome = engine.applyAll(view, requests, due);
+          BatchOutcome outcome = engine.applyAll(f.view, requests, due);
           outcome.verify();
           counters.applyMicrosTotal.add((System.nanoTime() - applyStart) / 1_000);
-          return outcome;
-        });
-    return applied.transform(ar -> {
-      if (ar.failed()) {
-        counters.batchesFailed.increment();
-        fail(batch, ar.cause(), Reason.STORE_FAILED);
-        return Future.failedFuture(ar.cause());
-      }
-      BatchOutcome outcome = ar.result();
-      if (outcome.isEmpty()) {
-        committed(batch, view, outcome, 0);
-        if (sweep && candidates.result().size() >= SWEEP_MAX) sweepRequested = true;
-        return Future.succeededFuture(0);
-      }
-      long started = System.nanoTime();
-      Throwable[] writeFailure = new Throwable[1];
-      return write(outcome, id -> view.pendings.get(id) != null).transform(w -> {
-        if (w.succeeded()) return Future.succeededFuture(true);
-        writeFailure[0] = w.cause();
-        return resolve(w.cause());
-      }).transform(c -> {
-        if (c.succeeded() && c.result()) {
-          committed(batch, view, outcome, (System.nanoTime() - started) / 1_000);
-          if (sweep && candidates.result().size() >= SWEEP_MAX) sweepRequested = true;
-          return Future.succeededFuture(outcome.expired());
-        }
-        forget(view);
-        Reason reason = c.succeeded() ? Reason.STORE_FAILED : Reason.OUTCOME_UNKNOWN;
-        Throwable cause = c.succeeded() ? writeFailure[0] : c.cause();
-        fail(batch, cause, reason);
-        counters.batchesFailed.increment();
-        return Future.failedFuture(new LedgerException(reason, "the batch was not committed", cause));
-      });
+          f.outcome = outcome;
+          f.sweepFull = sweep && due.size() >= SWEEP_MAX;
+          return null;
+        }));
+  }
+
+  /**
+   * Puts the applied batch into the pipeline: its changes become the base of the next batch, and its
+   * statement goes out at once on the writer's connection behind those in flight (the server runs them
+   * in order, each fenced on its predecessor's batch number, so none commits unless all before it did).
+   */
+  private void send(Flight f) {
+    flights.add(f);
+    batchesInFlight = flights.size();
+    if (f.outcome.isEmpty()) {
+      f.result = Future.succeededFuture(); // nothing to write; answered in order after those before it
+      settle();
+      return;
+    }
+    uncommitted.add(f.outcome);
+    f.seq = ++sentSeq;
+    f.sentNanos = System.nanoTime();
+    Flight flight = f;
+    write(f.outcome, f.seq, id -> flight.view.pendings.get(id) != null).onComplete(ar -> {
+      if (flight.abandoned) return; // decided already, when a batch before it failed
+      flight.result = ar;
+      settle();
     });
+  }
+
+  /** Answers the batches at the head of the pipeline whose statements came back, in order. */
+  private void settle() {
+    while (!resolving && !flights.isEmpty()) {
+      Flight head = flights.peek();
+      if (head.result == null) return;
+      if (head.result.succeeded()) {
+        flights.poll();
+        batchesInFlight = flights.size();
+        committed(head);
+        continue;
+      }
+      failPipeline(head.result.cause());
+      return;
+    }
+    drain();
+    idleCheck();
+  }
+
+  /**
+   * The head's statement failed. Every batch behind it was applied on top of it, so none may stand
+   * alone: learn which batches committed (at most those before the failure point, by the fence), answer
+   * those, fail all the others, and roll their in-memory effects back by dropping the uncommitted state
+   * and the cache entries they read.
+   */
+  private void failPipeline(Throwable cause) {
+    resolving = true;
+    failureEpoch++;
+    List<Flight> failing = new ArrayList<>(flights);
+    flights.clear();
+    batchesInFlight = 0;
+    failing.forEach(f -> f.abandoned = true);
+    uncommitted.clear();
+    long firstSeq = failing.stream().filter(f -> f.seq > 0).mapToLong(f -> f.seq).min().orElse(batchSeq + 1);
+    resolve(cause, firstSeq, sentSeq).onComplete(ar -> {
+      long committedSeq = ar.succeeded() ? ar.result() : -1;
+      boolean ok = ar.succeeded();
+      for (Flight f : failing) {
+        if (f.seq > 0) ok = ok && f.seq <= committedSeq;
+        if (ok) {
+          committed(f);
+        } else {
+          forget(f.view);
+          Reason reason = ar.failed() ? Reason.OUTCOME_UNKNOWN : Reason.STORE_FAILED;
+          Throwable why = ar.failed() ? ar.cause() : f.result != null && f.result.failed() ? f.result.cause() : cause;
+          finish(f, false, new LedgerException(reason, "the batch was not committed", why), reason);
+        }
+      }
+      writerRowStale = true; // re-read the batch number and timestamp before the next batch
+      resolving = false;
+      drain();
+      idleCheck();
+    });
+  }
+
+  private void committed(Flight f) {
+    if (f.seq > 0) {
+      batchSeq = f.seq;
+      uncommitted.committed(f.outcome);
+    }
+    committed(f.batch, f.view, f.outcome, f.seq > 0 ? (System.nanoTime() - f.sentNanos) / 1_000 : 0);
+    if (f.sweepFull) sweepRequested = true;
+    finish(f, true, null, null);
+  }
+
+  /** The flight's answers went out (or its failure): release its queue room and its sweep waiters. */
+  private void finish(Flight f, boolean ok, Throwable failure, Reason reason) {
+    queuedTransfers.addAndGet(-f.transfers);
+    if (ok) {
+      int expired = f.outcome.expired();
+      completions.execute(() -> f.waiters.forEach(w -> w.complete(expired)));
+    } else {
+      counters.batchesFailed.increment();
+      fail(f.batch, failure, reason);
+      completions.execute(() -> f.waiters.forEach(w -> w.completeExceptionally(failure)));
+    }
+  }
+
+  private void idleCheck() {
+    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty()) {
+      Promise<Void> idle = idleOnStop;
+      idleOnStop = null;
+      idle.complete();
+    }
   }
 
   private Future<Void> loadWriterRow() {
     return pool.query(LedgerRows.SELECT_WRITER).execute().map(rows -> {
       Row row = rows.iterator().next();
       batchSeq = row.getLong(0);
+      sentSeq = batchSeq;
       long lastTs = row.getLong(1);
       engine = engine == null ? new LedgerEngine(clock, lastTs)
           : new LedgerEngine(clock, Math.max(lastTs, engine.lastTimestampMicros()));
@@ -265,111 +392,43 @@ final class LedgerWriter extends VerticleBase {
     });
   }
 
-  /** Cache hits first, then the misses in batched queries: transfers and reservations, then accounts. */
-  private Future<Void> prefetch(Prefetched view, List<Request> batch, List<UUID> due) {
-    Set<UUID> transferIds = new HashSet<>();
-    Set<UUID> pendingIds = new HashSet<>(due);
-    Set<Long> accountIds = new HashSet<>();
-    for (Request r : batch) {
-      for (Transfer t : r.transfers()) {
-        transferIds.add(t.id());
-        if (t.pendingId() != null && (t.flags() & (TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING)) != 0) {
-          pendingIds.add(t.pendingId());
-        }
-        if (t.debitAccountId() != 0) accountIds.add(t.debitAccountId());
-        if (t.creditAccountId() != 0) accountIds.add(t.creditAccountId());
-      }
-    }
-    List<UUID> pendingMisses = new ArrayList<>();
-    for (UUID id : pendingIds) {
-      PendingState p = pendings.getIfPresent(id);
-      if (p == null) {
-        pendingMisses.add(id);
-      } else {
-        view.pendings.put(id, p);
-      }
-    }
-    Future<Void> transfers = loadTransfers(view, transferIds);
-    Future<Void> reservations = pendingMisses.isEmpty() ? Future.succeededFuture()
-        : pool.preparedQuery(LedgerRows.SELECT_PENDINGS).execute(Tuple.of(pendingMisses.toArray(UUID[]::new)))
-            .map(rows -> {
-              for (UUID id : pendingMisses) view.pendings.put(id, null);
-              for (Row row : rows) view.pendings.put(row.getUUID(0), LedgerRows.pending(row));
-              return null;
-            });
-    return Future.all(transfers, reservations).compose(v -> {
-      Set<UUID> notPending = new HashSet<>();
-      for (UUID id : pendingIds) {
-        PendingState p = view.pendings.get(id);
-        if (p == null) {
-          if (!view.transfers.containsKey(id)) notPending.add(id);
-        } else {
-          accountIds.add(p.debitAccountId());
-          accountIds.add(p.creditAccountId());
-        }
-      }
-      List<Long> accountMisses = new ArrayList<>();
-      for (Long id : accountIds) {
-        Account a = accounts.getIfPresent(id);
-        if (a == null) {
-          accountMisses.add(id);
-        } else {
-          view.accounts.put(id, a);
-        }
-      }
-      Future<Void> loaded = accountMisses.isEmpty() ? Future.succeededFuture()
-          : pool.preparedQuery(LedgerRows.SELECT_ACCOUNTS).execute(Tuple.of(accountMisses.toArray(Long[]::new)))
-              .map(rows -> {
-                for (Long id : accountMisses) view.accounts.put(id, null);
-                for (Row row : rows) view.accounts.put(row.getLong(0), LedgerRows.account(row));
-                return null;
-              });
-      return Future.all(loaded, loadTransfers(view, notPending)).mapEmpty();
-    });
+  /** The writer's one connection, shared by every statement in flight so the server runs them in order. */
+  private Future<PgConnection> connection() {
+    if (connecting == null || connecting.failed()) connecting = PgConnection.connect(vertx, connectOptions);
+    return connecting;
   }
 
-  private Future<Void> loadTransfers(Prefetched view, Set<UUID> ids) {
-    if (ids.isEmpty()) return Future.succeededFuture();
-    return pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of(ids.toArray(UUID[]::new)))
-        .map(rows -> {
-          for (UUID id : ids) view.transfers.put(id, null);
-          for (Row row : rows) view.transfers.put(row.getUUID(0), LedgerRows.transfer(row));
-          return null;
-        });
-  }
-
-  private Future<Void> write(BatchOutcome outcome, java.util.function.Predicate<UUID> storedReservation) {
-    Future<PgConnection> conn = connection != null ? Future.succeededFuture(connection)
-        : PgConnection.connect(vertx, connectOptions).onSuccess(c -> connection = c);
-    long seq = batchSeq + 1;
-    return conn.compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq, storedReservation)))
-        .<Void>mapEmpty()
-        .onSuccess(v -> batchSeq = seq);
+  private Future<Void> write(BatchOutcome outcome, long seq, java.util.function.Predicate<UUID> storedReservation) {
+    return connection()
+        .compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq, storedReservation)))
+        .mapEmpty();
   }
 
   /**
-   * The write failed. An ERROR answered by the server means the statement rolled back. Anything else (the
-   * connection broke, a FATAL) may have come after the server took the statement, which may then still commit. End the writer's backend so nothing of ours can still run, then read the writer row:
-   * it holds this batch's sequence number exactly when the batch committed.
+   * A write failed: answers the number of the last batch that committed, between {@code firstSeq - 1}
+   * (the failed one did not) and {@code lastSeq} (everything sent did). An ERROR answered by the server
+   * means that statement rolled back, and the fence stops every statement queued behind it. Anything
+   * else (the connection broke, a FATAL) may have come after the server took statements, which may then
+   * still commit: end the writer's backend so nothing of ours can still run, then read the writer row.
    */
-  private Future<Boolean> resolve(Throwable writeFailure) {
+  private Future<Long> resolve(Throwable writeFailure, long firstSeq, long lastSeq) {
     writerRowStale = true;
     if (writeFailure instanceof PgException pg && "ERROR".equals(pg.getSeverity())) {
       // the server answered the statement with an error: an implicit transaction that errs is rolled back
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(firstSeq - 1);
     }
-    PgConnection broken = connection;
-    connection = null;
-    if (broken == null) return Future.succeededFuture(false); // never connected: nothing was sent
+    Future<PgConnection> current = connecting;
+    connecting = null;
+    if (current == null || !current.succeeded()) return Future.succeededFuture(firstSeq - 1); // nothing was sent
+    PgConnection broken = current.result();
     int pid = broken.processId();
     broken.close();
-    long expected = batchSeq + 1;
-    Promise<Boolean> answer = Promise.promise();
-    probe(pid, expected, 1, answer);
+    Promise<Long> answer = Promise.promise();
+    probe(pid, firstSeq, lastSeq, 1, answer);
     return answer.future();
   }
 
-  private void probe(int pid, long expected, int attempt, Promise<Boolean> answer) {
+  private void probe(int pid, long firstSeq, long lastSeq, int attempt, Promise<Long> answer) {
     pool.preparedQuery("SELECT pg_terminate_backend($1)"
             + " FROM pg_stat_activity WHERE pid = $1 AND datname = current_database()")
         .execute(Tuple.of(pid))
@@ -380,26 +439,24 @@ final class LedgerWriter extends VerticleBase {
         })
         .onSuccess(rows -> {
           long seq = rows.iterator().next().getLong(0);
-          Checks.invariant(seq == expected || seq == expected - 1, "one writer per ledger (batch " + seq + ")");
-          answer.complete(seq == expected);
+          Checks.invariant(seq >= firstSeq - 1 && seq <= lastSeq, "one writer per ledger (batch " + seq + ")");
+          answer.complete(seq);
         })
         .onFailure(e -> {
           if (attempt >= PROBE_ATTEMPTS_MAX) {
             answer.fail(e);
           } else {
-            vertx.setTimer(PROBE_DELAY_MS, t -> probe(pid, expected, attempt + 1, answer));
+            vertx.setTimer(PROBE_DELAY_MS, t -> probe(pid, firstSeq, lastSeq, attempt + 1, answer));
           }
         });
   }
 
   private void committed(List<Request> batch, Prefetched view, BatchOutcome outcome, long commitMicros) {
-    // what the batch read is committed state too (this writer is the only one changing it)
-    view.accounts.forEach((id, a) -> {
-      if (a != null) accounts.put(id, a);
-    });
-    view.pendings.forEach((id, p) -> {
-      if (p != null) pendings.put(id, p);
-    });
+    // what the batch read from the database is committed state too (this writer is the only one changing
+    // it); what it read from the caches is there already, and what it read from the batches in flight
+    // before it was cached when those committed
+    for (Account a : view.loadedAccounts) accounts.put(a.id(), a);
+    for (PendingState p : view.loadedPendings) pendings.put(p.id(), p);
     for (AccountChange c : outcome.accounts()) accounts.put(c.after().id(), c.after());
     for (PendingState p : outcome.pendings()) pendings.put(p.id(), p);
     if (!outcome.isEmpty()) counters.commit(commitMicros);

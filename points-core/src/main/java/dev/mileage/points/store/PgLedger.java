@@ -221,6 +221,11 @@ public final class PgLedger implements ManagedLedger {
             : Future.failedFuture(new IllegalArgumentException("unknown point type: " + pointType))));
   }
 
+  /** Batches the writer sent and has not answered yet: more than one while it pipelines. */
+  int batchesInFlight() {
+    return writer.batchesInFlight();
+  }
+
   @Override
   public LedgerStats stats() {
     return new LedgerStats(counters.batchesCommitted.sum(), counters.batchesFailed.sum(),

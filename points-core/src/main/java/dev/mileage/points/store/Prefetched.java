@@ -10,7 +10,9 @@ import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferRecord;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -30,6 +32,9 @@ final class Prefetched implements LedgerView {
   final Map<Long, Account> accounts;
   final Map<UUID, TransferRecord> transfers;
   final Map<UUID, PendingState> pendings;
+  /** What was read from the database (not the caches, not the batches in flight): cached after the commit. */
+  final List<Account> loadedAccounts = new ArrayList<>();
+  final List<PendingState> loadedPendings = new ArrayList<>();
 
   /** Sized for a batch of {@code expectedTransfers} so loading never rehashes. */
   Prefetched(int expectedTransfers) {
