@@ -31,8 +31,10 @@ import java.util.function.Supplier;
  * of its type: a member can never offer points they do not have, and escrow holds nothing between
  * commands. Reads (views, depth, fills) are answered from the committed in-memory state.
  *
- * <p>The book itself lives in memory: after a restart the holds of the lost orders are released by the
- * ledger when their timeout (order lifetime plus {@code holdGraceSeconds}) passes.
+ * <p>The book lives in memory and is written to a {@link BookJournal}: a new order before its hold, every
+ * changed order after each command. {@link #restore} puts the journal's open orders back after a restart,
+ * checking each against the ledger. Without a journal, the holds of lost orders are released by the ledger
+ * when their timeout (order lifetime plus {@code holdGraceSeconds}) passes.
  */
 public final class TradingDesk {
   public static final String ESCROW_OWNER = "trading:escrow";
@@ -41,6 +43,8 @@ public final class TradingDesk {
   static final int SETTLE_ATTEMPTS_MAX = 3;
   /** Member account ids remembered (they never change once opened), so a place costs no look-ups. */
   static final int ACCOUNT_IDS_CACHED_MAX = 100_000;
+  /** Missed hold generations followed per order on restore; a fill is one command, so a crash misses few. */
+  static final int HOLD_GENERATIONS_PROBED_MAX = 1_000;
 
   private final Ledger ledger;
   private final Clock clock;
@@ -59,11 +63,18 @@ public final class TradingDesk {
     }
   };
   private final java.util.Set<Integer> knownTypes = new java.util.HashSet<>();
+  private final BookJournal journal;
+  private final java.util.Set<Order> dirty = new java.util.LinkedHashSet<>();
   private long seq;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private int queued;
 
   public TradingDesk(Ledger ledger, Clock clock, TradingOptions options) {
+    this(ledger, clock, options, BookJournal.NONE);
+  }
+
+  public TradingDesk(Ledger ledger, Clock clock, TradingOptions options, BookJournal journal) {
+    this.journal = java.util.Objects.requireNonNull(journal, "journal");
     this.ledger = ledger;
     this.clock = clock;
     this.options = options;
@@ -205,13 +216,21 @@ public final class TradingDesk {
     }
     Transfer hold = Transfer.reserve(order.holdId(), sellAccount, escrow(r.sellType()), r.sellAmount(),
         r.lifetimeSeconds() + options.holdGraceSeconds(), TransferCodes.TRADE_HOLD, order.reference());
-    return submit(List.of(hold)).thenCompose(results -> {
+    // journaled before the hold exists: a crash in between leaves an order that restore finds unheld and closes
+    return journal.save(List.of(order.snapshot())).thenCompose(j -> submit(List.of(hold))).thenCompose(results -> {
       TransferResult result = results.get(0);
-      if (result == TransferResult.EXCEEDS_CREDITS) return done(Placement.refused(PlaceResult.INSUFFICIENT_POINTS));
+      if (result == TransferResult.EXCEEDS_CREDITS) {
+        synchronized (this) {
+          order.status = OrderStatus.CANCELLED_BY_LEDGER; // never shown: only the journal hears it is gone
+          dirty.add(order);
+        }
+        return done(Placement.refused(PlaceResult.INSUFFICIENT_POINTS));
+      }
       Checks.invariant(result.applied(), "order hold refused", result);
       synchronized (this) {
         open.put(order.id, order);
         openPerOwner.merge(order.owner, 1, Integer::sum);
+        dirty.add(order);
       }
       List<TradeFill> fills = new ArrayList<>();
       return match(order, fills).handle((v, failure) -> {
@@ -266,6 +285,8 @@ public final class TradingDesk {
 
   private synchronized void applyFill(UUID fillId, Order taker, Order maker, Matching.Fill fill,
                                       Settlement.Chain chain, List<TradeFill> fills) {
+    dirty.add(maker);
+    dirty.add(taker);
     maker.remaining -= fill.makerGives();
     maker.received += fill.takerGives() - chain.makerFee();
     maker.holdGeneration++;
@@ -335,6 +356,7 @@ public final class TradingDesk {
 
   private void close(Order order, OrderStatus status) {
     order.status = status;
+    dirty.add(order);
     if (open.remove(order.id) != null) openPerOwner.computeIfPresent(order.owner, (k, n) -> n <= 1 ? null : n - 1);
     closed.put(order.id, order);
   }
@@ -361,7 +383,8 @@ public final class TradingDesk {
       previous = tail;
       tail = finished;
     }
-    CompletableFuture<T> result = previous.thenCompose(v -> command.get()).toCompletableFuture();
+    CompletableFuture<T> result = previous.thenCompose(v -> command.get())
+        .thenCompose(value -> flush().thenApply(v -> value)).toCompletableFuture();
     result.whenComplete((v, e) -> {
       synchronized (this) {
         queued--;
@@ -369,6 +392,104 @@ public final class TradingDesk {
       finished.complete(null);
     });
     return result;
+  }
+
+  /**
+   * Writes the orders the command changed. A failed write is kept for the next command: the ledger has
+   * already moved, so the command's answer stands, and restore reconciles a stale journal with the ledger.
+   */
+  private CompletionStage<Void> flush() {
+    List<OrderSnapshot> changed;
+    List<Order> orders;
+    synchronized (this) {
+      if (dirty.isEmpty()) return done(null);
+      orders = new ArrayList<>(dirty);
+      changed = new ArrayList<>(orders.size());
+      for (Order o : orders) changed.add(o.snapshot());
+      dirty.clear();
+    }
+    return journal.save(changed).handle((v, failure) -> {
+      if (failure != null) {
+        synchronized (this) {
+          dirty.addAll(orders);
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Open orders on the books now, for a journal that rewrites itself or a test that audits. */
+  public synchronized List<OrderSnapshot> openOrders() {
+    List<OrderSnapshot> out = new ArrayList<>(open.size());
+    for (Order o : open.values()) out.add(o.snapshot());
+    return out;
+  }
+
+  /**
+   * Puts journaled open orders back on their books after a restart (call once, before taking orders). Each
+   * is checked against the ledger: a later hold generation than journaled means fills the journal missed
+   * (their remainder is taken from the ledger); then the current hold is voided and the remainder held again
+   * under the next generation, in one linked chain, with a fresh timeout. If the hold is gone (posted by a
+   * fill, released by its timeout, never made) the order is closed instead. Answers how many are open again.
+   */
+  public CompletionStage<Integer> restore(List<OrderSnapshot> journaled) {
+    return serial(() -> {
+      CompletionStage<Integer> chain = done(0);
+      for (OrderSnapshot s : journaled) {
+        if (!s.status().open()) continue;
+        chain = chain.thenCompose(n -> restoreOne(new Order(s)).thenApply(back -> back ? n + 1 : n));
+      }
+      return chain;
+    }, -1);
+  }
+
+  private CompletionStage<Boolean> restoreOne(Order order) {
+    synchronized (this) {
+      seq = Math.max(seq, order.seq);
+      if (open.containsKey(order.id)) return done(true);
+    }
+    return house(order.sellType).thenCompose(x -> house(order.buyType)).thenCompose(x -> latestHold(order, 0))
+        .thenCompose(found -> {
+          boolean expired = !clock.instant().isBefore(order.expiresAt);
+          Transfer release = Transfer.voidPending(Transfer.idOf("trade:order:" + order.id + ":restore:" + order.holdGeneration),
+              order.holdId(), TransferCodes.TRADE_RELEASE, order.reference());
+          List<Transfer> transfers = expired ? List.of(release) : List.of(release.linked(),
+              Transfer.reserve(order.holdId(order.holdGeneration + 1), order.sellAccount, escrow(order.sellType),
+                  order.remaining, holdSeconds(order), TransferCodes.TRADE_HOLD, order.reference()));
+          return submit(transfers).thenApply(results -> {
+            TransferResult r = results.get(0);
+            synchronized (this) {
+              if (!expired && results.stream().allMatch(TransferResult::applied)) {
+                order.holdGeneration++;
+                open.put(order.id, order);
+                openPerOwner.merge(order.owner, 1, Integer::sum);
+                sides.computeIfAbsent(key(order.sellType, order.buyType), k -> new TreeSet<>(Order.PRICE_TIME)).add(order);
+                dirty.add(order);
+                return true;
+              }
+              Checks.invariant(r.applied() || r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED
+                  || r == TransferResult.PENDING_TRANSFER_ALREADY_VOIDED || r == TransferResult.PENDING_TRANSFER_EXPIRED
+                  || r == TransferResult.PENDING_TRANSFER_NOT_FOUND, "restore refused", results);
+              if (r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED) order.remaining = 0;
+              closed.put(order.id, order);
+              order.status = expired ? OrderStatus.EXPIRED
+                  : r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED ? OrderStatus.FILLED : OrderStatus.CANCELLED_BY_LEDGER;
+              dirty.add(order);
+              return false;
+            }
+          });
+        });
+  }
+
+  /** Follows hold generations the journal missed (a fill committed just before a crash) to the newest one. */
+  private CompletionStage<Void> latestHold(Order order, int steps) {
+    if (steps >= HOLD_GENERATIONS_PROBED_MAX) return done(null);
+    return ledger.transfer(order.holdId(order.holdGeneration + 1)).thenCompose(next -> {
+      if (next.isEmpty()) return done(null);
+      order.holdGeneration++;
+      order.remaining = next.get().transfer().amount();
+      return latestHold(order, steps + 1);
+    });
   }
 
   private synchronized long escrow(int type) {
