@@ -121,6 +121,13 @@ final class TradingHarness implements AutoCloseable {
       id = signIn.getLong("memberId");
     }
 
+    /** A new session (the old one may have outlived its lifetime on an advanced clock). */
+    void signIn() throws Exception {
+      csrf = null;
+      csrf = check(post("/auth/sign-in", new JsonObject().put("loginId", login).put("password", PASSWORD)), 200)
+          .bodyAsJsonObject().getString("csrfToken");
+    }
+
     HttpResponse<Buffer> call(HttpMethod method, String path, JsonObject body) throws Exception {
       var req = web.request(method, path);
       if (csrf != null) req.putHeader("X-CSRF-Token", csrf);
