@@ -88,6 +88,11 @@ final class TradingHarness implements AutoCloseable {
     return new Member(name);
   }
 
+  /** The same member on this gateway (after a restart). */
+  Member again(Member before) throws Exception {
+    return new Member(before.login, before.phone, before.id);
+  }
+
   /** Points of {@code type} from the operator's issuance account, through the operator ledger API. */
   void fund(Member m, int type, long amount) throws Exception {
     long issuer = check(gateway.post("/api/v1/ledger/accounts", new JsonObject().put("owner", "operator")
@@ -103,11 +108,20 @@ final class TradingHarness implements AutoCloseable {
   final class Member {
     final WebClientSession web = WebClientSession.create(gateway.client);
     final String login;
-    final String phone = "+8210" + String.format("%08d", PHONES.incrementAndGet());
+    final String phone;
     String csrf;
     long id;
 
+    /** An existing member (signed up on an earlier gateway on the same data), signed in here. */
+    Member(String login, String phone, long id) throws Exception {
+      this.login = login;
+      this.phone = phone;
+      this.id = id;
+      signIn();
+    }
+
     Member(String name) throws Exception {
+      this.phone = "+8210" + String.format("%08d", PHONES.incrementAndGet());
       this.login = name + PHONES.get();
       check(post("/auth/sign-up", new JsonObject().put("loginId", login).put("password", PASSWORD)
           .put("name", "Test").put("phone", phone).put("address", "1 Test-ro, Seoul").put("occupation", "tester")), 201);
