@@ -106,8 +106,8 @@ final class CashRoutes {
   }
 
   /** A stored request: what was asked and where it stands. */
-  private record Movement(long id, boolean fresh, int pointType, long points, long grossWon, long feeWon, long netWon,
-                          String state, String reason) {
+  record Movement(long id, boolean fresh, int pointType, long points, long grossWon, long feeWon, long netWon,
+                  String state, String reason, LocalDate day) {
     JsonObject json(CashQuote.Kind kind) {
       return new JsonObject().put("id", id).put("kind", kind.name()).put("state", state).put("pointType", pointType)
           .put("points", points).put("grossWon", grossWon).put("feeWon", feeWon).put("netWon", netWon)
@@ -152,13 +152,17 @@ final class CashRoutes {
             + " ON CONFLICT DO NOTHING RETURNING id")
         .execute(Tuple.from(new Object[] {member, kind.name(), key, q.pointType(), q.points(), q.grossWon(), q.feeWon(),
             q.netWon(), context.clock().instant().atOffset(ZoneOffset.UTC)}))
-        .compose(ins -> context.pool().preparedQuery("SELECT id, point_type, points, gross_won, fee_won, net_won, state, reason"
+        .compose(ins -> context.pool().preparedQuery("SELECT " + MOVEMENT_COLUMNS
                 + " FROM trading.cash_movement WHERE member_id = $1 AND kind = $2 AND request_key = $3")
-            .execute(Tuple.of(member, kind.name(), key)).map(rows -> {
-              Row r = rows.iterator().next();
-              return new Movement(r.getLong("id"), ins.size() == 1, r.getInteger("point_type"), r.getLong("points"),
-                  r.getLong("gross_won"), r.getLong("fee_won"), r.getLong("net_won"), r.getString("state"), r.getString("reason"));
-            }));
+            .execute(Tuple.of(member, kind.name(), key)).map(rows -> movement(rows.iterator().next(), ins.size() == 1)));
+  }
+
+  static final String MOVEMENT_COLUMNS = "id, member_id, kind, point_type, points, gross_won, fee_won, net_won, state, reason, created_at";
+
+  static Movement movement(Row r, boolean fresh) {
+    return new Movement(r.getLong("id"), fresh, r.getInteger("point_type"), r.getLong("points"), r.getLong("gross_won"),
+        r.getLong("fee_won"), r.getLong("net_won"), r.getString("state"), r.getString("reason"),
+        r.getOffsetDateTime("created_at").withOffsetSameInstant(ZoneOffset.UTC).toLocalDate());
   }
 
   /** A request refused before anything moved leaves no row, so the member can confirm the new quote with the same key. */
@@ -176,15 +180,16 @@ final class CashRoutes {
         .execute(Tuple.of(member, today(), kind.name(), won, max)).map(rows -> rows.size() == 1);
   }
 
-  private Future<Void> giveLimitBack(long member, CashQuote.Kind kind, long won) {
+  /** The won taken from the limit of the day the request was made. */
+  private Future<Void> giveLimitBack(long member, CashQuote.Kind kind, Movement m) {
     return context.pool().preparedQuery("UPDATE trading.daily_cash SET used_won = GREATEST(0, used_won - $4)"
-            + " WHERE member_id = $1 AND day = $2 AND kind = $3").execute(Tuple.of(member, today(), kind.name(), won)).mapEmpty();
+            + " WHERE member_id = $1 AND day = $2 AND kind = $3").execute(Tuple.of(member, m.day(), kind.name(), m.grossWon())).mapEmpty();
   }
 
   private Future<Movement> finish(Movement m, String state, String providerRef, String reason) {
     return context.pool().preparedQuery("UPDATE trading.cash_movement SET state = $2, provider_ref = $3, reason = $4"
             + " WHERE id = $1 AND state = 'PENDING'").execute(Tuple.of(m.id(), state, providerRef, reason))
-        .map(r -> new Movement(m.id(), false, m.pointType(), m.points(), m.grossWon(), m.feeWon(), m.netWon(), state, reason));
+        .map(r -> new Movement(m.id(), false, m.pointType(), m.points(), m.grossWon(), m.feeWon(), m.netWon(), state, reason, m.day()));
   }
 
   /** Partner points come from and go back to the shop's issuance account; the operator's own from its own. */
@@ -197,12 +202,25 @@ final class CashRoutes {
     return f(context.ledger().openAccount("member:" + member, type, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS));
   }
 
+  static String buyKey(Movement m) {
+    return "trading:buy:" + m.id();
+  }
+
+  static String cashOutKey(Movement m) {
+    return "trading:cashout:" + m.id();
+  }
+
   private Future<Answer> buy(long member, Movement m, String token) {
-    String key = "trading:buy:" + m.id();
-    return payments.charge(key, m.netWon(), token).compose(paid -> switch (paid.outcome()) {
-      case DECLINED -> giveLimitBack(member, CashQuote.Kind.BUY, m.grossWon())
+    return payments.charge(buyKey(m), m.netWon(), token).compose(paid -> settleBuy(member, m, paid));
+  }
+
+  /** Finishes a purchase once the provider's outcome is known (also used by {@link CashRecovery}). */
+  Future<Answer> settleBuy(long member, Movement m, PaymentProvider.Result paid) {
+    String key = buyKey(m);
+    return switch (paid.outcome()) {
+      case DECLINED -> giveLimitBack(member, CashQuote.Kind.BUY, m)
           .compose(v -> finish(m, "DECLINED", null, paid.reason())).map(x -> Answer.error(402, "payment_declined", paid.reason()));
-      case FAILED -> giveLimitBack(member, CashQuote.Kind.BUY, m.grossWon())
+      case FAILED -> giveLimitBack(member, CashQuote.Kind.BUY, m)
           .compose(v -> finish(m, "FAILED", null, paid.reason()))
           .map(x -> Answer.error(502, "payment_unavailable", paid.reason() + ": nothing was charged; try again with a new request"));
       case APPROVED -> issuer(m.pointType()).compose(from -> memberAccount(member, m.pointType()).compose(to ->
@@ -213,39 +231,43 @@ final class CashRoutes {
             return finish(m, "DONE", paid.reference(), null).compose(done -> event(member, done, CashQuote.Kind.BUY))
                 .map(done -> Answer.of(done, CashQuote.Kind.BUY));
           });
-    });
+    };
   }
 
   private Future<Answer> cashOut(long member, Movement m, String token) {
-    String key = "trading:cashout:" + m.id();
+    String key = cashOutKey(m);
     return memberAccount(member, m.pointType()).compose(from -> issuer(m.pointType()).compose(to ->
         f(context.ledger().submit(Transfer.reserve(Transfer.idOf(key + ":hold"), from.id(), to.id(), m.points(),
             options.cashOutHoldSeconds(), TransferCodes.CASH_OUT, "cash-out " + m.id())))))
         .compose(held -> {
           if (held == TransferResult.EXCEEDS_CREDITS) {
-            return giveLimitBack(member, CashQuote.Kind.CASH_OUT, m.grossWon())
+            return giveLimitBack(member, CashQuote.Kind.CASH_OUT, m)
                 .compose(v -> finish(m, "DECLINED", null, "not enough points available"))
                 .map(x -> Answer.error(409, "insufficient_points", "not enough points available"));
           }
           if (!held.applied()) return Future.failedFuture(new IllegalStateException("cash-out hold refused: " + held));
-          return payments.payout(key, m.netWon(), token).compose(paid -> {
-            if (paid.outcome() == PaymentProvider.Outcome.APPROVED) {
-              return f(context.ledger().submit(Transfer.post(Transfer.idOf(key + ":post"), Transfer.idOf(key + ":hold"),
-                  m.points(), TransferCodes.CASH_OUT, "cash-out " + m.id()))).compose(r -> {
-                    if (!r.applied()) return Future.failedFuture(new IllegalStateException("cash-out post refused: " + r));
-                    return finish(m, "DONE", paid.reference(), null).compose(done -> event(member, done, CashQuote.Kind.CASH_OUT))
-                        .map(done -> Answer.of(done, CashQuote.Kind.CASH_OUT));
-                  });
-            }
-            boolean declined = paid.outcome() == PaymentProvider.Outcome.DECLINED;
-            return f(context.ledger().submit(Transfer.voidPending(Transfer.idOf(key + ":void"), Transfer.idOf(key + ":hold"),
-                    TransferCodes.CASH_OUT_RELEASE, "cash-out " + m.id() + " not paid")))
-                .compose(r -> giveLimitBack(member, CashQuote.Kind.CASH_OUT, m.grossWon()))
-                .compose(v -> finish(m, declined ? "DECLINED" : "FAILED", null, paid.reason()))
-                .map(x -> declined ? Answer.error(402, "payout_declined", paid.reason())
-                    : Answer.error(502, "payment_unavailable", paid.reason() + ": your points were released; try again with a new request"));
-          });
+          return payments.payout(key, m.netWon(), token).compose(paid -> settleCashOut(member, m, paid));
         });
+  }
+
+  /** Posts or voids the cash-out's hold once the payout's outcome is known (also used by {@link CashRecovery}). */
+  Future<Answer> settleCashOut(long member, Movement m, PaymentProvider.Result paid) {
+    String key = cashOutKey(m);
+    if (paid.outcome() == PaymentProvider.Outcome.APPROVED) {
+      return f(context.ledger().submit(Transfer.post(Transfer.idOf(key + ":post"), Transfer.idOf(key + ":hold"),
+          m.points(), TransferCodes.CASH_OUT, "cash-out " + m.id()))).compose(r -> {
+            if (!r.applied()) return Future.failedFuture(new IllegalStateException("cash-out post refused: " + r));
+            return finish(m, "DONE", paid.reference(), null).compose(done -> event(member, done, CashQuote.Kind.CASH_OUT))
+                .map(done -> Answer.of(done, CashQuote.Kind.CASH_OUT));
+          });
+    }
+    boolean declined = paid.outcome() == PaymentProvider.Outcome.DECLINED;
+    return f(context.ledger().submit(Transfer.voidPending(Transfer.idOf(key + ":void"), Transfer.idOf(key + ":hold"),
+            TransferCodes.CASH_OUT_RELEASE, "cash-out " + m.id() + " not paid")))
+        .compose(r -> giveLimitBack(member, CashQuote.Kind.CASH_OUT, m))
+        .compose(v -> finish(m, declined ? "DECLINED" : "FAILED", null, paid.reason()))
+        .map(x -> declined ? Answer.error(402, "payout_declined", paid.reason())
+            : Answer.error(502, "payment_unavailable", paid.reason() + ": your points were released; try again with a new request"));
   }
 
   private Future<Movement> event(long member, Movement m, CashQuote.Kind kind) {
@@ -256,7 +278,7 @@ final class CashRoutes {
   }
 
   /** The HTTP answer of a request, built without touching the routing context until the end. */
-  private record Answer(int status, JsonObject body) {
+  record Answer(int status, JsonObject body) {
     static Answer error(int status, String error, String reason) {
       return new Answer(status, new JsonObject().put("error", error).put("reason", reason));
     }

@@ -38,6 +38,7 @@ import java.util.logging.Logger;
 public final class TradingFeature implements Feature {
   public static final long EXPIRY_INTERVAL_MS = 1_000;
   public static final Duration NONCE_SWEEP_INTERVAL = Duration.ofMinutes(1);
+  public static final Duration CASH_RECOVERY_INTERVAL = Duration.ofMinutes(1);
   public static final int DEPTH_MAX = 50;
   public static final int LIFETIME_SECONDS_DEFAULT = 24 * 3600;
   public static final int HISTORY_CASH_MAX = 100;
@@ -55,6 +56,7 @@ public final class TradingFeature implements Feature {
   private Outbox outbox;
   private Rates rates;
   private Wallet wallet;
+  private CashRecovery cashRecovery;
 
   public TradingFeature() {
     this(TradingSettings.fromEnvironment());
@@ -100,6 +102,11 @@ public final class TradingFeature implements Feature {
     return rates.pull().map(Rates.PullReport::json);
   }
 
+  /** Finishes purchases and cash-outs interrupted by a crash (tests; the verticle does it every minute). */
+  public Future<Integer> finishStaleCash() {
+    return cashRecovery == null ? Future.succeededFuture(0) : cashRecovery.finishStale();
+  }
+
   @Override
   public List<Authenticator> authenticators(GatewayContext ctx) {
     init(ctx);
@@ -115,7 +122,9 @@ public final class TradingFeature implements Feature {
     new OrderRoutes(ctx, desk, new GuessLimiter(PHONE_MISSES_MAX, PHONE_MISS_WINDOW, PHONE_MISS_KEYS_MAX, ctx.clock()),
         outbox).mount(api);
     rates.mount(api);
-    new CashRoutes(ctx, settings.payments(), settings.cash(), partners, outbox, rates).mount(api);
+    CashRoutes cash = new CashRoutes(ctx, settings.payments(), settings.cash(), partners, outbox, rates);
+    cash.mount(api);
+    cashRecovery = new CashRecovery(ctx, settings.payments(), cash);
     new PartnerRoutes(ctx, partners, outbox).mount(api);
   }
 
@@ -132,6 +141,8 @@ public final class TradingFeature implements Feature {
               vertx.setPeriodic(settings.outboxInterval().toMillis(), t -> outbox.deliverDue()
                   .onFailure(e -> LOG.warning("webhook delivery round failed: " + e.getMessage())));
               vertx.setPeriodic(NONCE_SWEEP_INTERVAL.toMillis(), t -> partners.forgetOldNonces());
+              vertx.setPeriodic(CASH_RECOVERY_INTERVAL.toMillis(), t -> finishStaleCash()
+                  .onFailure(e -> LOG.warning("finishing interrupted purchases failed: " + e.getMessage())));
               rates.feed().ifPresent(feed -> vertx.setPeriodic(settings.ratePollInterval().toMillis(), t -> rates.pull()
                   .onFailure(e -> LOG.warning("rate feed " + feed.name() + " failed: " + e.getMessage()))));
             });

@@ -149,4 +149,40 @@ class CashTest {
     assertTrue(shop.events().stream().map(JsonObject.class::cast).anyMatch(e -> e.getString("type").equals("points.cashed_out")
         && e.getJsonObject("event").getJsonObject("data").getLong("points") == 400));
   }
+
+  long pendingRow(TradingHarness.Member m, String kind, String key, long points, long won) throws Exception {
+    return TradingHarness.await(h.gateway.app.context().pool().preparedQuery("INSERT INTO trading.cash_movement (member_id, kind,"
+            + " request_key, point_type, points, gross_won, fee_won, net_won, state, created_at)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, 0, $6, 'PENDING', $7) RETURNING id")
+        .execute(io.vertx.sqlclient.Tuple.from(new Object[] {m.id, kind, key, CYBER, points, won,
+            CLOCK.instant().atOffset(java.time.ZoneOffset.UTC)}))).iterator().next().getLong(0);
+  }
+
+  String state(long id) throws Exception {
+    return TradingHarness.await(h.gateway.app.context().pool().preparedQuery("SELECT state FROM trading.cash_movement WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(id))).iterator().next().getString(0);
+  }
+
+  @Test
+  void requestsCutShortByACrashAreFinishedFromTheProvidersRecord() throws Exception {
+    TradingHarness.Member m = h.member("eli");
+    h.fund(m, CYBER, 1_000);
+    // a purchase the provider charged, then the gateway died before the points were issued
+    long charged = pendingRow(m, "BUY", "crash-1", 300, 600);
+    assertEquals(SandboxPaymentProvider.Outcome.APPROVED, TradingHarness.await(PAYMENTS.charge("trading:buy:" + charged, 600,
+        SandboxPaymentProvider.TOKEN_OK)).outcome());
+    // a purchase and a cash-out the provider never saw
+    long neverCharged = pendingRow(m, "BUY", "crash-2", 100, 200);
+    long neverPaid = pendingRow(m, "CASH_OUT", "crash-3", 100, 200);
+
+    assertEquals(0, TradingHarness.await(h.trading.finishStaleCash()), "young requests may still be under way");
+    CLOCK.advance(CashRecovery.AGE.plusMinutes(1));
+    assertEquals(3, TradingHarness.await(h.trading.finishStaleCash()));
+    assertEquals("DONE", state(charged));
+    assertEquals("FAILED", state(neverCharged));
+    assertEquals("FAILED", state(neverPaid));
+    m.signIn();
+    assertEquals(1_300, m.balance(CYBER), "the charged purchase got its points, nothing else moved");
+    assertEquals(0, TradingHarness.await(h.trading.finishStaleCash()));
+  }
 }
