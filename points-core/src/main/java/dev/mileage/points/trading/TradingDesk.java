@@ -1,9 +1,7 @@
 package dev.mileage.points.trading;
 
-import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.Ledger;
-import dev.mileage.points.ledger.PointType;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferCodes;
 import dev.mileage.points.ledger.TransferResult;
@@ -41,8 +39,6 @@ public final class TradingDesk {
   public static final String FEE_OWNER = "trading:fees";
   /** A store failure is retried with the same transfer ids this many times before a command gives up. */
   static final int SETTLE_ATTEMPTS_MAX = 3;
-  /** Member account ids remembered (they never change once opened), so a place costs no look-ups. */
-  static final int ACCOUNT_IDS_CACHED_MAX = 100_000;
   /** Missed hold generations followed per order on restore; a fill is one command, so a crash misses few. */
   static final int HOLD_GENERATIONS_PROBED_MAX = 1_000;
 
@@ -54,16 +50,8 @@ public final class TradingDesk {
   private final Map<UUID, Order> closed;
   private final Map<String, Integer> openPerOwner = new HashMap<>();
   private final Map<Long, ArrayDeque<TradeFill>> recentFills = new HashMap<>();
-  private final Map<Integer, Long> escrow = new HashMap<>();
-  private final Map<Integer, Long> fees = new HashMap<>();
-  private final Map<String, Long> accountIds = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > ACCOUNT_IDS_CACHED_MAX;
-    }
-  };
-  private final java.util.Set<Integer> knownTypes = new java.util.HashSet<>();
   private final BookJournal journal;
+  private final DeskAccounts accounts;
   private final java.util.Set<Order> dirty = new java.util.LinkedHashSet<>();
   private long seq;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
@@ -76,6 +64,7 @@ public final class TradingDesk {
   public TradingDesk(Ledger ledger, Clock clock, TradingOptions options, BookJournal journal) {
     this.journal = java.util.Objects.requireNonNull(journal, "journal");
     this.ledger = ledger;
+    this.accounts = new DeskAccounts(ledger);
     this.clock = clock;
     this.options = options;
     int keep = options.closedOrdersKeptMax();
@@ -154,58 +143,10 @@ public final class TradingDesk {
       TreeSet<Order> side = sides.get(key(r.sellType(), r.buyType()));
       if (side != null && side.size() >= options.bookDepthMax()) return done(Placement.refused(PlaceResult.BOOK_FULL));
     }
-    return doExpireDue().thenCompose(expired -> known(r.sellType(), r.buyType())).thenCompose(known -> {
+    return doExpireDue().thenCompose(expired -> accounts.known(r.sellType(), r.buyType())).thenCompose(known -> {
       if (!known) return done(Placement.refused(PlaceResult.UNKNOWN_POINT_TYPE));
-      return accounts(r).thenCompose(ids -> reserve(r, ids[0], ids[1]));
+      return accounts.of(r).thenCompose(ids -> reserve(r, ids[0], ids[1]));
     });
-  }
-
-  /** Point types are only ever added, so a known type stays known; an unknown one re-reads the list. */
-  private CompletionStage<Boolean> known(int a, int b) {
-    synchronized (this) {
-      if (knownTypes.contains(a) && knownTypes.contains(b)) return done(true);
-    }
-    return ledger.pointTypes().thenApply(types -> {
-      synchronized (this) {
-        for (PointType t : types) knownTypes.add(t.id());
-        return knownTypes.contains(a) && knownTypes.contains(b);
-      }
-    });
-  }
-
-  /** Member sell and buy accounts, escrow and fee accounts of both types (opened once, idempotent). */
-  private CompletionStage<long[]> accounts(OrderRequest r) {
-    return memberAccount(r.owner(), r.sellType()).thenCompose(sell ->
-        memberAccount(r.owner(), r.buyType()).thenCompose(buy ->
-            house(r.sellType()).thenCompose(x -> house(r.buyType())).thenApply(y -> new long[] {sell, buy})));
-  }
-
-  private CompletionStage<Long> memberAccount(String owner, int type) {
-    String key = type + "/" + owner;
-    synchronized (this) {
-      Long id = accountIds.get(key);
-      if (id != null) return done(id);
-    }
-    return ledger.openAccount(owner, type, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS).thenApply(a -> {
-      synchronized (this) {
-        accountIds.put(key, a.id());
-      }
-      return a.id();
-    });
-  }
-
-  private CompletionStage<Void> house(int type) {
-    synchronized (this) {
-      if (escrow.containsKey(type) && fees.containsKey(type)) return done(null);
-    }
-    int flags = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS;
-    return ledger.openAccount(ESCROW_OWNER, type, flags).thenCompose(e ->
-        ledger.openAccount(FEE_OWNER, type, flags).thenAccept(f -> {
-          synchronized (this) {
-            escrow.put(type, e.id());
-            fees.put(type, f.id());
-          }
-        }));
   }
 
   private CompletionStage<Placement> reserve(OrderRequest r, long sellAccount, long buyAccount) {
@@ -492,12 +433,16 @@ public final class TradingDesk {
     });
   }
 
-  private synchronized long escrow(int type) {
-    return escrow.get(type);
+  private long escrow(int type) {
+    return accounts.escrow(type);
   }
 
-  private synchronized long fee(int type) {
-    return fees.get(type);
+  private long fee(int type) {
+    return accounts.fee(type);
+  }
+
+  private CompletionStage<Void> house(int type) {
+    return accounts.house(type);
   }
 
   private static long key(int sellType, int buyType) {
