@@ -103,5 +103,25 @@ class TradingBrowserTest {
     browser.awaitText("#notice", "Bought 100 points");
     assertEquals(cyberBefore + 100, bob.balance(CYBER));
     browser.awaitText("#cash-history", "bought");
+
+    // cashing out shows the fee before confirming; then an order placed and cancelled from the page
+    browser.select("#cashout-type", Integer.toString(CYBER));
+    browser.type("#cashout-points", "100");
+    browser.click("#cashout-quote-button");
+    browser.awaitText("#cashout-quote", "You receive");
+    JsonObject out = check(bob.get("/api/v1/trading/quote?kind=CASH_OUT&pointType=" + CYBER + "&points=100"), 200).bodyAsJsonObject();
+    assertTrue(out.getLong("feeWon") > 0);
+    assertTrue(browser.text("#cashout-fee").contains(String.format("%,d", out.getLong("feeWon"))), browser.text("#cashout-fee"));
+    browser.click("#cashout-confirm");
+    browser.awaitText("#notice", "Cashed out 100 points");
+    assertEquals(cyberBefore, bob.balance(CYBER));
+
+    placeOrder(MILEAGE, 300, CYBER, 900);
+    browser.awaitText("#notice", "Order placed");
+    long mileageHeld = bob.balance(MILEAGE);
+    browser.click("#my-orders button.secondary");
+    browser.awaitText("#notice", "Order cancelled");
+    browser.awaitText("#my-orders", "cancelled");
+    assertEquals(mileageHeld + 300, bob.balance(MILEAGE), "cancelling releases the held points");
   }
 }
