@@ -151,6 +151,9 @@ public final class TradingFeature implements Feature {
       @Override
       public Future<?> stop() {
         outbox.close();
+        rates.feed().ifPresent(feed -> {
+          if (feed instanceof HttpRateFeed http) http.close();
+        });
         return Future.succeededFuture();
       }
     });
