@@ -30,4 +30,12 @@ public interface PaymentProvider {
 
   /** Gives back {@code amountWon} of an approved charge. */
   Future<Result> refund(String idempotencyKey, String chargeReference, long amountWon);
+
+  /**
+   * Pays {@code amountWon} out to what {@code payoutToken} stands for (a tokenised bank account or card), e.g.
+   * points cashed out. Idempotent by key like a charge. FAILED means the provider did not take the order.
+   */
+  default Future<Result> payout(String idempotencyKey, long amountWon, String payoutToken) {
+    return Future.succeededFuture(new Result(Outcome.FAILED, null, "this provider does not pay out"));
+  }
 }

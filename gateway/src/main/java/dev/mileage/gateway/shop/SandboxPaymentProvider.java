@@ -34,6 +34,7 @@ public final class SandboxPaymentProvider implements PaymentProvider {
   };
   private long sequence;
   private long approvedWon;
+  private long paidOutWon;
 
   @Override
   public synchronized Future<Result> charge(String key, long amountWon, String token) {
@@ -82,6 +83,31 @@ public final class SandboxPaymentProvider implements PaymentProvider {
     }
     seen.put(key, new Seen(amountWon, r));
     return Future.succeededFuture(r);
+  }
+
+  /** Payouts follow the charge tokens: ok pays, decline is refused by the bank, fail is unreachable. */
+  @Override
+  public synchronized Future<Result> payout(String key, long amountWon, String token) {
+    Seen before = seen.get(key);
+    if (before != null) {
+      return Future.succeededFuture(before.amountWon() == amountWon ? before.result()
+          : new Result(Outcome.DECLINED, null, "idempotency key reused for a different amount"));
+    }
+    if (TOKEN_FAIL.equals(token)) return Future.succeededFuture(new Result(Outcome.FAILED, null, "payment service unreachable"));
+    Result r;
+    if (TOKEN_OK.equals(token) && amountWon > 0 && amountWon <= CHARGE_WON_MAX) {
+      r = new Result(Outcome.APPROVED, "sbx_po_" + (++sequence), "");
+      paidOutWon += amountWon;
+    } else {
+      r = new Result(Outcome.DECLINED, null, TOKEN_OK.equals(token) ? "amount over the payout limit" : "account refused the payout");
+    }
+    seen.put(key, new Seen(amountWon, r));
+    return Future.succeededFuture(r);
+  }
+
+  /** Money paid out (cash-outs), never taken back. */
+  public synchronized long paidOutWon() {
+    return paidOutWon;
   }
 
   /** Money actually taken and not given back: what tests check a failure did not change. */

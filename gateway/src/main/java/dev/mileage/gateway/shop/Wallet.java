@@ -31,7 +31,17 @@ public final class Wallet {
       Map.entry(TransferCodes.ORDER_MILEAGE, "mileage earned on an order"),
       Map.entry(TransferCodes.ORDER_MILEAGE_REVERSAL, "mileage taken back (order refunded)"),
       Map.entry(TransferCodes.ORDER_PAID_WITH_POINTS, "paid an order with points"),
-      Map.entry(TransferCodes.ORDER_POINTS_REFUND, "points given back (order refunded)"));
+      Map.entry(TransferCodes.ORDER_POINTS_REFUND, "points given back (order refunded)"),
+      Map.entry(TransferCodes.TRADE_HOLD, "held for a trade order"),
+      Map.entry(TransferCodes.TRADE_FILL, "trade"),
+      Map.entry(TransferCodes.TRADE_FEE, "trading fee"),
+      Map.entry(TransferCodes.TRADE_RELEASE, "trade order closed, points released"),
+      Map.entry(TransferCodes.MEMBER_TRANSFER, "points sent to or received from a member"),
+      Map.entry(TransferCodes.PARTNER_ISSUE, "points from a partner shop"),
+      Map.entry(TransferCodes.PARTNER_PORTFOLIO_SYNC, "balance synced with a partner shop"),
+      Map.entry(TransferCodes.POINTS_BOUGHT, "points bought"),
+      Map.entry(TransferCodes.CASH_OUT, "cashed out"),
+      Map.entry(TransferCodes.CASH_OUT_RELEASE, "cash-out not paid, points released"));
 
   private final LedgerAccess accounts;
   private final Points points;

@@ -26,6 +26,11 @@ public final class TransferCodes {
   public static final int TRADE_FEE = 402;
   public static final int TRADE_RELEASE = 403;
   public static final int MEMBER_TRANSFER = 404;
+  public static final int PARTNER_ISSUE = 405;
+  public static final int PARTNER_PORTFOLIO_SYNC = 406;
+  public static final int POINTS_BOUGHT = 407;
+  public static final int CASH_OUT = 408;
+  public static final int CASH_OUT_RELEASE = 409;
   // gift certificates 600..699
   public static final int CERTIFICATE_ISSUE = 600;
   public static final int CERTIFICATE_REDEEM = 601;

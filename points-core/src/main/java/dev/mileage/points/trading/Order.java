@@ -44,6 +44,29 @@ final class Order {
     this.remaining = r.sellAmount();
   }
 
+  Order(OrderSnapshot s) {
+    this.id = s.id();
+    this.owner = s.owner();
+    this.sellType = s.sellType();
+    this.sellAmount = s.sellAmount();
+    this.buyType = s.buyType();
+    this.buyAmount = s.buyAmount();
+    this.seq = s.seq();
+    this.placedAt = s.placedAt();
+    this.expiresAt = s.expiresAt();
+    this.sellAccount = s.sellAccount();
+    this.buyAccount = s.buyAccount();
+    this.remaining = s.remaining();
+    this.received = s.received();
+    this.holdGeneration = s.holdGeneration();
+    this.status = s.status();
+  }
+
+  OrderSnapshot snapshot() {
+    return new OrderSnapshot(id, owner, sellType, sellAmount, buyType, buyAmount, seq, placedAt, expiresAt, sellAccount,
+        buyAccount, remaining, received, holdGeneration, status);
+  }
+
   UUID holdId() {
     return holdId(holdGeneration);
   }

@@ -1,9 +1,7 @@
 package dev.mileage.points.trading;
 
-import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.Ledger;
-import dev.mileage.points.ledger.PointType;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferCodes;
 import dev.mileage.points.ledger.TransferResult;
@@ -31,16 +29,18 @@ import java.util.function.Supplier;
  * of its type: a member can never offer points they do not have, and escrow holds nothing between
  * commands. Reads (views, depth, fills) are answered from the committed in-memory state.
  *
- * <p>The book itself lives in memory: after a restart the holds of the lost orders are released by the
- * ledger when their timeout (order lifetime plus {@code holdGraceSeconds}) passes.
+ * <p>The book lives in memory and is written to a {@link BookJournal}: a new order before its hold, every
+ * changed order after each command. {@link #restore} puts the journal's open orders back after a restart,
+ * checking each against the ledger. Without a journal, the holds of lost orders are released by the ledger
+ * when their timeout (order lifetime plus {@code holdGraceSeconds}) passes.
  */
 public final class TradingDesk {
   public static final String ESCROW_OWNER = "trading:escrow";
   public static final String FEE_OWNER = "trading:fees";
   /** A store failure is retried with the same transfer ids this many times before a command gives up. */
   static final int SETTLE_ATTEMPTS_MAX = 3;
-  /** Member account ids remembered (they never change once opened), so a place costs no look-ups. */
-  static final int ACCOUNT_IDS_CACHED_MAX = 100_000;
+  /** Missed hold generations followed per order on restore; a fill is one command, so a crash misses few. */
+  static final int HOLD_GENERATIONS_PROBED_MAX = 1_000;
 
   private final Ledger ledger;
   private final Clock clock;
@@ -50,21 +50,21 @@ public final class TradingDesk {
   private final Map<UUID, Order> closed;
   private final Map<String, Integer> openPerOwner = new HashMap<>();
   private final Map<Long, ArrayDeque<TradeFill>> recentFills = new HashMap<>();
-  private final Map<Integer, Long> escrow = new HashMap<>();
-  private final Map<Integer, Long> fees = new HashMap<>();
-  private final Map<String, Long> accountIds = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > ACCOUNT_IDS_CACHED_MAX;
-    }
-  };
-  private final java.util.Set<Integer> knownTypes = new java.util.HashSet<>();
+  private final BookJournal journal;
+  private final DeskAccounts accounts;
+  private final java.util.Set<Order> dirty = new java.util.LinkedHashSet<>();
   private long seq;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private int queued;
 
   public TradingDesk(Ledger ledger, Clock clock, TradingOptions options) {
+    this(ledger, clock, options, BookJournal.NONE);
+  }
+
+  public TradingDesk(Ledger ledger, Clock clock, TradingOptions options, BookJournal journal) {
+    this.journal = java.util.Objects.requireNonNull(journal, "journal");
     this.ledger = ledger;
+    this.accounts = new DeskAccounts(ledger);
     this.clock = clock;
     this.options = options;
     int keep = options.closedOrdersKeptMax();
@@ -143,58 +143,10 @@ public final class TradingDesk {
       TreeSet<Order> side = sides.get(key(r.sellType(), r.buyType()));
       if (side != null && side.size() >= options.bookDepthMax()) return done(Placement.refused(PlaceResult.BOOK_FULL));
     }
-    return doExpireDue().thenCompose(expired -> known(r.sellType(), r.buyType())).thenCompose(known -> {
+    return doExpireDue().thenCompose(expired -> accounts.known(r.sellType(), r.buyType())).thenCompose(known -> {
       if (!known) return done(Placement.refused(PlaceResult.UNKNOWN_POINT_TYPE));
-      return accounts(r).thenCompose(ids -> reserve(r, ids[0], ids[1]));
+      return accounts.of(r).thenCompose(ids -> reserve(r, ids[0], ids[1]));
     });
-  }
-
-  /** Point types are only ever added, so a known type stays known; an unknown one re-reads the list. */
-  private CompletionStage<Boolean> known(int a, int b) {
-    synchronized (this) {
-      if (knownTypes.contains(a) && knownTypes.contains(b)) return done(true);
-    }
-    return ledger.pointTypes().thenApply(types -> {
-      synchronized (this) {
-        for (PointType t : types) knownTypes.add(t.id());
-        return knownTypes.contains(a) && knownTypes.contains(b);
-      }
-    });
-  }
-
-  /** Member sell and buy accounts, escrow and fee accounts of both types (opened once, idempotent). */
-  private CompletionStage<long[]> accounts(OrderRequest r) {
-    return memberAccount(r.owner(), r.sellType()).thenCompose(sell ->
-        memberAccount(r.owner(), r.buyType()).thenCompose(buy ->
-            house(r.sellType()).thenCompose(x -> house(r.buyType())).thenApply(y -> new long[] {sell, buy})));
-  }
-
-  private CompletionStage<Long> memberAccount(String owner, int type) {
-    String key = type + "/" + owner;
-    synchronized (this) {
-      Long id = accountIds.get(key);
-      if (id != null) return done(id);
-    }
-    return ledger.openAccount(owner, type, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS).thenApply(a -> {
-      synchronized (this) {
-        accountIds.put(key, a.id());
-      }
-      return a.id();
-    });
-  }
-
-  private CompletionStage<Void> house(int type) {
-    synchronized (this) {
-      if (escrow.containsKey(type) && fees.containsKey(type)) return done(null);
-    }
-    int flags = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS;
-    return ledger.openAccount(ESCROW_OWNER, type, flags).thenCompose(e ->
-        ledger.openAccount(FEE_OWNER, type, flags).thenAccept(f -> {
-          synchronized (this) {
-            escrow.put(type, e.id());
-            fees.put(type, f.id());
-          }
-        }));
   }
 
   private CompletionStage<Placement> reserve(OrderRequest r, long sellAccount, long buyAccount) {
@@ -205,13 +157,21 @@ public final class TradingDesk {
     }
     Transfer hold = Transfer.reserve(order.holdId(), sellAccount, escrow(r.sellType()), r.sellAmount(),
         r.lifetimeSeconds() + options.holdGraceSeconds(), TransferCodes.TRADE_HOLD, order.reference());
-    return submit(List.of(hold)).thenCompose(results -> {
+    // journaled before the hold exists: a crash in between leaves an order that restore finds unheld and closes
+    return journal.save(List.of(order.snapshot())).thenCompose(j -> submit(List.of(hold))).thenCompose(results -> {
       TransferResult result = results.get(0);
-      if (result == TransferResult.EXCEEDS_CREDITS) return done(Placement.refused(PlaceResult.INSUFFICIENT_POINTS));
+      if (result == TransferResult.EXCEEDS_CREDITS) {
+        synchronized (this) {
+          order.status = OrderStatus.CANCELLED_BY_LEDGER; // never shown: only the journal hears it is gone
+          dirty.add(order);
+        }
+        return done(Placement.refused(PlaceResult.INSUFFICIENT_POINTS));
+      }
       Checks.invariant(result.applied(), "order hold refused", result);
       synchronized (this) {
         open.put(order.id, order);
         openPerOwner.merge(order.owner, 1, Integer::sum);
+        dirty.add(order);
       }
       List<TradeFill> fills = new ArrayList<>();
       return match(order, fills).handle((v, failure) -> {
@@ -266,6 +226,8 @@ public final class TradingDesk {
 
   private synchronized void applyFill(UUID fillId, Order taker, Order maker, Matching.Fill fill,
                                       Settlement.Chain chain, List<TradeFill> fills) {
+    dirty.add(maker);
+    dirty.add(taker);
     maker.remaining -= fill.makerGives();
     maker.received += fill.takerGives() - chain.makerFee();
     maker.holdGeneration++;
@@ -335,6 +297,7 @@ public final class TradingDesk {
 
   private void close(Order order, OrderStatus status) {
     order.status = status;
+    dirty.add(order);
     if (open.remove(order.id) != null) openPerOwner.computeIfPresent(order.owner, (k, n) -> n <= 1 ? null : n - 1);
     closed.put(order.id, order);
   }
@@ -361,7 +324,8 @@ public final class TradingDesk {
       previous = tail;
       tail = finished;
     }
-    CompletableFuture<T> result = previous.thenCompose(v -> command.get()).toCompletableFuture();
+    CompletableFuture<T> result = previous.thenCompose(v -> command.get())
+        .thenCompose(value -> flush().thenApply(v -> value)).toCompletableFuture();
     result.whenComplete((v, e) -> {
       synchronized (this) {
         queued--;
@@ -371,12 +335,114 @@ public final class TradingDesk {
     return result;
   }
 
-  private synchronized long escrow(int type) {
-    return escrow.get(type);
+  /**
+   * Writes the orders the command changed. A failed write is kept for the next command: the ledger has
+   * already moved, so the command's answer stands, and restore reconciles a stale journal with the ledger.
+   */
+  private CompletionStage<Void> flush() {
+    List<OrderSnapshot> changed;
+    List<Order> orders;
+    synchronized (this) {
+      if (dirty.isEmpty()) return done(null);
+      orders = new ArrayList<>(dirty);
+      changed = new ArrayList<>(orders.size());
+      for (Order o : orders) changed.add(o.snapshot());
+      dirty.clear();
+    }
+    return journal.save(changed).handle((v, failure) -> {
+      if (failure != null) {
+        synchronized (this) {
+          dirty.addAll(orders);
+        }
+      }
+      return null;
+    });
   }
 
-  private synchronized long fee(int type) {
-    return fees.get(type);
+  /** Open orders on the books now, for a journal that rewrites itself or a test that audits. */
+  public synchronized List<OrderSnapshot> openOrders() {
+    List<OrderSnapshot> out = new ArrayList<>(open.size());
+    for (Order o : open.values()) out.add(o.snapshot());
+    return out;
+  }
+
+  /**
+   * Puts journaled open orders back on their books after a restart (call once, before taking orders). Each
+   * is checked against the ledger: a later hold generation than journaled means fills the journal missed
+   * (their remainder is taken from the ledger); then the current hold is voided and the remainder held again
+   * under the next generation, in one linked chain, with a fresh timeout. If the hold is gone (posted by a
+   * fill, released by its timeout, never made) the order is closed instead. Answers how many are open again.
+   */
+  public CompletionStage<Integer> restore(List<OrderSnapshot> journaled) {
+    return serial(() -> {
+      CompletionStage<Integer> chain = done(0);
+      for (OrderSnapshot s : journaled) {
+        if (!s.status().open()) continue;
+        chain = chain.thenCompose(n -> restoreOne(new Order(s)).thenApply(back -> back ? n + 1 : n));
+      }
+      return chain;
+    }, -1);
+  }
+
+  private CompletionStage<Boolean> restoreOne(Order order) {
+    synchronized (this) {
+      seq = Math.max(seq, order.seq);
+      if (open.containsKey(order.id)) return done(true);
+    }
+    return house(order.sellType).thenCompose(x -> house(order.buyType)).thenCompose(x -> latestHold(order, 0))
+        .thenCompose(found -> {
+          boolean expired = !clock.instant().isBefore(order.expiresAt);
+          Transfer release = Transfer.voidPending(Transfer.idOf("trade:order:" + order.id + ":restore:" + order.holdGeneration),
+              order.holdId(), TransferCodes.TRADE_RELEASE, order.reference());
+          List<Transfer> transfers = expired ? List.of(release) : List.of(release.linked(),
+              Transfer.reserve(order.holdId(order.holdGeneration + 1), order.sellAccount, escrow(order.sellType),
+                  order.remaining, holdSeconds(order), TransferCodes.TRADE_HOLD, order.reference()));
+          return submit(transfers).thenApply(results -> {
+            TransferResult r = results.get(0);
+            synchronized (this) {
+              if (!expired && results.stream().allMatch(TransferResult::applied)) {
+                order.holdGeneration++;
+                open.put(order.id, order);
+                openPerOwner.merge(order.owner, 1, Integer::sum);
+                sides.computeIfAbsent(key(order.sellType, order.buyType), k -> new TreeSet<>(Order.PRICE_TIME)).add(order);
+                dirty.add(order);
+                return true;
+              }
+              Checks.invariant(r.applied() || r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED
+                  || r == TransferResult.PENDING_TRANSFER_ALREADY_VOIDED || r == TransferResult.PENDING_TRANSFER_EXPIRED
+                  || r == TransferResult.PENDING_TRANSFER_NOT_FOUND, "restore refused", results);
+              if (r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED) order.remaining = 0;
+              closed.put(order.id, order);
+              order.status = expired ? OrderStatus.EXPIRED
+                  : r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED ? OrderStatus.FILLED : OrderStatus.CANCELLED_BY_LEDGER;
+              dirty.add(order);
+              return false;
+            }
+          });
+        });
+  }
+
+  /** Follows hold generations the journal missed (a fill committed just before a crash) to the newest one. */
+  private CompletionStage<Void> latestHold(Order order, int steps) {
+    if (steps >= HOLD_GENERATIONS_PROBED_MAX) return done(null);
+    return ledger.transfer(order.holdId(order.holdGeneration + 1)).thenCompose(next -> {
+      if (next.isEmpty()) return done(null);
+      order.holdGeneration++;
+      order.remaining = next.get().transfer().amount();
+      return latestHold(order, steps + 1);
+    });
+  }
+
+  private long escrow(int type) {
+    return accounts.escrow(type);
+  }
+
+  private long fee(int type) {
+    return accounts.fee(type);
+  }
+
+  private CompletionStage<Void> house(int type) {
+    return accounts.house(type);
   }
 
   private static long key(int sellType, int buyType) {
