@@ -76,8 +76,8 @@ public final class TradingFeature implements Feature {
     return true;
   }
 
-  synchronized void init(GatewayContext ctx) {
-    if (context != null) return;
+  @Override
+  public void start(GatewayContext ctx) {
     context = ctx;
     journal = new PgBookJournal(ctx.pool());
     desk = new TradingDesk(ctx.ledger(), ctx.clock(), TradingOptions.DEFAULTS, journal);
@@ -109,13 +109,11 @@ public final class TradingFeature implements Feature {
 
   @Override
   public List<Authenticator> authenticators(GatewayContext ctx) {
-    init(ctx);
     return List.of(partners);
   }
 
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
-    init(ctx);
     api.get("/trading/point-types").handler(Web.handle(this::pointTypes));
     api.get("/trading/portfolio").handler(Web.handle(this::portfolio));
     api.get("/trading/history").handler(Web.handle(this::history));
@@ -130,7 +128,6 @@ public final class TradingFeature implements Feature {
 
   @Override
   public List<Deployable> verticles(GatewayContext ctx) {
-    init(ctx);
     return List.of(new VerticleBase() {
       @Override
       public Future<?> start() {
