@@ -80,7 +80,7 @@ final class MediaDelivery {
     }
     long bps = s.bytesPerSecond(streams.options().softwareBytesPerSecond());
     streams.refreshUsed(s);
-    if (!s.startAt(start, bps, s.item.timed() ? streams.options().leadSeconds() : 1)) {
+    if (!s.startAt(start, bps, s.item.timed() ? streams.options().leadSeconds() : 0)) {
       Errors.send(ctx, 429, "too_many_seeks", "too many jumps in this stream: start it again");
       return;
     }

@@ -33,6 +33,8 @@ final class StreamSession {
   int seeks;
   /** Metered milliseconds as last read from the meter (kept when the meter forgets the session). */
   long usedMs;
+  /** The metered time the balance pays for, once the meter grants the final unit; unbounded before. */
+  long paidMs = Long.MAX_VALUE;
   EndReason endReason;
   long endedAtMs;
   UsageRecord record;
@@ -45,7 +47,7 @@ final class StreamSession {
     this.createdAtMs = nowMs;
     this.linkExpiresAtMs = nowMs + linkIdleMs;
     this.lastActivityMs = nowMs;
-    this.anchorOffset = 0;
+    this.anchorOffset = item.headerBytes(); // the media's first second starts after the container header
     this.deliveredEnd = item.headerBytes();
   }
 
@@ -83,9 +85,25 @@ final class StreamSession {
    * last jumped to, the metered time since then plus a lead of {@code leadSeconds}.
    */
   synchronized long allowedEnd(long bytesPerSecond, int leadSeconds) {
-    long lead = bytesPerSecond * leadSeconds;
+    // the lead never reaches past what the balance pays for: at exhaustion the player has nothing more
+    long leadMs = Math.min(leadSeconds * 1000L, Math.max(0, paidMs - usedMs));
+    long lead = bytesPerSecond * leadMs / 1000;
     long fromAnchor = anchorOffset + lead + bytesPerSecond * Math.max(0, usedMs - anchorUsedMs) / 1000;
     return Math.min(item.sizeBytes(), Math.max(item.headerBytes() + lead, fromAnchor));
+  }
+
+  /**
+   * The meter's view now: {@code usedSeconds} metered, and when the final unit is granted, how much of
+   * it is left ({@code endsInMs} while playing, else {@code remainingSeconds}).
+   */
+  synchronized void metered(long usedSeconds, boolean finalUnit, Long endsInMs, long remainingSeconds) {
+    long used = usedSeconds * 1000;
+    if (finalUnit) {
+      long paid = endsInMs != null ? used + endsInMs : used + remainingSeconds * 1000;
+      paidMs = Math.max(0, paid);
+      used = Math.min(used, paidMs);
+    }
+    usedMs = Math.max(usedMs, used);
   }
 
   /** A request starting at {@code start}: a jump moves the window there. Answers false past the seek limit. */

@@ -176,7 +176,6 @@ final class Streams {
         if (s == null) return;
         synchronized (s) {
           s.record = record;
-          s.usedMs = record.usedSeconds() * 1000;
         }
       }
     };
@@ -187,11 +186,8 @@ final class Streams {
   }
 
   void refreshUsed(StreamSession s) {
-    meter.get().flatMap(m -> m.live(s.id)).ifPresent(l -> {
-      synchronized (s) {
-        s.usedMs = Math.max(s.usedMs, l.usedSeconds() * 1000);
-      }
-    });
+    meter.get().flatMap(m -> m.live(s.id)).ifPresent(l -> s.metered(l.usedSeconds(), l.finalUnit(),
+        l.endsAt() == null ? null : l.endsAt().toEpochMilli() - l.at().toEpochMilli(), l.remainingSeconds()));
   }
 
   /** Adds a delivery, or answers false when the stream has as many as it may. */
@@ -221,7 +217,7 @@ final class Streams {
       }
       refreshUsed(s);
       long bps = s.bytesPerSecond(options.softwareBytesPerSecond());
-      long allowed = s.allowedEnd(bps, s.item.timed() ? options.leadSeconds() : 1);
+      long allowed = s.allowedEnd(bps, s.item.timed() ? options.leadSeconds() : 0);
       for (Delivery d : open) {
         try {
           if (d.pump(allowed, now)) {
