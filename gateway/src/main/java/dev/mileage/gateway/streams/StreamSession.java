@@ -84,12 +84,15 @@ final class StreamSession {
    * The end (exclusive) of the bytes the member may have now: the header, then from where the player
    * last jumped to, the metered time since then plus a lead of {@code leadSeconds}.
    */
-  synchronized long allowedEnd(long bytesPerSecond, int leadSeconds) {
+  synchronized long allowedEnd(long bytesPerSecond, int leadSeconds, long startBytesMin) {
     // the lead never reaches past what the balance pays for: at exhaustion the player has nothing more
     long leadMs = Math.min(leadSeconds * 1000L, Math.max(0, paidMs - usedMs));
     long lead = bytesPerSecond * leadMs / 1000;
     long fromAnchor = anchorOffset + lead + bytesPerSecond * Math.max(0, usedMs - anchorUsedMs) / 1000;
-    return Math.min(item.sizeBytes(), Math.max(item.headerBytes() + lead, fromAnchor));
+    long paidBytes = paidMs == Long.MAX_VALUE ? Long.MAX_VALUE : bytesPerSecond * paidMs / 1000;
+    // a player reads a minimum before it can start at all (Chromium reads 256 KiB of a WAV file)
+    long start = item.headerBytes() + Math.max(lead, Math.min(startBytesMin, paidBytes));
+    return Math.min(item.sizeBytes(), Math.max(start, fromAnchor));
   }
 
   /**

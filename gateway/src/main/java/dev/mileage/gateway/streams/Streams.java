@@ -217,7 +217,8 @@ final class Streams {
       }
       refreshUsed(s);
       long bps = s.bytesPerSecond(options.softwareBytesPerSecond());
-      long allowed = s.allowedEnd(bps, s.item.timed() ? options.leadSeconds() : 0);
+      long allowed = s.item.timed() ? s.allowedEnd(bps, options.leadSeconds(), StreamsOptions.START_BYTES_MIN)
+          : s.allowedEnd(bps, 0, 0);
       for (Delivery d : open) {
         try {
           if (d.pump(allowed, now)) {
