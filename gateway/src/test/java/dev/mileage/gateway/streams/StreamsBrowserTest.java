@@ -154,6 +154,7 @@ class StreamsBrowserTest {
     browser.awaitText("#stream-quote", "(8 s)");
     browser.click("#stream-start");
     browser.awaitText("#stream-state", "Playing");
+    browser.awaitText("#stream-warning", "the stream stops"); // warned before the end
     browser.awaitText("#stream-message", "Your balance ran out");
     assertEquals("0 pts", browser.text("#stream-points"));
     waitFor(() -> quietly(() -> m.account().debitsPending() == 0), "settled");
