@@ -80,6 +80,13 @@ class StreamsBrowserTest {
     }, "points on screen below " + below + " (now " + browser.text("#stream-points") + ")");
   }
 
+  /** Saves what the page looks like to target/screenshots/NAME.png, for people reviewing the build. */
+  static void screenshot(String name) throws java.io.IOException {
+    Path dir = Path.of("target", "screenshots");
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.write(dir.resolve(name + ".png"), browser.driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+  }
+
   static void sleepMs(long ms) throws InterruptedException {
     Thread.sleep(ms); // real playing time: the player in the browser plays in real time
   }
@@ -92,6 +99,7 @@ class StreamsBrowserTest {
     open("#/streams");
     browser.awaitText("#streams-catalog", "Harbour sunrise");
     assertEquals(5, browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size());
+    screenshot("streams-catalog");
     browser.click("#streams-filter button[data-kind='MUSIC']");
     browser.until(() -> browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size() == 1
         && browser.text("#streams-catalog").contains("Evening in C major") ? true : null, "only music");
@@ -106,6 +114,7 @@ class StreamsBrowserTest {
     assertEquals(320L, ((Number) js("return document.getElementById('stream-media').videoWidth;")).longValue());
     long first = pointsBelow(1000);
     long later = pointsBelow(first);
+    screenshot("streams-video-playing");
     assertTrue(later < first);
 
     js("document.getElementById('stream-media').pause();");
@@ -143,6 +152,7 @@ class StreamsBrowserTest {
     open("#/streams");
     browser.awaitText("#streams-history", "Evening in C major");
     browser.awaitText("#streams-history", "Harbour sunrise");
+    screenshot("streams-history");
   }
 
   @Test
@@ -156,6 +166,7 @@ class StreamsBrowserTest {
     browser.awaitText("#stream-state", "Playing");
     browser.awaitText("#stream-warning", "the stream stops"); // warned before the end
     browser.awaitText("#stream-message", "Your balance ran out");
+    screenshot("streams-balance-ran-out");
     assertEquals("0 pts", browser.text("#stream-points"));
     waitFor(() -> quietly(() -> m.account().debitsPending() == 0), "settled");
     Account a = m.account();
