@@ -1,6 +1,5 @@
 package dev.mileage.gateway.streams;
 
-import dev.mileage.gateway.GatewayContext;
 import dev.mileage.gateway.http.Errors;
 import dev.mileage.points.metering.ContentKind;
 import io.vertx.core.buffer.Buffer;
@@ -12,12 +11,10 @@ import io.vertx.ext.web.RoutingContext;
  * against the kind's types, the file's signature and the size limit), edit it, retire it.
  */
 final class ItemAdmin {
-  private final GatewayContext gateway;
   private final Catalog catalog;
   private final MediaStore media;
 
-  ItemAdmin(GatewayContext gateway, Catalog catalog, MediaStore media) {
-    this.gateway = gateway;
+  ItemAdmin(Catalog catalog, MediaStore media) {
     this.catalog = catalog;
     this.media = media;
   }

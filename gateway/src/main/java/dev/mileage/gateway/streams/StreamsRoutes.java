@@ -48,7 +48,7 @@ final class StreamsRoutes {
     this.catalog = catalog;
     this.streams = streams;
     this.delivery = new MediaDelivery(streams);
-    this.admin = new ItemAdmin(gateway, catalog, streams.media());
+    this.admin = new ItemAdmin(catalog, streams.media());
   }
 
   void mount(Router api) {
