@@ -11,6 +11,7 @@ export class ApiError extends Error {
 }
 
 export function setCsrf(token) { csrfToken = token; }
+export function currentCsrf() { return csrfToken; }
 export function setOperator(user, password) {
   operatorAuth = user ? 'Basic ' + btoa(unescape(encodeURIComponent(`${user}:${password}`))) : null;
 }

@@ -31,6 +31,7 @@ public final class Features {
     features.add(new dev.mileage.gateway.shop.ShopFeature());
     features.add(new dev.mileage.gateway.certificates.CertificatesFeature());
     features.add(metering); // before SIP: calls are authorized and debited by the meter
+    features.add(new dev.mileage.gateway.streams.StreamsFeature(metering));
     if (sip != null) {
       features.add(sip);
       features.add(new dev.mileage.gateway.demo.DemoCallsFeature(metering, sip)); // after shop: needs the demo member

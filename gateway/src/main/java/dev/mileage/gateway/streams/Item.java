@@ -1,0 +1,42 @@
+package dev.mileage.gateway.streams;
+
+import dev.mileage.points.metering.ContentKind;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+
+import java.util.Objects;
+
+/** A catalog item: what it is, where its media is, and whether members can play it. */
+record Item(long id, ContentKind kind, String title, String description, String contentType, Integer durationSeconds,
+            long sizeBytes, long headerBytes, String fileName, Status status) {
+  static final int TITLE_LENGTH_MAX = 120;
+  static final int DESCRIPTION_LENGTH_MAX = 2000;
+
+  enum Status { DRAFT, READY, RETIRED }
+
+  Item {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(title, "title");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(contentType, "contentType");
+    Objects.requireNonNull(status, "status");
+    if (status == Status.READY && fileName == null) throw new IllegalArgumentException("a ready item has media");
+  }
+
+  static Item of(Row r) {
+    return new Item(r.getLong("id"), ContentKind.valueOf(r.getString("kind")), r.getString("title"),
+        r.getString("description"), r.getString("content_type"), r.getInteger("duration_seconds"),
+        r.getLong("size_bytes"), r.getLong("header_bytes"), r.getString("file_name"), Status.valueOf(r.getString("status")));
+  }
+
+  /** Whether the item is delivered as media by time (the player's pace) rather than by transfer or query. */
+  boolean timed() {
+    return kind == ContentKind.VIDEO || kind == ContentKind.MUSIC || kind == ContentKind.VOICE;
+  }
+
+  JsonObject json() {
+    return new JsonObject().put("id", id).put("kind", kind.name()).put("title", title).put("description", description)
+        .put("contentType", contentType).put("durationSeconds", durationSeconds).put("sizeBytes", sizeBytes)
+        .put("status", status.name());
+  }
+}

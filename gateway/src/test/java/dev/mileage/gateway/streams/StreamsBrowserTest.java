@@ -1,0 +1,243 @@
+package dev.mileage.gateway.streams;
+
+import dev.mileage.gateway.members.SessionService;
+import dev.mileage.gateway.shop.Chromium;
+import dev.mileage.points.ledger.Account;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+import static dev.mileage.gateway.streams.StreamsHarness.quietly;
+import static dev.mileage.gateway.streams.StreamsHarness.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The streams page in a real headless Chromium against a real gateway on the system clock: the browser's
+ * own player plays the generated video and music from the member's paced stream link, the on-screen
+ * balance counts down while playing and stands still while paused, a stream runs out and the server
+ * stops it billed exactly, a copied link is refused for another member, and a pause releases the
+ * reservation. Real seconds pass here (the player plays in real time); every wait is bounded.
+ */
+class StreamsBrowserTest {
+  @TempDir
+  static Path dataDir;
+  @TempDir
+  static Path profileDir;
+  static StreamsHarness h;
+  static Chromium browser;
+  static String origin;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h = new StreamsHarness(dataDir, Clock.systemUTC(), true, StreamsOptions.defaults());
+    h.awaitDemoCatalog();
+    origin = "http://127.0.0.1:" + h.port();
+    browser = new Chromium(profileDir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) browser.close();
+    if (h != null) h.close();
+  }
+
+  static void signIn(StreamsHarness.Member m) {
+    browser.driver.get(origin + "/index.html");
+    browser.driver.manage().deleteAllCookies();
+    browser.driver.manage().addCookie(new Cookie(SessionService.COOKIE, m.cookie, "/"));
+  }
+
+  static void open(String hash) {
+    browser.driver.get(origin + "/index.html" + hash);
+    browser.driver.navigate().refresh(); // a fresh page loads the session from the cookie
+  }
+
+  static Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser.driver).executeScript(script, args);
+  }
+
+  static long shownPoints() {
+    String text = browser.text("#stream-points").replace(",", "").replace(" pts", "").trim();
+    return text.equals("—") ? -1 : Long.parseLong(text);
+  }
+
+  /** The points on screen once they went below {@code below}: the balance decreases while playing. */
+  static long pointsBelow(long below) {
+    return browser.until(() -> {
+      long now = shownPoints();
+      return now >= 0 && now < below ? now : null;
+    }, "points on screen below " + below + " (now " + browser.text("#stream-points") + ")");
+  }
+
+  /** Saves what the page looks like to target/screenshots/NAME.png, for people reviewing the build. */
+  static void screenshot(String name) throws java.io.IOException {
+    Path dir = Path.of("target", "screenshots");
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.write(dir.resolve(name + ".png"), browser.driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+  }
+
+  static void sleepMs(long ms) throws InterruptedException {
+    Thread.sleep(ms); // real playing time: the player in the browser plays in real time
+  }
+
+  @Test
+  void videoAndMusicPlayTheBalanceFallsWhilePlayingAndStandsStillWhilePaused() throws Exception {
+    var m = h.new Member("viewer");
+    m.fund(1000);
+    signIn(m);
+    open("#/streams");
+    browser.awaitText("#streams-catalog", "Harbour sunrise");
+    assertEquals(5, browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size());
+    screenshot("streams-catalog");
+    browser.click("#streams-filter button[data-kind='MUSIC']");
+    browser.until(() -> browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size() == 1
+        && browser.text("#streams-catalog").contains("Evening in C major") ? true : null, "only music");
+
+    open("#/streams/" + h.demoItem("VIDEO"));
+    browser.awaitText("#stream-quote", "60 pts a minute");
+    browser.awaitText("#stream-quote", "about 16 min");
+    browser.click("#stream-start");
+    browser.awaitText("#stream-state", "Playing");
+    browser.until(() -> ((Number) js("const v = document.getElementById('stream-media'); return v.currentTime;")).doubleValue() > 1.5
+        ? true : null, "the video playing");
+    assertEquals(320L, ((Number) js("return document.getElementById('stream-media').videoWidth;")).longValue());
+    long first = pointsBelow(1000);
+    long later = pointsBelow(first);
+    screenshot("streams-video-playing");
+    assertTrue(later < first);
+
+    js("document.getElementById('stream-media').pause();");
+    browser.awaitText("#stream-state", "Paused");
+    long paused = shownPoints();
+    String pausedTime = browser.text("#stream-time");
+    sleepMs(3000);
+    assertEquals(paused, shownPoints(), "the balance stands still while paused");
+    assertEquals(pausedTime, browser.text("#stream-time"), "and so does the time");
+    waitFor(() -> quietly(() -> m.account().debitsPending() == 0), "the pause releases the reservation");
+    long postedAtPause = m.account().debitsPosted();
+    assertEquals(1000 - postedAtPause, paused, "the screen shows what the ledger says");
+
+    js("document.getElementById('stream-media').play();");
+    browser.awaitText("#stream-state", "Playing");
+    pointsBelow(paused);
+    browser.click("#stream-stop");
+    browser.awaitText("#stream-message", "The stream has ended");
+    waitFor(() -> quietly(() -> m.account().debitsPending() == 0), "settled");
+    Account after = m.account();
+    JsonObject video = history(m).getJsonObject(0);
+    assertEquals(after.debitsPosted(), video.getLong("points"), "one point per second, nothing billed twice");
+    assertEquals(video.getLong("usedSeconds"), video.getLong("points"));
+
+    open("#/streams/" + h.demoItem("MUSIC"));
+    browser.awaitText("#stream-quote", "a minute");
+    browser.click("#stream-start");
+    browser.awaitText("#stream-state", "Playing");
+    browser.until(() -> ((Number) js("return document.getElementById('stream-media').currentTime;")).doubleValue() > 1.5
+        ? true : null, "the music playing");
+    long music = pointsBelow(1000 - after.debitsPosted());
+    pointsBelow(music);
+    browser.click("#stream-stop");
+    browser.awaitText("#stream-message", "The stream has ended");
+    open("#/streams");
+    browser.awaitText("#streams-history", "Evening in C major");
+    browser.awaitText("#streams-history", "Harbour sunrise");
+    screenshot("streams-history");
+  }
+
+  @Test
+  void aStreamRunsOutTheServerStopsItAndItIsBilledExactly() throws Exception {
+    var m = h.new Member("short-of-points");
+    m.fund(8);
+    signIn(m);
+    open("#/streams/" + h.demoItem("MUSIC"));
+    browser.awaitText("#stream-quote", "(8 s)");
+    browser.click("#stream-start");
+    browser.awaitText("#stream-state", "Playing");
+    browser.awaitText("#stream-warning", "the stream stops"); // warned before the end
+    browser.awaitText("#stream-message", "Your balance ran out");
+    screenshot("streams-balance-ran-out");
+    assertEquals("0 pts", browser.text("#stream-points"));
+    waitFor(() -> quietly(() -> m.account().debitsPending() == 0), "settled");
+    Account a = m.account();
+    assertEquals(8, a.debitsPosted(), "exactly the eight seconds the balance paid for");
+    assertEquals(0, a.available());
+    JsonObject record = history(m).getJsonObject(0);
+    assertEquals("BALANCE_EXHAUSTED", record.getString("reason"));
+    assertEquals(8, record.getLong("usedSeconds"));
+    // the server sent no more than the paid seconds: the player holds at most that much audio
+    double buffered = ((Number) js("const a = document.getElementById('stream-media');"
+        + " return a && a.buffered.length ? a.buffered.end(a.buffered.length - 1) : 0;")).doubleValue();
+    assertTrue(buffered <= 9.0, "buffered " + buffered + " s of 45");
+  }
+
+  @Test
+  void aCopiedStreamLinkIsRefusedForAnotherMember() throws Exception {
+    var owner = h.new Member("link-sharer");
+    var other = h.new Member("link-taker");
+    owner.fund(500);
+    other.fund(500);
+    signIn(owner);
+    open("#/streams/" + h.demoItem("VOICE"));
+    browser.click("#stream-start");
+    browser.awaitText("#stream-state", "Playing");
+    String url = (String) js("return document.getElementById('stream-media').getAttribute('src');");
+    assertTrue(url.startsWith("/api/v1/streams/media/"), url);
+
+    signIn(other);
+    open("#/streams");
+    browser.awaitText("#streams-catalog", "Morning briefing");
+    Object status = ((JavascriptExecutor) browser.driver).executeAsyncScript(
+        "const done = arguments[1]; fetch(arguments[0]).then(r => done(r.status), e => done(String(e)));", url);
+    assertEquals(403L, ((Number) status).longValue());
+    Object error = ((JavascriptExecutor) browser.driver).executeAsyncScript(
+        "const done = arguments[1]; const a = new Audio(); a.onerror = () => done('refused ' + (a.error && a.error.code));"
+            + " a.oncanplay = () => done('played'); a.src = arguments[0]; a.load();", url);
+    assertTrue(String.valueOf(error).startsWith("refused"), String.valueOf(error));
+    assertEquals(0, other.account().debitsPosted() + other.account().debitsPending(), "nothing charged to the other member");
+    JsonArray sessions = owner.get("/api/v1/metering/my/sessions").bodyAsJsonObject().getJsonArray("sessions");
+    owner.control(sessions.getJsonObject(0).getString("sessionId"), "stop", null);
+  }
+
+  @Test
+  void aLongPauseReleasesTheReservationAndResumingDoesNotBillTwice() throws Exception {
+    var m = h.new Member("pauser");
+    m.fund(600);
+    signIn(m);
+    open("#/streams/" + h.demoItem("VIDEO"));
+    browser.click("#stream-start");
+    browser.awaitText("#stream-state", "Playing");
+    waitFor(() -> quietly(() -> m.account().debitsPending() > 0), "a grant is reserved while playing");
+    pointsBelow(600);
+    js("document.getElementById('stream-media').pause();");
+    browser.awaitText("#stream-state", "Paused");
+    waitFor(() -> quietly(() -> m.account().debitsPending() == 0), "the paused stream holds no reservation");
+    long postedAtPause = m.account().debitsPosted();
+    sleepMs(TimeUnit.SECONDS.toMillis(4));
+    assertEquals(postedAtPause, m.account().debitsPosted(), "nothing is billed while paused");
+    js("document.getElementById('stream-media').play();");
+    browser.awaitText("#stream-state", "Playing");
+    waitFor(() -> quietly(() -> m.account().debitsPending() > 0), "resuming reserves afresh");
+    pointsBelow(600 - postedAtPause);
+    browser.click("#stream-stop");
+    browser.awaitText("#stream-message", "The stream has ended");
+    waitFor(() -> quietly(() -> m.account().debitsPending() == 0), "settled");
+    JsonObject record = history(m).getJsonObject(0);
+    assertEquals(record.getLong("usedSeconds"), record.getLong("points"), "the seconds before the pause are billed once");
+    assertEquals(record.getLong("points"), m.account().debitsPosted());
+  }
+
+  static JsonArray history(StreamsHarness.Member m) throws Exception {
+    return StreamsHarness.check(m.get("/api/v1/streams/my/history"), 200).bodyAsJsonObject().getJsonArray("streams");
+  }
+}
