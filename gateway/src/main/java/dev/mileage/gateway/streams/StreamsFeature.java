@@ -41,21 +41,19 @@ public final class StreamsFeature implements Feature {
     return true;
   }
 
-  private synchronized void init(GatewayContext context) {
-    if (streams != null) return;
+  @Override
+  public void start(GatewayContext context) {
     catalog = new Catalog(context.pool(), context.clock());
     streams = new Streams(metering::meter, options, context.clock(), new MediaStore(context.config().dataDir()));
   }
 
   @Override
   public void mountApi(Router api, GatewayContext context) {
-    init(context);
     new StreamsRoutes(context, catalog, streams).mount(api);
   }
 
   @Override
   public List<Deployable> verticles(GatewayContext context) {
-    init(context);
     return List.of(new StreamsVerticle(context, catalog, streams));
   }
 }
