@@ -12,7 +12,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -147,9 +146,13 @@ final class Auctions {
   /** Under the auction's row lock: the bid becomes the highest (releasing the previous one) or is refused. */
   private Future<Outcome.Result> decide(long auctionId, long memberId, String bidKey, long amount, UUID holdId) {
     record Decided(Decision decision, UUID release) { }
-    return pool().withTransaction(c -> c.preparedQuery("SELECT a.status, a.closes_at, a.starting_bid, a.high_bid_id,"
-            + " h.amount AS high_amount, h.pending_id AS high_pending FROM mall.auction a LEFT JOIN mall.bid h ON h.id = a.high_bid_id"
-            + " WHERE a.id = $1 FOR UPDATE OF a").execute(Tuple.of(auctionId)).compose(rows -> {
+    // lock the auction row first, then read its highest bid in a later statement: a join in the locking
+    // statement would be re-checked against the old bid row after waiting for the lock (PostgreSQL's
+    // EvalPlanQual), and a bid that had just been outbid would look like the highest
+    return pool().withTransaction(c -> c.preparedQuery("SELECT id FROM mall.auction WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(auctionId)).compose(locked -> c.preparedQuery("SELECT a.status, a.closes_at, a.starting_bid,"
+            + " a.high_bid_id, h.amount AS high_amount, h.pending_id AS high_pending FROM mall.auction a"
+            + " LEFT JOIN mall.bid h ON h.id = a.high_bid_id WHERE a.id = $1").execute(Tuple.of(auctionId))).compose(rows -> {
           Row a = rows.iterator().next();
           Long high = a.getLong("high_amount");
           Decision d = !a.getString("status").equals("OPEN") || !clock.instant().isBefore(a.getOffsetDateTime("closes_at").toInstant())
@@ -251,9 +254,5 @@ final class Auctions {
           for (Row r : rows) closing.add(close(r.getLong(0), null));
           return Future.all(closing).map(x -> rows.size());
         });
-  }
-
-  static OffsetDateTime utc(java.time.Instant i) {
-    return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
   }
 }

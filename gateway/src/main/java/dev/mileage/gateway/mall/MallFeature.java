@@ -33,6 +33,7 @@ public final class MallFeature implements Feature {
   private Vendors vendors;
   private MallRoutes routes;
   private Auctions auctions;
+  private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
 
   public MallFeature() {
     this(MallOptions.defaults(), new SandboxPaymentProvider());
@@ -119,8 +120,13 @@ public final class MallFeature implements Feature {
       @Override
       public Future<?> start() {
         // auctions close on the injected clock; the timer only decides how often the clock is looked at
-        vertx.setPeriodic(options.auctionSweepInterval().toMillis(), t -> auctions.sweep()
-            .onFailure(e -> LOG.log(Level.WARNING, "auction sweep failed", e)));
+        vertx.setPeriodic(options.auctionSweepInterval().toMillis(), t -> {
+          if (!sweeping.compareAndSet(false, true)) return; // the previous sweep is still running
+          auctions.sweep().onComplete(r -> {
+            sweeping.set(false);
+            if (r.failed()) LOG.log(Level.WARNING, "auction sweep failed", r.cause());
+          });
+        });
         return Future.succeededFuture();
       }
     });

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The HTTP edge of the mall: checks who calls and what they send, calls a service, maps its {@link Outcome}
@@ -460,9 +459,5 @@ final class MallRoutes {
 
   void vendorReport(RoutingContext ctx) {
     then(ctx, vendor(ctx, true), v -> then(ctx, reports.vendor(v.id()), r -> Web.json(ctx, 200, r)));
-  }
-
-  static <T> Function<T, T> identity() {
-    return Function.identity();
   }
 }

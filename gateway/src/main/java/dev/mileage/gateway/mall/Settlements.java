@@ -2,7 +2,6 @@ package dev.mileage.gateway.mall;
 
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferCodes;
-import dev.mileage.points.ledger.TransferResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -96,9 +95,5 @@ final class Settlements {
               .put("vendorId", about.id()).put("memberId", memberId).put("registered", at != null)
               .put("registeredAt", at == null ? null : at.toInstant().toString()).put("tollWon", done.tollWon()))));
     });
-  }
-
-  static boolean postedOrGone(TransferResult r) {
-    return r.applied() || r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED;
   }
 }
