@@ -123,3 +123,16 @@ CREATE TABLE bid (
   UNIQUE (auction_id, member_id, bid_key)
 );
 CREATE INDEX bid_auction ON bid (auction_id, id DESC);
+
+-- One-time codes a member shows at a vendor's POS terminal (as a barcode) to pay with tokens there. Only a
+-- SHA-256 of the code is stored; a code is good for one sale, at one vendor, for a few minutes.
+CREATE TABLE pay_code (
+  code_digest      BYTEA       PRIMARY KEY,
+  member_id        BIGINT      NOT NULL,
+  vendor_id        BIGINT      NOT NULL REFERENCES vendor (id),  -- where it may be used
+  token_vendor_id  BIGINT      NOT NULL REFERENCES vendor (id),  -- whose tokens pay
+  expires_at       TIMESTAMPTZ NOT NULL,
+  used_request_key TEXT,                                          -- the POS sale that used it
+  created_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX pay_code_member ON pay_code (member_id, created_at DESC);

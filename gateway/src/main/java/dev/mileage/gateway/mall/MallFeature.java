@@ -62,9 +62,11 @@ public final class MallFeature implements Feature {
     vendors = new Vendors(ctx.pool(), ctx.clock(), ledger, new GuessLimiter(MallOptions.KEY_FAILURES_PER_SOURCE_MAX,
         MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock()));
     auctions = new Auctions(journal, ledger, ctx.clock());
-    routes = new MallRoutes(options, ledger, vendors, journal, new Issuance(journal, ledger, payments, vendors),
-        new Spending(journal, ledger, vendors, options), new Settlements(journal, ledger, vendors, options), auctions,
-        new Reports(journal, ledger, vendors));
+    Spending spending = new Spending(journal, ledger, vendors, options);
+    PayCodes payCodes = new PayCodes(journal, spending, vendors, new GuessLimiter(MallOptions.KEY_FAILURES_PER_SOURCE_MAX,
+        MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock()));
+    routes = new MallRoutes(options, ledger, vendors, journal, new Issuance(journal, ledger, payments, vendors), spending,
+        new Settlements(journal, ledger, vendors, options), auctions, new Reports(journal, ledger, vendors), payCodes);
   }
 
   @Override
@@ -92,8 +94,10 @@ public final class MallFeature implements Feature {
     api.get("/mall/exchange-quote").handler(Web.handle(routes::quote));
     api.post("/mall/exchanges").handler(Web.handle(routes::exchange));
     api.post("/mall/auctions/:id/bids").handler(Web.handle(routes::bid));
+    api.post("/mall/pay-codes").handler(Web.handle(routes::payCode));
     // vendors and their POS terminals (X-Vendor-Key)
     api.get("/mall/vendor/me").handler(Web.handle(routes::vendorMe));
+    api.post("/mall/pos/sales").handler(Web.handle(routes::posSale));
     api.put("/mall/vendor/products/:sku").handler(Web.handle(routes::putProduct));
     api.put("/mall/vendor/acceptances/:tokenVendorId").handler(Web.handle(routes::setAcceptance));
     api.post("/mall/vendor/token-purchases").handler(Web.handle(routes::issue));
@@ -111,6 +115,7 @@ public final class MallFeature implements Feature {
     api.put("/mall/admin/vendors/:id/rate").handler(Web.handle(routes::setRate));
     api.post("/mall/admin/vendors/:id/reimbursements/pay").handler(Web.handle(routes::adminPayOwed));
     api.get("/mall/admin/report").handler(Web.handle(routes::operatorReport));
+    api.get("/mall/admin/notifications").handler(Web.handle(routes::notifications));
   }
 
   @Override

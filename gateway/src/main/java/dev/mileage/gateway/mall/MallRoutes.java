@@ -36,9 +36,10 @@ final class MallRoutes {
   private final Settlements settlements;
   private final Auctions auctions;
   private final Reports reports;
+  private final PayCodes payCodes;
 
   MallRoutes(MallOptions options, MallLedger ledger, Vendors vendors, Journal journal, Issuance issuance, Spending spending,
-             Settlements settlements, Auctions auctions, Reports reports) {
+             Settlements settlements, Auctions auctions, Reports reports, PayCodes payCodes) {
     this.options = options;
     this.ledger = ledger;
     this.vendors = vendors;
@@ -48,6 +49,7 @@ final class MallRoutes {
     this.settlements = settlements;
     this.auctions = auctions;
     this.reports = reports;
+    this.payCodes = payCodes;
   }
 
   // ---- who is calling ------------------------------------------------------------------------------
@@ -369,7 +371,55 @@ final class MallRoutes {
     result(ctx, auctions.bid(m, pathId(ctx, "id"), amount, requestKey(b, "bidKey")));
   }
 
+  void payCode(RoutingContext ctx) {
+    Long m = member(ctx);
+    if (m == null) return;
+    JsonObject b = Web.body(ctx);
+    long at = Web.requireLong(b, "vendorId", 1, Long.MAX_VALUE);
+    long token = Web.requireLong(b, "tokenVendorId", 1, Long.MAX_VALUE);
+    then(ctx, approved(ctx, at), shop -> then(ctx, approved(ctx, token), t -> then(ctx, vendors.accepts(at, token), ok -> {
+      if (!ok) {
+        answer(ctx, Outcome.NOT_ACCEPTED.error());
+        return;
+      }
+      payCodes.create(m, shop, t).onSuccess(code -> {
+        if (code == null) answer(ctx, Outcome.TOO_MANY.error());
+        else Web.json(ctx, 201, code);
+      }).onFailure(ctx::fail);
+    })));
+  }
+
   // ---- vendors and POS terminals -------------------------------------------------------------------
+
+  void posSale(RoutingContext ctx) {
+    JsonObject b = Web.body(ctx);
+    String code = Web.requireText(b, "payCode", 40);
+    String sku = Web.requireText(b, "sku", 32);
+    String key = requestKey(b, "requestKey");
+    var remote = ctx.request().remoteAddress();
+    then(ctx, vendor(ctx, true), v -> payCodes.sell(v, code, sku, key, remote == null ? "unknown" : remote.hostAddress())
+        .onSuccess(r -> {
+          if (r.outcome() == Outcome.TOO_MANY && r.body().containsKey("retryAfterSeconds")) {
+            ctx.response().putHeader("Retry-After", r.body().getLong("retryAfterSeconds").toString());
+            Web.json(ctx, 429, r.body());
+          } else {
+            answer(ctx, r);
+          }
+        }).onFailure(ctx::fail));
+  }
+
+  void notifications(RoutingContext ctx) {
+    journal.pool().query("SELECT n.*, v.name FROM mall.notification n JOIN mall.vendor v ON v.id = n.vendor_id ORDER BY n.id DESC LIMIT "
+        + MallOptions.HISTORY_ROWS_MAX).execute().onSuccess(rows -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rows) {
+            out.add(new JsonObject().put("kind", r.getString("kind")).put("vendorId", r.getLong("vendor_id"))
+                .put("vendorName", r.getString("name")).put("memberId", r.getLong("member_id")).put("tokens", r.getLong("tokens"))
+                .put("at", r.getOffsetDateTime("at").toInstant().toString()));
+          }
+          Web.json(ctx, 200, out);
+        }).onFailure(ctx::fail);
+  }
 
   void vendorMe(RoutingContext ctx) {
     then(ctx, vendor(ctx, false), v -> Web.json(ctx, 200, v.toJson()));

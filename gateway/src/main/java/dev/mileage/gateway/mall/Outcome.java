@@ -24,7 +24,8 @@ enum Outcome {
   BID_TOO_LOW(409, "bid_too_low", "a bid must be at least the starting bid and above the highest bid"),
   AUCTION_CLOSED(409, "auction_closed", "the auction is closed"),
   NOT_DUE(409, "not_due", "the auction closes later"),
-  TOO_MANY(409, "too_many", "a limit was reached");
+  TOO_MANY(409, "too_many", "a limit was reached"),
+  INVALID_PAY_CODE(422, "invalid_pay_code", "the pay code is unknown, expired, used or for another vendor");
 
   final int status;
   final String error;

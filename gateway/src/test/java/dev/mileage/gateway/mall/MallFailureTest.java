@@ -253,4 +253,34 @@ class MallFailureTest {
     assertEquals("not_registered", b.allot(u2.id, 1, "LOYALTY", key()).bodyAsJsonObject().getString("error"),
         "B cannot give to a member who is not its customer");
   }
+
+  @Test
+  void aPosTerminalTakesTokensWithAOneTimePayCodeOnly() throws Exception {
+    MallHarness.Member buyer = h.new Member("fail-pos").ready();
+    buyer.register(a.id);
+    check(a.allot(buyer.id, 60, "LOYALTY", key()), 200);
+    String code = check(buyer.post("/api/v1/mall/pay-codes", new JsonObject().put("vendorId", a.id).put("tokenVendorId", a.id)), 201)
+        .bodyAsJsonObject().getString("code");
+    String sale = key();
+    JsonObject sold = check(a.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code).put("sku", "A1")
+        .put("requestKey", sale)), 200).bodyAsJsonObject();
+    assertEquals(50, sold.getLong("tokens"));
+    assertEquals(buyer.id, sold.getLong("memberId"));
+    assertEquals(sold, check(a.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code).put("sku", "A1")
+        .put("requestKey", sale)), 200).bodyAsJsonObject(), "the POS's retry answers the same sale");
+    assertEquals(10, buyer.tokens(a.id));
+    var reused = a.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code).put("sku", "A1").put("requestKey", key()));
+    assertEquals("invalid_pay_code", reused.bodyAsJsonObject().getString("error"), "one sale per code");
+    var elsewhere = b.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code).put("sku", "B1").put("requestKey", key()));
+    assertEquals(422, elsewhere.statusCode(), "another vendor cannot use it");
+    String late = check(buyer.post("/api/v1/mall/pay-codes", new JsonObject().put("vendorId", a.id).put("tokenVendorId", a.id)), 201)
+        .bodyAsJsonObject().getString("code");
+    h.clock.advance(PayCodes.VALIDITY.plusSeconds(1));
+    assertEquals("invalid_pay_code", a.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", late).put("sku", "A2")
+        .put("requestKey", key())).bodyAsJsonObject().getString("error"), "expired");
+    assertEquals(10, buyer.tokens(a.id));
+    var pending = h.apply(owner, "Pending POS", "SHOP", "PENDINGPOS", 10, null);
+    assertEquals(403, h.send(pending.getString("apiKey"), io.vertx.core.http.HttpMethod.POST, "/api/v1/mall/pos/sales",
+        new JsonObject().put("payCode", late).put("sku", "A2").put("requestKey", key())).statusCode(), "an unapproved vendor's POS");
+  }
 }
