@@ -119,6 +119,16 @@ class MallBrowserTest {
     browser.screenshot("mall-auction");
     assertEquals(30, shopper.tokens(a.id), "outbid: the 12 tokens are released");
 
+    // paying at the counter: the wallet shows a one-time code, the vendor's POS takes it
+    browser.web().get(base + "#/mall/wallet");
+    browser.select("#pay-at", Long.toString(a.id));
+    browser.select("#pay-token", Long.toString(b.id));
+    browser.click("#pay-code-form button[type=submit]");
+    String code = browser.find("#pay-code strong").getText();
+    check(a.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code).put("sku", "A2").put("requestKey", key())), 200);
+    browser.web().navigate().refresh();
+    browser.awaitText("#token-" + b.id + " .available", "19");
+
     // the vendor's back office
     browser.web().get(base + "#/mall/backoffice");
     browser.type("#vendorKey", a.apiKey);
