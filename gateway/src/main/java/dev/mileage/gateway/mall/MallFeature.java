@@ -29,19 +29,24 @@ public final class MallFeature implements Feature {
 
   private final MallOptions options;
   private final PaymentProvider payments;
+  private final boolean seedDemo;
   private GatewayContext context;
   private Vendors vendors;
   private MallRoutes routes;
   private Auctions auctions;
+  private MallDemo demo;
   private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
 
+  /** The production wiring: the sandbox card provider; demo data when the gateway runs in demo mode. */
   public MallFeature() {
-    this(MallOptions.defaults(), new SandboxPaymentProvider());
+    this(MallOptions.defaults(), new SandboxPaymentProvider(), true);
   }
 
-  public MallFeature(MallOptions options, PaymentProvider payments) {
+  /** @param seedDemo seed the demo vendors when the gateway runs in demo mode (tests that count figures say no) */
+  public MallFeature(MallOptions options, PaymentProvider payments, boolean seedDemo) {
     this.options = options;
     this.payments = payments;
+    this.seedDemo = seedDemo;
   }
 
   @Override
@@ -63,9 +68,11 @@ public final class MallFeature implements Feature {
         MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock()));
     auctions = new Auctions(journal, ledger, ctx.clock());
     Spending spending = new Spending(journal, ledger, vendors, options);
+    Issuance issuance = new Issuance(journal, ledger, payments, vendors);
+    demo = seedDemo && ctx.config().demo() && !ctx.config().production() ? new MallDemo(ctx.pool(), vendors, issuance, auctions) : null;
     PayCodes payCodes = new PayCodes(journal, spending, vendors, new GuessLimiter(MallOptions.KEY_FAILURES_PER_SOURCE_MAX,
         MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock()));
-    routes = new MallRoutes(options, ledger, vendors, journal, new Issuance(journal, ledger, payments, vendors), spending,
+    routes = new MallRoutes(options, ledger, vendors, journal, issuance, spending,
         new Settlements(journal, ledger, vendors, options), auctions, new Reports(journal, ledger, vendors), payCodes);
   }
 
@@ -121,7 +128,7 @@ public final class MallFeature implements Feature {
   @Override
   public List<Deployable> verticles(GatewayContext ctx) {
     init(ctx);
-    return List.of(new VerticleBase() {
+    VerticleBase sweeper = new VerticleBase() {
       @Override
       public Future<?> start() {
         // auctions close on the injected clock; the timer only decides how often the clock is looked at
@@ -134,6 +141,7 @@ public final class MallFeature implements Feature {
         });
         return Future.succeededFuture();
       }
-    });
+    };
+    return demo == null ? List.of(sweeper) : List.of(sweeper, demo);
   }
 }

@@ -47,7 +47,7 @@ final class MallHarness implements AutoCloseable {
     try {
       MembersOptions members = MembersOptions.defaults().withSmscUri(smsc.uri());
       List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)),
-          new MallFeature(new MallOptions(300, 200, 50, Duration.ofMillis(100)), payments));
+          new MallFeature(new MallOptions(300, 200, 50, Duration.ofMillis(100)), payments, false));
       gateway = new TestGateway(dataDir, features, clock);
     } catch (Exception e) {
       smsc.close();
