@@ -114,9 +114,16 @@ final class Auctions {
         .execute(Tuple.of(auctionId)).compose(rows -> {
           if (rows.size() == 0) return Future.succeededFuture(Outcome.NO_SUCH_AUCTION.error());
           Row a = rows.iterator().next();
-          return pool().preparedQuery("SELECT status, amount FROM mall.bid WHERE auction_id = $1 AND member_id = $2 AND bid_key = $3")
+          // one row: this bid key's earlier bid (if any) and how many bids the member has placed here
+          return pool().preparedQuery("SELECT b.status, b.amount, (SELECT count(*) FROM mall.bid WHERE auction_id = $1"
+                  + " AND member_id = $2) AS placed FROM (SELECT 1) one LEFT JOIN mall.bid b ON b.auction_id = $1"
+                  + " AND b.member_id = $2 AND b.bid_key = $3")
               .execute(Tuple.of(auctionId, memberId, bidKey)).compose(prior -> {
-                if (prior.size() == 1) return replayed(prior.iterator().next(), amount, auctionId, memberId);
+                Row first = prior.iterator().next();
+                if (first.getString("status") != null) return replayed(first, amount, auctionId, memberId);
+                if (first.getLong("placed") >= MallOptions.BIDS_PER_MEMBER_PER_AUCTION_MAX) {
+                  return Future.succeededFuture(Outcome.TOO_MANY.error());
+                }
                 if (!a.getString("status").equals("OPEN") || !clock.instant().isBefore(a.getOffsetDateTime("closes_at").toInstant())) {
                   return Future.succeededFuture(Outcome.AUCTION_CLOSED.error());
                 }
@@ -220,15 +227,18 @@ final class Auctions {
     return pool().preparedQuery("SELECT a.status, a.high_bid_id, h.amount, h.pending_id FROM mall.auction a"
             + " LEFT JOIN mall.bid h ON h.id = a.high_bid_id WHERE a.id = $1").execute(Tuple.of(auctionId)).compose(rows -> {
           Row a = rows.iterator().next();
+          if (!a.getString("status").equals("CLOSING")) return Future.succeededFuture(); // settled before
           Long winner = a.getLong("high_bid_id");
-          Future<Void> posted = winner == null || !a.getString("status").equals("CLOSING") ? Future.succeededFuture()
+          // the winner pays; a hold that lapsed (closing ran more than BID_HOLD_MARGIN late) leaves the lot unsold
+          Future<Boolean> posted = winner == null ? Future.succeededFuture(false)
               : ledger.submit(Transfer.post(Transfer.idOf("mall:auction:" + auctionId + ":settle"), a.getUUID("pending_id"),
                   a.getLong("amount"), TransferCodes.TOKEN_AUCTION_SETTLE, "won auction " + auctionId)).compose(r -> {
-                    if (r.applied() || r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED) return Future.succeededFuture();
+                    if (r.applied() || r == TransferResult.PENDING_TRANSFER_ALREADY_POSTED) return Future.succeededFuture(true);
+                    if (r == TransferResult.PENDING_TRANSFER_EXPIRED) return Future.succeededFuture(false);
                     return Future.failedFuture(new IllegalStateException("auction settlement answered " + r));
                   });
-          return posted.compose(x -> pool().preparedQuery("SELECT id, pending_id FROM mall.bid WHERE auction_id = $1"
-                  + " AND status IN ('HELD', 'REFUSED') AND id IS DISTINCT FROM $2").execute(Tuple.of(auctionId, winner)))
+          return posted.compose(sold -> pool().preparedQuery("SELECT id, pending_id FROM mall.bid WHERE auction_id = $1"
+                  + " AND status IN ('HELD', 'REFUSED') AND id IS DISTINCT FROM $2").execute(Tuple.of(auctionId, winner))
               .compose(others -> {
                 List<Future<Void>> releases = new ArrayList<>();
                 List<Long> ids = new ArrayList<>();
@@ -239,9 +249,10 @@ final class Auctions {
                 return Future.all(releases).compose(x -> pool().preparedQuery("UPDATE mall.bid SET status = CASE WHEN status = 'HELD'"
                     + " THEN 'RELEASED' ELSE status END WHERE id = ANY($1)").execute(Tuple.of(ids.toArray(new Long[0]))));
               })
-              .compose(x -> pool().preparedQuery("UPDATE mall.bid SET status = 'WON' WHERE id = $1").execute(Tuple.of(winner)))
+              .compose(x -> pool().preparedQuery("UPDATE mall.bid SET status = $2 WHERE id = $1")
+                  .execute(Tuple.of(winner, sold ? "WON" : "RELEASED")))
               .compose(x -> pool().preparedQuery("UPDATE mall.auction SET status = $2, settled_at = $3 WHERE id = $1"
-                  + " AND status = 'CLOSING'").execute(Tuple.of(auctionId, winner == null ? "UNSOLD" : "SETTLED", journal.now())))
+                  + " AND status = 'CLOSING'").execute(Tuple.of(auctionId, sold ? "SETTLED" : "UNSOLD", journal.now()))))
               .mapEmpty();
         });
   }

@@ -21,6 +21,10 @@ public record MallOptions(int royaltyBasisPoints, int serviceChargeBasisPoints, 
   public static final int PRODUCTS_PER_VENDOR_MAX = 1_000;
   public static final int OPEN_AUCTIONS_PER_VENDOR_MAX = 100;
   public static final int ALLOWED_PRODUCTS_MAX = 200;
+  /** Applications one caller may have waiting for approval: nobody fills the mall with junk vendors. */
+  public static final int PENDING_APPLICATIONS_PER_APPLICANT_MAX = 3;
+  /** Bids one member may place on one auction. */
+  public static final int BIDS_PER_MEMBER_PER_AUCTION_MAX = 100;
   /** Owed reimbursements paid in one settlement call at most; call again for the rest. */
   public static final int SETTLEMENT_BATCH_MAX = 200;
   public static final int KEY_LENGTH_MAX = 64;

@@ -82,8 +82,10 @@ final class Vendors implements Authenticator {
   /** With a given key secret: only the demo's published vendors use this. */
   Future<Application> apply(String name, String kind, String tokenCode, long rateWon, List<String> allowedProducts,
                             String appliedBy, String secretText) {
-    return pool.query("SELECT count(*) FROM mall.vendor").execute().compose(count -> {
-      if (count.iterator().next().getLong(0) >= MallOptions.VENDORS_MAX) {
+    return pool.preparedQuery("SELECT count(*), count(*) FILTER (WHERE applied_by = $1 AND status = 'PENDING') FROM mall.vendor")
+        .execute(Tuple.of(appliedBy)).compose(count -> {
+      Row c = count.iterator().next();
+      if (c.getLong(0) >= MallOptions.VENDORS_MAX || c.getLong(1) >= MallOptions.PENDING_APPLICATIONS_PER_APPLICANT_MAX) {
         return Future.succeededFuture(new Application(Applied.TOO_MANY_VENDORS, null, null));
       }
       return pool.preparedQuery("INSERT INTO mall.vendor (name, kind, token_code, rate_won, allowed_products, status,"
