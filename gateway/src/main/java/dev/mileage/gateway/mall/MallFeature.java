@@ -33,6 +33,7 @@ public final class MallFeature implements Feature {
   private GatewayContext context;
   private Vendors vendors;
   private MallRoutes routes;
+  private VendorRoutes vendorRoutes;
   private Auctions auctions;
   private MallDemo demo;
   private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
@@ -72,8 +73,9 @@ public final class MallFeature implements Feature {
     demo = seedDemo && ctx.config().demo() && !ctx.config().production() ? new MallDemo(ctx.pool(), vendors, issuance, auctions) : null;
     PayCodes payCodes = new PayCodes(journal, spending, vendors, new GuessLimiter(MallOptions.KEY_FAILURES_PER_SOURCE_MAX,
         MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock()));
-    routes = new MallRoutes(options, ledger, vendors, journal, issuance, spending,
-        new Settlements(journal, ledger, vendors, options), auctions, new Reports(journal, ledger, vendors), payCodes);
+    routes = new MallRoutes(ledger, vendors, journal, issuance, spending, auctions, payCodes);
+    vendorRoutes = new VendorRoutes(vendors, journal, issuance, new Settlements(journal, ledger, vendors, options), auctions,
+        new Reports(journal, ledger, vendors), payCodes);
   }
 
   @Override
@@ -91,7 +93,7 @@ public final class MallFeature implements Feature {
     api.get("/mall/acceptances").handler(Web.handle(routes::acceptances));
     api.get("/mall/auctions").handler(Web.handle(routes::auctions));
     api.get("/mall/auctions/:id").handler(Web.handle(routes::auction));
-    api.post("/mall/vendor-applications").handler(Web.handle(routes::apply));
+    api.post("/mall/vendor-applications").handler(Web.handle(vendorRoutes::apply));
     // members
     api.post("/mall/vendors/:id/registrations").handler(Web.handle(routes::register));
     api.post("/mall/vendors/:id/token-purchases").handler(Web.handle(routes::buyTokens));
@@ -103,26 +105,26 @@ public final class MallFeature implements Feature {
     api.post("/mall/auctions/:id/bids").handler(Web.handle(routes::bid));
     api.post("/mall/pay-codes").handler(Web.handle(routes::payCode));
     // vendors and their POS terminals (X-Vendor-Key)
-    api.get("/mall/vendor/me").handler(Web.handle(routes::vendorMe));
-    api.post("/mall/pos/sales").handler(Web.handle(routes::posSale));
-    api.put("/mall/vendor/products/:sku").handler(Web.handle(routes::putProduct));
-    api.put("/mall/vendor/acceptances/:tokenVendorId").handler(Web.handle(routes::setAcceptance));
-    api.post("/mall/vendor/token-purchases").handler(Web.handle(routes::issue));
-    api.post("/mall/vendor/allotments").handler(Web.handle(routes::allot));
-    api.get("/mall/vendor/customers").handler(Web.handle(routes::customers));
-    api.post("/mall/vendor/customer-info").handler(Web.handle(routes::customerInfo));
-    api.post("/mall/vendor/reimbursements/pay").handler(Web.handle(routes::payOwed));
-    api.post("/mall/vendor/auctions").handler(Web.handle(routes::openAuction));
-    api.post("/mall/vendor/auctions/:id/close").handler(Web.handle(routes::closeAuction));
-    api.get("/mall/vendor/report").handler(Web.handle(routes::vendorReport));
+    api.get("/mall/vendor/me").handler(Web.handle(vendorRoutes::vendorMe));
+    api.post("/mall/pos/sales").handler(Web.handle(vendorRoutes::posSale));
+    api.put("/mall/vendor/products/:sku").handler(Web.handle(vendorRoutes::putProduct));
+    api.put("/mall/vendor/acceptances/:tokenVendorId").handler(Web.handle(vendorRoutes::setAcceptance));
+    api.post("/mall/vendor/token-purchases").handler(Web.handle(vendorRoutes::issue));
+    api.post("/mall/vendor/allotments").handler(Web.handle(vendorRoutes::allot));
+    api.get("/mall/vendor/customers").handler(Web.handle(vendorRoutes::customers));
+    api.post("/mall/vendor/customer-info").handler(Web.handle(vendorRoutes::customerInfo));
+    api.post("/mall/vendor/reimbursements/pay").handler(Web.handle(vendorRoutes::payOwed));
+    api.post("/mall/vendor/auctions").handler(Web.handle(vendorRoutes::openAuction));
+    api.post("/mall/vendor/auctions/:id/close").handler(Web.handle(vendorRoutes::closeAuction));
+    api.get("/mall/vendor/report").handler(Web.handle(vendorRoutes::vendorReport));
     // the operator
     api.route("/mall/admin/*").handler(Access.role(Access.ROLE_OPERATOR));
-    api.get("/mall/admin/vendors").handler(Web.handle(routes::adminVendors));
-    api.post("/mall/admin/vendors/:id/approve").handler(Web.handle(routes::approve));
-    api.put("/mall/admin/vendors/:id/rate").handler(Web.handle(routes::setRate));
-    api.post("/mall/admin/vendors/:id/reimbursements/pay").handler(Web.handle(routes::adminPayOwed));
-    api.get("/mall/admin/report").handler(Web.handle(routes::operatorReport));
-    api.get("/mall/admin/notifications").handler(Web.handle(routes::notifications));
+    api.get("/mall/admin/vendors").handler(Web.handle(vendorRoutes::adminVendors));
+    api.post("/mall/admin/vendors/:id/approve").handler(Web.handle(vendorRoutes::approve));
+    api.put("/mall/admin/vendors/:id/rate").handler(Web.handle(vendorRoutes::setRate));
+    api.post("/mall/admin/vendors/:id/reimbursements/pay").handler(Web.handle(vendorRoutes::adminPayOwed));
+    api.get("/mall/admin/report").handler(Web.handle(vendorRoutes::operatorReport));
+    api.get("/mall/admin/notifications").handler(Web.handle(vendorRoutes::notifications));
   }
 
   @Override

@@ -40,7 +40,7 @@ final class Vendors implements Authenticator {
   static final String ROLE_PENDING = "mall_vendor_pending";
   static final int KEY_TEXT_LENGTH_MAX = 80;
 
-  enum Applied { APPLIED, NAME_TAKEN, TOKEN_CODE_TAKEN, TOO_MANY_VENDORS }
+  enum Applied { APPLIED, NAME_TAKEN, TOKEN_CODE_TAKEN, TOO_MANY_VENDORS, TOO_MANY_PENDING }
 
   record Application(Applied outcome, Vendor vendor, String apiKey) { }
 
@@ -85,8 +85,9 @@ final class Vendors implements Authenticator {
     return pool.preparedQuery("SELECT count(*), count(*) FILTER (WHERE applied_by = $1 AND status = 'PENDING') FROM mall.vendor")
         .execute(Tuple.of(appliedBy)).compose(count -> {
       Row c = count.iterator().next();
-      if (c.getLong(0) >= MallOptions.VENDORS_MAX || c.getLong(1) >= MallOptions.PENDING_APPLICATIONS_PER_APPLICANT_MAX) {
-        return Future.succeededFuture(new Application(Applied.TOO_MANY_VENDORS, null, null));
+      if (c.getLong(0) >= MallOptions.VENDORS_MAX) return Future.succeededFuture(new Application(Applied.TOO_MANY_VENDORS, null, null));
+      if (c.getLong(1) >= MallOptions.PENDING_APPLICATIONS_PER_APPLICANT_MAX) {
+        return Future.succeededFuture(new Application(Applied.TOO_MANY_PENDING, null, null));
       }
       return pool.preparedQuery("INSERT INTO mall.vendor (name, kind, token_code, rate_won, allowed_products, status,"
               + " key_digest, applied_by, created_at) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8)"

@@ -283,4 +283,35 @@ class MallFailureTest {
     assertEquals(403, h.send(pending.getString("apiKey"), io.vertx.core.http.HttpMethod.POST, "/api/v1/mall/pos/sales",
         new JsonObject().put("payCode", late).put("sku", "A2").put("requestKey", key())).statusCode(), "an unapproved vendor's POS");
   }
+
+  @Test
+  void concurrentSpendsNeverOverdraw() throws Exception {
+    MallHarness.Member racer = h.new Member("fail-racer").ready();
+    racer.register(a.id);
+    check(a.allot(racer.id, 100, "LOYALTY", key()), 200);
+    List<io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>> racing = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      racing.add(racer.web.request(HttpMethod.POST, "/api/v1/mall/vendors/" + a.id + "/purchases").putHeader("X-CSRF-Token", racer.csrf)
+          .putHeader("Content-Type", "application/json")
+          .sendBuffer(io.vertx.core.buffer.Buffer.buffer(new JsonObject().put("sku", "A1").put("tokenVendorId", a.id)
+              .put("requestKey", key()).encode())));
+    }
+    io.vertx.core.Future.join(racing).toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    long ok = racing.stream().filter(f -> f.result().statusCode() == 200).count();
+    long refused = racing.stream().filter(f -> f.result().statusCode() == 409).count();
+    assertEquals(2, ok, "100 tokens pay for two 50-token products, never more");
+    assertEquals(4, refused);
+    assertEquals(0, racer.tokens(a.id));
+    assertEquals(0, h.account("member:" + racer.id, a.pointType).orElseThrow().debitsPending());
+  }
+
+  @Test
+  void applicationsWaitingForApprovalAreBoundedPerApplicant() throws Exception {
+    MallHarness.Member eager = h.new Member("fail-eager").ready();
+    for (int i = 0; i < MallOptions.PENDING_APPLICATIONS_PER_APPLICANT_MAX; i++) h.apply(eager, "Eager " + i, "SHOP", "EAGER" + i, 5, null);
+    var r = eager.post("/api/v1/mall/vendor-applications", new JsonObject().put("name", "Eager more").put("kind", "SHOP")
+        .put("tokenCode", "EAGERMORE").put("rateWon", 5));
+    assertEquals(409, r.statusCode());
+    assertTrue(r.bodyAsJsonObject().getString("reason").contains("waiting for approval"));
+  }
 }
