@@ -37,6 +37,7 @@ public final class Features {
       features.add(new dev.mileage.gateway.demo.DemoCallsFeature(metering, sip)); // after shop: needs the demo member
     }
     features.add(new dev.mileage.gateway.trading.TradingFeature());
+    features.add(new dev.mileage.gateway.mall.MallFeature());
     // one line per feature
     return List.copyOf(features);
   }

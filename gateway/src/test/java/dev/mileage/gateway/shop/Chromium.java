@@ -61,7 +61,7 @@ public final class Chromium implements AutoCloseable {
   }
 
   /** Saves what the page looks like to target/screenshots/NAME.png, for people reviewing the build. */
-  void screenshot(String name) throws java.io.IOException {
+  public void screenshot(String name) throws java.io.IOException {
     Path dir = Path.of("target", "screenshots");
     Files.createDirectories(dir);
     Files.write(dir.resolve(name + ".png"), driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));

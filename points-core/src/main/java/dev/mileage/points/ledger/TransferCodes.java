@@ -31,6 +31,18 @@ public final class TransferCodes {
   public static final int POINTS_BOUGHT = 407;
   public static final int CASH_OUT = 408;
   public static final int CASH_OUT_RELEASE = 409;
+  // token mall 500..599
+  public static final int TOKEN_ISSUE = 500;
+  public static final int TOKEN_SALE = 501;
+  public static final int TOKEN_ALLOT = 502;
+  public static final int TOKEN_SPEND = 503;
+  public static final int TOKEN_REIMBURSEMENT = 504;
+  public static final int TOKEN_ROYALTY = 505;
+  public static final int TOKEN_TOLL = 506;
+  public static final int TOKEN_SERVICE_CHARGE = 507;
+  public static final int TOKEN_BID_HOLD = 508;
+  public static final int TOKEN_AUCTION_SETTLE = 509;
+  public static final int TOKEN_BID_RELEASE = 510;
   // gift certificates 600..699
   public static final int CERTIFICATE_ISSUE = 600;
   public static final int CERTIFICATE_REDEEM = 601;

@@ -1,0 +1,59 @@
+package dev.mileage.gateway.mall;
+
+import java.time.Duration;
+
+/**
+ * Settings of the token mall, with defaults.
+ *
+ * @param royaltyBasisPoints       the mall's royalty on a cross-vendor sale, charged to the vendor where the
+ *                                 tokens were spent, as a share of the tokens' value (100 = 1%)
+ * @param serviceChargeBasisPoints deducted from the tokens given in at each exchange between vendors
+ * @param tollWon                  charged to a vendor for each customer-information request and each
+ *                                 reimbursement it pays another vendor
+ * @param auctionSweepInterval     how often auctions due on the clock are closed and settled
+ */
+public record MallOptions(int royaltyBasisPoints, int serviceChargeBasisPoints, long tollWon,
+                          Duration auctionSweepInterval) {
+  public static final int BASIS_POINTS_MAX = 10_000;
+  public static final long TOKENS_PER_REQUEST_MAX = 1_000_000;
+  public static final long RATE_WON_MAX = 1_000_000;
+  public static final int VENDORS_MAX = 500;
+  public static final int PRODUCTS_PER_VENDOR_MAX = 1_000;
+  public static final int OPEN_AUCTIONS_PER_VENDOR_MAX = 100;
+  public static final int ALLOWED_PRODUCTS_MAX = 200;
+  /** Applications one caller may have waiting for approval: nobody fills the mall with junk vendors. */
+  public static final int PENDING_APPLICATIONS_PER_APPLICANT_MAX = 3;
+  /** Bids one member may place on one auction. */
+  public static final int BIDS_PER_MEMBER_PER_AUCTION_MAX = 100;
+  /** Owed reimbursements paid in one settlement call at most; call again for the rest. */
+  public static final int SETTLEMENT_BATCH_MAX = 200;
+  public static final int KEY_LENGTH_MAX = 64;
+  public static final int NAME_LENGTH_MAX = 100;
+  public static final int HISTORY_ROWS_MAX = 200;
+  public static final int LIMITER_KEYS_MAX = 100_000;
+  /** Wrong vendor keys per source address in one window before the source gets 429. */
+  public static final int KEY_FAILURES_PER_SOURCE_MAX = 20;
+  public static final Duration KEY_FAILURE_WINDOW = Duration.ofMinutes(15);
+  /** A member's online token purchase holds the vendor's tokens this long while the card is charged. */
+  public static final int SALE_HOLD_SECONDS = 600;
+  /** Bids are held until the auction closes plus this margin; the ledger releases them if all else fails. */
+  public static final Duration BID_HOLD_MARGIN = Duration.ofDays(1);
+  public static final Duration AUCTION_LENGTH_MAX = Duration.ofDays(30);
+
+  public MallOptions {
+    if (royaltyBasisPoints < 0 || royaltyBasisPoints >= BASIS_POINTS_MAX) {
+      throw new IllegalArgumentException("royaltyBasisPoints must be 0.." + (BASIS_POINTS_MAX - 1));
+    }
+    if (serviceChargeBasisPoints < 0 || serviceChargeBasisPoints >= BASIS_POINTS_MAX) {
+      throw new IllegalArgumentException("serviceChargeBasisPoints must be 0.." + (BASIS_POINTS_MAX - 1));
+    }
+    if (tollWon < 0) throw new IllegalArgumentException("tollWon must not be negative");
+    if (auctionSweepInterval == null || auctionSweepInterval.isNegative() || auctionSweepInterval.isZero()) {
+      throw new IllegalArgumentException("auctionSweepInterval must be positive");
+    }
+  }
+
+  public static MallOptions defaults() {
+    return new MallOptions(300, 200, 50, Duration.ofSeconds(1));
+  }
+}
