@@ -93,13 +93,8 @@ final class MediaDelivery {
       Errors.send(ctx, 503, "media_unavailable", "the media file is not available");
       return;
     }
-    if (!streams.attach(s, delivery)) {
-      delivery.close();
-      Errors.send(ctx, 429, "too_many_connections", "this stream has " + StreamsOptions.DELIVERIES_PER_SESSION_MAX
-          + " downloads open already");
-      return;
-    }
-    s.touch(now, streams.options().linkIdle().toMillis());
+    // the whole head before attaching: from then on the streams verticle's timer may write the body, and
+    // with it the head, from its own thread
     response.setStatusCode(partial ? 206 : 200).putHeader("Content-Type", s.item.contentType())
         .putHeader("Accept-Ranges", "bytes").putHeader("Content-Length", Long.toString(end - start + 1))
         .putHeader("Cache-Control", "no-store");
@@ -107,6 +102,14 @@ final class MediaDelivery {
     if (s.item.kind() == ContentKind.SOFTWARE) {
       response.putHeader("Content-Disposition", "attachment; filename=\"item-" + s.item.id() + "." + MediaStore.extension(s.item.contentType()) + "\"");
     }
+    if (!streams.attach(s, delivery)) {
+      delivery.close();
+      response.headers().clear();
+      Errors.send(ctx, 429, "too_many_connections", "this stream has " + StreamsOptions.DELIVERIES_PER_SESSION_MAX
+          + " downloads open already");
+      return;
+    }
+    s.touch(now, streams.options().linkIdle().toMillis());
     response.closeHandler(v -> {
       boolean unfinished = !delivery.finished();
       streams.detach(s, delivery);
