@@ -69,6 +69,11 @@ public final class ConfigLoader {
   private static GatewayConfig build(Map<Setting, String> v) throws ConfigException {
     int httpPort = port(v, Setting.HTTP_PORT);
     int sipPort = port(v, Setting.SIP_PORT);
+    int sipWsPort = port(v, Setting.SIP_WS_PORT);
+    String keyStore = v.get(Setting.SIP_TLS_KEY_STORE);
+    if (!keyStore.isEmpty() && !Files.isReadable(Path.of(keyStore))) {
+      throw new ConfigException(Setting.SIP_TLS_KEY_STORE.flag() + " is not a readable file: " + keyStore);
+    }
     String host = v.get(Setting.HOST);
     if (host.isEmpty()) throw new ConfigException(Setting.HOST.flag() + " must not be empty");
     String dataDir = v.get(Setting.DATA_DIR);
@@ -105,7 +110,8 @@ public final class ConfigLoader {
       }
     }
     return new GatewayConfig(host, httpPort, sipPort, Path.of(dataDir), url.isEmpty() ? Optional.empty() : Optional.of(url),
-        production, demo, user, password, trunk);
+        production, demo, user, password, trunk, sipWsPort,
+        keyStore.isEmpty() ? Optional.empty() : Optional.of(Path.of(keyStore)), v.get(Setting.SIP_TLS_KEY_STORE_PASSWORD));
   }
 
   private static boolean hasPassword(String url) {

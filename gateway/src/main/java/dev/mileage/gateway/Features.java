@@ -16,7 +16,7 @@ public final class Features {
 
   public static List<Feature> all() {
     dev.mileage.gateway.metering.MeteringFeature metering = new dev.mileage.gateway.metering.MeteringFeature();
-    return all(metering, new dev.mileage.gateway.sip.SipFeature(metering));
+    return all(metering, new dev.mileage.gateway.sip.SipFeature(metering, new dev.mileage.gateway.webrtc.WebRtcCalls()));
   }
 
   /**
@@ -33,6 +33,12 @@ public final class Features {
     features.add(metering); // before SIP: calls are authorized and debited by the meter
     if (sip != null) {
       features.add(sip);
+      // the browser phone: SIP over WebSocket and WebRTC media on the SIP feature, credentials for members
+      sip.browserCalls().ifPresent(b -> {
+        if (b instanceof dev.mileage.gateway.webrtc.WebRtcCalls web) {
+          features.add(new dev.mileage.gateway.webrtc.WebPhoneFeature(sip, web));
+        }
+      });
       features.add(new dev.mileage.gateway.demo.DemoCallsFeature(metering, sip)); // after shop: needs the demo member
     }
     features.add(new dev.mileage.gateway.trading.TradingFeature());

@@ -46,6 +46,10 @@ final class Call {
   State state = State.AUTHORIZING;
   UUID sessionId;
   RtpRelay relay;
+  /** A browser caller's offer (DTLS-SRTP), until its media leg is open; null for phones. */
+  String browserOffer;
+  /** A browser caller's media leg (ICE/DTLS-SRTP terminated here); null for phones. */
+  BrowserCalls.Leg web;
   Dialog aDialog;
   ClientTransaction bInvite;
   Request bRequest;

@@ -64,6 +64,11 @@ final class CallModifier {
       b2bua.responses.send(st, request, Response.REQUEST_PENDING, null);
       return;
     }
+    if (call.web != null) {
+      // a browser leg's media (ICE, DTLS-SRTP) is negotiated once; mid-call offers are not relayed either way
+      b2bua.responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);
+      return;
+    }
     SdpRewriter.Audio audio = SdpRewriter.audio(sdp);
     if (!SdpRewriter.hasG711(audio)) {
       b2bua.responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);

@@ -53,6 +53,12 @@ final class SipEndpoint {
 
   /** Blocking: call from a worker thread. */
   static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener) throws IOException {
+    return start(host, port, messageBytesMax, listener, null);
+  }
+
+  /** The same, plus the browser transports (WS/WSS) of {@code browser} when it is not null. */
+  static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener, BrowserCalls browser)
+      throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
       int candidate = port != 0 ? port : freePort(host);
@@ -70,6 +76,7 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "10000");
       p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
+      if (browser != null) browser.configureStack(p);
       SipStack stack = null;
       try {
         SipFactory factory = SipFactory.getInstance();
@@ -79,6 +86,7 @@ final class SipEndpoint {
         ListeningPoint tcp = stack.createListeningPoint(host, candidate, ListeningPoint.TCP);
         SipProvider provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        if (browser != null) browser.listen(stack, provider, host);
         provider.addSipListener(listener);
         provider.setAutomaticDialogSupportEnabled(true);
         stack.start();
