@@ -611,10 +611,27 @@ final class B2bua {
     if (d == null) return;
     try {
       Request bye = d.createRequest(Request.BYE);
+      if (call.browserOffer != null) backOverTheWebSocket(call, bye);
       d.sendRequest(sip.provider.getNewClientTransaction(bye));
     } catch (Exception e) {
       LOG.log(Level.FINE, "BYE to caller failed", e);
     }
+  }
+
+  /**
+   * A browser's Contact is a made-up {@code .invalid} host (RFC 7118 5.2): requests to it must go back over
+   * the WebSocket its INVITE came on, so they are routed to that connection's address and port.
+   */
+  private void backOverTheWebSocket(Call call, Request r) throws java.text.ParseException, javax.sip.SipException {
+    gov.nist.javax.sip.message.SIPRequest in = (gov.nist.javax.sip.message.SIPRequest) call.aRequest;
+    java.net.InetAddress address = in.getPeerPacketSourceAddress() != null ? in.getPeerPacketSourceAddress() : in.getRemoteAddress();
+    int port = in.getPeerPacketSourceAddress() != null ? in.getPeerPacketSourcePort() : in.getRemotePort();
+    if (address == null || port <= 0) return;
+    SipURI hop = sip.addresses.createSipURI(null, address.getHostAddress());
+    hop.setPort(port);
+    hop.setTransportParam(transportOf(call.aRequest));
+    hop.setLrParam();
+    r.addFirst(sip.headers.createRouteHeader(sip.addresses.createAddress(hop)));
   }
 
   private void byeB(Call call) {

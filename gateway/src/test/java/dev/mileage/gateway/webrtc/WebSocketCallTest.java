@@ -194,7 +194,12 @@ class WebSocketCallTest {
       assertEquals(488, WsSipClient.status(r), r);
     }
     assertEquals(0, trunkCallsTo(number), "the trunk was never called");
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (balance(OTHER) != before && System.nanoTime() < deadline) {
+      Thread.sleep(50); // the meter voids the refused call's grant after the 488: poll, bounded
+    }
     assertEquals(before, balance(OTHER), "nothing billed, nothing left reserved");
+    assertTrue(await(ledger().accountsOf(OTHER)).stream().allMatch(a -> a.posted() == 6000), "nothing posted");
   }
 
   @Test
@@ -243,9 +248,12 @@ class WebSocketCallTest {
     }
   }
 
+  static Ledger ledger() {
+    return app.context().ledger();
+  }
+
   long balance(String owner) throws Exception {
-    Ledger ledger = app.context().ledger();
-    return await(ledger.accountsOf(owner)).stream().mapToLong(Account::available).sum();
+    return await(ledger().accountsOf(owner)).stream().mapToLong(Account::available).sum();
   }
 
   static String attr(String sdp, String name) {

@@ -26,9 +26,12 @@ final class WsSipClient implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
   private final WebSocket ws;
   final String viaHost = hex(6) + ".invalid";
+  /** Like JsSIP: the Via transport is the URL's scheme (WS for ws://, WSS for wss://). */
+  private final String viaTransport;
   private int cseq = 1;
 
   WsSipClient(String url) throws Exception {
+    viaTransport = url.startsWith("wss:") ? "WSS" : "WS";
     ws = http.newWebSocketBuilder().subprotocols("sip").buildAsync(URI.create(url), new WebSocket.Listener() {
       private final StringBuilder text = new StringBuilder();
 
@@ -92,7 +95,7 @@ final class WsSipClient implements AutoCloseable {
                 String sdp, String authorization) {
     String uri = "sip:" + number + "@" + domain;
     return "INVITE " + uri + " SIP/2.0\r\n"
-        + "Via: SIP/2.0/WSS " + viaHost + ";branch=" + branch + "\r\n"
+        + "Via: SIP/2.0/" + viaTransport + " " + viaHost + ";branch=" + branch + "\r\n"
         + "Max-Forwards: 69\r\n"
         + "To: <" + uri + ">\r\n"
         + "From: <sip:" + user + "@" + domain + ">;tag=" + fromTag + "\r\n"
@@ -135,7 +138,7 @@ final class WsSipClient implements AutoCloseable {
   String ack(String ok, String number, String domain) {
     String uri = "sip:" + number + "@" + domain;
     return "ACK " + uri + " SIP/2.0\r\n"
-        + "Via: SIP/2.0/WSS " + viaHost + ";branch=z9hG4bK" + hex(6) + "\r\n"
+        + "Via: SIP/2.0/" + viaTransport + " " + viaHost + ";branch=z9hG4bK" + hex(6) + "\r\n"
         + "Max-Forwards: 69\r\n"
         + "To: " + header(ok, "To") + "\r\n"
         + "From: " + header(ok, "From") + "\r\n"
