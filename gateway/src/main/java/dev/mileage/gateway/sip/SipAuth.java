@@ -86,10 +86,20 @@ final class SipAuth {
     challenge(st, request, false);
   }
 
+  private static boolean overWebSocket(Request request) {
+    String t = B2bua.transportOf(request);
+    return t.equals("ws") || t.equals("wss");
+  }
+
   private void challenge(ServerTransaction st, Request request, boolean stale) {
     Response r = responses.create(Response.UNAUTHORIZED, request, null);
     try {
-      for (WWWAuthenticateHeader h : digest.challenges(sip.headers, stale, false)) r.addHeader(h);
+      for (WWWAuthenticateHeader h : digest.challenges(sip.headers, stale, false)) {
+        // browser SIP libraries know MD5 only and each reads just one challenge (JsSIP the last, SIP.js
+        // the first): over WebSocket only the MD5 one is offered, so the order cannot matter
+        if (overWebSocket(request) && !"MD5".equalsIgnoreCase(h.getAlgorithm())) continue;
+        r.addHeader(h);
+      }
     } catch (ParseException e) {
       throw new IllegalStateException(e);
     }
