@@ -173,7 +173,9 @@ export async function render(main, { state }) {
     muteBtn.setAttribute('aria-pressed', 'false');
     setInCall(false);
     clearInterval(ticker);
-    setTimeout(() => { if (events) events.close(); events = null; refreshAfterCall(); }, 1500);
+    // the stream stays open briefly for the final 'ended' event; a call dialed meanwhile keeps its own
+    const stream = events;
+    setTimeout(() => { if (stream) stream.close(); if (events === stream) events = null; refreshAfterCall(); }, 1500);
   }
 
   function watchLive() {

@@ -215,7 +215,8 @@ class BrowserCallTest {
       assertEquals(0L, counters.getOrDefault("web.decrypt.dropped", 0L), counters.toString());
 
       // the on-screen balance counts down while connected
-      waitFor(() -> remainingPoints(driver) >= 0, 10, () -> text(driver, "phone-live"));
+      waitFor(() -> remainingPoints(driver) >= 0, 10, () -> text(driver, "phone-live") + " / " + text(driver, "phone-live-words")
+          + " / " + text(driver, "phone-state") + "\n" + Chromium.console(driver).lines().filter(l -> !l.contains("JsSIP")).toList());
       long first = remainingPoints(driver);
       waitFor(() -> remainingPoints(driver) >= 0 && remainingPoints(driver) < first, 10,
           () -> "a lower balance than " + first + ": " + text(driver, "phone-live"));
