@@ -7,12 +7,15 @@ import dev.mileage.gateway.http.Errors;
 import dev.mileage.gateway.members.GuessLimiter;
 import dev.mileage.gateway.sip.SipFeature;
 import dev.mileage.gateway.sip.SubscriberStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -50,6 +53,20 @@ public final class WebPhoneFeature implements Feature {
     GuessLimiter issued = new GuessLimiter(ISSUES_PER_WINDOW_MAX, ISSUE_WINDOW, LIMITED_MEMBERS_MAX, context.clock());
     SubscriberStore store = sip.subscribers(context);
     api.post("/phone/credentials").handler(ctx -> credentials(ctx, issued, store, context));
+    exportMediaCounters(context.metrics());
+  }
+
+  /** The browser legs' pipeline counters in /metrics: mileage_webrtc_packets_total{node, outcome}. */
+  private void exportMediaCounters(MeterRegistry metrics) {
+    for (String node : WebRtcTopology.NODES) {
+      for (String outcome : List.of("passed", "dropped")) {
+        String key = node + "." + outcome;
+        FunctionCounter.builder("mileage.webrtc.packets", sip, s -> s.service()
+                .map(v -> v.mediaCounters().getOrDefault(key, 0L)).orElse(0L).doubleValue())
+            .description("packets through a node of the browser media pipeline")
+            .tag("node", node).tag("outcome", outcome).register(metrics);
+      }
+    }
   }
 
   private void credentials(RoutingContext ctx, GuessLimiter issued, SubscriberStore store, GatewayContext context) {

@@ -213,6 +213,10 @@ class BrowserCallTest {
       assertTrue(counters.getOrDefault("web.relay.passed", 0L) - relayedBefore >= 50, counters.toString());
       assertTrue(counters.getOrDefault("web.send.passed", 0L) - sentBefore >= 50, counters.toString());
       assertEquals(0L, counters.getOrDefault("web.decrypt.dropped", 0L), counters.toString());
+      String metrics = client.get("/metrics").send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).bodyAsString();
+      Matcher relayed = Pattern.compile("mileage_webrtc_packets_total\\{node=\"web.relay\",outcome=\"passed\"[^}]*} ([0-9.E]+)")
+          .matcher(metrics);
+      assertTrue(relayed.find() && Double.parseDouble(relayed.group(1)) >= 50, "the pipeline counters are in /metrics");
 
       // the on-screen balance counts down while connected
       waitFor(() -> remainingPoints(driver) >= 0, 10, () -> text(driver, "phone-live") + " / " + text(driver, "phone-live-words")
