@@ -6,6 +6,9 @@ import dev.mileage.gateway.GatewayConfig;
 import dev.mileage.gateway.metering.MeteringFeature;
 import dev.mileage.gateway.sip.SipFeature;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -13,8 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.URI;
@@ -56,9 +58,12 @@ class SecureWebSocketTest {
     KeyPair kp = g.generateKeyPair();
     X500Name name = new X500Name("CN=127.0.0.1");
     Instant now = Instant.now();
-    X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
-        BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))),
-        name, kp.getPublic()).build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
+    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
+        Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), name, kp.getPublic());
+    builder.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+    X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+        builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setKeyEntry("gateway", kp.getPrivate(), PASSWORD, new X509Certificate[] {cert});
@@ -69,13 +74,19 @@ class SecureWebSocketTest {
     return file;
   }
 
-  static SSLContext trustAll() throws Exception {
+  /** A client that trusts exactly the gateway's certificate (and checks the host name against it). */
+  static SSLContext trusting(Path keyStore) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(keyStore)) {
+      ks.load(in, PASSWORD);
+    }
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("gateway", ks.getCertificate("gateway"));
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
     SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
-      @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { }
-      @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-    }}, new SecureRandom());
+    ssl.init(null, tmf.getTrustManagers(), new SecureRandom());
     return ssl;
   }
 
@@ -92,7 +103,7 @@ class SecureWebSocketTest {
       String url = web.webSocketUrl().orElseThrow();
       assertTrue(url.startsWith("wss://127.0.0.1:"), url);
       assertTrue(app.bannerLines().stream().anyMatch(l -> l.contains(url) && l.contains("WSS")), app.bannerLines().toString());
-      HttpClient http = HttpClient.newBuilder().sslContext(trustAll()).build();
+      HttpClient http = HttpClient.newBuilder().sslContext(trusting(ks)).build();
       CompletableFuture<String> reply = new CompletableFuture<>();
       WebSocket ws = http.newWebSocketBuilder().subprotocols("sip").buildAsync(URI.create(url), new WebSocket.Listener() {
         private final StringBuilder text = new StringBuilder();
