@@ -40,6 +40,11 @@ public final class ConfigLoader {
       if (env != null) values.put(s, env.trim());
     }
     values.putAll(flags);
+    boolean wsPortSet = flags.containsKey(Setting.SIP_WS_PORT)
+        || environment.containsKey(Setting.SIP_WS_PORT.environmentVariable())
+        || (configFile.isPresent() && readFile(configFile.get()).containsKey(Setting.SIP_WS_PORT));
+    // "any free port" for SIP means the same for its WebSocket unless that was set: tests and side-by-side runs
+    if (!wsPortSet && "0".equals(values.get(Setting.SIP_PORT))) values.put(Setting.SIP_WS_PORT, "0");
     return build(values);
   }
 

@@ -10,7 +10,7 @@ public enum Setting {
   HTTP_PORT("http-port", "8080", "HTTP port of the web page and the API (0: any free port)"),
   SIP_PORT("sip-port", "5060", "SIP port (UDP and TCP) of the call gateway (0: any free port)"),
   SIP_WS_PORT("sip-ws-port", "5066", "port of SIP over WebSocket for the browser phone (RFC 7118; WSS when"
-      + " --sip-tls-key-store is set; 0: any free port)"),
+      + " --sip-tls-key-store is set; 0: any free port, the default when --sip-port is 0)"),
   SIP_TLS_KEY_STORE("sip-tls-key-store", "", "PKCS#12 (or .jks) key store with the certificate for WSS; empty: plain WS,"
       + " meant for loopback"),
   SIP_TLS_KEY_STORE_PASSWORD("sip-tls-key-store-password", "", "password of --sip-tls-key-store"),
