@@ -622,7 +622,7 @@ final class B2bua {
    * A browser's Contact is a made-up {@code .invalid} host (RFC 7118 5.2): requests to it must go back over
    * the WebSocket its INVITE came on, so they are routed to that connection's address and port.
    */
-  private void backOverTheWebSocket(Call call, Request r) throws java.text.ParseException, javax.sip.SipException {
+  void backOverTheWebSocket(Call call, Request r) throws java.text.ParseException, javax.sip.SipException {
     gov.nist.javax.sip.message.SIPRequest in = (gov.nist.javax.sip.message.SIPRequest) call.aRequest;
     java.net.InetAddress address = in.getPeerPacketSourceAddress() != null ? in.getPeerPacketSourceAddress() : in.getRemoteAddress();
     int port = in.getPeerPacketSourceAddress() != null ? in.getPeerPacketSourcePort() : in.getRemotePort();

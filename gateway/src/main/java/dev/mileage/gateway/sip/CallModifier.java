@@ -133,6 +133,7 @@ final class CallModifier {
       if (method.equals(Request.INVITE) && call.aLastSentSdp != null) {
         refresh.setContent(call.aLastSentSdp, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
       }
+      if (call.browserOffer != null) b2bua.backOverTheWebSocket(call, refresh);
       ClientTransaction ct = b2bua.sip.provider.getNewClientTransaction(refresh);
       call.refreshCt = ct;
       d.sendRequest(ct);
