@@ -40,6 +40,11 @@ public final class ConfigLoader {
       if (env != null) values.put(s, env.trim());
     }
     values.putAll(flags);
+    boolean wsPortSet = flags.containsKey(Setting.SIP_WS_PORT)
+        || environment.containsKey(Setting.SIP_WS_PORT.environmentVariable())
+        || (configFile.isPresent() && readFile(configFile.get()).containsKey(Setting.SIP_WS_PORT));
+    // "any free port" for SIP means the same for its WebSocket unless that was set: tests and side-by-side runs
+    if (!wsPortSet && "0".equals(values.get(Setting.SIP_PORT))) values.put(Setting.SIP_WS_PORT, "0");
     return build(values);
   }
 
@@ -69,6 +74,11 @@ public final class ConfigLoader {
   private static GatewayConfig build(Map<Setting, String> v) throws ConfigException {
     int httpPort = port(v, Setting.HTTP_PORT);
     int sipPort = port(v, Setting.SIP_PORT);
+    int sipWsPort = port(v, Setting.SIP_WS_PORT);
+    String keyStore = v.get(Setting.SIP_TLS_KEY_STORE);
+    if (!keyStore.isEmpty() && !Files.isReadable(Path.of(keyStore))) {
+      throw new ConfigException(Setting.SIP_TLS_KEY_STORE.flag() + " is not a readable file: " + keyStore);
+    }
     String host = v.get(Setting.HOST);
     if (host.isEmpty()) throw new ConfigException(Setting.HOST.flag() + " must not be empty");
     String dataDir = v.get(Setting.DATA_DIR);
@@ -105,7 +115,8 @@ public final class ConfigLoader {
       }
     }
     return new GatewayConfig(host, httpPort, sipPort, Path.of(dataDir), url.isEmpty() ? Optional.empty() : Optional.of(url),
-        production, demo, user, password, trunk);
+        production, demo, user, password, trunk, sipWsPort,
+        keyStore.isEmpty() ? Optional.empty() : Optional.of(Path.of(keyStore)), v.get(Setting.SIP_TLS_KEY_STORE_PASSWORD));
   }
 
   private static boolean hasPassword(String url) {

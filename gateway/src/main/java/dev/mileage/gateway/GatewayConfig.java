@@ -14,8 +14,22 @@ import java.util.Optional;
  */
 public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
                             boolean production, boolean demo, String operatorUser, String operatorPassword,
-                            String trunkUri) {
+                            String trunkUri, int sipWsPort, Optional<Path> sipTlsKeyStore,
+                            String sipTlsKeyStorePassword) {
+  /** Default port of SIP over WebSocket for browsers (RFC 7118). */
+  public static final int SIP_WS_PORT_DEFAULT = 5066;
+
+  /** Without browser settings: WS on a free port when SIP is on one (tests), else on the default port; no TLS. */
+  public GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
+                       boolean production, boolean demo, String operatorUser, String operatorPassword, String trunkUri) {
+    this(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser, operatorPassword, trunkUri,
+        sipPort == 0 ? 0 : SIP_WS_PORT_DEFAULT, Optional.empty(), "");
+  }
+
   public GatewayConfig {
+    Objects.requireNonNull(sipTlsKeyStore, "sipTlsKeyStore");
+    Objects.requireNonNull(sipTlsKeyStorePassword, "sipTlsKeyStorePassword");
+    if (sipWsPort < 0 || sipWsPort > 65535) throw new IllegalArgumentException("sipWsPort out of range: " + sipWsPort);
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(databaseUrl, "databaseUrl");
@@ -30,6 +44,7 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
   public String toString() {
     return "GatewayConfig[host=" + host + ", httpPort=" + httpPort + ", sipPort=" + sipPort + ", dataDir=" + dataDir
         + ", database=" + (databaseUrl.isPresent() ? "external" : "embedded") + ", production=" + production
-        + ", demo=" + demo + ", operatorUser=" + operatorUser + ", trunkUri=" + trunkUri + "]";
+        + ", demo=" + demo + ", operatorUser=" + operatorUser + ", trunkUri=" + trunkUri + ", sipWsPort=" + sipWsPort
+        + ", sipTlsKeyStore=" + sipTlsKeyStore + "]";
   }
 }

@@ -9,6 +9,11 @@ import java.util.Locale;
 public enum Setting {
   HTTP_PORT("http-port", "8080", "HTTP port of the web page and the API (0: any free port)"),
   SIP_PORT("sip-port", "5060", "SIP port (UDP and TCP) of the call gateway (0: any free port)"),
+  SIP_WS_PORT("sip-ws-port", "5066", "port of SIP over WebSocket for the browser phone (RFC 7118; WSS when"
+      + " --sip-tls-key-store is set; 0: any free port, the default when --sip-port is 0)"),
+  SIP_TLS_KEY_STORE("sip-tls-key-store", "", "PKCS#12 (or .jks) key store with the certificate for WSS; empty: plain WS,"
+      + " meant for loopback"),
+  SIP_TLS_KEY_STORE_PASSWORD("sip-tls-key-store-password", "", "password of --sip-tls-key-store"),
   HOST("host", "127.0.0.1", "address to bind HTTP and SIP to"),
   DATA_DIR("data-dir", "./data", "folder for the embedded PostgreSQL and other files; survives restarts"),
   DATABASE_URL("database-url", "", "postgres://user:password@host:port/db; empty: embedded PostgreSQL in the data folder"
@@ -60,6 +65,6 @@ public enum Setting {
 
   /** Secrets are never printed, logged or shown as defaults in --help. */
   public boolean isSecret() {
-    return this == OPERATOR_PASSWORD || this == DATABASE_URL;
+    return this == OPERATOR_PASSWORD || this == DATABASE_URL || this == SIP_TLS_KEY_STORE_PASSWORD;
   }
 }

@@ -21,16 +21,21 @@ function mileage(state) {
   return m ? m.available : 0;
 }
 
-// How many whole minutes a balance buys at a tariff (first increment, then subsequent increments).
-export function minutesFor(balance, t) {
+// How many seconds a balance buys at a tariff (first increment, then subsequent increments).
+export function secondsFor(balance, t) {
   if (!t || t.pointsPerMinute <= 0) return null;
   const perSecond = t.pointsPerMinute / 60;
   const first = Math.max(t.minimumChargePoints || 0, Math.ceil(perSecond * t.initialIncrementSeconds));
   if (balance < first) return 0;
   const rest = balance - first;
   const inc = Math.max(1, t.subsequentIncrementSeconds);
-  const seconds = t.initialIncrementSeconds + Math.floor(rest / Math.ceil(perSecond * inc)) * inc;
-  return Math.floor(seconds / 60);
+  return t.initialIncrementSeconds + Math.floor(rest / Math.ceil(perSecond * inc)) * inc;
+}
+
+// The same in whole minutes.
+export function minutesFor(balance, t) {
+  const s = secondsFor(balance, t);
+  return s === null ? null : Math.floor(s / 60);
 }
 
 export async function render(main, { state }) {
@@ -61,6 +66,8 @@ export async function render(main, { state }) {
   let ticker = null;
   let lastLive = null;
   let events = null;
+  let exhausted = false; // the meter ended the call because the balance ran out
+  const RAN_OUT = 'Your mileage ran out — the call ended at 0:00.';
 
   const showError = (text) => { error.textContent = text; error.hidden = !text; };
   const pad = el('div', { class: 'pad', role: 'group', 'aria-label': 'Dial pad' }, KEYS.map(k =>
@@ -89,8 +96,9 @@ export async function render(main, { state }) {
       const r = await get(`/api/v1/metering/rate?number=${encodeURIComponent(n)}`);
       if (r.result !== 'RATED' || !r.tariff) { rate.textContent = r.result === 'BLOCKED' ? 'This destination cannot be called.' : 'This destination is not served.'; return; }
       tariff = r.tariff;
-      const minutes = minutesFor(mileage(state), tariff);
-      rate.textContent = `${r.label || n}: ${pts(tariff.pointsPerMinute)} a minute — your ${pts(mileage(state))} buy about ${minutes} min.`;
+      const seconds = secondsFor(mileage(state), tariff);
+      const buys = seconds >= 60 ? `about ${Math.floor(seconds / 60)} min` : `about ${mmss(seconds)}`;
+      rate.textContent = `${r.label || n}: ${pts(tariff.pointsPerMinute)} a minute — your ${pts(mileage(state))} buy ${buys}.`;
     } catch (e) {
       rate.textContent = `Could not get the price: ${e.message}`;
     }
@@ -109,7 +117,7 @@ export async function render(main, { state }) {
     warning.hidden = true;
     const n = normalizeNumber(number.value);
     if (!n) { showError('This number is not valid. Use the international format, e.g. +82 10 1234 5678.'); number.focus(); return; }
-    if (tariff && minutesFor(mileage(state), tariff) === 0 && mileage(state) < Math.ceil(tariff.pointsPerMinute / 60 * tariff.initialIncrementSeconds)) {
+    if (tariff && secondsFor(mileage(state), tariff) === 0) {
       showError('Not enough mileage for this call. Earn more in the shop.');
       return;
     }
@@ -136,12 +144,28 @@ export async function render(main, { state }) {
     }
   }
 
+  function ranOut() {
+    exhausted = true;
+    stateLine.textContent = `Ended: ${RAN_OUT}`;
+    warning.hidden = true;
+    showError(RAN_OUT);
+    live.textContent = `0:00 left · ${pts(0)}`;
+    live.dataset.remainingSeconds = '0';
+    live.dataset.remainingPoints = '0';
+  }
+
   function ended(e) {
-    const words = lastLive && lastLive.remainingSeconds <= 1 && e && (e.cause === 'BYE' || e.cause === 'Terminated')
-      ? 'Your mileage ran out — the call ended.' : endedInWords(e);
-    stateLine.textContent = `Ended: ${words}`;
+    const byGateway = e && e.originator === 'remote' && (e.cause === 'BYE' || e.cause === 'Terminated');
+    const nearZero = lastLive && lastLive.finalUnit && lastLive.remainingSeconds - (Date.now() - lastLive.receivedAt) / 1000 <= 2;
     const code = e && e.message && e.message.status_code;
-    if (code && code !== 487) showError(words);
+    if (exhausted || (byGateway && nearZero)) {
+      ranOut();
+    } else {
+      const words = endedInWords(e);
+      stateLine.textContent = `Ended: ${words}`;
+      if (code && code !== 487) showError(words);
+      else if (e && e.cause === 'Connection Error') showError(words);
+    }
     call = null;
     window.phoneCall = null;
     muted = false;
@@ -149,12 +173,15 @@ export async function render(main, { state }) {
     muteBtn.setAttribute('aria-pressed', 'false');
     setInCall(false);
     clearInterval(ticker);
-    setTimeout(() => { if (events) events.close(); events = null; refreshAfterCall(); }, 1500);
+    // the stream stays open briefly for the final 'ended' event; a call dialed meanwhile keeps its own
+    const stream = events;
+    setTimeout(() => { if (stream) stream.close(); if (events === stream) events = null; refreshAfterCall(); }, 1500);
   }
 
   function watchLive() {
     if (events) events.close();
     lastLive = null;
+    exhausted = false;
     events = new EventSource('/api/v1/metering/my/live');
     events.addEventListener('balance', ev => {
       const d = JSON.parse(ev.data);
@@ -170,12 +197,16 @@ export async function render(main, { state }) {
       warning.textContent = 'Your mileage is about to run out: the call will end when the time reaches 0:00.';
       warning.hidden = false;
     });
+    events.addEventListener('ending', ev => {
+      const d = JSON.parse(ev.data);
+      if (d.reason === 'BALANCE_EXHAUSTED') { exhausted = true; if (!call) ranOut(); }
+    });
     events.addEventListener('ended', ev => {
       const d = JSON.parse(ev.data);
-      if (d.reason === 'EXHAUSTED' || d.reason === 'FINAL_UNIT') {
-        stateLine.textContent = 'Ended: your mileage ran out — the call ended.';
-      }
-      liveWords.textContent = `Billed ${d.billedSeconds} s for ${pts(d.points)}.`;
+      if (d.reason === 'BALANCE_EXHAUSTED') { exhausted = true; if (!call) ranOut(); }
+      clearInterval(ticker);
+      lastLive = null;
+      liveWords.textContent = `Billed ${mmss(d.billedSeconds)} for ${pts(d.points)}.`;
     });
     events.onerror = () => { if (call) liveWords.textContent = 'Live balance reconnecting…'; };
     clearInterval(ticker);
@@ -187,7 +218,8 @@ export async function render(main, { state }) {
     const elapsed = (Date.now() - lastLive.receivedAt) / 1000;
     const seconds = Math.max(0, lastLive.remainingSeconds - elapsed);
     const perSecond = tariff ? tariff.pointsPerMinute / 60 : 0;
-    const points = Math.max(0, Math.round(lastLive.remainingPoints - perSecond * elapsed));
+    // between pushes the points fall at the tariff's rate, never below what the meter last said is left
+    const points = Math.max(0, Math.round(lastLive.remainingPoints - perSecond * Math.min(elapsed, 1)));
     live.textContent = `${mmss(seconds)} left · ${pts(points)}`;
     live.dataset.remainingSeconds = String(Math.floor(seconds));
     live.dataset.remainingPoints = String(points);

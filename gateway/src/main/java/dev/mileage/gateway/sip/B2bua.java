@@ -70,9 +70,11 @@ final class B2bua {
   private final Map<String, Call> byBCallId = new HashMap<>();
   private final Map<String, Integer> perOwner = new HashMap<>();
   private final long inactivityTimer;
+  private final BrowserCalls browser;
 
   B2bua(Vertx vertx, SipEndpoint sip, SipResponses responses, SipAuth auth, Meter meter, SipOptions options,
-        PortPool ports, MediaIo mediaIo, MediaCounters mediaCounters, Clock clock) {
+        PortPool ports, MediaIo mediaIo, MediaCounters mediaCounters, Clock clock, BrowserCalls browser) {
+    this.browser = browser;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.sip = sip;
@@ -172,8 +174,17 @@ final class B2bua {
       return;
     }
     String offer = body(request);
-    SdpRewriter.Audio audio = SdpRewriter.audio(offer);
-    if (!SdpRewriter.hasG711(audio)) {
+    boolean fromBrowser = browser != null && browser.isBrowserTransport(transportOf(request));
+    if (fromBrowser) {
+      // a browser's media is DTLS-SRTP or nothing: plain RTP from that side is refused here
+      String refusal = offer == null ? "no SDP offer" : browser.refusal(offer);
+      if (refusal != null) {
+        notAcceptable(st, request, refusal);
+        return;
+      }
+    }
+    SdpRewriter.Audio audio = fromBrowser ? null : SdpRewriter.audio(offer);
+    if (!fromBrowser && !SdpRewriter.hasG711(audio)) {
       // no offer (we do not do delayed offer) or nothing we can relay without transcoding
       responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);
       return;
@@ -186,7 +197,8 @@ final class B2bua {
     Call call = new Call(UUID.randomUUID().toString(), who.owner(), who.username(), number.number(), callId(request),
         source, clock.instant(), st, request, toTag, SessionTimers.requires100rel(request),
         timers.supported(), SessionTimers.allowsUpdate(request), timers.sessionExpires(), timers.refresher());
-    call.aLastSdp = offer;
+    if (fromBrowser) call.browserOffer = offer;
+    else call.aLastSdp = offer;
     track(call);
     responses.send(st, request, Response.TRYING, null);
     Future.fromCompletionStage(meter.authorize(AuthorizeRequest.call(call.owner, call.number, call.aCallId),
@@ -229,6 +241,10 @@ final class B2bua {
         call.relay.close();
         return;
       }
+      if (call.browserOffer != null) {
+        openBrowserLeg(call);
+        return;
+      }
       call.relay.a().remote(aAudio.host(), aAudio.port(), aAudio.payloadTypes(), aAudio.receives());
       openRtcp(call);
       inviteTrunk(call);
@@ -246,6 +262,67 @@ final class B2bua {
         call.rtcp = ar.result();
       }
     });
+  }
+
+  /**
+   * A browser's media leg: opened, answered early (183 with our ICE-lite/DTLS answer), and only once DTLS
+   * has checked the browser's certificate against the offer's fingerprint is the trunk called. A refused
+   * handshake ends the call unanswered: no trunk call, nothing billed.
+   */
+  private void openBrowserLeg(Call call) {
+    browser.open(vertx, ports, mediaCounters, sip.host, call.browserOffer).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(Level.WARNING, "cannot open a browser media leg", ar.cause());
+        fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
+        return;
+      }
+      BrowserCalls.Leg leg = ar.result();
+      if (call.ended()) {
+        leg.close();
+        return;
+      }
+      call.web = leg;
+      leg.relayAt(sip.host, call.relay.a().localPort());
+      String plain = leg.plainSdp();
+      SdpRewriter.Audio audio = SdpRewriter.audio(plain);
+      call.aLastSdp = plain;
+      call.relay.a().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives());
+      earlyAnswer(call, leg.answerSdp(sessionNumber(call), call.aSdpVersion));
+      leg.secured().onComplete(s -> {
+        if (call.ended()) return;
+        if (s.succeeded() && Boolean.TRUE.equals(s.result())) inviteTrunk(call);
+        else fail(call, Response.NOT_ACCEPTABLE_HERE, EndReason.ERROR);
+      });
+    });
+  }
+
+  private void earlyAnswer(Call call, String sdp) {
+    try {
+      Response r;
+      if (call.aReliable) {
+        r = call.aInvite.getDialog().createReliableProvisionalResponse(Response.SESSION_PROGRESS);
+        ((ToHeader) r.getHeader(ToHeader.NAME)).setTag(call.aToTag);
+      } else {
+        r = responses.create(Response.SESSION_PROGRESS, call.aRequest, call.aToTag);
+      }
+      r.addHeader(sip.contact(transportOf(call.aRequest)));
+      r.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
+      call.aLastSentSdp = sdp;
+      if (call.aReliable) call.aInvite.getDialog().sendReliableProvisionalResponse(r);
+      else responses.send(call.aInvite, r);
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "early answer to the browser failed", e);
+    }
+  }
+
+  private void notAcceptable(ServerTransaction st, Request request, String words) {
+    Response r = responses.create(Response.NOT_ACCEPTABLE_HERE, request, null);
+    try {
+      r.setReasonPhrase("Not Acceptable Here (" + words + ")");
+    } catch (java.text.ParseException e) {
+      throw new IllegalStateException(e);
+    }
+    responses.send(st, r);
   }
 
   private void inviteTrunk(Call call) {
@@ -400,7 +477,10 @@ final class B2bua {
       SdpRewriter.Audio bAudio = SdpRewriter.audio(bSdp);
       if (SdpRewriter.hasG711(bAudio)) {
         call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives());
-        aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
+        // a browser already has its (encrypted) answer from the 183: the trunk's SDP is not for it
+        if (call.web == null) {
+          aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
+        }
       }
     }
     try {
@@ -465,7 +545,8 @@ final class B2bua {
       ok.setHeader(sip.headers.createAllowHeader(SipResponses.ALLOW));
       ok.setHeader(sip.headers.createSupportedHeader(SipResponses.SUPPORTED));
       SessionTimers.negotiate(this, call, ok);
-      String aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
+      String aSdp = call.web != null ? call.web.answerSdp(sessionNumber(call), call.aSdpVersion)
+          : SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
       ok.setContent(aSdp, sip.headers.createContentTypeHeader("application", "sdp"));
       call.aLastSentSdp = aSdp;
       call.aDialog = call.aInvite.getDialog();
@@ -534,6 +615,7 @@ final class B2bua {
     }
     if (call.relay != null) call.relay.close();
     if (call.rtcp != null) call.rtcp.close();
+    if (call.web != null) call.web.close();
     untrack(call);
   }
 
@@ -543,10 +625,27 @@ final class B2bua {
     if (d == null) return;
     try {
       Request bye = d.createRequest(Request.BYE);
+      if (call.browserOffer != null) backOverTheWebSocket(call, bye);
       d.sendRequest(sip.provider.getNewClientTransaction(bye));
     } catch (Exception e) {
       LOG.log(Level.FINE, "BYE to caller failed", e);
     }
+  }
+
+  /**
+   * A browser's Contact is a made-up {@code .invalid} host (RFC 7118 5.2): requests to it must go back over
+   * the WebSocket its INVITE came on, so they are routed to that connection's address and port.
+   */
+  void backOverTheWebSocket(Call call, Request r) throws java.text.ParseException, javax.sip.SipException {
+    gov.nist.javax.sip.message.SIPRequest in = (gov.nist.javax.sip.message.SIPRequest) call.aRequest;
+    java.net.InetAddress address = in.getPeerPacketSourceAddress() != null ? in.getPeerPacketSourceAddress() : in.getRemoteAddress();
+    int port = in.getPeerPacketSourceAddress() != null ? in.getPeerPacketSourcePort() : in.getRemotePort();
+    if (address == null || port <= 0) return;
+    SipURI hop = sip.addresses.createSipURI(null, address.getHostAddress());
+    hop.setPort(port);
+    hop.setTransportParam(transportOf(call.aRequest));
+    hop.setLrParam();
+    r.addFirst(sip.headers.createRouteHeader(sip.addresses.createAddress(hop)));
   }
 
   private void byeB(Call call) {

@@ -48,6 +48,10 @@ final class Call {
   RtpRelay relay;
   /** RTCP beside the relay, when RTP + 1 could be bound (null otherwise, or not yet). */
   dev.mileage.gateway.media.RtcpRelay rtcp;
+  /** A browser caller's offer (DTLS-SRTP), until its media leg is open; null for phones. */
+  String browserOffer;
+  /** A browser caller's media leg (ICE/DTLS-SRTP terminated here); null for phones. */
+  BrowserCalls.Leg web;
   Dialog aDialog;
   ClientTransaction bInvite;
   Request bRequest;

@@ -64,6 +64,11 @@ final class CallModifier {
       b2bua.responses.send(st, request, Response.REQUEST_PENDING, null);
       return;
     }
+    if (call.web != null) {
+      // a browser leg's media (ICE, DTLS-SRTP) is negotiated once; mid-call offers are not relayed either way
+      b2bua.responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);
+      return;
+    }
     SdpRewriter.Audio audio = SdpRewriter.audio(sdp);
     if (!SdpRewriter.hasG711(audio)) {
       b2bua.responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);
@@ -128,6 +133,7 @@ final class CallModifier {
       if (method.equals(Request.INVITE) && call.aLastSentSdp != null) {
         refresh.setContent(call.aLastSentSdp, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
       }
+      if (call.browserOffer != null) b2bua.backOverTheWebSocket(call, refresh);
       ClientTransaction ct = b2bua.sip.provider.getNewClientTransaction(refresh);
       call.refreshCt = ct;
       d.sendRequest(ct);

@@ -105,6 +105,9 @@ final class SipAuth {
     Response r = responses.create(Response.UNAUTHORIZED, request, null);
     try {
       for (WWWAuthenticateHeader h : digest.challenges(sip.headers, stale, false, md5First(request, sha256First))) {
+        // browser SIP libraries know MD5 only and each reads just one challenge (JsSIP the last, SIP.js
+        // the first): over WebSocket only the MD5 one is offered, so the order cannot matter
+        if (MD5_FIRST_TRANSPORTS.contains(B2bua.transportOf(request)) && !"MD5".equalsIgnoreCase(h.getAlgorithm())) continue;
         r.addHeader(h);
       }
     } catch (ParseException e) {

@@ -60,6 +60,12 @@ final class SipEndpoint {
 
   /** Blocking: call from a worker thread. */
   static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener) throws IOException {
+    return start(host, port, messageBytesMax, listener, null);
+  }
+
+  /** The same, plus the browser transports (WS/WSS) of {@code browser} when it is not null. */
+  static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener, BrowserCalls browser)
+      throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
       int candidate = port != 0 ? port : freePort(host);
@@ -81,6 +87,7 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       // RFC 4475 refusals jain-sip's parser is too lenient for: marked here, answered 400 by RequestChecks
       p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", StrictMessageParserFactory.class.getName());
+      if (browser != null) browser.configureStack(p);
       SipStack stack = null;
       try {
         SipFactory factory = SipFactory.getInstance();
@@ -90,6 +97,7 @@ final class SipEndpoint {
         ListeningPoint tcp = stack.createListeningPoint(host, candidate, ListeningPoint.TCP);
         SipProvider provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        if (browser != null) browser.listen(stack, provider, host);
         provider.addSipListener(listener);
         provider.setAutomaticDialogSupportEnabled(true);
         stack.start();

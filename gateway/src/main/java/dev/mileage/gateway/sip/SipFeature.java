@@ -31,6 +31,7 @@ public final class SipFeature implements Feature {
   private final Function<GatewayConfig, SipOptions> optionsOf;
   private SubscriberStore subscribers;
   private SipVerticle verticle;
+  private BrowserCalls browser;
 
   public SipFeature(Supplier<Meter> meter) {
     this(meter, SipFeature::defaultOptions);
@@ -45,6 +46,22 @@ public final class SipFeature implements Feature {
   public SipFeature(Supplier<Meter> meter, Function<GatewayConfig, SipOptions> optionsOf) {
     this.meter = Objects.requireNonNull(meter, "meter");
     this.optionsOf = Objects.requireNonNull(optionsOf, "optionsOf");
+  }
+
+  /** The usual wiring plus browser calls (SIP over WebSocket, WebRTC media) from the webrtc package. */
+  public SipFeature(dev.mileage.gateway.metering.MeteringFeature metering, BrowserCalls browser) {
+    this(metering);
+    this.browser = Objects.requireNonNull(browser, "browser");
+  }
+
+  /** Adds browser calls to a feature built with its own options (tests); call before the gateway starts. */
+  public synchronized SipFeature withBrowserCalls(BrowserCalls browser) {
+    this.browser = Objects.requireNonNull(browser, "browser");
+    return this;
+  }
+
+  public synchronized Optional<BrowserCalls> browserCalls() {
+    return Optional.ofNullable(browser);
   }
 
   public static SipOptions defaultOptions(GatewayConfig config) {
@@ -67,6 +84,11 @@ public final class SipFeature implements Feature {
     return true;
   }
 
+  /** The subscriber store (SIP usernames, digest HA1s, temporary web-phone credentials). */
+  public SubscriberStore subscribers(GatewayContext context) {
+    return store(context);
+  }
+
   private synchronized SubscriberStore store(GatewayContext context) {
     if (subscribers == null) {
       subscribers = new SubscriberStore(context.pool(), optionsOf.apply(context.config()).realm(), context.clock());
@@ -81,18 +103,24 @@ public final class SipFeature implements Feature {
 
   @Override
   public synchronized List<Deployable> verticles(GatewayContext context) {
-    verticle = new SipVerticle(optionsOf.apply(context.config()), store(context), meter, context.clock());
+    if (browser != null) browser.configure(context.config(), context.clock());
+    verticle = new SipVerticle(optionsOf.apply(context.config()), store(context), meter, context.clock(), browser);
     return List.of(verticle);
   }
 
   @Override
   public List<String> banner(GatewayContext context) {
     SipVerticle v;
+    BrowserCalls b;
     synchronized (this) {
       v = verticle;
+      b = browser;
     }
     if (v == null) return List.of();
-    return List.of("SIP:       sip:" + v.host() + ":" + v.port() + " (UDP/TCP), trunk " + context.config().trunkUri());
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add("SIP:       sip:" + v.host() + ":" + v.port() + " (UDP/TCP), trunk " + context.config().trunkUri());
+    if (b != null) lines.addAll(b.banner());
+    return List.copyOf(lines);
   }
 
   /** The running SIP side (after the gateway started); empty before. */

@@ -59,12 +59,20 @@ public final class SipVerticle extends VerticleBase implements SipService {
   private B2bua b2bua;
   private PortPool ports;
   private MediaIo mediaIo;
+  /** Browser calls (SIP over WebSocket, WebRTC media); null: phones only. */
+  private final BrowserCalls browser;
 
   public SipVerticle(SipOptions options, SubscriberStore subscribers, Supplier<Meter> meter, Clock clock) {
+    this(options, subscribers, meter, clock, null);
+  }
+
+  public SipVerticle(SipOptions options, SubscriberStore subscribers, Supplier<Meter> meter, Clock clock,
+                     BrowserCalls browser) {
     this.options = Objects.requireNonNull(options, "options");
     this.subscribers = Objects.requireNonNull(subscribers, "subscribers");
     this.meter = Objects.requireNonNull(meter, "meter");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.browser = browser;
   }
 
   @Override
@@ -74,13 +82,14 @@ public final class SipVerticle extends VerticleBase implements SipService {
     ports = new PortPool(vertx, options.host(), options.rtpPortMin(), options.rtpPortMax());
     mediaIo = new MediaIo("media-io", MediaIo.defaultThreads());
     Listener listener = new Listener();
-    return vertx.executeBlocking(() -> SipEndpoint.start(options.host(), options.port(), options.messageBytesMax(), listener))
+    return vertx.executeBlocking(() -> SipEndpoint.start(options.host(), options.port(), options.messageBytesMax(), listener,
+            browser))
         .map(endpoint -> {
           sip = endpoint;
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
               new DigestAuth(options.realm(), options.nonceLifetime(), clock), options.sha256First());
-          b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaIo, mediaCounters, clock);
+          b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaIo, mediaCounters, clock, browser);
           listener.ready = true;
           LOG.info(() -> "SIP on " + sip.host + ":" + sip.port + " (UDP, TCP), trunk " + options.trunkUri());
           return null;

@@ -8,10 +8,15 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -44,6 +49,32 @@ public final class SubscriberStore {
     }
   }
 
+  /**
+   * A short-lived credential for a member's web phone, issued to the signed-in web session (never the
+   * member's password): held in memory only, under a username no operator can provision.
+   */
+  public record Temporary(String username, String password, String owner, Instant expiresAt) {
+    public Temporary {
+      Objects.requireNonNull(username, "username");
+      Objects.requireNonNull(password, "password");
+      Objects.requireNonNull(owner, "owner");
+      Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    @Override
+    public String toString() {
+      return "Temporary[" + username + ", " + owner + ", until " + expiresAt + "]";
+    }
+  }
+
+  /** Usernames of temporary credentials start with this; provisioning refuses it. */
+  public static final String TEMPORARY_PREFIX = "web-";
+  /** Live temporary credentials at once (all members); past it issuing fails until some expire. */
+  public static final int TEMPORARY_MAX = 50_000;
+
+  private record Issued(Subscriber subscriber, Instant expiresAt) {
+  }
+
   public enum ProvisionResult { CREATED, UPDATED, INVALID_USERNAME, INVALID_OWNER, INVALID_PASSWORD, USERNAME_TAKEN }
 
   private final Pool pool;
@@ -51,6 +82,7 @@ public final class SubscriberStore {
   private final Clock clock;
   private final Cache<String, Subscriber> cache = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES_MAX)
       .expireAfterWrite(CACHE_TTL).build();
+  private final ConcurrentHashMap<String, Issued> temporary = new ConcurrentHashMap<>();
 
   public SubscriberStore(Pool pool, String realm, Clock clock) {
     this.pool = Objects.requireNonNull(pool, "pool");
@@ -63,7 +95,9 @@ public final class SubscriberStore {
    * of another owner is never taken over. The password is hashed here and forgotten.
    */
   public Future<ProvisionResult> provision(String owner, String username, String password) {
-    if (username == null || !USERNAME.matcher(username).matches()) return Future.succeededFuture(ProvisionResult.INVALID_USERNAME);
+    if (username == null || !USERNAME.matcher(username).matches() || username.startsWith(TEMPORARY_PREFIX)) {
+      return Future.succeededFuture(ProvisionResult.INVALID_USERNAME);
+    }
     if (owner == null || !OWNER.matcher(owner).matches()) return Future.succeededFuture(ProvisionResult.INVALID_OWNER);
     if (password == null || password.length() < PASSWORD_LENGTH_MIN || password.length() > PASSWORD_LENGTH_MAX) {
       return Future.succeededFuture(ProvisionResult.INVALID_PASSWORD);
@@ -93,6 +127,7 @@ public final class SubscriberStore {
 
   /** The subscriber of {@code username} in our realm; empty when unknown (or provisioned under another realm). */
   public Future<Optional<Subscriber>> lookup(String username) {
+    if (username != null && username.startsWith(TEMPORARY_PREFIX)) return Future.succeededFuture(temporary(username));
     if (username == null || !USERNAME.matcher(username).matches()) return Future.succeededFuture(Optional.empty());
     Subscriber cached = cache.getIfPresent(username);
     if (cached != null) return Future.succeededFuture(Optional.of(cached));
@@ -107,6 +142,44 @@ public final class SubscriberStore {
           cache.put(username, s);
           return Optional.of(s);
         });
+  }
+
+  /**
+   * Issues a temporary credential for {@code owner}, valid for {@code lifetime}; empty when
+   * {@link #TEMPORARY_MAX} live ones exist. The password is random and only its HA1s are kept.
+   */
+  public Optional<Temporary> issueTemporary(String owner, Duration lifetime, SecureRandom random) {
+    if (owner == null || !OWNER.matcher(owner).matches()) throw new IllegalArgumentException("bad owner");
+    if (lifetime.isNegative() || lifetime.isZero()) throw new IllegalArgumentException("lifetime must be positive");
+    Instant now = clock.instant();
+    if (temporary.size() >= TEMPORARY_MAX) temporary.values().removeIf(i -> !now.isBefore(i.expiresAt()));
+    if (temporary.size() >= TEMPORARY_MAX) return Optional.empty();
+    byte[] id = new byte[10];
+    byte[] secret = new byte[24];
+    random.nextBytes(id);
+    random.nextBytes(secret);
+    String username = TEMPORARY_PREFIX + HexFormat.of().formatHex(id);
+    String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    Subscriber s = new Subscriber(username, owner, realm, DigestAuth.ha1("MD5", username, realm, password),
+        DigestAuth.ha1("SHA-256", username, realm, password));
+    Instant expiresAt = now.plus(lifetime);
+    temporary.put(username, new Issued(s, expiresAt));
+    return Optional.of(new Temporary(username, password, owner, expiresAt));
+  }
+
+  /** Live temporary credentials (expired ones count until looked up or swept). */
+  public int temporaryCount() {
+    return temporary.size();
+  }
+
+  private Optional<Subscriber> temporary(String username) {
+    Issued i = temporary.get(username);
+    if (i == null) return Optional.empty();
+    if (!clock.instant().isBefore(i.expiresAt())) {
+      temporary.remove(username, i);
+      return Optional.empty();
+    }
+    return Optional.of(i.subscriber());
   }
 
   public Future<List<String>> usernamesOf(String owner) {

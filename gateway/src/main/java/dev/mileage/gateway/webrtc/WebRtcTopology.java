@@ -16,6 +16,11 @@ import dev.mileage.gateway.media.MediaNode;
  * Node names are the counter names ({@code web.decrypt.dropped}, ...), shared by all browser calls.
  */
 final class WebRtcTopology {
+  /** Every node's name, as declared below: what metrics export ({@code <name>.passed}, {@code <name>.dropped}). */
+  static final java.util.List<String> NODES = java.util.List.of("web.receive", "web.demux", "web.ice", "web.dtls",
+      "web.decrypt", "web.rtcp", "web.check", "web.relay", "web.inner.receive", "web.inner.from-relay", "web.encrypt",
+      "web.send");
+
   private WebRtcTopology() {
   }
 

@@ -1,0 +1,288 @@
+package dev.mileage.gateway.webrtc;
+
+import dev.mileage.fixtures.sip.DemoNumbers;
+import dev.mileage.fixtures.sip.SimulatedTrunk;
+import dev.mileage.fixtures.sip.TrunkOptions;
+import dev.mileage.gateway.Features;
+import dev.mileage.gateway.GatewayApp;
+import dev.mileage.gateway.GatewayConfig;
+import dev.mileage.gateway.members.SessionService;
+import dev.mileage.gateway.metering.MeteringFeature;
+import dev.mileage.gateway.sip.SipFeature;
+import dev.mileage.points.ledger.Account;
+import dev.mileage.points.metering.CallRate;
+import dev.mileage.points.metering.Tariff;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole browser call, end to end, in real headless Chromium (fake microphone) against a real gateway
+ * (embedded PostgreSQL, ledger, members, metering, SIP B2BUA with SIP over WebSocket and WebRTC media)
+ * and the simulated PSTN: a member signs up and in, opens the phone page, dials the trunk's echo number
+ * with JsSIP; the call connects, audio flows both ways (Chromium's getStats and the gateway's counters),
+ * the on-screen balance counts down, and the call ends by itself when the mileage runs out, billed
+ * exactly. Also: a number the network does not know shows its error, and the credential route is
+ * for signed-in members only and limited.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the limit test uses up the member's credential allowance
+class BrowserCallTest {
+  /** 300 points a second on the echo number: the 3,000-point sign-up bonus buys exactly 10 seconds. */
+  static final long POINTS_PER_MINUTE = 18_000;
+  static final long BONUS = 3_000;
+  static final long SECONDS_BOUGHT = BONUS * 60 / POINTS_PER_MINUTE;
+  @TempDir
+  static Path dataDir;
+  static SimulatedTrunk trunk;
+  static GatewayApp app;
+  static SipFeature sip;
+  static Vertx clientVertx = Vertx.vertx();
+  static WebClient client;
+  static WebClientSession web;
+  static String sessionCookie;
+  static String csrf;
+  static String owner;
+
+  @BeforeAll
+  static void start() throws Exception {
+    trunk = SimulatedTrunk.start(TrunkOptions.defaults());
+    // no demo seeding: its demo tariffs would race with this test's own
+    GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, false, "operator",
+        "browser-call-operator-password", "sip:pstn@" + trunk.host() + ":" + trunk.port()); // SMS go beside the trunk
+    MeteringFeature metering = new MeteringFeature();
+    sip = new SipFeature(metering, new WebRtcCalls());
+    app = new GatewayApp(config, Features.all(metering, sip), Clock.systemUTC());
+    app.start();
+    metering.meter().orElseThrow().tariffs()
+        .putCallRate(CallRate.rated(DemoNumbers.ECHO.substring(1), "Echo line", Tariff.of(POINTS_PER_MINUTE, 1, 1, 0)))
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort()));
+    signUpAndIn();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (client != null) client.close();
+    clientVertx.close();
+    if (app != null) app.stop();
+    if (trunk != null) trunk.close();
+  }
+
+  static HttpResponse<Buffer> post(String path, JsonObject body, String csrfToken) throws Exception {
+    var request = web.post(path).putHeader("Content-Type", "application/json");
+    if (csrfToken != null) request.putHeader("X-CSRF-Token", csrfToken);
+    return request.sendBuffer(Buffer.buffer(body.encode())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static void signUpAndIn() throws Exception {
+    web = WebClientSession.create(client);
+    String phone = "+821077" + String.format("%06d", (int) (Math.random() * 1_000_000));
+    String password = "correct-horse-battery";
+    HttpResponse<Buffer> up = post("/auth/sign-up", new JsonObject().put("loginId", "webcaller").put("password", password)
+        .put("name", "Web Caller").put("phone", phone).put("address", "1 Test-ro, Seoul").put("occupation", "tester"), null);
+    assertEquals(201, up.statusCode(), up.bodyAsString());
+    String sms = trunk.awaitSms(phone, Instant.now().plusSeconds(15)).orElseThrow().body();
+    Matcher m = Pattern.compile("([0-9]{6})").matcher(sms);
+    assertTrue(m.find(), sms);
+    assertEquals(200, post("/auth/verify-phone", new JsonObject().put("loginId", "webcaller").put("code", m.group(1)), null).statusCode());
+    HttpResponse<Buffer> in = post("/auth/sign-in", new JsonObject().put("loginId", "webcaller").put("password", password), null);
+    assertEquals(200, in.statusCode(), in.bodyAsString());
+    csrf = in.bodyAsJsonObject().getString("csrfToken");
+    owner = "member:" + in.bodyAsJsonObject().getValue("memberId");
+    for (String c : in.cookies()) {
+      if (c.startsWith(SessionService.COOKIE + "=")) sessionCookie = c.substring(SessionService.COOKIE.length() + 1).split(";")[0];
+    }
+    assertTrue(sessionCookie != null, "no session cookie");
+  }
+
+  static void waitFor(Supplier<Boolean> condition, long seconds, Supplier<String> what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what.get());
+      Thread.sleep(100); // polling a real browser; assertions are on content, not timing
+    }
+  }
+
+  static long balance() throws Exception {
+    return app.context().ledger().accountsOf(owner).toCompletableFuture().get(30, TimeUnit.SECONDS).stream()
+        .filter(a -> a.pointType() == dev.mileage.points.ledger.StandardPointTypes.MILEAGE).mapToLong(Account::available).sum();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> rtpStats(ChromeDriver driver) {
+    return (Map<String, Object>) driver.executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        if (!window.phoneCall) { done({error: 'no call'}); return; }
+        window.phoneCall.stats().then(report => {
+          const out = {sent: 0, received: 0};
+          report.forEach(s => {
+            if (s.type === 'outbound-rtp' && s.kind === 'audio') out.sent = s.packetsSent;
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') out.received = s.packetsReceived;
+            if (s.type === 'transport') out.dtls = s.dtlsState;
+          });
+          done(out);
+        }, e => done({error: String(e)}));""");
+  }
+
+  static long num(Object o) {
+    return o instanceof Number n ? n.longValue() : 0;
+  }
+
+  static String text(ChromeDriver driver, String id) {
+    return driver.findElement(By.id(id)).getText();
+  }
+
+  static long remainingPoints(ChromeDriver driver) {
+    String v = driver.findElement(By.id("phone-live")).getAttribute("data-remaining-points");
+    return v == null ? -1 : Long.parseLong(v);
+  }
+
+  @Test
+  @Order(1)
+  void aMemberCallsFromChromiumUntilTheMileageRunsOutAndIsBilledExactly() throws Exception {
+    assertEquals(BONUS, balance());
+    ChromeDriver driver = Chromium.start();
+    try {
+      String origin = "http://127.0.0.1:" + app.httpPort();
+      driver.get(origin + "/index.html");
+      driver.manage().addCookie(new Cookie(SessionService.COOKIE, sessionCookie, "/"));
+      driver.executeScript("localStorage.debug = 'JsSIP:*';");
+      driver.get(origin + "/index.html#/phone");
+      driver.navigate().refresh();
+      waitFor(() -> !driver.findElements(By.id("phone-number")).isEmpty(), 15, () -> text(driver, "main"));
+      WebElement number = driver.findElement(By.id("phone-number"));
+
+      // a number the network does not know: the call fails with its error in words
+      number.sendKeys(DemoNumbers.NOT_FOUND);
+      driver.findElement(By.id("phone-call")).click();
+      waitFor(() -> text(driver, "phone-state").startsWith("Ended"), 30, () -> text(driver, "phone-state"));
+      assertTrue(text(driver, "phone-error").contains("This number does not exist"),
+          text(driver, "phone-error") + "\n" + Chromium.console(driver));
+      assertEquals(BONUS, balance(), "an unanswered call costs nothing");
+
+      // the echo line: price and minutes before dialing
+      number.clear();
+      number.sendKeys("+1 555 010 0001");
+      waitFor(() -> text(driver, "phone-rate").contains("a minute"), 15, () -> text(driver, "phone-rate"));
+      String rate = text(driver, "phone-rate");
+      assertTrue(rate.contains("Echo line") && rate.contains("18,000 pts a minute") && rate.contains("about 0:10"), rate);
+      long relayedBefore = sip.service().orElseThrow().mediaCounters().getOrDefault("web.relay.passed", 0L);
+      long sentBefore = sip.service().orElseThrow().mediaCounters().getOrDefault("web.send.passed", 0L);
+      driver.findElement(By.id("phone-call")).click();
+      waitFor(() -> text(driver, "phone-state").equals("Connected"), 30,
+          () -> text(driver, "phone-state") + " / " + text(driver, "phone-error"));
+      assertFalse(driver.findElement(By.id("phone-hangup")).getAttribute("disabled") != null, "hang-up is enabled");
+
+      // audio both ways: Chromium's own statistics and the gateway's pipeline counters
+      waitFor(() -> {
+        Map<String, Object> s = rtpStats(driver);
+        return num(s.get("sent")) >= 50 && num(s.get("received")) >= 50;
+      }, 15, () -> rtpStats(driver).toString());
+      assertEquals("connected", rtpStats(driver).get("dtls"));
+      Map<String, Long> counters = sip.service().orElseThrow().mediaCounters();
+      assertTrue(counters.getOrDefault("web.relay.passed", 0L) - relayedBefore >= 50, counters.toString());
+      assertTrue(counters.getOrDefault("web.send.passed", 0L) - sentBefore >= 50, counters.toString());
+      assertEquals(0L, counters.getOrDefault("web.decrypt.dropped", 0L), counters.toString());
+      String metrics = client.get("/metrics").send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).bodyAsString();
+      Matcher relayed = Pattern.compile("mileage_webrtc_packets_total\\{node=\"web.relay\",outcome=\"passed\"[^}]*} ([0-9.E]+)")
+          .matcher(metrics);
+      assertTrue(relayed.find() && Double.parseDouble(relayed.group(1)) >= 50, "the pipeline counters are in /metrics");
+
+      // the on-screen balance counts down while connected
+      waitFor(() -> remainingPoints(driver) >= 0, 10, () -> text(driver, "phone-live") + " / " + text(driver, "phone-live-words")
+          + " / " + text(driver, "phone-state") + "\n" + Chromium.console(driver).lines().filter(l -> !l.contains("JsSIP")).toList());
+      long first = remainingPoints(driver);
+      waitFor(() -> remainingPoints(driver) >= 0 && remainingPoints(driver) < first, 10,
+          () -> "a lower balance than " + first + ": " + text(driver, "phone-live"));
+      assertTrue(first <= BONUS);
+
+      // the meter ends the call at the exact second the mileage runs out; the page says so
+      waitFor(() -> text(driver, "phone-state").startsWith("Ended"), 30, () -> text(driver, "phone-state"));
+      assertTrue(text(driver, "phone-state").contains("mileage ran out"), text(driver, "phone-state"));
+      assertTrue(text(driver, "phone-error").contains("mileage ran out"), text(driver, "phone-error"));
+      assertEquals("0", driver.findElement(By.id("phone-live")).getAttribute("data-remaining-points"));
+
+      // billed exactly: the whole bonus, for exactly the seconds it bought; nothing left reserved
+      JsonObject usage = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (System.nanoTime() < deadline) {
+        JsonArray records = web.get("/api/v1/metering/my/usage?limit=10").send().toCompletionStage().toCompletableFuture()
+            .get(30, TimeUnit.SECONDS).bodyAsJsonObject().getJsonArray("records");
+        usage = records.stream().map(JsonObject.class::cast).filter(r -> "BALANCE_EXHAUSTED".equals(r.getString("reason")))
+            .findFirst().orElse(null);
+        if (usage != null) break;
+        Thread.sleep(100);
+      }
+      assertTrue(usage != null, "a usage record for the exhausted call");
+      assertEquals(BONUS, usage.getLong("points"), usage.encode());
+      assertEquals(SECONDS_BOUGHT, usage.getLong("billedSeconds"), usage.encode());
+      assertEquals(0, balance(), "the balance is spent, not below zero, nothing pending");
+      // recent calls show it with its duration and points
+      waitFor(() -> text(driver, "phone-recent").contains("3,000 pts"), 15, () -> text(driver, "phone-recent"));
+      assertTrue(text(driver, "phone-recent").contains("0:" + String.format("%02d", SECONDS_BOUGHT)), text(driver, "phone-recent"));
+    } finally {
+      driver.quit();
+    }
+  }
+
+  @Test
+  @Order(2)
+  void credentialsAreForSignedInMembersOnlyAndLimited() throws Exception {
+    HttpResponse<Buffer> anonymous = client.post("/api/v1/phone/credentials").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{}")).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(401, anonymous.statusCode(), anonymous.bodyAsString());
+    HttpResponse<Buffer> operator = client.post("/api/v1/phone/credentials").basicAuthentication("operator", "browser-call-operator-password")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{}"))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(403, operator.statusCode(), operator.bodyAsString());
+    HttpResponse<Buffer> first = post("/api/v1/phone/credentials", new JsonObject(), csrf);
+    assertEquals(200, first.statusCode(), first.bodyAsString());
+    JsonObject c = first.bodyAsJsonObject();
+    assertEquals("no-store", first.getHeader("Cache-Control"));
+    assertTrue(c.getString("username").startsWith("web-") && c.getString("password").length() >= 32, c.encode());
+    assertEquals("sip:" + c.getString("username") + "@127.0.0.1", c.getString("uri"));
+    assertTrue(c.getString("webSocketUrl").startsWith("ws://127.0.0.1:"), c.encode());
+    assertFalse(first.bodyAsString().contains("correct-horse-battery"), "never the member's password");
+    assertEquals(owner, sip.subscribers(app.context()).lookup(c.getString("username")).toCompletionStage()
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow().owner(), "bound to the member");
+    int ok = 1;
+    HttpResponse<Buffer> last = first;
+    for (int i = 0; i < WebPhoneFeature.ISSUES_PER_WINDOW_MAX + 1 && last.statusCode() == 200; i++) {
+      last = post("/api/v1/phone/credentials", new JsonObject(), csrf);
+      if (last.statusCode() == 200) ok++;
+    }
+    assertEquals(429, last.statusCode(), last.bodyAsString());
+    assertTrue(ok <= WebPhoneFeature.ISSUES_PER_WINDOW_MAX, "issued " + ok);
+    assertTrue(Long.parseLong(last.getHeader("Retry-After")) > 0);
+  }
+}
