@@ -92,7 +92,14 @@ public final class Main {
     spec.usageMessage()
         .description("Loyalty points become phone calls and streaming time.",
             "Settings, lowest precedence first: defaults < --config file < environment (MILEAGE_*) < flags.")
-        .sortOptions(false);
+        .sortOptions(false)
+        .footer("", "Integration settings, from the environment only:",
+            "  MILEAGE_SMSC_URI         SMSC for SMS (default: sip:smsc@ the trunk's host)",
+            "  MILEAGE_TRUNK_USER       digest user, if the trunk challenges INVITEs",
+            "  MILEAGE_TRUNK_PASSWORD   digest password for that trunk",
+            "  MILEAGE_SIP_MD5_FIRST    true: MD5 challenge before SHA-256 (SIPp 3.6)",
+            "  MILEAGE_PUBLIC_BASE_URL  base of gift-claim links (default: request Host)",
+            "  MILEAGE_RATE_FEED        exchange rates: JSON file or http(s) URL (5 min)");
     spec.mixinStandardHelpOptions(true);
     spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
         .description("config file (Java properties; keys as the flags, e.g. http-port=8081)").build());

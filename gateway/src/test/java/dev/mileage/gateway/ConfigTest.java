@@ -113,6 +113,11 @@ class ConfigTest {
     String help = out.toString(StandardCharsets.UTF_8);
     for (Setting s : Setting.values()) assertTrue(help.contains(s.flag()), s.flag());
     assertTrue(help.contains("--config"));
+    for (String env : new String[] {"MILEAGE_SMSC_URI", "MILEAGE_TRUNK_USER", "MILEAGE_TRUNK_PASSWORD",
+        "MILEAGE_SIP_MD5_FIRST", "MILEAGE_PUBLIC_BASE_URL", dev.mileage.gateway.trading.TradingSettings.RATE_FEED_ENV,
+        dev.mileage.gateway.sip.SipFeature.MD5_FIRST_ENVIRONMENT}) {
+      assertTrue(help.contains(env), "--help names the environment-only setting " + env);
+    }
     assertFalse(help.contains(Setting.DEFAULT_OPERATOR_PASSWORD), "no secret shown as a default");
   }
 
