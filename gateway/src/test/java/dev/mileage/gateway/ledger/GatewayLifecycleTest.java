@@ -33,6 +33,7 @@ class GatewayLifecycleTest {
       assertTrue(output.contains("Web page:  http://127.0.0.1:"), output);
       assertTrue(output.contains("SIP:       sip:127.0.0.1:"), output);
       assertFalse(output.contains(GatewayProcess.PASSWORD), "the operator password is never logged");
+      assertFalse(output.contains("missing from openapi.yaml"), "every route of every feature is documented and validated");
       HttpResponse<String> opened = first.post(http, "/api/v1/ledger/accounts", new JsonObject()
           .put("owner", "member:lifecycle").put("pointType", StandardPointTypes.MILEAGE).encode());
       assertEquals(200, opened.statusCode(), opened.body());

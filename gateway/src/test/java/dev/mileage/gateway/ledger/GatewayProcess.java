@@ -50,10 +50,18 @@ final class GatewayProcess implements AutoCloseable {
     long deadline = System.nanoTime() + START_DEADLINE.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) throw new IllegalStateException("gateway exited at start: see " + log);
-      Matcher m = WEB_LINE.matcher(Files.readString(log, StandardCharsets.UTF_8));
+      String text = Files.readString(log, StandardCharsets.UTF_8);
+      Matcher m = WEB_LINE.matcher(text);
       int port = -1;
-      while (m.find()) port = Integer.parseInt(m.group(1)); // the last start in this log
-      if (port > 0 && startsAfterLastKill(log)) return new GatewayProcess(process, port, log);
+      int at = -1;
+      while (m.find()) { // the last start in this log
+        port = Integer.parseInt(m.group(1));
+        at = m.end();
+      }
+      // the banner ends with the database line: only then is the whole banner in the log
+      if (port > 0 && text.indexOf("Database:", at) > 0 && startsAfterLastKill(log)) {
+        return new GatewayProcess(process, port, log);
+      }
       Thread.sleep(100);
     }
     process.destroyForcibly();
