@@ -1,5 +1,6 @@
 package dev.mileage.gateway.sip;
 
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.parser.MessageParser;
@@ -8,7 +9,13 @@ import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
 import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * jain-sip's parser, followed by {@link RawRequestCheck} on the request's own octets: what the lenient
@@ -19,6 +26,10 @@ import java.text.ParseException;
  * Configured by class name ({@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}), hence public.
  */
 public final class StrictMessageParserFactory implements MessageParserFactory {
+  /** What stands in for a missing From or To (RFC 3261 22.4's anonymous form, in a reserved domain). */
+  static final String PLACEHOLDER = "<sip:anonymous@anonymous.invalid>";
+  private static final HeaderFactoryImpl HEADERS = new HeaderFactoryImpl();
+
   /** The mark a malformed request carries as its application data. */
   record Malformed(String why) {
   }
@@ -31,13 +42,38 @@ public final class StrictMessageParserFactory implements MessageParserFactory {
       public SIPMessage parseSIPMessage(byte[] bytes, boolean readBody, boolean strict, ParseExceptionListener listener)
           throws ParseException {
         SIPMessage m = parser.parseSIPMessage(bytes, readBody, strict, listener);
-        if (m instanceof SIPRequest) {
+        if (m instanceof SIPRequest request) {
           String why = RawRequestCheck.problem(bytes);
+          if (why == null) why = completeForAnswer(request);
           if (why != null) m.setApplicationData(new Malformed(why));
         }
         return m;
       }
     };
+  }
+
+  /**
+   * RFC 4475 3.3.1: a request without Call-ID, From or To must be answered 400, but jain-sip's message
+   * channels drop anything that lacks them before a transaction exists. A client matches the answer by its
+   * Via branch and CSeq method (RFC 3261 17.1.3), never by those fields, so when Via and CSeq are there the
+   * missing fields are filled with placeholders (the Call-ID derived from the branch, so that the ACK of the
+   * 400 lands on the same transaction) and the request is marked malformed: it is answered 400 through its
+   * transaction and goes no further. Without Via or CSeq no answer can be routed or matched, and jain-sip
+   * drops the request as RFC 3261 allows. Answers what was missing, or null when nothing was.
+   */
+  static String completeForAnswer(SIPRequest request) throws ParseException {
+    if (request.getTopmostVia() == null || request.getCSeq() == null) return null;
+    List<String> missing = new ArrayList<>(3);
+    if (request.getCallId() == null) missing.add("Call-ID");
+    if (request.getFrom() == null) missing.add("From");
+    if (request.getTo() == null) missing.add("To");
+    if (missing.isEmpty()) return null;
+    String branch = request.getTopmostVia().getBranch();
+    String key = Integer.toHexString(Objects.hash(branch, request.getTopmostVia().getSentBy().encode()));
+    if (request.getCallId() == null) request.setHeader(HEADERS.createHeader(CallIdHeader.NAME, "missing-" + key));
+    if (request.getFrom() == null) request.setHeader(HEADERS.createHeader(FromHeader.NAME, PLACEHOLDER + ";tag=" + key));
+    if (request.getTo() == null) request.setHeader(HEADERS.createHeader(ToHeader.NAME, PLACEHOLDER));
+    return "missing " + String.join(", ", missing);
   }
 
   /** Why {@code message} is malformed, or null when it is not (or was not read by this parser). */

@@ -30,12 +30,18 @@ final class TortureApplication {
             CSeq: 8 OPTIONS
             l: 0
             """, null),
-        // 3.3.1: no Call-ID, From or To. The RFC's ideal is a 400, but an answer without them cannot be
-        // matched to anything by the client; jain-sip drops it before any application sees it
-        invalid("insuf", "3.3.1", DROPPED, """
+        // 3.3.1: no Call-ID, From or To: 400, matched by the client through its Via branch and CSeq
+        invalid("insuf", "3.3.1", 400, """
             INVITE sip:user@example.com SIP/2.0
             CSeq: 193942 INVITE
             Via: SIP/2.0/UDP %VIA%;branch=z9hG4bKkdj.insuf
+            Content-Type: application/sdp
+            l: %CL%
+            """, sdp("192.0.2.95")),
+        // ours: no Call-ID, From, To and no CSeq either: an answer could not be matched by anyone, so dropped
+        invalid("insufnocseq", "-", DROPPED, """
+            INVITE sip:user@example.com SIP/2.0
+            Via: SIP/2.0/UDP %VIA%;branch=z9hG4bKkdj.insufnocseq
             Content-Type: application/sdp
             l: %CL%
             """, sdp("192.0.2.95")),
