@@ -100,6 +100,64 @@ public final class SdpRewriter {
     return audio != null && (audio.payloadTypes().contains(PCMU) || audio.payloadTypes().contains(PCMA));
   }
 
+  /**
+   * The direction of the first audio stream of {@code sdp} (its own attribute, else the session's, else
+   * sendrecv: RFC 3264 5.1), whatever its transport (plain RTP or DTLS-SRTP).
+   */
+  public static String direction(String sdp) {
+    String session = "sendrecv";
+    String media = null;
+    boolean inAudio = false;
+    boolean seenAudio = false;
+    for (String line : sdp.split("\r?\n")) {
+      if (line.startsWith("m=")) {
+        inAudio = !seenAudio && line.startsWith("m=audio ");
+        seenAudio |= inAudio;
+      } else if (line.startsWith("a=")) {
+        String a = line.substring(2).trim().toLowerCase(Locale.ROOT);
+        if (!isDirection(a)) continue;
+        if (!seenAudio) session = a;
+        else if (inAudio) media = a;
+      }
+    }
+    return media != null ? media : session;
+  }
+
+  /** What an answer says to an offer in {@code direction} when it goes along with it (RFC 3264 6.1). */
+  public static String answering(String direction) {
+    return switch (direction) {
+      case "sendonly" -> "recvonly";
+      case "recvonly" -> "sendonly";
+      case "inactive" -> "inactive";
+      default -> "sendrecv";
+    };
+  }
+
+  /**
+   * {@code sdp} with its direction attributes (session and audio level) replaced by one {@code direction}
+   * at the end of the audio stream's attributes (SDP orders m=, c=, b=, then a= lines: RFC 8866 5).
+   */
+  public static String withDirection(String sdp, String direction) {
+    if (!isDirection(direction)) throw new IllegalArgumentException("not an SDP direction: " + direction);
+    StringBuilder out = new StringBuilder(sdp.length() + 16);
+    boolean inAudio = false;
+    boolean seenAudio = false;
+    for (String line : sdp.split("\r?\n")) {
+      if (line.isEmpty()) continue;
+      if (line.startsWith("m=")) {
+        if (inAudio) out.append("a=").append(direction).append("\r\n");
+        inAudio = !seenAudio && line.startsWith("m=audio ");
+        seenAudio |= inAudio;
+      } else if (line.startsWith("a=") && isDirection(line.substring(2).trim().toLowerCase(Locale.ROOT))
+          && (!seenAudio || inAudio)) {
+        continue;
+      }
+      out.append(line).append("\r\n");
+    }
+    if (inAudio) out.append("a=").append(direction).append("\r\n");
+    return out.toString();
+  }
+
   private static boolean isDirection(String a) {
     return a.equals("sendrecv") || a.equals("sendonly") || a.equals("recvonly") || a.equals("inactive");
   }

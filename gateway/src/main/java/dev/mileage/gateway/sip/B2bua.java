@@ -115,7 +115,7 @@ final class B2bua {
   void onInvite(RequestEvent event, ServerTransaction st, String source) {
     Request request = event.getRequest();
     if (((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null) {
-      modifier.fromA(event, st);
+      onUpdate(event, st); // a re-INVITE, from either leg: routed like an UPDATE
       return;
     }
     String aCallId = callId(request);
@@ -315,7 +315,7 @@ final class B2bua {
     }
   }
 
-  private void notAcceptable(ServerTransaction st, Request request, String words) {
+  void notAcceptable(ServerTransaction st, Request request, String words) {
     Response r = responses.create(Response.NOT_ACCEPTABLE_HERE, request, null);
     try {
       r.setReasonPhrase("Not Acceptable Here (" + words + ")");
@@ -330,6 +330,7 @@ final class B2bua {
       String sdp = SdpRewriter.rewrite(call.aLastSdp, sip.host, call.relay.b().localPort(), sessionNumber(call),
           call.bSdpVersion);
       Request invite = trunk.invite(call, sdp);
+      call.bLastSentSdp = sdp;
       call.bRequest = invite;
       call.bCallId = callId(invite);
       byBCallId.put(call.bCallId, call);
@@ -395,6 +396,7 @@ final class B2bua {
     }
   }
 
+  /** A mid-call offer (UPDATE, or a re-INVITE) to the leg whose dialog it is on. */
   void onUpdate(RequestEvent event, ServerTransaction st) {
     Request update = event.getRequest();
     Call call = byACallId.get(callId(update));

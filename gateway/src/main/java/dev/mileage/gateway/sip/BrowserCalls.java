@@ -43,7 +43,18 @@ public interface BrowserCalls {
     String plainSdp();
 
     /** The answer the browser gets: ICE-lite candidate, our fingerprint, SAVPF, rtcp-mux. */
-    String answerSdp(long sessionId, long version);
+    default String answerSdp(long sessionId, long version) {
+      return answerSdp(sessionId, version, "sendrecv");
+    }
+
+    /** The same answer in {@code direction} (RFC 3264 6.1: sendrecv, sendonly, recvonly or inactive). */
+    String answerSdp(long sessionId, long version, String direction);
+
+    /**
+     * Why a mid-call offer from the browser cannot be answered on this leg, in words (488); null when it
+     * keeps the leg's ICE credentials, DTLS fingerprint and codec, so only its direction (hold) changes.
+     */
+    String reofferRefusal(String offerSdp);
 
     /** Where the leg sends the browser's audio as plain RTP (the relay's caller-side port). */
     void relayAt(String host, int port);

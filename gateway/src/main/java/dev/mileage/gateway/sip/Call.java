@@ -64,6 +64,8 @@ final class Call {
   ClientTransaction modifyCt;
   ClientTransaction refreshCt;
   String aLastSentSdp;
+  /** The SDP we last sent the trunk (offer or answer): what a refresh without an offer gets again. */
+  String bLastSentSdp;
   boolean acked;
   Instant answeredAt;
   EndReason endReason;

@@ -65,9 +65,18 @@ final class CallModifier {
       return;
     }
     if (call.web != null) {
-      // a browser leg's media (ICE, DTLS-SRTP) is negotiated once; mid-call offers are not relayed either way
-      b2bua.responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);
-      return;
+      if (!fromA) {
+        answerTrunkLocally(call, st, request, sdp);
+        return;
+      }
+      // the browser's leg (ICE, DTLS-SRTP) stays as negotiated; what its offer may change is the direction
+      // (hold), relayed to the trunk as the plain leg's offer in that direction
+      String refusal = call.web.reofferRefusal(sdp);
+      if (refusal != null) {
+        b2bua.notAcceptable(st, request, refusal);
+        return;
+      }
+      sdp = SdpRewriter.withDirection(call.web.plainSdp(), SdpRewriter.direction(sdp));
     }
     SdpRewriter.Audio audio = SdpRewriter.audio(sdp);
     if (!SdpRewriter.hasG711(audio)) {
@@ -85,6 +94,8 @@ final class CallModifier {
     try {
       long version = fromA ? ++call.bSdpVersion : ++call.aSdpVersion;
       String rewritten = SdpRewriter.rewrite(sdp, b2bua.sip.host, to.localPort(), B2bua.sessionNumber(call), version);
+      if (fromA) call.bLastSentSdp = rewritten;
+      else call.aLastSentSdp = rewritten;
       Request out = other.createRequest(request.getMethod());
       out.setContent(rewritten, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
       out.setHeader(b2bua.sip.contact(fromA ? "udp" : B2bua.transportOf(call.aRequest)));
@@ -101,6 +112,32 @@ final class CallModifier {
     }
   }
 
+  /**
+   * The trunk's offer on a browser call (e.g. the far end holds): answered here, going along with its
+   * direction, since the browser's leg is terminated in the gateway and needs no new negotiation; the
+   * relay stops sending towards a trunk that does not receive.
+   */
+  private void answerTrunkLocally(Call call, ServerTransaction st, Request request, String sdp) {
+    SdpRewriter.Audio audio = SdpRewriter.audio(sdp);
+    if (!SdpRewriter.hasG711(audio)) {
+      b2bua.notAcceptable(st, request, "neither PCMU nor PCMA offered");
+      return;
+    }
+    try {
+      call.relay.b().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives());
+      String answer = SdpRewriter.withDirection(SdpRewriter.rewrite(sdp, b2bua.sip.host, call.relay.b().localPort(),
+          B2bua.sessionNumber(call), ++call.bSdpVersion), SdpRewriter.answering(audio.direction()));
+      Response ok = b2bua.responses.create(Response.OK, request, null);
+      ok.addHeader(b2bua.sip.contact("udp"));
+      ok.setContent(answer, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
+      call.bLastSentSdp = answer;
+      b2bua.responses.send(st, ok);
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "cannot answer the trunk's offer", e);
+      b2bua.responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
+    }
+  }
+
   private void answerLocally(Call call, ServerTransaction st, Request request, boolean fromA) {
     try {
       Response ok = b2bua.responses.create(Response.OK, request, null);
@@ -111,7 +148,7 @@ final class CallModifier {
         if (call.aSupportsTimer) ok.addHeader(b2bua.sip.headers.createRequireHeader("timer"));
       }
       if (Request.INVITE.equals(request.getMethod())) {
-        String last = fromA ? call.aLastSentSdp : call.bLastSdp;
+        String last = fromA ? call.aLastSentSdp : call.bLastSentSdp;
         if (last != null) ok.setContent(last, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
       }
       b2bua.responses.send(st, ok);
@@ -183,10 +220,13 @@ final class CallModifier {
         MediaLeg asker = fromA ? call.relay.a() : call.relay.b();
         answerer.remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives());
         long version = fromA ? ++call.aSdpVersion : ++call.bSdpVersion;
-        String rewritten = SdpRewriter.rewrite(sdp, b2bua.sip.host, asker.localPort(), B2bua.sessionNumber(call), version);
+        // a browser asker gets its own leg's answer, in the direction the trunk answered
+        String rewritten = fromA && call.web != null
+            ? call.web.answerSdp(B2bua.sessionNumber(call), version, audio.direction())
+            : SdpRewriter.rewrite(sdp, b2bua.sip.host, asker.localPort(), B2bua.sessionNumber(call), version);
         ok.setContent(rewritten, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
         if (fromA) call.aLastSentSdp = rewritten;
-        else call.bLastSdp = rewritten;
+        else call.bLastSentSdp = rewritten;
       }
       b2bua.responses.send(pending, ok);
     } catch (Exception e) {

@@ -206,7 +206,10 @@ public final class WebRtcCalls implements BrowserCalls {
     }
 
     @Override public String plainSdp() { return leg.plainSdp(1, 1); }
-    @Override public String answerSdp(long sessionId, long version) { return leg.answerSdp(sessionId, version); }
+    @Override public String answerSdp(long sessionId, long version, String direction) {
+      return leg.answerSdp(sessionId, version, direction);
+    }
+    @Override public String reofferRefusal(String offerSdp) { return leg.reofferRefusal(WebRtcOffer.parse(offerSdp)); }
     @Override public void relayAt(String host, int port) { leg.relay(host, port); }
     @Override public Future<Boolean> secured() { return secured.future(); }
     @Override public void close() {

@@ -33,6 +33,7 @@ public final class WebRtcLeg {
   private final Context context;
   private final PortPool ports;
   private final String host;
+  static final java.util.Set<String> DIRECTIONS = java.util.Set.of("sendrecv", "sendonly", "recvonly", "inactive");
   private final WebRtcOffer offer;
   private final DtlsIdentity identity;
   private final String localUfrag;
@@ -108,6 +109,12 @@ public final class WebRtcLeg {
 
   /** Our SDP answer to the browser: ICE-lite host candidate, fingerprint, DTLS role, SAVPF, rtcp-mux. */
   public String answerSdp(long sessionId, long version) {
+    return answerSdp(sessionId, version, "sendrecv");
+  }
+
+  /** The answer in {@code direction} (hold: the browser's sendonly is answered recvonly, RFC 3264 6.1). */
+  public String answerSdp(long sessionId, long version, String direction) {
+    if (!DIRECTIONS.contains(direction)) throw new IllegalArgumentException("not an SDP direction: " + direction);
     int port = browserPort();
     StringBuilder s = new StringBuilder(768);
     s.append("v=0\r\n");
@@ -124,7 +131,7 @@ public final class WebRtcLeg {
     s.append("a=ice-pwd:").append(localPwd).append("\r\n");
     s.append("a=fingerprint:").append(identity.fingerprint().sdpValue()).append("\r\n");
     s.append("a=setup:").append(offer.weAreDtlsServer() ? "passive" : "active").append("\r\n");
-    s.append("a=sendrecv\r\na=rtcp-mux\r\n");
+    s.append("a=").append(direction).append("\r\na=rtcp-mux\r\n");
     s.append("a=rtpmap:").append(offer.codec()).append(offer.codec() == WebRtcOffer.PCMU ? " PCMU/8000" : " PCMA/8000").append("\r\n");
     if (offer.telephoneEvent() >= 0) {
       s.append("a=rtpmap:").append(offer.telephoneEvent()).append(" telephone-event/8000\r\n");
@@ -133,6 +140,21 @@ public final class WebRtcLeg {
     s.append("a=candidate:1 1 udp 2130706431 ").append(host).append(' ').append(port).append(" typ host\r\n");
     s.append("a=end-of-candidates\r\n");
     return s.toString();
+  }
+
+  /**
+   * Why a mid-call offer cannot be answered by this leg (null when it can): it must be a valid offer that
+   * keeps the ICE credentials (no ICE restart, RFC 8839 4.4.1.1.1), the DTLS fingerprint (no new
+   * association, RFC 8842 5) and the codec in use, so that only the direction changes.
+   */
+  public String reofferRefusal(WebRtcOffer next) {
+    if (!next.ok()) return next.check().words;
+    if (!next.iceUfrag().equals(offer.iceUfrag()) || !next.icePwd().equals(offer.icePwd())) {
+      return "an ICE restart is not supported during a call";
+    }
+    if (!next.fingerprint().equals(offer.fingerprint())) return "a new DTLS certificate is not supported during a call";
+    if (!next.offers(offer.codec())) return "the codec cannot change during a call";
+    return null;
   }
 
   /** The same audio as a plain RTP/AVP offer for the relay side (what the B2BUA sees from this leg). */

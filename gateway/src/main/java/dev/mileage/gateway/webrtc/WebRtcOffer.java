@@ -10,7 +10,7 @@ import java.util.Locale;
  * browser leg is encrypted or not at all.
  */
 public record WebRtcOffer(Check check, String iceUfrag, String icePwd, Fingerprint fingerprint, String setup,
-                          String mid, int codec, int telephoneEvent) {
+                          String mid, int codec, int telephoneEvent, java.util.Set<Integer> g711) {
   /** Why an offer cannot be answered; each maps to 488 Not Acceptable Here with this reason in words. */
   public enum Check {
     OK("ok"),
@@ -35,6 +35,11 @@ public record WebRtcOffer(Check check, String iceUfrag, String icePwd, Fingerpri
   /** ICE credentials limits from RFC 8839 5.4 (ufrag 4-256 chars, pwd 22-256). */
   static final int ICE_CHARS_MAX = 256;
 
+  /** Whether the offer lists G.711 payload type {@code pt} (PCMU or PCMA). */
+  public boolean offers(int pt) {
+    return g711.contains(pt);
+  }
+
   public boolean ok() {
     return check == Check.OK;
   }
@@ -45,7 +50,7 @@ public record WebRtcOffer(Check check, String iceUfrag, String icePwd, Fingerpri
   }
 
   static WebRtcOffer refused(Check c) {
-    return new WebRtcOffer(c, null, null, null, null, null, -1, -1);
+    return new WebRtcOffer(c, null, null, null, null, null, -1, -1, java.util.Set.of());
   }
 
   public static WebRtcOffer parse(String sdp) {
@@ -121,7 +126,9 @@ public record WebRtcOffer(Check check, String iceUfrag, String icePwd, Fingerpri
     if (codec < 0) return refused(Check.NO_G711);
     if (setup == null) setup = "actpass";
     if (!setup.equals("actpass") && !setup.equals("active") && !setup.equals("passive")) return refused(Check.MALFORMED);
+    java.util.Set<Integer> g711 = new java.util.HashSet<>();
+    for (int pt : formats) if (pt == PCMU || pt == PCMA) g711.add(pt);
     return new WebRtcOffer(Check.OK, ufrag, pwd, Fingerprint.parse(fp), setup, mid, codec,
-        formats.contains(event) ? event : -1);
+        formats.contains(event) ? event : -1, java.util.Set.copyOf(g711));
   }
 }

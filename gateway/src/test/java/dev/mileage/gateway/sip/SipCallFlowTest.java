@@ -246,6 +246,28 @@ class SipCallFlowTest {
     assertFalse(call.byeReceived());
   }
 
+  /** The far end holds (a re-INVITE on the trunk's dialog): relayed to the caller, answered back. */
+  @Test
+  void holdFromTheFarEndIsRelayedToTheCaller() throws Exception {
+    UacCall call = alice.invite(DemoNumbers.ECHO);
+    assertEquals(200, call.awaitFinal(WAIT));
+    try {
+      TrunkCall far = bed.trunk.calls().stream().filter(c -> c.reinvites() == 0 && c.end() == TrunkCall.End.NONE)
+          .reduce((first, second) -> second).orElseThrow();
+      var held = bed.trunk.reinvite(far.callId(), "sendonly").get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(200, held.getStatusCode());
+      assertEquals(1, call.reinvitesReceived(), "the caller got the hold");
+      String answer = new String(held.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.contains("o=mileage ") && answer.contains("m=audio ") && !answer.contains("o=- "),
+          "the caller's answer, rewritten by the gateway: " + answer);
+      var resumed = bed.trunk.reinvite(far.callId(), "sendrecv").get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(200, resumed.getStatusCode());
+      assertEquals(2, call.reinvitesReceived());
+    } finally {
+      assertEquals(200, call.bye(WAIT));
+    }
+  }
+
   @Test
   void cancelCrossingTheTrunksAnswerHangsUpTheTrunkAndBillsNothing() throws Exception {
     long before = bed.balance("member:1");

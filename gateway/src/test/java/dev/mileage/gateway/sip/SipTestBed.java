@@ -58,6 +58,8 @@ final class SipTestBed implements AutoCloseable {
   /** The SIP verticle's clock: real time, but a test may jump it ahead (nonce expiry) instead of sleeping. */
   final SkippingClock sipClock = new SkippingClock();
   private Account issuer;
+  /** Owners given SIP accounts: idle means none of them has a reservation left open either. */
+  private final java.util.Set<String> members = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   SipTestBed(Path dataDir, UnaryOperator<TrunkOptions> trunkOptions, UnaryOperator<SipOptions> sipOptions) throws Exception {
     db = Database.embedded(dataDir);
@@ -88,6 +90,7 @@ final class SipTestBed implements AutoCloseable {
 
   /** A member with a SIP account and {@code points} of mileage. */
   void member(String owner, String username, long points) throws Exception {
+    members.add(owner);
     SubscriberStore.ProvisionResult r = await(subscribers.provision(owner, username, PASSWORD));
     if (r != SubscriberStore.ProvisionResult.CREATED && r != SubscriberStore.ProvisionResult.UPDATED) {
       throw new IllegalStateException("provisioning failed: " + r);
@@ -137,10 +140,21 @@ final class SipTestBed implements AutoCloseable {
   void awaitIdle() throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      if (liveCalls() == 0 && sip.mediaPortsInUse() == 0) return;
+      if (liveCalls() == 0 && sip.mediaPortsInUse() == 0 && reserved() == 0) return;
       Thread.sleep(20);
     }
-    throw new AssertionError("calls still live: " + liveCalls() + ", media ports in use: " + sip.mediaPortsInUse());
+    throw new AssertionError("calls still live: " + liveCalls() + ", media ports in use: " + sip.mediaPortsInUse()
+        + ", points still reserved: " + reserved());
+  }
+
+  /** Points reserved on members' accounts (a call's settlement follows its end: a void, then this is 0). */
+  long reserved() throws Exception {
+    long sum = 0;
+    for (String owner : members) {
+      Optional<Account> a = await(ledger.accountOf(owner, StandardPointTypes.MILEAGE));
+      if (a.isPresent()) sum += a.get().debitsPending();
+    }
+    return sum;
   }
 
   /** The system clock plus an offset that only grows. */

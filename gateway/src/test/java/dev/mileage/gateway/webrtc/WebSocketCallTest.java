@@ -8,6 +8,7 @@ import dev.mileage.gateway.GatewayApp;
 import dev.mileage.gateway.GatewayConfig;
 import dev.mileage.gateway.MutableClock;
 import dev.mileage.gateway.metering.MeteringFeature;
+import dev.mileage.gateway.media.SdpRewriter;
 import dev.mileage.gateway.sip.SipFeature;
 import dev.mileage.gateway.sip.SubscriberStore;
 import dev.mileage.points.ledger.Account;
@@ -239,6 +240,84 @@ class WebSocketCallTest {
       assertTrue(counters.getOrDefault("web.send.passed", 0L) >= 40, counters.toString());
       assertEquals(0L, counters.getOrDefault("web.decrypt.dropped", 0L), counters.toString());
       // the operator ends the call: the gateway's BYE reaches the browser over its WebSocket
+      String id = await(sip.service().orElseThrow().liveCalls().toCompletionStage()).stream()
+          .filter(l -> l.username().equals(cred.username())).findFirst().orElseThrow().id();
+      assertTrue(await(sip.service().orElseThrow().endCall(id).toCompletionStage()));
+      String bye = c.await("^BYE ", WAIT);
+      assertNotNull(bye, "BYE over the WebSocket");
+      c.send(WsSipClient.ok(bye));
+    }
+  }
+
+  /**
+   * Hold from either side of a browser call: the browser's re-INVITE keeps its ICE and DTLS and only
+   * changes direction, relayed to the trunk as the plain leg's offer; the trunk's hold is answered by the
+   * gateway without bothering the browser; an ICE restart or a new certificate mid-call is refused (488)
+   * and the call goes on.
+   */
+  @Test
+  void holdFromEitherSideKeepsTheBrowserLegAndAMidCallIceRestartIsRefused() throws Exception {
+    SubscriberStore.Temporary cred = credential(MEMBER);
+    String number = DemoNumbers.ECHO;
+    try (JavaWebRtcPeer peer = JavaWebRtcPeer.create(); WsSipClient c = new WsSipClient(wsUrl)) {
+      String callId = "ws-" + WsSipClient.hex(8);
+      authenticatedInvite(c, cred.username(), cred, number, callId, peer.offer());
+      String answer = WsSipClient.body(c.await("^SIP/2.0 183", WAIT));
+      peer.target(port(answer));
+      assertNotNull(peer.check(attr(answer, "ice-ufrag"), attr(answer, "ice-pwd"), true));
+      assertEquals(DtlsOutcome.OK, peer.handshake(Fingerprint.parse(attr(answer, "fingerprint"))).outcome());
+      String ok = c.awaitFinal(WAIT);
+      assertEquals(200, WsSipClient.status(ok), ok);
+      c.send(c.ack(ok, number, domain));
+      var trunkCall = trunk.calls().stream().filter(t -> number.equals(t.number()) && t.end() == dev.mileage.fixtures.sip.TrunkCall.End.NONE)
+          .reduce((first, second) -> second).orElseThrow();
+
+      // the browser holds: same ICE and certificate, a=sendonly
+      c.send(c.reinvite(ok, number, domain, SdpRewriter.withDirection(peer.offer(), "sendonly")));
+      String held = c.awaitFinal(WAIT);
+      assertEquals(200, WsSipClient.status(held), held);
+      String heldSdp = WsSipClient.body(held);
+      assertTrue(heldSdp.contains("a=recvonly\r\n") && !heldSdp.contains("a=sendrecv"), heldSdp);
+      assertEquals(attr(answer, "fingerprint"), attr(heldSdp, "fingerprint"), "the same DTLS association");
+      assertEquals(attr(answer, "ice-ufrag"), attr(heldSdp, "ice-ufrag"), "the same ICE session");
+      assertEquals(port(answer), port(heldSdp));
+      c.send(c.ack(held, number, domain));
+      assertEquals("sendonly", trunkCall.lastOfferDirection(), "the hold reached the trunk");
+      // and resumes
+      c.send(c.reinvite(ok, number, domain, peer.offer()));
+      String resumed = c.awaitFinal(WAIT);
+      assertEquals(200, WsSipClient.status(resumed), resumed);
+      assertTrue(WsSipClient.body(resumed).contains("a=sendrecv\r\n"), resumed);
+      c.send(c.ack(resumed, number, domain));
+      assertEquals("sendrecv", trunkCall.lastOfferDirection());
+      int reinvitesAtTrunk = trunkCall.reinvites();
+
+      // an ICE restart and a new certificate are refused with the reason; the trunk hears nothing of them
+      String restart = peer.offer().replace("a=ice-ufrag:" + attr(peer.offer(), "ice-ufrag"), "a=ice-ufrag:rstx");
+      c.send(c.reinvite(ok, number, domain, restart));
+      String refused = c.awaitFinal(WAIT);
+      assertEquals(488, WsSipClient.status(refused), refused);
+      assertTrue(refused.contains("ICE restart"), refused);
+      String otherCert = peer.offer().replace(attr(peer.offer(), "fingerprint"),
+          DtlsIdentity.generate(new SecureRandom(), Instant.now()).fingerprint().sdpValue());
+      c.send(c.reinvite(ok, number, domain, otherCert));
+      refused = c.awaitFinal(WAIT);
+      assertEquals(488, WsSipClient.status(refused), refused);
+      assertTrue(refused.contains("DTLS certificate"), refused);
+      String noG711 = peer.offer().replace("UDP/TLS/RTP/SAVPF 111 0 8 126", "UDP/TLS/RTP/SAVPF 111 126");
+      c.send(c.reinvite(ok, number, domain, noG711));
+      assertEquals(488, WsSipClient.status(c.awaitFinal(WAIT)));
+      assertEquals(reinvitesAtTrunk, trunkCall.reinvites(), "refused offers never reach the trunk");
+
+      // the far end holds: answered by the gateway (recvonly), nothing sent to the browser
+      var trunkHold = trunk.reinvite(trunkCall.callId(), "sendonly").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(200, trunkHold.getStatusCode());
+      String gatewayAnswer = new String(trunkHold.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(gatewayAnswer.contains("a=recvonly\r\n") && gatewayAnswer.contains("RTP/AVP"), gatewayAnswer);
+      assertEquals(200, trunk.reinvite(trunkCall.callId(), "sendrecv").get(WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode());
+      assertEquals(null, c.await("^INVITE ", Duration.ofMillis(500)), "the browser's leg is not renegotiated");
+
+      // the call is still up and ends normally
       String id = await(sip.service().orElseThrow().liveCalls().toCompletionStage()).stream()
           .filter(l -> l.username().equals(cred.username())).findFirst().orElseThrow().id();
       assertTrue(await(sip.service().orElseThrow().endCall(id).toCompletionStage()));

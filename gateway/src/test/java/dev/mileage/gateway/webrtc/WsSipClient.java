@@ -147,6 +147,21 @@ final class WsSipClient implements AutoCloseable {
         + "Content-Length: 0\r\n\r\n";
   }
 
+  /** A re-INVITE inside the dialog of {@code ok} (the 200 of our INVITE) offering {@code sdp}. */
+  String reinvite(String ok, String number, String domain, String sdp) {
+    String uri = "sip:" + number + "@" + domain;
+    return "INVITE " + uri + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/" + viaTransport + " " + viaHost + ";branch=z9hG4bK" + hex(6) + "\r\n"
+        + "Max-Forwards: 69\r\n"
+        + "To: " + header(ok, "To") + "\r\n"
+        + "From: " + header(ok, "From") + "\r\n"
+        + "Call-ID: " + header(ok, "Call-ID") + "\r\n"
+        + "CSeq: " + (cseq++) + " INVITE\r\n"
+        + "Contact: <sip:" + hex(4) + "@" + viaHost + ";transport=ws;ob>\r\n"
+        + "Content-Type: application/sdp\r\n"
+        + "Content-Length: " + sdp.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + sdp;
+  }
+
   /** The 200 answering a request the gateway sent us (e.g. its BYE). */
   static String ok(String request) {
     StringBuilder s = new StringBuilder("SIP/2.0 200 OK\r\n");
