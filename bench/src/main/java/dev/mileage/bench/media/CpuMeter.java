@@ -17,6 +17,10 @@ final class CpuMeter {
   private final long processStartNanos;
   private final java.util.function.LongSupplier relayedPackets;
   private final long relayedAtStart;
+  /** Set by {@link #stop()}: the figures are frozen there (later work in the process does not count). */
+  private long relayEndNanos = -1;
+  private long processEndNanos;
+  private long relayedAtEnd;
 
   private CpuMeter(java.util.function.LongSupplier relayedPackets) {
     this.relayedPackets = relayedPackets;
@@ -34,17 +38,28 @@ final class CpuMeter {
     return new CpuMeter(relayedPackets);
   }
 
-  /** Packets the relay forwarded since the start. */
+  /** Ends the measured window. */
+  void stop() {
+    relayedAtEnd = relayedPackets.getAsLong();
+    processEndNanos = processNanos();
+    relayEndNanos = relayNanos();
+  }
+
+  private boolean stopped() {
+    return relayEndNanos >= 0;
+  }
+
+  /** Packets the relay forwarded in the window. */
   long relayedPackets() {
-    return relayedPackets.getAsLong() - relayedAtStart;
+    return (stopped() ? relayedAtEnd : relayedPackets.getAsLong()) - relayedAtStart;
   }
 
   double relaySeconds() {
-    return (relayNanos() - relayStartNanos) / 1e9;
+    return ((stopped() ? relayEndNanos : relayNanos()) - relayStartNanos) / 1e9;
   }
 
   double processSeconds() {
-    return (processNanos() - processStartNanos) / 1e9;
+    return ((stopped() ? processEndNanos : processNanos()) - processStartNanos) / 1e9;
   }
 
   private long relayNanos() {
