@@ -19,6 +19,8 @@ final class CpuMeter {
   private final long relayedAtStart;
   /** Set by {@link #stop()}: the figures are frozen there (later work in the process does not count). */
   private long relayEndNanos = -1;
+  private final long relayUserStartNanos;
+  private long relayUserEndNanos;
   private long processEndNanos;
   private long relayedAtEnd;
 
@@ -29,6 +31,7 @@ final class CpuMeter {
       if (t.getName().startsWith(RELAY_THREAD_PREFIX)) relayThreadIds.add(t.getId());
     }
     relayStartNanos = relayNanos();
+    relayUserStartNanos = relayUserNanos();
     processStartNanos = processNanos();
   }
 
@@ -43,6 +46,13 @@ final class CpuMeter {
     relayedAtEnd = relayedPackets.getAsLong();
     processEndNanos = processNanos();
     relayEndNanos = relayNanos();
+    relayUserEndNanos = relayUserNanos();
+  }
+
+  /** Of the relay threads' CPU, the share spent in Java (the rest is the kernel: system calls, loopback delivery). */
+  double relayUserShare() {
+    double total = relaySeconds();
+    return total <= 0 ? 0 : ((stopped() ? relayUserEndNanos : relayUserNanos()) - relayUserStartNanos) / 1e9 / total;
   }
 
   private boolean stopped() {
@@ -66,6 +76,13 @@ final class CpuMeter {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long total = 0;
     for (long id : relayThreadIds) total += Math.max(0, threads.getThreadCpuTime(id));
+    return total;
+  }
+
+  private long relayUserNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long id : relayThreadIds) total += Math.max(0, threads.getThreadUserTime(id));
     return total;
   }
 

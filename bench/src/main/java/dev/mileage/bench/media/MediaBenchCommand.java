@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 public final class MediaBenchCommand implements Callable<Integer> {
   /** Calls beyond this would need more than the default port range. */
   static final int CALLS_MAX = 5_000;
+  /** Linux's default ip_local_port_range starts here. */
+  static final int EPHEMERAL_PORT_MIN = 32_768;
 
   @Option(names = "--calls", description = "concurrent calls (default ${DEFAULT-VALUE})")
   int calls = 500;
@@ -81,10 +83,13 @@ public final class MediaBenchCommand implements Callable<Integer> {
     MediaCounters counters = new MediaCounters();
     int ioThreads = relayThreads != null ? relayThreads : MediaIo.defaultThreads();
     MediaIo io = new MediaIo("media-io", ioThreads);
-    int base = portBase != 0 ? portBase : 20_000 + new java.util.Random().nextInt(20_000);
+    // below Linux's ephemeral range (32768 and up), where the generators' own sockets and everybody's
+    // clients take ports: a random base there met "no free media port" on a busy machine
+    int range = calls * 4 + 200;
+    int base = portBase != 0 ? portBase : 10_000 + new java.util.Random().nextInt(EPHEMERAL_PORT_MIN - 10_000 - range);
     List<RtpRelay> relays = new ArrayList<>();
     try {
-      PortPool ports = onContext(context, () -> new PortPool(vertx, "127.0.0.1", base, base + calls * 4 + 200));
+      PortPool ports = onContext(context, () -> new PortPool(vertx, "127.0.0.1", base, base + range));
       for (int i = 0; i < calls; i++) {
         CompletableFuture<RtpRelay> f = new CompletableFuture<>();
         context.runOnContext(v -> RtpRelay.open(ports, io, counters, System::currentTimeMillis).onComplete(ar -> {
@@ -143,6 +148,7 @@ public final class MediaBenchCommand implements Callable<Integer> {
       report.figure("relayCpuSeconds", relayCpuSeconds);
       report.figure("relayCpuSecondsPer1kPackets", relayedCount == 0 ? 0 : relayCpuSeconds * 1000 / relayedCount);
       report.figure("relayCoresUsed", relayCpuSeconds / seconds);
+      report.figure("relayUserCpuShare", cpu.relayUserShare());
       report.figure("processCpuSecondsPer1kPackets", relayedCount == 0 ? 0 : processCpuSeconds * 1000 / relayedCount);
       report.figure("systemLoadAverage1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       report.note("relay counters: " + counters.snapshot());

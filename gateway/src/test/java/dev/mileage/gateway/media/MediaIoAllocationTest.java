@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with everything else, so a relay that makes garbage at 50,000 packets/s brings pauses into the
  * audio. Measured on the I/O thread itself (the JVM counts the bytes each thread allocates) over
  * real loopback sockets. The old path (a byte[] copy, a Vert.x buffer, a sender address and a packet
- * record per datagram, another copy to send) made about 600 bytes per packet.
+ * record per datagram, another copy to send) made 1,059 bytes per packet in this test.
  */
 class MediaIoAllocationTest {
   static final String THREAD = "media-io-alloc-test";
