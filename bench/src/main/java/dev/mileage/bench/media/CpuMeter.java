@@ -17,6 +17,12 @@ final class CpuMeter {
   private final long processStartNanos;
   private final java.util.function.LongSupplier relayedPackets;
   private final long relayedAtStart;
+  /** Set by {@link #stop()}: the figures are frozen there (later work in the process does not count). */
+  private long relayEndNanos = -1;
+  private final long relayUserStartNanos;
+  private long relayUserEndNanos;
+  private long processEndNanos;
+  private long relayedAtEnd;
 
   private CpuMeter(java.util.function.LongSupplier relayedPackets) {
     this.relayedPackets = relayedPackets;
@@ -25,6 +31,7 @@ final class CpuMeter {
       if (t.getName().startsWith(RELAY_THREAD_PREFIX)) relayThreadIds.add(t.getId());
     }
     relayStartNanos = relayNanos();
+    relayUserStartNanos = relayUserNanos();
     processStartNanos = processNanos();
   }
 
@@ -34,23 +41,48 @@ final class CpuMeter {
     return new CpuMeter(relayedPackets);
   }
 
-  /** Packets the relay forwarded since the start. */
+  /** Ends the measured window. */
+  void stop() {
+    relayedAtEnd = relayedPackets.getAsLong();
+    processEndNanos = processNanos();
+    relayEndNanos = relayNanos();
+    relayUserEndNanos = relayUserNanos();
+  }
+
+  /** Of the relay threads' CPU, the share spent in Java (the rest is the kernel: system calls, loopback delivery). */
+  double relayUserShare() {
+    double total = relaySeconds();
+    return total <= 0 ? 0 : ((stopped() ? relayUserEndNanos : relayUserNanos()) - relayUserStartNanos) / 1e9 / total;
+  }
+
+  private boolean stopped() {
+    return relayEndNanos >= 0;
+  }
+
+  /** Packets the relay forwarded in the window. */
   long relayedPackets() {
-    return relayedPackets.getAsLong() - relayedAtStart;
+    return (stopped() ? relayedAtEnd : relayedPackets.getAsLong()) - relayedAtStart;
   }
 
   double relaySeconds() {
-    return (relayNanos() - relayStartNanos) / 1e9;
+    return ((stopped() ? relayEndNanos : relayNanos()) - relayStartNanos) / 1e9;
   }
 
   double processSeconds() {
-    return (processNanos() - processStartNanos) / 1e9;
+    return ((stopped() ? processEndNanos : processNanos()) - processStartNanos) / 1e9;
   }
 
   private long relayNanos() {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long total = 0;
     for (long id : relayThreadIds) total += Math.max(0, threads.getThreadCpuTime(id));
+    return total;
+  }
+
+  private long relayUserNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long id : relayThreadIds) total += Math.max(0, threads.getThreadUserTime(id));
     return total;
   }
 

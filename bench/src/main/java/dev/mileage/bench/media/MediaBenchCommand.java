@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 public final class MediaBenchCommand implements Callable<Integer> {
   /** Calls beyond this would need more than the default port range. */
   static final int CALLS_MAX = 5_000;
+  /** Linux's default ip_local_port_range starts here. */
+  static final int EPHEMERAL_PORT_MIN = 32_768;
 
   @Option(names = "--calls", description = "concurrent calls (default ${DEFAULT-VALUE})")
   int calls = 500;
@@ -43,6 +45,10 @@ public final class MediaBenchCommand implements Callable<Integer> {
   int packetsPerSecond = 50;
   @Option(names = "--seconds", description = "measured seconds (default ${DEFAULT-VALUE})")
   int seconds = 20;
+  @Option(names = "--baseline-seconds", description = "measured seconds of the direct baseline (same generators, "
+      + "no relay) run before the relayed one; 0 skips it (default: as --seconds)")
+  Integer baselineSecondsOption;
+  int baselineSeconds;
   @Option(names = "--warmup-seconds", description = "unmeasured warm-up (default ${DEFAULT-VALUE})")
   int warmupSeconds = 3;
   @Option(names = "--generator-threads", description = "sender/receiver threads (default ${DEFAULT-VALUE})")
@@ -56,6 +62,8 @@ public final class MediaBenchCommand implements Callable<Integer> {
   @Option(names = "--html", paramLabel = "FILE", description = "HTML report (default: next to --json)")
   Path html;
 
+  private Context context;
+
   @Override
   public Integer call() throws Exception {
     if (calls < 1 || calls > CALLS_MAX || packetsPerSecond < 1 || packetsPerSecond > 1000 || seconds < 1 || seconds > 3600
@@ -64,16 +72,24 @@ public final class MediaBenchCommand implements Callable<Integer> {
       System.err.println("bench media: out-of-range option (calls 1.." + CALLS_MAX + ", pps 1..1000, seconds 1..3600)");
       return 2;
     }
+    baselineSeconds = baselineSecondsOption != null ? baselineSecondsOption : seconds;
+    if (baselineSeconds < 0 || baselineSeconds > 3600) {
+      System.err.println("bench media: --baseline-seconds 0..3600");
+      return 2;
+    }
     Instant startedAt = Instant.now();
     Vertx vertx = Vertx.vertx();
-    Context context = vertx.getOrCreateContext();
+    context = vertx.getOrCreateContext();
     MediaCounters counters = new MediaCounters();
     int ioThreads = relayThreads != null ? relayThreads : MediaIo.defaultThreads();
     MediaIo io = new MediaIo("media-io", ioThreads);
-    int base = portBase != 0 ? portBase : 20_000 + new java.util.Random().nextInt(20_000);
+    // below Linux's ephemeral range (32768 and up), where the generators' own sockets and everybody's
+    // clients take ports: a random base there met "no free media port" on a busy machine
+    int range = calls * 4 + 200;
+    int base = portBase != 0 ? portBase : 10_000 + new java.util.Random().nextInt(EPHEMERAL_PORT_MIN - 10_000 - range);
     List<RtpRelay> relays = new ArrayList<>();
     try {
-      PortPool ports = onContext(context, () -> new PortPool(vertx, "127.0.0.1", base, base + calls * 4 + 200));
+      PortPool ports = onContext(context, () -> new PortPool(vertx, "127.0.0.1", base, base + range));
       for (int i = 0; i < calls; i++) {
         CompletableFuture<RtpRelay> f = new CompletableFuture<>();
         context.runOnContext(v -> RtpRelay.open(ports, io, counters, System::currentTimeMillis).onComplete(ar -> {
@@ -82,73 +98,58 @@ public final class MediaBenchCommand implements Callable<Integer> {
         }));
         relays.add(f.get(10, TimeUnit.SECONDS));
       }
-      long interval = 1_000_000_000L / packetsPerSecond;
-      long start = System.nanoTime() + 500_000_000L;
-      long measureFrom = start + warmupSeconds * 1_000_000_000L;
-      long stopSending = measureFrom + seconds * 1_000_000_000L;
-      long drain = 1_000_000_000L;
-      List<RtpGenerator> generators = new ArrayList<>();
-      for (int t = 0; t < generatorThreads; t++) generators.add(new RtpGenerator(interval, start, measureFrom, stopSending, drain));
-      for (int i = 0; i < calls; i++) {
-        RtpRelay r = relays.get(i);
-        RtpGenerator g = generators.get(i % generatorThreads);
-        RtpGenerator.Endpoint a = g.add(new InetSocketAddress("127.0.0.1", r.a().localPort()), 2 * i);
-        RtpGenerator.Endpoint b = g.add(new InetSocketAddress("127.0.0.1", r.b().localPort()), 2 * i + 1);
-        int aPort = ((InetSocketAddress) a.channel().getLocalAddress()).getPort();
-        int bPort = ((InetSocketAddress) b.channel().getLocalAddress()).getPort();
-        onContext(context, () -> {
-          r.a().remote("127.0.0.1", aPort, Set.of(0), true);
-          r.b().remote("127.0.0.1", bPort, Set.of(0), true);
-          return null;
-        });
-      }
-      List<Thread> threads = new ArrayList<>();
-      for (RtpGenerator g : generators) {
-        Thread th = new Thread(g, "media-gen-" + threads.size());
-        th.start();
-        threads.add(th);
-      }
-      CpuMeter cpu = CpuMeter.startAt(measureFrom, () -> counters.get("a.send", "passed") + counters.get("b.send", "passed"));
-      for (Thread th : threads) th.join(TimeUnit.SECONDS.toMillis(seconds + warmupSeconds + 60));
-
-      Histogram latency = new Histogram(60_000_000L, 3);
-      Histogram transit = new Histogram(60_000_000L, 3);
-      long sent = 0;
-      long received = 0;
-      for (RtpGenerator g : generators) {
-        latency.add(g.latencyMicros);
-        transit.add(g.transitMicros);
-        sent += g.sentMeasured.get();
-        received += g.receivedMeasured.get();
-      }
+      Run baseline = baselineSeconds == 0 ? null : run(null, baselineSeconds, null);
+      Run relayed = run(relays, seconds, ioThreadCounters(counters));
+      Histogram latency = relayed.latency;
+      Histogram transit = relayed.transit;
+      long sent = relayed.sent;
+      long received = relayed.received;
       double pps = received / (double) seconds;
       double loss = sent == 0 ? 1.0 : Math.max(0, sent - received) / (double) sent;
+      CpuMeter cpu = relayed.cpu;
 
       SrtpCryptoBench.Result crypto = SrtpCryptoBench.run(calls, Math.max(50, packetsPerSecond * 4L), 42);
 
       Report report = new Report("media", startedAt)
           .setting("calls", calls).setting("packetsPerSecondPerDirection", packetsPerSecond)
-          .setting("seconds", seconds).setting("warmupSeconds", warmupSeconds).setting("generatorThreads", generatorThreads)
+          .setting("seconds", seconds).setting("baselineSeconds", baselineSeconds).setting("warmupSeconds", warmupSeconds).setting("generatorThreads", generatorThreads)
           .setting("relayThreads", ioThreads)
           .setting("cores", Runtime.getRuntime().availableProcessors());
       report.figure("packetsPerSecond", Math.round(pps));
       report.figure("packetsPerSecondOffered", (long) calls * 2 * packetsPerSecond);
       report.figure("packetsSent", sent);
       report.figure("packetsReceived", received);
-      report.figure("packetsReceivedAll", generators.stream().mapToLong(g -> g.received.get()).sum());
+      report.figure("packetsReceivedAll", relayed.receivedAll);
       report.figure("lossRatio", loss);
-      report.figure("generatorBehindMsMax", generators.stream().mapToLong(g -> g.behindNanosMax).max().orElse(0) / 1e6);
-      report.latency("addedLatency", "scheduled send to arrival through the relay (includes one extra loopback hop "
-          + "and any lag of the generator behind its schedule)", latency);
-      report.latency("relayTransit", "actual send to arrival through the relay: the relay and the kernel only", transit);
+      report.figure("generatorBehindMsMax", relayed.behindNanosMax / 1e6);
+      report.latency("addedLatency", "raw: scheduled send to arrival through the relay (two loopback hops, the relay, "
+          + "and the generator's own scheduling and reading delays)", latency);
+      report.latency("relayTransit", "actual send to arrival through the relay (without the sender's lag)", transit);
+      if (baseline != null) {
+        // the same generators, schedule and sockets, each call's two endpoints talking directly: what the
+        // bench and the kernel add on their own; the relay's share is the difference
+        report.figure("baselinePacketsSent", baseline.sent);
+        report.figure("baselineLossRatio", baseline.sent == 0 ? 1.0 : Math.max(0, baseline.sent - baseline.received) / (double) baseline.sent);
+        report.figure("baselineGeneratorBehindMsMax", baseline.behindNanosMax / 1e6);
+        report.latency("baselineLatency", "scheduled send to arrival, endpoints connected directly (no relay): "
+            + "the generator and one loopback hop", baseline.latency);
+        report.latency("baselineTransit", "actual send to arrival, direct (no relay)", baseline.transit);
+        for (double q : new double[] {50, 99, 99.9}) {
+          String name = q == 50 ? "P50" : q == 99 ? "P99" : "P999";
+          report.figure("relayOverBaselineMs" + name,
+              (latency.getValueAtPercentile(q) - baseline.latency.getValueAtPercentile(q)) / 1000.0);
+        }
+        report.figure("baselineProcessCpuSecondsPer1kPackets", baseline.processCpuSecondsPer1k());
+      }
       double relayCpuSeconds = cpu.relaySeconds();
       double processCpuSeconds = cpu.processSeconds();
-      long relayed = cpu.relayedPackets();
-      report.figure("relayedPacketsMeasured", relayed);
+      long relayedCount = cpu.relayedPackets();
+      report.figure("relayedPacketsMeasured", relayedCount);
       report.figure("relayCpuSeconds", relayCpuSeconds);
-      report.figure("relayCpuSecondsPer1kPackets", relayed == 0 ? 0 : relayCpuSeconds * 1000 / relayed);
+      report.figure("relayCpuSecondsPer1kPackets", relayedCount == 0 ? 0 : relayCpuSeconds * 1000 / relayedCount);
       report.figure("relayCoresUsed", relayCpuSeconds / seconds);
-      report.figure("processCpuSecondsPer1kPackets", relayed == 0 ? 0 : processCpuSeconds * 1000 / relayed);
+      report.figure("relayUserCpuShare", cpu.relayUserShare());
+      report.figure("processCpuSecondsPer1kPackets", relayedCount == 0 ? 0 : processCpuSeconds * 1000 / relayedCount);
       report.figure("systemLoadAverage1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       report.note("relay counters: " + counters.snapshot());
       report.figure("relayDropped", counters.snapshot().entrySet().stream()
@@ -175,6 +176,83 @@ public final class MediaBenchCommand implements Callable<Integer> {
       closed.get(10, TimeUnit.SECONDS);
       io.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** What one run of the generators measured. */
+  private record Run(Histogram latency, Histogram transit, long sent, long received, long receivedAll,
+                     long behindNanosMax, CpuMeter cpu) {
+    double processCpuSecondsPer1k() {
+      return received == 0 ? 0 : cpu.processSeconds() * 1000 / received;
+    }
+  }
+
+  private static java.util.function.LongSupplier ioThreadCounters(MediaCounters counters) {
+    return () -> counters.get("a.send", "passed") + counters.get("b.send", "passed");
+  }
+
+  /**
+   * Drives every call for warm-up + {@code measuredSeconds}: through {@code relays}, or with each call's
+   * two endpoints connected to each other when {@code relays} is null (the baseline).
+   */
+  private Run run(List<RtpRelay> relays, int measuredSeconds, java.util.function.LongSupplier relayed) throws Exception {
+    long interval = 1_000_000_000L / packetsPerSecond;
+    long start = System.nanoTime() + 500_000_000L;
+    long measureFrom = start + warmupSeconds * 1_000_000_000L;
+    long stopSending = measureFrom + measuredSeconds * 1_000_000_000L;
+    long drain = 1_000_000_000L;
+    List<RtpGenerator> generators = new ArrayList<>();
+    for (int t = 0; t < generatorThreads; t++) generators.add(new RtpGenerator(interval, start, measureFrom, stopSending, drain));
+    List<Thread> threads = new ArrayList<>();
+    try {
+      for (int i = 0; i < calls; i++) {
+        RtpGenerator g = generators.get(i % generatorThreads);
+        RtpGenerator.Endpoint a = g.add(2 * i);
+        RtpGenerator.Endpoint b = g.add(2 * i + 1);
+        if (relays == null) {
+          RtpGenerator.connect(a, new InetSocketAddress("127.0.0.1", b.port()));
+          RtpGenerator.connect(b, new InetSocketAddress("127.0.0.1", a.port()));
+          continue;
+        }
+        RtpRelay r = relays.get(i);
+        RtpGenerator.connect(a, new InetSocketAddress("127.0.0.1", r.a().localPort()));
+        RtpGenerator.connect(b, new InetSocketAddress("127.0.0.1", r.b().localPort()));
+        int aPort = a.port();
+        int bPort = b.port();
+        onContext(context, () -> {
+          r.a().remote("127.0.0.1", aPort, Set.of(0), true);
+          r.b().remote("127.0.0.1", bPort, Set.of(0), true);
+          return null;
+        });
+      }
+      for (RtpGenerator g : generators) {
+        for (Runnable side : List.of(g.sender(), g.receiver())) {
+          Thread th = new Thread(side, "media-gen-" + threads.size());
+          th.start();
+          threads.add(th);
+        }
+      }
+      CpuMeter cpu = CpuMeter.startAt(measureFrom, relayed != null ? relayed : () -> 0);
+      for (Thread th : threads) th.join(TimeUnit.SECONDS.toMillis(measuredSeconds + warmupSeconds + 60));
+      cpu.stop();
+      Histogram latency = new Histogram(60_000_000L, 3);
+      Histogram transit = new Histogram(60_000_000L, 3);
+      long sent = 0;
+      long received = 0;
+      long receivedAll = 0;
+      long behind = 0;
+      for (RtpGenerator g : generators) {
+        latency.add(g.latencyMicros);
+        transit.add(g.transitMicros);
+        sent += g.sentMeasured.get();
+        received += g.receivedMeasured.get();
+        receivedAll += g.received.get();
+        behind = Math.max(behind, g.behindNanosMax);
+      }
+      return new Run(latency, transit, sent, received, receivedAll, behind, cpu);
+    } finally {
+      for (Thread th : threads) th.join(TimeUnit.SECONDS.toMillis(5));
+      generators.forEach(RtpGenerator::close);
     }
   }
 

@@ -1,8 +1,7 @@
 package dev.mileage.gateway.media;
 
-import io.vertx.core.net.SocketAddress;
-
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -19,8 +18,10 @@ public final class MediaLeg {
   private final LongSupplier nowMs;
   private volatile DatagramChannel channel;
   private volatile String sdpHost;
+  /** The SDP host resolved once per change (null if it does not resolve: then nothing is accepted). */
+  private volatile InetAddress sdpAddress;
   private volatile int sdpPort;
-  private volatile SocketAddress latched;
+  private volatile InetSocketAddress latched;
   /** Where packets go, resolved once per change rather than per packet. */
   private volatile InetSocketAddress sendTo;
   private volatile Set<Integer> allowed = Set.of();
@@ -53,8 +54,10 @@ public final class MediaLeg {
     this.allowed = Set.copyOf(payloadTypes);
     this.receives = receives && port != 0;
     if (moved) {
+      InetSocketAddress resolved = new InetSocketAddress(host, port);
+      sdpAddress = resolved.getAddress();
       latched = null;
-      sendTo = port == 0 ? null : new InetSocketAddress(host, port);
+      sendTo = port == 0 ? null : resolved;
     }
   }
 
@@ -70,18 +73,19 @@ public final class MediaLeg {
    * Only the SDP's host, and once latched only the port we latched on: a second source on the same host
    * cannot take the stream over. A new offer (re-INVITE) unlatches.
    */
-  boolean acceptsFrom(SocketAddress sender) {
-    String host = sdpHost;
-    if (host == null || !(host.equals(sender.host()) || host.equals(sender.hostAddress()))) return false;
-    SocketAddress l = latched;
-    return l == null || l.port() == sender.port();
+  boolean acceptsFrom(InetSocketAddress sender) {
+    InetAddress host = sdpAddress;
+    if (host == null || !host.equals(sender.getAddress())) return false;
+    InetSocketAddress l = latched;
+    return l == null || l.getPort() == sender.getPort();
   }
 
-  void heard(SocketAddress sender) {
+  /** Stamps activity; the first accepted sender is latched (the address object is immutable, kept as is). */
+  void heard(InetSocketAddress sender) {
     lastHeardMs = nowMs.getAsLong();
     if (latched == null) {
       latched = sender;
-      sendTo = new InetSocketAddress(sender.hostAddress(), sender.port());
+      sendTo = sender;
     }
   }
 
@@ -90,12 +94,12 @@ public final class MediaLeg {
    * send (no peer yet, on hold, closed) or the socket's buffer is full: the packet is dropped, as a
    * router would.
    */
-  boolean send(byte[] data) {
+  boolean send(ByteBuffer data) {
     DatagramChannel out = channel;
     InetSocketAddress to = sendTo;
     if (out == null || to == null || !receives) return false;
     try {
-      return out.send(ByteBuffer.wrap(data), to) > 0;
+      return out.send(data, to) > 0;
     } catch (IOException e) {
       return false; // closed by the call's end meanwhile, or an ICMP error from a peer that went away
     }

@@ -64,11 +64,11 @@ final class MediaNodes {
 
     @Override
     public void accept(MediaPacket packet) {
-      if (!leg.acceptsFrom(packet.sender())) {
+      if (!leg.acceptsFrom(packet.senderAddress())) {
         drop(packet);
         return;
       }
-      leg.heard(packet.sender());
+      leg.heard(packet.senderAddress());
       pass(packet);
     }
   }
@@ -84,7 +84,7 @@ final class MediaNodes {
 
     @Override
     public void accept(MediaPacket packet) {
-      if (out.send(packet.data().getBytes())) pass(packet);
+      if (out.send(packet.bytes())) pass(packet);
       else drop(packet);
     }
   }
