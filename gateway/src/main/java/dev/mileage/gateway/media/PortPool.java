@@ -16,7 +16,8 @@ import java.util.BitSet;
 
 /**
  * Media ports from a bounded range (even ports, RFC 3550 convention). A port is taken until released;
- * a port another process holds is skipped. Used on one event loop only.
+ * a port another process holds is skipped. Thread safe (the SIP shards share it): every method holds the
+ * pool's lock for a bit-set update and at most a bind system call.
  */
 public final class PortPool {
   /** Ports tried for one allocation before giving up (others may hold parts of the range). */
@@ -56,7 +57,7 @@ public final class PortPool {
     return p.future();
   }
 
-  private void attempt(Promise<DatagramSocket> p, int tries) {
+  private synchronized void attempt(Promise<DatagramSocket> p, int tries) {
     if (inUse >= slots || tries >= BIND_ATTEMPTS_MAX) {
       p.fail(new IllegalStateException("no free media port"));
       return;
@@ -80,8 +81,10 @@ public final class PortPool {
         // held by someone else: leave it marked only while we try elsewhere, then free the slot
         socket.close();
         attempt(p, tries + 1);
-        taken.clear(s);
-        inUse--;
+        synchronized (this) {
+          taken.clear(s);
+          inUse--;
+        }
       }
     });
   }
@@ -90,7 +93,7 @@ public final class PortPool {
    * A non-blocking channel bound on a free port of the range, for {@link MediaIo} (binding is one system
    * call, done on the caller's thread); fails when the range is exhausted.
    */
-  public DatagramChannel bindChannel() throws IOException {
+  public synchronized DatagramChannel bindChannel() throws IOException {
     for (int tries = 0; tries < BIND_ATTEMPTS_MAX; tries++) {
       int slot = takeSlot();
       if (slot < 0) break;
@@ -114,7 +117,7 @@ public final class PortPool {
   }
 
   /** Closes {@code channel} and frees its port; idempotent per channel, null is ignored. */
-  public void release(DatagramChannel channel) {
+  public synchronized void release(DatagramChannel channel) {
     if (channel == null || !channel.isOpen()) return;
     int port = -1;
     try {
@@ -143,7 +146,7 @@ public final class PortPool {
     inUse--;
   }
 
-  public void release(DatagramSocket socket) {
+  public synchronized void release(DatagramSocket socket) {
     if (socket == null) return;
     int port = socket.localAddress() == null ? -1 : socket.localAddress().port();
     socket.close();

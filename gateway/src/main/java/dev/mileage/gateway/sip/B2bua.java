@@ -46,8 +46,9 @@ import java.util.logging.Logger;
  * The back-to-back user agent: a caller's INVITE becomes an authorized, metered call to the trunk.
  * INVITE -> authenticate -> caller identity -> E.164 -> offer check -> limits -> meter authorize (grant)
  * -> media ports -> INVITE trunk -> relay 18x/200/failures -> meter start at answer -> BYE, CANCEL,
- * exhaustion, session-timer expiry, media inactivity or an operator -> meter stop (CDR). All methods
- * run on the SIP verticle's thread.
+ * exhaustion, session-timer expiry, media inactivity or an operator -> meter stop (CDR). One instance per
+ * shard ({@link CallShards}): all its methods run on its own context, and a call lives in one shard only;
+ * what shards share (limits, authentication, media ports) is thread safe.
  */
 final class B2bua {
   private static final Logger LOG = Logger.getLogger(B2bua.class.getName());
@@ -68,15 +69,19 @@ final class B2bua {
   private final Map<String, Call> byId = new HashMap<>();
   private final Map<String, Call> byACallId = new HashMap<>();
   private final Map<String, Call> byBCallId = new HashMap<>();
-  private final Map<String, Integer> perOwner = new HashMap<>();
+  private final CallLimits limits;
+  final int shard;
   private final long inactivityTimer;
   private final BrowserCalls browser;
 
-  B2bua(Vertx vertx, SipEndpoint sip, SipResponses responses, SipAuth auth, Meter meter, SipOptions options,
-        PortPool ports, MediaIo mediaIo, MediaCounters mediaCounters, Clock clock, BrowserCalls browser) {
+  B2bua(Vertx vertx, Context context, int shard, CallLimits limits, SipEndpoint sip, SipResponses responses,
+        SipAuth auth, Meter meter, SipOptions options, PortPool ports, MediaIo mediaIo, MediaCounters mediaCounters,
+        Clock clock, BrowserCalls browser) {
     this.browser = browser;
     this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+    this.context = context;
+    this.shard = shard;
+    this.limits = limits;
     this.sip = sip;
     this.responses = responses;
     this.auth = auth;
@@ -86,10 +91,10 @@ final class B2bua {
     this.mediaIo = mediaIo;
     this.mediaCounters = mediaCounters;
     this.clock = clock;
-    this.trunk = new TrunkLeg(sip, options.trunkUri(), options.trunkCredentials());
+    this.trunk = new TrunkLeg(sip, options.trunkUri(), options.trunkCredentials(), shard);
     this.modifier = new CallModifier(this);
     // one sweep a second for all calls rather than a timer per call
-    this.inactivityTimer = vertx.setPeriodic(1000, id -> sweepInactive());
+    this.inactivityTimer = ((io.vertx.core.internal.ContextInternal) context).setPeriodic(1000, id -> sweepInactive());
   }
 
   List<LiveCall> liveCalls() {
@@ -124,7 +129,7 @@ final class B2bua {
       responses.send(st, request, Response.LOOP_DETECTED, null);
       return;
     }
-    if (byId.size() >= options.callsMax()) {
+    if (limits.full()) {
       responses.send(st, request, Response.SERVICE_UNAVAILABLE, null);
       return;
     }
@@ -189,8 +194,10 @@ final class B2bua {
       responses.send(st, request, Response.NOT_ACCEPTABLE_HERE, null);
       return;
     }
-    if (perOwner.getOrDefault(who.owner(), 0) >= options.callsPerAccountMax()) {
-      responses.send(st, request, Response.BUSY_HERE, null);
+    CallLimits.Admission admission = limits.admit(who.owner());
+    if (admission != CallLimits.Admission.OK) {
+      responses.send(st, request,
+          admission == CallLimits.Admission.ACCOUNT_BUSY ? Response.BUSY_HERE : Response.SERVICE_UNAVAILABLE, null);
       return;
     }
     String toTag = Long.toHexString(UUID.randomUUID().getMostSignificantBits());
@@ -712,8 +719,7 @@ final class B2bua {
 
   private void track(Call call) {
     byId.put(call.id, call);
-    byACallId.put(call.aCallId, call);
-    perOwner.merge(call.owner, 1, Integer::sum);
+    byACallId.put(call.aCallId, call); // its slot in the limits was taken by the admission
   }
 
   private void untrack(Call call) {
@@ -721,7 +727,7 @@ final class B2bua {
     byACallId.remove(call.aCallId);
     // the B Call-ID stays reachable briefly so a late 200 (CANCEL race) still gets its ACK and BYE
     if (call.bCallId != null) vertx.setTimer(32_000, id -> byBCallId.remove(call.bCallId, call));
-    perOwner.computeIfPresent(call.owner, (k, n) -> n <= 1 ? null : n - 1);
+    limits.release(call.owner);
   }
 
   static long sessionNumber(Call call) {

@@ -42,7 +42,7 @@ final class DigestAuth {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final byte[] secret = new byte[32];
-  /** Keyed once: a Mac lookup and key set-up per INVITE cost more than the HMAC itself (SIP thread only). */
+  /** Keyed once: a Mac lookup and key set-up per INVITE cost more than the HMAC itself (used under its lock). */
   private final Mac nonceMac;
   private final Cache<String, long[]> highestNc;
   private final String dummyMd5;
@@ -102,8 +102,10 @@ final class DigestAuth {
   }
 
   private byte[] mac(byte[] data, int length) {
-    nonceMac.update(data, 0, length);
-    return nonceMac.doFinal(); // doFinal resets it for the next nonce
+    synchronized (nonceMac) { // shared by the SIP shards; an HMAC is a microsecond
+      nonceMac.update(data, 0, length);
+      return nonceMac.doFinal(); // doFinal resets it for the next nonce
+    }
   }
 
   /**
@@ -173,8 +175,10 @@ final class DigestAuth {
         h.getResponse().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
     if (!match || subscriber == null) return Check.FAILED;
     long[] seen = highestNc.get(h.getNonce(), k -> new long[] {0});
-    if (h.getNonceCount() <= seen[0]) return Check.REPLAY;
-    seen[0] = h.getNonceCount();
+    synchronized (seen) { // one nonce may be answered on two shards at once: only one may pass
+      if (h.getNonceCount() <= seen[0]) return Check.REPLAY;
+      seen[0] = h.getNonceCount();
+    }
     return Check.OK;
   }
 }

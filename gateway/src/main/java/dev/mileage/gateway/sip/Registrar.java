@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Registered contacts per SIP username (RFC 3261 10), in memory and bounded. Only the SIP verticle's
- * thread touches it.
+ * Registered contacts per SIP username (RFC 3261 10), in memory and bounded. Every SIP shard uses
+ * it: synchronized.
  */
 final class Registrar {
   static final int USERS_MAX = 200_000;
@@ -31,7 +31,7 @@ final class Registrar {
   private final Map<String, List<Binding>> bindings = new HashMap<>();
 
   /** Adds, refreshes ({@code expiresSeconds > 0}) or removes ({@code 0}) one contact of {@code user}. */
-  Result bind(String user, String contact, String callId, long cseq, int expiresSeconds, Instant now) {
+  synchronized Result bind(String user, String contact, String callId, long cseq, int expiresSeconds, Instant now) {
     purge(user, now);
     List<Binding> list = bindings.get(user);
     if (list == null) {
@@ -57,17 +57,17 @@ final class Registrar {
     return Result.OK;
   }
 
-  void removeAll(String user) {
+  synchronized void removeAll(String user) {
     bindings.remove(user);
   }
 
-  List<Binding> bindingsOf(String user, Instant now) {
+  synchronized List<Binding> bindingsOf(String user, Instant now) {
     purge(user, now);
     List<Binding> list = bindings.get(user);
     return list == null ? List.of() : List.copyOf(list);
   }
 
-  int users() {
+  synchronized int users() {
     return bindings.size();
   }
 

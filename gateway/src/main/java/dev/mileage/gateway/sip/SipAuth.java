@@ -29,8 +29,8 @@ final class SipAuth {
   private final SourceGuard guard;
   private final DigestAuth digest;
   private final boolean sha256First;
-  private long failures;
-  private long replays;
+  private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder replays = new java.util.concurrent.atomic.LongAdder();
 
   SipAuth(SipEndpoint sip, SipResponses responses, SubscriberStore subscribers, SourceGuard guard, DigestAuth digest,
           boolean sha256First) {
@@ -43,11 +43,11 @@ final class SipAuth {
   }
 
   long failures() {
-    return failures;
+    return failures.sum();
   }
 
   long replays() {
-    return replays;
+    return replays.sum();
   }
 
   Future<SubscriberStore.Subscriber> authenticate(ServerTransaction st, Request request, String source) {
@@ -72,7 +72,7 @@ final class SipAuth {
         guard.onAuthSuccess(source);
         return s;
       }
-      if (check == DigestAuth.Check.REPLAY) replays++;
+      if (check == DigestAuth.Check.REPLAY) replays.increment();
       fail(st, request, source);
       return null;
     });
@@ -89,7 +89,7 @@ final class SipAuth {
   }
 
   private void fail(ServerTransaction st, Request request, String source) {
-    failures++;
+    failures.increment();
     if (guard.onAuthFailure(source) == SourceGuard.Verdict.BANNED) {
       // the answer to this last guess still goes out, identical to the others; later ones are dropped
     }

@@ -36,9 +36,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The SIP side of the gateway. jain-sip calls back on its own threads; every event is handed to this
- * verticle's context, so calls, registrations and limits are touched by one thread only. This class is
- * the front door (limits, sanity, extensions, OPTIONS, REGISTER); calls are {@link B2bua}'s.
+ * The SIP side of the gateway. jain-sip calls back on its own threads; every event is handed, without
+ * blocking, to one of several event-loop contexts chosen by its Call-ID ({@link CallShards}), so one
+ * call's events are handled in order by one thread while calls as a whole use every core. Each shard has
+ * its own {@link B2bua}; what they share (source limits, digest nonces, registrations, call limits, media
+ * ports) is thread safe. This class is the front door (limits, sanity, extensions, OPTIONS, REGISTER).
  */
 public final class SipVerticle extends VerticleBase implements SipService {
   private static final Logger LOG = Logger.getLogger(SipVerticle.class.getName());
@@ -56,9 +58,13 @@ public final class SipVerticle extends VerticleBase implements SipService {
   private SipAuth auth;
   private SourceGuard guard;
   private final Registrar registrar = new Registrar();
-  private B2bua b2bua;
+  private final CallShards shards = new CallShards(CallShards.defaultShards());
+  /** One per shard, each touched only on its own context. */
+  private B2bua[] b2buas;
+  private io.vertx.core.internal.ContextInternal[] shardContexts;
   private PortPool ports;
   private MediaIo mediaIo;
+  private Listener listener;
   /** Browser calls (SIP over WebSocket, WebRTC media); null: phones only. */
   private final BrowserCalls browser;
 
@@ -81,7 +87,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
         options.banDuration(), clock);
     ports = new PortPool(vertx, options.host(), options.rtpPortMin(), options.rtpPortMax());
     mediaIo = new MediaIo("media-io", MediaIo.defaultThreads());
-    Listener listener = new Listener();
+    listener = new Listener();
     return vertx.executeBlocking(() -> SipEndpoint.start(options.host(), options.port(), options.messageBytesMax(), listener,
             browser))
         .map(endpoint -> {
@@ -89,7 +95,15 @@ public final class SipVerticle extends VerticleBase implements SipService {
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
               new DigestAuth(options.realm(), options.nonceLifetime(), clock), options.sha256First());
-          b2bua = new B2bua(vertx, sip, responses, auth, meter.get(), options, ports, mediaIo, mediaCounters, clock, browser);
+          CallLimits limits = new CallLimits(options.callsMax(), options.callsPerAccountMax());
+          Meter m = meter.get();
+          shardContexts = new io.vertx.core.internal.ContextInternal[shards.count()];
+          b2buas = new B2bua[shards.count()];
+          for (int i = 0; i < shards.count(); i++) {
+            shardContexts[i] = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+            b2buas[i] = new B2bua(vertx, shardContexts[i], i, limits, sip, responses, auth, m, options, ports, mediaIo,
+                mediaCounters, clock, browser);
+          }
           listener.ready = true;
           LOG.info(() -> "SIP on " + sip.host + ":" + sip.port + " (UDP, TCP), trunk " + options.trunkUri());
           return null;
@@ -98,13 +112,22 @@ public final class SipVerticle extends VerticleBase implements SipService {
 
   @Override
   public Future<?> stop() {
-    if (b2bua != null) b2bua.shutdown();
-    if (mediaIo != null) mediaIo.close();
     SipEndpoint s = sip;
     if (s == null) return Future.succeededFuture();
-    return vertx.executeBlocking(() -> {
-      s.stop();
-      return null;
+    listener.ready = false;
+    List<Future<Void>> ended = new ArrayList<>();
+    if (b2buas != null) {
+      for (int i = 0; i < b2buas.length; i++) {
+        B2bua b = b2buas[i];
+        ended.add(onShard(i, b::shutdown));
+      }
+    }
+    return Future.join(ended).eventually(() -> {
+      if (mediaIo != null) mediaIo.close();
+      return vertx.executeBlocking(() -> {
+        s.stop();
+        return null;
+      });
     });
   }
 
@@ -115,49 +138,73 @@ public final class SipVerticle extends VerticleBase implements SipService {
 
   /** The meter this gateway charges calls with. */
   public Meter meter() {
-    return b2bua.meter;
+    return b2buas[0].meter;
   }
 
   public int mediaPortsInUse() {
     return ports.inUse();
   }
 
-  @Override
-  public Future<List<LiveCall>> liveCalls() {
-    Promise<List<LiveCall>> p = Promise.promise();
-    context.runOnContext(v -> p.complete(b2bua.liveCalls()));
-    return p.future();
-  }
-
-  @Override
-  public Future<Boolean> endCall(String callId) {
-    Promise<Boolean> p = Promise.promise();
-    context.runOnContext(v -> p.complete(b2bua.endByOperator(callId)));
-    return p.future();
-  }
-
-  /** Lifts a ban on {@code source} (an operator's decision, or a test's). */
-  Future<Void> unban(String source) {
-    Promise<Void> p = Promise.promise();
-    context.runOnContext(v -> {
-      guard.unban(source);
-      p.complete();
+  /** {@code action} on shard {@code i}'s context; its answer comes back on the caller's context. */
+  private <T> Future<T> onShard(int i, java.util.function.Supplier<T> action) {
+    Promise<T> p = ((io.vertx.core.internal.ContextInternal) context).promise();
+    shardContexts[i].runOnContext(v -> {
+      try {
+        p.complete(action.get());
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
     });
     return p.future();
   }
 
+  private Future<Void> onShard(int i, Runnable action) {
+    return onShard(i, () -> {
+      action.run();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<List<LiveCall>> liveCalls() {
+    List<Future<List<LiveCall>>> parts = new ArrayList<>();
+    for (int i = 0; i < b2buas.length; i++) {
+      B2bua b = b2buas[i];
+      parts.add(onShard(i, b::liveCalls));
+    }
+    return Future.all(parts).map(all -> {
+      List<LiveCall> out = new ArrayList<>();
+      for (Future<List<LiveCall>> f : parts) out.addAll(f.result());
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Boolean> endCall(String callId) {
+    List<Future<Boolean>> parts = new ArrayList<>();
+    for (int i = 0; i < b2buas.length; i++) {
+      B2bua b = b2buas[i];
+      parts.add(onShard(i, () -> b.endByOperator(callId)));
+    }
+    return Future.all(parts).map(all -> parts.stream().anyMatch(Future::result));
+  }
+
+  /** Lifts a ban on {@code source} (an operator's decision, or a test's). */
+  Future<Void> unban(String source) {
+    guard.unban(source);
+    return Future.succeededFuture();
+  }
+
   /** Counts used by tests and metrics. */
   public Future<Integer> callCount() {
-    Promise<Integer> p = Promise.promise();
-    context.runOnContext(v -> p.complete(b2bua.liveCalls().size()));
-    return p.future();
+    return liveCalls().map(List::size);
   }
 
   /** Texts longer than this are refused (an SMSC splits; we do not send novels). */
   public static final int SMS_TEXT_BYTES_MAX = 1024;
   /** MESSAGEs waiting for their answer, bounded. */
   static final int SMS_PENDING_MAX = 10_000;
-  private final Map<String, Promise<Integer>> pendingSms = new java.util.HashMap<>();
+  private final Map<String, Promise<Integer>> pendingSms = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public Future<Integer> sendSms(String e164Number, String text) {
@@ -215,7 +262,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
     return true;
   }
 
-  private void onRequest(RequestEvent event) {
+  private void onRequest(RequestEvent event, B2bua b2bua) {
     Request request = event.getRequest();
     String method = request.getMethod();
     String source = event instanceof RequestEventExt ext && ext.getRemoteIpAddress() != null
@@ -345,9 +392,10 @@ public final class SipVerticle extends VerticleBase implements SipService {
   private final class Listener implements SipListener {
     volatile boolean ready;
 
-    private void hop(Runnable action) {
+    /** Hands the event to its call's shard (never blocks jain-sip's thread). */
+    private void hop(int shard, Runnable action) {
       if (!ready) return;
-      context.runOnContext(v -> {
+      shardContexts[shard].runOnContext(v -> {
         try {
           action.run();
         } catch (RuntimeException e) {
@@ -357,20 +405,29 @@ public final class SipVerticle extends VerticleBase implements SipService {
       });
     }
 
-    @Override public void processRequest(RequestEvent event) { hop(() -> onRequest(event)); }
+    @Override public void processRequest(RequestEvent event) {
+      int i = shards.of(event);
+      hop(i, () -> onRequest(event, b2buas[i]));
+    }
+
     @Override public void processResponse(ResponseEvent event) {
-      hop(() -> {
-        if (!onSmsResponse(event)) b2bua.onResponse(event);
+      int i = shards.of(event);
+      hop(i, () -> {
+        if (!onSmsResponse(event)) b2buas[i].onResponse(event);
       });
     }
 
     @Override public void processTimeout(TimeoutEvent event) {
-      hop(() -> {
-        if (!onSmsTimeout(event)) b2bua.onTimeout(event);
+      int i = shards.of(event);
+      hop(i, () -> {
+        if (!onSmsTimeout(event)) b2buas[i].onTimeout(event);
       });
     }
     @Override public void processIOException(IOExceptionEvent event) { }
     @Override public void processTransactionTerminated(TransactionTerminatedEvent event) { }
-    @Override public void processDialogTerminated(DialogTerminatedEvent event) { hop(() -> b2bua.onDialogTerminated(event)); }
+    @Override public void processDialogTerminated(DialogTerminatedEvent event) {
+      int i = shards.of(event);
+      hop(i, () -> b2buas[i].onDialogTerminated(event));
+    }
   }
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Limits per source address: new transactions per second (a fixed one-second window), failed
  * authentications, and known scanner user agents. A source over a limit is banned for a while; its
- * requests are then dropped without an answer (answering would feed the flood). Bounded maps; one
- * thread uses it.
+ * requests are then dropped without an answer (answering would feed the flood). Bounded maps; every
+ * SIP shard uses it, so its methods are synchronized (each is a few map look-ups).
  * <p>
  * The rate counts transactions, not datagrams: a UDP client that does not hear our answer in time
  * retransmits the same request (RFC 3261 17.1.1.2, 17.1.2.2), so a phone under packet loss, or a load
@@ -92,7 +92,7 @@ final class SourceGuard {
   }
 
   /** Counts a request from {@code source}; BANNED when it must be dropped. */
-  Verdict onRequest(String source, String userAgent, String transactionKey) {
+  synchronized Verdict onRequest(String source, String userAgent, String transactionKey) {
     if (banned.getIfPresent(source) != null) return Verdict.BANNED;
     if (userAgent != null) {
       String ua = userAgent.toLowerCase(Locale.ROOT);
@@ -113,27 +113,27 @@ final class SourceGuard {
   }
 
   /** Counts a failed authentication (wrong password, unknown user, replay); may ban the source. */
-  Verdict onAuthFailure(String source) {
+  synchronized Verdict onAuthFailure(String source) {
     Window w = windows.get(source, k -> new Window());
     if (++w.authFailures >= authFailuresMax) return ban(source);
     return Verdict.PASS;
   }
 
-  void onAuthSuccess(String source) {
+  synchronized void onAuthSuccess(String source) {
     Window w = windows.getIfPresent(source);
     if (w != null) w.authFailures = 0;
   }
 
-  boolean isBanned(String source) {
+  synchronized boolean isBanned(String source) {
     return banned.getIfPresent(source) != null;
   }
 
-  void unban(String source) {
+  synchronized void unban(String source) {
     banned.invalidate(source);
     windows.invalidate(source);
   }
 
-  long bans() {
+  synchronized long bans() {
     return bans;
   }
 

@@ -24,9 +24,12 @@ final class TrunkLeg {
   private final String transport;
   private final Optional<SipOptions.TrunkCredentials> credentials;
   private final SecureRandom random = new SecureRandom();
+  /** The B2BUA shard whose calls this builds: our Call-IDs name it, so the trunk's answers come back to it. */
+  private final int shard;
 
-  TrunkLeg(SipEndpoint sip, String trunkUri, Optional<SipOptions.TrunkCredentials> credentials) {
+  TrunkLeg(SipEndpoint sip, String trunkUri, Optional<SipOptions.TrunkCredentials> credentials, int shard) {
     this.sip = sip;
+    this.shard = shard;
     try {
       this.trunk = (SipURI) sip.addresses.createURI(trunkUri);
     } catch (Exception e) {
@@ -46,7 +49,7 @@ final class TrunkLeg {
     Address from = sip.addresses.createAddress(fromUri);
     Address to = sip.addresses.createAddress(target);
     ViaHeader via = sip.headers.createViaHeader(sip.host, sip.port, transport, null);
-    CallIdHeader callId = sip.provider.getNewCallId();
+    CallIdHeader callId = sip.headers.createCallIdHeader(CallShards.bLegCallId(shard, random.nextLong(), sip.host));
     Request r = sip.messages.createRequest(target, Request.INVITE, callId,
         sip.headers.createCSeqHeader(1L, Request.INVITE), sip.headers.createFromHeader(from, tag()),
         sip.headers.createToHeader(to, null), new ArrayList<>(List.of(via)), sip.headers.createMaxForwardsHeader(70));
