@@ -82,18 +82,19 @@ final class LongMap<V> {
     size = 0;
   }
 
+  /** Rehashes in the order put, so {@link #valueAt} keeps that order. */
   private void grow() {
     long[] oldKeys = keys;
     Object[] oldValues = values;
+    int[] oldFilled = filled;
     allocate(oldValues.length * 2);
-    int n = 0;
-    for (int k = 0; k < oldValues.length; k++) {
-      if (oldValues[k] == null) continue;
-      int i = home(oldKeys[k]);
+    for (int k = 0; k < size; k++) {
+      int from = oldFilled[k];
+      int i = home(oldKeys[from]);
       while (values[i] != null) i = (i + 1) & mask;
-      keys[i] = oldKeys[k];
-      values[i] = oldValues[k];
-      filled[n++] = i;
+      keys[i] = oldKeys[from];
+      values[i] = oldValues[from];
+      filled[k] = i;
     }
   }
 

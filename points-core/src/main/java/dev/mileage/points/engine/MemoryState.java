@@ -71,7 +71,10 @@ public final class MemoryState implements LedgerView {
       Checks.invariant(accounts.get(c.after().id()) == c.before(), "the batch read the committed account", c.before());
       accounts.put(c.after().id(), c.after());
     }
-    for (TransferRecord r : outcome.inserted()) transfers.add(r);
-    for (PendingState p : outcome.pendings()) transfers.putPending(p); // after the transfers they belong to
+    int firstRow = transfers.size();
+    List<TransferRecord> inserted = outcome.inserted();
+    for (int i = 0, n = inserted.size(); i < n; i++) transfers.add(inserted.get(i));
+    List<PendingState> pendings = outcome.pendings();
+    for (int i = 0, n = pendings.size(); i < n; i++) transfers.putPending(pendings.get(i), firstRow); // after their transfers
   }
 }

@@ -40,14 +40,14 @@ final class TransferTable {
     references = new String[Math.max(16, expected)];
   }
 
-  int size() {
-    return size;
-  }
-
   /** The stored record, or null. */
   TransferRecord get(UUID id) {
     int row = index.get(id.getMostSignificantBits(), id.getLeastSignificantBits());
     return row == UuidRows.ABSENT ? null : record(row, id);
+  }
+
+  int size() {
+    return size;
   }
 
   /** Appends the record; an id is stored once (an invariant: the engine checked before it inserted). */
@@ -91,13 +91,26 @@ final class TransferTable {
 
   /**
    * Stores a reservation on its PENDING transfer's row (stored before it), or its new status: it must be
-   * that transfer's, and it changes only by closing once (invariants).
+   * that transfer's, and it changes only by closing once (invariants). {@code batchFirstRow}: the first
+   * row the committing batch appended.
    */
-  void putPending(PendingState p) {
-    int row = index.get(p.id().getMostSignificantBits(), p.id().getLeastSignificantBits());
+  void putPending(PendingState p, int batchFirstRow) {
+    long msb = p.id().getMostSignificantBits();
+    long lsb = p.id().getLeastSignificantBits();
+    long[] c = columns;
+    int row = UuidRows.ABSENT;
+    if (batchFirstRow < size) {
+      // a batch's records take consecutive microseconds and are appended in order, so a reservation made
+      // by this batch is found from its timestamp; the row's id confirms it, else the index answers
+      long candidate = batchFirstRow + (p.timestampMicros() - c[batchFirstRow * STRIDE + TIMESTAMP]);
+      if (candidate >= batchFirstRow && candidate < size
+          && c[(int) candidate * STRIDE + ID_MSB] == msb && c[(int) candidate * STRIDE + ID_LSB] == lsb) {
+        row = (int) candidate;
+      }
+    }
+    if (row == UuidRows.ABSENT) row = index.get(msb, lsb);
     Checks.invariant(row != UuidRows.ABSENT, "a reservation's transfer is stored first", p.id());
     int o = row * STRIDE;
-    long[] c = columns;
     long flags = c[o + FLAGS];
     long status = (flags & STATUS_MASK) >>> STATUS_SHIFT;
     if ((flags & TransferFlags.PENDING) == 0 || c[o + DEBIT] != p.debitAccountId()
