@@ -17,20 +17,33 @@ import java.util.UUID;
 
 /**
  * The in-memory engine alone: the same workload mix applied in full batches to committed in-memory state
- * (apply, verify, commit), no I/O. Transfers are generated before the clock starts.
+ * (apply, verify, commit), no I/O, on one thread, as the durable writer runs it: one request per transfer
+ * (as {@link DurableLoad}'s clients submit them), every request of a batch through
+ * {@link LedgerEngine#applyAll}, then {@link BatchOutcome#verify()}. Transfers are generated before the
+ * clock starts (callers build them, not the writer). CPU is counted twice: this thread alone, and the
+ * whole process (garbage collection and compilation included).
  */
 final class EngineBench {
   /** Transfers per generated round; rounds repeat until the time or count bound. */
   static final int ROUND_TRANSFERS = 1_000_000;
 
   /** {@code cpuSeconds}: this thread's CPU time, which other processes on a shared machine do not inflate. */
-  record Result(long transfers, long applied, double seconds, double cpuSeconds) {
+  record Result(long transfers, long applied, double seconds, double cpuSeconds, double processCpuSeconds,
+                long allocatedBytes) {
     double perSecond() {
       return transfers / seconds;
     }
 
     double perCpuSecond() {
       return cpuSeconds <= 0 ? 0 : transfers / cpuSeconds;
+    }
+
+    double perProcessCpuSecond() {
+      return processCpuSeconds <= 0 ? 0 : transfers / processCpuSeconds;
+    }
+
+    double allocatedBytesPerTransfer() {
+      return transfers == 0 ? 0 : allocatedBytes / (double) transfers;
     }
   }
 
@@ -53,34 +66,54 @@ final class EngineBench {
       state.commit(engine.apply(state, funding.subList(i, Math.min(funding.size(), i + Ledger.BATCH_MAX)), List.of()));
     }
     // warm-up round, not measured
-    apply(engine, state, generate(random, customers, ROUND_TRANSFERS / 4, batchTransfers));
+    apply(engine, state, requests(generate(random, customers, ROUND_TRANSFERS / 4, batchTransfers)));
     long transfers = 0;
     long applied = 0;
     long elapsedNanos = 0;
     long cpuNanos = 0;
-    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long processCpuNanos = 0;
+    long allocated = 0;
+    var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long boundNanos = (long) (seconds * 1e9);
     while (elapsedNanos < boundNanos && transfers < transfersMax) {
-      List<List<Transfer>> batches = generate(random, customers, ROUND_TRANSFERS, batchTransfers);
+      List<List<List<Transfer>>> batches = requests(generate(random, customers, ROUND_TRANSFERS, batchTransfers));
+      System.gc(); // the generated round's garbage is not the engine's: collect it outside the window
       long start = System.nanoTime();
       long cpuStart = threads.getCurrentThreadCpuTime();
+      long processCpuStart = os.getProcessCpuTime();
+      long allocatedStart = threads.getCurrentThreadAllocatedBytes();
       long[] counts = apply(engine, state, batches);
       elapsedNanos += System.nanoTime() - start;
       cpuNanos += threads.getCurrentThreadCpuTime() - cpuStart;
+      processCpuNanos += os.getProcessCpuTime() - processCpuStart;
+      allocated += threads.getCurrentThreadAllocatedBytes() - allocatedStart;
       transfers += counts[0];
       applied += counts[1];
     }
-    return new Result(transfers, applied, elapsedNanos / 1e9, cpuNanos / 1e9);
+    return new Result(transfers, applied, elapsedNanos / 1e9, cpuNanos / 1e9, processCpuNanos / 1e9, allocated);
   }
 
-  private static long[] apply(LedgerEngine engine, MemoryState state, List<List<Transfer>> batches) {
+  /** Each transfer its own request, as the durable load submits them. */
+  private static List<List<List<Transfer>>> requests(List<List<Transfer>> batches) {
+    List<List<List<Transfer>>> requests = new ArrayList<>(batches.size());
+    for (List<Transfer> batch : batches) {
+      List<List<Transfer>> batchRequests = new ArrayList<>(batch.size());
+      for (Transfer t : batch) batchRequests.add(List.of(t));
+      requests.add(batchRequests);
+    }
+    return requests;
+  }
+
+  private static long[] apply(LedgerEngine engine, MemoryState state, List<List<List<Transfer>>> batches) {
     long transfers = 0;
     long applied = 0;
-    for (List<Transfer> batch : batches) {
-      BatchOutcome outcome = engine.apply(state, batch, List.of());
+    for (List<List<Transfer>> batch : batches) {
+      BatchOutcome outcome = engine.applyAll(state, batch, List.of());
       state.commit(outcome); // verifies the outcome first, as the store does before writing
-      transfers += batch.size();
-      for (TransferResult r : outcome.results()) if (r == TransferResult.OK) applied++;
+      List<TransferResult> results = outcome.results();
+      transfers += results.size();
+      for (int i = 0, n = results.size(); i < n; i++) if (results.get(i) == TransferResult.OK) applied++;
     }
     return new long[] {transfers, applied};
   }

@@ -102,8 +102,8 @@ public final class LedgerBenchCommand implements Callable<Integer> {
         .setting("workload", "closed loop; 80% reserve then post (75%) or void (25%), 20% single transfers");
 
     EngineBench.Result engine = EngineBench.run(accounts, engineSeconds, engineTransfersMax, engineBatch);
-    System.out.printf("engine: %,d transfers in %.2f s (%.2f s CPU)%n", engine.transfers(), engine.seconds(),
-        engine.cpuSeconds());
+    System.out.printf("engine: %,d transfers in %.2f s (%.2f s CPU of the thread, %.2f s of the process)%n",
+        engine.transfers(), engine.seconds(), engine.cpuSeconds(), engine.processCpuSeconds());
     if (engineOnly) {
       engineFigures(report, engine);
       System.out.print(ReportWriter.summary(report));
@@ -133,6 +133,8 @@ public final class LedgerBenchCommand implements Callable<Integer> {
   private static void engineFigures(Report report, EngineBench.Result engine) {
     report.figure("engineTransfersPerSecond", Math.round(engine.perSecond()));
     report.figure("engineTransfersPerCpuSecond", Math.round(engine.perCpuSecond()));
+    report.figure("engineTransfersPerProcessCpuSecond", Math.round(engine.perProcessCpuSecond()));
+    report.figure("engineAllocatedBytesPerTransfer", Math.round(engine.allocatedBytesPerTransfer()));
     report.figure("engineTransfers", engine.transfers());
     report.figure("engineAppliedShare", Math.round(1000.0 * engine.applied() / engine.transfers()) / 1000.0);
   }

@@ -40,6 +40,7 @@ public final class LedgerEngine {
   public static final int TRANSFERS_PER_BATCH_MAX = 1 << 20;
 
   private final Clock clock;
+  private final WorkingCopy working = new WorkingCopy(1024);
   private long lastTimestampMicros;
 
   public LedgerEngine(Clock clock, long lastTimestampMicros) {
@@ -74,7 +75,7 @@ public final class LedgerEngine {
     int total = 0;
     for (List<Transfer> transfers : requests) total += transfers.size();
     Checks.invariant(total <= TRANSFERS_PER_BATCH_MAX, "a batch is bounded", total);
-    WorkingCopy w = new WorkingCopy(base, batchNow - 1, total + expiryCandidates.size());
+    WorkingCopy w = working.reset(base, batchNow - 1, total + expiryCandidates.size());
     for (UUID id : expiryCandidates) expireIfDue(w, id, batchNow);
     for (List<Transfer> transfers : requests) {
       for (Transfer t : transfers) {

@@ -21,6 +21,8 @@ final class LongMap<V> {
   private int mask;
   private int shift;
   private int size;
+  /** Slots filled since the last {@link #clear()}, so clearing costs what was used, not the capacity. */
+  private int[] filled;
 
   /** Sized so that {@code expected} entries fit without growing (load at most one half). */
   LongMap(int expected) {
@@ -31,6 +33,7 @@ final class LongMap<V> {
     Checks.invariant(capacity <= CAPACITY_MAX, "a map is bounded", capacity);
     keys = new long[capacity];
     values = new Object[capacity];
+    filled = new int[capacity / 2 + 1];
     mask = capacity - 1;
     shift = 64 - Integer.numberOfTrailingZeros(capacity);
   }
@@ -66,28 +69,48 @@ final class LongMap<V> {
     }
     keys[i] = key;
     values[i] = value;
+    filled[size] = i;
     if (++size * 2 > values.length) grow();
     return null;
   }
 
+  /** Empties the map, keeping its capacity; costs the entries it held (no removal: each filled one slot). */
+  void clear() {
+    Object[] vs = values;
+    int[] f = filled;
+    for (int k = 0; k < size; k++) vs[f[k]] = null;
+    size = 0;
+  }
+
+  /** Rehashes in the order put, so {@link #valueAt} keeps that order. */
   private void grow() {
     long[] oldKeys = keys;
     Object[] oldValues = values;
+    int[] oldFilled = filled;
     allocate(oldValues.length * 2);
-    for (int k = 0; k < oldValues.length; k++) {
-      if (oldValues[k] == null) continue;
-      int i = home(oldKeys[k]);
+    for (int k = 0; k < size; k++) {
+      int from = oldFilled[k];
+      int i = home(oldKeys[from]);
       while (values[i] != null) i = (i + 1) & mask;
-      keys[i] = oldKeys[k];
-      values[i] = oldValues[k];
+      keys[i] = oldKeys[from];
+      values[i] = oldValues[from];
+      filled[k] = i;
     }
   }
 
-  /** Calls {@code action} for every value, in no particular order. */
+  /** The {@code k}-th value put since the map was created or cleared (0 <= k < size). */
+  @SuppressWarnings("unchecked")
+  V valueAt(int k) {
+    Checks.invariant(k >= 0 && k < size, "a value's position is within the size");
+    return (V) values[filled[k]];
+  }
+
+  /** Calls {@code action} for every value, in the order put (costs the entries, not the capacity). */
   @SuppressWarnings("unchecked")
   void forEachValue(java.util.function.Consumer<? super V> action) {
     Object[] vs = values;
-    for (Object v : vs) if (v != null) action.accept((V) v);
+    int[] f = filled;
+    for (int k = 0; k < size; k++) action.accept((V) vs[f[k]]);
   }
 
   /** A read-only view of the values, in no particular order. */

@@ -5,19 +5,19 @@ import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.TransferRecord;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * Committed state held entirely in memory: the engine's partner in the simulation, the unit tests and
- * the engine benchmark. Not thread safe. The durable store is {@code dev.mileage.points.store.PgLedger}.
+ * the engine benchmark. Transfers and reservations are kept as rows of primitives (see
+ * {@link TransferTable}; a reservation sits on its PENDING transfer's row), so millions of them do not
+ * burden the collector. Not thread safe. The durable store is {@code dev.mileage.points.store.PgLedger}.
  */
 public final class MemoryState implements LedgerView {
   private final LongMap<Account> accounts = new LongMap<>(1024);
-  private final UuidMap<TransferRecord> transfers;
-  private final UuidMap<PendingState> pendings;
+  private final TransferTable transfers;
   private long nextAccountId = 1;
 
   public MemoryState() {
@@ -26,8 +26,7 @@ public final class MemoryState implements LedgerView {
 
   /** Sized for {@code expectedTransfers} so that growing never rehashes on the way. */
   public MemoryState(int expectedTransfers) {
-    transfers = new UuidMap<>(Math.max(16, expectedTransfers));
-    pendings = new UuidMap<>(Math.max(16, expectedTransfers));
+    transfers = new TransferTable(Math.max(16, expectedTransfers));
   }
 
   public Account open(String owner, int pointType, int flags) {
@@ -48,25 +47,21 @@ public final class MemoryState implements LedgerView {
 
   @Override
   public PendingState pending(UUID pendingId) {
-    return pendings.get(pendingId);
+    return transfers.pending(pendingId);
   }
 
   public Collection<Account> accounts() {
     return accounts.values();
   }
 
+  /** Every stored transfer, in the order stored (a copy). */
   public Collection<TransferRecord> transfers() {
-    return transfers.values();
+    return transfers.all();
   }
 
   /** Open reservations whose timeout has passed at {@code nowMicros}, at most {@code limit} (a scan: for tests). */
   public List<UUID> due(long nowMicros, int limit) {
-    List<UUID> due = new ArrayList<>();
-    for (PendingState p : pendings.values()) {
-      if (due.size() >= limit) break;
-      if (p.dueAt(nowMicros)) due.add(p.id());
-    }
-    return due;
+    return transfers.due(nowMicros, limit);
   }
 
   /** Makes a verified outcome the committed state (what the store does after COMMIT). */
@@ -76,9 +71,10 @@ public final class MemoryState implements LedgerView {
       Checks.invariant(accounts.get(c.after().id()) == c.before(), "the batch read the committed account", c.before());
       accounts.put(c.after().id(), c.after());
     }
-    for (TransferRecord r : outcome.inserted()) {
-      Checks.invariant(transfers.put(r.transfer().id(), r) == null, "transfers are appended once");
-    }
-    for (PendingState p : outcome.pendings()) pendings.put(p.id(), p);
+    int firstRow = transfers.size();
+    List<TransferRecord> inserted = outcome.inserted();
+    for (int i = 0, n = inserted.size(); i < n; i++) transfers.add(inserted.get(i));
+    List<PendingState> pendings = outcome.pendings();
+    for (int i = 0, n = pendings.size(); i < n; i++) transfers.putPending(pendings.get(i), firstRow); // after their transfers
   }
 }

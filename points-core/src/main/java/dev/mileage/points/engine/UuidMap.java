@@ -26,6 +26,12 @@ final class UuidMap<V> {
   private int shift;
   private int size; // slots in use, the nil key not counted
   private Object nilValue; // the value of the nil UUID, or null
+  /**
+   * Slots filled since the last {@link #clear()} (removal moves entries only into slots filled before),
+   * so clearing costs what was used; -1 after more fills than slots, then clearing wipes everything.
+   */
+  private int[] filled;
+  private int filledCount;
 
   /** Sized so that {@code expected} entries fit without growing (load at most one half). */
   UuidMap(int expected) {
@@ -36,6 +42,8 @@ final class UuidMap<V> {
     Checks.invariant(capacity <= CAPACITY_MAX, "a map is bounded", capacity);
     keys = new long[capacity * 2];
     values = new Object[capacity];
+    filled = new int[capacity];
+    filledCount = 0;
     mask = capacity - 1;
     shift = 64 - Integer.numberOfTrailingZeros(capacity);
   }
@@ -88,8 +96,38 @@ final class UuidMap<V> {
     ks[2 * i] = msb;
     ks[2 * i + 1] = lsb;
     values[i] = value;
+    fill(i);
     if (++size * 2 > values.length) grow();
     return null;
+  }
+
+  private void fill(int slot) {
+    if (filledCount >= 0 && filledCount < filled.length) {
+      filled[filledCount++] = slot;
+    } else {
+      filledCount = -1;
+    }
+  }
+
+  /** Empties the map, keeping its capacity. */
+  void clear() {
+    if (filledCount < 0) {
+      java.util.Arrays.fill(keys, 0);
+      java.util.Arrays.fill(values, null);
+    } else {
+      long[] ks = keys;
+      Object[] vs = values;
+      int[] f = filled;
+      for (int k = 0; k < filledCount; k++) {
+        int i = f[k];
+        ks[2 * i] = 0;
+        ks[2 * i + 1] = 0;
+        vs[i] = null;
+      }
+    }
+    filledCount = 0;
+    size = 0;
+    nilValue = null;
   }
 
   /** Answers the removed value, or null (backward-shift deletion keeps probe chains intact). */
@@ -139,15 +177,21 @@ final class UuidMap<V> {
       keys[2 * i] = msb;
       keys[2 * i + 1] = lsb;
       values[i] = oldValues[k];
+      fill(i);
     }
   }
 
-  /** The values, in no particular order: a snapshot copy. */
+  /** The values (in the order put when nothing was removed since the last clear): a snapshot copy. */
   @SuppressWarnings("unchecked")
   List<V> valuesList() {
     List<V> list = new ArrayList<>(size());
     if (nilValue != null) list.add((V) nilValue);
-    for (Object v : values) if (v != null) list.add((V) v);
+    if (filledCount == size) {
+      // nothing removed since the last clear: the filled slots are exactly those in use, in the order put
+      for (int k = 0; k < filledCount; k++) list.add((V) values[filled[k]]);
+    } else {
+      for (Object v : values) if (v != null) list.add((V) v);
+    }
     return list;
   }
 

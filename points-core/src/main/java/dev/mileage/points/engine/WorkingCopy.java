@@ -24,25 +24,39 @@ final class WorkingCopy {
   private record Undo(Kind kind, Object key, Object previous, long[] counters) {
   }
 
-  private final LedgerView base;
   private final LongMap<AccountSlot> accounts;
   private final UuidMap<TransferRecord> transfers;
-  private final List<TransferRecord> inserted;
   private final UuidMap<PendingState> pendings;
   private final List<Undo> undo = new ArrayList<>();
+  private LedgerView base;
+  private List<TransferRecord> inserted;
   private boolean logging;
   private long lastTimestampMicros;
   private int expired;
 
-  /** {@code expectedTransfers} sizes the maps so a full batch never grows them. */
-  WorkingCopy(LedgerView base, long lastTimestampMicros, int expectedTransfers) {
-    this.base = base;
-    this.lastTimestampMicros = lastTimestampMicros;
+  /**
+   * One per engine, reused batch after batch ({@link #reset}): its maps grow to the largest batch seen
+   * and are cleared at the cost of what the last batch put in them, so a batch allocates no tables.
+   */
+  WorkingCopy(int expectedTransfers) {
     int capacity = (int) Math.min(1 << 24, expectedTransfers + 16L);
     this.accounts = new LongMap<>(capacity * 2);
     this.transfers = new UuidMap<>(capacity);
-    this.inserted = new ArrayList<>(expectedTransfers);
     this.pendings = new UuidMap<>(capacity);
+  }
+
+  /** Starts a batch over {@code base}; whatever the previous batch left (even one that threw) is dropped. */
+  WorkingCopy reset(LedgerView base, long lastTimestampMicros, int expectedTransfers) {
+    accounts.clear();
+    transfers.clear();
+    pendings.clear();
+    undo.clear();
+    logging = false;
+    expired = 0;
+    this.base = base;
+    this.lastTimestampMicros = lastTimestampMicros;
+    this.inserted = new ArrayList<>(expectedTransfers); // handed over in the outcome: never reused
+    return this;
   }
 
   /** The account's slot in this batch (read from the base on first use), or null when it does not exist. */
@@ -145,10 +159,14 @@ final class WorkingCopy {
 
   BatchOutcome outcome(TransferResult[] results) {
     List<AccountChange> changes = new ArrayList<>(accounts.size());
-    accounts.forEachValue(slot -> {
+    for (int k = 0, n = accounts.size(); k < n; k++) {
+      AccountSlot slot = accounts.valueAt(k);
       if (slot.changed) changes.add(new AccountChange(slot.before, slot.after()));
-    });
-    return new BatchOutcome(Arrays.asList(results), inserted, changes, pendings.valuesList(), expired,
+    }
+    BatchOutcome outcome = new BatchOutcome(Arrays.asList(results), inserted, changes, pendings.valuesList(), expired,
         lastTimestampMicros);
+    base = null; // the committed state may move on: nothing reads it through this copy until the next reset
+    inserted = null;
+    return outcome;
   }
 }

@@ -63,4 +63,59 @@ class LedgerEngineMapsTest {
     assertThrows(IllegalStateException.class, () -> new UuidMap<String>(4).put(new UUID(1, 2), null));
     assertThrows(IllegalStateException.class, () -> new LongMap<String>(4).put(3, null));
   }
+
+  @Test
+  void uuidRowsMatchHashMapUnderGrowth() {
+    SplittableRandom random = new SplittableRandom(13);
+    UuidRows rows = new UuidRows(2); // tiny: forces growth
+    Map<UUID, Integer> expected = new HashMap<>();
+    for (int op = 0; op < 100_000; op++) {
+      UUID k = op % 5000 == 0 ? new UUID(0, 0) : new UUID(random.nextInt(3000), random.nextInt(30));
+      Integer previous = expected.putIfAbsent(k, op);
+      assertEquals(previous == null ? UuidRows.ABSENT : previous, rows.putIfAbsent(k.getMostSignificantBits(),
+          k.getLeastSignificantBits(), op));
+      UUID probe = new UUID(random.nextInt(3500), random.nextInt(30));
+      assertEquals(expected.getOrDefault(probe, UuidRows.ABSENT),
+          rows.get(probe.getMostSignificantBits(), probe.getLeastSignificantBits()));
+    }
+    assertEquals(expected.size(), rows.size());
+  }
+
+  /** The working copy's maps are cleared between batches at the cost of what they held: nothing may survive. */
+  @Test
+  void clearedMapsForgetEverythingAndKeepWorking() {
+    SplittableRandom random = new SplittableRandom(17);
+    UuidMap<Integer> uuids = new UuidMap<>(4);
+    LongMap<Integer> longs = new LongMap<>(4);
+    for (int round = 0; round < 200; round++) {
+      Map<UUID, Integer> expected = new HashMap<>();
+      Map<Long, Integer> expectedLongs = new HashMap<>();
+      List<Long> order = new ArrayList<>(); // keys in the order first put
+      int ops = random.nextInt(400);
+      boolean removes = round % 3 == 0; // removals (chain rollbacks) and re-puts: more fills than slots
+      for (int op = 0; op < ops; op++) {
+        UUID k = new UUID(random.nextInt(60), random.nextInt(4));
+        if (removes && random.nextBoolean()) {
+          assertEquals(expected.remove(k), uuids.remove(k));
+        } else {
+          assertEquals(expected.put(k, op), uuids.put(k, op));
+        }
+        long key = random.nextInt(300);
+        if (expectedLongs.put(key, op) == null) order.add(key);
+        longs.put(key, op);
+      }
+      assertEquals(expected.size(), uuids.size());
+      assertEquals(new HashSet<>(expected.values()), new HashSet<>(uuids.valuesList()));
+      assertEquals(expected.size(), uuids.valuesList().size());
+      for (int k = 0; k < longs.size(); k++) {
+        assertEquals(expectedLongs.get(order.get(k)), longs.valueAt(k), "values in the order first put");
+      }
+      uuids.clear();
+      longs.clear();
+      assertEquals(0, uuids.size());
+      assertEquals(0, longs.size());
+      for (UUID k : expected.keySet()) assertEquals(null, uuids.get(k));
+      for (long k : expectedLongs.keySet()) assertEquals(null, longs.get(k));
+    }
+  }
 }

@@ -1,0 +1,159 @@
+package dev.mileage.points.engine;
+
+import dev.mileage.points.ledger.Checks;
+import dev.mileage.points.ledger.Transfer;
+import dev.mileage.points.ledger.TransferFlags;
+import dev.mileage.points.ledger.TransferRecord;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Committed transfers as rows of longs (append only): the in-memory state keeps no object per transfer
+ * but the caller's reference text, so holding millions costs the collector nothing; a record is built
+ * only when one is asked for (an idempotent retry, a test).
+ *
+ * <p>A reservation is its PENDING transfer's row plus two fields (expiry, status), so it needs no index
+ * of its own: making one costs no second insert, and posting it finds it with the same lookup.
+ */
+final class TransferTable {
+  private static final int STRIDE = 11;
+  private static final int ID_MSB = 0, ID_LSB = 1, DEBIT = 2, CREDIT = 3, AMOUNT = 4, PENDING_MSB = 5,
+      PENDING_LSB = 6, TIMESTAMP = 7, TIMEOUT_CODE = 8, FLAGS = 9, EXPIRES_AT = 10;
+  /** Set in the FLAGS column above the transfer's own flags when it names a pending id. */
+  private static final long HAS_PENDING_ID = 1L << 32;
+  /** The FLAGS column's bits 40..47: 0 for no reservation, else the reservation's status + 1. */
+  private static final int STATUS_SHIFT = 40;
+  private static final long STATUS_MASK = 0xFFL << STATUS_SHIFT;
+  private static final PendingStatus[] STATUSES = PendingStatus.values();
+
+  private final UuidRows index;
+  private long[] columns;
+  private String[] references;
+  private int size;
+
+  TransferTable(int expected) {
+    index = new UuidRows(expected);
+    columns = new long[STRIDE * Math.max(16, expected)];
+    references = new String[Math.max(16, expected)];
+  }
+
+  /** The stored record, or null. */
+  TransferRecord get(UUID id) {
+    int row = index.get(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    return row == UuidRows.ABSENT ? null : record(row, id);
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Appends the record; an id is stored once (an invariant: the engine checked before it inserted). */
+  void add(TransferRecord record) {
+    Transfer t = record.transfer();
+    UUID id = t.id();
+    int row = size;
+    Checks.invariant(index.putIfAbsent(id.getMostSignificantBits(), id.getLeastSignificantBits(), row)
+        == UuidRows.ABSENT, "transfers are appended once", id);
+    columns = UuidRows.ensure(columns, STRIDE, row + 1);
+    if (row >= references.length) references = Arrays.copyOf(references, columns.length / STRIDE);
+    int o = row * STRIDE;
+    long[] c = columns;
+    c[o + ID_MSB] = id.getMostSignificantBits();
+    c[o + ID_LSB] = id.getLeastSignificantBits();
+    c[o + DEBIT] = t.debitAccountId();
+    c[o + CREDIT] = t.creditAccountId();
+    c[o + AMOUNT] = t.amount();
+    UUID pendingId = t.pendingId();
+    c[o + PENDING_MSB] = pendingId == null ? 0 : pendingId.getMostSignificantBits();
+    c[o + PENDING_LSB] = pendingId == null ? 0 : pendingId.getLeastSignificantBits();
+    c[o + TIMESTAMP] = Micros.of(record.timestamp());
+    c[o + TIMEOUT_CODE] = ((long) t.timeoutSeconds() << 32) | (t.code() & 0xFFFF_FFFFL);
+    c[o + FLAGS] = (t.flags() & 0xFFFF_FFFFL) | (pendingId == null ? 0 : HAS_PENDING_ID); // no reservation yet
+    c[o + EXPIRES_AT] = 0;
+    references[row] = t.reference();
+    size++;
+  }
+
+  /** The reservation made by the PENDING transfer {@code id}, or null. */
+  PendingState pending(UUID id) {
+    int row = index.get(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    if (row == UuidRows.ABSENT) return null;
+    int o = row * STRIDE;
+    long[] c = columns;
+    long status = (c[o + FLAGS] & STATUS_MASK) >>> STATUS_SHIFT;
+    if (status == 0) return null;
+    return new PendingState(id, c[o + DEBIT], c[o + CREDIT], c[o + AMOUNT], c[o + TIMESTAMP], c[o + EXPIRES_AT],
+        STATUSES[(int) status - 1]);
+  }
+
+  /**
+   * Stores a reservation on its PENDING transfer's row (stored before it), or its new status: it must be
+   * that transfer's, and it changes only by closing once (invariants). {@code batchFirstRow}: the first
+   * row the committing batch appended.
+   */
+  void putPending(PendingState p, int batchFirstRow) {
+    long msb = p.id().getMostSignificantBits();
+    long lsb = p.id().getLeastSignificantBits();
+    long[] c = columns;
+    int row = UuidRows.ABSENT;
+    if (batchFirstRow < size) {
+      // a batch's records take consecutive microseconds and are appended in order, so a reservation made
+      // by this batch is found from its timestamp; the row's id confirms it, else the index answers
+      long candidate = batchFirstRow + (p.timestampMicros() - c[batchFirstRow * STRIDE + TIMESTAMP]);
+      if (candidate >= batchFirstRow && candidate < size
+          && c[(int) candidate * STRIDE + ID_MSB] == msb && c[(int) candidate * STRIDE + ID_LSB] == lsb) {
+        row = (int) candidate;
+      }
+    }
+    if (row == UuidRows.ABSENT) row = index.get(msb, lsb);
+    Checks.invariant(row != UuidRows.ABSENT, "a reservation's transfer is stored first", p.id());
+    int o = row * STRIDE;
+    long flags = c[o + FLAGS];
+    long status = (flags & STATUS_MASK) >>> STATUS_SHIFT;
+    if ((flags & TransferFlags.PENDING) == 0 || c[o + DEBIT] != p.debitAccountId()
+        || c[o + CREDIT] != p.creditAccountId() || c[o + AMOUNT] != p.amount() || c[o + TIMESTAMP] != p.timestampMicros()
+        || (status != 0 && (c[o + EXPIRES_AT] != p.expiresAtMicros()
+            || (status - 1 != PendingStatus.PENDING.ordinal() && status - 1 != p.status().ordinal())))) {
+      Checks.invariant(false, "a reservation is its PENDING transfer's and changes only by closing once", p.id());
+    }
+    c[o + EXPIRES_AT] = p.expiresAtMicros();
+    c[o + FLAGS] = (flags & ~STATUS_MASK) | ((long) (p.status().ordinal() + 1) << STATUS_SHIFT);
+  }
+
+  /** Open reservations whose timeout has passed at {@code nowMicros}, at most {@code limit} (a scan). */
+  List<UUID> due(long nowMicros, int limit) {
+    List<UUID> due = new ArrayList<>();
+    long[] c = columns;
+    long open = (long) (PendingStatus.PENDING.ordinal() + 1) << STATUS_SHIFT;
+    for (int o = 0; o < size * STRIDE && due.size() < limit; o += STRIDE) {
+      long expiresAt = c[o + EXPIRES_AT];
+      if ((c[o + FLAGS] & STATUS_MASK) == open && expiresAt != 0 && expiresAt <= nowMicros) {
+        due.add(new UUID(c[o + ID_MSB], c[o + ID_LSB]));
+      }
+    }
+    return due;
+  }
+
+  /** Every record in the order stored (a copy: for tests and audits). */
+  List<TransferRecord> all() {
+    List<TransferRecord> all = new ArrayList<>(size);
+    for (int row = 0; row < size; row++) {
+      all.add(record(row, new UUID(columns[row * STRIDE + ID_MSB], columns[row * STRIDE + ID_LSB])));
+    }
+    return all;
+  }
+
+  private TransferRecord record(int row, UUID id) {
+    int o = row * STRIDE;
+    long[] c = columns;
+    long flags = c[o + FLAGS];
+    UUID pendingId = (flags & HAS_PENDING_ID) == 0 ? null : new UUID(c[o + PENDING_MSB], c[o + PENDING_LSB]);
+    long timeoutCode = c[o + TIMEOUT_CODE];
+    Transfer t = new Transfer(id, c[o + DEBIT], c[o + CREDIT], c[o + AMOUNT], pendingId, (int) (timeoutCode >>> 32),
+        (int) timeoutCode, references[row], (int) flags);
+    return new TransferRecord(t, Micros.toInstant(c[o + TIMESTAMP]));
+  }
+}
