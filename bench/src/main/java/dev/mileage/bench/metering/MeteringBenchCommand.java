@@ -104,6 +104,11 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       List<String> owners = fund(ledger, run);
 
       Recorder lags = new Recorder(3);
+      Recorder wheelDelays = new Recorder(3);
+      Recorder prepares = new Recorder(3);
+      Recorder ledgerAnswers = new Recorder(3);
+      Recorder hops = new Recorder(3);
+      Recorder checkpoints = new Recorder(3);
       AtomicLong renewals = new AtomicLong();
       MeterOptions options = MeterOptions.defaults().withGrant(Duration.ofSeconds(grantSeconds))
           .withSessionsMax(Math.max(MeterOptions.SESSIONS_MAX, sessions + 1));
@@ -112,6 +117,19 @@ public final class MeteringBenchCommand implements Callable<Integer> {
         public void renewed(long lagMicros) {
           renewals.incrementAndGet();
           lags.recordValue(Math.min(lagMicros, 3_600_000_000L));
+        }
+
+        @Override
+        public void renewalSplit(long wheelMicros, long prepareMicros, long ledgerMicros, long hopMicros) {
+          wheelDelays.recordValue(bounded(wheelMicros));
+          prepares.recordValue(bounded(prepareMicros));
+          ledgerAnswers.recordValue(bounded(ledgerMicros));
+          hops.recordValue(bounded(hopMicros));
+        }
+
+        @Override
+        public void checkpointSaved(long micros) {
+          checkpoints.recordValue(bounded(micros));
         }
       }));
 
@@ -122,7 +140,7 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       rampUp(meter, owners, rampNanos, started, refused);
       System.out.println("started " + started.size() + " sessions (" + refused.get() + " refused); measuring " + seconds + " s");
 
-      lags.reset();
+      for (Recorder r : List.of(lags, wheelDelays, prepares, ledgerAnswers, hops, checkpoints)) r.reset();
       long renewalsBefore = renewals.get();
       CpuClock cpu = new CpuClock(dataDir);
       var ledgerBefore = ledger.stats();
@@ -132,6 +150,11 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       long[] gcAfter = gcTotals();
       long wallNanos = System.nanoTime() - wallBefore;
       Histogram lag = lags.getIntervalHistogram();
+      Histogram wheelDelay = wheelDelays.getIntervalHistogram();
+      Histogram prepare = prepares.getIntervalHistogram();
+      Histogram ledgerAnswer = ledgerAnswers.getIntervalHistogram();
+      Histogram hop = hops.getIntervalHistogram();
+      Histogram checkpoint = checkpoints.getIntervalHistogram();
       var ledgerAfter = ledger.stats();
       long batches = ledgerAfter.batchesCommitted() - ledgerBefore.batchesCommitted();
       long commitMicros = ledgerAfter.commitLatencyMicrosTotal() - ledgerBefore.commitLatencyMicrosTotal();
@@ -153,6 +176,9 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("renewals", renewed).figure("renewalsPerSecond", round(renewed / (wallNanos / 1e9)))
           .figure("cpuCoresUsed", round(jvmCores))
           .figure("databaseCpuCoresUsed", dbCores < 0 ? "unknown" : round(dbCores))
+          .figure("cpuMsPerRenewal", renewed == 0 ? 0 : round(jvmCores * wallNanos / 1e6 / renewed))
+          .figure("databaseCpuMsPerRenewal", renewed == 0 || dbCores < 0 ? "unknown"
+              : round(dbCores * wallNanos / 1e6 / renewed))
           .figure("loadAverage1m", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
               .getSystemLoadAverage()))
           .figure("availableProcessors", Runtime.getRuntime().availableProcessors())
@@ -168,6 +194,15 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
       report.latency("renewalLag", "renewal confirmed minus the moment it was due", lag);
+      // where a renewal's time goes (each renewal contributes once to each series)
+      report.latency("renewalWheelDelay", "meter thread ran the renewal minus the moment it was meant to leave",
+          wheelDelay);
+      report.latency("renewalPrepare", "request left for the ledger minus the meter thread running the renewal",
+          prepare);
+      report.latency("renewalLedger", "ledger answered minus request sent (its queue, batch, commit)", ledgerAnswer);
+      report.latency("renewalHop", "meter thread handled the answer minus the ledger answering", hop);
+      report.latency("checkpointWrite", "checkpoint durable minus handed to the store (never holds a renewal)",
+          checkpoint);
       if (open < sessions) report.note("only " + open + " of " + sessions + " sessions were running when measured");
       if (ledgerAfter.reservationsExpired() > 0) {
         report.note("reservations expired before their settlement: " + ledgerAfter.reservationsExpired());
@@ -312,6 +347,10 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       ms += Math.max(0, gc.getCollectionTime());
     }
     return new long[] {count, ms};
+  }
+
+  static long bounded(long micros) {
+    return Math.max(0, Math.min(micros, 3_600_000_000L));
   }
 
   static double round(double v) {
