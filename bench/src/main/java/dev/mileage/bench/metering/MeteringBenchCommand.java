@@ -76,6 +76,10 @@ public final class MeteringBenchCommand implements Callable<Integer> {
   int grantSeconds;
   @Option(names = "--seconds", defaultValue = "90", description = "measured seconds after the ramp (default ${DEFAULT-VALUE})")
   int seconds;
+  @Option(names = "--renewal-margin-ms", description = "renewal requests leave this much (plus a per-session share "
+      + "of it) before they are due; 0 sends them at the due moment, as the meter did before (default: the meter's, "
+      + "500; capped at a tenth of a grant)")
+  Long renewalMarginMs;
   @Option(names = "--database-url", description = "postgres://user:password@host:port/db (default: embedded, in a temp folder)")
   String databaseUrl;
 
@@ -84,6 +88,9 @@ public final class MeteringBenchCommand implements Callable<Integer> {
     if (sessions < 1 || sessions > MeterOptions.SESSIONS_MAX) throw new IllegalArgumentException("--sessions 1.." + MeterOptions.SESSIONS_MAX);
     if (grantSeconds < 2 || grantSeconds > 3600) throw new IllegalArgumentException("--grant-seconds 2..3600");
     if (seconds < 1 || seconds > 24 * 3600) throw new IllegalArgumentException("--seconds 1..86400");
+    if (renewalMarginMs != null && (renewalMarginMs < 0 || renewalMarginMs > 60_000)) {
+      throw new IllegalArgumentException("--renewal-margin-ms 0..60000");
+    }
     Instant startedAt = Instant.now();
     Path dataDir = databaseUrl == null ? Files.createTempDirectory("bench-metering") : null;
     Database db = databaseUrl == null ? Database.embedded(dataDir) : Database.external(databaseUrl);
@@ -112,6 +119,7 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       AtomicLong renewals = new AtomicLong();
       MeterOptions options = MeterOptions.defaults().withGrant(Duration.ofSeconds(grantSeconds))
           .withSessionsMax(Math.max(MeterOptions.SESSIONS_MAX, sessions + 1));
+      if (renewalMarginMs != null) options = options.withRenewalMargin(Duration.ofMillis(renewalMarginMs));
       Meter meter = await(Meters.start(ledger, new PgMeterStore(pool), tariffs, options, clock, new MeterObserver() {
         @Override
         public void renewed(long lagMicros) {
@@ -171,7 +179,8 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       Report report = new Report("metering", startedAt)
           .setting("sessions", sessions).setting("grantSeconds", grantSeconds).setting("seconds", seconds)
           .setting("database", databaseUrl == null ? "embedded" : "external")
-          .setting("tariff", "1/1 at 60 points per minute").setting("accounts", owners.size());
+          .setting("tariff", "1/1 at 60 points per minute").setting("accounts", owners.size())
+          .setting("renewLeadMs", options.renewLeadMs()).setting("renewalMarginMs", options.renewalMarginMs());
       report.figure("sessions", open).figure("sessionsRefused", refused.get())
           .figure("renewals", renewed).figure("renewalsPerSecond", round(renewed / (wallNanos / 1e9)))
           .figure("cpuCoresUsed", round(jvmCores))
@@ -193,7 +202,8 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("reservationsExpired", ledgerAfter.reservationsExpired())
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
-      report.latency("renewalLag", "renewal confirmed minus the moment it was due", lag);
+      report.latency("renewalLag", "renewal confirmed minus the moment it was due (0: confirmed by then)", lag);
+      report.figure("renewalsConfirmedLate", lag.getTotalCount() - lag.getCountAtValue(0));
       // where a renewal's time goes (each renewal contributes once to each series)
       report.latency("renewalWheelDelay", "meter thread ran the renewal minus the moment it was meant to leave",
           wheelDelay);
