@@ -76,6 +76,10 @@ public final class MeteringBenchCommand implements Callable<Integer> {
   int grantSeconds;
   @Option(names = "--seconds", defaultValue = "90", description = "measured seconds after the ramp (default ${DEFAULT-VALUE})")
   int seconds;
+  @Option(names = "--renewal-margin-ms", description = "renewal requests leave this much (plus a per-session share "
+      + "of it) before they are due; 0 sends them at the due moment, as the meter did before (default: the meter's, "
+      + "500; capped at a tenth of a grant)")
+  Long renewalMarginMs;
   @Option(names = "--database-url", description = "postgres://user:password@host:port/db (default: embedded, in a temp folder)")
   String databaseUrl;
 
@@ -84,6 +88,9 @@ public final class MeteringBenchCommand implements Callable<Integer> {
     if (sessions < 1 || sessions > MeterOptions.SESSIONS_MAX) throw new IllegalArgumentException("--sessions 1.." + MeterOptions.SESSIONS_MAX);
     if (grantSeconds < 2 || grantSeconds > 3600) throw new IllegalArgumentException("--grant-seconds 2..3600");
     if (seconds < 1 || seconds > 24 * 3600) throw new IllegalArgumentException("--seconds 1..86400");
+    if (renewalMarginMs != null && (renewalMarginMs < 0 || renewalMarginMs > 60_000)) {
+      throw new IllegalArgumentException("--renewal-margin-ms 0..60000");
+    }
     Instant startedAt = Instant.now();
     Path dataDir = databaseUrl == null ? Files.createTempDirectory("bench-metering") : null;
     Database db = databaseUrl == null ? Database.embedded(dataDir) : Database.external(databaseUrl);
@@ -104,14 +111,33 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       List<String> owners = fund(ledger, run);
 
       Recorder lags = new Recorder(3);
+      Recorder wheelDelays = new Recorder(3);
+      Recorder prepares = new Recorder(3);
+      Recorder ledgerAnswers = new Recorder(3);
+      Recorder hops = new Recorder(3);
+      Recorder checkpoints = new Recorder(3);
       AtomicLong renewals = new AtomicLong();
       MeterOptions options = MeterOptions.defaults().withGrant(Duration.ofSeconds(grantSeconds))
           .withSessionsMax(Math.max(MeterOptions.SESSIONS_MAX, sessions + 1));
+      if (renewalMarginMs != null) options = options.withRenewalMargin(Duration.ofMillis(renewalMarginMs));
       Meter meter = await(Meters.start(ledger, new PgMeterStore(pool), tariffs, options, clock, new MeterObserver() {
         @Override
         public void renewed(long lagMicros) {
           renewals.incrementAndGet();
           lags.recordValue(Math.min(lagMicros, 3_600_000_000L));
+        }
+
+        @Override
+        public void renewalSplit(long wheelMicros, long prepareMicros, long ledgerMicros, long hopMicros) {
+          wheelDelays.recordValue(bounded(wheelMicros));
+          prepares.recordValue(bounded(prepareMicros));
+          ledgerAnswers.recordValue(bounded(ledgerMicros));
+          hops.recordValue(bounded(hopMicros));
+        }
+
+        @Override
+        public void checkpointSaved(long micros) {
+          checkpoints.recordValue(bounded(micros));
         }
       }));
 
@@ -122,7 +148,7 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       rampUp(meter, owners, rampNanos, started, refused);
       System.out.println("started " + started.size() + " sessions (" + refused.get() + " refused); measuring " + seconds + " s");
 
-      lags.reset();
+      for (Recorder r : List.of(lags, wheelDelays, prepares, ledgerAnswers, hops, checkpoints)) r.reset();
       long renewalsBefore = renewals.get();
       CpuClock cpu = new CpuClock(dataDir);
       var ledgerBefore = ledger.stats();
@@ -132,6 +158,11 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       long[] gcAfter = gcTotals();
       long wallNanos = System.nanoTime() - wallBefore;
       Histogram lag = lags.getIntervalHistogram();
+      Histogram wheelDelay = wheelDelays.getIntervalHistogram();
+      Histogram prepare = prepares.getIntervalHistogram();
+      Histogram ledgerAnswer = ledgerAnswers.getIntervalHistogram();
+      Histogram hop = hops.getIntervalHistogram();
+      Histogram checkpoint = checkpoints.getIntervalHistogram();
       var ledgerAfter = ledger.stats();
       long batches = ledgerAfter.batchesCommitted() - ledgerBefore.batchesCommitted();
       long commitMicros = ledgerAfter.commitLatencyMicrosTotal() - ledgerBefore.commitLatencyMicrosTotal();
@@ -148,11 +179,15 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       Report report = new Report("metering", startedAt)
           .setting("sessions", sessions).setting("grantSeconds", grantSeconds).setting("seconds", seconds)
           .setting("database", databaseUrl == null ? "embedded" : "external")
-          .setting("tariff", "1/1 at 60 points per minute").setting("accounts", owners.size());
+          .setting("tariff", "1/1 at 60 points per minute").setting("accounts", owners.size())
+          .setting("renewLeadMs", options.renewLeadMs()).setting("renewalMarginMs", options.renewalMarginMs());
       report.figure("sessions", open).figure("sessionsRefused", refused.get())
           .figure("renewals", renewed).figure("renewalsPerSecond", round(renewed / (wallNanos / 1e9)))
           .figure("cpuCoresUsed", round(jvmCores))
           .figure("databaseCpuCoresUsed", dbCores < 0 ? "unknown" : round(dbCores))
+          .figure("cpuMsPerRenewal", renewed == 0 ? 0 : round(jvmCores * wallNanos / 1e6 / renewed))
+          .figure("databaseCpuMsPerRenewal", renewed == 0 || dbCores < 0 ? "unknown"
+              : round(dbCores * wallNanos / 1e6 / renewed))
           .figure("loadAverage1m", round(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
               .getSystemLoadAverage()))
           .figure("availableProcessors", Runtime.getRuntime().availableProcessors())
@@ -167,7 +202,17 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .figure("reservationsExpired", ledgerAfter.reservationsExpired())
           .figure("pointsBilled", points).figure("revenuePosted", revenue.creditsPosted())
           .figure("revenuePending", revenue.creditsPending());
-      report.latency("renewalLag", "renewal confirmed minus the moment it was due", lag);
+      report.latency("renewalLag", "renewal confirmed minus the moment it was due (0: confirmed by then)", lag);
+      report.figure("renewalsConfirmedLate", lag.getTotalCount() - lag.getCountAtValue(0));
+      // where a renewal's time goes (each renewal contributes once to each series)
+      report.latency("renewalWheelDelay", "meter thread ran the renewal minus the moment it was meant to leave",
+          wheelDelay);
+      report.latency("renewalPrepare", "request left for the ledger minus the meter thread running the renewal",
+          prepare);
+      report.latency("renewalLedger", "ledger answered minus request sent (its queue, batch, commit)", ledgerAnswer);
+      report.latency("renewalHop", "meter thread handled the answer minus the ledger answering", hop);
+      report.latency("checkpointWrite", "checkpoint durable minus handed to the store (never holds a renewal)",
+          checkpoint);
       if (open < sessions) report.note("only " + open + " of " + sessions + " sessions were running when measured");
       if (ledgerAfter.reservationsExpired() > 0) {
         report.note("reservations expired before their settlement: " + ledgerAfter.reservationsExpired());
@@ -312,6 +357,10 @@ public final class MeteringBenchCommand implements Callable<Integer> {
       ms += Math.max(0, gc.getCollectionTime());
     }
     return new long[] {count, ms};
+  }
+
+  static long bounded(long micros) {
+    return Math.max(0, Math.min(micros, 3_600_000_000L));
   }
 
   static double round(double v) {

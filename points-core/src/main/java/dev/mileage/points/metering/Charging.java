@@ -207,7 +207,7 @@ final class Charging {
   private Transfer reservation(MeterSession s, MeterSession.Chunk chunk, boolean first) {
     long grantSeconds = chunk.endSeconds - s.grantedSeconds;
     long validity = 2 * grantSeconds + m.options.renewLead().toSeconds() + m.options.renewalGrace().toSeconds()
-        + VALIDITY_MARGIN_SECONDS + (first ? m.options.answerTimeout().toSeconds() : 0);
+        + (2 * m.options.renewalMarginMs() + 999) / 1000 + VALIDITY_MARGIN_SECONDS + (first ? m.options.answerTimeout().toSeconds() : 0);
     return Transfer.reserve(ChargeIds.reserve(s.id, chunk.number), s.debitAccountId, s.creditAccountId, chunk.amount,
         (int) Math.min(Integer.MAX_VALUE, validity), ChargeIds.code(s.request.service()),
         ChargeIds.reference(s.id, chunk.number));
@@ -215,8 +215,16 @@ final class Charging {
 
   // ---- renew ----------------------------------------------------------------------------------------
 
-  /** Reserves the next grant and posts the chunks already used up, in one ledger request. */
-  void renew(MeterSession s, long dueMs) {
+  /**
+   * Reserves the next grant and posts the chunks already used up. The request joins the tick's
+   * {@link RenewalBatch}: the renewals of one tick reach the ledger as one request.
+   *
+   * @param dueMs    when the next grant should be confirmed (the renewal's lag is measured from here)
+   * @param sendAtMs when the request was meant to leave (a margin before {@code dueMs})
+   */
+  void renew(MeterSession s, long dueMs, long sendAtMs) {
+    s.renewFiredNanos = System.nanoTime();
+    s.renewWheelMicros = Math.max(0, m.clock.millis() - sendAtMs) * 1000;
     long cap = s.tariff.alignDown(Tariff.SESSION_SECONDS_MAX);
     if (s.grantedSeconds >= cap) {
       becomeFinal(s);
@@ -227,7 +235,8 @@ final class Charging {
     long amount = s.tariff.pointsFor(next) - s.tariff.pointsFor(s.grantedSeconds);
     long now = m.clock.millis();
     long usedSeconds = s.usedMs(now) / 1000;
-    List<MeterSession.Chunk> posting = new ArrayList<>();
+    List<MeterSession.Chunk> posting = s.renewPosting;
+    posting.clear();
     for (MeterSession.Chunk c : s.chunks) {
       if (c.confirmed && c.postAmount < 0 && c.endSeconds <= usedSeconds) {
         c.postAmount = c.amount;
@@ -235,41 +244,48 @@ final class Charging {
       }
     }
     if (amount == 0) {
+      posting.clear();
       s.grantedSeconds = next;
       afterOp(s);
       return;
     }
     MeterSession.Chunk chunk = new MeterSession.Chunk(s.nextChunkNumber++, amount, next);
     s.chunks.add(chunk);
-    List<Transfer> transfers = new ArrayList<>(posting.size() + 1);
-    for (MeterSession.Chunk c : posting) transfers.add(ChargeIds.settle(s.id, s.request.service(), c.number, c.amount));
-    transfers.add(reservation(s, chunk, false));
+    s.renewChunk = chunk;
+    s.renewDueMs = dueMs;
     s.busy = true;
     s.renewing = true;
     m.reschedule(s); // the grace deadline, in case the answer is late
-    // The checkpoint goes out beside the request, not before it: a renewal waits for one commit, not two.
-    // Recovery asks the ledger what was posted, and a reservation no checkpoint lists expires by itself.
-    m.saveInBackground(s);
-    m.async(m.ledger.submit(transfers), (results, error) -> {
-      if (error != null) {
-        renewalFailed(s, posting, chunk, error);
-        return;
-      }
-      for (int i = 0; i < posting.size(); i++) applySettlement(s, posting.get(i), results.get(i));
-      TransferResult reserved = results.get(results.size() - 1);
-      if (reserved.applied()) {
-        chunk.confirmed = true;
-        s.grantedSeconds = next;
-        m.renewed(dueMs);
-        if (next == cap) becomeFinal(s);
-        afterOp(s);
-      } else if (reserved == TransferResult.EXCEEDS_CREDITS) {
-        s.chunks.remove(chunk);
-        finalGrant(s, dueMs, 1);
-      } else {
-        throw new IllegalStateException("renewal answered " + reserved);
-      }
-    });
+    m.renewalBatch.begin(s, posting.size() + 1); // with the checkpoint that lists the new chunk
+    for (MeterSession.Chunk c : posting) m.renewalBatch.transfer(ChargeIds.settle(s.id, s.request.service(), c.number, c.amount));
+    m.renewalBatch.transfer(reservation(s, chunk, false));
+  }
+
+  /** The ledger answered the batch holding this session's renewal ({@code from}: its first result). */
+  void renewAnswered(MeterSession s, List<TransferResult> results, int from, Throwable error) {
+    List<MeterSession.Chunk> posting = s.renewPosting;
+    MeterSession.Chunk chunk = s.renewChunk;
+    s.renewChunk = null;
+    if (error != null) {
+      renewalFailed(s, posting, chunk, error);
+      posting.clear();
+      return;
+    }
+    for (int i = 0; i < posting.size(); i++) applySettlement(s, posting.get(i), results.get(from + i));
+    TransferResult reserved = results.get(from + posting.size());
+    posting.clear();
+    if (reserved.applied()) {
+      chunk.confirmed = true;
+      s.grantedSeconds = chunk.endSeconds;
+      m.renewed(s, s.renewDueMs);
+      if (chunk.endSeconds == s.tariff.alignDown(Tariff.SESSION_SECONDS_MAX)) becomeFinal(s);
+      afterOp(s);
+    } else if (reserved == TransferResult.EXCEEDS_CREDITS) {
+      s.chunks.remove(chunk);
+      finalGrant(s, s.renewDueMs, 1);
+    } else {
+      throw new IllegalStateException("renewal answered " + reserved);
+    }
   }
 
   private void renewalFailed(MeterSession s, List<MeterSession.Chunk> posting, MeterSession.Chunk chunk,
@@ -303,13 +319,14 @@ final class Charging {
       s.chunks.add(chunk);
       Transfer reserve = reservation(s, chunk, false);
       m.saveInBackground(s);
+      s.renewSentNanos = System.nanoTime();
       m.async(m.ledger.submit(reserve), (result, submitError) -> {
         if (submitError != null) {
           renewalFailed(s, List.of(), chunk, submitError);
         } else if (result.applied()) {
           chunk.confirmed = true;
           s.grantedSeconds = affordable;
-          m.renewed(dueMs);
+          m.renewed(s, dueMs);
           becomeFinal(s);
           afterOp(s);
         } else if (result == TransferResult.EXCEEDS_CREDITS) {

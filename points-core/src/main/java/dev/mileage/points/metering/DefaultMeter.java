@@ -43,6 +43,7 @@ final class DefaultMeter implements Meter {
   final ExecutorService executor;
   final TimingWheel<MeterSession> wheel;
   final Charging charging;
+  final RenewalBatch renewalBatch;
   final Map<UUID, MeterSession> sessions = new ConcurrentHashMap<>();
   final Map<String, Set<MeterSession>> byOwner = new ConcurrentHashMap<>();
   /** Sessions per owner including those being authorized (meter thread only). */
@@ -51,7 +52,11 @@ final class DefaultMeter implements Meter {
   private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
   private ScheduledExecutorService ticker;
   private int inFlight;
+  /** When the answer now being handled reached this meter, before the hop to its thread (measurement only). */
+  long lastAnsweredNanos;
   int authorizing;
+  /** The wheel is firing timers: renewals wait for the end of the tick to go out as one batch. */
+  boolean advancing;
   volatile boolean closed;
   // counters: written by the meter thread only
   volatile long authorized;
@@ -77,6 +82,7 @@ final class DefaultMeter implements Meter {
     });
     this.wheel = new TimingWheel<>(options.tick().toMillis(), WHEEL_SLOTS, clock.millis());
     this.charging = new Charging(this, cashMicrosByType);
+    this.renewalBatch = new RenewalBatch(this);
   }
 
   void startTicker() {
@@ -289,7 +295,36 @@ final class DefaultMeter implements Meter {
   void advance() {
     if (closed) return;
     long now = clock.millis();
-    wheel.advance(now, this::onTimer);
+    advancing = true;
+    try {
+      wheel.advance(now, this::onTimer);
+    } finally {
+      advancing = false;
+    }
+    renewalBatch.flush();
+  }
+
+  /** Runs {@code task} on the meter thread after what is queued there (a no-op once closed). */
+  void runLater(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the meter was closed
+    }
+  }
+
+  /** Counts work in flight that is not a stage yet (a batch being filled); {@link #release} ends it. */
+  void hold() {
+    inFlight++;
+  }
+
+  void release() {
+    inFlight--;
+    if (inFlight == 0 && !idleWaiters.isEmpty()) {
+      List<CompletableFuture<Void>> waiters = new ArrayList<>(idleWaiters);
+      idleWaiters.clear();
+      waiters.forEach(w -> w.complete(null));
+    }
   }
 
   /** Completes when no ledger or store request of this meter is in flight (meter thread). */
@@ -303,33 +338,37 @@ final class DefaultMeter implements Meter {
   /** Runs {@code then} on the meter thread when {@code stage} completes, counting it as in flight meanwhile. */
   <T> void async(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
     inFlight++;
-    stage.whenCompleteAsync((value, error) -> {
+    stage.whenComplete((value, error) -> {
+      long answeredNanos = System.nanoTime(); // measurement only: when the answer came, before the hop
       try {
-        then.accept(value, error);
-      } catch (Throwable bug) {
-        LOG.log(System.Logger.Level.ERROR, "metering bug", bug);
-      } finally {
-        inFlight--;
-        if (inFlight == 0 && !idleWaiters.isEmpty()) {
-          List<CompletableFuture<Void>> waiters = new ArrayList<>(idleWaiters);
-          idleWaiters.clear();
-          waiters.forEach(w -> w.complete(null));
-        }
+        executor.execute(() -> {
+          try {
+            lastAnsweredNanos = answeredNanos;
+            then.accept(value, error);
+          } catch (Throwable bug) {
+            LOG.log(System.Logger.Level.ERROR, "metering bug", bug);
+          } finally {
+            release();
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // the meter was closed: nobody waits for this answer any more
       }
-    }, executor);
+    });
   }
 
   void saveInBackground(MeterSession s) {
+    long sentNanos = System.nanoTime();
     async(store.save(s.checkpoint(clock.millis())), (v, e) -> {
       if (e != null) LOG.log(System.Logger.Level.WARNING, "checkpoint not saved for a session: " + e);
+      else observer.checkpointSaved((lastAnsweredNanos - sentNanos) / 1000);
     });
   }
 
   // ---- timers ---------------------------------------------------------------------------------------
 
   void onTimer(MeterSession s) {
-    if (s.timer != null) wheel.cancel(s.timer); // called directly, not by the wheel
-    s.timer = null;
+    wheel.cancel(s.timer); // when called directly, not by the wheel
     long now = clock.millis();
     if (s.ending()) {
       if (!s.busy) charging.settle(s);
@@ -369,8 +408,8 @@ final class DefaultMeter implements Meter {
         } else if (used >= grantedMs + graceMs) {
           end(s, EndReason.RENEWAL_FAILED, used, now);
           return;
-        } else if (used >= grantedMs - options.renewLeadMs() && now >= s.backoffUntilMs) {
-          charging.renew(s, s.wallAt(grantedMs - options.renewLeadMs()));
+        } else if (now >= renewAtMs(s) && now >= s.backoffUntilMs) {
+          charging.renew(s, s.wallAt(grantedMs - options.renewLeadMs()), Math.max(renewAtMs(s), s.backoffUntilMs));
           return;
         }
       }
@@ -380,8 +419,7 @@ final class DefaultMeter implements Meter {
   }
 
   void reschedule(MeterSession s) {
-    if (s.timer != null) wheel.cancel(s.timer);
-    s.timer = null;
+    wheel.cancel(s.timer);
     if (s.ending()) return;
     long deadline;
     long grantedMs = s.grantedSeconds * 1000;
@@ -393,16 +431,26 @@ final class DefaultMeter implements Meter {
         long graceEnd = s.wallAt(grantedMs + graceMs);
         if (s.finalUnit) deadline = s.wallAt(grantedMs);
         else if (s.busy) deadline = graceEnd;
-        else deadline = Math.min(graceEnd, Math.max(s.wallAt(grantedMs - options.renewLeadMs()), s.backoffUntilMs));
+        else deadline = Math.min(graceEnd, Math.max(renewAtMs(s), s.backoffUntilMs));
       }
       default -> throw new IllegalStateException("no timer when ended");
     }
-    s.timer = wheel.schedule(deadline, s);
+    wheel.schedule(s.timer, deadline);
   }
 
   void rescheduleAt(MeterSession s, long deadlineMs) {
-    if (s.timer != null) wheel.cancel(s.timer);
-    s.timer = wheel.schedule(deadlineMs, s);
+    wheel.schedule(s.timer, deadlineMs);
+  }
+
+  /**
+   * When an active session's renewal request leaves: the renewal is due when {@code renewLead} of the grant is
+   * left, and the request goes one margin plus this session's share of another earlier, so the ledger's commit
+   * is over by the due moment and sessions answered on the same tick renew on different ticks.
+   */
+  long renewAtMs(MeterSession s) {
+    long marginMs = options.renewalMarginMs();
+    long spreadMs = marginMs == 0 ? 0 : Math.floorMod(s.id.getLeastSignificantBits(), marginMs);
+    return s.wallAt(s.grantedSeconds * 1000 - options.renewLeadMs() - marginMs - spreadMs);
   }
 
   // ---- ending ---------------------------------------------------------------------------------------
@@ -414,8 +462,7 @@ final class DefaultMeter implements Meter {
     s.endUsedMs = usedMs;
     s.endedAtMs = atMs;
     s.ended = new CompletableFuture<>();
-    if (s.timer != null) wheel.cancel(s.timer);
-    s.timer = null;
+    wheel.cancel(s.timer);
     s.view = new MeterSession.View(SessionState.ENDED, s.usedMsBefore, s.runStartMs, s.grantedSeconds, s.finalUnit);
     safely(() -> s.listener.ending(s.id, reason));
     for (SessionListener w : watchersOf(s)) safely(() -> w.ending(s.id, reason));
@@ -474,11 +521,14 @@ final class DefaultMeter implements Meter {
     for (SessionListener w : watchersOf(s)) safely(() -> w.finalUnit(live));
   }
 
-  void renewed(long dueMs) {
+  void renewed(MeterSession s, long dueMs) {
     renewals++;
     long lagMicros = Math.max(0, (clock.millis() - dueMs) * 1000);
     if (lagMicros > renewalLagMicrosMax) renewalLagMicrosMax = lagMicros;
     observer.renewed(lagMicros);
+    long now = System.nanoTime();
+    observer.renewalSplit(s.renewWheelMicros, (s.renewSentNanos - s.renewFiredNanos) / 1000,
+        (lastAnsweredNanos - s.renewSentNanos) / 1000, (now - lastAnsweredNanos) / 1000);
   }
 
   private List<SessionListener> watchersOf(MeterSession s) {

@@ -7,7 +7,12 @@ import java.util.Objects;
  * Settings of the meter, with defaults in {@link #defaults()}.
  *
  * @param grant                 how much use one grant (one reservation) covers, rounded up to increments
- * @param renewLead             renew when this much granted time is left (at most half a grant)
+ * @param renewLead             a renewal is due when this much granted time is left (at most half a grant):
+ *                              its next grant should be confirmed by then
+ * @param renewalMargin         renewal requests leave this much before they are due plus a per-session
+ *                              share of it (so between one and two margins ahead), so that the ledger's commit
+ *                              is over by the due moment and sessions answered together do not all renew on
+ *                              one tick (at most a tenth of a grant)
  * @param renewalGrace          a renewal still unanswered this long after the grant ran out ends the
  *                              session with RENEWAL_FAILED
  * @param answerTimeout         an authorized session not started within this ends as NOT_ANSWERED
@@ -18,15 +23,17 @@ import java.util.Objects;
  * @param autoTick              drive the wheel from an internal thread (production); off in tests
  * @param revenueOwner          ledger owner of the accounts that receive the points
  */
-public record MeterOptions(Duration grant, Duration renewLead, Duration renewalGrace, Duration answerTimeout,
-                           Duration pauseMax, int sessionsPerAccountMax, int sessionsMax, Duration tick,
-                           boolean autoTick, String revenueOwner) {
+public record MeterOptions(Duration grant, Duration renewLead, Duration renewalMargin, Duration renewalGrace,
+                           Duration answerTimeout, Duration pauseMax, int sessionsPerAccountMax, int sessionsMax,
+                           Duration tick, boolean autoTick, String revenueOwner) {
   public static final int SESSIONS_PER_ACCOUNT_MAX = 4;
   public static final int SESSIONS_MAX = 200_000;
 
   public MeterOptions {
     requirePositive(grant, "grant");
     requirePositive(renewLead, "renewLead");
+    Objects.requireNonNull(renewalMargin, "renewalMargin");
+    if (renewalMargin.isNegative()) throw new IllegalArgumentException("renewalMargin must not be negative");
     requirePositive(renewalGrace, "renewalGrace");
     requirePositive(answerTimeout, "answerTimeout");
     requirePositive(pauseMax, "pauseMax");
@@ -39,29 +46,34 @@ public record MeterOptions(Duration grant, Duration renewLead, Duration renewalG
   }
 
   public static MeterOptions defaults() {
-    return new MeterOptions(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5),
-        Duration.ofSeconds(120), Duration.ofMinutes(30), SESSIONS_PER_ACCOUNT_MAX, SESSIONS_MAX,
+    return new MeterOptions(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMillis(500),
+        Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ofMinutes(30), SESSIONS_PER_ACCOUNT_MAX, SESSIONS_MAX,
         Duration.ofMillis(10), true, "operator:metering");
   }
 
   public MeterOptions withGrant(Duration value) {
-    return new MeterOptions(value, renewLead, renewalGrace, answerTimeout, pauseMax, sessionsPerAccountMax,
+    return new MeterOptions(value, renewLead, renewalMargin, renewalGrace, answerTimeout, pauseMax, sessionsPerAccountMax,
         sessionsMax, tick, autoTick, revenueOwner);
   }
 
   public MeterOptions withAutoTick(boolean value) {
-    return new MeterOptions(grant, renewLead, renewalGrace, answerTimeout, pauseMax, sessionsPerAccountMax,
+    return new MeterOptions(grant, renewLead, renewalMargin, renewalGrace, answerTimeout, pauseMax, sessionsPerAccountMax,
         sessionsMax, tick, value, revenueOwner);
   }
 
   public MeterOptions withSessionsPerAccountMax(int value) {
-    return new MeterOptions(grant, renewLead, renewalGrace, answerTimeout, pauseMax, value, sessionsMax, tick,
+    return new MeterOptions(grant, renewLead, renewalMargin, renewalGrace, answerTimeout, pauseMax, value, sessionsMax, tick,
         autoTick, revenueOwner);
   }
 
   public MeterOptions withSessionsMax(int value) {
-    return new MeterOptions(grant, renewLead, renewalGrace, answerTimeout, pauseMax, sessionsPerAccountMax, value,
+    return new MeterOptions(grant, renewLead, renewalMargin, renewalGrace, answerTimeout, pauseMax, sessionsPerAccountMax, value,
         tick, autoTick, revenueOwner);
+  }
+
+  public MeterOptions withRenewalMargin(Duration value) {
+    return new MeterOptions(grant, renewLead, value, renewalGrace, answerTimeout, pauseMax, sessionsPerAccountMax,
+        sessionsMax, tick, autoTick, revenueOwner);
   }
 
   /** Seconds of use a grant covers (whole seconds). */
@@ -72,6 +84,11 @@ public record MeterOptions(Duration grant, Duration renewLead, Duration renewalG
   /** Renew lead in milliseconds, never more than half a grant. */
   public long renewLeadMs() {
     return Math.min(renewLead.toMillis(), grant.toMillis() / 2);
+  }
+
+  /** Renewal margin in milliseconds, never more than a tenth of a grant. */
+  public long renewalMarginMs() {
+    return Math.min(renewalMargin.toMillis(), grant.toMillis() / 10);
   }
 
   private static void requirePositive(Duration d, String name) {

@@ -60,7 +60,14 @@ final class MeterSession {
   /** A ledger request of this session is in flight: settlements wait for it. */
   boolean busy;
   boolean renewing;
-  long renewalDueMs;
+  // the renewal in flight: the chunks it posts (reused), the chunk it reserves, when it is due
+  final List<Chunk> renewPosting = new ArrayList<>(2);
+  Chunk renewChunk;
+  long renewDueMs;
+  // where the time of the renewal in flight goes (measurement only, see MeterObserver#renewalSplit)
+  long renewWheelMicros;
+  long renewFiredNanos;
+  long renewSentNanos;
   long backoffUntilMs;
   boolean pauseSettled = true;
   // ending
@@ -69,7 +76,8 @@ final class MeterSession {
   long endedAtMs;
   int settleAttempts;
   CompletableFuture<StopOutcome> ended;
-  TimingWheel.Timer<MeterSession> timer;
+  /** The session's one timer, rescheduled again and again (no allocation per renewal). */
+  final TimingWheel.Timer<MeterSession> timer = new TimingWheel.Timer<>(this);
   volatile View view;
 
   MeterSession(UUID id, AuthorizeRequest request, SessionListener listener, String rated, Tariff tariff,

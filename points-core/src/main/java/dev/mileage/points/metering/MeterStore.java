@@ -13,6 +13,13 @@ public interface MeterStore {
   /** Replaces the session's checkpoint; durable when the stage completes. */
   CompletionStage<Void> save(SessionCheckpoint checkpoint);
 
+  /** Replaces the checkpoints of several sessions (one tick's renewals); durable when the stage completes. */
+  default CompletionStage<Void> saveAll(List<SessionCheckpoint> checkpoints) {
+    java.util.concurrent.CompletableFuture<?>[] saves = new java.util.concurrent.CompletableFuture<?>[checkpoints.size()];
+    for (int i = 0; i < saves.length; i++) saves[i] = save(checkpoints.get(i)).toCompletableFuture();
+    return java.util.concurrent.CompletableFuture.allOf(saves);
+  }
+
   /** Removes the checkpoint of a session that never got its first reservation. */
   CompletionStage<Void> discard(UUID sessionId);
 

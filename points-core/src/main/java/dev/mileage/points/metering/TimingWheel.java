@@ -15,11 +15,16 @@ import java.util.function.Consumer;
 final class TimingWheel<T> {
   /** One scheduled timer; cancel through {@link TimingWheel#cancel}. */
   static final class Timer<T> {
-    final long deadlineMs;
+    long deadlineMs;
     final T item;
     Timer<T> prev;
     Timer<T> next;
     int slot = -1;
+
+    /** A timer for {@code item} that is not scheduled yet; one per item, rescheduled again and again. */
+    Timer(T item) {
+      this(Long.MAX_VALUE, item);
+    }
 
     Timer(long deadlineMs, T item) {
       this.deadlineMs = deadlineMs;
@@ -53,7 +58,15 @@ final class TimingWheel<T> {
 
   /** A timer due at {@code deadlineMs}; a deadline already past fires at the next advance. */
   Timer<T> schedule(long deadlineMs, T item) {
-    Timer<T> timer = new Timer<>(deadlineMs, item);
+    Timer<T> timer = new Timer<>(item);
+    schedule(timer, deadlineMs);
+    return timer;
+  }
+
+  /** (Re)schedules {@code timer} at {@code deadlineMs}, moving it if it was scheduled: no allocation. */
+  void schedule(Timer<T> timer, long deadlineMs) {
+    if (timer.scheduled()) unlink(timer);
+    timer.deadlineMs = deadlineMs;
     long tick = Math.max(deadlineMs / tickMs, lastTick + 1);
     int slot = (int) (tick & mask);
     timer.slot = slot;
@@ -61,7 +74,6 @@ final class TimingWheel<T> {
     if (timer.next != null) timer.next.prev = timer;
     heads[slot] = timer;
     size++;
-    return timer;
   }
 
   /** Removes the timer if it is still scheduled; true if it was. */

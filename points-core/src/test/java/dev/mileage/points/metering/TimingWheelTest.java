@@ -74,4 +74,25 @@ class TimingWheelTest {
     wheel.advance(110, fired::add);
     assertEquals(List.of(1, 2), fired);
   }
+
+  @Test
+  void aReusedTimerMovesToItsNewDeadlineAndFiresOnceThere() {
+    TimingWheel<String> wheel = new TimingWheel<>(10, 8, 0);
+    TimingWheel.Timer<String> timer = new TimingWheel.Timer<>("a");
+    wheel.schedule(timer, 50);
+    wheel.schedule(timer, 500); // moved, not added twice (500 ms is several revolutions of 8 x 10 ms)
+    assertEquals(1, wheel.size());
+    List<String> fired = new ArrayList<>();
+    wheel.advance(100, fired::add);
+    assertTrue(fired.isEmpty(), "not at its old deadline");
+    wheel.advance(499, fired::add);
+    assertTrue(fired.isEmpty(), "never early");
+    wheel.advance(500, fired::add);
+    assertEquals(List.of("a"), fired);
+    assertEquals(0, wheel.size());
+    wheel.schedule(timer, 520); // and again, after it fired
+    assertTrue(wheel.cancel(timer));
+    wheel.advance(600, fired::add);
+    assertEquals(List.of("a"), fired, "cancelled");
+  }
 }

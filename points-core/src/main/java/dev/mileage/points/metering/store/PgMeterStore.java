@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The meter's store in PostgreSQL (schema {@code metering}). Checkpoint saves and finishes are
@@ -56,7 +57,22 @@ public final class PgMeterStore implements MeterStore {
       + " reference, rated, point_type, tariff::text AS tariff, authorized_at, answered_at, ended_at,"
       + " duration_seconds, used_seconds, billed_seconds, points, reason";
 
-  private record Request(UUID sessionId, SessionCheckpoint save, UsageRecord finish, CompletableFuture<Void> done) {
+  private record Request(UUID sessionId, SessionCheckpoint save, UsageRecord finish, Completion done) {
+  }
+
+  /** A caller's stage: complete once every request of it is written; the first failure fails it. */
+  private static final class Completion {
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+    final AtomicInteger left;
+
+    Completion(int requests) {
+      left = new AtomicInteger(requests);
+    }
+
+    void written(Throwable error) {
+      if (error != null) future.completeExceptionally(error);
+      else if (left.decrementAndGet() == 0) future.complete(null);
+    }
   }
 
   private final Pool pool;
@@ -69,17 +85,29 @@ public final class PgMeterStore implements MeterStore {
 
   @Override
   public CompletionStage<Void> save(SessionCheckpoint checkpoint) {
-    return enqueue(new Request(checkpoint.sessionId(), checkpoint, null, new CompletableFuture<>()));
+    return saveAll(List.of(checkpoint));
+  }
+
+  /** One completion for all: a tick's renewals wait for one answer, not one each. */
+  @Override
+  public CompletionStage<Void> saveAll(List<SessionCheckpoint> checkpoints) {
+    if (checkpoints.isEmpty()) return CompletableFuture.completedFuture(null);
+    Completion done = new Completion(checkpoints.size());
+    List<Request> requests = new ArrayList<>(checkpoints.size());
+    for (SessionCheckpoint c : checkpoints) requests.add(new Request(c.sessionId(), c, null, done));
+    return enqueue(requests, done);
   }
 
   @Override
   public CompletionStage<Void> discard(UUID sessionId) {
-    return enqueue(new Request(sessionId, null, null, new CompletableFuture<>()));
+    Completion done = new Completion(1);
+    return enqueue(List.of(new Request(sessionId, null, null, done)), done);
   }
 
   @Override
   public CompletionStage<Void> finish(UsageRecord record) {
-    return enqueue(new Request(record.sessionId(), null, record, new CompletableFuture<>()));
+    Completion done = new Completion(1);
+    return enqueue(List.of(new Request(record.sessionId(), null, record, done)), done);
   }
 
   @Override
@@ -115,18 +143,18 @@ public final class PgMeterStore implements MeterStore {
         .toCompletionStage();
   }
 
-  private CompletionStage<Void> enqueue(Request request) {
+  private CompletionStage<Void> enqueue(List<Request> requests, Completion done) {
     boolean start;
     synchronized (queue) {
-      if (queue.size() >= QUEUE_MAX) {
+      if (queue.size() + requests.size() > QUEUE_MAX) {
         return CompletableFuture.failedFuture(new IllegalStateException("metering store queue full"));
       }
-      queue.add(request);
+      queue.addAll(requests);
       start = !writing;
       if (start) writing = true;
     }
     if (start) writeNext();
-    return request.done();
+    return done.future;
   }
 
   private void writeNext() {
@@ -158,10 +186,7 @@ public final class PgMeterStore implements MeterStore {
       if (!saves.isEmpty()) f = f.compose(v -> conn.preparedQuery(UPSERT).execute(saveTuple(saves.values())));
       return f;
     }).onComplete(ar -> {
-      for (Request r : batch) {
-        if (ar.succeeded()) r.done().complete(null);
-        else r.done().completeExceptionally(ar.cause());
-      }
+      for (Request r : batch) r.done().written(ar.succeeded() ? null : ar.cause());
       writeNext();
     });
   }
