@@ -21,6 +21,8 @@ public final class MediaLeg {
   /** The SDP host resolved once per change (null if it does not resolve: then nothing is accepted). */
   private volatile InetAddress sdpAddress;
   private volatile int sdpPort;
+  /** The SDP's {@code a=rtcp} port (RFC 3605), 0 when it names none. */
+  private volatile int rtcpPort;
   private volatile InetSocketAddress latched;
   /** Where packets go, resolved once per change rather than per packet. */
   private volatile InetSocketAddress sendTo;
@@ -48,6 +50,13 @@ public final class MediaLeg {
 
   /** What the peer's latest SDP says: where to send, which payload types, and whether it wants audio. */
   public void remote(String host, int port, Set<Integer> payloadTypes, boolean receives) {
+    remote(host, port, payloadTypes, receives, 0);
+  }
+
+  /** As {@link #remote(String, int, Set, boolean)}, with the SDP's RTCP port ({@code a=rtcp}, 0 when absent). */
+  public void remote(String host, int port, Set<Integer> payloadTypes, boolean receives, int rtcpPort) {
+    if (rtcpPort < 0 || rtcpPort > 65535) throw new IllegalArgumentException("RTCP port " + rtcpPort);
+    this.rtcpPort = rtcpPort;
     boolean moved = !host.equals(sdpHost) || port != sdpPort;
     this.sdpHost = host;
     this.sdpPort = port;
@@ -112,6 +121,12 @@ public final class MediaLeg {
   /** The host this leg's latest SDP names (null before any); RTCP goes to the same host. */
   public String sdpHost() {
     return sdpHost;
+  }
+
+  /** Where this leg's peer takes RTCP: the SDP's {@code a=rtcp} port (RFC 3605), else RTP + 1 (RFC 3550 11). */
+  public int sdpRtcpPort() {
+    int r = rtcpPort;
+    return r != 0 ? r : sdpPort + 1;
   }
 
   /** The RTP port this leg's latest SDP names (0: the stream is rejected). */

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * RTCP (RFC 3550 section 6) of one anchored call, beside its {@link RtpRelay}: a socket on each RTP
- * port + 1, packets from a leg's SDP host passed to the other leg's RTCP peer (port + 1 of its SDP, or
+ * port + 1, packets from a leg's SDP host passed to the other leg's RTCP peer (its SDP's {@code a=rtcp} port, RFC 3605,
+ * else RTP port + 1, or
  * the port it latched on), so reports, BYE and feedback reach the far end and quality can be measured
  * end to end. Our SDP never offers rtcp-mux (RFC 5761) on these legs and drops {@code a=rtcp}, so both
  * peers send RTCP to RTP + 1. RTCP does not count as media for the inactivity timer: it flows on hold.
@@ -55,7 +56,7 @@ public final class RtcpRelay {
       String host = leg.sdpHost();
       if (host == null || leg.sdpPort() == 0) return null;
       if (latched != null && host.equals(latchedFor)) return latched;
-      return SocketAddress.inetSocketAddress(leg.sdpPort() + 1, host);
+      return SocketAddress.inetSocketAddress(leg.sdpRtcpPort(), host);
     }
   }
 

@@ -22,7 +22,8 @@ public final class SdpRewriter {
       "extmap", "msid", "msid-semantic", "end-of-candidates", "rtcp-fb", "rtcp-rsize");
 
   /** What one side's SDP says about its audio. {@code host} null when the body has no usable audio. */
-  public record Audio(String host, int port, Set<Integer> payloadTypes, String direction) {
+  /** {@code rtcpPort}: the port of the stream's {@code a=rtcp} (RFC 3605), 0 when absent (then RTP + 1). */
+  public record Audio(String host, int port, Set<Integer> payloadTypes, String direction, int rtcpPort) {
     public boolean receives() {
       return port != 0 && !direction.equals("sendonly") && !direction.equals("inactive");
     }
@@ -39,6 +40,7 @@ public final class SdpRewriter {
     String sessionDirection = "sendrecv";
     String direction = null;
     int port = -1;
+    int rtcpPort = 0;
     List<String> formats = List.of();
     Set<Integer> events = new LinkedHashSet<>();
     boolean inAudio = false;
@@ -70,6 +72,16 @@ public final class SdpRewriter {
         if (isDirection(lower)) {
           if (!seenAudio) sessionDirection = lower;
           else if (inAudio) direction = lower;
+        } else if (inAudio && lower.startsWith("rtcp:")) {
+          // RFC 3605: "a=rtcp:port [nettype addrtype address]"; RTCP is relayed to the RTP host, so a
+          // different address is not followed (the port is)
+          try {
+            int p = Integer.parseInt(a.substring(5).trim().split(" +")[0]);
+            if (p < 1 || p > 65535) return null;
+            rtcpPort = p;
+          } catch (NumberFormatException e) {
+            return null;
+          }
         } else if (inAudio && lower.startsWith("rtpmap:") && lower.contains("telephone-event/8000")) {
           try {
             events.add(Integer.parseInt(a.substring(7, a.indexOf(' '))));
@@ -92,8 +104,8 @@ public final class SdpRewriter {
       }
     }
     boolean hasG711 = kept.contains(PCMU) || kept.contains(PCMA);
-    if (!hasG711) return new Audio(host, port, Set.of(), direction == null ? sessionDirection : direction);
-    return new Audio(host, port, kept, direction == null ? sessionDirection : direction);
+    if (!hasG711) return new Audio(host, port, Set.of(), direction == null ? sessionDirection : direction, rtcpPort);
+    return new Audio(host, port, kept, direction == null ? sessionDirection : direction, rtcpPort);
   }
 
   public static boolean hasG711(Audio audio) {

@@ -252,7 +252,7 @@ final class B2bua {
         openBrowserLeg(call);
         return;
       }
-      call.relay.a().remote(aAudio.host(), aAudio.port(), aAudio.payloadTypes(), aAudio.receives());
+      call.relay.a().remote(aAudio.host(), aAudio.port(), aAudio.payloadTypes(), aAudio.receives(), aAudio.rtcpPort());
       openRtcp(call);
       inviteTrunk(call);
     });
@@ -293,7 +293,7 @@ final class B2bua {
       String plain = leg.plainSdp();
       SdpRewriter.Audio audio = SdpRewriter.audio(plain);
       call.aLastSdp = plain;
-      call.relay.a().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives());
+      call.relay.a().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
       earlyAnswer(call, leg.answerSdp(sessionNumber(call), call.aSdpVersion));
       leg.secured().onComplete(s -> {
         if (call.ended()) return;
@@ -485,7 +485,7 @@ final class B2bua {
     if (bSdp != null) {
       SdpRewriter.Audio bAudio = SdpRewriter.audio(bSdp);
       if (SdpRewriter.hasG711(bAudio)) {
-        call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives());
+        call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives(), bAudio.rtcpPort());
         // a browser already has its (encrypted) answer from the 183: the trunk's SDP is not for it
         if (call.web == null) {
           aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
@@ -531,7 +531,7 @@ final class B2bua {
       return;
     }
     call.bLastSdp = bSdp;
-    call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives());
+    call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives(), bAudio.rtcpPort());
     cancelTimer(call.ringTimer);
     call.ringTimer = -1;
     call.state = Call.State.ANSWERED;

@@ -85,7 +85,7 @@ final class CallModifier {
     }
     MediaLeg from = fromA ? call.relay.a() : call.relay.b();
     MediaLeg to = fromA ? call.relay.b() : call.relay.a();
-    from.remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives());
+    from.remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
     Dialog other = fromA ? call.bDialog : call.aDialog;
     if (other == null) {
       b2bua.responses.send(st, request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
@@ -124,7 +124,7 @@ final class CallModifier {
       return;
     }
     try {
-      call.relay.b().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives());
+      call.relay.b().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
       String answer = SdpRewriter.withDirection(SdpRewriter.rewrite(sdp, b2bua.sip.host, call.relay.b().localPort(),
           B2bua.sessionNumber(call), ++call.bSdpVersion), SdpRewriter.answering(audio.direction()));
       Response ok = b2bua.responses.create(Response.OK, request, null);
@@ -218,7 +218,7 @@ final class CallModifier {
       if (SdpRewriter.hasG711(audio)) {
         MediaLeg answerer = fromA ? call.relay.b() : call.relay.a();
         MediaLeg asker = fromA ? call.relay.a() : call.relay.b();
-        answerer.remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives());
+        answerer.remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
         long version = fromA ? ++call.aSdpVersion : ++call.bSdpVersion;
         // a browser asker gets its own leg's answer, in the direction the trunk answered
         String rewritten = fromA && call.web != null

@@ -75,6 +75,33 @@ class RtpRelayTest {
     return counters.get(node, "passed");
   }
 
+  /** RTCP beside the relay goes to the port a leg's SDP names in a=rtcp (RFC 3605), else to RTP + 1. */
+  @Test
+  void rtcpGoesToTheSdpsRtcpPortOrRtpPlusOne() throws Exception {
+    MediaCounters counters = new MediaCounters();
+    RtpRelay relay = RtpRelay.open(ports, io, counters, System::currentTimeMillis).toCompletionStage().toCompletableFuture().join();
+    RtcpRelay rtcp = null;
+    try (DatagramSocket phoneRtp = endpoint(WAIT_MS); DatagramSocket phoneRtcp = endpoint(WAIT_MS);
+         DatagramSocket trunkRtp = endpoint(WAIT_MS)) {
+      SdpRewriter.Audio phone = SdpRewriter.audio("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+          + "m=audio " + phoneRtp.getLocalPort() + " RTP/AVP 0\r\na=rtcp:" + phoneRtcp.getLocalPort() + "\r\n");
+      assertEquals(phoneRtcp.getLocalPort(), phone.rtcpPort());
+      relay.a().remote(phone.host(), phone.port(), phone.payloadTypes(), phone.receives(), phone.rtcpPort());
+      relay.b().remote("127.0.0.1", trunkRtp.getLocalPort(), Set.of(0), true);
+      assertEquals(phoneRtcp.getLocalPort(), relay.a().sdpRtcpPort());
+      assertEquals(trunkRtp.getLocalPort() + 1, relay.b().sdpRtcpPort(), "no a=rtcp: RTP + 1");
+      rtcp = RtcpRelay.open(vertx, "127.0.0.1", relay, counters).toCompletionStage().toCompletableFuture().join();
+      byte[] report = {(byte) 0x80, (byte) 200, 0, 1, 0, 0, 0, 7};
+      send(trunkRtp, report, relay.b().localPort() + 1);
+      DatagramPacket atPhone = receive(phoneRtcp);
+      assertArrayEquals(report, java.util.Arrays.copyOf(atPhone.getData(), atPhone.getLength()));
+      assertEquals(relay.a().localPort() + 1, atPhone.getPort(), "from the gateway's RTCP port on the phone's side");
+    } finally {
+      if (rtcp != null) rtcp.close();
+      relay.close();
+    }
+  }
+
   @Test
   void forwardsBothWaysFiltersAndLatches() throws Exception {
     MediaCounters counters = new MediaCounters();

@@ -54,4 +54,16 @@ class SdpRewriterTest {
     assertNull(SdpRewriter.audio("m=audio 4000 RTP/SAVPF 0\r\nc=IN IP4 1.2.3.4\r\n"), "SRTP/ICE offers are the browser leg's");
     assertNull(SdpRewriter.audio(null));
   }
+
+  @Test
+  void readsTheRtcpPortOfRfc3605AndRefusesABadOne() {
+    String head = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+    assertEquals(0, SdpRewriter.audio(head).rtcpPort(), "absent: RTP + 1 applies");
+    assertEquals(4711, SdpRewriter.audio(head + "a=rtcp:4711\r\n").rtcpPort());
+    assertEquals(4711, SdpRewriter.audio(head + "a=rtcp:4711 IN IP4 192.0.2.1\r\n").rtcpPort());
+    assertNull(SdpRewriter.audio(head + "a=rtcp:70000\r\n"));
+    assertNull(SdpRewriter.audio(head + "a=rtcp:x\r\n"));
+    assertFalse(SdpRewriter.rewrite(head + "a=rtcp:4711\r\n", "127.0.0.1", 5000, 1, 1).contains("a=rtcp"),
+        "the other leg gets our RTCP, on our RTP + 1");
+  }
 }
