@@ -2,6 +2,7 @@ package dev.mileage.gateway.webrtc;
 
 import dev.mileage.fixtures.sip.DemoNumbers;
 import dev.mileage.fixtures.sip.SimulatedTrunk;
+import dev.mileage.fixtures.sip.TrunkCall;
 import dev.mileage.fixtures.sip.TrunkOptions;
 import dev.mileage.gateway.Features;
 import dev.mileage.gateway.GatewayApp;
@@ -34,7 +35,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -217,6 +220,16 @@ class BrowserCallTest {
       Matcher relayed = Pattern.compile("mileage_webrtc_packets_total\\{node=\"web.relay\",outcome=\"passed\"[^}]*} ([0-9.E]+)")
           .matcher(metrics);
       assertTrue(relayed.find() && Double.parseDouble(relayed.group(1)) >= 50, "the pipeline counters are in /metrics");
+
+      // the dial pad sends RFC 4733 tones in a call: Chromium's own telephone-event payload type, through
+      // DTLS-SRTP, the gateway's browser leg and relay, recognised by the PSTN side
+      TrunkCall atTrunk = trunk.awaitCall(DemoNumbers.ECHO, Duration.ofSeconds(5)).orElseThrow();
+      for (String key : List.of("1", "2", "3", "#")) driver.findElement(By.cssSelector("button[data-key='" + key + "']")).click();
+      waitFor(() -> atTrunk.dtmfReceived().size() >= 4, 8,
+          () -> "digits at the trunk: " + atTrunk.dtmfReceived() + ", its telephone-event payload type " + atTrunk.telephoneEvent());
+      assertEquals(List.of('1', '2', '3', '#'), atTrunk.dtmfReceived());
+      assertTrue(atTrunk.telephoneEvent() != 101, "this proves the offerer's payload type is used, not the fixture's 101: "
+          + atTrunk.telephoneEvent());
 
       // the on-screen balance counts down while connected
       waitFor(() -> remainingPoints(driver) >= 0, 10, () -> text(driver, "phone-live") + " / " + text(driver, "phone-live-words")
