@@ -1,5 +1,7 @@
 package dev.mileage.gateway.members;
 
+import dev.mileage.gateway.GatewayConfig;
+
 import dev.mileage.gateway.Feature;
 import dev.mileage.gateway.GatewayContext;
 import dev.mileage.gateway.http.Authenticator;
@@ -26,6 +28,7 @@ public final class MembersFeature implements Feature {
   private MemberService members;
   private SessionService sessions;
   private SmsSender sms;
+  private boolean secureCookies;
 
   public MembersFeature() {
     this(MembersOptions.defaults(), PasswordHasher.OWASP);
@@ -56,6 +59,20 @@ public final class MembersFeature implements Feature {
     LedgerAccess accounts = new LedgerAccess(ctx.ledger(), ctx.vertx());
     members = new MemberService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sms, accounts, sources);
     sessions = new SessionService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sources, members);
+    secureCookies = secureCookies(options, ctx.config());
+  }
+
+  /**
+   * Whether session cookies carry {@code Secure}: always in production, where the pages are served over
+   * HTTPS (by a TLS-terminating proxy in front of the gateway), so the session never travels in clear;
+   * the demo on {@code http://127.0.0.1} cannot, because a browser drops a Secure cookie set over HTTP.
+   */
+  static boolean secureCookies(MembersOptions options, GatewayConfig config) {
+    return options.secureCookies() || config.production();
+  }
+
+  private boolean secure(RoutingContext ctx) {
+    return secureCookies || ctx.request().isSSL();
   }
 
   /**
@@ -176,7 +193,7 @@ public final class MembersFeature implements Feature {
       switch (r.result()) {
         case OK -> {
           Cookie cookie = Cookie.cookie(SessionService.COOKIE, r.token()).setPath("/").setHttpOnly(true)
-              .setSameSite(CookieSameSite.STRICT).setSecure(options.secureCookies());
+              .setSameSite(CookieSameSite.STRICT).setSecure(secure(ctx));
           ctx.response().addCookie(cookie);
           Web.json(ctx, 200, new JsonObject().put("memberId", r.memberId()).put("csrfToken", r.csrfToken()));
         }
@@ -204,7 +221,7 @@ public final class MembersFeature implements Feature {
         return;
       }
       ctx.response().addCookie(Cookie.cookie(SessionService.COOKIE, "").setPath("/").setMaxAge(0).setHttpOnly(true)
-          .setSameSite(CookieSameSite.STRICT));
+          .setSameSite(CookieSameSite.STRICT).setSecure(secure(ctx)));
       Web.json(ctx, 200, new JsonObject().put("signedOut", true));
     }).onFailure(ctx::fail);
   }

@@ -16,6 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MemberCredentialsTest {
   @Test
+  void sessionCookiesAreSecureInProduction() {
+    java.nio.file.Path dir = java.nio.file.Path.of("unused");
+    dev.mileage.gateway.GatewayConfig demo = new dev.mileage.gateway.GatewayConfig("127.0.0.1", 0, 0, dir,
+        java.util.Optional.empty(), false, true, "op", "op-secret-123456", "sip:pstn@127.0.0.1:5080");
+    dev.mileage.gateway.GatewayConfig production = new dev.mileage.gateway.GatewayConfig("127.0.0.1", 0, 0, dir,
+        java.util.Optional.empty(), true, false, "op", "op-secret-123456", "sip:pstn@127.0.0.1:5080");
+    assertFalse(MembersFeature.secureCookies(MembersOptions.defaults(), demo), "the HTTP demo keeps its cookie");
+    assertTrue(MembersFeature.secureCookies(MembersOptions.defaults(), production), "production: the cookie never goes over HTTP");
+  }
+
+  @Test
   void argon2idHashesVerifyOnlyTheRightPassword() {
     PasswordHasher h = PasswordHasher.OWASP;
     String a = h.hash("correct horse battery");
