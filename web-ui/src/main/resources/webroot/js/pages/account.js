@@ -1,4 +1,4 @@
-// Joining, verifying the phone, signing in, and the member's own details and password.
+// Joining, verifying the phone, signing in, and the member's own details, phone number and password.
 import { get, post, call } from '../api.js';
 import { el, field, page, pts } from '../dom.js';
 import { refreshSession } from '../session.js';
@@ -94,7 +94,39 @@ async function account(main, ctx) {
       ctx.notify('Password changed. Your other sessions were signed out.');
     } catch (err) { ctx.notify(err.message, true); }
   });
-  page(main, 'My account', details, password);
+  // a new number: the password again, then the code the new number receives; the number changes only then
+  const phone = el('form', { class: 'stack', id: 'phone-change-form' },
+    el('h2', {}, 'Phone number'),
+    field('newPhone', 'New phone number', { type: 'tel', required: true, autocomplete: 'tel', pattern: '\\+[1-9][0-9]{6,14}', maxlength: 16 }, 'with the country code, e.g. +821012345678'),
+    field('phonePassword', 'Password', { type: 'password', required: true, autocomplete: 'current-password' }),
+    el('button', { type: 'submit' }, 'Send a code to the new number'));
+  const confirm = el('form', { class: 'stack', id: 'phone-code-form', hidden: true },
+    field('phoneCode', 'Code from the SMS', { required: true, inputmode: 'numeric', pattern: '[0-9]{6}', maxlength: 6, autocomplete: 'one-time-code' }),
+    el('button', { type: 'submit' }, 'Change my number'));
+  phone.addEventListener('submit', async e => {
+    e.preventDefault();
+    busy(phone, true);
+    try {
+      const r = await post('/api/v1/members/me/phone', { phone: phone.querySelector('#newPhone').value.replace(/[\s-]/g, ''), password: phone.querySelector('#phonePassword').value });
+      phone.querySelector('#phonePassword').value = '';
+      confirm.hidden = false;
+      confirm.querySelector('#phoneCode').focus();
+      ctx.notify(`A code was sent to ${r.phone}.`);
+    } catch (err) { ctx.notify(err.message, true); }
+    busy(phone, false);
+  });
+  confirm.addEventListener('submit', async e => {
+    e.preventDefault();
+    try {
+      const me2 = await post('/api/v1/members/me/phone/verify', { code: confirm.querySelector('#phoneCode').value });
+      confirm.reset();
+      confirm.hidden = true;
+      phone.reset();
+      details.querySelector('p').textContent = `Login id: ${me2.loginId} · phone ${me2.phone} (verified)`;
+      ctx.notify(`Your phone number is now ${me2.phone}.`);
+    } catch (err) { ctx.notify(err.message, true); }
+  });
+  page(main, 'My account', details, phone, confirm, password);
 }
 
 export async function render(main, ctx) {

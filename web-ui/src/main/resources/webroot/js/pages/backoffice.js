@@ -10,11 +10,15 @@ function signIn(main, ctx) {
     field('opUser', 'Operator user', { required: true, autocomplete: 'username' }),
     field('opPassword', 'Password', { type: 'password', required: true, autocomplete: 'current-password' }),
     el('button', { type: 'submit' }, 'Sign in to the back office'));
+  const button = form.querySelector('button');
   form.addEventListener('submit', async e => {
     e.preventDefault();
+    // one attempt at a time: a late refusal of an earlier attempt must not sign out a later one
+    button.disabled = true;
     setOperator(form.querySelector('#opUser').value, form.querySelector('#opPassword').value);
     try { await get('/api/v1/shop/admin/orders', op); render(main, ctx); }
     catch (err) { setOperator(null); ctx.notify(err.status === 403 ? 'This account has no shop role.' : err.message, true); }
+    finally { button.disabled = false; }
   });
   page(main, 'Back office', el('p', {}, 'For operators, shop managers, vendors and cashiers.'), form);
 }

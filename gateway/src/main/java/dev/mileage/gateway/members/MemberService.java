@@ -31,6 +31,10 @@ public final class MemberService {
 
   public enum ResendResult { SENT, TOO_SOON, ALREADY_VERIFIED, UNKNOWN, SMS_FAILED }
 
+  public enum PhoneChangeStart { SENT, SAME_NUMBER, NOT_VERIFIED, TOO_SOON, SMS_FAILED }
+
+  public enum PhoneChangeResult { CHANGED, NOTHING_PENDING, WRONG_CODE, EXPIRED, TOO_MANY_ATTEMPTS, PHONE_TAKEN, THROTTLED }
+
   public record Created(SignUpResult result, long memberId, boolean smsSent) { }
 
   private final Vertx vertx;
@@ -73,13 +77,18 @@ public final class MemberService {
 
   /** A fresh 6-digit code replaces any earlier one; only its hash is stored. */
   private Future<Boolean> sendCode(long memberId, String phone) {
+    return sendCode(memberId, phone, null);
+  }
+
+  /** As {@link #sendCode(long, String)}; {@code newPhone} non-null: the code confirms a change to that number. */
+  private Future<Boolean> sendCode(long memberId, String phone, String newPhone) {
     String code = String.format("%06d", random.nextInt(1_000_000));
     OffsetDateTime now = now();
-    return pool.preparedQuery("INSERT INTO members.phone_verification (member_id, code_hash, sent_at, expires_at, attempts)"
-            + " VALUES ($1, $2, $3, $4, 0) ON CONFLICT (member_id) DO UPDATE SET code_hash = EXCLUDED.code_hash,"
-            + " sent_at = EXCLUDED.sent_at, expires_at = EXCLUDED.expires_at, attempts = 0")
+    return pool.preparedQuery("INSERT INTO members.phone_verification (member_id, code_hash, sent_at, expires_at, attempts, new_phone)"
+            + " VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (member_id) DO UPDATE SET code_hash = EXCLUDED.code_hash,"
+            + " sent_at = EXCLUDED.sent_at, expires_at = EXCLUDED.expires_at, attempts = 0, new_phone = EXCLUDED.new_phone")
         .execute(Tuple.of(memberId, io.vertx.core.buffer.Buffer.buffer(codeHash(memberId, code)), now,
-            now.plus(options.codeValidity())))
+            now.plus(options.codeValidity()), newPhone))
         .compose(v -> sms.send(phone, "Mileage verification code: " + code + " (valid "
             + options.codeValidity().toMinutes() + " min). Never share it."))
         .map(r -> r == SmsSender.Result.DELIVERED_TO_SMSC)
@@ -143,6 +152,69 @@ public final class MemberService {
               .compose(v -> creditSignUpBonus(memberId).map(VerifyResult.VERIFIED))
               .recover(e -> e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
                   ? Future.succeededFuture(VerifyResult.PHONE_TAKEN) : Future.failedFuture(e));
+        });
+  }
+
+  /**
+   * Starts a verified member's change of phone number: a code goes by SMS to the NEW number (possession of
+   * it is the proof), replacing any earlier code. The caller has re-authenticated with the password. The
+   * resend interval applies as at sign-up, so this cannot be used to flood a number with SMS.
+   */
+  public Future<PhoneChangeStart> startPhoneChange(long memberId, String newPhone) {
+    SignUp.requirePhone(newPhone);
+    return pool.preparedQuery("SELECT m.phone, m.phone_verified_at, v.sent_at FROM members.member m"
+            + " LEFT JOIN members.phone_verification v ON v.member_id = m.id WHERE m.id = $1")
+        .execute(Tuple.of(memberId)).compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(PhoneChangeStart.NOT_VERIFIED);
+          Row r = rows.iterator().next();
+          if (r.getOffsetDateTime("phone_verified_at") == null) return Future.succeededFuture(PhoneChangeStart.NOT_VERIFIED);
+          if (newPhone.equals(r.getString("phone"))) return Future.succeededFuture(PhoneChangeStart.SAME_NUMBER);
+          OffsetDateTime sent = r.getOffsetDateTime("sent_at");
+          if (sent != null && now().isBefore(sent.plus(options.codeResendInterval()))) {
+            return Future.succeededFuture(PhoneChangeStart.TOO_SOON);
+          }
+          return sendCode(memberId, newPhone, newPhone).map(ok -> ok ? PhoneChangeStart.SENT : PhoneChangeStart.SMS_FAILED);
+        });
+  }
+
+  /**
+   * Confirms a change of phone number with the code sent to the new number. Wrong codes count per member
+   * (the code dies after {@code codeAttemptsMax}) and per source. The old number is told by SMS that it
+   * no longer belongs to the account (best effort: the change does not wait for the SMSC).
+   */
+  public Future<PhoneChangeResult> confirmPhoneChange(long memberId, String code, String source) {
+    if (sourceLimiter.retryAfterSeconds(source) > 0) return Future.succeededFuture(PhoneChangeResult.THROTTLED);
+    return pool.preparedQuery("SELECT m.phone, v.code_hash, v.expires_at, v.attempts, v.new_phone FROM members.member m"
+            + " JOIN members.phone_verification v ON v.member_id = m.id WHERE m.id = $1 AND v.new_phone IS NOT NULL")
+        .execute(Tuple.of(memberId)).compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(PhoneChangeResult.NOTHING_PENDING);
+          Row r = rows.iterator().next();
+          if (r.getInteger("attempts") >= options.codeAttemptsMax()) {
+            return Future.succeededFuture(PhoneChangeResult.TOO_MANY_ATTEMPTS);
+          }
+          if (!now().isBefore(r.getOffsetDateTime("expires_at"))) return Future.succeededFuture(PhoneChangeResult.EXPIRED);
+          boolean match = code != null && code.matches("[0-9]{6}")
+              && MessageDigest.isEqual(r.getBuffer("code_hash").getBytes(), codeHash(memberId, code));
+          if (!match) {
+            sourceLimiter.recordFailure(source);
+            return pool.preparedQuery("UPDATE members.phone_verification SET attempts = attempts + 1 WHERE member_id = $1")
+                .execute(Tuple.of(memberId)).map(PhoneChangeResult.WRONG_CODE);
+          }
+          String oldPhone = r.getString("phone");
+          String newPhone = r.getString("new_phone");
+          return pool.withTransaction(c -> c.preparedQuery(
+                      "UPDATE members.member SET phone = $2, phone_verified_at = $3 WHERE id = $1")
+                  .execute(Tuple.of(memberId, newPhone, now()))
+                  .compose(u -> c.preparedQuery("DELETE FROM members.phone_verification WHERE member_id = $1")
+                      .execute(Tuple.of(memberId))))
+              .map(v -> {
+                sms.send(oldPhone, "Mileage: this number was removed from your account; it now uses another number."
+                    + " If you did not do this, contact the operator.").onFailure(e -> LOG.warning(
+                        "phone change notice not sent: " + e.getClass().getSimpleName()));
+                return PhoneChangeResult.CHANGED;
+              })
+              .recover(e -> e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+                  ? Future.succeededFuture(PhoneChangeResult.PHONE_TAKEN) : Future.failedFuture(e));
         });
   }
 

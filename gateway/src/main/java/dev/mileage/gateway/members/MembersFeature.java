@@ -139,6 +139,8 @@ public final class MembersFeature implements Feature {
     api.get("/members/me").handler(Web.handle(this::me));
     api.patch("/members/me").handler(Web.handle(this::updateMe));
     api.post("/members/me/password").handler(Web.handle(this::changePassword));
+    api.post("/members/me/phone").handler(Web.handle(this::changePhone));
+    api.post("/members/me/phone/verify").handler(Web.handle(this::confirmPhone));
     api.get("/members/:id").handler(Web.handle(this::other));
   }
 
@@ -278,6 +280,49 @@ public final class MembersFeature implements Feature {
           if (r == SessionService.PasswordChange.CHANGED) Web.json(ctx, 200, new JsonObject().put("changed", true));
           else Web.error(ctx, 403, "wrong_password", "the current password is wrong");
         }).onFailure(ctx::fail);
+  }
+
+  /** Step one of a phone number change: the password again, then a code to the new number. */
+  private void changePhone(RoutingContext ctx) {
+    Long id = memberId(ctx);
+    if (id == null) return;
+    JsonObject b = Web.body(ctx);
+    String phone = Web.requireText(b, "phone", 16);
+    SignUp.requirePhone(phone);
+    String password = b.getValue("password") instanceof String s ? s : null;
+    sessions.checkPassword(id, password, source(ctx)).compose(ok -> ok
+            ? members.startPhoneChange(id, phone) : Future.succeededFuture((MemberService.PhoneChangeStart) null))
+        .onSuccess(r -> {
+          if (r == null) {
+            Web.error(ctx, 403, "wrong_password", "the password is wrong");
+            return;
+          }
+          switch (r) {
+            case SENT -> Web.json(ctx, 202, new JsonObject().put("codeSent", true).put("phone", phone));
+            case SAME_NUMBER -> Web.error(ctx, 400, "same_number", "that is already your phone number");
+            case NOT_VERIFIED -> Web.error(ctx, 409, "phone_not_verified", "verify your current number first");
+            case TOO_SOON -> Web.error(ctx, 429, "too_soon", "wait a minute before asking for another code");
+            case SMS_FAILED -> Web.error(ctx, 502, "sms_failed", "the code could not be sent; try again later");
+          }
+        }).onFailure(ctx::fail);
+  }
+
+  /** Step two: the code that went to the new number; the number changes only now. */
+  private void confirmPhone(RoutingContext ctx) {
+    Long id = memberId(ctx);
+    if (id == null) return;
+    String code = Web.requireText(Web.body(ctx), "code", 12);
+    members.confirmPhoneChange(id, code, source(ctx)).onSuccess(r -> {
+      switch (r) {
+        case CHANGED -> members.profile(id).onSuccess(p -> Web.json(ctx, 200, p)).onFailure(ctx::fail);
+        case NOTHING_PENDING -> Web.error(ctx, 409, "nothing_pending", "no phone number change is waiting; start one first");
+        case WRONG_CODE -> Web.error(ctx, 400, "wrong_code", "the code is not right");
+        case EXPIRED -> Web.error(ctx, 400, "code_expired", "the code has expired; start the change again");
+        case TOO_MANY_ATTEMPTS -> Web.error(ctx, 429, "too_many_attempts", "too many wrong codes; start the change again");
+        case THROTTLED -> Web.error(ctx, 429, "too_many_attempts", "too many attempts from here; try later");
+        case PHONE_TAKEN -> Web.error(ctx, 409, "phone_taken", "this phone number belongs to another member");
+      }
+    }).onFailure(ctx::fail);
   }
 
   /** Another member's profile is never shown; the same answer whether or not that member exists. */

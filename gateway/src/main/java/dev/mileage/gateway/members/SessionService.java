@@ -155,25 +155,36 @@ public final class SessionService {
   public Future<PasswordChange> changePassword(long memberId, String currentToken, String current, String next,
                                                String source) {
     SignUp.requirePassword(next);
+    return checkPassword(memberId, current, source).compose(ok -> !ok
+        ? Future.succeededFuture(PasswordChange.WRONG_PASSWORD)
+        : Web.blocking(vertx, () -> hasher.hash(next)).compose(hash -> pool.withTransaction(c -> c.preparedQuery(
+                    "UPDATE members.member SET password_hash = $2 WHERE id = $1")
+                .execute(Tuple.of(memberId, hash))
+                .compose(v -> c.preparedQuery("DELETE FROM members.session WHERE member_id = $1 AND token_hash <> $2")
+                    .execute(Tuple.of(memberId, Buffer.buffer(sha256(currentToken == null ? "" : currentToken))))))
+            .map(PasswordChange.CHANGED)));
+  }
+
+  /**
+   * Re-authentication of a signed-in member before a sensitive change (password, phone number): a wrong
+   * password counts against the member and the source like a failed sign-in, and a locked member or
+   * source answers false without a hash being checked.
+   */
+  public Future<Boolean> checkPassword(long memberId, String password, String source) {
     String key = "member#" + memberId;
     if (loginLimiter.retryAfterSeconds(key) > 0 || sourceLimiter.retryAfterSeconds(source) > 0) {
-      return Future.succeededFuture(PasswordChange.WRONG_PASSWORD);
+      return Future.succeededFuture(false);
     }
     return pool.preparedQuery("SELECT password_hash FROM members.member WHERE id = $1").execute(Tuple.of(memberId))
-        .compose(rows -> Web.blocking(vertx, () -> rows.size() == 1 && current != null
-            && current.length() <= PasswordHasher.PASSWORD_LENGTH_MAX
-            && hasher.verify(current, rows.iterator().next().getString(0)) ? hasher.hash(next) : null))
-        .compose(hash -> {
-          if (hash == null) {
+        .compose(rows -> Web.blocking(vertx, () -> rows.size() == 1 && password != null
+            && password.length() <= PasswordHasher.PASSWORD_LENGTH_MAX
+            && hasher.verify(password, rows.iterator().next().getString(0))))
+        .map(ok -> {
+          if (!ok) {
             loginLimiter.recordFailure(key);
             sourceLimiter.recordFailure(source);
-            return Future.succeededFuture(PasswordChange.WRONG_PASSWORD);
           }
-          return pool.withTransaction(c -> c.preparedQuery("UPDATE members.member SET password_hash = $2 WHERE id = $1")
-                  .execute(Tuple.of(memberId, hash))
-                  .compose(v -> c.preparedQuery("DELETE FROM members.session WHERE member_id = $1 AND token_hash <> $2")
-                      .execute(Tuple.of(memberId, Buffer.buffer(sha256(currentToken == null ? "" : currentToken))))))
-              .map(PasswordChange.CHANGED);
+          return ok;
         });
   }
 

@@ -13,9 +13,7 @@ public record SignUp(String loginId, String password, String name, String phone,
     loginId = normalizeLogin(loginId);
     requirePassword(password);
     if (name == null || name.isBlank() || name.length() > NAME_LENGTH_MAX) throw new IllegalArgumentException("name is required (at most 100 characters)");
-    if (phone == null || !phone.matches("\\+[1-9][0-9]{6,14}")) {
-      throw new IllegalArgumentException("phone must be in E.164 form, e.g. +821012345678");
-    }
+    requirePhone(phone);
     if (address == null || address.isBlank() || address.length() > ADDRESS_LENGTH_MAX) throw new IllegalArgumentException("address is required (at most 300 characters)");
     if (occupation != null && occupation.length() > NAME_LENGTH_MAX) throw new IllegalArgumentException("occupation is too long");
   }
@@ -28,6 +26,13 @@ public record SignUp(String loginId, String password, String name, String phone,
       throw new IllegalArgumentException("loginId must be 3 to 32 letters, digits, '.', '-' or '_'");
     }
     return l;
+  }
+
+  /** Phone numbers are E.164: '+', a country code and the national number, 8 to 16 characters. */
+  public static void requirePhone(String phone) {
+    if (phone == null || !phone.matches("\\+[1-9][0-9]{6,14}")) {
+      throw new IllegalArgumentException("phone must be in E.164 form, e.g. +821012345678");
+    }
   }
 
   public static void requirePassword(String password) {

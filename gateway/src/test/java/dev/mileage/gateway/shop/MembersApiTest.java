@@ -10,6 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.mileage.gateway.shop.ShopHarness.PASSWORD;
 import static dev.mileage.gateway.shop.ShopHarness.check;
@@ -133,6 +136,82 @@ class MembersApiTest {
     h.clock.advance(Duration.ofMinutes(31));
     assertEquals(401, m.get("/api/v1/members/me").statusCode(), "idle session ended");
     assertFalse(check(m.get("/auth/session"), 200).bodyAsJsonObject().getBoolean("signedIn"));
+  }
+
+  /** The code in the {@code nth} (from 1) SMS to {@code phone} whose text contains {@code words}, waiting up to 10 s. */
+  static String codeSentTo(String phone, String words, int nth) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      var found = h.smsc.received().stream().filter(x -> x.to().equals(phone) && x.body().contains(words)).toList();
+      if (found.size() >= nth) {
+        Matcher c = Pattern.compile("([0-9]{6})").matcher(found.get(nth - 1).body());
+        return c.find() ? c.group(1) : found.get(nth - 1).body();
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no SMS number " + nth + " to " + phone + " saying " + words);
+  }
+
+  @Test
+  void phoneNumberChangesOnlyWithThePasswordAndTheCodeSentToTheNewNumber() throws Exception {
+    var m = h.new Member("ivy0001").ready();
+    var other = h.new Member("jack001").ready();
+    String newPhone = "+8210" + "77" + m.phone.substring(m.phone.length() - 6);
+    JsonObject change = new JsonObject().put("phone", newPhone).put("password", PASSWORD);
+
+    // re-authentication and input checks first; nothing is sent, nothing changes
+    assertEquals(403, m.post("/api/v1/members/me/phone", change.copy().put("password", "not-the-password")).statusCode());
+    assertEquals(400, m.post("/api/v1/members/me/phone", change.copy().put("phone", "010-1234-5678")).statusCode());
+    var same = m.post("/api/v1/members/me/phone", change.copy().put("phone", m.phone));
+    assertEquals(400, same.statusCode());
+    assertEquals("same_number", same.bodyAsJsonObject().getString("error"));
+    var nothing = m.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", "123456"));
+    assertEquals(409, nothing.statusCode());
+    assertEquals("nothing_pending", nothing.bodyAsJsonObject().getString("error"));
+    String csrf = m.csrf;
+    m.csrf = null;
+    assertEquals(401, m.post("/api/v1/members/me/phone", change).statusCode(), "a change needs the CSRF token");
+    m.csrf = csrf;
+    assertTrue(h.smsc.received().stream().noneMatch(x -> x.to().equals(newPhone)), "no SMS for refused requests");
+
+    // the code goes to the new number; asking again at once is refused (no SMS flooding)
+    var started = check(m.post("/api/v1/members/me/phone", change), 202).bodyAsJsonObject();
+    assertEquals(newPhone, started.getString("phone"));
+    String code = codeSentTo(newPhone, "verification code", 1);
+    assertEquals(429, m.post("/api/v1/members/me/phone", change).statusCode());
+    String wrong = code.equals("000000") ? "000001" : "000000";
+    assertEquals(400, m.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", wrong)).statusCode());
+    assertEquals(m.phone, check(m.get("/api/v1/members/me"), 200).bodyAsJsonObject().getString("phone"), "unchanged so far");
+    assertEquals(409, other.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", code)).statusCode(),
+        "a code is bound to the member who asked for it");
+
+    var changed = check(m.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", code)), 200).bodyAsJsonObject();
+    assertEquals(newPhone, changed.getString("phone"));
+    assertTrue(changed.getBoolean("phoneVerified"));
+    assertEquals(newPhone, check(m.get("/api/v1/members/me"), 200).bodyAsJsonObject().getString("phone"));
+    codeSentTo(m.phone, "removed from your account", 1); // the old number is told
+    assertEquals(409, m.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", code)).statusCode(), "a code works once");
+
+    // another member cannot take a number that is verified for someone else, even holding the code
+    h.clock.advance(Duration.ofMinutes(2));
+    check(other.post("/api/v1/members/me/phone", change), 202);
+    String otherCode = codeSentTo(newPhone, "verification code", 2);
+    var taken = other.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", otherCode));
+    assertEquals(409, taken.statusCode(), taken.bodyAsString());
+    assertEquals("phone_taken", taken.bodyAsJsonObject().getString("error"));
+    assertEquals(other.phone, check(other.get("/api/v1/members/me"), 200).bodyAsJsonObject().getString("phone"));
+
+    // guessing: the code dies after five wrong tries, the right one is then refused too
+    h.clock.advance(Duration.ofMinutes(2));
+    String third = "+8210" + "66" + other.phone.substring(other.phone.length() - 6);
+    check(other.post("/api/v1/members/me/phone", change.copy().put("phone", third)), 202);
+    String thirdCode = codeSentTo(third, "verification code", 1);
+    String bad = thirdCode.equals("000000") ? "000001" : "000000";
+    for (int i = 0; i < 5; i++) {
+      assertEquals(400, other.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", bad)).statusCode());
+    }
+    assertEquals(429, other.post("/api/v1/members/me/phone/verify", new JsonObject().put("code", thirdCode)).statusCode());
+    assertEquals(other.phone, check(other.get("/api/v1/members/me"), 200).bodyAsJsonObject().getString("phone"));
   }
 
   @Test

@@ -70,6 +70,22 @@ class ShopBrowserTest {
     browser.click("#signin-form button[type=submit]");
     browser.awaitText("#header-mileage", "3,000 pts");
 
+    // a new phone number on the account page: the password again, then the code the new number receives
+    browser.web().get(base + "#/account");
+    browser.awaitText("main h1", "My account");
+    String newPhone = "+821077700002";
+    browser.type("#newPhone", newPhone);
+    browser.type("#phonePassword", "a-long-browser-password");
+    browser.click("#phone-change-form button[type=submit]");
+    browser.awaitText("#notice", "A code was sent to " + newPhone);
+    var changeSms = h.smsc.awaitMessage(newPhone, java.time.Instant.now().plusSeconds(10)).orElseThrow();
+    var changeCode = java.util.regex.Pattern.compile("([0-9]{6})").matcher(changeSms.body());
+    assertTrue(changeCode.find(), "a code in the SMS to the new number");
+    browser.type("#phoneCode", changeCode.group(1));
+    browser.click("#phone-code-form button[type=submit]");
+    browser.awaitText("#notice", "Your phone number is now " + newPhone);
+    browser.awaitText("#profile-form", newPhone + " (verified)");
+
     long mug = productId("Celadon ceramic mug");
     long shirt = productId("Organic cotton T-shirt");
     int mugStock = h.stock(mug);
@@ -159,7 +175,9 @@ class ShopBrowserTest {
     browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
     browser.type("#opPassword", "not-the-password");
     browser.click("#operator-form button[type=submit]");
-    browser.awaitText("#notice", "");
+    // the refusal is on screen and the form is ready again before the right password goes in
+    browser.until(() -> !browser.find("#notice").getText().isBlank() && browser.find("#operator-form button").isEnabled()
+        ? true : null, "the refusal shown");
     browser.until(() -> browser.web().findElements(By.cssSelector("#product-form")).isEmpty() ? true : null, "still signed out");
     browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
     browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
