@@ -98,7 +98,8 @@ final class Outbox {
           List<Due> due = new ArrayList<>();
           for (Row r : rows) {
             due.add(new Due(r.getLong("id"), r.getLong("partner_id"), r.getUUID("event_id").toString(),
-                r.getString("payload"), r.getInteger("attempts"), r.getString("webhook_url"), r.getString("secret")));
+                r.getString("payload"), r.getInteger("attempts"), r.getString("webhook_url"),
+                partners.secretOf(r.getLong("partner_id"), r.getString("secret"))));
           }
           List<Future<Boolean>> sent = new ArrayList<>();
           for (Due d : due) sent.add(deliver(d));
@@ -118,18 +119,22 @@ final class Outbox {
   private Future<Boolean> deliver(Due d) {
     long ts = clock.instant().getEpochSecond();
     byte[] body = d.payload().getBytes(StandardCharsets.UTF_8);
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(d.url())
-        .setIdleTimeout(DELIVERY_TIMEOUT.toMillis()).setConnectTimeout(DELIVERY_TIMEOUT.toMillis())
-        .putHeader("Content-Type", "application/json")
-        .putHeader(PartnerSignature.WEBHOOK_EVENT, d.eventId())
-        .putHeader(PartnerSignature.WEBHOOK_TIMESTAMP, Long.toString(ts))
-        .putHeader(PartnerSignature.WEBHOOK_SIGNATURE, PartnerSignature.webhook(d.secret(), ts, body));
     Future<Integer> status;
-    try {
-      status = http.request(options).compose(req -> req.send(Buffer.buffer(body)))
-          .compose(resp -> resp.body().map(b -> resp.statusCode()));
-    } catch (RuntimeException e) { // a malformed stored URL: treated as a failed attempt, retried later
-      status = Future.failedFuture(e);
+    if (d.secret() == null) { // never sent unsigned: a failed attempt until the operator fixes the key
+      status = Future.failedFuture(new IllegalStateException("the shop's secret does not open with this gateway's key"));
+    } else {
+      try {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(d.url())
+            .setIdleTimeout(DELIVERY_TIMEOUT.toMillis()).setConnectTimeout(DELIVERY_TIMEOUT.toMillis())
+            .putHeader("Content-Type", "application/json")
+            .putHeader(PartnerSignature.WEBHOOK_EVENT, d.eventId())
+            .putHeader(PartnerSignature.WEBHOOK_TIMESTAMP, Long.toString(ts))
+            .putHeader(PartnerSignature.WEBHOOK_SIGNATURE, PartnerSignature.webhook(d.secret(), ts, body));
+        status = http.request(options).compose(req -> req.send(Buffer.buffer(body)))
+            .compose(resp -> resp.body().map(b -> resp.statusCode()));
+      } catch (RuntimeException e) { // a malformed stored URL: treated as a failed attempt, retried later
+        status = Future.failedFuture(e);
+      }
     }
     return status.transform(ar -> {
       Instant now = clock.instant();

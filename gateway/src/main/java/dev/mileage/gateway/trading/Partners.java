@@ -3,6 +3,7 @@ package dev.mileage.gateway.trading;
 import dev.mileage.gateway.http.AuthenticationException;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
+import dev.mileage.gateway.http.SecretBox;
 import dev.mileage.gateway.members.GuessLimiter;
 import dev.mileage.gateway.members.Web;
 import dev.mileage.points.ledger.Ledger;
@@ -20,10 +21,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 
 /**
  * Partner shops: registered by operators, each with its own point type (issued by {@code partner:<id>}) and
@@ -37,6 +40,7 @@ final class Partners implements Authenticator {
   static final int NONCE_LENGTH_MIN = 16;
   static final int NONCE_LENGTH_MAX = 64;
   static final int KEY_LENGTH_MAX = 40;
+  private static final Logger LOG = Logger.getLogger(Partners.class.getName());
   static final int FAILURES_PER_SOURCE_MAX = 20;
   static final int SOURCES_MAX = 100_000;
   static final int PARTNERS_CACHED_MAX = 10_000;
@@ -49,11 +53,13 @@ final class Partners implements Authenticator {
   private final Ledger ledger;
   private final Clock clock;
   private final GuessLimiter sources;
+  private final SecretBox secrets;
   private final SecureRandom random = new SecureRandom();
   private final Map<Long, Partner> byId = new ConcurrentHashMap<>();
   private final Map<Integer, Long> byType = new ConcurrentHashMap<>();
 
-  Partners(Vertx vertx, Pool pool, Ledger ledger, Clock clock) {
+  Partners(Vertx vertx, Pool pool, Ledger ledger, Clock clock, SecretBox secrets) {
+    this.secrets = secrets;
     this.vertx = vertx;
     this.pool = pool;
     this.ledger = ledger;
@@ -65,13 +71,44 @@ final class Partners implements Authenticator {
     return "partner:" + partnerId;
   }
 
-  /** Loads every partner (there are few: shops under contract) so the type-to-shop map is complete. */
+  /**
+   * Loads every partner (there are few: shops under contract) so the type-to-shop map is complete. A secret
+   * stored in clear by an older version is sealed now, in place.
+   */
   Future<Void> load() {
     return pool.query("SELECT id, name, point_type, secret, webhook_url, active FROM trading.partner").execute()
-        .map(rows -> {
-          for (Row r : rows) remember(partner(r));
-          return null;
+        .compose(rows -> {
+          List<Future<?>> sealing = new java.util.ArrayList<>();
+          for (Row r : rows) {
+            String stored = r.getString("secret");
+            if (!SecretBox.isSealed(stored)) {
+              long id = r.getLong("id");
+              sealing.add(pool.preparedQuery("UPDATE trading.partner SET secret = $2 WHERE id = $1 AND secret = $3")
+                  .execute(Tuple.of(id, secrets.seal(stored, context(id)), stored)));
+            }
+            remember(partner(r));
+          }
+          return Future.all(sealing).mapEmpty();
         });
+  }
+
+  /** What a partner's sealed secret is bound to: its row. */
+  static String context(long partnerId) {
+    return "trading.partner:" + partnerId;
+  }
+
+  /**
+   * The clear secret of a stored (sealed, or an older version's clear) value; null when it does not open
+   * (another key, copied from another row, altered): that shop is then refused, the rest keep working.
+   */
+  String secretOf(long partnerId, String stored) {
+    if (!SecretBox.isSealed(stored)) return stored;
+    try {
+      return secrets.open(stored, context(partnerId));
+    } catch (IllegalArgumentException e) {
+      LOG.warning("partner " + partnerId + ": its stored secret does not open with this gateway's secrets key");
+      return null;
+    }
   }
 
   private void remember(Partner p) {
@@ -79,8 +116,9 @@ final class Partners implements Authenticator {
     byType.put(p.pointType(), p.id());
   }
 
-  private static Partner partner(Row r) {
-    return new Partner(r.getLong("id"), r.getString("name"), r.getInteger("point_type"), r.getString("secret"),
+  private Partner partner(Row r) {
+    return new Partner(r.getLong("id"), r.getString("name"), r.getInteger("point_type"),
+        secretOf(r.getLong("id"), r.getString("secret")),
         r.getString("webhook_url"), r.getBoolean("active"));
   }
 
@@ -116,7 +154,8 @@ final class Partners implements Authenticator {
             if (!type.issuer().equals(owner(id))) return Future.succeededFuture((JsonObject) null);
             return pool.preparedQuery("INSERT INTO trading.partner (id, name, point_type, secret, webhook_url, created_at)"
                     + " VALUES ($1, $2, $3, $4, $5, $6)")
-                .execute(Tuple.of(id, name, type.id(), secret, webhookUrl, clock.instant().atOffset(ZoneOffset.UTC)))
+                .execute(Tuple.of(id, name, type.id(), secrets.seal(secret, context(id)), webhookUrl,
+                    clock.instant().atOffset(ZoneOffset.UTC)))
                 .map(r -> {
                   remember(new Partner(id, name, type.id(), secret, webhookUrl, true));
                   return new JsonObject().put("id", id).put("name", name).put("pointType", type.id())
@@ -180,7 +219,7 @@ final class Partners implements Authenticator {
     String method = request.method().name();
     String path = request.uri();
     return get(id).compose(p -> {
-      if (p.isEmpty() || !p.get().active() || !PartnerSignature.same(PartnerSignature.hmac(p.get().secret(),
+      if (p.isEmpty() || !p.get().active() || p.get().secret() == null || !PartnerSignature.same(PartnerSignature.hmac(p.get().secret(),
           PartnerSignature.canonical(method, path, timestamp, nonce, digest)), signature)) {
         return refuse(source, "invalid partner credentials");
       }

@@ -4,6 +4,7 @@ import dev.mileage.gateway.Feature;
 import dev.mileage.gateway.GatewayContext;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
+import dev.mileage.gateway.http.SecretBox;
 import dev.mileage.gateway.members.GuessLimiter;
 import dev.mileage.gateway.members.LedgerAccess;
 import dev.mileage.gateway.members.Web;
@@ -81,7 +82,12 @@ public final class TradingFeature implements Feature {
     context = ctx;
     journal = new PgBookJournal(ctx.pool());
     desk = new TradingDesk(ctx.ledger(), ctx.clock(), TradingOptions.DEFAULTS, journal);
-    partners = new Partners(ctx.vertx(), ctx.pool(), ctx.ledger(), ctx.clock());
+    try {
+      partners = new Partners(ctx.vertx(), ctx.pool(), ctx.ledger(), ctx.clock(), SecretBox.load(
+          Optional.ofNullable(System.getenv(SecretBox.ENV_KEY)), ctx.config().dataDir()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the secrets key could not be read or made", e);
+    }
     outbox = new Outbox(ctx.vertx(), ctx.pool(), ctx.clock(), partners);
     rates = new Rates(ctx, settings.rateFeed() == null ? null : settings.rateFeed().apply(ctx.vertx()));
     LedgerAccess access = new LedgerAccess(ctx.ledger(), ctx.vertx());

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static dev.mileage.gateway.trading.TradingHarness.CYBER;
 import static dev.mileage.gateway.trading.TradingHarness.check;
@@ -64,6 +65,49 @@ class PartnerApiTest {
         "the shop hears of trades in its points: " + events);
     assertEquals(1, events.stream().map(JsonObject.class::cast).filter(e -> e.getString("type").equals("points.issued")).count(),
         "one event per issuance, however often it was reported");
+  }
+
+  static String storedSecret(TradingHarness harness, long partnerId) throws Exception {
+    return harness.gateway.app.context().pool().preparedQuery("SELECT secret FROM trading.partner WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(partnerId)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)
+        .iterator().next().getString(0);
+  }
+
+  static void storeSecret(TradingHarness harness, long partnerId, String value) throws Exception {
+    harness.gateway.app.context().pool().preparedQuery("UPDATE trading.partner SET secret = $2 WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(partnerId, value)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void secretsAreSealedAtRestAndAnOlderVersionsClearSecretIsSealedAtStart(@TempDir Path dir) throws Exception {
+    TradingHarness.Partner tea;
+    TradingHarness.Partner ink;
+    String inkSealed;
+    try (TradingHarness first = new TradingHarness(dir)) {
+      tea = first.partner("Tea Shop", "PARTNER_TEA", 1_000_000, null);
+      ink = first.partner("Ink Shop", "PARTNER_INK", 1_000_000, null);
+      String stored = storedSecret(first, tea.id);
+      assertTrue(stored.startsWith("v1:") && !stored.contains(tea.secret), "sealed in the database: " + stored);
+      inkSealed = storedSecret(first, ink.id);
+      storeSecret(first, tea.id, tea.secret); // as an older version left it
+      storeSecret(first, ink.id, stored);     // the tea shop's sealed secret copied onto the ink shop's row
+    }
+    try (TradingHarness second = new TradingHarness(dir)) {
+      String resealed = storedSecret(second, tea.id);
+      assertTrue(resealed.startsWith("v1:") && !resealed.contains(tea.secret), "sealed at start: " + resealed);
+      TradingHarness.Member dan = second.member("dan");
+      TradingHarness.Partner teaAgain = second.new Partner(tea.id, tea.pointType, tea.apiKey, tea.secret);
+      check(teaAgain.issue("tea-1", dan.phone, 10), 201);
+      assertEquals(10, dan.balance(tea.pointType), "signatures verify with the opened secret");
+
+      // a row whose sealed value belongs to another row does not open: that shop is refused, nothing moves
+      TradingHarness.Partner inkAgain = second.new Partner(ink.id, ink.pointType, ink.apiKey, ink.secret);
+      TradingHarness.Partner inkWithTeasSecret = second.new Partner(ink.id, ink.pointType, ink.apiKey, tea.secret);
+      HttpResponse401.assertRefused(inkAgain.issue("ink-1", dan.phone, 10), "invalid partner credentials"); // its own secret, but the row holds the tea shop's
+      HttpResponse401.assertRefused(inkWithTeasSecret.issue("ink-2", dan.phone, 10), "invalid partner credentials");
+      assertEquals(0, dan.balance(ink.pointType));
+      assertTrue(inkSealed.startsWith("v1:"));
+    }
   }
 
   @Test
