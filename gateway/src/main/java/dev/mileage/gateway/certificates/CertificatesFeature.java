@@ -72,8 +72,8 @@ public final class CertificatesFeature implements Feature {
     CertificateLedger ledger = new CertificateLedger(access, ctx.clock(), options.phoneBillMonthlyLimitWon());
     MemberDirectory members = new MemberDirectory(ctx.pool());
     Catalog catalog = new Catalog(ctx.pool());
-    stores = new Stores(ctx.pool(), ctx.clock(), new GuessLimiter(options.failuresPerSourceMax(), options.guessWindow(),
-        CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock()));
+    stores = new Stores(ctx.pool(), ctx.clock(), GuessLimiter.persistent("certificates.store_key",
+        options.failuresPerSourceMax(), options.guessWindow(), CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
     routes = new CertificateRoutes(options, catalog, stores,
         new PurchaseService(ctx.vertx(), ctx.pool(), ctx.clock(), catalog, ledger, payments, sms, members, pinHasher),
         new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),

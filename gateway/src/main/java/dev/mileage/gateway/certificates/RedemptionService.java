@@ -66,10 +66,15 @@ final class RedemptionService {
     this.ledger = ledger;
     this.pinHasher = pinHasher;
     int keys = CertificatesOptions.LIMITER_KEYS_MAX;
-    this.perCode = new GuessLimiter(options.pinFailuresPerCertificateMax(), options.guessWindow(), keys, clock);
-    this.perStore = new GuessLimiter(options.failuresPerStoreMax(), options.guessWindow(), keys, clock);
-    this.perSource = new GuessLimiter(options.failuresPerSourceMax(), options.guessWindow(), keys, clock);
-    this.overall = new GuessLimiter(options.failuresOverallMax(), options.guessWindow(), 1, clock);
+    // persistent: a restart must not give a PIN guesser a fresh allowance
+    this.perCode = GuessLimiter.persistent("certificates.code", options.pinFailuresPerCertificateMax(), options.guessWindow(),
+        keys, clock, pool);
+    this.perStore = GuessLimiter.persistent("certificates.store", options.failuresPerStoreMax(), options.guessWindow(), keys,
+        clock, pool);
+    this.perSource = GuessLimiter.persistent("certificates.source", options.failuresPerSourceMax(), options.guessWindow(), keys,
+        clock, pool);
+    this.overall = GuessLimiter.persistent("certificates.overall", options.failuresOverallMax(), options.guessWindow(), 1,
+        clock, pool);
   }
 
   /** At a store's POS (or any caller holding the code): by code and PIN. */

@@ -63,14 +63,14 @@ public final class MallFeature implements Feature {
   public void start(GatewayContext ctx) {
     MallLedger ledger = new MallLedger(ctx.ledger(), ctx.vertx());
     Journal journal = new Journal(ctx.pool(), ctx.clock());
-    vendors = new Vendors(ctx.pool(), ctx.clock(), ledger, new GuessLimiter(MallOptions.KEY_FAILURES_PER_SOURCE_MAX,
-        MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock()));
+    vendors = new Vendors(ctx.pool(), ctx.clock(), ledger, GuessLimiter.persistent("mall.vendor_key",
+        MallOptions.KEY_FAILURES_PER_SOURCE_MAX, MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
     auctions = new Auctions(journal, ledger, ctx.clock());
     Spending spending = new Spending(journal, ledger, vendors, options);
     Issuance issuance = new Issuance(journal, ledger, payments, vendors);
     demo = seedDemo && ctx.config().demo() && !ctx.config().production() ? new MallDemo(ctx.pool(), vendors, issuance, auctions) : null;
-    PayCodes payCodes = new PayCodes(journal, spending, vendors, new GuessLimiter(MallOptions.KEY_FAILURES_PER_SOURCE_MAX,
-        MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock()));
+    PayCodes payCodes = new PayCodes(journal, spending, vendors, GuessLimiter.persistent("mall.pay_code",
+        MallOptions.KEY_FAILURES_PER_SOURCE_MAX, MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
     routes = new MallRoutes(ledger, vendors, journal, issuance, spending, auctions, payCodes);
     vendorRoutes = new VendorRoutes(vendors, journal, issuance, new Settlements(journal, ledger, vendors, options), auctions,
         new Reports(journal, ledger, vendors), payCodes);

@@ -54,8 +54,8 @@ public final class MembersFeature implements Feature {
   public void start(GatewayContext ctx) {
     sms = makeSender(options.smscUri().isEmpty() ? smscBesideTrunk(ctx.config().trunkUri()) : options.smscUri(),
         ctx.config().host());
-    GuessLimiter sources = new GuessLimiter(options.sourceFailuresMax(), options.guessWindow(),
-        MembersOptions.LIMITER_KEYS_MAX, ctx.clock());
+    GuessLimiter sources = GuessLimiter.persistent("members.source", options.sourceFailuresMax(), options.guessWindow(),
+        MembersOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool());
     LedgerAccess accounts = new LedgerAccess(ctx.ledger(), ctx.vertx());
     members = new MemberService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sms, accounts, sources);
     sessions = new SessionService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sources, members);

@@ -61,8 +61,8 @@ public final class SessionService {
     this.hasher = hasher;
     this.sourceLimiter = sourceLimiter;
     this.members = members;
-    this.loginLimiter = new GuessLimiter(options.loginFailuresMax(), options.guessWindow(),
-        MembersOptions.LIMITER_KEYS_MAX, clock);
+    this.loginLimiter = GuessLimiter.persistent("members.login", options.loginFailuresMax(), options.guessWindow(),
+        MembersOptions.LIMITER_KEYS_MAX, clock, pool);
   }
 
   private OffsetDateTime now() {

@@ -64,7 +64,8 @@ final class Partners implements Authenticator {
     this.pool = pool;
     this.ledger = ledger;
     this.clock = clock;
-    this.sources = new GuessLimiter(FAILURES_PER_SOURCE_MAX, Duration.ofMinutes(1), SOURCES_MAX, clock);
+    this.sources = GuessLimiter.persistent("trading.partner_source", FAILURES_PER_SOURCE_MAX, Duration.ofMinutes(1),
+        SOURCES_MAX, clock, pool);
   }
 
   static String owner(long partnerId) {

@@ -123,7 +123,8 @@ public final class TradingFeature implements Feature {
     api.get("/trading/point-types").handler(Web.handle(this::pointTypes));
     api.get("/trading/portfolio").handler(Web.handle(this::portfolio));
     api.get("/trading/history").handler(Web.handle(this::history));
-    new OrderRoutes(ctx, desk, new GuessLimiter(PHONE_MISSES_MAX, PHONE_MISS_WINDOW, PHONE_MISS_KEYS_MAX, ctx.clock()),
+    new OrderRoutes(ctx, desk, GuessLimiter.persistent("trading.phone_miss", PHONE_MISSES_MAX, PHONE_MISS_WINDOW,
+        PHONE_MISS_KEYS_MAX, ctx.clock(), ctx.pool()),
         outbox).mount(api);
     rates.mount(api);
     CashRoutes cash = new CashRoutes(ctx, settings.payments(), settings.cash(), partners, outbox, rates);
