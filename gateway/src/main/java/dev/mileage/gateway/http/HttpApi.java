@@ -41,7 +41,7 @@ public final class HttpApi {
                  LongSupplier ledgerQueueDepth, PrometheusMeterRegistry metrics) {
     this.context = context;
     List<Authenticator> all = new ArrayList<>();
-    all.add(new OperatorAuthenticator(operators, context.vertx(), context.clock()));
+    all.add(new OperatorAuthenticator(operators, context.vertx(), context.clock(), context.pool()));
     all.addAll(featureAuthenticators);
     this.authenticators = List.copyOf(all);
     this.ledgerQueueDepth = ledgerQueueDepth;

@@ -2,9 +2,11 @@ package dev.mileage.gateway.http;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.mileage.gateway.members.GuessLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.sqlclient.Pool;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -35,16 +37,20 @@ public final class OperatorAuthenticator implements Authenticator {
   private final OperatorStore store;
   private final Vertx vertx;
   private final FailureLimiter limiter;
+  /** Failures per user name that survive a restart (the in-memory limiter above does not). */
+  private final GuessLimiter persistentUsers;
   private final Cache<String, Caller> verified;
   private final byte[] macKey = new byte[32];
   private final String dummyHash;
   private final java.util.Map<String, Future<Caller>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger verificationsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-  public OperatorAuthenticator(OperatorStore store, Vertx vertx, Clock clock) {
+  public OperatorAuthenticator(OperatorStore store, Vertx vertx, Clock clock, Pool pool) {
     this.store = store;
     this.vertx = vertx;
     this.limiter = new FailureLimiter(clock);
+    this.persistentUsers = GuessLimiter.persistent("operators.user", FailureLimiter.USER_FAILURES_MAX, FailureLimiter.LOCKOUT,
+        FailureLimiter.TRACKED_USERS_MAX, clock, pool);
     this.verified = Caffeine.newBuilder().maximumSize(VERIFIED_MAX).expireAfterWrite(VERIFIED_TTL)
         .ticker(() -> clock.millis() * 1_000_000L).build();
     new SecureRandom().nextBytes(macKey);
@@ -60,12 +66,14 @@ public final class OperatorAuthenticator implements Authenticator {
     String user = credentials.get()[0];
     String password = credentials.get()[1];
     String source = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    if (!limiter.allowed(source, user)) return Future.failedFuture(new AuthenticationException(429, LOCKED));
+    if (!limiter.allowed(source, user) || persistentUsers.retryAfterSeconds(user) > 0) {
+      return Future.failedFuture(new AuthenticationException(429, LOCKED));
+    }
     String cacheKey = user + '\0' + mac(password);
     Caller known = verified.getIfPresent(cacheKey);
     if (known != null) return Future.succeededFuture(known);
     if (password.length() > PasswordHasher.PASSWORD_LENGTH_MAX || user.length() > 64) {
-      limiter.recordFailure(source, user);
+      recordFailure(source, user);
       return Future.failedFuture(new AuthenticationException(401, REFUSED));
     }
     // a client opening many connections at once presents the same credentials on each: verify them once
@@ -85,6 +93,11 @@ public final class OperatorAuthenticator implements Authenticator {
     return promise.future();
   }
 
+  private void recordFailure(String source, String user) {
+    limiter.recordFailure(source, user);
+    persistentUsers.recordFailure(user);
+  }
+
   private Future<Caller> verify(String source, String user, String password, String cacheKey) {
     return store.find(user)
         .recover(e -> Future.failedFuture(new AuthenticationException(503, UNAVAILABLE)))
@@ -93,10 +106,11 @@ public final class OperatorAuthenticator implements Authenticator {
       return ok && operator.isPresent();
     }, false).compose(ok -> {
       if (!ok) {
-        limiter.recordFailure(source, user);
+        recordFailure(source, user);
         return Future.failedFuture(new AuthenticationException(401, REFUSED));
       }
       limiter.recordSuccess(user);
+      persistentUsers.reset(user);
       Caller caller = new Caller(Caller.Kind.OPERATOR, user, operator.get().roles());
       verified.put(cacheKey, caller);
       return Future.succeededFuture(caller);
