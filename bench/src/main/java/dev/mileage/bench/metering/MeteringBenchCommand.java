@@ -103,8 +103,7 @@ public final class MeteringBenchCommand implements Callable<Integer> {
           .withAccountCacheMax(Math.max(LedgerOptions.ACCOUNT_CACHE_MAX_DEFAULT, 4 * sessions)), clock));
       Database.ConnectionInfo c = db.connection();
       Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-          .connectingTo(new PgConnectOptions().setHost(c.host()).setPort(c.port()).setDatabase(c.database())
-              .setUser(c.user()).setPassword(c.password()).setPipeliningLimit(256)).using(vertx).build();
+          .connectingTo(c.pgOptions().setPipeliningLimit(256)).using(vertx).build();
       PgTariffs tariffs = await(PgTariffs.load(pool));
       await(tariffs.putCallRate(CallRate.rated("8201", "bench: 1 point per second", Tariff.of(60, 1, 1, 0))));
       String run = UUID.randomUUID().toString().substring(0, 8);

@@ -4,10 +4,7 @@ import dev.mileage.gateway.MutableClock;
 import dev.mileage.points.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +38,7 @@ class GuessLimiterPersistenceTest {
     db.migrate("gateway");
     vertx = Vertx.vertx();
     Database.ConnectionInfo c = db.connection();
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(new PgConnectOptions().setHost(c.host())
-        .setPort(c.port()).setDatabase(c.database()).setUser(c.user()).setPassword(c.password())).using(vertx).build();
+    pool = c.pool(vertx, 4);
   }
 
   @AfterAll

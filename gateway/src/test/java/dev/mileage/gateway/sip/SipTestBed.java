@@ -22,10 +22,7 @@ import dev.mileage.points.store.Database;
 import dev.mileage.points.store.PgLedger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,10 +64,7 @@ final class SipTestBed implements AutoCloseable {
     db.migrate("sip");
     ledger = await(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS, clock));
     Database.ConnectionInfo c = db.connection();
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-        .connectingTo(new PgConnectOptions().setHost(c.host()).setPort(c.port()).setDatabase(c.database())
-            .setUser(c.user()).setPassword(c.password()))
-        .using(vertx).build();
+    pool = c.pool(vertx, 4);
     PgTariffs tariffs = await(PgTariffs.load(pool));
     await(tariffs.putCallRate(CallRate.rated("1555", "demo", PER_SECOND)));
     await(tariffs.putCallRate(CallRate.rated("44", "UK", Tariff.of(120, 60, 6, 0))));

@@ -37,6 +37,18 @@ public final class Database implements AutoCloseable {
       return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
+    /** The options of Vert.x's PostgreSQL client for this server. */
+    public io.vertx.pgclient.PgConnectOptions pgOptions() {
+      return new io.vertx.pgclient.PgConnectOptions().setHost(host).setPort(port).setDatabase(database).setUser(user)
+          .setPassword(password);
+    }
+
+    /** A pool of at most {@code connectionsMax} connections to this server; the caller closes it. */
+    public io.vertx.sqlclient.Pool pool(io.vertx.core.Vertx vertx, int connectionsMax) {
+      return io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(connectionsMax))
+          .connectingTo(pgOptions()).using(vertx).build();
+    }
+
     /** Never prints the password. */
     @Override
     public String toString() {

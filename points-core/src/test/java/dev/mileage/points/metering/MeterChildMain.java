@@ -7,10 +7,7 @@ import dev.mileage.points.metering.store.PgTariffs;
 import dev.mileage.points.store.Database;
 import dev.mileage.points.store.PgLedger;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -27,9 +24,7 @@ public final class MeterChildMain {
     Clock clock = Clock.systemUTC();
     ManagedLedger ledger = PgLedger.start(vertx, db, LedgerOptions.DEFAULTS, clock).toCompletableFuture().get();
     Database.ConnectionInfo c = db.connection();
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
-        .connectingTo(new PgConnectOptions().setHost(c.host()).setPort(c.port()).setDatabase(c.database())
-            .setUser(c.user()).setPassword(c.password())).using(vertx).build();
+    Pool pool = c.pool(vertx, 2);
     PgTariffs tariffs = PgTariffs.load(pool).toCompletableFuture().get();
     MeterOptions options = MeterOptions.defaults().withGrant(Duration.ofSeconds(2));
     Meter meter = Meters.start(ledger, new PgMeterStore(pool), tariffs, options, clock, new MeterObserver() {

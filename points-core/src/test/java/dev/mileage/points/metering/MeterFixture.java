@@ -15,10 +15,7 @@ import dev.mileage.points.store.Database;
 import dev.mileage.points.store.PgLedger;
 import dev.mileage.points.testing.MutableClock;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,10 +48,7 @@ final class MeterFixture implements AutoCloseable {
     // the ledger's own sweep would expire reservations by its clock at any moment: tests call expireDue
     ledger = await(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS.withExpirySweepInterval(Duration.ofHours(1)), clock));
     Database.ConnectionInfo c = db.connection();
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-        .connectingTo(new PgConnectOptions().setHost(c.host()).setPort(c.port()).setDatabase(c.database())
-            .setUser(c.user()).setPassword(c.password()))
-        .using(vertx).build();
+    pool = c.pool(vertx, 4);
     store = new PgMeterStore(pool);
     tariffs = await(PgTariffs.load(pool));
     issuer = await(ledger.openAccount("operator", StandardPointTypes.MILEAGE, AccountFlags.NONE));

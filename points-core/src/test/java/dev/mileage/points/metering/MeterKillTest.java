@@ -12,10 +12,7 @@ import dev.mileage.points.metering.store.PgTariffs;
 import dev.mileage.points.store.Database;
 import dev.mileage.points.store.PgLedger;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,8 +130,6 @@ class MeterKillTest {
 
   static Pool pool(Vertx vertx, Database db) {
     Database.ConnectionInfo c = db.connection();
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
-        .connectingTo(new PgConnectOptions().setHost(c.host()).setPort(c.port()).setDatabase(c.database())
-            .setUser(c.user()).setPassword(c.password())).using(vertx).build();
+    return c.pool(vertx, 2);
   }
 }
