@@ -36,6 +36,11 @@ public interface Feature {
   default void mountRoot(Router root, GatewayContext context) {
   }
 
+  /** Routes whose bodies may be larger than the API's default limit, for authenticated callers of a role only. */
+  default List<dev.mileage.gateway.http.LargeBody> largeBodies() {
+    return List.of();
+  }
+
   /** Ways this feature recognises callers (member sessions, partner signatures, ...). */
   default List<Authenticator> authenticators(GatewayContext context) {
     return List.of();

@@ -60,7 +60,7 @@ public final class Errors {
         || failure instanceof io.vertx.core.json.DecodeException) {
       badRequest(ctx, failure instanceof ClassCastException ? "a field has the wrong type" : failure.getMessage());
     } else if (status == 413) {
-      send(ctx, 413, "body_too_large", "request body exceeds " + HttpApi.BODY_BYTES_MAX + " bytes");
+      send(ctx, 413, "body_too_large", "the request body is larger than this resource takes");
     } else if (status == 404) {
       notFound(ctx, "no such resource");
     } else if (status == 405) {

@@ -53,6 +53,14 @@ public final class HttpApi {
     return OpenAPIContract.from(context.vertx(), OPENAPI_RESOURCE).map(contract -> {
       Router root = Router.router(context.vertx());
       root.route().handler(SecurityHeaders::apply);
+      // large bodies only after the caller is known and allowed (the body handler below then skips them)
+      AuthenticationHandler authentication = new AuthenticationHandler(authenticators, metrics);
+      for (Feature f : features) {
+        for (LargeBody large : f.largeBodies()) {
+          root.route(large.method(), API_PREFIX + large.path()).handler(authentication).handler(Access.role(large.role()));
+          root.route(large.method(), API_PREFIX + large.path()).handler(BodyHandler.create(false).setBodyLimit(large.bytesMax()));
+        }
+      }
       root.route().handler(BodyHandler.create(false).setBodyLimit(BODY_BYTES_MAX));
       Health health = new Health(context.pool(), ledgerQueueDepth);
       root.get("/health").handler(health::handle);

@@ -47,6 +47,14 @@ public final class StreamsFeature implements Feature {
     streams = new Streams(metering::meter, options, context.clock(), new MediaStore(context.config().dataDir()));
   }
 
+  /** Media uploads go up to the largest kind's limit (MediaCheck then holds each kind to its own), operators only. */
+  @Override
+  public List<dev.mileage.gateway.http.LargeBody> largeBodies() {
+    long largest = MediaCheck.SIZE_BYTES_MAX.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    return List.of(new dev.mileage.gateway.http.LargeBody(io.vertx.core.http.HttpMethod.PUT, "/streams/items/:id/media",
+        largest, dev.mileage.gateway.http.Access.ROLE_OPERATOR));
+  }
+
   @Override
   public void mountApi(Router api, GatewayContext context) {
     new StreamsRoutes(context, catalog, streams).mount(api);
