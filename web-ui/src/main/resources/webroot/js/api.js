@@ -24,6 +24,17 @@ export async function call(method, path, body, { asOperator = false } = {}) {
   if (asOperator && operatorAuth) headers.Authorization = operatorAuth;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     credentials: asOperator ? 'omit' : 'same-origin' });
+  return answer(res);
+}
+
+// A file as the whole body (media uploads), with the operator's credentials.
+export async function uploadAsOperator(path, file) {
+  const res = await fetch(path, { method: 'PUT', credentials: 'omit', body: file,
+    headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream', Authorization: operatorAuth || '' } });
+  return answer(res);
+}
+
+async function answer(res) {
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = { reason: text }; }

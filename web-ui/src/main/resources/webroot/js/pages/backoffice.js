@@ -2,6 +2,7 @@
 // The credentials stay in this page's memory only: a reload signs the operator out.
 import { call, get, post, setOperator, operatorSignedIn } from '../api.js';
 import { el, field, page, won, pts } from '../dom.js';
+import { streamsAdmin } from './backoffice-streams.js';
 
 const op = { asOperator: true };
 
@@ -16,8 +17,11 @@ function signIn(main, ctx) {
     // one attempt at a time: a late refusal of an earlier attempt must not sign out a later one
     button.disabled = true;
     setOperator(form.querySelector('#opUser').value, form.querySelector('#opPassword').value);
-    try { await get('/api/v1/shop/admin/orders', op); render(main, ctx); }
-    catch (err) { setOperator(null); ctx.notify(err.status === 403 ? 'This account has no shop role.' : err.message, true); }
+    try {
+      const me = await get('/api/v1/me', op);
+      if (me.kind !== 'OPERATOR') throw new Error('This account is not staff.');
+      render(main, ctx);
+    } catch (err) { setOperator(null); ctx.notify(err.message, true); }
     finally { button.disabled = false; }
   });
   page(main, 'Back office', el('p', {}, 'For operators, shop managers, vendors and cashiers.'), form);
@@ -54,6 +58,7 @@ export async function render(main, ctx) {
   let orders = [];
   try { products = await get('/api/v1/shop/admin/products', op); } catch { products = null; }
   try { orders = await get('/api/v1/shop/admin/orders', op); } catch { orders = null; }
+  const streams = await streamsAdmin(ctx, () => render(main, ctx));
   const restock = p => async () => {
     const n = prompt(`New stock for ${p.name}`, String(p.stock));
     if (n === null) return;
@@ -82,5 +87,6 @@ export async function render(main, ctx) {
       el('tbody', {}, orders.map(o => el('tr', {}, el('td', {}, `#${o.id}`), el('td', {}, String(o.memberId)), el('td', { class: 'num' }, won(o.totalWon)),
         el('td', { class: 'num' }, pts(o.pointsAmount)), el('td', { class: 'num' }, won(o.cashWon)), el('td', { class: 'num' }, pts(o.mileageEarned)),
         el('td', {}, el('span', { class: `status ${o.status}` }, o.status)),
-        el('td', {}, o.status === 'PAID' ? el('button', { type: 'button', class: 'secondary', onclick: refund(o) }, 'Refund') : null))))));
+        el('td', {}, o.status === 'PAID' ? el('button', { type: 'button', class: 'secondary', onclick: refund(o) }, 'Refund') : null))))),
+    streams);
 }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
+import static dev.mileage.gateway.streams.StreamsHarness.check;
 import static dev.mileage.gateway.streams.StreamsHarness.quietly;
 import static dev.mileage.gateway.streams.StreamsHarness.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -239,5 +240,38 @@ class StreamsBrowserTest {
 
   static JsonArray history(StreamsHarness.Member m) throws Exception {
     return StreamsHarness.check(m.get("/api/v1/streams/my/history"), 200).bodyAsJsonObject().getJsonArray("streams");
+  }
+
+  @Test
+  void operatorsAddAnItemAndUploadItsFileInTheBackOffice() throws Exception {
+    Path tune = dataDir.resolve("back-office-tune.wav");
+    java.nio.file.Files.write(tune, DemoMedia.music(120)); // about 5 MiB: more than other requests may carry
+    browser.driver.get(origin + "/index.html");
+    browser.driver.manage().deleteAllCookies();
+    open("#/backoffice");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#operator-form button[type=submit]");
+    browser.awaitText("#streams-admin", "Streaming catalog");
+
+    browser.select("#stream-kind", "MUSIC");
+    browser.type("#stream-title", "Back-office tune");
+    browser.type("#stream-description", "uploaded through the page");
+    browser.select("#stream-type", "audio/wav");
+    browser.click("#stream-item-form button[type=submit]");
+    browser.awaitText("#notice", "added as a draft");
+    String row = browser.until(() -> browser.driver.findElements(org.openqa.selenium.By.cssSelector("#streams-admin tbody tr")).stream()
+        .filter(r -> r.getText().contains("Back-office tune")).findFirst().map(r -> r.getAttribute("data-item")).orElse(null),
+        "the new item's row");
+    assertTrue(browser.text("#streams-admin tr[data-item='" + row + "']").contains("DRAFT"));
+
+    browser.find("#stream-file-" + row).sendKeys(tune.toAbsolutePath().toString());
+    browser.click("#stream-upload-" + row);
+    browser.awaitText("#notice", "Back-office tune is published");
+    browser.until(() -> browser.text("#streams-admin tr[data-item='" + row + "']").contains("READY") ? true : null, "READY in the list");
+    var item = check(h.gateway.get("/api/v1/streams/items/" + row), 200).bodyAsJsonObject();
+    assertEquals("READY", item.getString("status"));
+    assertEquals(120, item.getInteger("durationSeconds"));
+    assertEquals(java.nio.file.Files.size(tune), item.getLong("sizeBytes"));
   }
 }
