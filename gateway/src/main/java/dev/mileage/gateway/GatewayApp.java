@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -87,7 +88,10 @@ public final class GatewayApp {
     new ProcessorMetrics().bindTo(metrics);
     vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD)))
+            .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD)
+            // every call opens two RTCP datagram sockets: per-socket meters cost CPU per call and say
+            // nothing the media counters (MediaCounters, exported as gauges by WebPhoneFeature) do not
+            .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)))
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
 

@@ -23,6 +23,13 @@ import java.util.concurrent.locks.LockSupport;
 final class GatewayProcess implements AutoCloseable {
   static final Duration STOP_GRACE = Duration.ofSeconds(20);
   static final long HEALTH_POLL_NANOS = 200_000_000L;
+  /**
+   * JVM options of the gateway child, before those of {@code --gateway-jvm-opt} (a later option wins, e.g.
+   * {@code -XX:TieredStopAtLevel=4} brings C2 back). C1 only: in a run of a minute on two cores, C2's
+   * compilations (about 14,000, 80 CPU-s) were the gateway's largest CPU consumer - 10.5 of 19 CPU-s at
+   * 40 calls/s - and tier-3 profiling code ran meanwhile; C1 alone halved the gateway's CPU per call.
+   */
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
   private final Process process;
   private final Thread shutdownHook;
@@ -58,6 +65,7 @@ final class GatewayProcess implements AutoCloseable {
     Path log = dataDir.resolve("gateway.log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(DEFAULT_JVM_OPTIONS);
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--data-dir", dataDir.toString(),
         "--http-port", Integer.toString(httpPort), "--sip-port", Integer.toString(sipPort), "--host", "127.0.0.1",

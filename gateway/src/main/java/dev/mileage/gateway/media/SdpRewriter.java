@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Offer/answer bodies (RFC 3264) as the anchored gateway rewrites them for the other leg: our address
@@ -20,6 +21,10 @@ public final class SdpRewriter {
   private static final Set<String> DROPPED_ATTRIBUTES = Set.of("candidate", "ice-ufrag", "ice-pwd", "ice-options",
       "ice-lite", "crypto", "fingerprint", "setup", "rtcp", "rtcp-mux", "ssrc", "ssrc-group", "mid", "group",
       "extmap", "msid", "msid-semantic", "end-of-candidates", "rtcp-fb", "rtcp-rsize");
+  /** Compiled once: String.split compiles any pattern longer than one plain character on every call. */
+  private static final Pattern LINES = Pattern.compile("\r?\n");
+  private static final Pattern SPACES = Pattern.compile(" +");
+  private static final Pattern ATTRIBUTE_NAME_END = Pattern.compile("[: ]");
 
   /** What one side's SDP says about its audio. {@code host} null when the body has no usable audio. */
   /** {@code rtcpPort}: the port of the stream's {@code a=rtcp} (RFC 3605), 0 when absent (then RTP + 1). */
@@ -45,12 +50,12 @@ public final class SdpRewriter {
     Set<Integer> events = new LinkedHashSet<>();
     boolean inAudio = false;
     boolean seenAudio = false;
-    for (String line : sdp.split("\r?\n")) {
+    for (String line : LINES.split(sdp)) {
       if (line.startsWith("m=")) {
         inAudio = !seenAudio && line.startsWith("m=audio ");
         if (inAudio) {
           seenAudio = true;
-          String[] f = line.substring(2).trim().split(" +");
+          String[] f = SPACES.split(line.substring(2).trim());
           if (f.length < 4 || !f[2].startsWith("RTP/AVP")) return null;
           try {
             port = Integer.parseInt(f[1].split("/")[0]);
@@ -61,7 +66,7 @@ public final class SdpRewriter {
           formats = List.of(f).subList(3, f.length);
         }
       } else if (line.startsWith("c=")) {
-        String[] f = line.substring(2).trim().split(" +");
+        String[] f = SPACES.split(line.substring(2).trim());
         if (f.length < 3 || !f[0].equals("IN")) return null;
         String host = f[2].split("/")[0];
         if (!seenAudio) sessionHost = host;
@@ -76,7 +81,7 @@ public final class SdpRewriter {
           // RFC 3605: "a=rtcp:port [nettype addrtype address]"; RTCP is relayed to the RTP host, so a
           // different address is not followed (the port is)
           try {
-            int p = Integer.parseInt(a.substring(5).trim().split(" +")[0]);
+            int p = Integer.parseInt(SPACES.split(a.substring(5).trim())[0]);
             if (p < 1 || p > 65535) return null;
             rtcpPort = p;
           } catch (NumberFormatException e) {
@@ -121,7 +126,7 @@ public final class SdpRewriter {
     String media = null;
     boolean inAudio = false;
     boolean seenAudio = false;
-    for (String line : sdp.split("\r?\n")) {
+    for (String line : LINES.split(sdp)) {
       if (line.startsWith("m=")) {
         inAudio = !seenAudio && line.startsWith("m=audio ");
         seenAudio |= inAudio;
@@ -154,7 +159,7 @@ public final class SdpRewriter {
     StringBuilder out = new StringBuilder(sdp.length() + 16);
     boolean inAudio = false;
     boolean seenAudio = false;
-    for (String line : sdp.split("\r?\n")) {
+    for (String line : LINES.split(sdp)) {
       if (line.isEmpty()) continue;
       if (line.startsWith("m=")) {
         if (inAudio) out.append("a=").append(direction).append("\r\n");
@@ -185,7 +190,7 @@ public final class SdpRewriter {
     boolean inAudio = false;
     boolean seenAudio = false;
     boolean wroteSessionC = false;
-    for (String line : sdp.split("\r?\n")) {
+    for (String line : LINES.split(sdp)) {
       if (line.isEmpty()) continue;
       if (line.startsWith("o=")) {
         out.append("o=mileage ").append(sessionId).append(' ').append(version).append(" IN IP4 ").append(host).append("\r\n");
@@ -200,7 +205,7 @@ public final class SdpRewriter {
           out.append("\r\n");
           if (!wroteSessionC) out.append("c=IN IP4 ").append(host).append("\r\n");
         } else {
-          String[] f = line.substring(2).trim().split(" +");
+          String[] f = SPACES.split(line.substring(2).trim());
           out.append("m=").append(f[0]).append(" 0");
           for (int i = 2; i < f.length; i++) out.append(' ').append(f[i]);
           out.append("\r\n");
@@ -216,7 +221,7 @@ public final class SdpRewriter {
       }
       if (line.startsWith("a=")) {
         String a = line.substring(2).trim();
-        String name = a.split("[: ]", 2)[0].toLowerCase(Locale.ROOT);
+        String name = ATTRIBUTE_NAME_END.split(a, 2)[0].toLowerCase(Locale.ROOT);
         if (DROPPED_ATTRIBUTES.contains(name)) continue;
         if (seenAudio && !inAudio) continue;
         if (inAudio && (name.equals("rtpmap") || name.equals("fmtp"))) {

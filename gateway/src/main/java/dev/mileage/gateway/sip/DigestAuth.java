@@ -130,6 +130,12 @@ final class DigestAuth {
     return md5First ? List.of(md5, sha) : List.of(sha, md5);
   }
 
+  /** {@code nc} as the client sent it, 8 lower-case hex digits (RFC 2617 3.2.2); String.format costs more than the hash. */
+  static String nonceCountHex(long nc) {
+    String hex = Long.toHexString(nc);
+    return hex.length() >= 8 ? hex : "00000000".substring(hex.length()) + hex;
+  }
+
   /** Checks the nonce alone (before the user is looked up): FAILED if forged, STALE if too old. */
   Check checkNonce(AuthorizationHeader h) {
     String nonce = h.getNonce();
@@ -168,7 +174,7 @@ final class DigestAuth {
       return Check.FAILED; // we offer qop=auth only; without nc a replay could not be detected
     }
     String uri = h.getURI() == null ? "" : h.getURI().toString();
-    String nc = String.format("%08x", h.getNonceCount());
+    String nc = nonceCountHex(h.getNonceCount());
     String ha2 = hash(algorithm, method + ":" + uri);
     String expected = hash(algorithm, ha1 + ":" + h.getNonce() + ":" + nc + ":" + h.getCNonce() + ":auth:" + ha2);
     boolean match = MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),

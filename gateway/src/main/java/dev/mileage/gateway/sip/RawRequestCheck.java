@@ -32,9 +32,10 @@ final class RawRequestCheck {
   }
 
   static String problem(byte[] message) {
-    // UDP hands over the datagram; jain-sip's TCP reader hands over lines ending in LF alone
-    String text = new String(message, 0, Math.min(message.length, HEAD_BYTES_MAX), StandardCharsets.ISO_8859_1)
-        .replace("\r\n", "\n");
+    // UDP hands over the datagram; jain-sip's TCP reader hands over lines ending in LF alone. Only the header
+    // section is decoded: the body (an SDP is a third of an INVITE) is none of this check's business.
+    int length = headLength(message, Math.min(message.length, HEAD_BYTES_MAX));
+    String text = new String(message, 0, length, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
     int start = 0;
     while (text.startsWith("\n", start)) start++; // RFC 3261 7.5: leading CRLFs are ignored
     int end = text.indexOf("\n\n", start);
@@ -57,6 +58,36 @@ final class RawRequestCheck {
       }
     }
     return null;
+  }
+
+  /**
+   * Octets of {@code message} up to its header section's end (before the empty line, leading empty lines
+   * skipped as below), or {@code limit} when there is no empty line; a line ends with CRLF or a lone LF.
+   */
+  static int headLength(byte[] message, int limit) {
+    int i = 0;
+    int n;
+    while (i < limit && (n = lineEnd(message, i, limit)) > 0) i += n;
+    int previousEnd = -1; // where the line end just before i starts, if the octet before i ended a line
+    while (i < limit) {
+      n = lineEnd(message, i, limit);
+      if (n == 0) {
+        previousEnd = -1;
+        i++;
+      } else if (previousEnd >= 0) {
+        return previousEnd;
+      } else {
+        previousEnd = i;
+        i += n;
+      }
+    }
+    return limit;
+  }
+
+  /** 2 for CRLF at {@code i}, 1 for a lone LF, else 0. */
+  private static int lineEnd(byte[] m, int i, int limit) {
+    if (m[i] == '\n') return 1;
+    return m[i] == '\r' && i + 1 < limit && m[i + 1] == '\n' ? 2 : 0;
   }
 
   /** {@code Method SP Request-URI SP SIP-Version}: three elements, single spaces, nothing else. */

@@ -131,4 +131,11 @@ class DigestAuthTest {
     assertEquals(a.length(), b.length());
     assertFalse(a.contains("alice"));
   }
+
+  @Test
+  void nonceCountIsEightHexDigitsAsTheClientHashedIt() {
+    for (long nc : new long[] {1, 9, 10, 15, 16, 255, 0xabcdef, 0x7fffffffL, 0xffffffffL, 0x1ffffffffL}) {
+      assertEquals(String.format("%08x", nc), DigestAuth.nonceCountHex(nc), "nc " + nc);
+    }
+  }
 }

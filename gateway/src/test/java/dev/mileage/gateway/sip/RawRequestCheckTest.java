@@ -100,4 +100,46 @@ class RawRequestCheckTest {
         + "INVITE  sip:joe@example.com SIP/2.0\nCall-ID: second\n";
     assertNull(problem(register), "octets after the message (RFC 4475 dblreq) are not its headers");
   }
+
+  /** The header section as the check saw it when it decoded the whole message (before headLength). */
+  static String headOfWholeMessage(byte[] m) {
+    String text = new String(m, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+    int start = 0;
+    while (text.startsWith("\n", start)) start++;
+    int end = text.indexOf("\n\n", start);
+    return end < 0 ? text.substring(start) : text.substring(start, end);
+  }
+
+  static String headOfHeadLength(byte[] m) {
+    String text = new String(m, 0, RawRequestCheck.headLength(m, m.length), StandardCharsets.ISO_8859_1)
+        .replace("\r\n", "\n");
+    int start = 0;
+    while (text.startsWith("\n", start)) start++;
+    int end = text.indexOf("\n\n", start);
+    return end < 0 ? text.substring(start) : text.substring(start, end);
+  }
+
+  @Test
+  void onlyTheHeaderSectionIsDecodedAndItIsTheSameAsBefore() {
+    String head = invite(LINE, "<sip:alice@127.0.0.1>;tag=1", "<sip:+15550100001@127.0.0.1>", null);
+    String[] messages = {
+        head.replace("\n", "\r\n") + "\r\nv=0\r\nFrom: not a header <sip:x@y>\r\n",  // CRLF, body with a "header"
+        head + "\nv=0\n",                                                              // LF only (jain-sip's TCP reader)
+        "\r\n\r\n\n" + head.replace("\n", "\r\n") + "\r\n",                               // leading empty lines
+        head.replace("\n", "\r\n"),                                                    // no empty line at all
+        head.replace("\n", "\r\r\n") + "\r\r\nbody",                                       // CR before CRLF stays in the line
+        head.replace("\n", "\n\r") + "\n\r\n",                                             // LF CR: mixed endings
+        "\n\n", "", "\r", "\r\n\r",
+    };
+    for (String m : messages) {
+      byte[] bytes = m.getBytes(StandardCharsets.ISO_8859_1);
+      assertEquals(headOfWholeMessage(bytes), headOfHeadLength(bytes), m);
+    }
+    byte[] crlf = messages[0].getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals(messages[0].indexOf("\r\n\r\n"), RawRequestCheck.headLength(crlf, crlf.length));
+    byte[] lf = messages[1].getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals(messages[1].indexOf("\n\n"), RawRequestCheck.headLength(lf, lf.length));
+    // a "header" in the body is not looked at
+    assertNull(RawRequestCheck.problem(messages[0].getBytes(StandardCharsets.ISO_8859_1)));
+  }
 }
