@@ -24,12 +24,13 @@ final class GatewayProcess implements AutoCloseable {
   static final Duration STOP_GRACE = Duration.ofSeconds(20);
   static final long HEALTH_POLL_NANOS = 200_000_000L;
   /**
-   * JVM options of the gateway child, before those of {@code --gateway-jvm-opt} (a later option wins, e.g.
-   * {@code -XX:TieredStopAtLevel=4} brings C2 back). C1 only: in a run of a minute on two cores, C2's
-   * compilations (about 14,000, 80 CPU-s) were the gateway's largest CPU consumer - 10.5 of 19 CPU-s at
-   * 40 calls/s - and tier-3 profiling code ran meanwhile; C1 alone halved the gateway's CPU per call.
+   * JVM options of the gateway child, before those of {@code --gateway-jvm-opt}: none, so the bench measures
+   * the gateway as the README starts it. In a run of a minute on two cores, C2's compilations (about 14,000,
+   * 80 CPU-s) were the gateway's largest CPU consumer - 10.5 of 19 CPU-s at 40 calls/s;
+   * {@code --gateway-jvm-opt=-XX:TieredStopAtLevel=1} (C1 only) halves the CPU per call of such short runs,
+   * at the price of slower code in a gateway that runs for days. bench/README.md has both figures.
    */
-  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of();
 
   private final Process process;
   private final Thread shutdownHook;
