@@ -73,6 +73,6 @@ export async function streamsAdmin(ctx, onSaved) {
         el('td', {}, i.title), el('td', {}, i.contentType), el('td', { class: 'num' }, mib(i.sizeBytes)),
         el('td', {}, el('span', { class: `status ${i.status}` }, i.status)),
         i.status === 'RETIRED' ? el('td', {}) : uploadCell(ctx, i, onSaved),
-        el('td', {}, i.status === 'RETIRED' ? null : el('button', { type: 'button', class: 'secondary', onclick: retire(i) }, 'Retire')))))),
+        el('td', {}, i.status === 'RETIRED' ? null : el('button', { type: 'button', class: 'secondary', id: `stream-retire-${i.id}`, onclick: retire(i) }, 'Retire')))))),
     itemForm(ctx, onSaved));
 }

@@ -88,6 +88,13 @@ class StreamsBrowserTest {
     java.nio.file.Files.write(dir.resolve(name + ".png"), browser.driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
   }
 
+  /** How many items the catalog offers members (of one kind, or all when {@code kind} is null). */
+  static int offered(StreamsHarness.Member m, String kind) throws Exception {
+    var items = check(m.get("/api/v1/streams/items" + (kind == null ? "" : "?kind=" + kind)), 200)
+        .bodyAsJsonObject().getJsonArray("items");
+    return items.size();
+  }
+
   static void sleepMs(long ms) throws InterruptedException {
     Thread.sleep(ms); // real playing time: the player in the browser plays in real time
   }
@@ -99,11 +106,15 @@ class StreamsBrowserTest {
     signIn(m);
     open("#/streams");
     browser.awaitText("#streams-catalog", "Harbour sunrise");
-    assertEquals(5, browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size());
+    // one card per item members are offered: the five demo items, plus any a back-office test left published
+    assertEquals(offered(m, null), browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size());
+    assertTrue(offered(m, null) >= 5);
     screenshot("streams-catalog");
     browser.click("#streams-filter button[data-kind='MUSIC']");
-    browser.until(() -> browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size() == 1
-        && browser.text("#streams-catalog").contains("Evening in C major") ? true : null, "only music");
+    int musicItems = offered(m, "MUSIC");
+    browser.until(() -> browser.driver.findElements(By.cssSelector("#streams-catalog .card")).size() == musicItems
+        && browser.text("#streams-catalog").contains("Evening in C major")
+        && !browser.text("#streams-catalog").contains("Harbour sunrise") ? true : null, "only music");
 
     open("#/streams/" + h.demoItem("VIDEO"));
     browser.awaitText("#stream-quote", "60 pts a minute");
@@ -273,5 +284,16 @@ class StreamsBrowserTest {
     assertEquals("READY", item.getString("status"));
     assertEquals(120, item.getInteger("durationSeconds"));
     assertEquals(java.nio.file.Files.size(tune), item.getLong("sizeBytes"));
+
+    // retiring asks first; dismissing the question changes nothing, accepting it takes the item off the catalog
+    browser.click("#stream-retire-" + row);
+    browser.driver.switchTo().alert().dismiss();
+    assertEquals("READY", check(h.gateway.get("/api/v1/streams/items/" + row), 200).bodyAsJsonObject().getString("status"));
+    browser.click("#stream-retire-" + row);
+    browser.driver.switchTo().alert().accept();
+    browser.until(() -> browser.text("#streams-admin tr[data-item='" + row + "']").contains("RETIRED") ? true : null, "RETIRED in the list");
+    assertEquals("RETIRED", check(h.gateway.get("/api/v1/streams/items/" + row), 200).bodyAsJsonObject().getString("status"));
+    assertTrue(check(h.new Member("listener").get("/api/v1/streams/items?kind=MUSIC"), 200).bodyAsJsonObject().getJsonArray("items").stream()
+        .map(o -> ((JsonObject) o).getString("title")).noneMatch("Back-office tune"::equals), "members no longer see it");
   }
 }
