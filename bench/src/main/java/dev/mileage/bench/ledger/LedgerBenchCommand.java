@@ -195,6 +195,7 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       long appliedBefore = applied.getAsLong();
       CpuClock cpu = new CpuClock(dataDir);
       long walBefore = walBytes(database);
+      long[] walStatsBefore = walStats(database);
       long writerPid = writerBackendPid(database);
       long writerTicksBefore = processTicks(writerPid);
       long windowStart = System.nanoTime();
@@ -205,6 +206,7 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       double jvmCpuSeconds = cpu.jvmCores(windowNanos) * windowNanos / 1e9;
       double dbCores = cpu.databaseCores(windowNanos);
       long walAfter = walBytes(database);
+      long[] walStatsAfter = walStats(database);
       long writerTicks = processTicks(writerPid) - writerTicksBefore;
       long windowApplied = Math.max(1, applied.getAsLong() - appliedBefore);
       double measuredSeconds = Math.max(1e-9, (Math.min(endNanos, deadline) - recordFrom) / 1e9);
@@ -254,6 +256,11 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       report.figure("writerBackendCpuCoresUsed", writerPid < 0 || writerTicks < 0 ? "unknown"
           : Math.round(1000 * writerTicks / 100.0 / (windowNanos / 1e9)) / 1000.0);
       report.figure("walBytesPerTransfer", Math.round((walAfter - walBefore) / (double) windowApplied));
+      // pg_stat_wal: backends flush these counters about once a second, so the window's ends are that fuzzy
+      report.figure("walRecordsPerTransfer", Math.round(100.0 * (walStatsAfter[0] - walStatsBefore[0]) / windowApplied) / 100.0);
+      report.figure("walFullPageImagesPerTransfer",
+          Math.round(1000.0 * (walStatsAfter[1] - walStatsBefore[1]) / windowApplied) / 1000.0);
+      report.figure("checkpointsInWindow", walStatsAfter[2] - walStatsBefore[2]);
       report.figure("loadAverage1mAtStart", Math.round(100 * loadAtStart) / 100.0);
       report.figure("accountHotUpdateShare", hotUpdateShare(database, "account"));
       report.figure("pendingHotUpdateShare", hotUpdateShare(database, "pending"));
@@ -308,6 +315,25 @@ public final class LedgerBenchCommand implements Callable<Integer> {
          ResultSet rs = connection.createStatement().executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  /** WAL records and full-page images written so far (pg_stat_wal), and checkpoints completed (timed + requested). */
+  private static long[] walStats(Database database) throws Exception {
+    Database.ConnectionInfo c = database.connection();
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+         ResultSet rs = connection.createStatement().executeQuery("SELECT wal_records, wal_fpi,"
+             + " (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+    } catch (java.sql.SQLException e) {
+      // PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer
+      try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+           ResultSet rs = connection.createStatement().executeQuery("SELECT wal_records, wal_fpi,"
+               + " (SELECT num_timed + num_requested FROM pg_stat_checkpointer) FROM pg_stat_wal")) {
+        rs.next();
+        return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+      }
     }
   }
 
