@@ -321,16 +321,17 @@ public final class LedgerBenchCommand implements Callable<Integer> {
   /** WAL records and full-page images written so far (pg_stat_wal), and checkpoints completed (timed + requested). */
   private static long[] walStats(Database database) throws Exception {
     Database.ConnectionInfo c = database.connection();
-    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
-         ResultSet rs = connection.createStatement().executeQuery("SELECT wal_records, wal_fpi,"
-             + " (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal")) {
-      rs.next();
-      return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
-    } catch (java.sql.SQLException e) {
-      // PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer
-      try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
-           ResultSet rs = connection.createStatement().executeQuery("SELECT wal_records, wal_fpi,"
-               + " (SELECT num_timed + num_requested FROM pg_stat_checkpointer) FROM pg_stat_wal")) {
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+      String checkpoints;
+      try (ResultSet rs = connection.createStatement().executeQuery("SHOW server_version_num")) {
+        rs.next();
+        // PostgreSQL 17 moved the checkpoint counters from pg_stat_bgwriter to pg_stat_checkpointer
+        checkpoints = Integer.parseInt(rs.getString(1)) >= 170000
+            ? "SELECT num_timed + num_requested FROM pg_stat_checkpointer"
+            : "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter";
+      }
+      try (ResultSet rs = connection.createStatement().executeQuery(
+          "SELECT wal_records, wal_fpi, (" + checkpoints + ") FROM pg_stat_wal")) {
         rs.next();
         return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
       }
