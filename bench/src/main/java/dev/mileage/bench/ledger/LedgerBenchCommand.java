@@ -14,7 +14,6 @@ import dev.mileage.points.ledger.TransferResult;
 import dev.mileage.points.store.Database;
 import dev.mileage.points.store.PgLedger;
 import io.vertx.core.Vertx;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +23,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import dev.mileage.bench.load.OpenLoopSchedule;
+import dev.mileage.bench.load.Pacer;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.function.LongSupplier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,6 +49,8 @@ public final class LedgerBenchCommand implements Callable<Integer> {
   static final double TARGET_COMMIT_LATENCY_MS_P99 = 20;
   static final double TARGET_ENGINE_TRANSFERS_PER_SECOND = 1_000_000;
   static final int OPEN_ACCOUNTS_IN_FLIGHT_MAX = 256;
+  /** Open loop: how long the answers of the last sends may take after the schedule ends. */
+  static final Duration DRAIN_WAIT = Duration.ofSeconds(120);
 
   @Option(names = "--json", paramLabel = "FILE", description = "write the figures as JSON here")
   Path json;
@@ -64,6 +69,15 @@ public final class LedgerBenchCommand implements Callable<Integer> {
 
   @Option(names = "--clients", defaultValue = "2048", description = "closed-loop clients, one request in flight each (default ${DEFAULT-VALUE})")
   int clients;
+
+  @Option(names = "--rate", paramLabel = "N",
+      description = "open loop: offer N transfers/s on a fixed schedule (latency from the intended send time); "
+          + "default: closed loop with --clients")
+  Double rate;
+
+  @Option(names = "--in-flight-max", defaultValue = "100000",
+      description = "open loop: transfers sent and unanswered at most; a send past it waits, and the wait counts as latency (default ${DEFAULT-VALUE})")
+  int inFlightMax;
 
   @Option(names = "--transfers-max", defaultValue = "20000000", description = "durable transfers at most (default ${DEFAULT-VALUE})")
   long transfersMax;
@@ -92,6 +106,10 @@ public final class LedgerBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (rate != null && !(rate > 0 && rate <= OpenLoopSchedule.RATE_PER_SECOND_MAX)) {
+      throw new IllegalArgumentException("--rate must be in (0, " + OpenLoopSchedule.RATE_PER_SECOND_MAX + "]");
+    }
+    if (inFlightMax < 1) throw new IllegalArgumentException("--in-flight-max must be positive");
     if (engineBatch < 2 || engineBatch > Ledger.BATCH_MAX) throw new IllegalArgumentException("--engine-batch 2.." + Ledger.BATCH_MAX);
     loadAtStart = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     Report report = new Report("ledger", Instant.now());
@@ -99,7 +117,8 @@ public final class LedgerBenchCommand implements Callable<Integer> {
         .setting("warmupSeconds", warmupSeconds).setting("batchMax", batchMax).setting("engineBatch", engineBatch)
         .setting("database", databaseUrl == null ? "embedded PostgreSQL (fsync on, synchronous_commit on)" : "external")
         .setting("processors", Runtime.getRuntime().availableProcessors())
-        .setting("workload", "closed loop; 80% reserve then post (75%) or void (25%), 20% single transfers");
+        .setting("workload", (rate == null ? "closed loop, " + clients + " clients" : "open loop at " + rate + " transfers/s")
+            + "; 80% reserve then post (75%) or void (25%), 20% single transfers");
 
     EngineBench.Result engine = EngineBench.run(accounts, engineSeconds, engineTransfersMax, engineBatch);
     System.out.printf("engine: %,d transfers in %.2f s (%.2f s CPU of the thread, %.2f s of the process)%n",
@@ -148,34 +167,73 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       long startNanos = System.nanoTime();
       long recordFrom = startNanos + (long) (warmupSeconds * 1e9);
       long deadline = recordFrom + (long) (seconds * 1e9);
-      DurableLoad load = new DurableLoad(ledger, customers, recordFrom, deadline, transfersMax);
-      CompletableFuture<Void> finished = load.start(clients);
+      boolean open = rate != null;
+      DurableLoad load = open ? null : new DurableLoad(ledger, customers, recordFrom, deadline, transfersMax);
+      OpenLoad openLoad = open ? new OpenLoad(ledger, customers, recordFrom, deadline, inFlightMax) : null;
+      LongSupplier applied = open ? openLoad.applied::sum : load.applied::sum;
+      CompletableFuture<Pacer.Outcome> finished;
+      if (open) {
+        OpenLoopSchedule schedule = new OpenLoopSchedule(rate, transfersMax,
+            Duration.ofNanos(deadline - startNanos));
+        finished = new CompletableFuture<>();
+        Thread pacer = new Thread(() -> {
+          try {
+            finished.complete(openLoad.run(schedule, startNanos, deadline));
+          } catch (Throwable e) {
+            finished.completeExceptionally(e);
+          }
+        }, "ledger-open-loop-pacer");
+        pacer.setDaemon(true);
+        pacer.start();
+      } else {
+        finished = load.start(clients).thenApply(v -> null);
+      }
       // the measured window: CPU of this process and of the database, and WAL written, from its start
       long untilRecord = recordFrom - System.nanoTime();
       if (untilRecord > 0) TimeUnit.NANOSECONDS.sleep(untilRecord);
       LedgerStats before = ledger.stats();
-      long appliedBefore = load.applied.sum();
+      long appliedBefore = applied.getAsLong();
       CpuClock cpu = new CpuClock(dataDir);
       long walBefore = walBytes(database);
+      long[] walStatsBefore = walStats(database);
       long writerPid = writerBackendPid(database);
       long writerTicksBefore = processTicks(writerPid);
       long windowStart = System.nanoTime();
-      finished.get((long) (warmupSeconds + seconds) + 120, TimeUnit.SECONDS);
+      // closed loop: until the last client's answer; open loop: until the schedule's end (answers drain after)
+      Pacer.Outcome paced = finished.get((long) (warmupSeconds + seconds) + 120, TimeUnit.SECONDS);
       long endNanos = System.nanoTime();
       long windowNanos = Math.max(1, endNanos - windowStart);
       double jvmCpuSeconds = cpu.jvmCores(windowNanos) * windowNanos / 1e9;
       double dbCores = cpu.databaseCores(windowNanos);
       long walAfter = walBytes(database);
+      long[] walStatsAfter = walStats(database);
       long writerTicks = processTicks(writerPid) - writerTicksBefore;
-      LedgerStats after = ledger.stats();
-      long windowApplied = Math.max(1, load.applied.sum() - appliedBefore);
+      long windowApplied = Math.max(1, applied.getAsLong() - appliedBefore);
       double measuredSeconds = Math.max(1e-9, (Math.min(endNanos, deadline) - recordFrom) / 1e9);
-      Histogram latency = load.latency();
-      report.figure("durableTransfersPerSecond", Math.round(load.measuredApplied.sum() / measuredSeconds));
-      report.latency("commitLatency", "submit to durable answer (closed loop)", latency);
-      report.figure("durableTransfersApplied", load.applied.sum());
-      report.figure("durableTransfersRefused", load.refused.sum());
-      report.figure("durableTransfersFailed", load.failed.sum());
+      if (open) {
+        long drainDeadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+        while (openLoad.outstanding() > 0 && System.nanoTime() < drainDeadline) TimeUnit.MILLISECONDS.sleep(10);
+        report.figure("offeredTransfersPerSecond", rate);
+        report.figure("durableTransfersPerSecond", Math.round(openLoad.appliedInWindow.sum() / (seconds)));
+        report.latency("commitLatency", "intended send to durable answer (open loop, corrected for coordinated omission)",
+            openLoad.latency().correctedMicros());
+        report.latency("serviceLatency", "actual send to durable answer (open loop, uncorrected)",
+            openLoad.latency().serviceMicros());
+        report.figure("durableTransfersApplied", openLoad.applied.sum());
+        report.figure("durableTransfersRefused", openLoad.refused.sum());
+        report.figure("durableTransfersFailed", openLoad.failed.sum());
+        report.figure("transfersNotSent", paced.notStarted());
+        report.figure("sendLagMsMax", Math.round(paced.startLagNanosMax() / 1000.0) / 1000.0);
+        report.figure("inFlightCapWaits", paced.capWaits());
+        report.figure("unansweredAfterDrain", openLoad.outstanding());
+      } else {
+        report.figure("durableTransfersPerSecond", Math.round(load.measuredApplied.sum() / measuredSeconds));
+        report.latency("commitLatency", "submit to durable answer (closed loop)", load.latency());
+        report.figure("durableTransfersApplied", load.applied.sum());
+        report.figure("durableTransfersRefused", load.refused.sum());
+        report.figure("durableTransfersFailed", load.failed.sum());
+      }
+      LedgerStats after = ledger.stats();
       long batches = after.batchesCommitted() - before.batchesCommitted();
       long transfers = after.transfersCommitted() - before.transfersCommitted();
       report.figure("batchesCommitted", batches);
@@ -198,6 +256,11 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       report.figure("writerBackendCpuCoresUsed", writerPid < 0 || writerTicks < 0 ? "unknown"
           : Math.round(1000 * writerTicks / 100.0 / (windowNanos / 1e9)) / 1000.0);
       report.figure("walBytesPerTransfer", Math.round((walAfter - walBefore) / (double) windowApplied));
+      // pg_stat_wal: backends flush these counters about once a second, so the window's ends are that fuzzy
+      report.figure("walRecordsPerTransfer", Math.round(100.0 * (walStatsAfter[0] - walStatsBefore[0]) / windowApplied) / 100.0);
+      report.figure("walFullPageImagesPerTransfer",
+          Math.round(1000.0 * (walStatsAfter[1] - walStatsBefore[1]) / windowApplied) / 1000.0);
+      report.figure("checkpointsInWindow", walStatsAfter[2] - walStatsBefore[2]);
       report.figure("loadAverage1mAtStart", Math.round(100 * loadAtStart) / 100.0);
       report.figure("accountHotUpdateShare", hotUpdateShare(database, "account"));
       report.figure("pendingHotUpdateShare", hotUpdateShare(database, "pending"));
@@ -252,6 +315,26 @@ public final class LedgerBenchCommand implements Callable<Integer> {
          ResultSet rs = connection.createStatement().executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  /** WAL records and full-page images written so far (pg_stat_wal), and checkpoints completed (timed + requested). */
+  private static long[] walStats(Database database) throws Exception {
+    Database.ConnectionInfo c = database.connection();
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+      String checkpoints;
+      try (ResultSet rs = connection.createStatement().executeQuery("SHOW server_version_num")) {
+        rs.next();
+        // PostgreSQL 17 moved the checkpoint counters from pg_stat_bgwriter to pg_stat_checkpointer
+        checkpoints = Integer.parseInt(rs.getString(1)) >= 170000
+            ? "SELECT num_timed + num_requested FROM pg_stat_checkpointer"
+            : "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter";
+      }
+      try (ResultSet rs = connection.createStatement().executeQuery(
+          "SELECT wal_records, wal_fpi, (" + checkpoints + ") FROM pg_stat_wal")) {
+        rs.next();
+        return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+      }
     }
   }
 

@@ -92,7 +92,18 @@ public final class PgLedger implements ManagedLedger {
         task.run();
       }
     };
-    this.writer = new LedgerWriter(pool, connect, options, clock, accounts, pendings, completions, counters);
+    this.writer = new LedgerWriter(pool, writerConnectOptions(connect), options, clock, accounts, pendings, completions,
+        counters);
+  }
+
+  /**
+   * The writer's own connection runs the one batch statement over and over with arrays of every size: a
+   * generic plan (parameter arrays estimated small: index lookups, the right plan for any batch against
+   * large tables) saves re-planning it for every batch, which PostgreSQL otherwise does (custom plans each
+   * time, 0.4-0.7 ms of the writer backend per batch measured; a small batch costs little else).
+   */
+  static PgConnectOptions writerConnectOptions(PgConnectOptions shared) {
+    return new PgConnectOptions(shared).addProperty("plan_cache_mode", "force_generic_plan");
   }
 
   /** Migrates the {@code ledger} schema, loads the writer's state from the database and starts writing. */

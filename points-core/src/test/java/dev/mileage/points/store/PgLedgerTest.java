@@ -57,6 +57,25 @@ class PgLedgerTest {
     return Await.of(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS.withExpirySweepInterval(Duration.ofHours(1)), clock));
   }
 
+  /** The writer's connection plans its batch statement once (generic plan) instead of for every batch. */
+  @Test
+  void writersConnectionUsesGenericPlans() {
+    Database.ConnectionInfo info = db.connection();
+    io.vertx.pgclient.PgConnectOptions shared = new io.vertx.pgclient.PgConnectOptions().setHost(info.host())
+        .setPort(info.port()).setDatabase(info.database()).setUser(info.user()).setPassword(info.password());
+    io.vertx.pgclient.PgConnection writer = io.vertx.pgclient.PgConnection.connect(vertx, PgLedger.writerConnectOptions(shared))
+        .await();
+    io.vertx.pgclient.PgConnection other = io.vertx.pgclient.PgConnection.connect(vertx, shared).await();
+    try {
+      assertEquals("force_generic_plan", writer.query("SHOW plan_cache_mode").execute().await().iterator().next().getString(0));
+      assertEquals("auto", other.query("SHOW plan_cache_mode").execute().await().iterator().next().getString(0),
+          "only the writer's connection: reads keep PostgreSQL's default");
+    } finally {
+      writer.close().await();
+      other.close().await();
+    }
+  }
+
   @Test
   void movesPointsDurablyAndAnswersQueries() {
     try (ManagedLedger ledger = open()) {
