@@ -7,10 +7,10 @@ import dev.mileage.points.ledger.Checks;
  * One account inside a batch: the committed state it was read as, and mutable counters the batch moves.
  * Mutating four longs in place replaces a new {@link Account} record per debit or credit; the record the
  * store writes is built once per changed account when the batch ends (its constructor re-checks that no
- * counter is negative).
+ * counter is negative). The working copy reuses slots from batch to batch: nothing outside it keeps one.
  */
 final class AccountSlot {
-  final Account before;
+  Account before;
   long debitsPending;
   long debitsPosted;
   long creditsPending;
@@ -19,11 +19,18 @@ final class AccountSlot {
   boolean changed;
 
   AccountSlot(Account before) {
+    load(before);
+  }
+
+  /** Starts the slot over as {@code before}: slots are reused batch after batch (see WorkingCopy). */
+  AccountSlot load(Account before) {
     this.before = before;
+    this.changed = false;
     this.debitsPending = before.debitsPending();
     this.debitsPosted = before.debitsPosted();
     this.creditsPending = before.creditsPending();
     this.creditsPosted = before.creditsPosted();
+    return this;
   }
 
   long id() {

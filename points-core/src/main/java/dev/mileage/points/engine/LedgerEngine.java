@@ -41,6 +41,13 @@ public final class LedgerEngine {
 
   private final Clock clock;
   private final WorkingCopy working = new WorkingCopy(1024);
+  /**
+   * Per position in the batch: the committed reservation a POST_PENDING/VOID_PENDING names, read once
+   * by the expiry pass and used again when the transfer is applied (the base does not change during a
+   * batch). Every position is written by each batch before it is read, so nothing of a batch before
+   * survives into the next; grows to the largest batch seen (bounded by TRANSFERS_PER_BATCH_MAX).
+   */
+  private PendingState[] baseReservations = new PendingState[1024];
   private long lastTimestampMicros;
 
   public LedgerEngine(Clock clock, long lastTimestampMicros) {
@@ -75,13 +82,22 @@ public final class LedgerEngine {
     int total = 0;
     for (List<Transfer> transfers : requests) total += transfers.size();
     Checks.invariant(total <= TRANSFERS_PER_BATCH_MAX, "a batch is bounded", total);
+    base.preload(requests, expiryCandidates);
     WorkingCopy w = working.reset(base, batchNow - 1, total + expiryCandidates.size());
-    for (UUID id : expiryCandidates) expireIfDue(w, id, batchNow);
+    for (UUID id : expiryCandidates) expireIfDue(w, w.pending(id), batchNow);
+    if (baseReservations.length < total) baseReservations = new PendingState[Math.max(total, baseReservations.length * 2)];
+    PendingState[] reservations = baseReservations;
+    int at = 0;
     for (List<Transfer> transfers : requests) {
-      for (Transfer t : transfers) {
+      for (int k = 0, n = transfers.size(); k < n; k++, at++) {
+        Transfer t = transfers.get(k);
+        PendingState read = null;
         if (t.pendingId() != null && (t.flags() & (TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING)) != 0) {
-          expireIfDue(w, t.pendingId(), batchNow);
+          read = base.pending(t.pendingId());
+          PendingState p = w.pendingInBatch(t.pendingId());
+          expireIfDue(w, p != null ? p : read, batchNow);
         }
+        reservations[at] = read;
       }
     }
     TransferResult[] results = new TransferResult[total];
@@ -108,7 +124,7 @@ public final class LedgerEngine {
         break;
       }
       if (start == end) {
-        results[offset + start] = applyOne(w, transfers.get(start), batchNow);
+        results[offset + start] = applyOne(w, transfers.get(start), offset + start, batchNow);
       } else {
         applyChain(w, transfers, start, end, results, offset, batchNow);
       }
@@ -122,7 +138,7 @@ public final class LedgerEngine {
     int failed = -1;
     int exists = 0;
     for (int k = start; k <= end && failed < 0; k++) {
-      TransferResult r = applyOne(w, transfers.get(k), batchNow);
+      TransferResult r = applyOne(w, transfers.get(k), offset + k, batchNow);
       results[offset + k] = r;
       if (r == EXISTS) {
         exists++;
@@ -140,7 +156,7 @@ public final class LedgerEngine {
   }
 
   /** Validates completely, then changes the working copy only when the answer is OK. */
-  private TransferResult applyOne(WorkingCopy w, Transfer t, long batchNow) {
+  private TransferResult applyOne(WorkingCopy w, Transfer t, int at, long batchNow) {
     int kind = t.flags() & KIND_FLAGS;
     if (Integer.bitCount(kind) > 1) return FLAGS_ARE_MUTUALLY_EXCLUSIVE;
     boolean postOrVoid = kind == TransferFlags.POST_PENDING || kind == TransferFlags.VOID_PENDING;
@@ -155,7 +171,7 @@ public final class LedgerEngine {
     if (kind != TransferFlags.PENDING && t.timeoutSeconds() != 0) return TIMEOUT_RESERVED_FOR_PENDING_TRANSFER;
     if (kind != TransferFlags.VOID_PENDING && t.amount() == 0) return AMOUNT_MUST_NOT_BE_ZERO;
     if (t.reference().length() > Transfer.REFERENCE_LENGTH_MAX) return REFERENCE_TOO_LONG;
-    return postOrVoid ? postOrVoid(w, t, kind, batchNow) : create(w, t, kind);
+    return postOrVoid ? postOrVoid(w, t, kind, at, batchNow) : create(w, t, kind);
   }
 
   private TransferResult create(WorkingCopy w, Transfer t, int kind) {
@@ -191,8 +207,9 @@ public final class LedgerEngine {
     return OK;
   }
 
-  private TransferResult postOrVoid(WorkingCopy w, Transfer t, int kind, long batchNow) {
-    PendingState p = w.pending(t.pendingId());
+  private TransferResult postOrVoid(WorkingCopy w, Transfer t, int kind, int at, long batchNow) {
+    PendingState p = w.pendingInBatch(t.pendingId());
+    if (p == null) p = baseReservations[at]; // the committed one, read by the expiry pass
     if (p == null) return w.transfer(t.pendingId()) == null ? PENDING_TRANSFER_NOT_FOUND : PENDING_TRANSFER_NOT_PENDING;
     if (t.debitAccountId() != 0 && t.debitAccountId() != p.debitAccountId()) {
       return PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT_ID;
@@ -241,8 +258,7 @@ public final class LedgerEngine {
    * reservation's state becomes EXPIRED (and its PENDING transfer stays in the history), so a caller's id
    * space is never touched by the engine.
    */
-  private static void expireIfDue(WorkingCopy w, UUID pendingId, long batchNow) {
-    PendingState p = w.pending(pendingId);
+  private static void expireIfDue(WorkingCopy w, PendingState p, long batchNow) {
     if (p == null || !p.dueAt(batchNow)) return;
     release(w, p);
     w.put(p.with(PendingStatus.EXPIRED));

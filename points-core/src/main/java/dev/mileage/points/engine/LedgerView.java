@@ -3,6 +3,10 @@ package dev.mileage.points.engine;
 import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.TransferRecord;
 
+import dev.mileage.points.ledger.Transfer;
+
+import java.util.Collection;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -14,8 +18,16 @@ public interface LedgerView {
   Account account(long accountId);
 
   /** The stored transfer with this id, or null. */
-  TransferRecord transfer(java.util.UUID transferId);
+  TransferRecord transfer(UUID transferId);
 
   /** The reservation made by the PENDING transfer with this id, or null. */
   PendingState pending(UUID pendingId);
+
+  /**
+   * A hint before the engine reads a batch: the view may bring what the batch will read into the CPU's
+   * caches (the in-memory state does, in tight passes whose memory loads overlap instead of following one
+   * another). Answers nothing and changes nothing; the store's view holds just the batch and needs none.
+   */
+  default void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
+  }
 }

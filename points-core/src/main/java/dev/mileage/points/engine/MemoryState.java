@@ -3,6 +3,7 @@ package dev.mileage.points.engine;
 import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.Checks;
+import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferRecord;
 
 import java.util.Collection;
@@ -50,6 +51,11 @@ public final class MemoryState implements LedgerView {
     return transfers.pending(pendingId);
   }
 
+  @Override
+  public void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
+    transfers.preload(requests, expiryCandidates);
+  }
+
   public Collection<Account> accounts() {
     return accounts.values();
   }
@@ -71,10 +77,6 @@ public final class MemoryState implements LedgerView {
       Checks.invariant(accounts.get(c.after().id()) == c.before(), "the batch read the committed account", c.before());
       accounts.put(c.after().id(), c.after());
     }
-    int firstRow = transfers.size();
-    List<TransferRecord> inserted = outcome.inserted();
-    for (int i = 0, n = inserted.size(); i < n; i++) transfers.add(inserted.get(i));
-    List<PendingState> pendings = outcome.pendings();
-    for (int i = 0, n = pendings.size(); i < n; i++) transfers.putPending(pendings.get(i), firstRow); // after their transfers
+    transfers.addAll(outcome.inserted(), outcome.pendings());
   }
 }

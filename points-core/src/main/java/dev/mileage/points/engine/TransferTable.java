@@ -7,6 +7,7 @@ import dev.mileage.points.ledger.TransferRecord;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -33,6 +34,9 @@ final class TransferTable {
   private long[] columns;
   private String[] references;
   private int size;
+  /** Where {@link #preload} sums what it read: never read back. */
+  @SuppressWarnings("unused")
+  private long preloaded;
 
   TransferTable(int expected) {
     index = new UuidRows(expected);
@@ -48,6 +52,27 @@ final class TransferTable {
 
   int size() {
     return size;
+  }
+
+  /**
+   * Appends a committed batch's records, then stores its reservations. A first pass reads the index slot
+   * of every id (loads that do not depend on each other, so their cache misses overlap) and the inserts
+   * that follow find their slots in the cache.
+   */
+  void addAll(List<TransferRecord> records, List<PendingState> pendings) {
+    long sum = 0;
+    for (int i = 0, n = records.size(); i < n; i++) {
+      UUID id = records.get(i).transfer().id();
+      sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+    for (int i = 0, n = pendings.size(); i < n; i++) {
+      UUID id = pendings.get(i).id();
+      sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+    preloaded = sum;
+    int firstRow = size;
+    for (int i = 0, n = records.size(); i < n; i++) add(records.get(i));
+    for (int i = 0, n = pendings.size(); i < n; i++) putPending(pendings.get(i), firstRow); // after their transfers
   }
 
   /** Appends the record; an id is stored once (an invariant: the engine checked before it inserted). */
@@ -75,6 +100,38 @@ final class TransferTable {
     c[o + EXPIRES_AT] = 0;
     references[row] = t.reference();
     size++;
+  }
+
+  /**
+   * Brings into the caches what a batch will read: the index slot of every transfer id and pending id it
+   * names, then the rows of the reservations it posts or voids. The index and the rows are far larger
+   * than the caches, so each read misses; done one transfer at a time, each miss waits for the one
+   * before, while these loops issue loads that do not depend on each other and the CPU overlaps them.
+   */
+  void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
+    long sum = 0;
+    for (int r = 0, rn = requests.size(); r < rn; r++) {
+      List<Transfer> transfers = requests.get(r);
+      for (int i = 0, n = transfers.size(); i < n; i++) {
+        Transfer t = transfers.get(i);
+        UUID id = t.id();
+        sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        UUID p = t.pendingId();
+        if (p != null) sum += index.touch(p.getMostSignificantBits(), p.getLeastSignificantBits());
+      }
+    }
+    for (UUID id : expiryCandidates) sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    long[] c = columns;
+    for (int r = 0, rn = requests.size(); r < rn; r++) {
+      List<Transfer> transfers = requests.get(r);
+      for (int i = 0, n = transfers.size(); i < n; i++) {
+        UUID p = transfers.get(i).pendingId();
+        if (p == null) continue;
+        int row = index.get(p.getMostSignificantBits(), p.getLeastSignificantBits());
+        if (row != UuidRows.ABSENT) sum += c[row * STRIDE + FLAGS];
+      }
+    }
+    preloaded = sum; // a field the loads flow into, so the compiler keeps them
   }
 
   /** The reservation made by the PENDING transfer {@code id}, or null. */

@@ -28,6 +28,9 @@ final class WorkingCopy {
   private final UuidMap<TransferRecord> transfers;
   private final UuidMap<PendingState> pendings;
   private final List<Undo> undo = new ArrayList<>();
+  /** Slots handed out by earlier batches, reloaded in order by later ones (bounded by the accounts per batch). */
+  private final List<AccountSlot> slots = new ArrayList<>();
+  private int slotsUsed;
   private LedgerView base;
   private List<TransferRecord> inserted;
   private boolean logging;
@@ -51,6 +54,7 @@ final class WorkingCopy {
     transfers.clear();
     pendings.clear();
     undo.clear();
+    slotsUsed = 0;
     logging = false;
     expired = 0;
     this.base = base;
@@ -65,7 +69,13 @@ final class WorkingCopy {
     if (slot != null) return slot;
     var a = base.account(accountId);
     if (a == null) return null;
-    slot = new AccountSlot(a);
+    if (slotsUsed < slots.size()) {
+      slot = slots.get(slotsUsed).load(a);
+    } else {
+      slot = new AccountSlot(a);
+      slots.add(slot);
+    }
+    slotsUsed++;
     accounts.put(accountId, slot);
     return slot;
   }
@@ -73,6 +83,11 @@ final class WorkingCopy {
   TransferRecord transfer(UUID transferId) {
     TransferRecord r = transfers.get(transferId);
     return r != null ? r : base.transfer(transferId);
+  }
+
+  /** The reservation's state as this batch left it, or null when the batch has not touched it. */
+  PendingState pendingInBatch(UUID pendingId) {
+    return pendings.get(pendingId);
   }
 
   PendingState pending(UUID pendingId) {
