@@ -225,8 +225,8 @@ public final class CallsCommand implements Callable<Integer> {
       System.out.println("calling: " + shown);
       if (concurrentMode) stats.watchPlateau(concurrentTarget);
       // the idle snapshot (a full GC in the gateway) is taken before the first call
-      HoldingWatch watch = concurrentMode && gateway != null
-          ? new HoldingWatch(gateway, stats, concurrentTarget, window) : null;
+      HoldingWatch watch = concurrentMode && gateway != null ? new HoldingWatch(gateway, stats, concurrentTarget, window,
+          System.nanoTime() + startDuration.plus(SETUP_ALLOWANCE).toNanos()) : null;
       CpuUse.Sample cpuBefore = CpuUse.Sample.now(gateway);
       long loadStartNanos = System.nanoTime();
       CallLoad.Result result;

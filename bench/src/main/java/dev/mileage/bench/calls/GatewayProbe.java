@@ -21,7 +21,11 @@ final class GatewayProbe {
   /** -1 for anything that could not be read. */
   record Snapshot(long openFds, long fdLimit, long residentBytes, long threads, long liveHeapBytes) {}
 
+  /** Classes of the histogram's top kept for the report. */
+  static final int HISTOGRAM_LINES_KEPT = 15;
+
   private final long pid;
+  private volatile List<String> lastHistogramTop = List.of();
 
   GatewayProbe(long pid) {
     this.pid = pid;
@@ -66,6 +70,11 @@ final class GatewayProbe {
     return -1;
   }
 
+  /** The first lines of the last histogram (rank, instances, bytes, class). */
+  List<String> lastHistogramTop() {
+    return lastHistogramTop;
+  }
+
   /** Bytes of the histogram's "Total" line: the live objects after a full GC. */
   long liveHeapBytes() {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -73,9 +82,14 @@ final class GatewayProbe {
       Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
           .redirectErrorStream(true).start();
       List<String> lines = new ArrayList<>();
+      List<String> top = new ArrayList<>();
       try (var reader = p.inputReader()) {
-        for (String line; (line = reader.readLine()) != null; ) if (line.startsWith("Total")) lines.add(line);
+        for (String line; (line = reader.readLine()) != null; ) {
+          if (line.startsWith("Total")) lines.add(line);
+          else if (top.size() < HISTOGRAM_LINES_KEPT && line.trim().matches("\\d+:.*")) top.add(line.trim());
+        }
       }
+      lastHistogramTop = List.copyOf(top);
       if (!p.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return -1;
