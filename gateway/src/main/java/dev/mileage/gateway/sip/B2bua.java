@@ -240,6 +240,7 @@ final class B2bua {
     call.sessionId = a.sessionId();
     RtpRelay.open(ports, mediaIo, mediaCounters, clock::millis).onComplete(ar -> {
       if (ar.failed()) {
+        LOG.warning(() -> "no media relay for a call (503): " + ar.cause());
         fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
         return;
       }
