@@ -261,7 +261,7 @@ final class B2bua {
 
   /** RTCP beside the RTP relay; a call goes ahead without it if RTP + 1 cannot be had. */
   private void openRtcp(Call call) {
-    RtcpRelay.open(vertx, sip.host, call.relay, mediaCounters).onComplete(ar -> {
+    RtcpRelay.open(sip.host, call.relay, mediaCounters).onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(Level.FINE, "no RTCP relay for this call", ar.cause());
       } else if (call.ended()) {
