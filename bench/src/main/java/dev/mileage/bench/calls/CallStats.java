@@ -30,6 +30,16 @@ final class CallStats {
   /** Every answered call that ended, for the ledger cross-check; bounded by the run's call count. */
   private final Queue<TalkedCall> talked = new ConcurrentLinkedQueue<>();
   private final Map<String, LongAdder> answeredByUser = new ConcurrentHashMap<>();
+  /** Concurrent mode: how long at least this many calls were up at once (0: not watched). */
+  private volatile long plateauTarget;
+  private long plateauStartNanos = -1;
+  private long plateauFirstReachedNanos = -1;
+  private long plateauLongestNanos;
+
+  /** Watch for {@code target} calls up at once from now on (concurrent mode). */
+  void watchPlateau(long target) {
+    plateauTarget = target;
+  }
 
   void callStarted() {
     attempted.increment();
@@ -39,12 +49,40 @@ final class CallStats {
   void callAnswered(String username) {
     answered.increment();
     answeredByUser.computeIfAbsent(username, u -> new LongAdder()).increment();
-    establishedMax.accumulateAndGet(established.incrementAndGet(), Math::max);
+    long n = established.incrementAndGet();
+    establishedMax.accumulateAndGet(n, Math::max);
+    long target = plateauTarget;
+    if (target > 0 && n >= target) plateauCrossed(true);
+  }
+
+  /** Up to or down from the target: only at the crossings (the lock is not on the per-call path otherwise). */
+  private synchronized void plateauCrossed(boolean up) {
+    long now = System.nanoTime();
+    if (up && plateauStartNanos < 0) {
+      plateauStartNanos = now;
+      if (plateauFirstReachedNanos < 0) plateauFirstReachedNanos = now;
+    } else if (!up && plateauStartNanos >= 0 && established.get() < plateauTarget) {
+      plateauLongestNanos = Math.max(plateauLongestNanos, now - plateauStartNanos);
+      plateauStartNanos = -1;
+    }
+  }
+
+  /** The longest stretch with the target number of calls up at once, so far (nanoseconds). */
+  synchronized long plateauNanos() {
+    long open = plateauStartNanos >= 0 ? System.nanoTime() - plateauStartNanos : 0;
+    return Math.max(plateauLongestNanos, open);
+  }
+
+  /** When the target was first reached (System.nanoTime), -1 if never. */
+  synchronized long plateauFirstReachedNanos() {
+    return plateauFirstReachedNanos;
   }
 
   /** An answered call ended (by us or the far side): its talk time counts towards billing. */
   void establishedEnded(String callId, String username, long talkMillis) {
-    established.decrementAndGet();
+    long n = established.decrementAndGet();
+    long target = plateauTarget;
+    if (target > 0 && n == target - 1) plateauCrossed(false);
     talked.add(new TalkedCall(callId, username, Math.max(0, talkMillis)));
   }
 

@@ -36,6 +36,19 @@ public final class CallsCommand implements Callable<Integer> {
    * got every source banned and turned into a total outage (every call timed out).
    */
   static final double CALLS_PER_SECOND_PER_SOURCE = 5;
+  /** The gateway's concurrent calls per member ({@code SipOptions.CALLS_PER_ACCOUNT_MAX}). */
+  static final int CALLS_PER_MEMBER_MAX = 4;
+  /**
+   * Concurrent mode: the default ramp. Setting up a call costs the gateway about 10 CPU-ms and the bench about
+   * 7 (bench README), so two shared cores set up well under 100 calls/s; a faster ramp only queues INVITEs
+   * past their retransmission timers. 10,000 calls take 200 s at this rate.
+   */
+  static final double CONCURRENT_RAMP_PER_SECOND = 50;
+  /**
+   * Concurrent mode: every call is held for ramp + window + this, so the last call, answered up to this late,
+   * is still up with all the others for the whole window before the first one hangs up.
+   */
+  static final Duration SETUP_ALLOWANCE = Duration.ofSeconds(15);
 
   enum Mode { rate, concurrent }
   enum TrunkKind { load, fixtures }
@@ -47,21 +60,29 @@ public final class CallsCommand implements Callable<Integer> {
   @Option(names = "--mode", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}): rate = sustained "
       + "calls/s, concurrent = ramp up to --concurrent calls and hold them", defaultValue = "rate")
   Mode mode;
-  @Option(names = "--rate", description = "calls started per second (default: 1000; concurrent mode: 500 ramp)")
+  @Option(names = "--rate", description = "calls started per second (default: 1000; concurrent mode: "
+      + CONCURRENT_RAMP_PER_SECOND + " ramp)")
   Double rate;
   @Option(names = "--duration", converter = Durations.class, description = "how long calls are started (default 60s)")
   Duration duration;
   @Option(names = "--concurrent", description = "concurrent mode: calls to hold at once (default ${DEFAULT-VALUE})",
       defaultValue = "10000")
   int concurrentTarget;
-  @Option(names = "--hold", converter = Durations.class, description = "answer to BYE (default 5s; concurrent mode 60s)")
+  @Option(names = "--window", converter = Durations.class, defaultValue = "60s", description = "concurrent mode: how "
+      + "long all --concurrent calls must be up at once (default ${DEFAULT-VALUE}); the hold defaults to ramp + "
+      + "window + " + 15 + " s of setup allowance")
+  Duration window;
+  @Option(names = "--hold", converter = Durations.class, description = "answer to BYE (default 5s; concurrent mode "
+      + "ramp + window + setup allowance)")
   Duration hold;
   @Option(names = "--calls", description = "calls at most (default: what the rate and duration give)")
   Long callsMax;
   @Option(names = "--concurrency-max", description = "calls in flight at most (default ${DEFAULT-VALUE})",
       defaultValue = "20000")
   int concurrencyMax;
-  @Option(names = "--subscribers", description = "subscribers to provision (default 2000; concurrent mode 5000)")
+  @Option(names = "--subscribers", description = "subscribers to provision (default 2000; concurrent mode "
+      + "concurrent / 2; at least concurrent / " + CALLS_PER_MEMBER_MAX + ": the gateway allows "
+      + CALLS_PER_MEMBER_MAX + " calls per member)")
   Integer subscribers;
   @Option(names = "--balance", description = "mileage points per subscriber (default ${DEFAULT-VALUE})",
       defaultValue = "10000000")
@@ -114,12 +135,20 @@ public final class CallsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Instant startedAt = Instant.now();
     boolean concurrentMode = mode == Mode.concurrent;
-    double ratePerSecond = rate != null ? rate : concurrentMode ? 500 : 1000;
-    Duration holdTime = hold != null ? hold : concurrentMode ? Duration.ofSeconds(60) : Duration.ofSeconds(5);
+    double ratePerSecond = rate != null ? rate : concurrentMode ? CONCURRENT_RAMP_PER_SECOND : 1000;
     Duration startDuration = duration != null ? duration : concurrentMode
         ? Duration.ofMillis((long) Math.ceil(concurrentTarget * 1000.0 / ratePerSecond)) : Duration.ofSeconds(60);
+    Duration holdTime = hold != null ? hold : concurrentMode ? startDuration.plus(window).plus(SETUP_ALLOWANCE)
+        : Duration.ofSeconds(5);
     long calls = callsMax != null ? callsMax : concurrentMode ? concurrentTarget : Long.MAX_VALUE;
-    int subscriberCount = subscribers != null ? subscribers : concurrentMode ? 5000 : 2000;
+    int subscriberCount = subscribers != null ? subscribers : concurrentMode
+        ? Math.max(1, (concurrentTarget + 1) / 2) : 2000;
+    if (concurrentMode && subscribersCsv == null && gatewaySip == null
+        && (long) subscriberCount * CALLS_PER_MEMBER_MAX < concurrentTarget) {
+      throw new IllegalArgumentException("--subscribers " + subscriberCount + " cannot hold " + concurrentTarget
+          + " calls: the gateway allows " + CALLS_PER_MEMBER_MAX + " per member, so at least "
+          + (concurrentTarget + CALLS_PER_MEMBER_MAX - 1) / CALLS_PER_MEMBER_MAX + " are needed");
+    }
     Duration drain = holdTime.plus(setupTimeout).plusSeconds(40);
     UacEngine.Transport sipTransport = UacEngine.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
     Digest.Algorithm algorithm = Digest.Algorithm.ofToken(digest);
@@ -177,6 +206,10 @@ public final class CallsCommand implements Callable<Integer> {
       shown.put("ratePerSecond", ratePerSecond);
       shown.put("durationSeconds", startDuration.toMillis() / 1000.0);
       shown.put("holdSeconds", holdTime.toMillis() / 1000.0);
+      if (concurrentMode) {
+        shown.put("concurrentTarget", concurrentTarget);
+        shown.put("windowSeconds", window.toMillis() / 1000.0);
+      }
       shown.put("callsScheduled", plan.schedule().count());
       shown.put("concurrencyMax", concurrencyMax);
       shown.put("subscribers", subs.size());
@@ -190,17 +223,24 @@ public final class CallsCommand implements Callable<Integer> {
       shown.put("systemLoadAverage1mAtStart",
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       System.out.println("calling: " + shown);
+      if (concurrentMode) stats.watchPlateau(concurrentTarget);
+      // the idle snapshot (a full GC in the gateway) is taken before the first call
+      HoldingWatch watch = concurrentMode && gateway != null ? new HoldingWatch(gateway, stats, concurrentTarget, window,
+          System.nanoTime() + startDuration.plus(SETUP_ALLOWANCE).toNanos()) : null;
       CpuUse.Sample cpuBefore = CpuUse.Sample.now(gateway);
+      long loadStartNanos = System.nanoTime();
       CallLoad.Result result;
       UacEngine engine = new UacEngine(settings, stats, System::nanoTime);
       try {
         result = CallLoad.run(engine, plan);
       } finally {
         engine.close();
+        if (watch != null) watch.close();
       }
       CpuUse cpu = CpuUse.Sample.now(gateway).since(cpuBefore);
       LedgerCrossCheck.Outcome ledger = api == null || subscribersCsv != null ? null : LedgerCrossCheck.run(api, subs, stats.talkedCalls());
       Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cpu, ledger, mode.name());
+      if (concurrentMode) concurrentFigures(report, stats, loadStartNanos, watch);
       write(report);
       return 0;
     } finally {
@@ -213,6 +253,25 @@ public final class CallsCommand implements Callable<Integer> {
       }
       if (dataDir != null && !keepData) deleteTree(dataDir);
     }
+  }
+
+  /** Whether the target number of calls was up at once for the whole window, and what holding them cost. */
+  private void concurrentFigures(Report report, CallStats stats, long loadStartNanos, HoldingWatch watch) {
+    double heldSeconds = CallReport.round(stats.plateauNanos() / 1e9);
+    long reached = stats.plateauFirstReachedNanos();
+    boolean held = heldSeconds >= window.toMillis() / 1000.0;
+    boolean noFailures = stats.failedTotal() == 0;
+    report.figure("concurrentTarget", concurrentTarget)
+        .figure("concurrentWindowSeconds", window.toMillis() / 1000.0)
+        .figure("concurrentHeldSeconds", heldSeconds)
+        .figure("concurrentTargetReachedAfterSeconds", reached < 0 ? -1 : CallReport.round((reached - loadStartNanos) / 1e9))
+        .figure("targetConcurrentHeldMet", held)
+        .figure("targetMet", held && noFailures);
+    if (!held) {
+      report.note("issue target missed: " + concurrentTarget + " calls were up at once for " + heldSeconds
+          + " s, target " + window.toSeconds() + " s (at most " + stats.establishedMax() + " at once)");
+    }
+    if (watch != null) watch.report(report);
   }
 
   private String startTrunk(List<AutoCloseable> started) throws Exception {

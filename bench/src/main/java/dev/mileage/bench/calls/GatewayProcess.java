@@ -70,6 +70,7 @@ final class GatewayProcess implements AutoCloseable {
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--data-dir", dataDir.toString(),
         "--http-port", Integer.toString(httpPort), "--sip-port", Integer.toString(sipPort), "--host", "127.0.0.1",
+        "--sip-ws-port", "0", // the browser transport on a free port: a fixed 5066 collides with any other gateway
         "--trunk-uri", trunkUri, "--no-demo"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -110,6 +111,7 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   int httpPort() { return httpPort; }
+  long pid() { return process.pid(); }
   int sipPort() { return sipPort; }
   Path log() { return log; }
   String operatorPassword() { return operatorPassword; }

@@ -42,7 +42,7 @@ public final class MediaPacket {
     return bytes != null ? bytes.limit() : data.length();
   }
 
-  private int unsignedByte(int index) {
+  int unsignedByte(int index) {
     return bytes != null ? bytes.get(index) & 0xFF : data.getUnsignedByte(index);
   }
 

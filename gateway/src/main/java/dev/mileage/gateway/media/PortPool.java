@@ -13,6 +13,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.BitSet;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Media ports from a bounded range (even ports, RFC 3550 convention). A port is taken until released;
@@ -20,8 +21,13 @@ import java.util.BitSet;
  * pool's lock for a bit-set update and at most a bind system call.
  */
 public final class PortPool {
-  /** Ports tried for one allocation before giving up (others may hold parts of the range). */
-  static final int BIND_ATTEMPTS_MAX = 16;
+  /**
+   * Ports tried for one allocation before giving up. Others may hold parts of the range (another gateway on the
+   * same host allocating from it too): a port that failed is remembered as {@link #foreign} and skipped, so
+   * each such port costs one failed bind (a few microseconds) until the range looks full; with 16 attempts a
+   * block of 16 ports held elsewhere made calls fail with 503 while most of the range was free.
+   */
+  static final int BIND_ATTEMPTS_MAX = 256;
   /** Receive buffer of a media socket: a second of a G.711 stream and then some, for a descheduled reader. */
   static final int RECEIVE_BUFFER_BYTES = 256 * 1024;
 
@@ -29,6 +35,8 @@ public final class PortPool {
   private final String host;
   private final int min;
   private final int slots;
+  /** Ports whose bind failed: another process holds them. Marked in {@link #taken} too, not counted in use. */
+  private final BitSet foreign;
   private final BitSet taken;
   private int cursor;
   private volatile int inUse;
@@ -40,6 +48,10 @@ public final class PortPool {
     this.min = minPort + (minPort & 1);
     this.slots = (maxPort - this.min) / 2 + 1;
     this.taken = new BitSet(slots);
+    this.foreign = new BitSet(slots);
+    // a random start: several gateways (or test beds) on one host with the default range would otherwise all
+    // take the same ports first and collide on every allocation
+    this.cursor = ThreadLocalRandom.current().nextInt(slots);
   }
 
   public int inUse() {
@@ -105,8 +117,8 @@ public final class PortPool {
         return channel;
       } catch (BindException heldBySomeoneElse) {
         channel.close();
-        freeSlot(slot);
-        cursor = (slot + 1) % slots; // try further along, not the same port again
+        inUse--;
+        foreign.set(slot); // stays marked in taken: skipped until the range looks full
       } catch (IOException | RuntimeException e) {
         channel.close();
         freeSlot(slot);
@@ -132,13 +144,24 @@ public final class PortPool {
 
   private int takeSlot() {
     if (inUse >= slots) return -1;
-    int slot = taken.nextClearBit(cursor);
-    if (slot >= slots) slot = taken.nextClearBit(0);
-    if (slot >= slots) return -1;
+    int slot = nextUnmarked();
+    if (slot < 0 && !foreign.isEmpty()) {
+      // everything is ours or was held elsewhere: what others held may be free by now
+      taken.andNot(foreign);
+      foreign.clear();
+      slot = nextUnmarked();
+    }
+    if (slot < 0) return -1;
     cursor = (slot + 1) % slots;
     taken.set(slot);
     inUse++;
     return slot;
+  }
+
+  private int nextUnmarked() {
+    int slot = taken.nextClearBit(cursor);
+    if (slot >= slots) slot = taken.nextClearBit(0);
+    return slot < slots ? slot : -1;
   }
 
   private void freeSlot(int slot) {

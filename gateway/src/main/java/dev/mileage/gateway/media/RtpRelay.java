@@ -51,6 +51,15 @@ public final class RtpRelay {
     }
   }
 
+  /** The I/O threads of this call's media and the one that reads it (RTCP beside it is read by the same). */
+  MediaIo io() {
+    return io;
+  }
+
+  int affinity() {
+    return affinity;
+  }
+
   /** The caller's side (phone or browser). */
   public MediaLeg a() {
     return a;

@@ -240,6 +240,7 @@ final class B2bua {
     call.sessionId = a.sessionId();
     RtpRelay.open(ports, mediaIo, mediaCounters, clock::millis).onComplete(ar -> {
       if (ar.failed()) {
+        LOG.warning(() -> "no media relay for a call (503): " + ar.cause());
         fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
         return;
       }
@@ -260,7 +261,7 @@ final class B2bua {
 
   /** RTCP beside the RTP relay; a call goes ahead without it if RTP + 1 cannot be had. */
   private void openRtcp(Call call) {
-    RtcpRelay.open(vertx, sip.host, call.relay, mediaCounters).onComplete(ar -> {
+    RtcpRelay.open(sip.host, call.relay, mediaCounters).onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(Level.FINE, "no RTCP relay for this call", ar.cause());
       } else if (call.ended()) {

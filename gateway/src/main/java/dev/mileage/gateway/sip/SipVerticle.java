@@ -63,6 +63,8 @@ public final class SipVerticle extends VerticleBase implements SipService {
   private B2bua[] b2buas;
   private io.vertx.core.internal.ContextInternal[] shardContexts;
   private PortPool ports;
+  /** Calls admitted at once: the configured limit, or less if media ports or file descriptors say so. */
+  private volatile int callsMax;
   private MediaIo mediaIo;
   private Listener listener;
   /** Browser calls (SIP over WebSocket, WebRTC media); null: phones only. */
@@ -95,7 +97,15 @@ public final class SipVerticle extends VerticleBase implements SipService {
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
               new DigestAuth(options.realm(), options.nonceLifetime(), clock), options.sha256First());
-          CallLimits limits = new CallLimits(options.callsMax(), options.callsPerAccountMax());
+          CallCapacity.Capacity capacity = CallCapacity.of(options.callsMax(), ports.capacity(),
+              CallCapacity.processFdLimit());
+          if (capacity.bound() != CallCapacity.Bound.CONFIGURED) {
+            LOG.warning(() -> "calls limited to " + capacity.callsMax() + " (configured " + options.callsMax()
+                + ") by " + capacity.bound() + ": open-file limit " + CallCapacity.processFdLimit() + ", "
+                + ports.capacity() + " media port pairs");
+          }
+          callsMax = capacity.callsMax();
+          CallLimits limits = new CallLimits(capacity.callsMax(), options.callsPerAccountMax());
           Meter m = meter.get();
           shardContexts = new io.vertx.core.internal.ContextInternal[shards.count()];
           b2buas = new B2bua[shards.count()];
@@ -129,6 +139,11 @@ public final class SipVerticle extends VerticleBase implements SipService {
         return null;
       });
     });
+  }
+
+  /** Calls admitted at once (see {@link CallCapacity}); 0 before start. */
+  public int callsMax() {
+    return callsMax;
   }
 
   @Override public int port() { return sip.port; }

@@ -32,7 +32,8 @@ class RtpRelayTest {
   static void start() {
     vertx = Vertx.vertx();
     io = new MediaIo("media-io-test", 2);
-    int base = 20_000 + 2 * ThreadLocalRandom.current().nextInt(10_000);
+    // below the gateway's default media range (20000-59998): a gateway running a load on this host holds its start
+    int base = 10_000 + 2 * ThreadLocalRandom.current().nextInt(4_800);
     ports = new PortPool(vertx, "127.0.0.1", base, base + 400);
   }
 
@@ -90,15 +91,37 @@ class RtpRelayTest {
       relay.b().remote("127.0.0.1", trunkRtp.getLocalPort(), Set.of(0), true);
       assertEquals(phoneRtcp.getLocalPort(), relay.a().sdpRtcpPort());
       assertEquals(trunkRtp.getLocalPort() + 1, relay.b().sdpRtcpPort(), "no a=rtcp: RTP + 1");
-      rtcp = RtcpRelay.open(vertx, "127.0.0.1", relay, counters).toCompletionStage().toCompletableFuture().join();
+      rtcp = RtcpRelay.open("127.0.0.1", relay, counters).toCompletionStage().toCompletableFuture().join();
       byte[] report = {(byte) 0x80, (byte) 200, 0, 1, 0, 0, 0, 7};
       send(trunkRtp, report, relay.b().localPort() + 1);
       DatagramPacket atPhone = receive(phoneRtcp);
       assertArrayEquals(report, java.util.Arrays.copyOf(atPhone.getData(), atPhone.getLength()));
       assertEquals(relay.a().localPort() + 1, atPhone.getPort(), "from the gateway's RTCP port on the phone's side");
+      assertEquals(1, countReaches(counters, "b.rtcp", 1));
+      // the other way: the phone's RTCP goes back to where the trunk's came from (latched: symmetric RTCP);
+      // what is not RTCP is dropped
+      send(phoneRtcp, rtp(0, 9), relay.a().localPort() + 1);
+      byte[] bye = {(byte) 0x81, (byte) 203, 0, 1, 0, 0, 0, 7};
+      send(phoneRtcp, bye, relay.a().localPort() + 1);
+      DatagramPacket atTrunk = receive(trunkRtp);
+      assertArrayEquals(bye, java.util.Arrays.copyOf(atTrunk.getData(), atTrunk.getLength()), "only the RTCP BYE");
+      assertEquals(relay.b().localPort() + 1, atTrunk.getPort());
+      assertEquals(1, counters.get("a.rtcp", "dropped"));
     } finally {
       if (rtcp != null) rtcp.close();
       relay.close();
+    }
+    // both RTCP ports are free again once the I/O thread has let go of the closed channels (bounded wait)
+    for (int port : new int[] {relay.a().localPort() + 1, relay.b().localPort() + 1}) {
+      long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+      while (true) {
+        try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+          break;
+        } catch (java.net.BindException stillHeld) {
+          if (System.nanoTime() > deadline) throw stillHeld;
+          Thread.onSpinWait();
+        }
+      }
     }
   }
 
