@@ -1,6 +1,7 @@
 package dev.mileage.bench;
 
 import dev.mileage.bench.calls.CallsCommand;
+import dev.mileage.bench.calls.ProvisionCommand;
 import dev.mileage.bench.calls.TrunkCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class Main implements Runnable {
   static final List<String> SUBCOMMAND_CLASSES = List.of(
       CallsCommand.class.getName(),
       TrunkCommand.class.getName(),
+      ProvisionCommand.class.getName(),
       "dev.mileage.bench.ledger.LedgerBenchCommand",
       "dev.mileage.bench.metering.MeteringBenchCommand",
       "dev.mileage.bench.media.MediaBenchCommand");

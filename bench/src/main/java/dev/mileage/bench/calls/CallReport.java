@@ -44,6 +44,7 @@ final class CallReport {
         .figure("concurrencyCapWaits", result.pacing().capWaits())
         .figure("lateAnswersHungUp", engine.lateAnswers.sum())
         .figure("transportErrors", engine.ioErrors.sum())
+        .figure("retransmissionsSent", engine.retransmissions.sum())
         .figure("rtpPacketsSent", engine.rtpPacketsSent())
         .figure("ackSendErrors", engine.ackErrors.sum())
         .figure("startWindowSeconds", round(windowSeconds))
@@ -77,6 +78,12 @@ final class CallReport {
     part(report, "gateway", cpu.gatewaySeconds(), runSeconds, calls);
     part(report, "gatewayDatabase", cpu.databaseSeconds(), runSeconds, calls);
     part(report, "bench", cpu.benchSeconds(), runSeconds, calls);
+    if (cpu.benchCompilationSeconds() >= 0 && cpu.benchSeconds() >= 0) {
+      // the JIT compiler's share (compilation time, about its CPU): a warm-up cost short runs overstate
+      report.figure("benchJitMsPerCall", round(cpu.benchCompilationSeconds() * 1000 / calls))
+          .figure("benchCpuMsPerCallWithoutJit",
+              round(Math.max(0, cpu.benchSeconds() - cpu.benchCompilationSeconds()) * 1000 / calls));
+    }
   }
 
   private static void part(Report report, String name, double cpuSeconds, double runSeconds, long calls) {

@@ -100,8 +100,12 @@ final class Digest {
   /** The response hash: H(H(A1):nonce[:nc:cnonce:qop]:H(A2)). */
   static String response(Algorithm algorithm, String username, String realm, String password, String method,
                          String uri, String nonce, String nc, String cnonce, String qop) {
-    String ha1 = hash(algorithm, username + ":" + realm + ":" + password);
-    String ha2 = hash(algorithm, method + ":" + uri);
+    return response(algorithm, hash(algorithm, username + ":" + realm + ":" + password),
+        hash(algorithm, method + ":" + uri), nonce, nc, cnonce, qop);
+  }
+
+  private static String response(Algorithm algorithm, String ha1, String ha2, String nonce, String nc, String cnonce,
+                                 String qop) {
     String middle = qop == null ? nonce : nonce + ":" + nc + ":" + cnonce + ":" + qop;
     return hash(algorithm, ha1 + ":" + middle + ":" + ha2);
   }
@@ -109,11 +113,16 @@ final class Digest {
   /** The full Authorization / Proxy-Authorization header value for one request. */
   static String authorization(Challenge challenge, String username, String password, String method, String uri,
                               int nonceCount, String cnonce) {
-    String nc = String.format(Locale.ROOT, "%08x", nonceCount);
+    return authorization(challenge, username, hash(challenge.algorithm(), username + ":" + challenge.realm() + ":"
+        + password), hash(challenge.algorithm(), method + ":" + uri), method, uri, nonceCount, cnonce);
+  }
+
+  private static String authorization(Challenge challenge, String username, String ha1, String ha2, String method,
+                                      String uri, int nonceCount, String cnonce) {
+    String nc = nonceCount == 1 ? "00000001" : String.format(Locale.ROOT, "%08x", nonceCount);
     String qop = challenge.qopAuth() ? "auth" : null;
-    String response = response(challenge.algorithm(), username, challenge.realm(), password, method, uri,
-        challenge.nonce(), nc, cnonce, qop);
-    StringBuilder header = new StringBuilder("Digest username=\"").append(username)
+    String response = response(challenge.algorithm(), ha1, ha2, challenge.nonce(), nc, cnonce, qop);
+    StringBuilder header = new StringBuilder(256).append("Digest username=\"").append(username)
         .append("\", realm=\"").append(challenge.realm())
         .append("\", nonce=\"").append(challenge.nonce())
         .append("\", uri=\"").append(uri)
@@ -124,12 +133,49 @@ final class Digest {
     return header.toString();
   }
 
-  static String hash(Algorithm algorithm, String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance(algorithm.jcaName);
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("JCA lacks " + algorithm.jcaName, e);
+  /**
+   * H(A1) per user, realm and algorithm and H(A2) per method and URI, each computed once: with a fixed set of
+   * subscribers and one dialled URI a call's credentials then cost one hash instead of three. Bounded: past
+   * {@link #ENTRIES_MAX} entries nothing more is cached (the answer is the same, only dearer).
+   */
+  static final class Cache {
+    static final int ENTRIES_MAX = 200_000;
+    private final java.util.concurrent.ConcurrentHashMap<String, String> hashes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    String authorization(Challenge challenge, String username, String password, String method, String uri,
+                         int nonceCount, String cnonce) {
+      Algorithm algorithm = challenge.algorithm();
+      String ha1 = cached(algorithm, username + ":" + challenge.realm() + ":" + password);
+      String ha2 = cached(algorithm, method + ":" + uri);
+      return Digest.authorization(challenge, username, ha1, ha2, method, uri, nonceCount, cnonce);
     }
+
+    private String cached(Algorithm algorithm, String text) {
+      String key = algorithm.token + '\n' + text;
+      String hash = hashes.get(key);
+      if (hash != null) return hash;
+      hash = Digest.hash(algorithm, text);
+      if (hashes.size() < ENTRIES_MAX) hashes.put(key, hash);
+      return hash;
+    }
+
+    int size() {
+      return hashes.size();
+    }
+  }
+
+  private static final ThreadLocal<MessageDigest[]> DIGESTS = ThreadLocal.withInitial(() -> new MessageDigest[2]);
+
+  static String hash(Algorithm algorithm, String text) {
+    MessageDigest[] digests = DIGESTS.get(); // one per thread and algorithm: getInstance is a provider look-up
+    MessageDigest digest = digests[algorithm.ordinal()];
+    if (digest == null) {
+      try {
+        digest = digests[algorithm.ordinal()] = MessageDigest.getInstance(algorithm.jcaName);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("JCA lacks " + algorithm.jcaName, e);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

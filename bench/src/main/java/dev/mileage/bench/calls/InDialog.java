@@ -3,8 +3,6 @@ package dev.mileage.bench.calls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
-import java.util.Locale;
-import javax.sip.SipProvider;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -13,21 +11,20 @@ import javax.sip.header.FromHeader;
 import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
  * The dialog a 2xx to our INVITE established, kept by hand (RFC 3261 12.1.2 and 12.2.1.1): remote target from
  * the Contact, route set from the Record-Route in reverse, tags from From/To. The generator runs jain-sip
- * without its dialog layer, whose state after a digest-challenged INVITE (same Call-ID and From tag, a new
- * transaction) was not reliable under load; requests here are plain and cheap to build.
+ * without its dialog layer (and without its transactions): requests here are plain and cheap to build. The
+ * 2xx's own parsed From, To and Call-ID header objects are reused, never mutated.
  */
 final class InDialog {
   private final UacEngine engine;
   private final UacEngine.Source source;
   private final URI remoteTarget;
-  private final List<String> routeSet;
+  private final List<RouteHeader> routeSet;
   private final CallIdHeader callId;
   private final FromHeader from;
   private final ToHeader to;
@@ -38,10 +35,11 @@ final class InDialog {
     this.engine = engine;
     this.source = source;
     ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
-    this.remoteTarget = contact != null ? (URI) contact.getAddress().getURI().clone() : requestUri;
-    List<String> routes = new ArrayList<>();
+    this.remoteTarget = contact != null ? contact.getAddress().getURI() : requestUri;
+    if (remoteTarget == null) throw new IllegalArgumentException("a 2xx without Contact");
+    List<RouteHeader> routes = new ArrayList<>(0);
     ListIterator<?> rr = ok.getHeaders(RecordRouteHeader.NAME);
-    while (rr.hasNext()) routes.add(0, ((RecordRouteHeader) rr.next()).getAddress().toString());
+    while (rr.hasNext()) routes.add(0, engine.headers.createRouteHeader(((RecordRouteHeader) rr.next()).getAddress()));
     this.routeSet = List.copyOf(routes);
     this.callId = (CallIdHeader) ok.getHeader(CallIdHeader.NAME);
     this.from = (FromHeader) ok.getHeader(FromHeader.NAME);
@@ -51,33 +49,28 @@ final class InDialog {
   }
 
   private Request request(String method, long seq) throws Exception {
-    String transport = engine.settings().transport().name().toLowerCase(Locale.ROOT);
-    ViaHeader via = engine.headers.createViaHeader(source.host(), source.port(), transport, UacEngine.newBranch());
-    Request request = engine.messages.createRequest((URI) remoteTarget.clone(), method,
-        (CallIdHeader) callId.clone(), engine.headers.createCSeqHeader(seq, method), (FromHeader) from.clone(),
-        (ToHeader) to.clone(), List.of(via), engine.headers.createMaxForwardsHeader(70));
-    for (String route : routeSet) {
-      request.addHeader((RouteHeader) engine.headers.createRouteHeader(engine.addresses.createAddress(route)));
-    }
+    Request request = engine.messages.createRequest(remoteTarget, method, callId,
+        engine.headers.createCSeqHeader(seq, method), from, to, List.of(engine.via(source)), engine.maxForwards());
+    for (RouteHeader route : routeSet) request.addHeader(route);
     return request;
   }
 
-  /** ACK for the 2xx (again, for a retransmitted 2xx): stateless, as RFC 3261 17.1.1.3 wants for 2xx. */
-  void sendAck() throws Exception {
-    source.provider().sendRequest((Request) ack.clone());
+  /** ACK for the 2xx (again, for a retransmitted 2xx): end to end and never retransmitted by itself (17.1.1.3). */
+  void sendAck() {
+    if (!engine.send(source, ack)) engine.ackErrors.increment();
   }
 
-  void sendBye() throws Exception {
-    SipProvider provider = source.provider();
-    provider.getNewClientTransaction(request(Request.BYE, inviteSeq + 1)).sendRequest();
+  /** The BYE of this dialog; the caller sends it and keeps its retransmission timers. */
+  Request bye() throws Exception {
+    return request(Request.BYE, inviteSeq + 1);
   }
 
-  /** A 2xx for a call we already gave up: ACK it and hang up at once, so nothing is left up and billing. */
+  /** A 2xx for a call we no longer track: ACK it and hang up at once, so nothing is left up and billing. */
   static void ackAndHangUp(UacEngine engine, UacEngine.Source source, Response ok) {
     try {
       InDialog dialog = new InDialog(engine, source, ok, null);
       dialog.sendAck();
-      dialog.sendBye();
+      engine.send(source, dialog.bye());
     } catch (Exception e) {
       engine.showError("late answer not hung up", e);
     }

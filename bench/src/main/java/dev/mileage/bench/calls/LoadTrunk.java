@@ -1,5 +1,6 @@
 package dev.mileage.bench.calls;
 
+import gov.nist.javax.sip.message.SIPRequest;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,7 +12,6 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
-import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
@@ -20,6 +20,7 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
+import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ToHeader;
@@ -29,10 +30,14 @@ import javax.sip.message.Response;
 
 /**
  * A lean PSTN trunk for load: answers every INVITE at once with 200 and an SDP answer pointing at one shared
- * sink socket, answers BYE, CANCEL, OPTIONS and re-INVITE. No per-call sockets or threads, so 10,000
- * concurrent calls cost the trunk only its dialog state (sip-fixtures' {@code SimulatedTrunk} opens an RTP
- * endpoint with two threads per call: right for functional tests, too heavy to stand beside a load test on two
- * cores; {@code --trunk-kind fixtures} uses it anyway).
+ * sink socket, answers BYE, CANCEL, OPTIONS and re-INVITE, absorbs ACKs. Stateless (RFC 3261 8.2.7): no
+ * server transactions, no dialogs, no per-call sockets, threads or timers. A retransmitted request gets the
+ * same answer again (the To tag derives from the Call-ID), and since no 100 Trying is sent, a caller that
+ * loses the 200 keeps retransmitting its INVITE until it hears one, which stands in for the 2xx
+ * retransmissions a stateful UAS would do. A stack-managed server transaction costs a 500 ms timer task for
+ * its whole life (a BYE's: 32 s on UDP), which at 1,000 calls/s made the trunk a large share of the bench's
+ * CPU. sip-fixtures' {@code SimulatedTrunk} opens an RTP endpoint with two threads per call: right for
+ * functional tests, too heavy beside a load test on two cores; {@code --trunk-kind fixtures} uses it anyway.
  */
 final class LoadTrunk implements SipListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LoadTrunk.class.getName());
@@ -41,11 +46,13 @@ final class LoadTrunk implements SipListener, AutoCloseable {
   private final SipStack stack;
   private final SipProvider provider;
   private final MessageFactory messages;
-  private final HeaderFactory headers;
-  private final AddressFactory addresses;
   private final DatagramSocket rtpSink;
   private final int port;
   private final byte[] sdp;
+  /** Shared by every response: jain-sip only reads a header while encoding it. */
+  private final ContactHeader contact;
+  private final ContentTypeHeader sdpType;
+  private final String tagPrefix = Integer.toHexString(ThreadLocalRandom.current().nextInt() | 1);
   final LongAdder invites = new LongAdder();
   final LongAdder byes = new LongAdder();
   final LongAdder cancels = new LongAdder();
@@ -53,16 +60,20 @@ final class LoadTrunk implements SipListener, AutoCloseable {
   LoadTrunk(int requestedPort) throws Exception {
     rtpSink = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     port = requestedPort == 0 ? Ports.freeUdpAndTcp() : requestedPort;
-    stack = SipStacks.create("bench-trunk", LISTENER_THREADS);
+    stack = SipStacks.create("bench-trunk", LISTENER_THREADS, false);
     SipFactory factory = SipFactory.getInstance();
     messages = factory.createMessageFactory();
-    headers = factory.createHeaderFactory();
-    addresses = factory.createAddressFactory();
+    HeaderFactory headers = factory.createHeaderFactory();
+    AddressFactory addresses = factory.createAddressFactory();
     ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
     ListeningPoint tcp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.TCP);
     provider = stack.createSipProvider(udp);
     provider.addListeningPoint(tcp);
     provider.addSipListener(this);
+    SipURI contactUri = addresses.createSipURI("pstn", "127.0.0.1");
+    contactUri.setPort(port);
+    contact = headers.createContactHeader(addresses.createAddress(contactUri));
+    sdpType = headers.createContentTypeHeader("application", "sdp");
     stack.start();
     sdp = ("v=0\r\no=pstn 1 1 IN IP4 127.0.0.1\r\ns=pstn\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
         + rtpSink.getLocalPort() + " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
@@ -80,40 +91,38 @@ final class LoadTrunk implements SipListener, AutoCloseable {
 
   @Override
   public void processRequest(RequestEvent event) {
-    Request request = event.getRequest();
-    if (request.getMethod().equals(Request.ACK)) return;
+    SIPRequest request = (SIPRequest) event.getRequest();
+    String method = request.getMethod();
+    if (method.equals(Request.ACK)) return;
     try {
-      ServerTransaction tx = event.getServerTransaction() != null ? event.getServerTransaction()
-          : provider.getNewServerTransaction(request);
-      switch (request.getMethod()) {
-        case Request.INVITE -> answer(tx, request);
+      Response response = switch (method) {
+        case Request.INVITE -> answer(request);
         case Request.BYE -> {
           byes.increment();
-          tx.sendResponse(messages.createResponse(Response.OK, request));
+          yield messages.createResponse(Response.OK, request);
         }
-        case Request.CANCEL -> {
+        case Request.CANCEL -> { // too late to cancel: every INVITE is answered at once
           cancels.increment();
-          tx.sendResponse(messages.createResponse(Response.OK, request));
+          yield messages.createResponse(Response.OK, request);
         }
-        case Request.OPTIONS, Request.UPDATE -> tx.sendResponse(messages.createResponse(Response.OK, request));
-        default -> tx.sendResponse(messages.createResponse(Response.NOT_IMPLEMENTED, request));
-      }
+        case Request.OPTIONS, Request.UPDATE -> messages.createResponse(Response.OK, request);
+        default -> messages.createResponse(Response.NOT_IMPLEMENTED, request);
+      };
+      provider.sendResponse(response);
     } catch (Exception e) {
-      LOG.fine("trunk could not answer " + request.getMethod() + ": " + e);
+      LOG.fine("trunk could not answer " + method + ": " + e);
     }
   }
 
-  private void answer(ServerTransaction tx, Request request) throws Exception {
-    invites.increment();
+  private Response answer(SIPRequest request) throws Exception {
+    if (request.getTo().getTag() == null) invites.increment(); // not a re-INVITE
     Response ok = messages.createResponse(Response.OK, request);
     ToHeader to = (ToHeader) ok.getHeader(ToHeader.NAME);
-    if (to.getTag() == null) to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
-    SipURI contact = addresses.createSipURI("pstn", "127.0.0.1");
-    contact.setPort(port);
-    ok.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
-    ContentTypeHeader type = headers.createContentTypeHeader("application", "sdp");
-    ok.setContent(sdp, type);
-    tx.sendResponse(ok);
+    // the same tag for a retransmitted INVITE: the caller sees one dialog however often it asks
+    if (to.getTag() == null) to.setTag(tagPrefix + Integer.toHexString(request.getCallId().getCallId().hashCode()));
+    ok.setHeader(contact);
+    ok.setContent(sdp, sdpType);
+    return ok;
   }
 
   @Override public void processResponse(ResponseEvent event) {}

@@ -1,29 +1,26 @@
 package dev.mileage.bench.calls;
 
+import dev.mileage.points.metering.TimingWheel;
+import gov.nist.javax.sip.header.ExtensionHeaderImpl;
+import gov.nist.javax.sip.header.From;
+import gov.nist.javax.sip.header.To;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
-import javax.sip.ClientTransaction;
-import javax.sip.ResponseEvent;
-import javax.sip.ServerTransaction;
-import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
-import javax.sip.header.ContentTypeHeader;
-import javax.sip.header.FromHeader;
-import javax.sip.header.Header;
-import javax.sip.header.MaxForwardsHeader;
-import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
-/** One call of the load: a small state machine, touched under its own lock by jain-sip and timer threads. */
-final class UacCall {
+/**
+ * One call of the load: a small state machine with its own client transactions ({@link ClientTx}), touched
+ * under its own lock by jain-sip's threads and the timer thread. Its outcome is counted once ({@link #finish});
+ * it stays reachable by Call-ID until its transactions are over, so a CANCEL's 487 or a late 200 is still
+ * acknowledged, then it retires.
+ */
+final class UacCall implements CallTimers.Timed {
 
   enum State { INVITING, ESTABLISHED, ENDING, DONE }
 
@@ -33,17 +30,28 @@ final class UacCall {
   private final long intendedStartNanos;
   private final Runnable onEnd;
   private final String callId;
-  private final Request invite;
+  private final SIPRequest firstInvite;
+  private final TimingWheel.Timer<CallTimers.Timed> timer = CallTimers.timerFor(this);
   private State state = State.INVITING;
+  /** The outcome is in the stats and {@code onEnd} ran; the call may linger to finish a transaction. */
+  private boolean counted;
+  private long lingerUntilNanos = Long.MAX_VALUE;
   private boolean authenticated;
-  /** A 1xx other than 100 came: only then may an INVITE be cancelled (RFC 3261 9.1). */
-  private boolean provisional;
-  private ClientTransaction inviteTransaction;
+  private ClientTx invite;
+  private long inviteSeq = 1;
+  /** The ACK of the digest challenge, sent again if the challenge is (retransmitted). */
+  private Request challengeAck;
+  private ClientTx cancel;
   private InDialog dialog;
+  private ClientTx bye;
   private long sentNanos;
+  private long setupDeadlineNanos = Long.MAX_VALUE;
   private long answeredNanos;
-  private long byeIntendedNanos;
+  private long byeIntendedNanos = Long.MAX_VALUE;
   private long byeSentNanos;
+  private InetSocketAddress media;
+  private int rtpSequence;
+  private long rtpAtNanos = Long.MAX_VALUE;
 
   UacCall(UacEngine engine, UacEngine.Source source, Subscriber subscriber, String number, long intendedStartNanos,
           Runnable onEnd) throws Exception {
@@ -52,267 +60,334 @@ final class UacCall {
     this.subscriber = subscriber;
     this.intendedStartNanos = intendedStartNanos;
     this.onEnd = onEnd;
-    UacEngine.Settings s = engine.settings();
-    String transport = s.transport().name().toLowerCase(Locale.ROOT);
-    SipURI requestUri = engine.addresses.createSipURI(number, s.targetHost());
-    requestUri.setPort(s.targetPort());
-    if (s.transport() == UacEngine.Transport.TCP) requestUri.setTransportParam(transport);
-    requestUri.setUserParam("phone");
-    SipURI fromUri = engine.addresses.createSipURI(subscriber.username(), s.targetHost());
-    Address fromAddress = engine.addresses.createAddress(fromUri);
-    FromHeader from = engine.headers.createFromHeader(fromAddress, Long.toHexString(ThreadLocalRandom.current().nextLong()));
-    SipURI toUri = engine.addresses.createSipURI(number, s.targetHost());
-    toUri.setUserParam("phone");
-    ToHeader to = engine.headers.createToHeader(engine.addresses.createAddress(toUri), null);
-    CallIdHeader callIdHeader = source.provider().getNewCallId();
-    this.callId = callIdHeader.getCallId();
-    CSeqHeader cseq = engine.headers.createCSeqHeader(1L, Request.INVITE);
-    ViaHeader via = engine.headers.createViaHeader(source.host(), source.port(), transport, null);
-    MaxForwardsHeader maxForwards = engine.headers.createMaxForwardsHeader(70);
-    ContentTypeHeader contentType = engine.headers.createContentTypeHeader("application", "sdp");
-    invite = engine.messages.createRequest(requestUri, Request.INVITE, callIdHeader, cseq, from, to,
-        List.of(via), maxForwards, contentType, engine.sdp(Long.toString(intendedStartNanos & 0xffffffffL)));
-    SipURI contactUri = engine.addresses.createSipURI(subscriber.username(), source.host());
-    contactUri.setPort(source.port());
-    if (s.transport() == UacEngine.Transport.TCP) contactUri.setTransportParam(transport);
-    ContactHeader contact = engine.headers.createContactHeader(engine.addresses.createAddress(contactUri));
-    invite.addHeader(contact);
-  }
-
-  UacEngine.Source source() {
-    return source;
+    this.callId = engine.newId() + '@' + source.host();
+    // the source's template, cloned: the ids, the caller and the dialled number are all that differ
+    SIPRequest request = (SIPRequest) source.inviteTemplate().clone();
+    ((SipURI) request.getRequestURI()).setUser(number);
+    request.getCallId().setCallId(callId);
+    From from = (From) request.getFrom();
+    ((SipURI) from.getAddress().getURI()).setUser(subscriber.username());
+    from.setTag(engine.newId());
+    ((SipURI) ((To) request.getTo()).getAddress().getURI()).setUser(number);
+    ((Via) request.getTopmostVia()).setBranch(engine.newBranch());
+    ((SipURI) ((ContactHeader) request.getHeader(ContactHeader.NAME)).getAddress().getURI())
+        .setUser(subscriber.username());
+    request.setContent(engine.sdp(Long.toString(intendedStartNanos & 0xffffffffL)),
+        engine.headers.createContentTypeHeader("application", "sdp"));
+    this.firstInvite = request;
   }
 
   String callId() {
     return callId;
   }
 
-  /** Sends the INVITE, with credentials when {@code authorization} is set. */
-  void sendInvite(Header authorization, long nowNanos) {
-    try {
-      Request request = invite;
-      if (authorization != null) {
-        request = (Request) invite.clone();
-        CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
-        cseq.setSeqNumber(2L);
-        ((ViaHeader) request.getHeader(ViaHeader.NAME)).setBranch(UacEngine.newBranch());
-        request.addHeader(authorization);
-      }
-      ClientTransaction transaction = source.provider().getNewClientTransaction(request);
-      synchronized (this) {
-        if (state != State.INVITING) return;
-        inviteTransaction = transaction;
-        if (authorization == null) sentNanos = nowNanos;
-      }
-      transaction.sendRequest();
-    } catch (Exception e) {
-      engine.showError("INVITE not sent", e);
-      finish("send-error");
+  /** Sends the first INVITE. */
+  synchronized void start(long nowNanos) {
+    sentNanos = nowNanos;
+    setupDeadlineNanos = nowNanos + engine.settings().setupTimeout().toNanos();
+    invite = new ClientTx(firstInvite, engine.reliable());
+    if (!engine.send(source, firstInvite)) {
+      invite.completed();
+      finish("send-error", nowNanos);
+    } else {
+      invite.sent(nowNanos);
     }
+    reschedule(nowNanos);
   }
 
-  void onResponse(ResponseEvent event, CSeqHeader cseq) {
-    Response response = event.getResponse();
-    int code = response.getStatusCode();
-    long now = engine.now();
-    if (cseq.getMethod().equals(Request.INVITE)) {
-      if (code < 200) {
-        if (code > 100) {
-          synchronized (this) {
-            provisional = true;
-          }
-        }
-        return;
-      }
-      if ((code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED)) {
-        onChallenge(response, now);
-        return;
-      }
-      if (code < 300) {
-        onAnswer(event, cseq, now);
-        return;
-      }
-      finish(Integer.toString(code));
-    } else if (cseq.getMethod().equals(Request.BYE)) {
-      boolean ok;
-      synchronized (this) {
-        if (state != State.ENDING) return;
-        ok = code < 300;
-      }
-      if (code < 200) return;
-      if (ok) {
-        engine.stats().teardown.record(byeIntendedNanos, byeSentNanos, now);
-        engine.stats().completed.increment();
-        finish(null);
-      } else {
-        finish("bye-" + code);
-      }
-    }
-  }
-
-  private void onChallenge(Response response, long now) {
-    boolean firstChallenge;
+  void onResponse(Response response, String method, long seq, long nowNanos) {
     synchronized (this) {
-      if (state != State.INVITING) return;
-      firstChallenge = !authenticated;
-      authenticated = true;
+      if (state == State.DONE) return;
+      int code = response.getStatusCode();
+      switch (method) {
+        case Request.INVITE -> onInviteResponse(response, seq, code, nowNanos);
+        case Request.BYE -> onByeResponse(seq, code, nowNanos);
+        case Request.CANCEL -> {
+          if (cancel != null && code < 200) cancel.provisional();
+          else if (cancel != null) cancel.completed();
+        }
+        default -> { }
+      }
+      reschedule(nowNanos);
     }
-    if (!firstChallenge) {
-      finish(Integer.toString(response.getStatusCode())); // credentials refused: a failed call, not a loop
+  }
+
+  private void onInviteResponse(Response response, long seq, int code, long now) {
+    boolean current = invite != null && seq == inviteSeq;
+    if (code < 200) {
+      if (!current) return;
+      invite.provisional();
+      if (counted && cancel == null && invite.pending()) sendCancel(now); // gave up before it rang: CANCEL now
       return;
     }
+    if (code >= 300) {
+      acknowledgeFailure(response, seq); // each one, retransmissions too: our ACK may have been lost
+      if (!current || !invite.pending()) return;
+      invite.completed();
+      if (counted) return; // the 487 of our CANCEL, or a failure after the setup deadline
+      if ((code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED) && !authenticated) {
+        authenticate(response, now);
+      } else {
+        finish(Integer.toString(code), now); // refused credentials are a failed call, not a loop
+      }
+      return;
+    }
+    if (dialog != null) { // the 2xx again: our ACK was lost
+      dialog.sendAck();
+      return;
+    }
+    if (invite != null) invite.completed();
+    try {
+      dialog = new InDialog(engine, source, response, firstInvite.getRequestURI());
+    } catch (Exception e) {
+      engine.showError("cannot follow the dialog of a 200", e);
+      if (!counted) finish("bad-200", now);
+      return;
+    }
+    dialog.sendAck();
+    if (counted) { // answered after we gave up: hang up at once so nothing is left up and billing
+      engine.lateAnswers.increment();
+      state = State.ENDING;
+      startBye(now);
+      return;
+    }
+    state = State.ESTABLISHED;
+    answeredNanos = now;
+    byeIntendedNanos = now + engine.settings().hold().toNanos();
+    engine.stats().setup.record(intendedStartNanos, sentNanos, now);
+    engine.stats().callAnswered(subscriber.username());
+    if (!engine.settings().rtpInterval().isZero()) {
+      media = RtpSource.mediaAddress(response.getRawContent());
+      if (media != null) sendRtp(now); // at once: an anchoring gateway latches our address from it
+    }
+  }
+
+  private void acknowledgeFailure(Response response, long seq) {
+    if (seq == 1 && challengeAck != null) {
+      if (!engine.send(source, challengeAck)) engine.ackErrors.increment();
+      return;
+    }
+    SIPRequest of = seq == 1 ? firstInvite : invite != null && seq == inviteSeq ? (SIPRequest) invite.request : null;
+    if (of == null) return;
+    Request ack = of.createAckRequest((To) response.getHeader(To.NAME));
+    if (seq == 1) challengeAck = ack;
+    if (!engine.send(source, ack)) engine.ackErrors.increment();
+  }
+
+  private void authenticate(Response response, long now) {
+    authenticated = true;
     engine.stats().challenged.increment();
-    List<WWWAuthenticateHeader> offered = UacEngine.challenges(response, engine.settings().digest());
-    for (WWWAuthenticateHeader header : offered) {
+    for (WWWAuthenticateHeader header : UacEngine.challenges(response, engine.settings().digest())) {
       if (!"Digest".equalsIgnoreCase(header.getScheme())) continue;
       Digest.Challenge challenge = Digest.challenge(header.getRealm(), header.getNonce(), header.getOpaque(),
           header.getAlgorithm(), header.getQop());
       if (challenge == null) continue;
-      String value = Digest.authorization(challenge, subscriber.username(), subscriber.password(), Request.INVITE,
-          invite.getRequestURI().toString(), 1, Long.toHexString(ThreadLocalRandom.current().nextLong()));
+      String value = engine.digests.authorization(challenge, subscriber.username(), subscriber.password(),
+          Request.INVITE, firstInvite.getRequestURI().toString(), 1, engine.newId());
       String name = response.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED ? "Proxy-Authorization"
           : "Authorization";
       try {
-        sendInvite(engine.headers.createHeader(name, value), now);
+        SIPRequest request = (SIPRequest) firstInvite.clone();
+        request.getCSeq().setSeqNumber(2L);
+        ((Via) request.getTopmostVia()).setBranch(engine.newBranch());
+        ExtensionHeaderImpl authorization = new ExtensionHeaderImpl(name); // sent as is: nothing here parses it
+        authorization.setValue(value);
+        request.addHeader(authorization);
+        inviteSeq = 2;
+        invite = new ClientTx(request, engine.reliable());
       } catch (Exception e) {
-        finish("auth-build-error");
+        engine.showError("cannot build the authenticated INVITE", e);
+        finish("auth-build-error", now);
+        return;
+      }
+      if (engine.send(source, invite.request)) {
+        invite.sent(now);
+      } else {
+        invite.completed();
+        finish("send-error", now);
       }
       return;
     }
-    finish("no-usable-challenge");
+    finish("no-usable-challenge", now);
   }
 
-  private void onAnswer(ResponseEvent event, CSeqHeader cseq, long now) {
-    InDialog established;
-    boolean inviting;
-    synchronized (this) {
-      inviting = state == State.INVITING;
-      established = dialog;
+  private void onByeResponse(long seq, int code, long now) {
+    if (bye == null || !bye.pending() || seq != ((CSeqHeader) bye.request.getHeader(CSeqHeader.NAME)).getSeqNumber()) {
+      return;
     }
-    if (!inviting) {
-      try {
-        if (established != null) established.sendAck(); // a retransmitted 200: our ACK was lost
-      } catch (Exception e) {
-        engine.ackErrors.increment();
+    if (code < 200) {
+      bye.provisional();
+      return;
+    }
+    bye.completed();
+    if (counted) return;
+    if (code < 300) {
+      engine.stats().teardown.record(byeIntendedNanos, byeSentNanos, now);
+      engine.stats().completed.increment();
+      finish(null, now);
+    } else {
+      finish("bye-" + code, now);
+    }
+  }
+
+  @Override
+  public void onTimer(long now) {
+    synchronized (this) {
+      if (state == State.DONE) return;
+      if (invite != null) {
+        switch (invite.due(now)) {
+          case RESEND -> resend(invite);
+          case TIMEOUT -> {
+            if (!counted) finish("timeout", now);
+          }
+          default -> { }
+        }
       }
-      return;
+      if (cancel != null && cancel.due(now) == ClientTx.Due.RESEND) resend(cancel);
+      if (bye != null) {
+        switch (bye.due(now)) {
+          case RESEND -> resend(bye);
+          case TIMEOUT -> {
+            if (!counted) finish("bye-timeout", now);
+          }
+          default -> { }
+        }
+      }
+      if (state == State.INVITING && !counted && now >= setupDeadlineNanos) setupTimeout(now);
+      if (state == State.ESTABLISHED && now >= rtpAtNanos) sendRtp(now);
+      if (state == State.ESTABLISHED && now >= byeIntendedNanos) hangUp(now);
+      reschedule(now);
     }
-    try {
-      established = new InDialog(engine, source, event.getResponse(), invite.getRequestURI());
-    } catch (Exception e) {
-      engine.showError("cannot follow the dialog of a 200", e);
-      finish("bad-200");
-      return;
-    }
-    synchronized (this) {
-      if (state != State.INVITING) return;
-      state = State.ESTABLISHED;
-      dialog = established;
-      answeredNanos = now;
-      byeIntendedNanos = now + engine.settings().hold().toNanos();
-    }
-    engine.stats().setup.record(intendedStartNanos, sentNanos, now);
-    engine.stats().callAnswered(subscriber.username());
-    try {
-      established.sendAck();
-    } catch (Exception e) {
-      engine.ackErrors.increment();
-      engine.showError("ACK not sent", e);
-    }
-    engine.schedule(this::hangUp, byeIntendedNanos);
-    InetSocketAddress media = RtpSource.mediaAddress(event.getResponse().getRawContent());
-    if (media != null && !engine.settings().rtpInterval().isZero()) rtpTick(media, 0);
   }
 
-  private void rtpTick(InetSocketAddress media, int sequence) {
-    synchronized (this) {
-      if (state != State.ESTABLISHED) return;
+  private void resend(ClientTx tx) {
+    engine.retransmissions.increment();
+    engine.send(source, tx.request);
+  }
+
+  /** Not answered in time: counted as setup-timeout; CANCEL once it rang (RFC 3261 9.1: not before a 1xx). */
+  private void setupTimeout(long now) {
+    finish("setup-timeout", now);
+    if (invite != null && invite.pending() && invite.proceeding()) sendCancel(now);
+  }
+
+  private void sendCancel(long now) {
+    try {
+      cancel = new ClientTx(((SIPRequest) invite.request).createCancelRequest(), engine.reliable());
+    } catch (Exception e) {
+      engine.showError("CANCEL not built", e);
+      return;
     }
-    engine.sendRtp(media, sequence, callId.hashCode());
-    engine.schedule(() -> rtpTick(media, sequence + 1), engine.now() + engine.settings().rtpInterval().toNanos());
+    if (engine.send(source, cancel.request)) cancel.sent(now);
+    else cancel.completed();
+  }
+
+  private void sendRtp(long now) {
+    engine.sendRtp(media, rtpSequence++, callId.hashCode());
+    rtpAtNanos = now + engine.settings().rtpInterval().toNanos();
   }
 
   /** The hold time is over: BYE. */
-  void hangUp() {
-    synchronized (this) {
-      if (state != State.ESTABLISHED) return;
-      state = State.ENDING;
-      byeSentNanos = engine.now();
-    }
-    engine.stats().establishedEnded(callId, subscriber.username(), (byeSentNanos - answeredNanos) / 1_000_000L);
+  private void hangUp(long now) {
+    state = State.ENDING;
+    byeSentNanos = now;
+    engine.stats().establishedEnded(callId, subscriber.username(), (now - answeredNanos) / 1_000_000L);
+    startBye(now);
+  }
+
+  private void startBye(long now) {
     try {
-      dialog.sendBye();
+      bye = new ClientTx(dialog.bye(), engine.reliable());
     } catch (Exception e) {
-      engine.showError("BYE not sent", e);
-      finish("bye-send-error");
+      engine.showError("BYE not built", e);
+      if (!counted) finish("bye-send-error", now);
+      return;
+    }
+    if (engine.send(source, bye.request)) {
+      bye.sent(now);
+    } else {
+      bye.completed();
+      if (!counted) finish("bye-send-error", now);
     }
   }
 
   /** The gateway hung up (balance exhausted, session timer, trunk hang-up) before our hold time ended. */
   void onRemoteBye() {
-    long talkMillis;
     synchronized (this) {
       if (state != State.ESTABLISHED) return;
+      long now = engine.now();
       state = State.ENDING;
-      talkMillis = (engine.now() - answeredNanos) / 1_000_000L;
+      engine.stats().establishedEnded(callId, subscriber.username(), (now - answeredNanos) / 1_000_000L);
+      engine.stats().endedByRemote.increment();
+      finish("ended-by-gateway", now);
+      reschedule(now);
     }
-    engine.stats().establishedEnded(callId, subscriber.username(), talkMillis);
-    engine.stats().endedByRemote.increment();
-    finish("ended-by-gateway");
   }
 
-  void onTimeout(String method) {
-    finish(method.equals(Request.BYE) ? "bye-timeout" : "timeout");
+  /** Our 200 to a re-INVITE (session refresh, hold): the unchanged offer, with our Contact. */
+  Response reInviteAnswer(Request request) throws Exception {
+    Response ok = engine.messages.createResponse(Response.OK, request);
+    ok.setContent(engine.sdp(Integer.toString(callId.hashCode() & 0x7fffffff)),
+        engine.headers.createContentTypeHeader("application", "sdp"));
+    ok.addHeader((ContactHeader) firstInvite.getHeader(ContactHeader.NAME).clone());
+    return ok;
   }
 
-  /** Not answered in time: CANCEL and count it. */
-  void setupDeadline() {
-    ClientTransaction pending;
+  /** The run is over: counts the call as {@code reason} if it was not counted yet; true if it was not. */
+  boolean abandon(String reason) {
     synchronized (this) {
-      if (state != State.INVITING) return;
-      pending = provisional ? inviteTransaction : null;
+      boolean wasCounted = counted;
+      if (state == State.ESTABLISHED) {
+        engine.stats().establishedEnded(callId, subscriber.username(), (engine.now() - answeredNanos) / 1_000_000L);
+      }
+      if (!counted) finish(reason, engine.now());
+      retire();
+      return !wasCounted;
     }
-    // counted first: the CANCEL goes out on its own thread, since jain-sip may hold it on the INVITE
-    // transaction's lock and the timer thread must keep every other call's deadline on time
-    finish("setup-timeout");
-    if (pending != null) engine.cancelLater(source, pending);
   }
 
-  void abandon(String reason) {
-    boolean wasEstablished;
-    synchronized (this) {
-      wasEstablished = state == State.ESTABLISHED;
-    }
-    if (wasEstablished) {
-      engine.stats().establishedEnded(callId, subscriber.username(), (engine.now() - answeredNanos) / 1_000_000L);
-    }
-    finish(reason);
-  }
-
-  /** Ends the call exactly once; {@code failure} null means it completed cleanly. */
-  private void finish(String failure) {
-    synchronized (this) {
-      if (state == State.DONE) return;
-      state = State.DONE;
-    }
+  /** Counts the outcome exactly once; {@code failure} null means it completed cleanly. */
+  private void finish(String failure, long now) {
+    if (counted) return;
+    counted = true;
+    lingerUntilNanos = now + ClientTx.TIMEOUT_NANOS;
     if (failure != null) engine.stats().failed(failure);
     engine.stats().callEnded();
-    engine.forget(this);
+    engine.counted();
     onEnd.run();
   }
 
-  /** A session refresh or hold from the gateway: accept it with our unchanged offer. */
-  static void answerReInvite(UacEngine engine, ServerTransaction transaction, Request request, UacCall call)
-      throws Exception {
-    if (call == null) {
-      transaction.sendResponse(engine.messages.createResponse(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request));
+  /** Puts the call's single wheel entry at its next deadline, or retires it when nothing is left to do. */
+  private void reschedule(long now) {
+    if (state == State.DONE) return;
+    boolean busy = pending(invite) || pending(cancel) || pending(bye);
+    if (counted && (!busy || now >= lingerUntilNanos)) {
+      retire();
       return;
     }
-    Response ok = engine.messages.createResponse(Response.OK, request);
-    ok.setContent(engine.sdp(call.callId.hashCode() + ""), engine.headers.createContentTypeHeader("application", "sdp"));
-    SipURI contactUri = engine.addresses.createSipURI(call.subscriber.username(), call.source.host());
-    contactUri.setPort(call.source.port());
-    ok.addHeader(engine.headers.createContactHeader(engine.addresses.createAddress(contactUri)));
-    transaction.sendResponse(ok);
+    long next = Math.min(next(invite), Math.min(next(cancel), next(bye)));
+    if (state == State.INVITING && !counted) next = Math.min(next, setupDeadlineNanos);
+    if (state == State.ESTABLISHED) next = Math.min(next, Math.min(byeIntendedNanos, rtpAtNanos));
+    if (counted) next = Math.min(next, lingerUntilNanos);
+    engine.timers.schedule(timer, next);
+  }
+
+  private void retire() {
+    state = State.DONE;
+    engine.timers.cancel(timer);
+    engine.forget(this);
+  }
+
+  private static boolean pending(ClientTx tx) {
+    return tx != null && tx.pending();
+  }
+
+  private static long next(ClientTx tx) {
+    return tx == null ? Long.MAX_VALUE : tx.nextNanos();
+  }
+
+  @Override
+  public String toString() {
+    return "UacCall[" + callId + " " + state + "]";
   }
 }

@@ -1,17 +1,20 @@
 package dev.mileage.bench.calls;
 
-import gov.nist.javax.sip.Utils;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -20,7 +23,7 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
-import javax.sip.ServerTransaction;
+import javax.sip.SipException;
 import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
@@ -28,33 +31,41 @@ import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * The SIP user agent client of the load generator: many calls on one jain-sip stack. Each call is INVITE,
- * digest challenge, INVITE with credentials, 200, ACK, hold, BYE, 200. Setup latency runs from the call's
- * intended start in the open-loop schedule to the 200; teardown latency from the intended BYE time to its 200.
+ * The SIP user agent client of the load generator: many calls on one jain-sip stack, used statelessly. Each
+ * call is INVITE, digest challenge, ACK, INVITE with credentials, 200, ACK, hold, BYE, 200. Requests go out
+ * through {@link SipProvider#sendRequest} without jain-sip client transactions or dialogs; each call keeps its
+ * own RFC 3261 timers ({@link ClientTx}) on one shared {@link CallTimers} wheel, and every response, first or
+ * retransmitted, reaches the call by Call-ID. Setup latency runs from the call's intended start in the
+ * open-loop schedule to the 200; teardown latency from the intended BYE time to its 200.
  */
 final class UacEngine implements SipListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(UacEngine.class.getName());
   /** Calls tracked at once; the load's concurrency cap must stay below it. */
   static final int CALLS_TRACKED_MAX = 100_000;
-  static final int LISTENER_THREADS = 4;
+  /**
+   * jain-sip threads that parse and dispatch per source address (each source also has its receive thread):
+   * one, since a call's events are ordered by its own lock and more threads per socket only add hand-offs.
+   */
+  static final int LISTENER_THREADS = 1;
 
   enum Transport { UDP, TCP }
 
   /**
    * @param setupTimeout an unanswered INVITE is cancelled after this (counted as {@code setup-timeout})
-   */
-  /**
-   * @param sources loopback source addresses 127.0.0.1 .. 127.0.0.N the calls are spread over, as many phones
-   *                would be (a gateway limits requests per source address)
+   * @param sources      loopback source addresses 127.0.0.1 .. 127.0.0.N the calls are spread over, as many
+   *                     phones would be (a gateway limits requests per source address)
    */
   record Settings(String targetHost, int targetPort, Transport transport, Digest.Algorithm digest, Duration hold,
                   Duration setupTimeout, int sources, Duration rtpInterval) {
@@ -86,8 +97,8 @@ final class UacEngine implements SipListener, AutoCloseable {
   /** Source addresses at most: 127.0.0.1 .. 127.0.0.250, all loopback. */
   static final int SOURCES_MAX = 250;
 
-  /** One source address: its provider and where it listens (Via, Contact). */
-  record Source(SipProvider provider, String host, int port) {}
+  /** One source address: its provider, where it listens (Via, Contact) and its INVITE template. */
+  record Source(SipProvider provider, String host, int port, Request inviteTemplate) {}
 
   private final Settings settings;
   private final CallStats stats;
@@ -97,39 +108,46 @@ final class UacEngine implements SipListener, AutoCloseable {
   final MessageFactory messages;
   final HeaderFactory headers;
   final AddressFactory addresses;
-  private final ScheduledThreadPoolExecutor timer;
+  final CallTimers timers;
+  final Digest.Cache digests = new Digest.Cache();
   private final RtpSource media;
+  private final MaxForwardsHeader maxForwards;
+  private final String transportToken;
   private final Map<String, UacCall> calls = new ConcurrentHashMap<>();
+  /** Calls started and not yet counted (a counted call may linger in {@link #calls} to finish a transaction). */
+  private final AtomicInteger unfinished = new AtomicInteger();
+  /** Branches, Call-IDs and tags: a per-run random prefix and a counter, unique without hashing anything. */
+  private final String idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() | (1L << 62));
+  private final AtomicLong ids = new AtomicLong();
   final LongAdder ioErrors = new LongAdder();
   final LongAdder lateAnswers = new LongAdder();
   final LongAdder requestsFromGateway = new LongAdder();
+  final LongAdder retransmissions = new LongAdder();
+  final LongAdder ackErrors = new LongAdder();
+  private final AtomicInteger errorsShown = new AtomicInteger();
+  static final int ERRORS_SHOWN_MAX = 5;
 
   UacEngine(Settings settings, CallStats stats, LongSupplier nanoTime) {
     this.settings = settings;
     this.stats = stats;
     this.nanoTime = nanoTime;
-    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "bench-uac-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    timer.setRemoveOnCancelPolicy(true);
+    this.transportToken = settings.transport().name().toLowerCase(Locale.ROOT);
     this.media = new RtpSource();
+    this.timers = new CallTimers(nanoTime, "bench-uac-timers");
     this.stack = SipStacks.create("bench-uac", LISTENER_THREADS, false);
     try {
       SipFactory factory = SipFactory.getInstance();
       messages = factory.createMessageFactory();
       headers = factory.createHeaderFactory();
       addresses = factory.createAddressFactory();
+      maxForwards = headers.createMaxForwardsHeader(70);
+      String transport = settings.transport() == Transport.TCP ? ListeningPoint.TCP : ListeningPoint.UDP;
       for (int i = 1; i <= settings.sources(); i++) {
         String host = "127.0.0." + i;
         int port = Ports.freeUdpAndTcp(InetAddress.getByName(host));
-        ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
-        ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
-        SipProvider provider = stack.createSipProvider(settings.transport() == Transport.TCP ? tcp : udp);
-        provider.addListeningPoint(settings.transport() == Transport.TCP ? udp : tcp);
+        SipProvider provider = stack.createSipProvider(stack.createListeningPoint(host, port, transport));
         provider.addSipListener(this);
-        sources.add(new Source(provider, host, port));
+        sources.add(new Source(provider, host, port, inviteTemplate(host, port)));
       }
       stack.start();
     } catch (Exception e) {
@@ -138,9 +156,24 @@ final class UacEngine implements SipListener, AutoCloseable {
     }
   }
 
-  private Source sourceOf(SipProvider provider) {
-    for (Source source : sources) if (source.provider() == provider) return source;
-    return sources.get(0);
+  /** The INVITE every call from {@code host} starts as: cloned per call, then given its ids and caller. */
+  private Request inviteTemplate(String host, int port) throws Exception {
+    SipURI requestUri = addresses.createSipURI("template", settings.targetHost());
+    requestUri.setPort(settings.targetPort());
+    if (settings.transport() == Transport.TCP) requestUri.setTransportParam(transportToken);
+    requestUri.setUserParam("phone");
+    SipURI toUri = addresses.createSipURI("template", settings.targetHost());
+    toUri.setUserParam("phone");
+    Request invite = messages.createRequest(requestUri, Request.INVITE, headers.createCallIdHeader("template@" + host),
+        headers.createCSeqHeader(1L, Request.INVITE),
+        headers.createFromHeader(addresses.createAddress(addresses.createSipURI("template", settings.targetHost())), "t"),
+        headers.createToHeader(addresses.createAddress(toUri), null),
+        List.of(headers.createViaHeader(host, port, transportToken, newBranch())), maxForwards);
+    SipURI contactUri = addresses.createSipURI("template", host);
+    contactUri.setPort(port);
+    if (settings.transport() == Transport.TCP) contactUri.setTransportParam(transportToken);
+    invite.addHeader(headers.createContactHeader(addresses.createAddress(contactUri)));
+    return invite;
   }
 
   /** The source address for call {@code index}: round robin. */
@@ -156,14 +189,15 @@ final class UacEngine implements SipListener, AutoCloseable {
     return settings;
   }
 
+  /** Calls started whose outcome is not counted yet. */
   int callsInFlight() {
-    return calls.size();
+    return unfinished.get();
   }
 
   /**
    * Starts one call now (on the caller's thread: it only builds and sends the INVITE).
    *
-   * @param onEnd run exactly once when the call is over, however it ends
+   * @param onEnd run exactly once when the call's outcome is counted, however it ends
    */
   void placeCall(long index, long intendedStartNanos, Subscriber subscriber, String number, Runnable onEnd) {
     stats.callStarted();
@@ -177,42 +211,49 @@ final class UacEngine implements SipListener, AutoCloseable {
     try {
       call = new UacCall(this, source(index), subscriber, number, intendedStartNanos, onEnd);
     } catch (Exception e) {
-      LOG.warning("cannot build an INVITE: " + e);
+      showError("cannot build an INVITE", e);
       stats.failed("build-error");
       stats.callEnded();
       onEnd.run();
       return;
     }
+    unfinished.incrementAndGet();
     calls.put(call.callId(), call);
-    timer.schedule(() -> call.setupDeadline(), settings.setupTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    call.sendInvite(null, nanoTime.getAsLong());
+    call.start(nanoTime.getAsLong());
   }
 
-  // ---- called by UacCall ----
+  // ---- called by UacCall and InDialog ----
   CallStats stats() { return stats; }
   long now() { return nanoTime.getAsLong(); }
+  boolean reliable() { return settings.transport() == Transport.TCP; }
+  MaxForwardsHeader maxForwards() { return maxForwards; }
 
-  /** CANCELs sent off the timer thread; bounded: past the bound an INVITE is left to time out (Timer B). */
-  static final int CANCELS_QUEUED_MAX = 10_000;
-  private final java.util.concurrent.ThreadPoolExecutor canceller = new java.util.concurrent.ThreadPoolExecutor(1, 1,
-      0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(CANCELS_QUEUED_MAX), r -> {
-        Thread t = new Thread(r, "bench-uac-cancel");
-        t.setDaemon(true);
-        return t;
-      }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
-
-  void cancelLater(Source source, javax.sip.ClientTransaction invite) {
-    canceller.execute(() -> {
-      try {
-        source.provider().getNewClientTransaction(invite.createCancel()).sendRequest();
-      } catch (Exception e) {
-        showError("CANCEL not sent", e);
-      }
-    });
+  String newId() {
+    return idPrefix + '.' + Long.toHexString(ids.incrementAndGet());
   }
 
-  void schedule(Runnable task, long atNanos) {
-    timer.schedule(task, Math.max(0, atNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+  String newBranch() {
+    return "z9hG4bK" + newId();
+  }
+
+  ViaHeader via(Source source) throws Exception {
+    return headers.createViaHeader(source.host(), source.port(), transportToken, newBranch());
+  }
+
+  /** Sends statelessly; false (and counted) when the stack refused. */
+  boolean send(Source source, Request request) {
+    try {
+      source.provider().sendRequest(request);
+      return true;
+    } catch (SipException | RuntimeException e) {
+      ioErrors.increment();
+      showError(request.getMethod() + " not sent", e instanceof SipException ? e : new SipException(e.toString()));
+      return false;
+    }
+  }
+
+  void counted() {
+    unfinished.decrementAndGet();
   }
 
   void forget(UacCall call) {
@@ -231,68 +272,78 @@ final class UacEngine implements SipListener, AutoCloseable {
     return media.packetsSent();
   }
 
-  final LongAdder ackErrors = new LongAdder();
-  private final java.util.concurrent.atomic.AtomicInteger errorsShown = new java.util.concurrent.atomic.AtomicInteger();
-  static final int ERRORS_SHOWN_MAX = 5;
-
   /** A local failure to build or send a message: the first few are shown with their cause. */
   void showError(String what, Exception e) {
     if (errorsShown.incrementAndGet() <= ERRORS_SHOWN_MAX) LOG.warning(what + ": " + e);
   }
 
+  private Source sourceOf(Object provider) {
+    for (Source source : sources) if (source.provider() == provider) return source;
+    return sources.get(0);
+  }
+
   // ---- SipListener: jain-sip threads ----
   @Override
   public void processResponse(ResponseEvent event) {
-    Response response = event.getResponse();
-    String callId = ((CallIdHeader) response.getHeader(CallIdHeader.NAME)).getCallId();
-    UacCall call = calls.get(callId);
-    CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
-    if (call == null) {
-      if (cseq.getMethod().equals(Request.INVITE) && response.getStatusCode() / 100 == 2) {
-        lateAnswers.increment(); // answered after we gave up: ACK and hang up so nothing is left billing
-        InDialog.ackAndHangUp(this, sourceOf((SipProvider) event.getSource()), response);
-      }
+    SIPResponse response = (SIPResponse) event.getResponse();
+    UacCall call = calls.get(response.getCallId().getCallId());
+    CSeqHeader cseq = response.getCSeq();
+    if (call != null) {
+      call.onResponse(response, cseq.getMethod(), cseq.getSeqNumber(), nanoTime.getAsLong());
+    } else if (cseq.getMethod().equals(Request.INVITE)) {
+      stray(response, sourceOf(event.getSource()));
+    }
+  }
+
+  /** A final response to an INVITE of a call no longer tracked (the run was abandoned): answer it as RFC 3261 says. */
+  private void stray(SIPResponse response, Source source) {
+    int code = response.getStatusCode();
+    if (code < 200) return;
+    if (code < 300) {
+      lateAnswers.increment(); // answered after we gave up: ACK and hang up so nothing is left billing
+      InDialog.ackAndHangUp(this, source, response);
       return;
     }
-    call.onResponse(event, cseq);
+    try { // the ACK of a non-2xx goes hop by hop on the INVITE's branch (17.1.1.3); the gateway matches on that
+      Request ack = messages.createRequest(((ToHeader) response.getHeader(ToHeader.NAME)).getAddress().getURI(),
+          Request.ACK, response.getCallId(), headers.createCSeqHeader(response.getCSeq().getSeqNumber(), Request.ACK),
+          response.getFrom(), response.getTo(), List.of(response.getTopmostVia()), maxForwards);
+      send(source, ack);
+    } catch (Exception e) {
+      showError("ACK of a stray response not built", e);
+    }
   }
 
   @Override
   public void processRequest(RequestEvent event) {
-    Request request = event.getRequest();
+    SIPRequest request = (SIPRequest) event.getRequest();
     requestsFromGateway.increment();
+    String method = request.getMethod();
+    if (method.equals(Request.ACK)) return;
+    SipProvider provider = (SipProvider) event.getSource();
+    UacCall call = calls.get(request.getCallId().getCallId());
     try {
-      ServerTransaction transaction = event.getServerTransaction();
-      if (transaction == null && !request.getMethod().equals(Request.ACK)) {
-        transaction = ((SipProvider) event.getSource()).getNewServerTransaction(request);
+      Response response;
+      if (call == null && !method.equals(Request.OPTIONS)) {
+        response = messages.createResponse(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request);
+      } else {
+        response = switch (method) {
+          case Request.BYE, Request.OPTIONS, Request.UPDATE, Request.INFO, Request.NOTIFY ->
+              messages.createResponse(Response.OK, request);
+          case Request.INVITE -> call.reInviteAnswer(request); // a session refresh or hold
+          case Request.CANCEL -> messages.createResponse(Response.OK, request);
+          default -> messages.createResponse(Response.NOT_IMPLEMENTED, request);
+        };
       }
-      String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-      UacCall call = calls.get(callId);
-      switch (request.getMethod()) {
-        case Request.ACK -> { }
-        case Request.BYE -> {
-          transaction.sendResponse(messages.createResponse(call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST
-              : Response.OK, request));
-          if (call != null) call.onRemoteBye();
-        }
-        case Request.OPTIONS, Request.UPDATE, Request.INFO, Request.NOTIFY ->
-            transaction.sendResponse(messages.createResponse(Response.OK, request));
-        case Request.INVITE -> UacCall.answerReInvite(this, transaction, request, call);
-        default -> transaction.sendResponse(messages.createResponse(Response.NOT_IMPLEMENTED, request));
-      }
+      provider.sendResponse(response); // stateless: a retransmitted request gets the same answer again
+      if (call != null && method.equals(Request.BYE)) call.onRemoteBye();
     } catch (Exception e) {
-      LOG.fine("cannot answer " + request.getMethod() + ": " + e);
+      LOG.fine("cannot answer " + method + ": " + e);
     }
   }
 
   @Override
-  public void processTimeout(TimeoutEvent event) {
-    if (event.isServerTransaction()) return;
-    Request request = event.getClientTransaction().getRequest();
-    String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-    UacCall call = calls.get(callId);
-    if (call != null) call.onTimeout(request.getMethod());
-  }
+  public void processTimeout(TimeoutEvent event) {} // no stack transactions: the calls time themselves
 
   @Override
   public void processIOException(IOExceptionEvent event) {
@@ -307,8 +358,10 @@ final class UacEngine implements SipListener, AutoCloseable {
 
   /** Ends every call still in flight as failed with {@code reason} (the run's drain deadline passed). */
   List<UacCall> abandonAll(String reason) {
-    List<UacCall> left = new ArrayList<>(calls.values());
-    for (UacCall call : left) call.abandon(reason);
+    List<UacCall> left = new ArrayList<>();
+    for (UacCall call : new ArrayList<>(calls.values())) {
+      if (call.abandon(reason)) left.add(call);
+    }
     return left;
   }
 
@@ -327,14 +380,9 @@ final class UacEngine implements SipListener, AutoCloseable {
     return found;
   }
 
-  static String newBranch() {
-    return Utils.getInstance().generateBranchId();
-  }
-
   @Override
   public void close() {
-    timer.shutdownNow();
-    canceller.shutdownNow();
+    timers.close();
     if (stack != null) {
       for (Source source : sources) {
         try {

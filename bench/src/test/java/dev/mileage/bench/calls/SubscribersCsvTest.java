@@ -47,4 +47,19 @@ class SubscribersCsvTest {
     assertEquals("127.0.0.1:5080", CallsCommand.hostPortOf("sip:pstn@127.0.0.1:5080"));
     assertEquals("127.0.0.1:5060", CallsCommand.hostPortOf("sip:127.0.0.1;transport=udp"));
   }
+
+  @Test
+  void provisionWritesAnInjectionFileOnlyItsOwnerReadsAndThatReadsBack(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("subscribers.csv");
+    List<Subscriber> written = List.of(new Subscriber("benchxu0", "p-w_0", "member:bench-x-0"),
+        new Subscriber("benchxu1", "p-w_1", "member:bench-x-1"));
+    ProvisionCommand.write(file, written, "+15550100001");
+    assertEquals("SEQUENTIAL\nbenchxu0;[authentication username=benchxu0 password=p-w_0];+15550100001\n"
+        + "benchxu1;[authentication username=benchxu1 password=p-w_1];+15550100001\n", Files.readString(file));
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+        "the file holds SIP passwords");
+    List<Subscriber> read = SubscribersCsv.read(file);
+    assertEquals(List.of("benchxu0", "benchxu1"), read.stream().map(Subscriber::username).toList());
+    assertEquals(List.of("p-w_0", "p-w_1"), read.stream().map(Subscriber::password).toList());
+  }
 }

@@ -11,10 +11,11 @@ import java.util.function.Consumer;
  * Timers beyond one revolution stay in their bucket until a later visit finds them due.
  *
  * <p>Not thread safe: the meter's thread owns it. Time is whatever the caller passes (an injected clock).
+ * Public for the call load generator in {@code bench}, which schedules its calls' timers on one.
  */
-final class TimingWheel<T> {
+public final class TimingWheel<T> {
   /** One scheduled timer; cancel through {@link TimingWheel#cancel}. */
-  static final class Timer<T> {
+  public static final class Timer<T> {
     long deadlineMs;
     final T item;
     Timer<T> prev;
@@ -22,7 +23,7 @@ final class TimingWheel<T> {
     int slot = -1;
 
     /** A timer for {@code item} that is not scheduled yet; one per item, rescheduled again and again. */
-    Timer(T item) {
+    public Timer(T item) {
       this(Long.MAX_VALUE, item);
     }
 
@@ -31,7 +32,7 @@ final class TimingWheel<T> {
       this.item = item;
     }
 
-    boolean scheduled() {
+    public boolean scheduled() {
       return slot >= 0;
     }
   }
@@ -43,7 +44,7 @@ final class TimingWheel<T> {
   private int size;
 
   @SuppressWarnings("unchecked")
-  TimingWheel(long tickMs, int slots, long nowMs) {
+  public TimingWheel(long tickMs, int slots, long nowMs) {
     Checks.requirePositive(tickMs, "tickMs");
     if (slots < 1 || Integer.bitCount(slots) != 1) throw new IllegalArgumentException("slots must be a power of two");
     this.tickMs = tickMs;
@@ -52,19 +53,19 @@ final class TimingWheel<T> {
     this.lastTick = nowMs / tickMs - 1;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
   /** A timer due at {@code deadlineMs}; a deadline already past fires at the next advance. */
-  Timer<T> schedule(long deadlineMs, T item) {
+  public Timer<T> schedule(long deadlineMs, T item) {
     Timer<T> timer = new Timer<>(item);
     schedule(timer, deadlineMs);
     return timer;
   }
 
   /** (Re)schedules {@code timer} at {@code deadlineMs}, moving it if it was scheduled: no allocation. */
-  void schedule(Timer<T> timer, long deadlineMs) {
+  public void schedule(Timer<T> timer, long deadlineMs) {
     if (timer.scheduled()) unlink(timer);
     timer.deadlineMs = deadlineMs;
     long tick = Math.max(deadlineMs / tickMs, lastTick + 1);
@@ -77,14 +78,14 @@ final class TimingWheel<T> {
   }
 
   /** Removes the timer if it is still scheduled; true if it was. */
-  boolean cancel(Timer<T> timer) {
+  public boolean cancel(Timer<T> timer) {
     if (timer == null || !timer.scheduled()) return false;
     unlink(timer);
     return true;
   }
 
   /** Fires, in no particular order, every timer whose deadline is at or before {@code nowMs}. */
-  void advance(long nowMs, Consumer<T> fire) {
+  public void advance(long nowMs, Consumer<T> fire) {
     long nowTick = nowMs / tickMs;
     if (nowTick <= lastTick) return; // time never goes back
     // a jump of a whole revolution or more visits every bucket once, ending with the current tick's
