@@ -149,33 +149,73 @@ final class Charging {
     s.chunks.add(chunk);
     s.busy = true;
     Transfer reserve = reservation(s, chunk, true);
+    // The checkpoint and the reservation are written at once: call set-up waits for one commit, not two in a
+    // row. Either may be durable without the other after a crash: a checkpoint without its reservation is
+    // settled by recovery (voiding nothing that exists), a reservation without a checkpoint expires by its
+    // timeout. The session is authorized only when both are.
+    FirstWrites writes = new FirstWrites();
     m.async(m.store.save(s.checkpoint(now)), (saved, saveError) -> {
-      if (saveError != null) {
-        undoOpen(s);
-        answer.completeExceptionally(saveError);
-        return;
+      writes.saveError = saveError;
+      writes.saveDone = true;
+      if (writes.reserveDone) firstWritten(s, chunk, writes, request, listener, rating, grantSeconds, finalGrant, maxSeconds, attempt, answer);
+    });
+    m.async(m.ledger.submit(reserve), (result, error) -> {
+      writes.result = result;
+      writes.reserveError = error;
+      writes.reserveDone = true;
+      if (writes.saveDone) firstWritten(s, chunk, writes, request, listener, rating, grantSeconds, finalGrant, maxSeconds, attempt, answer);
+    });
+  }
+
+  /** The two writes of an authorization, each answered on the meter's thread. */
+  private static final class FirstWrites {
+    boolean saveDone;
+    Throwable saveError;
+    boolean reserveDone;
+    TransferResult result;
+    Throwable reserveError;
+  }
+
+  private void firstWritten(MeterSession s, MeterSession.Chunk chunk, FirstWrites w, AuthorizeRequest request,
+                            SessionListener listener, Rating rating, long grantSeconds, boolean finalGrant, long maxSeconds,
+                            int attempt, CompletableFuture<Authorization> answer) {
+    if (w.reserveError != null) { // nothing was applied (the ledger's contract): forget the session
+      undoOpen(s);
+      answer.completeExceptionally(w.reserveError);
+      return;
+    }
+    TransferResult result = w.result;
+    boolean reserved = result == TransferResult.OK || result == TransferResult.EXISTS;
+    if (w.saveError != null) {
+      // not authorized without its checkpoint: give the points back now rather than at the timeout
+      if (reserved) releaseFirst(s, chunk);
+      undoOpen(s);
+      answer.completeExceptionally(w.saveError);
+      return;
+    }
+    if (reserved) {
+      chunk.confirmed = true;
+      confirmFirst(s, grantSeconds, finalGrant, rating, maxSeconds, answer);
+    } else if (result == TransferResult.EXCEEDS_CREDITS) {
+      // another session of this account reserved meanwhile: start over with a fresh balance
+      undoOpen(s);
+      if (attempt >= RESERVE_ATTEMPTS_MAX) {
+        answer.complete(Authorization.refused(AuthorizeResult.INSUFFICIENT_BALANCE, rating));
+      } else {
+        choose(request, listener, rating, attempt + 1, answer);
       }
-      m.async(m.ledger.submit(reserve), (result, error) -> {
-        if (error != null) { // nothing was applied (the ledger's contract): forget the session
-          undoOpen(s);
-          answer.completeExceptionally(error);
-          return;
-        }
-        if (result == TransferResult.OK || result == TransferResult.EXISTS) {
-          chunk.confirmed = true;
-          confirmFirst(s, grantSeconds, finalGrant, rating, maxSeconds, answer);
-        } else if (result == TransferResult.EXCEEDS_CREDITS) {
-          // another session of this account reserved meanwhile: start over with a fresh balance
-          undoOpen(s);
-          if (attempt >= RESERVE_ATTEMPTS_MAX) {
-            answer.complete(Authorization.refused(AuthorizeResult.INSUFFICIENT_BALANCE, rating));
-          } else {
-            choose(request, listener, rating, attempt + 1, answer);
-          }
-        } else {
-          throw new IllegalStateException("first reservation answered " + result);
-        }
-      });
+    } else {
+      throw new IllegalStateException("first reservation answered " + result);
+    }
+  }
+
+  /** Voids the first reservation of a session that was not authorized; if that fails, its timeout releases it. */
+  private void releaseFirst(MeterSession s, MeterSession.Chunk chunk) {
+    m.async(m.ledger.submit(ChargeIds.settle(s.id, s.request.service(), chunk.number, 0)), (result, error) -> {
+      if (error != null || !(result == TransferResult.OK || result == TransferResult.EXISTS)) {
+        DefaultMeter.LOG.log(System.Logger.Level.WARNING, "first reservation not voided (" + (error != null ? error : result)
+            + "); its timeout releases it");
+      }
     });
   }
 

@@ -63,7 +63,11 @@ final class MeterFixture implements AutoCloseable {
   }
 
   Meter meter(Ledger through, MeterOptions options) {
-    return await(Meters.start(through, store, tariffs, options, clock));
+    return meter(through, options, store);
+  }
+
+  Meter meter(Ledger through, MeterOptions options, MeterStore sessions) {
+    return await(Meters.start(through, sessions, tariffs, options, clock));
   }
 
   /** A member's mileage account holding {@code points}. */
