@@ -59,6 +59,7 @@ final class DurableLoad {
   }
 
   private final class Client {
+    /** The client's own generator, ids included: UUID.randomUUID() would serialize clients on SecureRandom. */
     private final SplittableRandom random;
     private UUID hold;
     private long holdAmount;
@@ -73,23 +74,11 @@ final class DurableLoad {
         if (running.decrementAndGet() == 0) done.complete(null);
         return;
       }
-      Transfer t;
-      if (hold != null) {
-        t = random.nextInt(4) == 0 ? Transfer.voidPending(id(), hold, 100, "void")
-            : Transfer.post(id(), hold, 1 + random.nextLong(holdAmount), 100, "post");
-        hold = null;
-      } else {
-        int i = random.nextInt(customers.length);
-        long a = customers[i];
-        long b = customers[(i + 1 + random.nextInt(customers.length - 1)) % customers.length];
-        long amount = 1 + random.nextInt(100);
-        if (random.nextInt(10) < 2) {
-          t = Transfer.single(id(), a, b, amount, 0, "single");
-        } else {
-          t = Transfer.reserve(id(), a, b, amount, 60, 100, "reserve");
-          hold = t.id();
-          holdAmount = amount;
-        }
+      Transfer t = Mix.next(random, customers, hold, hold == null ? 0 : holdAmount);
+      hold = null;
+      if (Mix.reserves(t)) {
+        hold = t.id();
+        holdAmount = t.amount();
       }
       long start = System.nanoTime();
       ledger.submit(List.of(t)).whenComplete((results, failure) -> {
@@ -113,11 +102,6 @@ final class DurableLoad {
         }
         next();
       });
-    }
-
-    /** Random ids from the client's own generator: id() would serialize clients on SecureRandom. */
-    private UUID id() {
-      return new UUID(random.nextLong(), random.nextLong());
     }
   }
 }

@@ -68,22 +68,8 @@ final class OpenLoad {
   private void send(long index, long intendedNanos) {
     Transfer t;
     Hold hold = ready.poll();
-    Hold reserved = null;
-    if (hold != null) {
-      t = random.nextInt(4) == 0 ? Transfer.voidPending(id(), hold.id(), 100, "void")
-          : Transfer.post(id(), hold.id(), 1 + random.nextLong(hold.amount()), 100, "post");
-    } else {
-      int i = random.nextInt(customers.length);
-      long a = customers[i];
-      long b = customers[(i + 1 + random.nextInt(customers.length - 1)) % customers.length];
-      long amount = 1 + random.nextInt(100);
-      if (random.nextInt(10) < 2) {
-        t = Transfer.single(id(), a, b, amount, 0, "single");
-      } else {
-        t = Transfer.reserve(id(), a, b, amount, 60, 100, "reserve");
-        reserved = new Hold(t.id(), amount);
-      }
-    }
+    t = Mix.next(random, customers, hold == null ? null : hold.id(), hold == null ? 0 : hold.amount());
+    Hold reserved = Mix.reserves(t) ? new Hold(t.id(), t.amount()) : null;
     Hold newHold = reserved;
     long actualNanos = System.nanoTime();
     outstanding.incrementAndGet();
@@ -105,7 +91,4 @@ final class OpenLoad {
   }
 
   /** Random ids from the pacer's own generator (only the pacer thread sends). */
-  private UUID id() {
-    return new UUID(random.nextLong(), random.nextLong());
-  }
 }
