@@ -40,7 +40,15 @@ public final class HttpRateFeed implements RateFeed {
       if (length != null && length.length() < 12 && Long.parseLong(length) > DOCUMENT_BYTES_MAX) {
         return Future.failedFuture(new IllegalArgumentException("rate document over " + DOCUMENT_BYTES_MAX + " bytes"));
       }
-      return resp.body().map(RateFeed::parse);
+      String type = resp.getHeader("Content-Type");
+      return resp.body().map(document -> {
+        try {
+          return RateFeed.parse(document);
+        } catch (IllegalArgumentException e) { // say what came, for whoever runs the feed
+          throw new IllegalArgumentException(e.getMessage() + " (" + document.length() + " bytes of "
+              + (type == null ? "no content type" : type) + ")", e);
+        }
+      });
     });
   }
 
