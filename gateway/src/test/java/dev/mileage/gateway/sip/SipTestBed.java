@@ -38,6 +38,15 @@ import java.util.function.UnaryOperator;
  * tariffs, the SIP verticle on a free port, and the simulated trunk. One per test class.
  */
 final class SipTestBed implements AutoCloseable {
+  /**
+   * Media ports of the test beds: a block of 200 per test JVM below both the gateway's default range
+   * (20000-59998) and the kernel's ephemeral ports (32768-60999), so a gateway or a bench running on the same
+   * host cannot fill them (it did: every call of a test bed got 503 while a bench held thousands of calls).
+   * A bed uses the first 100, a second gateway of the same test the next 100 ({@link #SECOND_RTP_PORT_BASE}).
+   */
+  static final int RTP_PORT_BASE = 10000 + (int) (ProcessHandle.current().pid() % 45) * 200;
+  static final int SECOND_RTP_PORT_BASE = RTP_PORT_BASE + 100;
+
   static final Duration WAIT = Duration.ofSeconds(15);
   /** +1555: 60 points a minute, per-second billing: a point a second, so billed seconds = points. */
   static final Tariff PER_SECOND = Tariff.of(60, 1, 1, 0);
@@ -77,7 +86,7 @@ final class SipTestBed implements AutoCloseable {
     subscribers = new SubscriberStore(pool, "mileage", clock);
     SipOptions options = sipOptions.apply(SipOptions.defaults("127.0.0.1", 0, trunk.uri())
         .withTimers(Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofSeconds(60))
-        .withRtpPorts(30000 + (int) (ProcessHandle.current().pid() % 200) * 100, 30000 + (int) (ProcessHandle.current().pid() % 200) * 100 + 98));
+        .withRtpPorts(RTP_PORT_BASE, RTP_PORT_BASE + 98));
     sip = new SipVerticle(options, subscribers, () -> meter, sipClock);
     await(vertx.deployVerticle(sip));
   }

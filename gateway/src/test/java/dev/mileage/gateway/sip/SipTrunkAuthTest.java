@@ -50,7 +50,7 @@ class SipTrunkAuthTest {
   void wrongTrunkCredentialsGive502AndNoCharge() throws Exception {
     SipOptions wrong = SipOptions.defaults("127.0.0.1", 0, bed.trunk.uri())
         .withTimers(Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofSeconds(60))
-        .withRtpPorts(41000, 41098)
+        .withRtpPorts(SipTestBed.SECOND_RTP_PORT_BASE, SipTestBed.SECOND_RTP_PORT_BASE + 98)
         .withTrunkCredentials("gateway-7", "not-the-password");
     SipVerticle second = new SipVerticle(wrong, bed.subscribers, () -> bed.meter, bed.clock);
     String id = SipTestBed.await(bed.vertx.deployVerticle(second));
