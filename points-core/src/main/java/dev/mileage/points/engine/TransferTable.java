@@ -34,6 +34,15 @@ final class TransferTable {
   private long[] columns;
   private String[] references;
   private int size;
+  /**
+   * Per committed batch ({@link #addAll}): its first row and that row's timestamp, in commit order (so
+   * both increase). A batch's records take consecutive microseconds, so a reservation's row follows from
+   * its timestamp without an index lookup; the row's id confirms it, else the index answers. Bounded by
+   * the rows (a segment is opened only by a batch that appends one).
+   */
+  private int[] segmentRows = new int[64];
+  private long[] segmentTimestamps = new long[64];
+  private int segments;
   /** Where {@link #preload} sums what it read: never read back. */
   @SuppressWarnings("unused")
   private long preloaded;
@@ -55,24 +64,52 @@ final class TransferTable {
   }
 
   /**
-   * Appends a committed batch's records, then stores its reservations. A first pass reads the index slot
-   * of every id (loads that do not depend on each other, so their cache misses overlap) and the inserts
-   * that follow find their slots in the cache.
+   * Appends a committed batch's records, then stores its reservations (found from their timestamps, see
+   * {@link #rowOf}). The index slots of the new ids were read by the batch's lookups moments before, so
+   * the inserts find them in the cache without a pass of their own.
    */
   void addAll(List<TransferRecord> records, List<PendingState> pendings) {
-    long sum = 0;
-    for (int i = 0, n = records.size(); i < n; i++) {
-      UUID id = records.get(i).transfer().id();
-      sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
-    }
-    for (int i = 0, n = pendings.size(); i < n; i++) {
-      UUID id = pendings.get(i).id();
-      sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
-    }
-    preloaded = sum;
-    int firstRow = size;
+    if (!records.isEmpty()) openSegment(size, Micros.of(records.get(0).timestamp()));
     for (int i = 0, n = records.size(); i < n; i++) add(records.get(i));
-    for (int i = 0, n = pendings.size(); i < n; i++) putPending(pendings.get(i), firstRow); // after their transfers
+    for (int i = 0, n = pendings.size(); i < n; i++) putPending(pendings.get(i)); // after their transfers
+  }
+
+  private void openSegment(int firstRow, long firstTimestampMicros) {
+    if (segments > 0 && segmentTimestamps[segments - 1] >= firstTimestampMicros) {
+      segments = 0; // timestamps went back (a test's hand-made outcome): start over, the index answers meanwhile
+    }
+    if (segments == segmentRows.length) {
+      segmentRows = Arrays.copyOf(segmentRows, segments * 2);
+      segmentTimestamps = Arrays.copyOf(segmentTimestamps, segments * 2);
+    }
+    segmentRows[segments] = firstRow;
+    segmentTimestamps[segments] = firstTimestampMicros;
+    segments++;
+  }
+
+  /**
+   * The row holding transfer {@code (msb, lsb)} stored at {@code timestampMicros}, or {@link UuidRows#ABSENT}:
+   * the segment is found by a binary search over a few small arrays that stay in the cache, the row by
+   * the timestamp's offset in it, and only a row whose id differs falls back to the index.
+   */
+  private int rowOf(long msb, long lsb, long timestampMicros) {
+    int lo = 0;
+    int hi = segments - 1;
+    while (lo <= hi) { // the last segment whose first timestamp is at or before the one sought
+      int mid = (lo + hi) >>> 1;
+      if (segmentTimestamps[mid] <= timestampMicros) lo = mid + 1; else hi = mid - 1;
+    }
+    if (hi >= 0) {
+      long candidate = segmentRows[hi] + (timestampMicros - segmentTimestamps[hi]);
+      int end = hi + 1 < segments ? segmentRows[hi + 1] : size;
+      if (candidate >= segmentRows[hi] && candidate < end) {
+        int o = (int) candidate * STRIDE;
+        if (columns[o + ID_MSB] == msb && columns[o + ID_LSB] == lsb && columns[o + TIMESTAMP] == timestampMicros) {
+          return (int) candidate;
+        }
+      }
+    }
+    return index.get(msb, lsb);
   }
 
   /** Appends the record; an id is stored once (an invariant: the engine checked before it inserted). */
@@ -148,24 +185,13 @@ final class TransferTable {
 
   /**
    * Stores a reservation on its PENDING transfer's row (stored before it), or its new status: it must be
-   * that transfer's, and it changes only by closing once (invariants). {@code batchFirstRow}: the first
-   * row the committing batch appended.
+   * that transfer's, and it changes only by closing once (invariants).
    */
-  void putPending(PendingState p, int batchFirstRow) {
+  void putPending(PendingState p) {
     long msb = p.id().getMostSignificantBits();
     long lsb = p.id().getLeastSignificantBits();
     long[] c = columns;
-    int row = UuidRows.ABSENT;
-    if (batchFirstRow < size) {
-      // a batch's records take consecutive microseconds and are appended in order, so a reservation made
-      // by this batch is found from its timestamp; the row's id confirms it, else the index answers
-      long candidate = batchFirstRow + (p.timestampMicros() - c[batchFirstRow * STRIDE + TIMESTAMP]);
-      if (candidate >= batchFirstRow && candidate < size
-          && c[(int) candidate * STRIDE + ID_MSB] == msb && c[(int) candidate * STRIDE + ID_LSB] == lsb) {
-        row = (int) candidate;
-      }
-    }
-    if (row == UuidRows.ABSENT) row = index.get(msb, lsb);
+    int row = rowOf(msb, lsb, p.timestampMicros());
     Checks.invariant(row != UuidRows.ABSENT, "a reservation's transfer is stored first", p.id());
     int o = row * STRIDE;
     long flags = c[o + FLAGS];
