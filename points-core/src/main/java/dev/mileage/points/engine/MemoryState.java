@@ -52,8 +52,18 @@ public final class MemoryState implements LedgerView {
   }
 
   @Override
-  public void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
-    transfers.preload(requests, expiryCandidates);
+  public void preloadExpiryCandidates(Collection<UUID> pendingIds) {
+    transfers.preloadReservations(pendingIds);
+  }
+
+  @Override
+  public void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest) {
+    transfers.preloadReservations(requests, fromRequest, toRequest);
+  }
+
+  @Override
+  public void preloadTransfers(List<List<Transfer>> requests, int fromRequest, int toRequest) {
+    transfers.preloadTransfers(requests, fromRequest, toRequest);
   }
 
   public Collection<Account> accounts() {

@@ -29,6 +29,8 @@ final class TransferTable {
   private static final int STATUS_SHIFT = 40;
   private static final long STATUS_MASK = 0xFFL << STATUS_SHIFT;
   private static final PendingStatus[] STATUSES = PendingStatus.values();
+  /** Records whose index slots the append touches ahead of inserting them (see {@link #addAll}). */
+  static final int INSERT_AHEAD = 256;
 
   private final UuidRows index;
   private long[] columns;
@@ -43,7 +45,7 @@ final class TransferTable {
   private int[] segmentRows = new int[64];
   private long[] segmentTimestamps = new long[64];
   private int segments;
-  /** Where {@link #preload} sums what it read: never read back. */
+  /** Where the preload passes sum what they read: never read back. */
   @SuppressWarnings("unused")
   private long preloaded;
 
@@ -65,13 +67,26 @@ final class TransferTable {
 
   /**
    * Appends a committed batch's records, then stores its reservations (found from their timestamps, see
-   * {@link #rowOf}). The index slots of the new ids were read by the batch's lookups moments before, so
-   * the inserts find them in the cache without a pass of their own.
+   * {@link #rowOf}). The index slots of the new ids were read during the batch but are out of the caches
+   * again by now: a touch pass runs {@link #INSERT_AHEAD} records ahead of the inserts, so that their
+   * misses overlap (a window small enough that the touched lines and pages are still cached on insert).
    */
   void addAll(List<TransferRecord> records, List<PendingState> pendings) {
-    if (!records.isEmpty()) openSegment(size, Micros.of(records.get(0).timestamp()));
-    for (int i = 0, n = records.size(); i < n; i++) add(records.get(i));
-    for (int i = 0, n = pendings.size(); i < n; i++) putPending(pendings.get(i)); // after their transfers
+    int n = records.size();
+    if (n > 0) openSegment(size, Micros.of(records.get(0).timestamp()));
+    long sum = 0;
+    int touched = 0;
+    for (int i = 0; i < n; i++) {
+      if (i + INSERT_AHEAD >= touched && touched < n) { // keep the records [i, i + 2 * INSERT_AHEAD) touched
+        for (int end = Math.min(n, i + 2 * INSERT_AHEAD); touched < end; touched++) {
+          UUID id = records.get(touched).transfer().id();
+          sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        }
+      }
+      add(records.get(i));
+    }
+    preloaded += sum;
+    for (int i = 0, m = pendings.size(); i < m; i++) putPending(pendings.get(i)); // after their transfers
   }
 
   private void openSegment(int firstRow, long firstTimestampMicros) {
@@ -140,26 +155,35 @@ final class TransferTable {
   }
 
   /**
-   * Brings into the caches what a batch will read: the index slot of every transfer id and pending id it
-   * names, then the rows of the reservations it posts or voids. The index and the rows are far larger
-   * than the caches, so each read misses; done one transfer at a time, each miss waits for the one
-   * before, while these loops issue loads that do not depend on each other and the CPU overlaps them.
+   * Brings into the caches what a batch will read: the index slot of every transfer id it names (first
+   * lookups of new ids), or of every pending id and then the reservation's row. The index and the rows
+   * are far larger than the caches (and their pages than the TLB), so each read misses; done one
+   * transfer at a time, each miss waits for the one before, while these loops issue loads that do not
+   * depend on each other and the CPU overlaps them. The engine calls them a window ahead of its reads.
    */
-  void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
+  void preloadTransfers(List<List<Transfer>> requests, int fromRequest, int toRequest) {
     long sum = 0;
-    for (int r = 0, rn = requests.size(); r < rn; r++) {
+    for (int r = fromRequest; r < toRequest; r++) {
       List<Transfer> transfers = requests.get(r);
       for (int i = 0, n = transfers.size(); i < n; i++) {
-        Transfer t = transfers.get(i);
-        UUID id = t.id();
+        UUID id = transfers.get(i).id();
         sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
-        UUID p = t.pendingId();
+      }
+    }
+    preloaded += sum; // a field the loads flow into, so the compiler keeps them
+  }
+
+  void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest) {
+    long sum = 0;
+    for (int r = fromRequest; r < toRequest; r++) {
+      List<Transfer> transfers = requests.get(r);
+      for (int i = 0, n = transfers.size(); i < n; i++) {
+        UUID p = transfers.get(i).pendingId();
         if (p != null) sum += index.touch(p.getMostSignificantBits(), p.getLeastSignificantBits());
       }
     }
-    for (UUID id : expiryCandidates) sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
     long[] c = columns;
-    for (int r = 0, rn = requests.size(); r < rn; r++) {
+    for (int r = fromRequest; r < toRequest; r++) {
       List<Transfer> transfers = requests.get(r);
       for (int i = 0, n = transfers.size(); i < n; i++) {
         UUID p = transfers.get(i).pendingId();
@@ -168,7 +192,13 @@ final class TransferTable {
         if (row != UuidRows.ABSENT) sum += c[row * STRIDE + FLAGS];
       }
     }
-    preloaded = sum; // a field the loads flow into, so the compiler keeps them
+    preloaded += sum;
+  }
+
+  void preloadReservations(Collection<UUID> pendingIds) {
+    long sum = 0;
+    for (UUID id : pendingIds) sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    preloaded += sum;
   }
 
   /** The reservation made by the PENDING transfer {@code id}, or null. */
