@@ -240,7 +240,7 @@ public final class LedgerEngine {
       w.debit(dr, amount, 0);
       w.credit(cr, amount, 0);
       long expiresAt = t.timeoutSeconds() == 0 ? 0 : ts + t.timeoutSeconds() * MICROS_PER_SECOND;
-      w.put(new PendingState(t.id(), dr.id(), cr.id(), amount, ts, expiresAt, PendingStatus.PENDING));
+      w.put(new PendingState(t.id(), dr.id, cr.id, amount, ts, expiresAt, PendingStatus.PENDING));
     } else {
       w.debit(dr, 0, amount);
       w.credit(cr, 0, amount);

@@ -6,6 +6,7 @@ import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferRecord;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -17,7 +18,8 @@ import java.util.UUID;
  * burden the collector. Not thread safe. The durable store is {@code dev.mileage.points.store.PgLedger}.
  */
 public final class MemoryState implements LedgerView {
-  private final LongMap<Account> accounts = new LongMap<>(1024);
+  /** By id: this state numbers accounts 1, 2, 3 ..., so an array is their index (slot 0 unused). */
+  private Account[] accounts = new Account[1024];
   private final TransferTable transfers;
   private long nextAccountId = 1;
 
@@ -31,14 +33,16 @@ public final class MemoryState implements LedgerView {
   }
 
   public Account open(String owner, int pointType, int flags) {
+    Checks.invariant(nextAccountId < Integer.MAX_VALUE - 8, "accounts are bounded", nextAccountId);
     Account a = new Account(nextAccountId++, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
-    accounts.put(a.id(), a);
+    if (a.id() >= accounts.length) accounts = Arrays.copyOf(accounts, (int) Math.min(Integer.MAX_VALUE - 8, accounts.length * 2L));
+    accounts[(int) a.id()] = a;
     return a;
   }
 
   @Override
   public Account account(long accountId) {
-    return accounts.get(accountId);
+    return accountId > 0 && accountId < nextAccountId ? accounts[(int) accountId] : null;
   }
 
   @Override
@@ -66,8 +70,9 @@ public final class MemoryState implements LedgerView {
     transfers.preloadTransfers(requests, fromRequest, toRequest);
   }
 
+  /** Every account, by id (a copy). */
   public Collection<Account> accounts() {
-    return accounts.values();
+    return List.of(Arrays.copyOfRange(accounts, 1, (int) nextAccountId));
   }
 
   /** Every stored transfer, in the order stored (a copy). */
@@ -84,8 +89,9 @@ public final class MemoryState implements LedgerView {
   public void commit(BatchOutcome outcome) {
     outcome.verify();
     for (AccountChange c : outcome.accounts()) {
-      Checks.invariant(accounts.get(c.after().id()) == c.before(), "the batch read the committed account", c.before());
-      accounts.put(c.after().id(), c.after());
+      long id = c.after().id();
+      Checks.invariant(account(id) == c.before(), "the batch read the committed account", c.before());
+      accounts[(int) id] = c.after();
     }
     transfers.addAll(outcome.inserted(), outcome.pendings());
   }

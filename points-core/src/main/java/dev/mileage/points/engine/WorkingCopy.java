@@ -24,13 +24,10 @@ final class WorkingCopy {
   private record Undo(Kind kind, Object key, Object previous, long[] counters) {
   }
 
-  private final LongMap<AccountSlot> accounts;
+  private final AccountSlots accounts = new AccountSlots();
   private final UuidMap<TransferRecord> transfers;
   private final UuidMap<PendingState> pendings;
   private final List<Undo> undo = new ArrayList<>();
-  /** Slots handed out by earlier batches, reloaded in order by later ones (bounded by the accounts per batch). */
-  private final List<AccountSlot> slots = new ArrayList<>();
-  private int slotsUsed;
   private LedgerView base;
   private List<TransferRecord> inserted;
   private boolean logging;
@@ -48,7 +45,6 @@ final class WorkingCopy {
    */
   WorkingCopy(int expectedTransfers) {
     int capacity = (int) Math.min(1 << 24, expectedTransfers + 16L);
-    this.accounts = new LongMap<>(capacity * 2);
     this.transfers = new UuidMap<>(capacity);
     this.pendings = new UuidMap<>(capacity);
   }
@@ -59,7 +55,6 @@ final class WorkingCopy {
     transfers.clear();
     pendings.clear();
     undo.clear();
-    slotsUsed = 0;
     logging = false;
     expired = 0;
     this.base = base;
@@ -73,16 +68,7 @@ final class WorkingCopy {
     AccountSlot slot = accounts.get(accountId);
     if (slot != null) return slot;
     var a = base.account(accountId);
-    if (a == null) return null;
-    if (slotsUsed < slots.size()) {
-      slot = slots.get(slotsUsed).load(a);
-    } else {
-      slot = new AccountSlot(a);
-      slots.add(slot);
-    }
-    slotsUsed++;
-    accounts.put(accountId, slot);
-    return slot;
+    return a == null ? null : accounts.add(a);
   }
 
   TransferRecord transfer(UUID transferId) {
@@ -187,10 +173,10 @@ final class WorkingCopy {
     for (int k = 0; k < n; k++) {
       if (k + TOUCH_AHEAD >= touched && touched < n) {
         for (int end = Math.min(n, k + 2 * TOUCH_AHEAD); touched < end; touched++) {
-          sum += accounts.valueAt(touched).before.id();
+          sum += accounts.at(touched).before.id();
         }
       }
-      AccountSlot slot = accounts.valueAt(k);
+      AccountSlot slot = accounts.at(k);
       if (slot.changed) changes.add(new AccountChange(slot.before, slot.after()));
     }
     this.touchedSum = sum;
