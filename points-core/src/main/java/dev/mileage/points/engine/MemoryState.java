@@ -33,7 +33,7 @@ public final class MemoryState implements LedgerView {
   }
 
   public Account open(String owner, int pointType, int flags) {
-    Checks.invariant(nextAccountId < Integer.MAX_VALUE - 8, "accounts are bounded", nextAccountId);
+    if (nextAccountId >= Integer.MAX_VALUE - 8) Checks.invariant(false, "accounts are bounded", nextAccountId);
     Account a = new Account(nextAccountId++, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
     if (a.id() >= accounts.length) accounts = Arrays.copyOf(accounts, (int) Math.min(Integer.MAX_VALUE - 8, accounts.length * 2L));
     accounts[(int) a.id()] = a;
