@@ -94,13 +94,13 @@ public final class LedgerEngine {
     PendingState[] reservations = baseReservations;
     int requestCount = requests.size();
     // the view is hinted one window ahead of each pass (see LedgerView): [window, ahead) is hinted next
-    int window = hint(base, requests, 0, true);
-    int ahead = hint(base, requests, window, true);
+    int window = hint(base, w, requests, 0, true);
+    int ahead = hint(base, w, requests, window, true);
     int at = 0;
     for (int r = 0; r < requestCount; r++) {
       if (r == window) {
         window = ahead;
-        ahead = hint(base, requests, ahead, true);
+        ahead = hint(base, w, requests, ahead, true);
       }
       List<Transfer> transfers = requests.get(r);
       for (int k = 0, n = transfers.size(); k < n; k++, at++) {
@@ -115,13 +115,13 @@ public final class LedgerEngine {
       }
     }
     TransferResult[] results = new TransferResult[total];
-    window = hint(base, requests, 0, false);
-    ahead = hint(base, requests, window, false);
+    window = hint(base, w, requests, 0, false);
+    ahead = hint(base, w, requests, window, false);
     int offset = 0;
     for (int r = 0; r < requestCount; r++) {
       if (r == window) {
         window = ahead;
-        ahead = hint(base, requests, ahead, false);
+        ahead = hint(base, w, requests, ahead, false);
       }
       List<Transfer> transfers = requests.get(r);
       applyRequest(w, transfers, results, offset, batchNow);
@@ -137,12 +137,14 @@ public final class LedgerEngine {
    * worth (at least one request), for the expiry pass ({@code reservations}) or the apply pass; answers
    * the first request not hinted.
    */
-  private static int hint(LedgerView base, List<List<Transfer>> requests, int from, boolean reservations) {
+  private static int hint(LedgerView base, WorkingCopy w, List<List<Transfer>> requests, int from,
+                          boolean reservations) {
     int to = from;
     for (int transfers = 0; to < requests.size() && transfers < PRELOAD_TRANSFERS; to++) {
       transfers += requests.get(to).size();
     }
     if (to > from) {
+      w.preload(requests, from, to, reservations);
       if (reservations) {
         base.preloadReservations(requests, from, to);
       } else {

@@ -1,5 +1,6 @@
 package dev.mileage.points.engine;
 
+import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferFlags;
@@ -173,7 +174,9 @@ final class TransferTable {
     preloaded += sum; // a field the loads flow into, so the compiler keeps them
   }
 
-  void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest) {
+  /** Also brings in the accounts of the reservations found ({@code accounts} by id below {@code accountsEnd}). */
+  void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest, Account[] accounts,
+                           long accountsEnd) {
     long sum = 0;
     for (int r = fromRequest; r < toRequest; r++) {
       List<Transfer> transfers = requests.get(r);
@@ -189,7 +192,10 @@ final class TransferTable {
         UUID p = transfers.get(i).pendingId();
         if (p == null) continue;
         int row = index.get(p.getMostSignificantBits(), p.getLeastSignificantBits());
-        if (row != UuidRows.ABSENT) sum += c[row * STRIDE + FLAGS];
+        if (row == UuidRows.ABSENT) continue;
+        int o = row * STRIDE;
+        sum += c[o + FLAGS] + MemoryState.touch(accounts, accountsEnd, c[o + DEBIT])
+            + MemoryState.touch(accounts, accountsEnd, c[o + CREDIT]);
       }
     }
     preloaded += sum;

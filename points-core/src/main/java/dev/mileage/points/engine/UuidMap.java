@@ -61,6 +61,11 @@ final class UuidMap<V> {
     return (int) (((msb ^ Long.rotateLeft(lsb, 32)) * 0x9E3779B97F4A7C15L) >>> shift);
   }
 
+  /** The first key half in the key's home slot, read only to bring it into the cache (see LedgerEngine#hint). */
+  long touch(long msb, long lsb) {
+    return keys[2 * home(msb, lsb)];
+  }
+
   int size() {
     return size + (nilValue != null ? 1 : 0);
   }

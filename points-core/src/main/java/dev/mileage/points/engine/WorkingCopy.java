@@ -1,6 +1,9 @@
 package dev.mileage.points.engine;
 
+import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.Checks;
+import dev.mileage.points.ledger.Transfer;
+import dev.mileage.points.ledger.TransferFlags;
 import dev.mileage.points.ledger.TransferRecord;
 import dev.mileage.points.ledger.TransferResult;
 
@@ -61,6 +64,30 @@ final class WorkingCopy {
     this.lastTimestampMicros = lastTimestampMicros;
     this.inserted = new ArrayList<>(expectedTransfers); // handed over in the outcome: never reused
     return this;
+  }
+
+  /**
+   * Brings this batch's own map slots for the transfers of requests [from, to) into the cache ahead of
+   * the pass that reads them ({@code reservations}: the expiry pass, which reads the pending ids; else the
+   * apply pass, which looks up and inserts the transfer ids and the reservations they make or close).
+   */
+  void preload(List<List<Transfer>> requests, int from, int to, boolean reservations) {
+    long sum = 0;
+    for (int r = from; r < to; r++) {
+      List<Transfer> list = requests.get(r);
+      for (int i = 0, n = list.size(); i < n; i++) {
+        Transfer t = list.get(i);
+        UUID p = t.pendingId();
+        if (p != null) sum += pendings.touch(p.getMostSignificantBits(), p.getLeastSignificantBits());
+        if (reservations) continue;
+        UUID id = t.id();
+        sum += transfers.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        if ((t.flags() & TransferFlags.PENDING) != 0) {
+          sum += pendings.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        }
+      }
+    }
+    touchedSum += sum;
   }
 
   /** The account's slot in this batch (read from the base on first use), or null when it does not exist. */
@@ -173,7 +200,8 @@ final class WorkingCopy {
     for (int k = 0; k < n; k++) {
       if (k + TOUCH_AHEAD >= touched && touched < n) {
         for (int end = Math.min(n, k + 2 * TOUCH_AHEAD); touched < end; touched++) {
-          sum += accounts.at(touched).before.id();
+          Account before = accounts.at(touched).before;
+          sum += before.id() + before.owner().length(); // the new Account's constructor checks the owner's length
         }
       }
       AccountSlot slot = accounts.at(k);
