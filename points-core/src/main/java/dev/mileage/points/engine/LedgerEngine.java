@@ -54,8 +54,6 @@ public final class LedgerEngine {
    */
   private PendingState[] baseReservations = new PendingState[1024];
   private long lastTimestampMicros;
-  /** The position in the batch of the first transfer the next hint covers (see {@link #hint}). */
-  private int hintPosition;
 
   public LedgerEngine(Clock clock, long lastTimestampMicros) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -96,7 +94,6 @@ public final class LedgerEngine {
     PendingState[] reservations = baseReservations;
     int requestCount = requests.size();
     // the view is hinted one window ahead of each pass (see LedgerView): [window, ahead) is hinted next
-    hintPosition = 0;
     int window = hint(base, w, requests, 0, true);
     int ahead = hint(base, w, requests, window, true);
     int at = 0;
@@ -118,7 +115,6 @@ public final class LedgerEngine {
       }
     }
     TransferResult[] results = new TransferResult[total];
-    hintPosition = 0;
     window = hint(base, w, requests, 0, false);
     ahead = hint(base, w, requests, window, false);
     int offset = 0;
@@ -141,23 +137,22 @@ public final class LedgerEngine {
    * worth (at least one request), for the expiry pass ({@code reservations}) or the apply pass; answers
    * the first request not hinted.
    */
-  private int hint(LedgerView base, WorkingCopy w, List<List<Transfer>> requests, int from, boolean reservations) {
+  private static int hint(LedgerView base, WorkingCopy w, List<List<Transfer>> requests, int from,
+                          boolean reservations) {
     int to = from;
-    int transfers = 0;
-    while (to < requests.size() && transfers < PRELOAD_TRANSFERS) transfers += requests.get(to++).size();
+    for (int transfers = 0; to < requests.size() && transfers < PRELOAD_TRANSFERS; to++) {
+      transfers += requests.get(to).size();
+    }
     if (to > from) {
       w.preload(requests, from, to, reservations);
       if (reservations) {
         base.preloadReservations(requests, from, to);
       } else {
         base.preloadTransfers(requests, from, to);
-        base.preloadReservationAccounts(baseReservations, hintPosition, hintPosition + transfers);
       }
     }
-    hintPosition += transfers;
     return to;
   }
-
 
   private void applyRequest(WorkingCopy w, List<Transfer> transfers, TransferResult[] results, int offset,
                             long batchNow) {

@@ -37,13 +37,6 @@ public interface LedgerView {
   default void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest) {
   }
 
-  /**
-   * The accounts of the reservations in {@code reservations[from, to)} (null entries: none), which the
-   * POST_PENDING/VOID_PENDING transfers at those positions of the batch release; the transfers name none.
-   */
-  default void preloadReservationAccounts(PendingState[] reservations, int from, int to) {
-  }
-
   /** The ids of the transfers of requests [fromRequest, toRequest) (looked up for idempotency). */
   default void preloadTransfers(List<List<Transfer>> requests, int fromRequest, int toRequest) {
   }

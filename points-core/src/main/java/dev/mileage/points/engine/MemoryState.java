@@ -85,18 +85,6 @@ public final class MemoryState implements LedgerView {
     touchedSum += sum;
   }
 
-  @Override
-  public void preloadReservationAccounts(PendingState[] reservations, int from, int to) {
-    long sum = 0;
-    Account[] byId = accounts;
-    long end = nextAccountId;
-    for (int at = from; at < to; at++) {
-      PendingState p = reservations[at];
-      if (p != null) sum += touch(byId, end, p.debitAccountId()) + touch(byId, end, p.creditAccountId());
-    }
-    touchedSum += sum;
-  }
-
   /** An account's first counter, read only to bring it into the cache; 0 for no account. */
   static long touch(Account[] byId, long end, long accountId) {
     if (accountId <= 0 || accountId >= end) return 0;

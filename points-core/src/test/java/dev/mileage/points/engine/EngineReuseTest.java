@@ -111,10 +111,6 @@ class EngineReuseTest {
     f.state.preloadReservations(requests, 0, 2);
     f.state.preloadTransfers(requests, 0, 2);
     f.state.preloadTransfers(requests, 1, 1); // an empty window
-    PendingState[] read = {null, f.state.pending(hold), null,
-        new PendingState(Transfer.idOf("none"), 9_000, 9_001, 1, 1, 0, PendingStatus.PENDING)}; // no such accounts
-    f.state.preloadReservationAccounts(read, 0, read.length);
-    f.state.preloadReservationAccounts(read, 2, 2);
     assertEquals(before, List.copyOf(f.state.accounts()));
     assertEquals(stored, f.state.transfers().size());
     assertEquals(PendingStatus.PENDING, f.state.pending(hold).status());
