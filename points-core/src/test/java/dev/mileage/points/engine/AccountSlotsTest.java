@@ -4,14 +4,12 @@ import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.AccountFlags;
 import dev.mileage.points.ledger.StandardPointTypes;
 import dev.mileage.points.ledger.Transfer;
-import dev.mileage.points.ledger.TransferRecord;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -96,38 +94,15 @@ class AccountSlotsTest {
     long issuerId = AccountSlots.DIRECT_IDS_MAX + 10L;
     long aliceId = 3L * AccountSlots.DIRECT_IDS_MAX;
     long bobId = 7;
-    Map<Long, Account> accounts = new HashMap<>();
+    MapView view = new MapView();
+    Map<Long, Account> accounts = view.accounts;
     accounts.put(issuerId, new Account(issuerId, "operator", StandardPointTypes.MILEAGE, AccountFlags.NONE, 0, 0, 0, 0));
     accounts.put(aliceId, account(aliceId, 0));
     accounts.put(bobId, account(bobId, 0));
-    Map<UUID, TransferRecord> transfers = new HashMap<>();
-    Map<UUID, PendingState> pendings = new HashMap<>();
-    LedgerView view = new LedgerView() {
-      @Override
-      public Account account(long accountId) {
-        return accounts.get(accountId);
-      }
-
-      @Override
-      public TransferRecord transfer(UUID transferId) {
-        return transfers.get(transferId);
-      }
-
-      @Override
-      public PendingState pending(UUID pendingId) {
-        return pendings.get(pendingId);
-      }
-    };
     LedgerEngine engine = new LedgerEngine(Clock.fixed(Instant.parse("2026-11-23T00:00:00Z"), ZoneOffset.UTC), 0);
     java.util.function.Function<List<Transfer>, BatchOutcome> commit = batch -> {
       BatchOutcome o = engine.apply(view, batch, List.of());
-      o.verify();
-      for (AccountChange c : o.accounts()) {
-        assertSame(accounts.get(c.after().id()), c.before());
-        accounts.put(c.after().id(), c.after());
-      }
-      for (TransferRecord r : o.inserted()) transfers.put(r.transfer().id(), r);
-      for (PendingState p : o.pendings()) pendings.put(p.id(), p);
+      view.commit(o);
       return o;
     };
     UUID hold = Transfer.idOf("hold");
