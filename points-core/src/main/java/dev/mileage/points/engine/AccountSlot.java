@@ -11,6 +11,8 @@ import dev.mileage.points.ledger.Checks;
  */
 final class AccountSlot {
   Account before;
+  /** The account's id, kept here so that clearing a batch's slots reads no account. */
+  long id;
   long debitsPending;
   long debitsPosted;
   long creditsPending;
@@ -25,16 +27,13 @@ final class AccountSlot {
   /** Starts the slot over as {@code before}: slots are reused batch after batch (see WorkingCopy). */
   AccountSlot load(Account before) {
     this.before = before;
+    this.id = before.id();
     this.changed = false;
     this.debitsPending = before.debitsPending();
     this.debitsPosted = before.debitsPosted();
     this.creditsPending = before.creditsPending();
     this.creditsPosted = before.creditsPosted();
     return this;
-  }
-
-  long id() {
-    return before.id();
   }
 
   int pointType() {

@@ -38,6 +38,11 @@ public final class LedgerEngine {
   private static final long MICROS_PER_SECOND = 1_000_000L;
   /** Transfers one batch may hold: bounds the working copy. */
   public static final int TRANSFERS_PER_BATCH_MAX = 1 << 20;
+  /**
+   * Transfers per preload hint: what a window brings in (a few hundred cache lines on as many pages)
+   * must still be in the caches and the TLB when the pass reaches it; a whole batch's would not be.
+   */
+  static final int PRELOAD_TRANSFERS = 256;
 
   private final Clock clock;
   private final WorkingCopy working = new WorkingCopy(1024);
@@ -82,13 +87,22 @@ public final class LedgerEngine {
     int total = 0;
     for (List<Transfer> transfers : requests) total += transfers.size();
     Checks.invariant(total <= TRANSFERS_PER_BATCH_MAX, "a batch is bounded", total);
-    base.preload(requests, expiryCandidates);
+    if (!expiryCandidates.isEmpty()) base.preloadExpiryCandidates(expiryCandidates);
     WorkingCopy w = working.reset(base, batchNow - 1, total + expiryCandidates.size());
     for (UUID id : expiryCandidates) expireIfDue(w, w.pending(id), batchNow);
     if (baseReservations.length < total) baseReservations = new PendingState[Math.max(total, baseReservations.length * 2)];
     PendingState[] reservations = baseReservations;
+    int requestCount = requests.size();
+    // the view is hinted one window ahead of each pass (see LedgerView): [window, ahead) is hinted next
+    int window = hint(base, w, requests, 0, true);
+    int ahead = hint(base, w, requests, window, true);
     int at = 0;
-    for (List<Transfer> transfers : requests) {
+    for (int r = 0; r < requestCount; r++) {
+      if (r == window) {
+        window = ahead;
+        ahead = hint(base, w, requests, ahead, true);
+      }
+      List<Transfer> transfers = requests.get(r);
       for (int k = 0, n = transfers.size(); k < n; k++, at++) {
         Transfer t = transfers.get(k);
         PendingState read = null;
@@ -101,14 +115,43 @@ public final class LedgerEngine {
       }
     }
     TransferResult[] results = new TransferResult[total];
+    window = hint(base, w, requests, 0, false);
+    ahead = hint(base, w, requests, window, false);
     int offset = 0;
-    for (List<Transfer> transfers : requests) {
+    for (int r = 0; r < requestCount; r++) {
+      if (r == window) {
+        window = ahead;
+        ahead = hint(base, w, requests, ahead, false);
+      }
+      List<Transfer> transfers = requests.get(r);
       applyRequest(w, transfers, results, offset, batchNow);
       offset += transfers.size();
     }
     BatchOutcome outcome = w.outcome(results);
     lastTimestampMicros = Math.max(lastTimestampMicros, outcome.lastTimestampMicros());
     return outcome;
+  }
+
+  /**
+   * Hints the view about the requests from {@code from} on, about {@link #PRELOAD_TRANSFERS} transfers'
+   * worth (at least one request), for the expiry pass ({@code reservations}) or the apply pass; answers
+   * the first request not hinted.
+   */
+  private static int hint(LedgerView base, WorkingCopy w, List<List<Transfer>> requests, int from,
+                          boolean reservations) {
+    int to = from;
+    for (int transfers = 0; to < requests.size() && transfers < PRELOAD_TRANSFERS; to++) {
+      transfers += requests.get(to).size();
+    }
+    if (to > from) {
+      w.preload(requests, from, to, reservations);
+      if (reservations) {
+        base.preloadReservations(requests, from, to);
+      } else {
+        base.preloadTransfers(requests, from, to);
+      }
+    }
+    return to;
   }
 
   private void applyRequest(WorkingCopy w, List<Transfer> transfers, TransferResult[] results, int offset,
@@ -199,7 +242,7 @@ public final class LedgerEngine {
       w.debit(dr, amount, 0);
       w.credit(cr, amount, 0);
       long expiresAt = t.timeoutSeconds() == 0 ? 0 : ts + t.timeoutSeconds() * MICROS_PER_SECOND;
-      w.put(new PendingState(t.id(), dr.id(), cr.id(), amount, ts, expiresAt, PendingStatus.PENDING));
+      w.put(new PendingState(t.id(), dr.id, cr.id, amount, ts, expiresAt, PendingStatus.PENDING));
     } else {
       w.debit(dr, 0, amount);
       w.credit(cr, 0, amount);

@@ -24,10 +24,20 @@ public interface LedgerView {
   PendingState pending(UUID pendingId);
 
   /**
-   * A hint before the engine reads a batch: the view may bring what the batch will read into the CPU's
-   * caches (the in-memory state does, in tight passes whose memory loads overlap instead of following one
-   * another). Answers nothing and changes nothing; the store's view holds just the batch and needs none.
+   * Hints before the engine reads a batch: the view may bring what the engine is about to read into the
+   * CPU's caches (the in-memory state does, in tight passes whose memory loads overlap instead of
+   * following one another). They answer nothing and change nothing; the store's view holds just the
+   * batch and needs none. The engine gives them a window of requests at a time, a little ahead of where
+   * it reads, so what they bring in is still cached (and its pages still in the TLB) when it is read.
    */
-  default void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
+  default void preloadExpiryCandidates(Collection<UUID> pendingIds) {
+  }
+
+  /** The reservations named by POST_PENDING/VOID_PENDING transfers of requests [fromRequest, toRequest). */
+  default void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest) {
+  }
+
+  /** The ids of the transfers of requests [fromRequest, toRequest) (looked up for idempotency). */
+  default void preloadTransfers(List<List<Transfer>> requests, int fromRequest, int toRequest) {
   }
 }

@@ -6,6 +6,7 @@ import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferRecord;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -17,9 +18,13 @@ import java.util.UUID;
  * burden the collector. Not thread safe. The durable store is {@code dev.mileage.points.store.PgLedger}.
  */
 public final class MemoryState implements LedgerView {
-  private final LongMap<Account> accounts = new LongMap<>(1024);
+  /** By id: this state numbers accounts 1, 2, 3 ..., so an array is their index (slot 0 unused). */
+  private Account[] accounts = new Account[1024];
   private final TransferTable transfers;
   private long nextAccountId = 1;
+  /** Where the preload hints sum what they read, so the compiler keeps the loads: never read back. */
+  @SuppressWarnings("unused")
+  private long touchedSum;
 
   public MemoryState() {
     this(1024);
@@ -31,14 +36,16 @@ public final class MemoryState implements LedgerView {
   }
 
   public Account open(String owner, int pointType, int flags) {
+    if (nextAccountId >= Integer.MAX_VALUE - 8) Checks.invariant(false, "accounts are bounded", nextAccountId);
     Account a = new Account(nextAccountId++, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
-    accounts.put(a.id(), a);
+    if (a.id() >= accounts.length) accounts = Arrays.copyOf(accounts, (int) Math.min(Integer.MAX_VALUE - 8, accounts.length * 2L));
+    accounts[(int) a.id()] = a;
     return a;
   }
 
   @Override
   public Account account(long accountId) {
-    return accounts.get(accountId);
+    return accountId > 0 && accountId < nextAccountId ? accounts[(int) accountId] : null;
   }
 
   @Override
@@ -52,12 +59,42 @@ public final class MemoryState implements LedgerView {
   }
 
   @Override
-  public void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
-    transfers.preload(requests, expiryCandidates);
+  public void preloadExpiryCandidates(Collection<UUID> pendingIds) {
+    transfers.preloadReservations(pendingIds);
   }
 
+  @Override
+  public void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest) {
+    transfers.preloadReservations(requests, fromRequest, toRequest, accounts, nextAccountId);
+  }
+
+  /** Also brings in the accounts the transfers name (a batch reads each account it touches first). */
+  @Override
+  public void preloadTransfers(List<List<Transfer>> requests, int fromRequest, int toRequest) {
+    transfers.preloadTransfers(requests, fromRequest, toRequest);
+    long sum = 0;
+    Account[] byId = accounts;
+    long end = nextAccountId;
+    for (int r = fromRequest; r < toRequest; r++) {
+      List<Transfer> list = requests.get(r);
+      for (int i = 0, n = list.size(); i < n; i++) {
+        Transfer t = list.get(i);
+        sum += touch(byId, end, t.debitAccountId()) + touch(byId, end, t.creditAccountId());
+      }
+    }
+    touchedSum += sum;
+  }
+
+  /** An account's first counter, read only to bring it into the cache; 0 for no account. */
+  static long touch(Account[] byId, long end, long accountId) {
+    if (accountId <= 0 || accountId >= end) return 0;
+    Account a = byId[(int) accountId];
+    return a == null ? 0 : a.debitsPending();
+  }
+
+  /** Every account, by id (a copy). */
   public Collection<Account> accounts() {
-    return accounts.values();
+    return List.of(Arrays.copyOfRange(accounts, 1, (int) nextAccountId));
   }
 
   /** Every stored transfer, in the order stored (a copy). */
@@ -74,8 +111,9 @@ public final class MemoryState implements LedgerView {
   public void commit(BatchOutcome outcome) {
     outcome.verify();
     for (AccountChange c : outcome.accounts()) {
-      Checks.invariant(accounts.get(c.after().id()) == c.before(), "the batch read the committed account", c.before());
-      accounts.put(c.after().id(), c.after());
+      long id = c.after().id();
+      Checks.invariant(account(id) == c.before(), "the batch read the committed account", c.before());
+      accounts[(int) id] = c.after();
     }
     transfers.addAll(outcome.inserted(), outcome.pendings());
   }

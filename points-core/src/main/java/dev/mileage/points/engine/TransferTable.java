@@ -1,5 +1,6 @@
 package dev.mileage.points.engine;
 
+import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.Checks;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferFlags;
@@ -29,12 +30,23 @@ final class TransferTable {
   private static final int STATUS_SHIFT = 40;
   private static final long STATUS_MASK = 0xFFL << STATUS_SHIFT;
   private static final PendingStatus[] STATUSES = PendingStatus.values();
+  /** Records whose index slots the append touches ahead of inserting them (see {@link #addAll}). */
+  static final int INSERT_AHEAD = 256;
 
   private final UuidRows index;
   private long[] columns;
   private String[] references;
   private int size;
-  /** Where {@link #preload} sums what it read: never read back. */
+  /**
+   * Per committed batch ({@link #addAll}): its first row and that row's timestamp, in commit order (so
+   * both increase). A batch's records take consecutive microseconds, so a reservation's row follows from
+   * its timestamp without an index lookup; the row's id confirms it, else the index answers. Bounded by
+   * the rows (a segment is opened only by a batch that appends one).
+   */
+  private int[] segmentRows = new int[64];
+  private long[] segmentTimestamps = new long[64];
+  private int segments;
+  /** Where the preload passes sum what they read: never read back. */
   @SuppressWarnings("unused")
   private long preloaded;
 
@@ -55,24 +67,65 @@ final class TransferTable {
   }
 
   /**
-   * Appends a committed batch's records, then stores its reservations. A first pass reads the index slot
-   * of every id (loads that do not depend on each other, so their cache misses overlap) and the inserts
-   * that follow find their slots in the cache.
+   * Appends a committed batch's records, then stores its reservations (found from their timestamps, see
+   * {@link #rowOf}). The index slots of the new ids were read during the batch but are out of the caches
+   * again by now: a touch pass runs {@link #INSERT_AHEAD} records ahead of the inserts, so that their
+   * misses overlap (a window small enough that the touched lines and pages are still cached on insert).
    */
   void addAll(List<TransferRecord> records, List<PendingState> pendings) {
+    int n = records.size();
+    if (n > 0) openSegment(size, Micros.of(records.get(0).timestamp()));
     long sum = 0;
-    for (int i = 0, n = records.size(); i < n; i++) {
-      UUID id = records.get(i).transfer().id();
-      sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    int touched = 0;
+    for (int i = 0; i < n; i++) {
+      if (i + INSERT_AHEAD >= touched && touched < n) { // keep the records [i, i + 2 * INSERT_AHEAD) touched
+        for (int end = Math.min(n, i + 2 * INSERT_AHEAD); touched < end; touched++) {
+          UUID id = records.get(touched).transfer().id();
+          sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        }
+      }
+      add(records.get(i));
     }
-    for (int i = 0, n = pendings.size(); i < n; i++) {
-      UUID id = pendings.get(i).id();
-      sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    preloaded += sum;
+    for (int i = 0, m = pendings.size(); i < m; i++) putPending(pendings.get(i)); // after their transfers
+  }
+
+  private void openSegment(int firstRow, long firstTimestampMicros) {
+    if (segments > 0 && segmentTimestamps[segments - 1] >= firstTimestampMicros) {
+      segments = 0; // timestamps went back (a test's hand-made outcome): start over, the index answers meanwhile
     }
-    preloaded = sum;
-    int firstRow = size;
-    for (int i = 0, n = records.size(); i < n; i++) add(records.get(i));
-    for (int i = 0, n = pendings.size(); i < n; i++) putPending(pendings.get(i), firstRow); // after their transfers
+    if (segments == segmentRows.length) {
+      segmentRows = Arrays.copyOf(segmentRows, segments * 2);
+      segmentTimestamps = Arrays.copyOf(segmentTimestamps, segments * 2);
+    }
+    segmentRows[segments] = firstRow;
+    segmentTimestamps[segments] = firstTimestampMicros;
+    segments++;
+  }
+
+  /**
+   * The row holding transfer {@code (msb, lsb)} stored at {@code timestampMicros}, or {@link UuidRows#ABSENT}:
+   * the segment is found by a binary search over a few small arrays that stay in the cache, the row by
+   * the timestamp's offset in it, and only a row whose id differs falls back to the index.
+   */
+  private int rowOf(long msb, long lsb, long timestampMicros) {
+    int lo = 0;
+    int hi = segments - 1;
+    while (lo <= hi) { // the last segment whose first timestamp is at or before the one sought
+      int mid = (lo + hi) >>> 1;
+      if (segmentTimestamps[mid] <= timestampMicros) lo = mid + 1; else hi = mid - 1;
+    }
+    if (hi >= 0) {
+      long candidate = segmentRows[hi] + (timestampMicros - segmentTimestamps[hi]);
+      int end = hi + 1 < segments ? segmentRows[hi + 1] : size;
+      if (candidate >= segmentRows[hi] && candidate < end) {
+        int o = (int) candidate * STRIDE;
+        if (columns[o + ID_MSB] == msb && columns[o + ID_LSB] == lsb && columns[o + TIMESTAMP] == timestampMicros) {
+          return (int) candidate;
+        }
+      }
+    }
+    return index.get(msb, lsb);
   }
 
   /** Appends the record; an id is stored once (an invariant: the engine checked before it inserted). */
@@ -103,35 +156,55 @@ final class TransferTable {
   }
 
   /**
-   * Brings into the caches what a batch will read: the index slot of every transfer id and pending id it
-   * names, then the rows of the reservations it posts or voids. The index and the rows are far larger
-   * than the caches, so each read misses; done one transfer at a time, each miss waits for the one
-   * before, while these loops issue loads that do not depend on each other and the CPU overlaps them.
+   * Brings into the caches what a batch will read: the index slot of every transfer id it names (first
+   * lookups of new ids), or of every pending id and then the reservation's row. The index and the rows
+   * are far larger than the caches (and their pages than the TLB), so each read misses; done one
+   * transfer at a time, each miss waits for the one before, while these loops issue loads that do not
+   * depend on each other and the CPU overlaps them. The engine calls them a window ahead of its reads.
    */
-  void preload(List<List<Transfer>> requests, Collection<UUID> expiryCandidates) {
+  void preloadTransfers(List<List<Transfer>> requests, int fromRequest, int toRequest) {
     long sum = 0;
-    for (int r = 0, rn = requests.size(); r < rn; r++) {
+    for (int r = fromRequest; r < toRequest; r++) {
       List<Transfer> transfers = requests.get(r);
       for (int i = 0, n = transfers.size(); i < n; i++) {
-        Transfer t = transfers.get(i);
-        UUID id = t.id();
+        UUID id = transfers.get(i).id();
         sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
-        UUID p = t.pendingId();
+      }
+    }
+    preloaded += sum; // a field the loads flow into, so the compiler keeps them
+  }
+
+  /** Also brings in the accounts of the reservations found ({@code accounts} by id below {@code accountsEnd}). */
+  void preloadReservations(List<List<Transfer>> requests, int fromRequest, int toRequest, Account[] accounts,
+                           long accountsEnd) {
+    long sum = 0;
+    for (int r = fromRequest; r < toRequest; r++) {
+      List<Transfer> transfers = requests.get(r);
+      for (int i = 0, n = transfers.size(); i < n; i++) {
+        UUID p = transfers.get(i).pendingId();
         if (p != null) sum += index.touch(p.getMostSignificantBits(), p.getLeastSignificantBits());
       }
     }
-    for (UUID id : expiryCandidates) sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
     long[] c = columns;
-    for (int r = 0, rn = requests.size(); r < rn; r++) {
+    for (int r = fromRequest; r < toRequest; r++) {
       List<Transfer> transfers = requests.get(r);
       for (int i = 0, n = transfers.size(); i < n; i++) {
         UUID p = transfers.get(i).pendingId();
         if (p == null) continue;
         int row = index.get(p.getMostSignificantBits(), p.getLeastSignificantBits());
-        if (row != UuidRows.ABSENT) sum += c[row * STRIDE + FLAGS];
+        if (row == UuidRows.ABSENT) continue;
+        int o = row * STRIDE;
+        sum += c[o + FLAGS] + MemoryState.touch(accounts, accountsEnd, c[o + DEBIT])
+            + MemoryState.touch(accounts, accountsEnd, c[o + CREDIT]);
       }
     }
-    preloaded = sum; // a field the loads flow into, so the compiler keeps them
+    preloaded += sum;
+  }
+
+  void preloadReservations(Collection<UUID> pendingIds) {
+    long sum = 0;
+    for (UUID id : pendingIds) sum += index.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    preloaded += sum;
   }
 
   /** The reservation made by the PENDING transfer {@code id}, or null. */
@@ -148,24 +221,13 @@ final class TransferTable {
 
   /**
    * Stores a reservation on its PENDING transfer's row (stored before it), or its new status: it must be
-   * that transfer's, and it changes only by closing once (invariants). {@code batchFirstRow}: the first
-   * row the committing batch appended.
+   * that transfer's, and it changes only by closing once (invariants).
    */
-  void putPending(PendingState p, int batchFirstRow) {
+  void putPending(PendingState p) {
     long msb = p.id().getMostSignificantBits();
     long lsb = p.id().getLeastSignificantBits();
     long[] c = columns;
-    int row = UuidRows.ABSENT;
-    if (batchFirstRow < size) {
-      // a batch's records take consecutive microseconds and are appended in order, so a reservation made
-      // by this batch is found from its timestamp; the row's id confirms it, else the index answers
-      long candidate = batchFirstRow + (p.timestampMicros() - c[batchFirstRow * STRIDE + TIMESTAMP]);
-      if (candidate >= batchFirstRow && candidate < size
-          && c[(int) candidate * STRIDE + ID_MSB] == msb && c[(int) candidate * STRIDE + ID_LSB] == lsb) {
-        row = (int) candidate;
-      }
-    }
-    if (row == UuidRows.ABSENT) row = index.get(msb, lsb);
+    int row = rowOf(msb, lsb, p.timestampMicros());
     Checks.invariant(row != UuidRows.ABSENT, "a reservation's transfer is stored first", p.id());
     int o = row * STRIDE;
     long flags = c[o + FLAGS];

@@ -32,6 +32,14 @@ final class UuidMap<V> {
    */
   private int[] filled;
   private int filledCount;
+  /**
+   * Where the last {@link #get} of an absent key stopped: the empty slot a {@link #put} of that key right
+   * after fills without probing again (the engine looks every new id up, then inserts it). Any change to
+   * the map in between forgets it (-1).
+   */
+  private int missSlot = -1;
+  private long missMsb;
+  private long missLsb;
 
   /** Sized so that {@code expected} entries fit without growing (load at most one half). */
   UuidMap(int expected) {
@@ -44,12 +52,18 @@ final class UuidMap<V> {
     values = new Object[capacity];
     filled = new int[capacity];
     filledCount = 0;
+    missSlot = -1;
     mask = capacity - 1;
     shift = 64 - Integer.numberOfTrailingZeros(capacity);
   }
 
   private int home(long msb, long lsb) {
     return (int) (((msb ^ Long.rotateLeft(lsb, 32)) * 0x9E3779B97F4A7C15L) >>> shift);
+  }
+
+  /** The first key half in the key's home slot, read only to bring it into the cache (see LedgerEngine#hint). */
+  long touch(long msb, long lsb) {
+    return keys[2 * home(msb, lsb)];
   }
 
   int size() {
@@ -66,7 +80,12 @@ final class UuidMap<V> {
       long m = ks[2 * i];
       long l = ks[2 * i + 1];
       if (m == msb && l == lsb) return (V) values[i];
-      if ((m | l) == 0) return null;
+      if ((m | l) == 0) {
+        missSlot = i;
+        missMsb = msb;
+        missLsb = lsb;
+        return null;
+      }
     }
   }
 
@@ -82,16 +101,19 @@ final class UuidMap<V> {
       return previous;
     }
     long[] ks = keys;
-    int i = home(msb, lsb);
-    for (; ; i = (i + 1) & mask) {
-      long m = ks[2 * i];
-      long l = ks[2 * i + 1];
-      if (m == msb && l == lsb) {
-        V previous = (V) values[i];
-        values[i] = value;
-        return previous;
+    int i = missSlot;
+    missSlot = -1;
+    if (i < 0 || missMsb != msb || missLsb != lsb) {
+      for (i = home(msb, lsb); ; i = (i + 1) & mask) {
+        long m = ks[2 * i];
+        long l = ks[2 * i + 1];
+        if (m == msb && l == lsb) {
+          V previous = (V) values[i];
+          values[i] = value;
+          return previous;
+        }
+        if ((m | l) == 0) break;
       }
-      if ((m | l) == 0) break;
     }
     ks[2 * i] = msb;
     ks[2 * i + 1] = lsb;
@@ -128,11 +150,13 @@ final class UuidMap<V> {
     filledCount = 0;
     size = 0;
     nilValue = null;
+    missSlot = -1;
   }
 
   /** Answers the removed value, or null (backward-shift deletion keeps probe chains intact). */
   @SuppressWarnings("unchecked")
   V remove(UUID key) {
+    missSlot = -1;
     long msb = key.getMostSignificantBits();
     long lsb = key.getLeastSignificantBits();
     if ((msb | lsb) == 0) {

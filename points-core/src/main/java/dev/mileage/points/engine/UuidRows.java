@@ -68,7 +68,7 @@ final class UuidRows {
 
   /** Adds the key with {@code row}, or answers the row it already has (and adds nothing). */
   int putIfAbsent(long msb, long lsb, int row) {
-    Checks.invariant(row >= 0, "rows are non-negative", row);
+    if (row < 0) Checks.invariant(false, "rows are non-negative", row); // boxes only on failure
     if ((msb | lsb) == 0) {
       if (nilRow != ABSENT) return nilRow;
       nilRow = row;

@@ -1,6 +1,9 @@
 package dev.mileage.points.engine;
 
+import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.Checks;
+import dev.mileage.points.ledger.Transfer;
+import dev.mileage.points.ledger.TransferFlags;
 import dev.mileage.points.ledger.TransferRecord;
 import dev.mileage.points.ledger.TransferResult;
 
@@ -24,18 +27,20 @@ final class WorkingCopy {
   private record Undo(Kind kind, Object key, Object previous, long[] counters) {
   }
 
-  private final LongMap<AccountSlot> accounts;
+  private final AccountSlots accounts = new AccountSlots();
   private final UuidMap<TransferRecord> transfers;
   private final UuidMap<PendingState> pendings;
   private final List<Undo> undo = new ArrayList<>();
-  /** Slots handed out by earlier batches, reloaded in order by later ones (bounded by the accounts per batch). */
-  private final List<AccountSlot> slots = new ArrayList<>();
-  private int slotsUsed;
   private LedgerView base;
   private List<TransferRecord> inserted;
   private boolean logging;
   private long lastTimestampMicros;
   private int expired;
+  /** Where the touch pass in {@link #outcome} sums what it read, so the compiler keeps the loads: never read. */
+  @SuppressWarnings("unused")
+  private long touchedSum;
+  /** Committed accounts the outcome touches ahead of building their changes. */
+  private static final int TOUCH_AHEAD = 128;
 
   /**
    * One per engine, reused batch after batch ({@link #reset}): its maps grow to the largest batch seen
@@ -43,7 +48,6 @@ final class WorkingCopy {
    */
   WorkingCopy(int expectedTransfers) {
     int capacity = (int) Math.min(1 << 24, expectedTransfers + 16L);
-    this.accounts = new LongMap<>(capacity * 2);
     this.transfers = new UuidMap<>(capacity);
     this.pendings = new UuidMap<>(capacity);
   }
@@ -54,7 +58,6 @@ final class WorkingCopy {
     transfers.clear();
     pendings.clear();
     undo.clear();
-    slotsUsed = 0;
     logging = false;
     expired = 0;
     this.base = base;
@@ -63,21 +66,36 @@ final class WorkingCopy {
     return this;
   }
 
+  /**
+   * Brings this batch's own map slots for the transfers of requests [from, to) into the cache ahead of
+   * the pass that reads them ({@code reservations}: the expiry pass, which reads the pending ids; else the
+   * apply pass, which looks up and inserts the transfer ids and the reservations they make or close).
+   */
+  void preload(List<List<Transfer>> requests, int from, int to, boolean reservations) {
+    long sum = 0;
+    for (int r = from; r < to; r++) {
+      List<Transfer> list = requests.get(r);
+      for (int i = 0, n = list.size(); i < n; i++) {
+        Transfer t = list.get(i);
+        UUID p = t.pendingId();
+        if (p != null) sum += pendings.touch(p.getMostSignificantBits(), p.getLeastSignificantBits());
+        if (reservations) continue;
+        UUID id = t.id();
+        sum += transfers.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        if ((t.flags() & TransferFlags.PENDING) != 0) {
+          sum += pendings.touch(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        }
+      }
+    }
+    touchedSum += sum;
+  }
+
   /** The account's slot in this batch (read from the base on first use), or null when it does not exist. */
   AccountSlot account(long accountId) {
     AccountSlot slot = accounts.get(accountId);
     if (slot != null) return slot;
     var a = base.account(accountId);
-    if (a == null) return null;
-    if (slotsUsed < slots.size()) {
-      slot = slots.get(slotsUsed).load(a);
-    } else {
-      slot = new AccountSlot(a);
-      slots.add(slot);
-    }
-    slotsUsed++;
-    accounts.put(accountId, slot);
-    return slot;
+    return a == null ? null : accounts.add(a);
   }
 
   TransferRecord transfer(UUID transferId) {
@@ -173,11 +191,23 @@ final class WorkingCopy {
   }
 
   BatchOutcome outcome(TransferResult[] results) {
-    List<AccountChange> changes = new ArrayList<>(accounts.size());
-    for (int k = 0, n = accounts.size(); k < n; k++) {
-      AccountSlot slot = accounts.valueAt(k);
+    int n = accounts.size();
+    List<AccountChange> changes = new ArrayList<>(n);
+    // each change reads its committed account, read at the batch's start and out of the caches by now:
+    // a pass touches them a window ahead, so that those misses overlap instead of following one another
+    long sum = 0;
+    int touched = 0;
+    for (int k = 0; k < n; k++) {
+      if (k + TOUCH_AHEAD >= touched && touched < n) {
+        for (int end = Math.min(n, k + 2 * TOUCH_AHEAD); touched < end; touched++) {
+          Account before = accounts.at(touched).before;
+          sum += before.id() + before.owner().length(); // the new Account's constructor checks the owner's length
+        }
+      }
+      AccountSlot slot = accounts.at(k);
       if (slot.changed) changes.add(new AccountChange(slot.before, slot.after()));
     }
+    this.touchedSum = sum;
     BatchOutcome outcome = new BatchOutcome(Arrays.asList(results), inserted, changes, pendings.valuesList(), expired,
         lastTimestampMicros);
     base = null; // the committed state may move on: nothing reads it through this copy until the next reset

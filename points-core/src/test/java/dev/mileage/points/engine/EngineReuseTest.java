@@ -105,8 +105,12 @@ class EngineReuseTest {
     assertEquals(OK, f.one(Transfer.reserve(hold, alice.id(), bob.id(), 300, 60, 0, "")));
     List<Account> before = List.copyOf(f.state.accounts());
     int stored = f.state.transfers().size();
-    f.state.preload(List.of(List.of(Transfer.post(Transfer.idOf("p"), hold, 1, 0, ""),
-        Transfer.single(Transfer.idOf("x"), alice.id(), bob.id(), 1, 0, ""))), List.of(hold, Transfer.idOf("none")));
+    List<List<Transfer>> requests = List.of(List.of(Transfer.post(Transfer.idOf("p"), hold, 1, 0, ""),
+        Transfer.single(Transfer.idOf("x"), alice.id(), bob.id(), 1, 0, "")), List.of());
+    f.state.preloadExpiryCandidates(List.of(hold, Transfer.idOf("none")));
+    f.state.preloadReservations(requests, 0, 2);
+    f.state.preloadTransfers(requests, 0, 2);
+    f.state.preloadTransfers(requests, 1, 1); // an empty window
     assertEquals(before, List.copyOf(f.state.accounts()));
     assertEquals(stored, f.state.transfers().size());
     assertEquals(PendingStatus.PENDING, f.state.pending(hold).status());

@@ -42,6 +42,41 @@ class LedgerEngineMapsTest {
     assertEquals(expected.size(), map.values().stream().count());
   }
 
+  /**
+   * A put right after a get that missed reuses the slot that get stopped at: with other keys put,
+   * removed (moving entries), the map cleared or grown in between, it must still land where lookups find it.
+   */
+  @Test
+  void uuidMapPutAfterAMissMatchesHashMap() {
+    SplittableRandom random = new SplittableRandom(13);
+    UuidMap<Integer> map = new UuidMap<>(4);
+    Map<UUID, Integer> expected = new HashMap<>();
+    List<UUID> keys = new ArrayList<>();
+    for (int i = 0; i < 300; i++) keys.add(new UUID(random.nextInt(20), random.nextInt(20)));
+    keys.add(new UUID(0, 0));
+    for (int op = 0; op < 200_000; op++) {
+      UUID k = keys.get(random.nextInt(keys.size()));
+      assertEquals(expected.get(k), map.get(k)); // the engine's pattern: look up, then maybe insert
+      UUID other = keys.get(random.nextInt(keys.size()));
+      switch (random.nextInt(6)) {
+        case 0 -> assertEquals(expected.put(other, -op), map.put(other, -op)); // another key in between
+        case 1 -> assertEquals(expected.remove(other), map.remove(other)); // entries may shift
+        case 2 -> assertEquals(expected.get(other), map.get(other)); // another miss replaces the remembered one
+        case 3 -> {
+          if (random.nextInt(500) == 0) {
+            map.clear();
+            expected.clear();
+          }
+        }
+        default -> {
+        }
+      }
+      assertEquals(expected.put(k, op), map.put(k, op));
+      assertEquals(expected.size(), map.size());
+    }
+    for (UUID k : keys) assertEquals(expected.get(k), map.get(k));
+  }
+
   @Test
   void longMapMatchesHashMapUnderGrowth() {
     SplittableRandom random = new SplittableRandom(11);
