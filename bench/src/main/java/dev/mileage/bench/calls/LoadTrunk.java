@@ -49,6 +49,8 @@ final class LoadTrunk implements SipListener, AutoCloseable {
   private final DatagramSocket rtpSink;
   private final int port;
   private final byte[] sdp;
+  /** The same answer with {@code a=rtcp-mux}, for offers that have it (RFC 5761 5.1.2). */
+  private final byte[] sdpMuxed;
   /** Shared by every response: jain-sip only reads a header while encoding it. */
   private final ContactHeader contact;
   private final ContentTypeHeader sdpType;
@@ -79,6 +81,9 @@ final class LoadTrunk implements SipListener, AutoCloseable {
         + rtpSink.getLocalPort() + " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
         + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n")
         .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] mux = "a=rtcp-mux\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    sdpMuxed = java.util.Arrays.copyOf(sdp, sdp.length + mux.length);
+    System.arraycopy(mux, 0, sdpMuxed, sdp.length, mux.length);
   }
 
   String host() { return "127.0.0.1"; }
@@ -121,7 +126,7 @@ final class LoadTrunk implements SipListener, AutoCloseable {
     // the same tag for a retransmitted INVITE: the caller sees one dialog however often it asks
     if (to.getTag() == null) to.setTag(tagPrefix + Integer.toHexString(request.getCallId().getCallId().hashCode()));
     ok.setHeader(contact);
-    ok.setContent(sdp, sdpType);
+    ok.setContent(RtpSource.offersRtcpMux(request.getRawContent()) ? sdpMuxed : sdp, sdpType);
     return ok;
   }
 

@@ -39,11 +39,21 @@ final class RtpSource implements AutoCloseable {
     return sent.sum();
   }
 
-  byte[] sdp(String sessionId) {
+  /**
+   * Our audio offer (or answer), with {@code a=rtcp-mux} when {@code rtcpMux} (RFC 5761: in every offer, and in an
+   * answer to an offer that had it), as today's phones send it: an anchoring gateway then needs one socket per call.
+   */
+  byte[] sdp(String sessionId, boolean rtcpMux) {
     String sdp = "v=0\r\no=bench " + sessionId + " 1 IN IP4 127.0.0.1\r\ns=bench\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
         + "m=audio " + port() + " RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-        + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
+        + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n"
+        + (rtcpMux ? "a=rtcp-mux\r\n" : "");
     return sdp.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Whether an SDP body has {@code a=rtcp-mux} (RFC 5761); the generator's SDPs have one audio stream only. */
+  static boolean offersRtcpMux(byte[] sdp) {
+    return sdp != null && new String(sdp, StandardCharsets.US_ASCII).contains("\na=rtcp-mux");
   }
 
   /** One RTP packet (version 2, PCMU, mu-law silence); false when the socket refused it. */

@@ -72,7 +72,7 @@ final class UacCall implements CallTimers.Timed {
     ((Via) request.getTopmostVia()).setBranch(engine.newBranch());
     ((SipURI) ((ContactHeader) request.getHeader(ContactHeader.NAME)).getAddress().getURI())
         .setUser(subscriber.username());
-    request.setContent(engine.sdp(Long.toString(intendedStartNanos & 0xffffffffL)),
+    request.setContent(engine.sdp(Long.toString(intendedStartNanos & 0xffffffffL), true),
         engine.headers.createContentTypeHeader("application", "sdp"));
     this.firstInvite = request;
   }
@@ -324,10 +324,10 @@ final class UacCall implements CallTimers.Timed {
     }
   }
 
-  /** Our 200 to a re-INVITE (session refresh, hold): the unchanged offer, with our Contact. */
+  /** Our 200 to a re-INVITE (session refresh, hold): the unchanged offer, with our Contact; mux as offered. */
   Response reInviteAnswer(Request request) throws Exception {
     Response ok = engine.messages.createResponse(Response.OK, request);
-    ok.setContent(engine.sdp(Integer.toString(callId.hashCode() & 0x7fffffff)),
+    ok.setContent(engine.sdp(Integer.toString(callId.hashCode() & 0x7fffffff), RtpSource.offersRtcpMux(request.getRawContent())),
         engine.headers.createContentTypeHeader("application", "sdp"));
     ok.addHeader((ContactHeader) firstInvite.getHeader(ContactHeader.NAME).clone());
     return ok;

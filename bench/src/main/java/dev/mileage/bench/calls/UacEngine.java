@@ -260,8 +260,8 @@ final class UacEngine implements SipListener, AutoCloseable {
     calls.remove(call.callId(), call);
   }
 
-  byte[] sdp(String sessionId) {
-    return media.sdp(sessionId);
+  byte[] sdp(String sessionId, boolean rtcpMux) {
+    return media.sdp(sessionId, rtcpMux);
   }
 
   void sendRtp(InetSocketAddress to, int sequence, int ssrc) {

@@ -220,8 +220,9 @@ public final class MediaBenchCommand implements Callable<Integer> {
         int aPort = a.port();
         int bPort = b.port();
         onContext(context, () -> {
-          r.a().remote("127.0.0.1", aPort, Set.of(0), true);
-          r.b().remote("127.0.0.1", bPort, Set.of(0), true);
+          // both legs multiplex RTCP (RFC 5761), as the gateway's calls do: one socket per relay, no P + 1
+          r.a().remote("127.0.0.1", aPort, Set.of(0), true, 0, true);
+          r.b().remote("127.0.0.1", bPort, Set.of(0), true, 0, true);
           return null;
         });
       }

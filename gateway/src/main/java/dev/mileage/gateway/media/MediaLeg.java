@@ -9,8 +9,9 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * One side of an anchored call: our socket on that side, the peer its SDP names, the port it really
- * sends from (latched), what it may send, and when we last heard it. The SIP verticle writes what the
+ * One side of an anchored call: the call's socket (one port shared by both sides, see {@link RtpRelay}),
+ * the peer its SDP names, the address it really sends from (latched), what it may send, whether it
+ * multiplexes RTCP on the RTP port (RFC 5761), and when we last heard it. The SIP verticle writes what the
  * SDP says; the {@link MediaIo} thread of the call reads it per packet and latches (hence volatile).
  */
 public final class MediaLeg {
@@ -21,6 +22,10 @@ public final class MediaLeg {
   /** The SDP host resolved once per change (null if it does not resolve: then nothing is accepted). */
   private volatile InetAddress sdpAddress;
   private volatile int sdpPort;
+  /** The SDP's address as one value, compared per packet while not latched (null before any SDP). */
+  private volatile InetSocketAddress sdpSocket;
+  /** The SDP carries {@code a=rtcp-mux}: this side's RTCP comes and goes on the RTP port (RFC 5761). */
+  private volatile boolean rtcpMux;
   /** The SDP's {@code a=rtcp} port (RFC 3605), 0 when it names none. */
   private volatile int rtcpPort;
   private volatile InetSocketAddress latched;
@@ -29,6 +34,8 @@ public final class MediaLeg {
   private volatile Set<Integer> allowed = Set.of();
   private volatile boolean receives = true;
   private volatile long lastHeardMs;
+  /** Told after every SDP change (the relay binds RTP + 1 when a side stops multiplexing RTCP). */
+  private volatile Runnable onRemote = () -> { };
 
   MediaLeg(int localPort, LongSupplier nowMs) {
     this.localPort = localPort;
@@ -55,8 +62,19 @@ public final class MediaLeg {
 
   /** As {@link #remote(String, int, Set, boolean)}, with the SDP's RTCP port ({@code a=rtcp}, 0 when absent). */
   public void remote(String host, int port, Set<Integer> payloadTypes, boolean receives, int rtcpPort) {
+    remote(host, port, payloadTypes, receives, rtcpPort, false);
+  }
+
+  /** Everything one audio stream of an SDP says (see {@link SdpRewriter#audio}). */
+  public void remote(SdpRewriter.Audio audio) {
+    remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort(), audio.rtcpMux());
+  }
+
+  /** As above, with whether the SDP multiplexes RTCP on the RTP port ({@code a=rtcp-mux}, RFC 5761). */
+  public void remote(String host, int port, Set<Integer> payloadTypes, boolean receives, int rtcpPort, boolean rtcpMux) {
     if (rtcpPort < 0 || rtcpPort > 65535) throw new IllegalArgumentException("RTCP port " + rtcpPort);
     this.rtcpPort = rtcpPort;
+    this.rtcpMux = rtcpMux;
     boolean moved = !host.equals(sdpHost) || port != sdpPort;
     this.sdpHost = host;
     this.sdpPort = port;
@@ -65,9 +83,25 @@ public final class MediaLeg {
     if (moved) {
       InetSocketAddress resolved = new InetSocketAddress(host, port);
       sdpAddress = resolved.getAddress();
+      sdpSocket = resolved;
       latched = null;
       sendTo = port == 0 ? null : resolved;
     }
+    onRemote.run();
+  }
+
+  void onRemote(Runnable listener) {
+    this.onRemote = listener;
+  }
+
+  /** Whether an SDP named this side's address yet. */
+  boolean known() {
+    return sdpSocket != null;
+  }
+
+  /** This side's SDP has {@code a=rtcp-mux}: its RTCP shares the RTP port (RFC 5761). */
+  public boolean rtcpMux() {
+    return rtcpMux;
   }
 
   Set<Integer> allowedPayloadTypes() {
@@ -76,6 +110,21 @@ public final class MediaLeg {
 
   public boolean receives() {
     return receives;
+  }
+
+  /**
+   * Whether {@code sender} is this side for sure: the address latched, or while not latched exactly the
+   * address (host and port) its SDP names. The relay attributes a datagram on the shared port by this.
+   */
+  boolean owns(InetSocketAddress sender) {
+    InetSocketAddress l = latched;
+    if (l != null) return l.equals(sender);
+    InetSocketAddress sdp = sdpSocket;
+    return sdp != null && sdp.equals(sender);
+  }
+
+  boolean latched() {
+    return latched != null;
   }
 
   /**
@@ -111,6 +160,21 @@ public final class MediaLeg {
       return out.send(data, to) > 0;
     } catch (IOException e) {
       return false; // closed by the call's end meanwhile, or an ICMP error from a peer that went away
+    }
+  }
+
+  /**
+   * Sends an RTCP packet to this side's RTP address from the shared port (RFC 5761: it multiplexes); unlike
+   * media it goes on hold too. False when there is nowhere to send or the socket's buffer is full.
+   */
+  boolean sendMuxed(ByteBuffer data) {
+    DatagramChannel out = channel;
+    InetSocketAddress to = sendTo;
+    if (out == null || to == null) return false;
+    try {
+      return out.send(data, to) > 0;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -16,8 +16,10 @@ import java.util.BitSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Media ports from a bounded range (even ports, RFC 3550 convention). A port is taken until released;
- * a port another process holds is skipped. Thread safe (the SIP shards share it): every method holds the
+ * Media ports from a bounded range (even ports, RFC 3550 convention; the odd port above each stays reserved
+ * with it for RTCP, bound only when a call needs it). A port is taken until released;
+ * a port another process holds is skipped. Counts the media sockets it has open ({@link #socketsOpen}).
+ * Thread safe (the SIP shards share it): every method holds the
  * pool's lock for a bit-set update and at most a bind system call.
  */
 public final class PortPool {
@@ -40,6 +42,8 @@ public final class PortPool {
   private final BitSet taken;
   private int cursor;
   private volatile int inUse;
+  /** Sockets open on ports of this pool (RTP, RTCP beside it, browser legs). */
+  private volatile int socketsOpen;
 
   public PortPool(Vertx vertx, String host, int minPort, int maxPort) {
     if (minPort < 1024 || maxPort > 65535 || maxPort - minPort < 2) throw new IllegalArgumentException("bad port range");
@@ -56,6 +60,11 @@ public final class PortPool {
 
   public int inUse() {
     return inUse;
+  }
+
+  /** Media sockets open now, on ports of this pool. */
+  public int socketsOpen() {
+    return socketsOpen;
   }
 
   public int capacity() {
@@ -88,6 +97,9 @@ public final class PortPool {
     final int s = slot;
     socket.listen(port, host).onComplete(ar -> {
       if (ar.succeeded()) {
+        synchronized (this) {
+          socketsOpen++;
+        }
         p.complete(ar.result());
       } else {
         // held by someone else: leave it marked only while we try elsewhere, then free the slot
@@ -114,6 +126,7 @@ public final class PortPool {
         channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
         channel.bind(new InetSocketAddress(host, min + slot * 2));
         channel.configureBlocking(false);
+        socketsOpen++;
         return channel;
       } catch (BindException heldBySomeoneElse) {
         channel.close();
@@ -128,9 +141,35 @@ public final class PortPool {
     throw new IOException("no free media port");
   }
 
-  /** Closes {@code channel} and frees its port; idempotent per channel, null is ignored. */
+  /**
+   * RTCP beside a channel of this pool: bound on its RTP port + 1, which was reserved with the RTP port, so
+   * only another process can hold it (then this fails). Released with {@link #release(DatagramChannel)},
+   * which leaves the RTP port taken.
+   */
+  public synchronized DatagramChannel bindRtcp(int rtpPort) throws IOException {
+    int slot = (rtpPort - min) / 2;
+    if (rtpPort < min || (rtpPort & 1) != 0 || slot >= slots || !taken.get(slot) || foreign.get(slot)) {
+      throw new IllegalArgumentException("not an RTP port of this pool in use: " + rtpPort);
+    }
+    DatagramChannel channel = DatagramChannel.open(host.contains(":") ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+    try {
+      channel.bind(new InetSocketAddress(host, rtpPort + 1));
+      channel.configureBlocking(false);
+      socketsOpen++;
+      return channel;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Closes {@code channel} and frees its port (an RTCP port stays reserved with its RTP port until that is
+   * released); idempotent per channel, null is ignored.
+   */
   public synchronized void release(DatagramChannel channel) {
     if (channel == null || !channel.isOpen()) return;
+    socketsOpen--;
     int port = -1;
     try {
       if (channel.getLocalAddress() instanceof InetSocketAddress local) port = local.getPort();
@@ -139,7 +178,7 @@ public final class PortPool {
       // closing: the port is freed below either way
     }
     int slot = (port - min) / 2;
-    if (port >= min && slot < slots && taken.get(slot)) freeSlot(slot);
+    if ((port & 1) == 0 && port >= min && slot < slots && taken.get(slot)) freeSlot(slot);
   }
 
   private int takeSlot() {
@@ -175,6 +214,7 @@ public final class PortPool {
     socket.close();
     int slot = (port - min) / 2;
     if (port >= min && slot < slots && taken.get(slot)) {
+      socketsOpen--;
       taken.clear(slot);
       inUse--;
     }

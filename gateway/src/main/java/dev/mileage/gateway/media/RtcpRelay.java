@@ -1,24 +1,22 @@
 package dev.mileage.gateway.media;
 
-import io.vertx.core.Future;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * RTCP (RFC 3550 section 6) of one anchored call, beside its {@link RtpRelay}: a channel on each RTP
- * port + 1, packets from a leg's SDP host passed to the other leg's RTCP peer (its SDP's {@code a=rtcp} port,
- * RFC 3605, else RTP port + 1, or the port it latched on), so reports, BYE and feedback reach the far end and
- * quality can be measured end to end. Our SDP never offers rtcp-mux (RFC 5761) on these legs and drops
- * {@code a=rtcp}, so both peers send RTCP to RTP + 1. RTCP does not count as media for the inactivity timer:
- * it flows on hold. Read by the call's {@link MediaIo} thread, like its RTP: plain non-blocking channels,
- * where Vert.x datagram sockets cost each call two Netty channels with their task queues (about 10 KB of
- * heap per call, measured with 4,744 calls held). {@link #close()} is idempotent, from any thread.
+ * RTCP (RFC 3550 section 6) of one anchored call, part of its {@link RtpRelay}, so reports, BYE and feedback
+ * reach the far end and quality can be measured end to end. A side whose SDP has {@code a=rtcp-mux} sends
+ * and gets its RTCP on the call's RTP port P (RFC 5761; the demux hands it here); a side that does not,
+ * on P + 1, bound only while some side needs it ({@link #bind}) and shared by both sides the way P is: a
+ * datagram from the trunk's RTCP address is the trunk's, anything else the caller side's, accepted only
+ * from its SDP's host and, once heard, only from the port heard. Packets go to the other side's RTCP peer:
+ * its RTP address when it multiplexes, else its SDP's {@code a=rtcp} port (RFC 3605), else RTP port + 1,
+ * or the port it latched on. RTCP does not count as media for the inactivity timer: it flows on hold.
+ * Read by the call's {@link MediaIo} thread, like its RTP.
  */
 public final class RtcpRelay {
   /** Larger datagrams are no RTCP compound packet we relay. */
@@ -26,32 +24,36 @@ public final class RtcpRelay {
 
   private final Side a;
   private final Side b;
-  private final MediaIo io;
-  private final int affinity;
+  /** RTCP on P + 1, null while no side needs it (or it could not be bound). */
+  private volatile DatagramChannel own;
   private volatile boolean closed;
 
-  /** One side: our RTCP channel there, the RTP leg it belongs to, the RTCP source we latched (I/O thread only). */
+  /** One side: the RTP leg it belongs to, the RTCP source we latched on P + 1 (I/O thread only). */
   private static final class Side {
     final MediaLeg leg;
-    final DatagramChannel channel;
     final LongAdder passed;
     final LongAdder dropped;
     InetSocketAddress latched;
     String latchedFor;
 
-    Side(MediaLeg leg, DatagramChannel channel, MediaCounters counters, String name) {
+    Side(MediaLeg leg, MediaCounters counters, String name) {
       this.leg = leg;
-      this.channel = channel;
       this.passed = counters.counter(name + ".rtcp", "passed");
       this.dropped = counters.counter(name + ".rtcp", "dropped");
+    }
+
+    /** Surely this side's RTCP on P + 1: the address latched there, else the RTCP address its SDP names. */
+    boolean owns(InetSocketAddress sender) {
+      String host = leg.sdpHost();
+      if (host == null) return false;
+      if (latched != null && host.equals(latchedFor)) return latched.equals(sender);
+      return sender.getPort() == leg.sdpRtcpPort() && sameHost(host, sender);
     }
 
     /** Only from the SDP's host; once heard, only from the port heard (a new SDP host unlatches). */
     boolean acceptsFrom(InetSocketAddress sender) {
       String host = leg.sdpHost();
-      if (host == null) return false;
-      InetAddress from = sender.getAddress();
-      if (!(host.equals(from.getHostAddress()) || host.equals(sender.getHostString()))) return false;
+      if (host == null || !sameHost(host, sender)) return false;
       if (!host.equals(latchedFor)) {
         latched = sender;
         latchedFor = host;
@@ -65,48 +67,37 @@ public final class RtcpRelay {
       if (latched != null && host.equals(latchedFor)) return latched;
       return new InetSocketAddress(host, leg.sdpRtcpPort());
     }
+
+    private static boolean sameHost(String host, InetSocketAddress sender) {
+      InetAddress from = sender.getAddress();
+      return host.equals(from.getHostAddress()) || host.equals(sender.getHostString());
+    }
   }
 
-  private RtcpRelay(Side a, Side b, MediaIo io, int affinity) {
-    this.a = a;
-    this.b = b;
-    this.io = io;
-    this.affinity = affinity;
+  RtcpRelay(MediaLeg a, MediaLeg b, MediaCounters counters) {
+    this.a = new Side(a, counters, "a");
+    this.b = new Side(b, counters, "b");
+  }
+
+  /** RTCP on P + 1 from now on: {@code channel}, read by {@code io} on the call's thread. */
+  void bind(DatagramChannel channel, MediaIo io, int affinity) {
+    own = channel;
+    io.register(channel, affinity, this::fromOwnPort);
+  }
+
+  /** The channel on P + 1, null when none is bound. */
+  DatagramChannel channel() {
+    return own;
   }
 
   /**
-   * Binds RTCP beside both RTP ports of {@code rtp} (on the caller's thread: two bind system calls) and reads
-   * them on the RTP's I/O thread; fails (nothing left bound) if either port is taken.
+   * RTCP as RFC 5761 section 4 tells it from RTP on a shared port: the second byte is a packet type of
+   * 192-223, which as an RTP marker bit and payload type would be 64-95, a range that is never negotiated.
    */
-  public static Future<RtcpRelay> open(String host, RtpRelay rtp, MediaCounters counters) {
-    DatagramChannel ca = null;
-    DatagramChannel cb = null;
-    try {
-      ca = bind(host, rtp.a().localPort() + 1);
-      cb = bind(host, rtp.b().localPort() + 1);
-      Side sideA = new Side(rtp.a(), ca, counters, "a");
-      Side sideB = new Side(rtp.b(), cb, counters, "b");
-      RtcpRelay relay = new RtcpRelay(sideA, sideB, rtp.io(), rtp.affinity());
-      rtp.io().register(ca, rtp.affinity(), p -> relay.relay(sideA, sideB, p));
-      rtp.io().register(cb, rtp.affinity(), p -> relay.relay(sideB, sideA, p));
-      return Future.succeededFuture(relay);
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(ca);
-      closeQuietly(cb);
-      return Future.failedFuture(e);
-    }
-  }
-
-  private static DatagramChannel bind(String host, int port) throws IOException {
-    DatagramChannel channel = DatagramChannel.open(host.contains(":") ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-    try {
-      channel.bind(new InetSocketAddress(host, port));
-      channel.configureBlocking(false);
-      return channel;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
+  static boolean isMuxedRtcp(MediaPacket packet) {
+    if (packet.length() < 2) return false;
+    int type = packet.unsignedByte(1);
+    return type >= 192 && type <= 223;
   }
 
   /** RTCP version 2, a packet type of RFC 3550/4585/3611 (SR 200 .. XR 207), a sane length. */
@@ -117,36 +108,50 @@ public final class RtcpRelay {
     return type >= 200 && type <= 207;
   }
 
-  private void relay(Side in, Side out, MediaPacket packet) {
-    InetSocketAddress to = out.peer();
-    if (closed || !isRtcp(packet) || !in.acceptsFrom(packet.senderAddress()) || to == null) {
+  /** RTCP that arrived on P from {@code fromB}'s side (or the caller's): only a side that multiplexes sends it there. */
+  void fromMuxed(boolean fromB, MediaPacket packet) {
+    Side in = fromB ? b : a;
+    if (closed || !in.leg.rtcpMux() || !isRtcp(packet) || !in.leg.acceptsFrom(packet.senderAddress())) {
       in.dropped.increment();
       return;
     }
+    forward(in, fromB ? a : b, packet);
+  }
+
+  private void fromOwnPort(MediaPacket packet) {
+    boolean fromB = b.owns(packet.senderAddress());
+    Side in = fromB ? b : a;
+    if (closed || !isRtcp(packet) || !in.acceptsFrom(packet.senderAddress())) {
+      in.dropped.increment();
+      return;
+    }
+    forward(in, fromB ? a : b, packet);
+  }
+
+  private void forward(Side in, Side out, MediaPacket packet) {
+    ByteBuffer bytes = packet.bytes();
+    boolean sent;
+    if (out.leg.rtcpMux()) {
+      sent = out.leg.sendMuxed(bytes);
+    } else {
+      DatagramChannel channel = own;
+      InetSocketAddress to = out.peer();
+      sent = channel != null && to != null && send(channel, bytes, to);
+    }
+    if (sent) in.passed.increment();
+    else in.dropped.increment();
+  }
+
+  private static boolean send(DatagramChannel channel, ByteBuffer bytes, InetSocketAddress to) {
     try {
-      ByteBuffer bytes = packet.bytes();
-      bytes.position(0);
-      out.channel.send(bytes, to);
-      in.passed.increment();
+      return channel.send(bytes, to) > 0;
     } catch (IOException e) {
-      in.dropped.increment(); // closed by the call's end meanwhile, or an ICMP error from a peer that went away
+      return false; // closed by the call's end meanwhile, or an ICMP error from a peer that went away
     }
   }
 
-  public void close() {
-    if (closed) return;
+  /** Stops relaying; the relay releases the channel. */
+  void close() {
     closed = true;
-    closeQuietly(a.channel);
-    closeQuietly(b.channel);
-    io.wakeup(affinity); // the selector lets go of the closed channels on its next turn
-  }
-
-  private static void closeQuietly(DatagramChannel channel) {
-    if (channel == null) return;
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
   }
 }

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * and port, our own origin line, only G.711 (PCMU 0, PCMA 8), RFC 4733 telephone-event and comfort noise
  * left in the audio stream (we relay, we never transcode), transport attributes of the far side (ICE,
  * crypto, rtcp) removed, and every other stream kept but rejected (port 0) so m-line counts still match.
+ * Whether our SDP multiplexes RTCP on the RTP port ({@code a=rtcp-mux}, RFC 5761) is the caller's choice:
+ * offers always do (5.1.1), answers only when the offer did (5.1.2).
  */
 public final class SdpRewriter {
   public static final int PCMU = 0;
@@ -27,8 +29,12 @@ public final class SdpRewriter {
   private static final Pattern ATTRIBUTE_NAME_END = Pattern.compile("[: ]");
 
   /** What one side's SDP says about its audio. {@code host} null when the body has no usable audio. */
-  /** {@code rtcpPort}: the port of the stream's {@code a=rtcp} (RFC 3605), 0 when absent (then RTP + 1). */
-  public record Audio(String host, int port, Set<Integer> payloadTypes, String direction, int rtcpPort) {
+  /**
+   * {@code rtcpPort}: the port of the stream's {@code a=rtcp} (RFC 3605), 0 when absent (then RTP + 1);
+   * {@code rtcpMux}: the stream has {@code a=rtcp-mux} (RFC 5761).
+   */
+  public record Audio(String host, int port, Set<Integer> payloadTypes, String direction, int rtcpPort,
+                      boolean rtcpMux) {
     public boolean receives() {
       return port != 0 && !direction.equals("sendonly") && !direction.equals("inactive");
     }
@@ -46,6 +52,7 @@ public final class SdpRewriter {
     String direction = null;
     int port = -1;
     int rtcpPort = 0;
+    boolean rtcpMux = false;
     List<String> formats = List.of();
     Set<Integer> events = new LinkedHashSet<>();
     boolean inAudio = false;
@@ -77,6 +84,8 @@ public final class SdpRewriter {
         if (isDirection(lower)) {
           if (!seenAudio) sessionDirection = lower;
           else if (inAudio) direction = lower;
+        } else if (inAudio && lower.equals("rtcp-mux")) {
+          rtcpMux = true;
         } else if (inAudio && lower.startsWith("rtcp:")) {
           // RFC 3605: "a=rtcp:port [nettype addrtype address]"; RTCP is relayed to the RTP host, so a
           // different address is not followed (the port is)
@@ -109,8 +118,8 @@ public final class SdpRewriter {
       }
     }
     boolean hasG711 = kept.contains(PCMU) || kept.contains(PCMA);
-    if (!hasG711) return new Audio(host, port, Set.of(), direction == null ? sessionDirection : direction, rtcpPort);
-    return new Audio(host, port, kept, direction == null ? sessionDirection : direction, rtcpPort);
+    String dir = direction == null ? sessionDirection : direction;
+    return new Audio(host, port, hasG711 ? kept : Set.of(), dir, rtcpPort, rtcpMux);
   }
 
   public static boolean hasG711(Audio audio) {
@@ -184,6 +193,14 @@ public final class SdpRewriter {
    * {@code version} (grow it for each new offer on that leg), only the relayed payload types.
    */
   public static String rewrite(String sdp, String host, int port, long sessionId, long version) {
+    return rewrite(sdp, host, port, sessionId, version, false);
+  }
+
+  /**
+   * As {@link #rewrite(String, String, int, long, long)}, with {@code a=rtcp-mux} in the audio stream when
+   * {@code rtcpMux}: in every offer we make, and in an answer to an offer that had it (RFC 5761 5.1).
+   */
+  public static String rewrite(String sdp, String host, int port, long sessionId, long version, boolean rtcpMux) {
     Audio audio = audio(sdp);
     if (audio == null || !hasG711(audio)) return null;
     StringBuilder out = new StringBuilder(sdp.length());
@@ -197,6 +214,7 @@ public final class SdpRewriter {
         continue;
       }
       if (line.startsWith("m=")) {
+        if (inAudio && rtcpMux) out.append("a=rtcp-mux\r\n");
         inAudio = !seenAudio && line.startsWith("m=audio ");
         if (inAudio) {
           seenAudio = true;
@@ -238,6 +256,7 @@ public final class SdpRewriter {
       if (seenAudio && !inAudio) continue;
       out.append(line).append("\r\n");
     }
+    if (inAudio && rtcpMux) out.append("a=rtcp-mux\r\n");
     return out.toString();
   }
 }

@@ -3,7 +3,7 @@ package dev.mileage.gateway.sip;
 import dev.mileage.gateway.media.MediaCounters;
 import dev.mileage.gateway.media.MediaIo;
 import dev.mileage.gateway.media.PortPool;
-import dev.mileage.gateway.media.RtcpRelay;
+import dev.mileage.gateway.media.SocketBudget;
 import dev.mileage.gateway.media.RtpRelay;
 import dev.mileage.gateway.media.SdpRewriter;
 import dev.mileage.points.metering.AuthorizeRequest;
@@ -52,6 +52,9 @@ import java.util.logging.Logger;
  */
 final class B2bua {
   private static final Logger LOG = Logger.getLogger(B2bua.class.getName());
+
+  /** A browser's media leg binds two sockets of its own (browser side and plain side) beside the relay's. */
+  static final int BROWSER_LEG_SOCKETS = 2;
 
   private final Vertx vertx;
   private final Context context;
@@ -200,10 +203,21 @@ final class B2bua {
           admission == CallLimits.Admission.ACCOUNT_BUSY ? Response.BUSY_HERE : Response.SERVICE_UNAVAILABLE, null);
       return;
     }
+    // the media's descriptors at worst, before anything is reserved or bound (see CallCapacity)
+    SocketBudget.Lease sockets = limits.sockets().lease(RtpRelay.SOCKETS_MAX);
+    SocketBudget.Lease browserSockets = sockets == null || !fromBrowser ? null : limits.sockets().lease(BROWSER_LEG_SOCKETS);
+    if (sockets == null || (fromBrowser && browserSockets == null)) {
+      if (sockets != null) sockets.close();
+      limits.release(who.owner());
+      responses.send(st, request, Response.SERVICE_UNAVAILABLE, null);
+      return;
+    }
     String toTag = Long.toHexString(UUID.randomUUID().getMostSignificantBits());
     Call call = new Call(UUID.randomUUID().toString(), who.owner(), who.username(), number.number(), callId(request),
         source, clock.instant(), st, request, toTag, SessionTimers.requires100rel(request),
         timers.supported(), SessionTimers.allowsUpdate(request), timers.sessionExpires(), timers.refresher());
+    call.sockets = sockets;
+    call.browserSockets = browserSockets;
     if (fromBrowser) call.browserOffer = offer;
     else call.aLastSdp = offer;
     track(call);
@@ -238,7 +252,7 @@ final class B2bua {
       return;
     }
     call.sessionId = a.sessionId();
-    RtpRelay.open(ports, mediaIo, mediaCounters, clock::millis).onComplete(ar -> {
+    RtpRelay.open(ports, mediaIo, mediaCounters, clock::millis, call.sockets).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warning(() -> "no media relay for a call (503): " + ar.cause());
         fail(call, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
@@ -253,22 +267,8 @@ final class B2bua {
         openBrowserLeg(call);
         return;
       }
-      call.relay.a().remote(aAudio.host(), aAudio.port(), aAudio.payloadTypes(), aAudio.receives(), aAudio.rtcpPort());
-      openRtcp(call);
+      call.relay.a().remote(aAudio);
       inviteTrunk(call);
-    });
-  }
-
-  /** RTCP beside the RTP relay; a call goes ahead without it if RTP + 1 cannot be had. */
-  private void openRtcp(Call call) {
-    RtcpRelay.open(sip.host, call.relay, mediaCounters).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.log(Level.FINE, "no RTCP relay for this call", ar.cause());
-      } else if (call.ended()) {
-        ar.result().close();
-      } else {
-        call.rtcp = ar.result();
-      }
     });
   }
 
@@ -294,7 +294,7 @@ final class B2bua {
       String plain = leg.plainSdp();
       SdpRewriter.Audio audio = SdpRewriter.audio(plain);
       call.aLastSdp = plain;
-      call.relay.a().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
+      call.relay.a().remote(audio);
       earlyAnswer(call, leg.answerSdp(sessionNumber(call), call.aSdpVersion));
       leg.secured().onComplete(s -> {
         if (call.ended()) return;
@@ -335,8 +335,9 @@ final class B2bua {
 
   private void inviteTrunk(Call call) {
     try {
+      // our offer multiplexes RTCP (RFC 5761 5.1.1); P + 1 is bound if the trunk's answer does not
       String sdp = SdpRewriter.rewrite(call.aLastSdp, sip.host, call.relay.b().localPort(), sessionNumber(call),
-          call.bSdpVersion);
+          call.bSdpVersion, true);
       Request invite = trunk.invite(call, sdp);
       call.bLastSentSdp = sdp;
       call.bRequest = invite;
@@ -486,10 +487,11 @@ final class B2bua {
     if (bSdp != null) {
       SdpRewriter.Audio bAudio = SdpRewriter.audio(bSdp);
       if (SdpRewriter.hasG711(bAudio)) {
-        call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives(), bAudio.rtcpPort());
+        call.relay.b().remote(bAudio);
         // a browser already has its (encrypted) answer from the 183: the trunk's SDP is not for it
         if (call.web == null) {
-          aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
+          aSdp = SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion,
+              call.relay.a().rtcpMux());
         }
       }
     }
@@ -532,7 +534,7 @@ final class B2bua {
       return;
     }
     call.bLastSdp = bSdp;
-    call.relay.b().remote(bAudio.host(), bAudio.port(), bAudio.payloadTypes(), bAudio.receives(), bAudio.rtcpPort());
+    call.relay.b().remote(bAudio);
     cancelTimer(call.ringTimer);
     call.ringTimer = -1;
     call.state = Call.State.ANSWERED;
@@ -556,7 +558,8 @@ final class B2bua {
       ok.setHeader(sip.headers.createSupportedHeader(SipResponses.SUPPORTED));
       SessionTimers.negotiate(this, call, ok);
       String aSdp = call.web != null ? call.web.answerSdp(sessionNumber(call), call.aSdpVersion)
-          : SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion);
+          : SdpRewriter.rewrite(bSdp, sip.host, call.relay.a().localPort(), sessionNumber(call), call.aSdpVersion,
+              call.relay.a().rtcpMux());
       ok.setContent(aSdp, sip.headers.createContentTypeHeader("application", "sdp"));
       call.aLastSentSdp = aSdp;
       call.aDialog = call.aInvite.getDialog();
@@ -624,7 +627,8 @@ final class B2bua {
           .onFailure(e -> LOG.log(Level.WARNING, "meter stop failed; the meter settles it from its checkpoint", e));
     }
     if (call.relay != null) call.relay.close();
-    if (call.rtcp != null) call.rtcp.close();
+    if (call.sockets != null) call.sockets.close(); // the relay closed it, unless the call ended before it opened
+    if (call.browserSockets != null) call.browserSockets.close();
     if (call.web != null) call.web.close();
     untrack(call);
   }

@@ -46,8 +46,10 @@ final class Call {
   State state = State.AUTHORIZING;
   UUID sessionId;
   RtpRelay relay;
-  /** RTCP beside the relay, when RTP + 1 could be bound (null otherwise, or not yet). */
-  dev.mileage.gateway.media.RtcpRelay rtcp;
+  /** The media's share of the descriptor budget, taken at admission; the relay keeps it at what it holds. */
+  dev.mileage.gateway.media.SocketBudget.Lease sockets;
+  /** A browser leg's own two sockets in the budget; null for phones. */
+  dev.mileage.gateway.media.SocketBudget.Lease browserSockets;
   /** A browser caller's offer (DTLS-SRTP), until its media leg is open; null for phones. */
   String browserOffer;
   /** A browser caller's media leg (ICE/DTLS-SRTP terminated here); null for phones. */

@@ -1,5 +1,6 @@
 package dev.mileage.gateway.sip;
 
+import dev.mileage.gateway.media.SocketBudget;
 import dev.mileage.points.ledger.Checks;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,10 +18,22 @@ final class CallLimits {
   private final AtomicInteger live = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> perOwner = new ConcurrentHashMap<>();
 
+  private final SocketBudget sockets;
+
   CallLimits(int callsMax, int callsPerAccountMax) {
+    this(callsMax, callsPerAccountMax, SocketBudget.unlimited());
+  }
+
+  /** {@code sockets}: the descriptors call media may hold (see {@link CallCapacity#budget}). */
+  CallLimits(int callsMax, int callsPerAccountMax, SocketBudget sockets) {
+    this.sockets = java.util.Objects.requireNonNull(sockets, "sockets");
     if (callsMax < 1 || callsPerAccountMax < 1) throw new IllegalArgumentException("limits must be positive");
     this.callsMax = callsMax;
     this.callsPerAccountMax = callsPerAccountMax;
+  }
+
+  SocketBudget sockets() {
+    return sockets;
   }
 
   boolean full() {

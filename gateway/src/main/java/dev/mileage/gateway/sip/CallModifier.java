@@ -85,7 +85,7 @@ final class CallModifier {
     }
     MediaLeg from = fromA ? call.relay.a() : call.relay.b();
     MediaLeg to = fromA ? call.relay.b() : call.relay.a();
-    from.remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
+    from.remote(audio);
     Dialog other = fromA ? call.bDialog : call.aDialog;
     if (other == null) {
       b2bua.responses.send(st, request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
@@ -93,7 +93,8 @@ final class CallModifier {
     }
     try {
       long version = fromA ? ++call.bSdpVersion : ++call.aSdpVersion;
-      String rewritten = SdpRewriter.rewrite(sdp, b2bua.sip.host, to.localPort(), B2bua.sessionNumber(call), version);
+      String rewritten = SdpRewriter.rewrite(sdp, b2bua.sip.host, to.localPort(), B2bua.sessionNumber(call), version,
+          true);
       if (fromA) call.bLastSentSdp = rewritten;
       else call.aLastSentSdp = rewritten;
       Request out = other.createRequest(request.getMethod());
@@ -124,9 +125,9 @@ final class CallModifier {
       return;
     }
     try {
-      call.relay.b().remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
+      call.relay.b().remote(audio);
       String answer = SdpRewriter.withDirection(SdpRewriter.rewrite(sdp, b2bua.sip.host, call.relay.b().localPort(),
-          B2bua.sessionNumber(call), ++call.bSdpVersion), SdpRewriter.answering(audio.direction()));
+          B2bua.sessionNumber(call), ++call.bSdpVersion, audio.rtcpMux()), SdpRewriter.answering(audio.direction()));
       Response ok = b2bua.responses.create(Response.OK, request, null);
       ok.addHeader(b2bua.sip.contact("udp"));
       ok.setContent(answer, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
@@ -218,12 +219,13 @@ final class CallModifier {
       if (SdpRewriter.hasG711(audio)) {
         MediaLeg answerer = fromA ? call.relay.b() : call.relay.a();
         MediaLeg asker = fromA ? call.relay.a() : call.relay.b();
-        answerer.remote(audio.host(), audio.port(), audio.payloadTypes(), audio.receives(), audio.rtcpPort());
+        answerer.remote(audio);
         long version = fromA ? ++call.aSdpVersion : ++call.bSdpVersion;
         // a browser asker gets its own leg's answer, in the direction the trunk answered
         String rewritten = fromA && call.web != null
             ? call.web.answerSdp(B2bua.sessionNumber(call), version, audio.direction())
-            : SdpRewriter.rewrite(sdp, b2bua.sip.host, asker.localPort(), B2bua.sessionNumber(call), version);
+            : SdpRewriter.rewrite(sdp, b2bua.sip.host, asker.localPort(), B2bua.sessionNumber(call), version,
+                asker.rtcpMux());
         ok.setContent(rewritten, b2bua.sip.headers.createContentTypeHeader("application", "sdp"));
         if (fromA) call.aLastSentSdp = rewritten;
         else call.bLastSentSdp = rewritten;

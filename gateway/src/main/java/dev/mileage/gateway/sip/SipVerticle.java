@@ -102,10 +102,11 @@ public final class SipVerticle extends VerticleBase implements SipService {
           if (capacity.bound() != CallCapacity.Bound.CONFIGURED) {
             LOG.warning(() -> "calls limited to " + capacity.callsMax() + " (configured " + options.callsMax()
                 + ") by " + capacity.bound() + ": open-file limit " + CallCapacity.processFdLimit() + ", "
-                + ports.capacity() + " media port pairs");
+                + ports.capacity() + " media port pairs, one socket per call where both legs multiplex RTCP");
           }
           callsMax = capacity.callsMax();
-          CallLimits limits = new CallLimits(capacity.callsMax(), options.callsPerAccountMax());
+          CallLimits limits = new CallLimits(capacity.callsMax(), options.callsPerAccountMax(),
+              CallCapacity.budget(CallCapacity.processFdLimit()));
           Meter m = meter.get();
           shardContexts = new io.vertx.core.internal.ContextInternal[shards.count()];
           b2buas = new B2bua[shards.count()];
@@ -158,6 +159,11 @@ public final class SipVerticle extends VerticleBase implements SipService {
 
   public int mediaPortsInUse() {
     return ports.inUse();
+  }
+
+  /** Media sockets open now (one per call where both legs multiplex RTCP, two otherwise). */
+  public int mediaSocketsOpen() {
+    return ports.socketsOpen();
   }
 
   /** {@code action} on shard {@code i}'s context; its answer comes back on the caller's context. */

@@ -58,6 +58,34 @@ class PortPoolTest {
     assertFalse(ours.isEmpty());
   }
 
+  /** P + 1 is reserved with P: bound beside it on demand, counted, and both free again on release. */
+  @Test
+  void rtcpBesideAnRtpPortIsReservedCountedAndReleased() throws Exception {
+    int base = freeRange();
+    PortPool pool = new PortPool(null, "127.0.0.1", base, base + 2 * (SLOTS - 1));
+    DatagramChannel rtp = pool.bindChannel();
+    int p = ((InetSocketAddress) rtp.getLocalAddress()).getPort();
+    assertEquals(0, p & 1, "RTP on an even port");
+    DatagramChannel rtcp = pool.bindRtcp(p);
+    assertEquals(p + 1, ((InetSocketAddress) rtcp.getLocalAddress()).getPort());
+    assertEquals(1, pool.inUse(), "one pair of the range");
+    assertEquals(2, pool.socketsOpen());
+    assertThrows(IllegalArgumentException.class, () -> pool.bindRtcp(p + 2), "not a port of a call");
+    assertThrows(IllegalArgumentException.class, () -> pool.bindRtcp(p + 1), "odd");
+    pool.release(rtcp);
+    pool.release(rtcp); // idempotent
+    assertEquals(1, pool.inUse(), "P stays taken while its call lasts");
+    assertEquals(1, pool.socketsOpen());
+    DatagramChannel again = pool.bindRtcp(p);
+    pool.release(again);
+    pool.release(rtp);
+    assertEquals(0, pool.inUse());
+    assertEquals(0, pool.socketsOpen());
+    bind(p).close();
+    bind(p + 1).close();
+    assertThrows(IllegalArgumentException.class, () -> pool.bindRtcp(p), "released: no longer a call's");
+  }
+
   private static DatagramChannel bind(int port) throws IOException {
     DatagramChannel c = DatagramChannel.open();
     c.bind(new InetSocketAddress("127.0.0.1", port));

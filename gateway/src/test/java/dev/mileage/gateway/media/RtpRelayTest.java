@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The plain-RTP relay on its {@link MediaIo} thread over real loopback sockets: both directions, the
- * filter and the source latch, the port pool's accounting, and ports that are really free after close.
+ * The plain-RTP relay on its {@link MediaIo} thread over real loopback sockets: both directions through
+ * one port, the filter and the source latch, RTCP on P + 1, the port pool's accounting, and ports that are
+ * really free after close. {@link SharedPortRelayTest} covers attribution by source and RTCP multiplexing.
  */
 class RtpRelayTest {
   static final int WAIT_MS = 5_000;
@@ -76,51 +77,71 @@ class RtpRelayTest {
     return counters.get(node, "passed");
   }
 
-  /** RTCP beside the relay goes to the port a leg's SDP names in a=rtcp (RFC 3605), else to RTP + 1. */
+  /**
+   * Neither leg multiplexes: RTCP on P + 1 (bound as soon as a leg's SDP says so) goes to the port a leg's SDP
+   * names in a=rtcp (RFC 3605), else to RTP + 1, and both legs share P + 1 as they share P.
+   */
   @Test
   void rtcpGoesToTheSdpsRtcpPortOrRtpPlusOne() throws Exception {
     MediaCounters counters = new MediaCounters();
     RtpRelay relay = RtpRelay.open(ports, io, counters, System::currentTimeMillis).toCompletionStage().toCompletableFuture().join();
-    RtcpRelay rtcp = null;
+    int p = relay.port();
+    DatagramSocket[] trunkPair = rtpRtcpPair();
     try (DatagramSocket phoneRtp = endpoint(WAIT_MS); DatagramSocket phoneRtcp = endpoint(WAIT_MS);
-         DatagramSocket trunkRtp = endpoint(WAIT_MS)) {
+         DatagramSocket trunkRtp = trunkPair[0]; DatagramSocket trunkRtcp = trunkPair[1]) {
       SdpRewriter.Audio phone = SdpRewriter.audio("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
           + "m=audio " + phoneRtp.getLocalPort() + " RTP/AVP 0\r\na=rtcp:" + phoneRtcp.getLocalPort() + "\r\n");
       assertEquals(phoneRtcp.getLocalPort(), phone.rtcpPort());
-      relay.a().remote(phone.host(), phone.port(), phone.payloadTypes(), phone.receives(), phone.rtcpPort());
+      relay.a().remote(phone);
+      assertTrue(relay.rtcpPortBound(), "the caller does not multiplex: P + 1 is bound right away");
       relay.b().remote("127.0.0.1", trunkRtp.getLocalPort(), Set.of(0), true);
       assertEquals(phoneRtcp.getLocalPort(), relay.a().sdpRtcpPort());
       assertEquals(trunkRtp.getLocalPort() + 1, relay.b().sdpRtcpPort(), "no a=rtcp: RTP + 1");
-      rtcp = RtcpRelay.open("127.0.0.1", relay, counters).toCompletionStage().toCompletableFuture().join();
       byte[] report = {(byte) 0x80, (byte) 200, 0, 1, 0, 0, 0, 7};
-      send(trunkRtp, report, relay.b().localPort() + 1);
+      send(trunkRtcp, report, p + 1);
       DatagramPacket atPhone = receive(phoneRtcp);
       assertArrayEquals(report, java.util.Arrays.copyOf(atPhone.getData(), atPhone.getLength()));
-      assertEquals(relay.a().localPort() + 1, atPhone.getPort(), "from the gateway's RTCP port on the phone's side");
+      assertEquals(p + 1, atPhone.getPort(), "from the gateway's RTCP port P + 1");
       assertEquals(1, countReaches(counters, "b.rtcp", 1));
-      // the other way: the phone's RTCP goes back to where the trunk's came from (latched: symmetric RTCP);
-      // what is not RTCP is dropped
-      send(phoneRtcp, rtp(0, 9), relay.a().localPort() + 1);
+      // the other way, to the trunk's RTP + 1; what is not RTCP is dropped
+      send(phoneRtcp, rtp(0, 9), p + 1);
       byte[] bye = {(byte) 0x81, (byte) 203, 0, 1, 0, 0, 0, 7};
-      send(phoneRtcp, bye, relay.a().localPort() + 1);
-      DatagramPacket atTrunk = receive(trunkRtp);
+      send(phoneRtcp, bye, p + 1);
+      DatagramPacket atTrunk = receive(trunkRtcp);
       assertArrayEquals(bye, java.util.Arrays.copyOf(atTrunk.getData(), atTrunk.getLength()), "only the RTCP BYE");
-      assertEquals(relay.b().localPort() + 1, atTrunk.getPort());
+      assertEquals(p + 1, atTrunk.getPort());
       assertEquals(1, counters.get("a.rtcp", "dropped"));
     } finally {
-      if (rtcp != null) rtcp.close();
       relay.close();
     }
-    // both RTCP ports are free again once the I/O thread has let go of the closed channels (bounded wait)
-    for (int port : new int[] {relay.a().localPort() + 1, relay.b().localPort() + 1}) {
-      long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
-      while (true) {
-        try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-          break;
-        } catch (java.net.BindException stillHeld) {
-          if (System.nanoTime() > deadline) throw stillHeld;
-          Thread.onSpinWait();
-        }
+    awaitFree(p);
+    awaitFree(p + 1);
+  }
+
+  /** A peer's RTP socket and its RTCP socket on RTP + 1 (RFC 3550 11), both free ports of loopback. */
+  static DatagramSocket[] rtpRtcpPair() throws SocketException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      DatagramSocket rtp = endpoint(WAIT_MS);
+      try {
+        DatagramSocket rtcp = new DatagramSocket(new InetSocketAddress("127.0.0.1", rtp.getLocalPort() + 1));
+        rtcp.setSoTimeout(WAIT_MS);
+        return new DatagramSocket[] {rtp, rtcp};
+      } catch (SocketException taken) {
+        rtp.close();
+      }
+    }
+    throw new SocketException("no free RTP/RTCP pair on loopback");
+  }
+
+  /** Waits (bounded) until {@code port} can be bound again: the I/O thread let go of its closed channel. */
+  static void awaitFree(int port) throws Exception {
+    long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+    while (true) {
+      try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+        return;
+      } catch (SocketException stillHeld) {
+        if (System.nanoTime() > deadline) throw stillHeld;
+        Thread.sleep(10);
       }
     }
   }
@@ -137,9 +158,10 @@ class RtpRelayTest {
       send(phone, rtp(0, 1), relay.a().localPort());
       DatagramPacket atTrunk = receive(trunk);
       assertArrayEquals(rtp(0, 1), java.util.Arrays.copyOf(atTrunk.getData(), atTrunk.getLength()));
-      assertEquals(relay.b().localPort(), atTrunk.getPort(), "the trunk hears the gateway's B port, not the phone");
+      assertEquals(relay.port(), atTrunk.getPort(), "the trunk hears the gateway's port, not the phone");
+      assertEquals(relay.a().localPort(), relay.b().localPort(), "one port for both legs");
 
-      send(trunk, rtp(101, 2), relay.b().localPort());
+      send(trunk, rtp(101, 2), relay.port());
       DatagramPacket atPhone = receive(phone);
       assertEquals(2, atPhone.getData()[20]);
       assertEquals(relay.a().localPort(), atPhone.getPort());
@@ -165,9 +187,8 @@ class RtpRelayTest {
     int before = ports.inUse();
     RtpRelay relay = RtpRelay.open(ports, io, new MediaCounters(), System::currentTimeMillis)
         .toCompletionStage().toCompletableFuture().join();
-    assertEquals(before + 2, ports.inUse());
-    int aPort = relay.a().localPort();
-    int bPort = relay.b().localPort();
+    assertEquals(before + 1, ports.inUse(), "one port pair per call");
+    int aPort = relay.port();
     try (DatagramSocket phone = endpoint(300); DatagramSocket trunk = endpoint(300)) {
       relay.a().remote("127.0.0.1", phone.getLocalPort(), Set.of(0), true);
       relay.b().remote("127.0.0.1", trunk.getLocalPort(), Set.of(0), false); // the trunk put the call on hold
@@ -177,18 +198,9 @@ class RtpRelayTest {
     relay.close();
     relay.close(); // idempotent
     assertEquals(before, ports.inUse());
-    // the I/O thread lets go of the closed channels on its next turn: both ports can be bound again
-    for (int port : new int[] {aPort, bPort}) {
-      long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
-      while (true) {
-        try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-          break;
-        } catch (SocketException stillBound) {
-          if (System.nanoTime() > deadline) throw stillBound;
-          Thread.sleep(10);
-        }
-      }
-    }
+    // the I/O thread lets go of the closed channels on its next turn: P and P + 1 can be bound again
+    awaitFree(aPort);
+    awaitFree(aPort + 1);
   }
 
   @Test

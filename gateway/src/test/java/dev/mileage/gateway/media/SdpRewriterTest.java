@@ -66,4 +66,38 @@ class SdpRewriterTest {
     assertFalse(SdpRewriter.rewrite(head + "a=rtcp:4711\r\n", "127.0.0.1", 5000, 1, 1).contains("a=rtcp"),
         "the other leg gets our RTCP, on our RTP + 1");
   }
+
+  @Test
+  void readsRtcpMuxOnlyInTheAudioStream() {
+    String head = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+    assertFalse(SdpRewriter.audio(head).rtcpMux());
+    assertTrue(SdpRewriter.audio(head + "a=rtcp-mux\r\n").rtcpMux());
+    assertTrue(SdpRewriter.audio(head + "a=RTCP-MUX\r\n").rtcpMux(), "attribute names are case-insensitive here");
+    assertFalse(SdpRewriter.audio(head + "m=video 5000 RTP/AVP 96\r\na=rtcp-mux\r\n").rtcpMux(), "another stream's");
+    assertFalse(SdpRewriter.audio(PHONE).rtcpMux());
+  }
+
+  /** Offers always multiplex (RFC 5761 5.1.1); an answer only when its offer did (5.1.2); never two lines. */
+  @Test
+  void writesRtcpMuxInTheAudioStreamWhenAskedAndOnlyThen() {
+    String muxedOffer = PHONE.replace("a=sendonly", "a=sendonly\r\na=rtcp-mux");
+    String offer = SdpRewriter.rewrite(PHONE, "192.0.2.1", 30000, 77, 3, true);
+    String audio = offer.substring(offer.indexOf("m=audio"), offer.indexOf("m=video"));
+    assertTrue(audio.contains("a=rtcp-mux\r\n"), "in the audio stream, before the rejected video");
+    assertFalse(offer.substring(offer.indexOf("m=video")).contains("rtcp-mux"));
+    assertEquals(1, count(SdpRewriter.rewrite(muxedOffer, "192.0.2.1", 30000, 77, 3, true), "a=rtcp-mux"));
+    String answerToPlain = SdpRewriter.rewrite(PHONE, "192.0.2.1", 30000, 77, 3, false);
+    assertFalse(answerToPlain.contains("rtcp-mux"), "the far side's mux is never copied through");
+    assertFalse(SdpRewriter.rewrite(muxedOffer, "192.0.2.1", 30000, 77, 3, false).contains("rtcp-mux"));
+    // audio as the last stream: the attribute closes it
+    String audioOnly = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+    assertTrue(SdpRewriter.rewrite(audioOnly, "127.0.0.1", 5000, 1, 1, true).endsWith("a=rtcp-mux\r\n"));
+    assertTrue(SdpRewriter.audio(SdpRewriter.rewrite(audioOnly, "127.0.0.1", 5000, 1, 1, true)).rtcpMux(), "reads back");
+  }
+
+  private static int count(String s, String what) {
+    int n = 0;
+    for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
+    return n;
+  }
 }

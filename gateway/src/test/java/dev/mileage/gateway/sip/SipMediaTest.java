@@ -24,6 +24,7 @@ import java.util.function.LongSupplier;
 
 import static dev.mileage.gateway.sip.SipTestBed.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,8 +84,11 @@ class SipMediaTest {
   void rtcpIsRelayedOnRtpPlusOneBothWaysAndStrangersAreDropped() throws Exception {
     UacCall call = alice.invite(DemoNumbers.ECHO);
     assertEquals(200, call.awaitFinal(WAIT));
+    assertFalse(answerSdp(call).rtcpMux(), "the caller did not offer rtcp-mux: our answer does not have it");
     TrunkCall far = bed.trunk.calls().stream().filter(c -> c.number().equals(DemoNumbers.ECHO)
         && c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+    assertTrue(far.rtcpMux(), "the trunk's leg multiplexes all the same");
+    assertEquals(2, bed.sip.mediaSocketsOpen(), "P, and P + 1 for the caller's RTCP");
     java.util.Map<String, Long> before = bed.sip.mediaCounters();
     call.media().sendRtcpReport(); // to the gateway's RTP port + 1; the trunk answers with its own report
     until(far::rtcpReceived, 1);
@@ -109,6 +113,46 @@ class SipMediaTest {
     assertEquals(2, far.rtcpReceived(), "only the caller's second report went through, not the stranger's packets");
     assertEquals(before.getOrDefault("a.rtcp.dropped", 0L) + 2, bed.sip.mediaCounters().get("a.rtcp.dropped"));
     assertEquals(200, call.bye(WAIT));
+  }
+
+  /**
+   * A caller that offers rtcp-mux (RFC 5761): the gateway offers it to the trunk too, answers it, and the
+   * whole call lives on one gateway port, one socket, named to both legs: audio, RFC 4733 DTMF and RTCP
+   * both ways through it.
+   */
+  @Test
+  void aMultiplexingCallerIsAnchoredOnOneSocketWithAudioDtmfAndRtcpBothWays() throws Exception {
+    int socketsBefore = bed.sip.mediaSocketsOpen();
+    UacCall call = alice.invite(DemoNumbers.DTMF_123, TestUac.InviteOptions.plain().withRtcpMux());
+    assertEquals(200, call.awaitFinal(WAIT));
+    Sdp answer = answerSdp(call);
+    assertTrue(answer.rtcpMux(), "the offer had a=rtcp-mux: so has our answer");
+    TrunkCall far = bed.trunk.calls().stream().filter(c -> c.number().equals(DemoNumbers.DTMF_123)
+        && c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+    assertTrue(far.rtcpMux(), "the gateway offered rtcp-mux to the trunk, which took it");
+    assertEquals(answer.port(), far.remoteMediaPort(), "the trunk was offered the same gateway port as the caller");
+    assertEquals(socketsBefore + 1, bed.sip.mediaSocketsOpen(), "one socket for the whole call");
+
+    until(() -> call.media().dtmfReceived().size(), 4);
+    assertEquals(List.of('1', '2', '3', '#'), call.media().dtmfReceived(), "the trunk's RFC 4733 digits");
+    call.media().sendDtmf("7");
+    until(() -> far.dtmfReceived().size(), 1);
+    assertEquals(List.of('7'), far.dtmfReceived(), "the caller's digit reaches the trunk");
+    long echoedBefore = call.media().packetsReceived();
+    call.media().sendAudio(10);
+    until(call.media()::packetsReceived, echoedBefore + 10);
+    assertEquals(echoedBefore + 10, call.media().packetsReceived(), "audio both ways (the trunk echoes)");
+
+    java.util.Map<String, Long> before = bed.sip.mediaCounters();
+    call.media().sendRtcpReport(); // on the RTP port; the echoing trunk answers with its own there
+    until(far::rtcpReceived, 1);
+    until(call.media()::rtcpReceived, 1);
+    assertEquals(1, far.rtcpReceived(), "the caller's report reached the trunk, multiplexed");
+    assertEquals(1, call.media().rtcpReceived(), "and the trunk's came back the same way");
+    assertEquals(before.getOrDefault("a.rtcp.passed", 0L) + 1, bed.sip.mediaCounters().get("a.rtcp.passed"));
+    assertEquals(200, call.bye(WAIT));
+    bed.awaitIdle(); // the port and its socket are released
+    assertEquals(socketsBefore, bed.sip.mediaSocketsOpen());
   }
 
   @Test

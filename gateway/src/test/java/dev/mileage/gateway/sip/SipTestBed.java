@@ -143,10 +143,11 @@ final class SipTestBed implements AutoCloseable {
   void awaitIdle() throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      if (liveCalls() == 0 && sip.mediaPortsInUse() == 0 && reserved() == 0) return;
+      if (liveCalls() == 0 && sip.mediaPortsInUse() == 0 && sip.mediaSocketsOpen() == 0 && reserved() == 0) return;
       Thread.sleep(20);
     }
     throw new AssertionError("calls still live: " + liveCalls() + ", media ports in use: " + sip.mediaPortsInUse()
+        + ", media sockets open: " + sip.mediaSocketsOpen()
         + ", points still reserved: " + reserved());
   }
 
