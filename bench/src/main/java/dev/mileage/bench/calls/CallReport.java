@@ -15,7 +15,7 @@ final class CallReport {
 
   static Report build(Instant startedAt, Map<String, Object> settings, CallLoad.Plan plan, CallLoad.Result result,
                       CallStats stats, UacEngine engine, CpuUse cpu, LedgerCrossCheck.Outcome ledger,
-                      String mode) {
+                      String mode, CallStats warmup, int warmupUnfinished) {
     Report report = new Report("calls", startedAt);
     settings.forEach(report::setting);
     double windowSeconds = Math.max(result.startWindowNanos(), 1) / 1e9;
@@ -69,7 +69,20 @@ final class CallReport {
     } else {
       report.figure("ledgerCrossCheck", "not run (no gateway in the path)");
     }
-    targets(report, mode, stats, answered / windowSeconds, failed);
+    long warmupFailed = 0;
+    if (warmup != null) {
+      warmupFailed = warmup.failedTotal() + warmupUnfinished;
+      report.figure("warmupCallsAttempted", warmup.attempted.sum())
+          .figure("warmupCallsAnswered", warmup.answered.sum())
+          .figure("warmupCallsFailed", warmupFailed)
+          .figure("warmupSetupLatencyMsP99", warmup.setup.count() == 0 ? -1
+              : round(warmup.setup.correctedMicros().getValueAtPercentile(99) / 1000.0));
+      if (warmupFailed != 0) {
+        report.note("warm-up: " + warmupFailed + " calls failed or unfinished " + warmup.failuresByReason()
+            + " (they count against zero failed calls)");
+      }
+    }
+    targets(report, mode, stats, answered / windowSeconds, failed + warmupFailed);
     return report;
   }
 

@@ -49,6 +49,13 @@ public final class CallsCommand implements Callable<Integer> {
    * is still up with all the others for the whole window before the first one hangs up.
    */
   static final Duration SETUP_ALLOWANCE = Duration.ofSeconds(15);
+  /**
+   * Rate mode: calls at the measured rate before the measured run. A gateway runs for months, so its first
+   * seconds (C2 still compiling the SIP stack, pools and caches filling) are not what a steady load sees;
+   * 10 s is past the gateway's JIT warm-up at 20-100 calls/s (bench README).
+   */
+  static final Duration DEFAULT_WARMUP = Duration.ofSeconds(10);
+  static final Duration WARMUP_MAX = Duration.ofMinutes(10);
 
   enum Mode { rate, concurrent }
   enum TrunkKind { load, fixtures }
@@ -72,6 +79,10 @@ public final class CallsCommand implements Callable<Integer> {
       + "long all --concurrent calls must be up at once (default ${DEFAULT-VALUE}); the hold defaults to ramp + "
       + "window + " + 15 + " s of setup allowance")
   Duration window;
+  @Option(names = "--warmup", converter = Durations.class, description = "rate mode: calls started at the same rate "
+      + "for this long first, run to their end and left out of every figure but the ledger cross-check and the failed "
+      + "count (default 10s; 0s: none), so the figures are of a warmed-up gateway (JIT, pools), as in production")
+  Duration warmup;
   @Option(names = "--hold", converter = Durations.class, description = "answer to BYE (default 5s; concurrent mode "
       + "ramp + window + setup allowance)")
   Duration hold;
@@ -149,6 +160,13 @@ public final class CallsCommand implements Callable<Integer> {
           + " calls: the gateway allows " + CALLS_PER_MEMBER_MAX + " per member, so at least "
           + (concurrentTarget + CALLS_PER_MEMBER_MAX - 1) / CALLS_PER_MEMBER_MAX + " are needed");
     }
+    if (warmup != null && concurrentMode && !warmup.isZero()) {
+      throw new IllegalArgumentException("--warmup is for rate mode (concurrent mode holds every call it starts)");
+    }
+    Duration warmupTime = warmup != null ? warmup : concurrentMode ? Duration.ZERO : DEFAULT_WARMUP;
+    if (warmupTime.isNegative() || warmupTime.compareTo(WARMUP_MAX) > 0) {
+      throw new IllegalArgumentException("--warmup must be in [0s, " + WARMUP_MAX.toSeconds() + "s]");
+    }
     Duration drain = holdTime.plus(setupTimeout).plusSeconds(40);
     UacEngine.Transport sipTransport = UacEngine.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
     Digest.Algorithm algorithm = Digest.Algorithm.ofToken(digest);
@@ -206,6 +224,7 @@ public final class CallsCommand implements Callable<Integer> {
       shown.put("ratePerSecond", ratePerSecond);
       shown.put("durationSeconds", startDuration.toMillis() / 1000.0);
       shown.put("holdSeconds", holdTime.toMillis() / 1000.0);
+      shown.put("warmupSeconds", warmupTime.toMillis() / 1000.0);
       if (concurrentMode) {
         shown.put("concurrentTarget", concurrentTarget);
         shown.put("windowSeconds", window.toMillis() / 1000.0);
@@ -224,6 +243,7 @@ public final class CallsCommand implements Callable<Integer> {
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       System.out.println("calling: " + shown);
       if (concurrentMode) stats.watchPlateau(concurrentTarget);
+      WarmUp warm = warmupTime.isZero() ? null : warmUp(settings, plan, warmupTime);
       // the idle snapshot (a full GC in the gateway) is taken before the first call
       HoldingWatch watch = concurrentMode && gateway != null ? new HoldingWatch(gateway, stats, concurrentTarget, window,
           System.nanoTime() + startDuration.plus(SETUP_ALLOWANCE).toNanos()) : null;
@@ -238,8 +258,11 @@ public final class CallsCommand implements Callable<Integer> {
         if (watch != null) watch.close();
       }
       CpuUse cpu = CpuUse.Sample.now(gateway).since(cpuBefore);
-      LedgerCrossCheck.Outcome ledger = api == null || subscribersCsv != null ? null : LedgerCrossCheck.run(api, subs, stats.talkedCalls());
-      Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cpu, ledger, mode.name());
+      List<CallStats.TalkedCall> talked = new ArrayList<>(stats.talkedCalls());
+      if (warm != null) talked.addAll(warm.stats().talkedCalls());
+      LedgerCrossCheck.Outcome ledger = api == null || subscribersCsv != null ? null : LedgerCrossCheck.run(api, subs, talked);
+      Report report = CallReport.build(startedAt, shown, plan, result, stats, engine, cpu, ledger, mode.name(),
+          warm == null ? null : warm.stats(), warm == null ? 0 : warm.result().unfinished());
       if (concurrentMode) concurrentFigures(report, stats, loadStartNanos, watch);
       write(report);
       return 0;
@@ -252,6 +275,20 @@ public final class CallsCommand implements Callable<Integer> {
         }
       }
       if (dataDir != null && !keepData) deleteTree(dataDir);
+    }
+  }
+
+  /** The warm-up's own counts: its calls never reach the measured figures, only the cross-check and the failures. */
+  record WarmUp(CallStats stats, CallLoad.Result result) {}
+
+  private static WarmUp warmUp(UacEngine.Settings settings, CallLoad.Plan measured, Duration warmupTime) {
+    CallLoad.Plan plan = new CallLoad.Plan(measured.ratePerSecond(), Long.MAX_VALUE, warmupTime,
+        measured.concurrencyMax(), measured.drainTimeout(), measured.number(), measured.subscribers());
+    System.out.println("warming up: " + plan.schedule().count() + " calls in " + warmupTime.toMillis() / 1000.0
+        + " s, then the measured run");
+    CallStats stats = new CallStats();
+    try (UacEngine engine = new UacEngine(settings, stats, System::nanoTime)) {
+      return new WarmUp(stats, CallLoad.run(engine, plan));
     }
   }
 

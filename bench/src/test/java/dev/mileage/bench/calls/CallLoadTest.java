@@ -77,7 +77,8 @@ class CallLoadTest {
       }
       io.vertx.core.json.JsonObject json = dev.mileage.bench.report.ReportWriter.json(CallReport.build(
           java.time.Instant.now(), Map.of("mode", "rate"), plan, result, stats, engine,
-          new CpuUse(-1, -1, 0.25), null, "rate"));
+          new CpuUse(-1, -1, 0.25), null, "rate", null, 0));
+      assertFalse(json.containsKey("warmupCallsAttempted"), "no warm-up, no warm-up figures");
       assertEquals(3L, json.getLong("callsAttempted"));
       assertEquals(3L, json.getLong("callsAnswered"));
       assertEquals(0L, json.getLong("callsFailed"));
