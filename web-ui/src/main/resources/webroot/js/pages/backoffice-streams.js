@@ -1,6 +1,6 @@
-// The back office's streaming catalog: operators add items, upload their media and retire them.
+// The back office's streaming catalog: operators add items, upload their media, price and retire them.
 import { call, get, post, uploadAsOperator } from '../api.js';
-import { el, field } from '../dom.js';
+import { el, field, pts } from '../dom.js';
 
 const op = { asOperator: true };
 // What each kind accepts; the gateway checks the file's real signature against the item's type.
@@ -12,6 +12,9 @@ const TYPES = {
   DATABASE: ['text/csv'],
 };
 const LIMIT_MIB = { VIDEO: 64, MUSIC: 32, VOICE: 16, SOFTWARE: 64, DATABASE: 8 };
+// A price is a tariff's rate: whole points per minute, 0 (free) up to the gateway's bound.
+const PRICE_MAX = 1000000000;
+const PRICE_WORDS = 'a whole number of points per minute from 0 to 1,000,000,000';
 
 function mib(bytes) { return bytes == null ? '—' : `${(bytes / 1048576).toFixed(1)} MiB`; }
 
@@ -57,6 +60,50 @@ function uploadCell(ctx, item, onSaved) {
   return el('td', {}, input, button);
 }
 
+function priceNow(item) {
+  if (item.pointsPerMinute == null) return 'no price: its kind has no tariff';
+  return item.priceSource === 'ITEM' ? `${pts(item.pointsPerMinute)} a minute (its own price)`
+    : `${pts(item.pointsPerMinute)} a minute (its kind's tariff)`;
+}
+
+// The item's own price: set or change it (Enter or the button), or go back to its kind's tariff.
+function priceCell(ctx, item, onSaved) {
+  const id = `stream-price-${item.id}`;
+  const error = el('span', { id: `${id}-error`, class: 'field-error', role: 'alert' });
+  const now = el('span', { id: `${id}-now`, class: 'hint' }, priceNow(item));
+  const input = el('input', { id, type: 'text', inputmode: 'numeric', autocomplete: 'off', class: 'price-input',
+    value: item.itemPointsPerMinute == null ? '' : String(item.itemPointsPerMinute),
+    'aria-label': `Own price of ${item.title}, points per minute`, 'aria-describedby': `${id}-now ${id}-error` });
+  const fail = message => {
+    error.textContent = message;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    ctx.notify(message, true);
+  };
+  const form = el('form', { class: 'row', id: `${id}-form`, novalidate: true }, input,
+    el('button', { type: 'submit', class: 'secondary', id: `${id}-set` }, 'Set price'),
+    item.priceSource === 'ITEM' ? el('button', { type: 'button', class: 'secondary', id: `${id}-clear`, onclick: async () => {
+      try {
+        const updated = await call('DELETE', `/api/v1/streams/items/${item.id}/price`, undefined, op);
+        ctx.notify(`${updated.title} is priced by its kind again: ${priceNow(updated)}.`);
+        onSaved();
+      } catch (err) { fail(`The price was not cleared: ${err.message}`); }
+    } }, "Use the kind's price") : null,
+    now, error);
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (text === '') { fail(`Enter ${PRICE_WORDS}, or use the kind's price.`); return; }
+    if (!/^[0-9]+$/.test(text) || Number(text) > PRICE_MAX) { fail(`"${text}" is not a price: enter ${PRICE_WORDS}.`); return; }
+    try {
+      const updated = await call('PUT', `/api/v1/streams/items/${item.id}/price`, { pointsPerMinute: Number(text) }, op);
+      ctx.notify(`${updated.title} now costs ${priceNow(updated)}; streams already playing keep their price.`);
+      onSaved();
+    } catch (err) { fail(`The price was not changed: ${err.message}`); }
+  });
+  return el('td', {}, form);
+}
+
 // The section, or a line saying the role cannot manage streams.
 export async function streamsAdmin(ctx, onSaved) {
   let items;
@@ -68,10 +115,12 @@ export async function streamsAdmin(ctx, onSaved) {
   };
   return el('section', { id: 'streams-admin' }, el('h2', {}, 'Streaming catalog'),
     el('table', {},
-      el('thead', {}, el('tr', {}, ['Item', 'Kind', 'Title', 'Type', 'Size', 'Status', 'Media', ''].map(h => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ['Item', 'Kind', 'Title', 'Type', 'Size', 'Status', 'Price per minute', 'Media', '']
+        .map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, items.map(i => el('tr', { 'data-item': String(i.id) }, el('td', {}, `#${i.id}`), el('td', {}, i.kind.toLowerCase()),
         el('td', {}, i.title), el('td', {}, i.contentType), el('td', { class: 'num' }, mib(i.sizeBytes)),
         el('td', {}, el('span', { class: `status ${i.status}` }, i.status)),
+        priceCell(ctx, i, onSaved),
         i.status === 'RETIRED' ? el('td', {}) : uploadCell(ctx, i, onSaved),
         el('td', {}, i.status === 'RETIRED' ? null : el('button', { type: 'button', class: 'secondary', id: `stream-retire-${i.id}`, onclick: retire(i) }, 'Retire')))))),
     itemForm(ctx, onSaved));

@@ -17,7 +17,7 @@ import java.util.Optional;
 final class Catalog {
   static final int LIST_LIMIT_MAX = 200;
   private static final String COLUMNS = "id, kind, title, description, content_type, duration_seconds, size_bytes, "
-      + "header_bytes, file_name, status";
+      + "header_bytes, file_name, status, points_per_minute";
 
   private final Pool pool;
   private final Clock clock;
@@ -57,6 +57,14 @@ final class Catalog {
     return pool.preparedQuery("UPDATE streams.item SET title = COALESCE($2, title), description = COALESCE($3, description), "
             + "status = COALESCE($4, status), updated_at = $5 WHERE id = $1 RETURNING " + COLUMNS)
         .execute(Tuple.of(id, title, description, status == null ? null : status.name(), now()))
+        .map(rows -> rows.iterator().hasNext() ? Optional.of(Item.of(rows.iterator().next())) : Optional.empty());
+  }
+
+  /** Sets (or with null clears) the item's own price. Empty when there is no such item. */
+  Future<Optional<Item>> price(long id, Long pointsPerMinute) {
+    return pool.preparedQuery("UPDATE streams.item SET points_per_minute = $2, updated_at = $3 WHERE id = $1 RETURNING "
+            + COLUMNS)
+        .execute(Tuple.of(id, pointsPerMinute, now()))
         .map(rows -> rows.iterator().hasNext() ? Optional.of(Item.of(rows.iterator().next())) : Optional.empty());
   }
 

@@ -2,9 +2,13 @@ package dev.mileage.gateway.streams;
 
 import dev.mileage.gateway.http.Errors;
 import dev.mileage.points.metering.ContentKind;
+import dev.mileage.points.metering.Tariff;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Operators manage the catalog: create an item (kind, title, content type), upload its media (checked
@@ -13,10 +17,13 @@ import io.vertx.ext.web.RoutingContext;
 final class ItemAdmin {
   private final Catalog catalog;
   private final MediaStore media;
+  /** An item as answered: with the price it is sold at now (its own or its kind's). */
+  private final Function<Item, JsonObject> view;
 
-  ItemAdmin(Catalog catalog, MediaStore media) {
+  ItemAdmin(Catalog catalog, MediaStore media, Function<Item, JsonObject> view) {
     this.catalog = catalog;
     this.media = media;
+    this.view = view;
   }
 
   void create(RoutingContext ctx) {
@@ -34,7 +41,7 @@ final class ItemAdmin {
     Integer duration = body.getInteger("durationSeconds");
     if (duration != null && (duration < 1 || duration > 24 * 3600)) throw new IllegalArgumentException("durationSeconds 1..86400");
     catalog.create(kind, title, description, contentType, duration).onFailure(ctx::fail)
-        .onSuccess(item -> StreamsRoutes.json(ctx, 201, item.json()));
+        .onSuccess(item -> StreamsRoutes.json(ctx, 201, view.apply(item)));
   }
 
   void update(RoutingContext ctx) {
@@ -57,7 +64,38 @@ final class ItemAdmin {
     }).onFailure(ctx::fail).onSuccess(result -> {
       if ("missing".equals(result)) Errors.notFound(ctx, "no such item");
       else if ("no media".equals(result)) Errors.send(ctx, 409, "no_media", "upload the media before publishing the item");
-      else StreamsRoutes.json(ctx, 200, ((Item) result).json());
+      else StreamsRoutes.json(ctx, 200, view.apply((Item) result));
+    });
+  }
+
+  /**
+   * Sets or changes the item's own price: {@code {"pointsPerMinute": n}}, the unit and bounds of a kind's
+   * tariff (0 is a free item; the kind's minimum charge still applies). Streams already running keep the
+   * price they started with.
+   */
+  void setPrice(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    if (body == null) throw new IllegalArgumentException("a JSON body is required: {\"pointsPerMinute\": n}");
+    Object value = body.getValue("pointsPerMinute");
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw new IllegalArgumentException("pointsPerMinute must be a whole number of points per minute");
+    }
+    long price = ((Number) value).longValue();
+    if (price < 0 || price > Tariff.POINTS_PER_MINUTE_MAX) {
+      throw new IllegalArgumentException("pointsPerMinute must be 0.." + Tariff.POINTS_PER_MINUTE_MAX + " points per minute");
+    }
+    priced(ctx, catalog.price(StreamsRoutes.id(ctx), price));
+  }
+
+  /** Clears the item's own price: it is rated by its kind's tariff again (from the next session on). */
+  void clearPrice(RoutingContext ctx) {
+    priced(ctx, catalog.price(StreamsRoutes.id(ctx), null));
+  }
+
+  private void priced(RoutingContext ctx, io.vertx.core.Future<Optional<Item>> change) {
+    change.onFailure(ctx::fail).onSuccess(item -> {
+      if (item.isEmpty()) Errors.notFound(ctx, "no such item");
+      else StreamsRoutes.json(ctx, 200, view.apply(item.get()));
     });
   }
 
@@ -87,7 +125,7 @@ final class ItemAdmin {
           .compose(stored -> catalog.attachMedia(item.id(), stored.fileName(), stored.sha256(), data.length,
               checked.headerBytes(), checked.durationSeconds()))
           .onFailure(ctx::fail)
-          .onSuccess(updated -> StreamsRoutes.json(ctx, 200, updated.orElseThrow().json()));
+          .onSuccess(updated -> StreamsRoutes.json(ctx, 200, view.apply(updated.orElseThrow())));
     });
   }
 

@@ -83,7 +83,8 @@ final class Streams {
     if (sessions.size() >= StreamsOptions.SESSIONS_MAX) {
       return Future.succeededFuture(new Started(StartResult.TOO_MANY_STREAMS, null, null));
     }
-    AuthorizeRequest request = AuthorizeRequest.stream(owner, item.kind(), Long.toString(item.id()), "stream item " + item.id());
+    // the price as read when the session starts: a later change applies to the next session only
+    AuthorizeRequest request = item.authorizeRequest(owner);
     return Future.fromCompletionStage(meter().authorize(request, listener()), caller).map(auth -> {
       if (!auth.ok()) return new Started(StartResult.OK, auth, null);
       byte[] bytes = new byte[TOKEN_BYTES];

@@ -48,7 +48,7 @@ final class StreamsRoutes {
     this.catalog = catalog;
     this.streams = streams;
     this.delivery = new MediaDelivery(streams);
-    this.admin = new ItemAdmin(catalog, streams.media());
+    this.admin = new ItemAdmin(catalog, streams.media(), this::priced);
   }
 
   void mount(Router api) {
@@ -58,6 +58,8 @@ final class StreamsRoutes {
     api.get("/streams/items/:id").handler(this::item);
     api.patch("/streams/items/:id").handler(operator).handler(admin::update);
     api.put("/streams/items/:id/media").handler(operator).handler(admin::upload);
+    api.put("/streams/items/:id/price").handler(operator).handler(admin::setPrice);
+    api.delete("/streams/items/:id/price").handler(operator).handler(admin::clearPrice);
     api.post("/streams/sessions").handler(StreamsRoutes::member).handler(this::start);
     api.get("/streams/sessions/:sessionId").handler(StreamsRoutes::member).handler(mine(this::show));
     api.post("/streams/sessions/:sessionId/play").handler(StreamsRoutes::member).handler(mine(this::play));
@@ -100,7 +102,7 @@ final class StreamsRoutes {
     boolean operator = caller.hasRole(Access.ROLE_OPERATOR);
     catalog.list(kind, operator).onFailure(ctx::fail).onSuccess(items -> {
       JsonArray out = new JsonArray();
-      for (Item i : items) out.add(i.json().put("pointsPerMinute", price(i.kind()).map(Tariff::pointsPerMinute).orElse(null)));
+      for (Item i : items) out.add(priced(i));
       json(ctx, 200, new JsonObject().put("items", out));
     });
   }
@@ -115,10 +117,10 @@ final class StreamsRoutes {
         return;
       }
       Item item = found.get();
-      JsonObject out = item.json();
-      Optional<Tariff> tariff = price(item.kind());
+      JsonObject out = priced(item);
+      Optional<Tariff> tariff = price(item);
       if (tariff.isEmpty() || caller.kind() != Caller.Kind.MEMBER) {
-        json(ctx, 200, out.put("pointsPerMinute", tariff.map(Tariff::pointsPerMinute).orElse(null)));
+        json(ctx, 200, out);
         return;
       }
       Tariff t = tariff.get();
@@ -270,8 +272,18 @@ final class StreamsRoutes {
     }).onFailure(ctx::fail).onSuccess(out -> json(ctx, 200, out));
   }
 
-  private Optional<Tariff> price(ContentKind kind) {
-    return streams.meterIfRunning().map(m -> m.tariffs().current().rateStream(kind)).filter(Rating::rated).map(Rating::tariff);
+  /** The tariff a session of the item would start with now: its own price on its kind's rules, or its kind's. */
+  private Optional<Tariff> price(Item item) {
+    return streams.meterIfRunning().map(m -> item.rate(m.tariffs().current())).filter(Rating::rated).map(Rating::tariff);
+  }
+
+  /**
+   * The item with the price it sells at now: {@code pointsPerMinute} (null when neither it nor its kind has a
+   * price), {@code priceSource} ITEM or KIND, and {@code itemPointsPerMinute} (its own price, or null).
+   */
+  JsonObject priced(Item item) {
+    return item.json().put("pointsPerMinute", price(item).map(Tariff::pointsPerMinute).orElse(null))
+        .put("priceSource", item.pointsPerMinute() != null ? "ITEM" : "KIND");
   }
 
   JsonObject sessionJson(StreamSession s) {
@@ -297,7 +309,7 @@ final class StreamsRoutes {
     return new JsonObject().put("sessionId", r.sessionId().toString()).put("itemId", parseId(r.contentId())).put("title", title)
         .put("kind", r.contentKind().name()).put("startedAt", r.answeredAt() == null ? null : r.answeredAt().toString())
         .put("endedAt", r.endedAt().toString()).put("usedSeconds", r.usedSeconds()).put("billedSeconds", r.billedSeconds())
-        .put("points", r.points()).put("reason", r.reason().name());
+        .put("points", r.points()).put("pointsPerMinute", r.tariff().pointsPerMinute()).put("reason", r.reason().name());
   }
 
   static JsonObject tariffJson(Tariff t) {

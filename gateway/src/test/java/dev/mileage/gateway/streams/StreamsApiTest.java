@@ -52,12 +52,7 @@ class StreamsApiTest {
 
   /** Moves metered time on in steps below the stall timeout, the player's heartbeat in between. */
   static void play(StreamsHarness.Member m, String sessionId, int seconds) throws Exception {
-    h.tick(); // lets a resume's fresh reservation be confirmed before time moves (the meter renews at once)
-    for (int left = seconds; left > 0; left -= 5) {
-      clock.advance(Duration.ofSeconds(Math.min(5, left)));
-      h.tick();
-      m.post("/api/v1/streams/sessions/" + sessionId + "/heartbeat", null);
-    }
+    h.play(m, sessionId, seconds);
   }
 
   @Test

@@ -296,4 +296,61 @@ class StreamsBrowserTest {
     assertTrue(check(h.new Member("listener").get("/api/v1/streams/items?kind=MUSIC"), 200).bodyAsJsonObject().getJsonArray("items").stream()
         .map(o -> ((JsonObject) o).getString("title")).noneMatch("Back-office tune"::equals), "members no longer see it");
   }
+
+  @Test
+  void anOperatorPricesAnItemWithTheKeyboardAndMembersSeeThePrice() throws Exception {
+    long item = h.demoItem("DATABASE"); // database: 60 points a minute by kind; no other test here prices it
+    String price = "#stream-price-" + item;
+    browser.driver.get(origin + "/index.html");
+    browser.driver.manage().deleteAllCookies();
+    open("#/backoffice");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#operator-form button[type=submit]");
+    browser.awaitText(price + "-now", "60 pts a minute (its kind's tariff)");
+
+    // bad values are explained next to the field, keep the focus there and change nothing
+    for (String bad : new String[] {"abc", "-5", "12.5", "1000000001", ""}) {
+      browser.type(price, bad);
+      browser.find(price).sendKeys(org.openqa.selenium.Keys.ENTER);
+      browser.awaitText(price + "-error", bad.isEmpty() ? "Enter a whole number of points per minute" : "is not a price");
+      assertEquals("stream-price-" + item, js("return document.activeElement.id"), "the focus stays on the field");
+      assertEquals("true", browser.find(price).getAttribute("aria-invalid"));
+      JsonObject unchanged = check(h.gateway.get("/api/v1/streams/items/" + item), 200).bodyAsJsonObject();
+      assertEquals("KIND", unchanged.getString("priceSource"), "unchanged after '" + bad + "'");
+      js("document.getElementById(arguments[0]).textContent = ''", "stream-price-" + item + "-error");
+    }
+
+    browser.type(price, "150");
+    browser.find(price).sendKeys(org.openqa.selenium.Keys.ENTER); // the keyboard submits the row's form
+    browser.awaitText("#notice", "now costs 150 pts a minute");
+    browser.awaitText(price + "-now", "150 pts a minute (its own price)");
+    JsonObject priced = check(h.gateway.get("/api/v1/streams/items/" + item), 200).bodyAsJsonObject();
+    assertEquals(150, priced.getLong("pointsPerMinute"));
+    assertEquals("ITEM", priced.getString("priceSource"));
+    screenshot("streams-backoffice-price");
+
+    var m = h.new Member("price-watcher");
+    m.fund(300);
+    signIn(m);
+    open("#/streams?kind=DATABASE");
+    browser.awaitText("#streams-catalog .card[data-item='" + item + "'] .price", "150 pts a minute");
+    open("#/streams/" + item);
+    browser.awaitText("#stream-quote", "150 pts a minute");
+    browser.awaitText("#stream-quote", "about 2 min");
+
+    browser.driver.get(origin + "/index.html");
+    browser.driver.manage().deleteAllCookies();
+    open("#/backoffice");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#operator-form button[type=submit]");
+    browser.find(price + "-clear").sendKeys(org.openqa.selenium.Keys.ENTER); // a focused button, by keyboard
+    browser.awaitText("#notice", "priced by its kind again");
+    browser.awaitText(price + "-now", "60 pts a minute (its kind's tariff)");
+    assertEquals("KIND", check(h.gateway.get("/api/v1/streams/items/" + item), 200).bodyAsJsonObject().getString("priceSource"));
+    signIn(m);
+    open("#/streams?kind=DATABASE");
+    browser.awaitText("#streams-catalog .card[data-item='" + item + "'] .price", "60 pts a minute");
+  }
 }

@@ -100,6 +100,20 @@ final class StreamsHarness implements AutoCloseable {
     await(metering.requireMeter().tick());
   }
 
+  /**
+   * Moves metered time on in steps below the stall timeout, the player's heartbeat in between (a movable
+   * clock only). The first tick lets a resume's fresh reservation be confirmed before time moves.
+   */
+  void play(Member m, String sessionId, int seconds) throws Exception {
+    dev.mileage.gateway.MutableClock movable = (dev.mileage.gateway.MutableClock) clock;
+    tick();
+    for (int left = seconds; left > 0; left -= 5) {
+      movable.advance(Duration.ofSeconds(Math.min(5, left)));
+      tick();
+      m.post("/api/v1/streams/sessions/" + sessionId + "/heartbeat", null);
+    }
+  }
+
   /** The demo items, once all five are generated: kind name to item id. */
   JsonArray awaitDemoCatalog() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

@@ -47,6 +47,8 @@ final class Charging {
     }
     TariffBook book = m.tariffs.current();
     Rating rating = request.service() == ServiceKind.CALL ? book.rateCall(request.destination())
+        : request.itemPointsPerMinute().isPresent()
+        ? book.rateItem(request.contentKind(), request.itemPointsPerMinute().getAsLong())
         : book.rateStream(request.contentKind());
     switch (rating.result()) {
       case INVALID_NUMBER -> { return refuse(AuthorizeResult.INVALID_DESTINATION, rating); }

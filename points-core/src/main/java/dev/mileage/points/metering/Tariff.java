@@ -51,6 +51,15 @@ public record Tariff(long pointsPerMinute, int initialIncrementSeconds, int subs
         List.of(StandardPointTypes.MILEAGE));
   }
 
+  /**
+   * The same billing rules (increments, minimum charge, paying types) at another price: how an item's own
+   * price applies its kind's tariff. Validated like any tariff.
+   */
+  public Tariff withPointsPerMinute(long newPointsPerMinute) {
+    return new Tariff(newPointsPerMinute, initialIncrementSeconds, subsequentIncrementSeconds, minimumChargePoints,
+        pointTypes);
+  }
+
   /** The billed duration of {@code usedSeconds}: 0 for 0, otherwise rounded up to the increments. */
   public long billedSeconds(long usedSeconds) {
     Checks.requireNonNegative(usedSeconds, "usedSeconds");

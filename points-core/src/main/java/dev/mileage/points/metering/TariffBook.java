@@ -17,6 +17,9 @@ public final class TariffBook {
   /** E.164: '+', then a non-zero digit and up to 14 more. */
   private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
 
+  /** The label of a rating by an item's own price (kept in the usage record's {@code rated}). */
+  public static final String ITEM_PRICE_LABEL = "item price";
+
   private final long version;
   private final Map<String, CallRate> callRates;
   private final Map<ContentKind, StreamRate> streamRates;
@@ -67,6 +70,18 @@ public final class TariffBook {
     StreamRate rate = streamRates.get(kind);
     if (rate == null) return Rating.refused(RateResult.NO_TARIFF, kind.name(), "");
     return new Rating(RateResult.RATED, kind.name(), rate.label(), rate.tariff());
+  }
+
+  /**
+   * An item with its own price: its kind's tariff (increments, minimum charge, paying types) at
+   * {@code itemPointsPerMinute}. A kind without a tariff leaves the item unrated too: the item's price
+   * replaces the rate, not the billing rules.
+   */
+  public Rating rateItem(ContentKind kind, long itemPointsPerMinute) {
+    Rating byKind = rateStream(kind);
+    if (!byKind.rated()) return byKind;
+    return new Rating(RateResult.RATED, kind.name(), ITEM_PRICE_LABEL,
+        byKind.tariff().withPointsPerMinute(itemPointsPerMinute));
   }
 
   /** Call rates sorted by prefix. */

@@ -62,6 +62,31 @@ class TariffBookTest {
   }
 
   @Test
+  void anItemPriceKeepsItsKindsBillingRules() {
+    Rating item = book().rateItem(ContentKind.VIDEO, 90);
+    assertTrue(item.rated());
+    assertEquals("VIDEO", item.matched());
+    assertEquals(TariffBook.ITEM_PRICE_LABEL, item.label());
+    assertEquals(Tariff.of(90, 60, 60, 0), item.tariff(), "the kind's increments at the item's price");
+    assertEquals(Tariff.of(30, 60, 60, 0), book().rateStream(ContentKind.VIDEO).tariff(), "the kind is unchanged");
+    assertEquals(RateResult.NO_TARIFF, book().rateItem(ContentKind.MUSIC, 90).result(), "no rules to apply the price to");
+    assertThrows(IllegalArgumentException.class, () -> book().rateItem(ContentKind.VIDEO, -1));
+    assertThrows(IllegalArgumentException.class, () -> book().rateItem(ContentKind.VIDEO, Tariff.POINTS_PER_MINUTE_MAX + 1));
+  }
+
+  @Test
+  void onlyStreamsCarryAnItemPrice() {
+    AuthorizeRequest stream = AuthorizeRequest.stream("member:1", ContentKind.VIDEO, "7", "s");
+    assertTrue(stream.itemPointsPerMinute().isEmpty());
+    assertEquals(120, stream.atItemPrice(120).itemPointsPerMinute().getAsLong());
+    assertEquals(120, stream.atItemPrice(120).payingWith(1).itemPointsPerMinute().getAsLong());
+    assertThrows(IllegalArgumentException.class, () -> stream.atItemPrice(-1));
+    assertThrows(IllegalArgumentException.class, () -> stream.atItemPrice(Tariff.POINTS_PER_MINUTE_MAX + 1));
+    assertThrows(IllegalArgumentException.class, () -> new AuthorizeRequest("member:1", ServiceKind.CALL, "+8210",
+        null, "", 0, "c", java.util.OptionalLong.of(10)));
+  }
+
+  @Test
   void rulesAreValidated() {
     assertThrows(IllegalArgumentException.class, () -> CallRate.rated("+82", "x", KOREA));
     assertThrows(IllegalArgumentException.class, () -> CallRate.rated("", "x", KOREA));

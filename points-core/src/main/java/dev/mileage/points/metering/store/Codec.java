@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /** JSON forms of tariffs and checkpoints as stored in the {@code metering} schema. */
@@ -45,6 +46,7 @@ final class Codec {
         .put("owner", q.owner()).put("service", q.service().name()).put("destination", q.destination())
         .put("contentKind", q.contentKind() == null ? null : q.contentKind().name())
         .put("contentId", q.contentId()).put("requestPointType", q.pointType()).put("reference", q.reference())
+        .put("itemPointsPerMinute", q.itemPointsPerMinute().isPresent() ? q.itemPointsPerMinute().getAsLong() : null)
         .put("rated", c.rated()).put("tariff", tariff(c.tariff())).put("pointType", c.pointType())
         .put("debitAccountId", c.debitAccountId()).put("creditAccountId", c.creditAccountId())
         .put("balanceBefore", c.balanceBefore()).put("state", c.state().name())
@@ -58,9 +60,11 @@ final class Codec {
 
   static SessionCheckpoint checkpoint(UUID sessionId, JsonObject j) {
     String kind = j.getString("contentKind");
+    Long itemPrice = j.getLong("itemPointsPerMinute");
     AuthorizeRequest request = new AuthorizeRequest(j.getString("owner"), ServiceKind.valueOf(j.getString("service")),
         j.getString("destination"), kind == null ? null : ContentKind.valueOf(kind), j.getString("contentId"),
-        j.getInteger("requestPointType"), j.getString("reference"));
+        j.getInteger("requestPointType"), j.getString("reference"),
+        itemPrice == null ? OptionalLong.empty() : OptionalLong.of(itemPrice)); // absent in checkpoints before item prices
     List<SessionCheckpoint.Chunk> chunks = new ArrayList<>();
     for (Object o : j.getJsonArray("chunks")) {
       JsonArray a = (JsonArray) o;
