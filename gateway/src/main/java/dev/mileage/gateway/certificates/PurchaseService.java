@@ -20,7 +20,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * Buying certificates: PENDING -> (settled) PAID -> (issued) ISSUED, or DECLINED with nothing issued. A bank
@@ -31,7 +30,6 @@ import java.util.logging.Logger;
  * charge and the phone-bill transfer carry keys derived from the purchase id).
  */
 final class PurchaseService {
-  private static final Logger LOG = Logger.getLogger(PurchaseService.class.getName());
 
   enum Settlement { PHONE_BILL, CARD, BANK_TRANSFER }
 
@@ -61,8 +59,7 @@ final class PurchaseService {
   private final Catalog catalog;
   private final CertificateLedger ledger;
   private final PaymentProvider payments;
-  private final SmsSender sms;
-  private final MemberDirectory members;
+  private final CertificateMessages messages;
   private final PasswordHasher pinHasher;
   private final Codes codes = new Codes();
   private final java.time.Duration bankTransferWindow;
@@ -76,8 +73,7 @@ final class PurchaseService {
     this.catalog = catalog;
     this.ledger = ledger;
     this.payments = payments;
-    this.sms = sms;
-    this.members = members;
+    this.messages = new CertificateMessages(vertx, pool, sms, members);
     this.pinHasher = pinHasher;
   }
 
@@ -229,7 +225,7 @@ final class PurchaseService {
               }
               return pool.preparedQuery("UPDATE certificates.purchase SET status = 'ISSUED' WHERE id = $1 AND status = 'PAID' RETURNING id")
                   .execute(Tuple.of(purchaseId)).compose(u -> (u.size() == 1
-                      ? notifyBuyer(memberId, item, purchaseId, sheets, settlement) : Future.succeededFuture())
+                      ? messages.purchaseIssued(memberId, item, purchaseId, sheets, settlement) : Future.succeededFuture())
                       .compose(v -> purchaseJson(memberId, purchaseId, fresh, inserted)));
             }));
       });
@@ -245,24 +241,6 @@ final class PurchaseService {
       out.add(new Sheet(codes.newCode(), pin, pinHasher.hash(pin)));
     }
     return out;
-  }
-
-  private Future<Void> notifyBuyer(long memberId, Catalog.Item item, long purchaseId, int sheets, Settlement settlement) {
-    return members.find(memberId).compose(m -> {
-      if (m == null) return Future.succeededFuture();
-      String issuer = item.issuer().length() > 40 ? item.issuer().substring(0, 40) : item.issuer();
-      String text = "Mileage: " + sheets + " x " + issuer + " " + String.format("%,d", item.faceValueWon())
-          + " won gift certificate issued (purchase " + purchaseId + ", "
-          + switch (settlement) {
-            case PHONE_BILL -> "on your phone bill";
-            case CARD -> "by card";
-            case BANK_TRANSFER -> "by bank transfer";
-          } + "). See My certificates.";
-      return sms.send(m.phone(), text).<Void>mapEmpty().recover(e -> {
-        LOG.warning("purchase SMS not sent: " + e.getClass().getSimpleName());
-        return Future.succeededFuture();
-      });
-    });
   }
 
   private Future<JsonObject> purchaseJson(long memberId, long purchaseId, List<Sheet> fresh, List<Integer> inserted) {

@@ -53,7 +53,12 @@ final class CertHarness implements AutoCloseable {
   }
 
   CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall) throws Exception {
-    smsc = Smsc.start();
+    this(dataDir, perCertificate, perStore, perSource, overall, false);
+  }
+
+  /** @param textOnlySmsc an SMSC of the SMS-only kind, which refuses MMS-like (multipart) messages */
+  CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc) throws Exception {
+    smsc = textOnlySmsc ? Smsc.startTextOnly() : Smsc.start();
     SipSmsSender sender = null;
     try {
       sender = new SipSmsSender(smsc.uri(), "127.0.0.1");
