@@ -206,5 +206,9 @@ class CertificatesBrowserTest {
     browser.web().get(base + "#/gifts/history");
     browser.awaitText("#purchases", "bank transfer");
     browser.awaitText("#purchases", "paid: certificates issued");
+    // leave the browser signed out (a full load), as the other tests expect to find it
+    browser.driver.manage().deleteAllCookies();
+    browser.web().get(base + "?fresh=3#/gifts");
+    browser.awaitText("main", "to buy, sign in or join");
   }
 }
