@@ -78,6 +78,7 @@ async function catalog(main, ctx) {
       if (p.status === 'AWAITING_DEPOSIT') {
         ctx.notify(`Order ${p.id} opened: transfer ${won(p.totalWon)} to the account below by the deadline.`);
         result.replaceChildren(transferOrder(p, ctx));
+        result.scrollIntoView({ block: 'start' });
         return;
       }
       ctx.notify(`Issued ${p.sheets} certificate(s): ${won(p.totalWon)} ${pay === 'CARD' ? 'charged to your card' : 'added to your phone bill'}. We sent you a message with the barcodes.`);

@@ -195,10 +195,12 @@ class CertificatesBrowserTest {
     browser.awaitText("#order-amount", "₩10,000");
     browser.awaitText("#notice", "transfer ₩10,000");
     assertEquals(0, buyer.mine().size(), "nothing issued before the money arrives");
+    browser.screenshot("certificates-bank-transfer-pending");
 
     browser.click("#sandbox-deposit");
     browser.awaitText("#order-status", "paid: certificates issued");
     browser.awaitText("#notice", "the certificates are issued");
+    browser.screenshot("certificates-bank-transfer-issued");
     assertEquals(1, buyer.mine().size());
     var mms = h.awaitSms(buyer.phone, b -> b.contains("by bank transfer"));
     assertTrue(mms.multipart() && mms.parts().get(1).contentType().equals("image/png"));

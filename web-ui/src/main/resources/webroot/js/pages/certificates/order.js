@@ -25,10 +25,10 @@ export function transferOrder(p, ctx) {
       } catch (err) { ctx.notify(err.message, true); }
       try { draw(await get(`/api/v1/certificates/purchases/${order.id}`)); } catch (err) { ctx.notify(err.message, true); }
     });
-    section.replaceChildren(
+    section.replaceChildren(...[
       el('h2', {}, `Order ${order.id}: ${order.sheets} × ${order.issuer} ${won(order.faceValueWon)}`),
       el('dl', { class: 'bank-transfer' },
-        el('dt', {}, 'Status'), el('dd', { id: 'order-status', class: `status ${order.status}` }, STATUS_WORDS[order.status] || order.status),
+        el('dt', {}, 'Status'), el('dd', {}, el('span', { id: 'order-status', class: `status ${order.status}` }, STATUS_WORDS[order.status] || order.status)),
         el('dt', {}, 'Bank'), el('dd', {}, t.bank),
         el('dt', {}, 'Account'), el('dd', { id: 'order-account', class: 'code' }, t.virtualAccount),
         el('dt', {}, 'Amount'), el('dd', { id: 'order-amount' }, won(t.amountWon), el('span', { class: 'hint' }, ' — exactly this amount')),
@@ -37,7 +37,7 @@ export function transferOrder(p, ctx) {
         el('a', { href: '#/gifts/mine' }, 'My certificates'), '.') : null,
       order.status === 'ISSUED' ? el('p', {}, el('a', { href: '#/gifts/mine' }, 'Show my certificates'), ' (set a PIN for each there)') : null,
       order.reason ? el('p', { class: 'muted' }, order.reason) : null,
-      el('p', {}, refresh, ' ', open ? deposit : null));
+      el('p', {}, refresh, ' ', open ? deposit : null)].filter(Boolean));
   };
   draw(p);
   return section;
