@@ -16,6 +16,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -30,7 +31,6 @@ import java.util.List;
  * charge and the phone-bill transfer carry keys derived from the purchase id).
  */
 final class PurchaseService {
-
   enum Settlement { PHONE_BILL, CARD, BANK_TRANSFER }
 
   /** AWAITING_DEPOSIT: a bank-transfer order is open (see {@link BankTransfers}); EXPIRED: it was not paid in time. */
@@ -62,11 +62,10 @@ final class PurchaseService {
   private final CertificateMessages messages;
   private final PasswordHasher pinHasher;
   private final Codes codes = new Codes();
-  private final java.time.Duration bankTransferWindow;
+  private final Duration bankTransferWindow;
 
   PurchaseService(Vertx vertx, Pool pool, Clock clock, Catalog catalog, CertificateLedger ledger, PaymentProvider payments,
-                  SmsSender sms, MemberDirectory members, PasswordHasher pinHasher, java.time.Duration bankTransferWindow) {
-    this.bankTransferWindow = bankTransferWindow;
+                  SmsSender sms, MemberDirectory members, PasswordHasher pinHasher, Duration bankTransferWindow) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -75,6 +74,7 @@ final class PurchaseService {
     this.payments = payments;
     this.messages = new CertificateMessages(vertx, pool, sms, members);
     this.pinHasher = pinHasher;
+    this.bankTransferWindow = bankTransferWindow;
   }
 
   private OffsetDateTime now() {
