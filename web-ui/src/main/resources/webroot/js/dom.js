@@ -24,7 +24,8 @@ export function field(id, label, attrs = {}, hint) {
 
 // The page's one heading gets focus on navigation so screen readers announce the new page.
 export function page(main, title, ...children) {
-  main.replaceChildren(el('h1', { tabindex: '-1' }, title), ...children);
+  // null children (optional parts) are skipped, as el() does: replaceChildren would print them as "null"
+  main.replaceChildren(el('h1', { tabindex: '-1' }, title), ...children.filter(c => c !== null && c !== undefined && c !== false));
   document.title = `${title} — Mileage`;
   if (main.isConnected) main.querySelector('h1').focus();
 }

@@ -3,6 +3,7 @@
 import { get, post } from '../api.js';
 import { el, page, won } from '../dom.js';
 import { refreshHeader } from '../session.js';
+import { transferOrder } from './certificates/order.js';
 
 const VIEWS = { mine: 'mine', history: 'history', send: 'send', claim: 'claim', guide: 'guide', pos: 'pos', admin: 'admin' };
 export const CATEGORY_NAMES = { DEPARTMENT_STORE: 'Department stores', BOOKS: 'Books', CULTURE: 'Culture', GENERAL: 'Mileage general-use', TICKETS: 'Tickets' };
@@ -50,7 +51,8 @@ async function catalog(main, ctx) {
   const cardBox = el('div', { hidden: true }, el('label', { for: 'cardToken' }, 'Card'), card);
   const settlement = el('fieldset', {}, el('legend', {}, 'Pay by'),
     el('label', {}, el('input', { type: 'radio', name: 'settlement', value: 'PHONE_BILL', checked: true, id: 'pay-phone' }), 'Add to my phone bill'),
-    el('label', {}, el('input', { type: 'radio', name: 'settlement', value: 'CARD', id: 'pay-card' }), 'Credit card'));
+    el('label', {}, el('input', { type: 'radio', name: 'settlement', value: 'CARD', id: 'pay-card' }), 'Credit card'),
+    el('label', {}, el('input', { type: 'radio', name: 'settlement', value: 'BANK_TRANSFER', id: 'pay-bank' }), 'Bank transfer (to a virtual account)'));
   const update = () => {
     const item = items.find(i => String(i.id) === itemSelect.value);
     describe.textContent = item ? item.description : '';
@@ -73,7 +75,13 @@ async function catalog(main, ctx) {
     try {
       const p = await post('/api/v1/certificates/purchases', { requestKey: crypto.randomUUID(), itemId: Number(itemSelect.value),
         sheets: Number(sheets.value), settlement: pay, cardToken: pay === 'CARD' ? card.value : null });
-      ctx.notify(`Issued ${p.sheets} certificate(s): ${won(p.totalWon)} ${pay === 'CARD' ? 'charged to your card' : 'added to your phone bill'}. We sent you an SMS.`);
+      if (p.status === 'AWAITING_DEPOSIT') {
+        ctx.notify(`Order ${p.id} opened: transfer ${won(p.totalWon)} to the account below by the deadline.`);
+        result.replaceChildren(transferOrder(p, ctx));
+        result.scrollIntoView({ block: 'start' });
+        return;
+      }
+      ctx.notify(`Issued ${p.sheets} certificate(s): ${won(p.totalWon)} ${pay === 'CARD' ? 'charged to your card' : 'added to your phone bill'}. We sent you a message with the barcodes.`);
       result.replaceChildren(issued(p));
       refreshHeader();
     } catch (err) {

@@ -8,12 +8,17 @@ import com.google.zxing.oned.Code128Writer;
 import com.google.zxing.qrcode.QRCodeWriter;
 import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
  * Barcode images of a certificate code, drawn as SVG from ZXing's bit matrices: Code 128 for shop
  * scanners, QR for phone cameras. Modules are whole SVG units with a quiet zone, and the images are
- * crisp at any size the page scales them to.
+ * crisp at any size the page scales them to. For messages (MMS) the same matrices are drawn as 1-bit PNGs,
+ * small enough to travel in one SIP MESSAGE.
  */
 final class Barcodes {
   enum Kind { CODE128, QR }
@@ -25,15 +30,42 @@ final class Barcodes {
   private Barcodes() {
   }
 
+  /** Pixels per module in PNGs: Code 128 bars 2 px wide (a phone screen shows them crisp), QR modules 4 px. */
+  static final int PNG_CODE128_PIXELS_PER_MODULE = 2;
+  static final int PNG_QR_PIXELS_PER_MODULE = 4;
+
   static String svg(Kind kind, String code) {
+    return toSvg(matrix(kind, code), kind == Kind.CODE128);
+  }
+
+  /** The barcode as a 1-bit grey PNG; Code 128 bars are {@link #CODE128_HEIGHT_MODULES} modules tall. */
+  static byte[] png(Kind kind, String code) {
+    BitMatrix m = matrix(kind, code);
+    int scale = kind == Kind.CODE128 ? PNG_CODE128_PIXELS_PER_MODULE : PNG_QR_PIXELS_PER_MODULE;
+    int w = m.getWidth() * scale;
+    int h = (kind == Kind.CODE128 ? CODE128_HEIGHT_MODULES : m.getHeight()) * scale;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_BINARY);
+    for (int y = 0; y < h; y++) {
+      int row = kind == Kind.CODE128 ? 0 : y / scale;
+      for (int x = 0; x < w; x++) img.setRGB(x, y, m.get(x / scale, row) ? 0xFF000000 : 0xFFFFFFFF);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     try {
-      BitMatrix m = switch (kind) {
+      if (!javax.imageio.ImageIO.write(img, "png", out)) throw new IllegalStateException("no PNG writer");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static BitMatrix matrix(Kind kind, String code) {
+    try {
+      return switch (kind) {
         case CODE128 -> new Code128Writer().encode(code, BarcodeFormat.CODE_128, 0, CODE128_HEIGHT_MODULES,
             Map.of(EncodeHintType.MARGIN, QUIET_MODULES));
         case QR -> new QRCodeWriter().encode(code, BarcodeFormat.QR_CODE, 0, 0,
             Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4));
       };
-      return toSvg(m, kind == Kind.CODE128);
     } catch (WriterException e) {
       throw new IllegalStateException("cannot encode a certificate code", e);
     }

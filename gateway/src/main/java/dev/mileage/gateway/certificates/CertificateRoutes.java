@@ -52,7 +52,7 @@ final class CertificateRoutes {
     try {
       settlement = PurchaseService.Settlement.valueOf(Web.requireText(b, "settlement", 20));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("settlement must be PHONE_BILL or CARD");
+      throw new IllegalArgumentException("settlement must be PHONE_BILL, CARD or BANK_TRANSFER");
     }
     var request = new PurchaseService.Request(member, Web.requireText(b, "requestKey", 64),
         Web.requireLong(b, "itemId", 1, Long.MAX_VALUE), (int) Web.requireLong(b, "sheets", 1, CertificatesOptions.SHEETS_PER_PURCHASE_MAX),
@@ -60,6 +60,9 @@ final class CertificateRoutes {
     purchases.buy(request).onSuccess(r -> {
       switch (r.outcome()) {
         case ISSUED -> Web.json(ctx, 201, r.purchase());
+        case AWAITING_DEPOSIT -> Web.json(ctx, 202, r.purchase());
+        case EXPIRED -> Web.json(ctx, 410, new JsonObject().put("error", "expired").put("reason", r.reason())
+            .put("purchaseId", r.purchaseId()).put("status", "EXPIRED"));
         case DECLINED -> Web.json(ctx, 402, new JsonObject().put("error", "payment_declined").put("reason", r.reason())
             .put("purchaseId", r.purchaseId()).put("status", "DECLINED"));
         case NO_SUCH_ITEM -> Web.error(ctx, 404, "not_found", r.reason());
@@ -293,7 +296,7 @@ final class CertificateRoutes {
     Web.error(ctx, 404, "not_found", "no such certificate among yours");
   }
 
-  private static long pathId(RoutingContext ctx) {
+  static long pathId(RoutingContext ctx) {
     try {
       long id = Long.parseLong(ctx.pathParam("id"));
       if (id <= 0) throw new NumberFormatException();

@@ -37,6 +37,8 @@ public final class CertificatesFeature implements Feature {
   private boolean ownsSms;
   private CertificateRoutes routes;
   private Stores stores;
+  private BankTransferRoutes bankRoutes;
+  private PurchaseService purchases;
 
   /** The production wiring: SMS to the SMSC the members feature uses, the sandbox card provider. */
   public CertificatesFeature() {
@@ -74,8 +76,10 @@ public final class CertificatesFeature implements Feature {
     Catalog catalog = new Catalog(ctx.pool());
     stores = new Stores(ctx.pool(), ctx.clock(), GuessLimiter.persistent("certificates.store_key",
         options.failuresPerSourceMax(), options.guessWindow(), CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
-    routes = new CertificateRoutes(options, catalog, stores,
-        new PurchaseService(ctx.vertx(), ctx.pool(), ctx.clock(), catalog, ledger, payments, sms, members, pinHasher),
+    purchases = new PurchaseService(ctx.vertx(), ctx.pool(), ctx.clock(), catalog, ledger, payments, sms, members, pinHasher,
+        options.bankTransferWindow());
+    bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments));
+    routes = new CertificateRoutes(options, catalog, stores, purchases,
         new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),
         new RedemptionService(ctx.vertx(), ctx.pool(), ctx.clock(), ledger, pinHasher, options),
         new Holdings(ctx.vertx(), ctx.pool(), ledger, pinHasher));
@@ -103,12 +107,22 @@ public final class CertificatesFeature implements Feature {
 
   @Override
   public List<io.vertx.core.Deployable> verticles(GatewayContext ctx) {
-    if (!ownsSms) return List.of();
-    // owns the SMS sender's SIP stack, so stopping the gateway releases its port and threads
+    // expires unpaid bank-transfer orders; owns the SMS sender's SIP stack if it made it, so stopping the
+    // gateway releases its port and threads
     return List.of(new io.vertx.core.VerticleBase() {
+      private long sweeper;
+
+      @Override
+      public Future<?> start() {
+        sweeper = vertx.setPeriodic(CertificatesOptions.EXPIRY_SWEEP_INTERVAL.toMillis(), t -> purchases.expireDue(null)
+            .onFailure(e -> LOG.warning("bank-transfer expiry sweep failed: " + e.getClass().getSimpleName())));
+        return Future.succeededFuture();
+      }
+
       @Override
       public Future<?> stop() {
-        sms.close();
+        vertx.cancelTimer(sweeper);
+        if (ownsSms) sms.close();
         return Future.succeededFuture();
       }
     });
@@ -125,12 +139,15 @@ public final class CertificatesFeature implements Feature {
     root.get("/certificates/contents").handler(Web.handle(routes::contents));
     root.get("/certificates/claims/:token").handler(Web.handle(routes::claimInfo));
     root.post("/certificates/claims/:token/reject").handler(Web.handle(routes::reject));
+    root.post("/certificates/bank-transfers/deposits").handler(Web.handle(bankRoutes::notice));
   }
 
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
     api.post("/certificates/purchases").handler(Web.handle(routes::buy));
     api.get("/certificates/purchases").handler(Web.handle(routes::purchases));
+    api.get("/certificates/purchases/:id").handler(Web.handle(bankRoutes::one));
+    api.post("/certificates/purchases/:id/sandbox-deposit").handler(Web.handle(bankRoutes::simulate));
     api.get("/certificates/mine").handler(Web.handle(routes::mine));
     api.get("/certificates/mine/:id").handler(Web.handle(routes::one));
     api.get("/certificates/mine/:id/barcode").handler(Web.handle(routes::barcode));

@@ -11,12 +11,13 @@ import java.util.Objects;
  * @param failuresPerStoreMax   failed redemptions per store in one window
  * @param failuresPerSourceMax  failed redemptions per source address in one window
  * @param failuresOverallMax    failed redemptions in all in one window: a distributed guesser stops here
+ * @param bankTransferWindow    how long a bank-transfer order waits for its deposit before it expires
  * @param publicBaseUrl         where claim links point (e.g. {@code https://mileage.example}); empty: the
  *                              address the giver's browser used
  */
 public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailuresPerCertificateMax,
                                   int failuresPerStoreMax, int failuresPerSourceMax, int failuresOverallMax,
-                                  Duration guessWindow, String publicBaseUrl) {
+                                  Duration guessWindow, Duration bankTransferWindow, String publicBaseUrl) {
   public static final int SHEETS_PER_PURCHASE_MAX = 20;
   public static final long PURCHASE_WON_MAX = 2_000_000;
   public static final int CERTIFICATES_PER_GIFT_MAX = 20;
@@ -27,10 +28,15 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
   public static final int TRANSACTION_ID_LENGTH_MAX = 64;
   /** Argon2id for PINs: lighter than passwords (a 6-digit PIN gains little from more), still memory-hard. */
   public static final int PIN_HASH_MEMORY_KIB = 8 * 1024;
+  /** Bank-transfer orders expired per sweep: the rest wait for the next sweep (their buyers' reads expire them too). */
+  public static final int EXPIRY_BATCH_MAX = 500;
+  public static final Duration EXPIRY_SWEEP_INTERVAL = Duration.ofMinutes(1);
 
   public CertificatesOptions {
     Objects.requireNonNull(guessWindow, "guessWindow");
     Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
+    Objects.requireNonNull(bankTransferWindow, "bankTransferWindow");
+    if (bankTransferWindow.isNegative() || bankTransferWindow.isZero()) throw new IllegalArgumentException("bankTransferWindow must be positive");
     if (phoneBillMonthlyLimitWon < 0) throw new IllegalArgumentException("phoneBillMonthlyLimitWon must not be negative");
     if (pinFailuresPerCertificateMax < 1 || failuresPerStoreMax < 1 || failuresPerSourceMax < 1 || failuresOverallMax < 1) {
       throw new IllegalArgumentException("limits must be positive");
@@ -38,12 +44,12 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
   }
 
   public static CertificatesOptions defaults() {
-    return new CertificatesOptions(300_000, 5, 30, 30, 1_000, Duration.ofMinutes(15),
+    return new CertificatesOptions(300_000, 5, 30, 30, 1_000, Duration.ofMinutes(15), Duration.ofHours(24),
         System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault("MILEAGE_PUBLIC_BASE_URL", "")));
   }
 
   public CertificatesOptions withLimits(int perCertificate, int perStore, int perSource, int overall) {
     return new CertificatesOptions(phoneBillMonthlyLimitWon, perCertificate, perStore, perSource, overall, guessWindow,
-        publicBaseUrl);
+        bankTransferWindow, publicBaseUrl);
   }
 }

@@ -16,24 +16,25 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
- * Buying certificates: PENDING -> (settled) PAID -> (issued) ISSUED, or DECLINED with nothing issued.
+ * Buying certificates: PENDING -> (settled) PAID -> (issued) ISSUED, or DECLINED with nothing issued. A bank
+ * transfer goes PENDING -> AWAITING_DEPOSIT and waits there for the provider's deposit notice
+ * ({@link BankTransfers}) until its deadline, then EXPIRED.
  * The client's request key makes the whole purchase idempotent: a repeat answers the same purchase and a
  * purchase left PAID by a failure (ledger down) is completed by the repeat, never charged twice (the card
  * charge and the phone-bill transfer carry keys derived from the purchase id).
  */
 final class PurchaseService {
-  private static final Logger LOG = Logger.getLogger(PurchaseService.class.getName());
+  enum Settlement { PHONE_BILL, CARD, BANK_TRANSFER }
 
-  enum Settlement { PHONE_BILL, CARD }
-
-  enum Outcome { ISSUED, DECLINED, NO_SUCH_ITEM, REQUEST_KEY_REUSED }
+  /** AWAITING_DEPOSIT: a bank-transfer order is open (see {@link BankTransfers}); EXPIRED: it was not paid in time. */
+  enum Outcome { ISSUED, DECLINED, NO_SUCH_ITEM, REQUEST_KEY_REUSED, AWAITING_DEPOSIT, EXPIRED }
 
   /** {@code certificates} carry the PINs of certificates issued by this very call (shown once). */
   record Result(Outcome outcome, long purchaseId, String reason, JsonObject purchase) { }
@@ -58,22 +59,22 @@ final class PurchaseService {
   private final Catalog catalog;
   private final CertificateLedger ledger;
   private final PaymentProvider payments;
-  private final SmsSender sms;
-  private final MemberDirectory members;
+  private final CertificateMessages messages;
   private final PasswordHasher pinHasher;
   private final Codes codes = new Codes();
+  private final Duration bankTransferWindow;
 
   PurchaseService(Vertx vertx, Pool pool, Clock clock, Catalog catalog, CertificateLedger ledger, PaymentProvider payments,
-                  SmsSender sms, MemberDirectory members, PasswordHasher pinHasher) {
+                  SmsSender sms, MemberDirectory members, PasswordHasher pinHasher, Duration bankTransferWindow) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
     this.catalog = catalog;
     this.ledger = ledger;
     this.payments = payments;
-    this.sms = sms;
-    this.members = members;
+    this.messages = new CertificateMessages(vertx, pool, sms, members);
     this.pinHasher = pinHasher;
+    this.bankTransferWindow = bankTransferWindow;
   }
 
   private OffsetDateTime now() {
@@ -111,6 +112,7 @@ final class PurchaseService {
           return switch (p.getString("status")) {
             case "DECLINED" -> Future.succeededFuture(new Result(Outcome.DECLINED, id, p.getString("reason"), null));
             case "PENDING" -> catalog.item(q.itemId()).compose(item -> settle(q, item, id, p.getLong("total_won")));
+            case "AWAITING_DEPOSIT", "EXPIRED" -> order(q.memberId(), id);
             default -> catalog.item(q.itemId()).compose(item -> issue(q.memberId(), item, id, q.sheets(), q.settlement()));
           };
         });
@@ -118,7 +120,20 @@ final class PurchaseService {
 
   private Future<Result> settle(Request q, Catalog.Item item, long purchaseId, long totalWon) {
     Future<String> declined;
-    if (q.settlement() == Settlement.PHONE_BILL) {
+    if (q.settlement() == Settlement.BANK_TRANSFER) {
+      var payBy = clock.instant().plus(bankTransferWindow);
+      return payments.openBankTransfer("cert-purchase:" + purchaseId, totalWon, payBy).compose(t -> {
+        if (t.outcome() != PaymentProvider.Outcome.APPROVED) {
+          return decline(purchaseId, t.outcome() == PaymentProvider.Outcome.FAILED
+              ? "the bank-transfer service could not be reached; nothing was ordered" : "bank transfer refused: " + t.reason());
+        }
+        return pool.preparedQuery("UPDATE certificates.purchase SET status = 'AWAITING_DEPOSIT', payment_reference = $2,"
+                + " bank_name = $3, virtual_account = $4, pay_by = $5 WHERE id = $1 AND status = 'PENDING'")
+            .execute(Tuple.of(purchaseId, t.reference(), t.bank(), t.virtualAccount(),
+                OffsetDateTime.ofInstant(t.expiresAt(), ZoneOffset.UTC)))
+            .compose(u -> order(q.memberId(), purchaseId));
+      });
+    } else if (q.settlement() == Settlement.PHONE_BILL) {
       declined = ledger.chargePhoneBill(q.memberId(), totalWon, purchaseId).compose(r -> {
         if (r.applied()) return markPaid(purchaseId, null).map((String) null);
         if (r == TransferResult.EXCEEDS_CREDITS) return Future.succeededFuture("this month's phone-bill limit for certificates would be exceeded");
@@ -133,10 +148,46 @@ final class PurchaseService {
     }
     return declined.compose(reason -> {
       if (reason == null) return issue(q.memberId(), item, purchaseId, q.sheets(), q.settlement());
-      return pool.preparedQuery("UPDATE certificates.purchase SET status = 'DECLINED', reason = $2 WHERE id = $1 AND status = 'PENDING'")
-          .execute(Tuple.of(purchaseId, reason))
-          .map(v -> new Result(Outcome.DECLINED, purchaseId, reason, null));
+      return decline(purchaseId, reason);
     });
+  }
+
+  private Future<Result> decline(long purchaseId, String reason) {
+    return pool.preparedQuery("UPDATE certificates.purchase SET status = 'DECLINED', reason = $2 WHERE id = $1 AND status = 'PENDING'")
+        .execute(Tuple.of(purchaseId, reason))
+        .map(v -> new Result(Outcome.DECLINED, purchaseId, reason, null));
+  }
+
+  /** A bank-transfer order as its buyer sees it (expired first if its deadline has passed). */
+  private Future<Result> order(long memberId, long purchaseId) {
+    return expireDue(memberId).compose(n -> one(memberId, purchaseId)).map(p -> switch (p.getString("status")) {
+      case "AWAITING_DEPOSIT" -> new Result(Outcome.AWAITING_DEPOSIT, purchaseId, "", p);
+      case "EXPIRED" -> new Result(Outcome.EXPIRED, purchaseId, p.getString("reason"), p);
+      default -> new Result(Outcome.ISSUED, purchaseId, "", p.put("certificates", new JsonArray()));
+    });
+  }
+
+  /**
+   * Bank-transfer orders of {@code memberId} (null: of everybody) whose deadline has passed unpaid become
+   * EXPIRED; answers how many. A deposit can no longer pay them (see {@link BankTransfers}).
+   */
+  Future<Integer> expireDue(Long memberId) {
+    String which = memberId == null
+        ? "id IN (SELECT id FROM certificates.purchase WHERE status = 'AWAITING_DEPOSIT' AND pay_by <= $2 ORDER BY pay_by"
+          + " LIMIT " + CertificatesOptions.EXPIRY_BATCH_MAX + ")"
+        : "member_id = $3";
+    Tuple args = memberId == null ? Tuple.of(EXPIRED_REASON, now()) : Tuple.of(EXPIRED_REASON, now(), memberId);
+    return pool.preparedQuery("UPDATE certificates.purchase SET status = 'EXPIRED', reason = $1 WHERE status = 'AWAITING_DEPOSIT'"
+            + " AND pay_by <= $2 AND " + which).execute(args).map(r -> r.rowCount());
+  }
+
+  static final String EXPIRED_REASON = "not paid by the deadline: nothing was issued";
+
+  /** One purchase of the member, or null: another member's purchase looks like a missing one. */
+  Future<JsonObject> one(long memberId, long purchaseId) {
+    return pool.preparedQuery("SELECT p.*, i.category, i.issuer, i.face_value_won FROM certificates.purchase p"
+            + " JOIN certificates.item i ON i.id = p.item_id WHERE p.id = $1 AND p.member_id = $2")
+        .execute(Tuple.of(purchaseId, memberId)).map(rows -> rows.size() == 0 ? null : purchaseRow(rows.iterator().next()));
   }
 
   private Future<Void> markPaid(long purchaseId, String reference) {
@@ -145,7 +196,7 @@ final class PurchaseService {
   }
 
   /** Creates the missing certificates, funds them all (idempotent), then marks the purchase ISSUED. */
-  private Future<Result> issue(long memberId, Catalog.Item item, long purchaseId, int sheets, Settlement settlement) {
+  Future<Result> issue(long memberId, Catalog.Item item, long purchaseId, int sheets, Settlement settlement) {
     List<Future<Account>> opening = new ArrayList<>();
     for (int s = 1; s <= sheets; s++) opening.add(ledger.certificateAccount(purchaseId, s));
     return Future.all(opening).compose(all -> {
@@ -174,7 +225,7 @@ final class PurchaseService {
               }
               return pool.preparedQuery("UPDATE certificates.purchase SET status = 'ISSUED' WHERE id = $1 AND status = 'PAID' RETURNING id")
                   .execute(Tuple.of(purchaseId)).compose(u -> (u.size() == 1
-                      ? notifyBuyer(memberId, item, purchaseId, sheets, settlement) : Future.succeededFuture())
+                      ? messages.purchaseIssued(memberId, item, purchaseId, sheets, settlement) : Future.succeededFuture())
                       .compose(v -> purchaseJson(memberId, purchaseId, fresh, inserted)));
             }));
       });
@@ -190,20 +241,6 @@ final class PurchaseService {
       out.add(new Sheet(codes.newCode(), pin, pinHasher.hash(pin)));
     }
     return out;
-  }
-
-  private Future<Void> notifyBuyer(long memberId, Catalog.Item item, long purchaseId, int sheets, Settlement settlement) {
-    return members.find(memberId).compose(m -> {
-      if (m == null) return Future.succeededFuture();
-      String issuer = item.issuer().length() > 40 ? item.issuer().substring(0, 40) : item.issuer();
-      String text = "Mileage: " + sheets + " x " + issuer + " " + String.format("%,d", item.faceValueWon())
-          + " won gift certificate issued (purchase " + purchaseId + ", "
-          + (settlement == Settlement.PHONE_BILL ? "on your phone bill" : "by card") + "). See My certificates.";
-      return sms.send(m.phone(), text).<Void>mapEmpty().recover(e -> {
-        LOG.warning("purchase SMS not sent: " + e.getClass().getSimpleName());
-        return Future.succeededFuture();
-      });
-    });
   }
 
   private Future<JsonObject> purchaseJson(long memberId, long purchaseId, List<Sheet> fresh, List<Integer> inserted) {
@@ -226,6 +263,16 @@ final class PurchaseService {
   }
 
   static JsonObject purchaseRow(Row r) {
+    JsonObject j = purchaseFields(r);
+    if ("BANK_TRANSFER".equals(r.getString("settlement")) && r.getString("virtual_account") != null) {
+      j.put("bankTransfer", new JsonObject().put("bank", r.getString("bank_name"))
+          .put("virtualAccount", r.getString("virtual_account")).put("reference", r.getString("payment_reference"))
+          .put("amountWon", r.getLong("total_won")).put("payBy", r.getOffsetDateTime("pay_by").toInstant().toString()));
+    }
+    return j;
+  }
+
+  private static JsonObject purchaseFields(Row r) {
     return new JsonObject().put("id", r.getLong("id")).put("itemId", r.getLong("item_id"))
         .put("category", r.getString("category")).put("issuer", r.getString("issuer"))
         .put("faceValueWon", r.getLong("face_value_won")).put("sheets", r.getInteger("sheets"))
@@ -235,13 +282,13 @@ final class PurchaseService {
   }
 
   Future<List<JsonObject>> history(long memberId) {
-    return pool.preparedQuery("SELECT p.*, i.category, i.issuer, i.face_value_won FROM certificates.purchase p"
+    return expireDue(memberId).compose(n -> pool.preparedQuery("SELECT p.*, i.category, i.issuer, i.face_value_won FROM certificates.purchase p"
             + " JOIN certificates.item i ON i.id = p.item_id WHERE p.member_id = $1 ORDER BY p.id DESC LIMIT "
             + CertificatesOptions.HISTORY_ROWS_MAX)
         .execute(Tuple.of(memberId)).map(rows -> {
           List<JsonObject> out = new ArrayList<>();
           for (Row r : rows) out.add(purchaseRow(r));
           return out;
-        });
+        }));
   }
 }

@@ -36,11 +36,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Sends SMS as SIP MESSAGE requests (RFC 3428) over UDP to the SMSC: Request-URI and To are
  * {@code sip:<number>@<smsc host:port>}, the body is {@code text/plain}. A 2xx means the SMSC took it.
+ * MMS-like messages carry a {@code multipart/mixed} body (text and images); RFC 3428 keeps a MESSAGE over
+ * UDP under 1300 bytes, so a larger one goes over TCP (congestion-controlled) to the same SMSC.
  * jain-sip answers on its own threads; results are handed back to the caller's Vert.x context.
  */
 public final class SipSmsSender implements SmsSender {
   public static final int TEXT_LENGTH_MAX = 160;
   public static final int IN_FLIGHT_MAX = 256;
+  /** RFC 3428 section 8: larger MESSAGE requests need a congestion-controlled transport (TCP here). */
+  public static final int UDP_MESSAGE_BYTES_MAX = 1_300;
+  /** A multipart body's bound (a few barcodes and a text); real MMS allow more, the SMSC fixture takes 60 KiB. */
+  public static final int MULTIPART_BODY_BYTES_MAX = 32 * 1024;
+  public static final int PARTS_MAX = 24;
   /** Shorter than SIP's own 32 s transaction timeout: a person is waiting for the code. */
   public static final long SEND_TIMEOUT_MS = 5_000;
   private static final AtomicInteger STACKS = new AtomicInteger();
@@ -102,6 +109,7 @@ public final class SipSmsSender implements SmsSender {
       try {
         ListeningPoint lp = s.createListeningPoint(localHost, port, ListeningPoint.UDP);
         SipProvider prov = s.createSipProvider(lp);
+        prov.addListeningPoint(s.createListeningPoint(localHost, port, ListeningPoint.TCP));
         prov.addSipListener(new Listener());
         s.start();
         return new Object[] {s, prov, port};
@@ -117,22 +125,49 @@ public final class SipSmsSender implements SmsSender {
   public Future<Result> send(String toE164, String text) {
     if (!toE164.matches("\\+[1-9][0-9]{6,14}")) throw new IllegalArgumentException("not an E.164 number");
     if (text.length() > TEXT_LENGTH_MAX) throw new IllegalArgumentException("SMS text too long");
+    return sendMessage(toE164, "text", "plain", null, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public Future<Result> sendMultipart(String toE164, List<Part> parts) {
+    if (!toE164.matches("\\+[1-9][0-9]{6,14}")) throw new IllegalArgumentException("not an E.164 number");
+    if (parts.isEmpty() || parts.size() > PARTS_MAX) throw new IllegalArgumentException("1 to " + PARTS_MAX + " parts");
+    String boundary = "mms-" + UUID.randomUUID().toString().replace("-", "");
+    var body = new java.io.ByteArrayOutputStream(2048);
+    for (Part p : parts) {
+      if (indexOf(p.body(), boundary.getBytes(java.nio.charset.StandardCharsets.US_ASCII)) >= 0) {
+        throw new IllegalStateException("a part contains the boundary"); // 128 random bits: never in practice
+      }
+      String head = "--" + boundary + "\r\nContent-Type: " + p.contentType() + "\r\n"
+          + (p.description() == null ? "" : "Content-Description: " + p.description() + "\r\n") + "\r\n";
+      body.writeBytes(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      body.writeBytes(p.body());
+      body.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    if (body.size() > MULTIPART_BODY_BYTES_MAX) throw new IllegalArgumentException("multipart message too large");
+    return sendMessage(toE164, "multipart", "mixed", boundary, body.toByteArray());
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
+  /** Over UDP when the whole request fits {@link #UDP_MESSAGE_BYTES_MAX}, else over TCP. */
+  private Future<Result> sendMessage(String toE164, String type, String subType, String boundary, byte[] body) {
     if (inFlight.size() >= IN_FLIGHT_MAX) return Future.succeededFuture(Result.UNREACHABLE);
     Promise<Result> promise = Promise.promise();
     try {
-      SipURI target = addresses.createSipURI(toE164, smscHost);
-      target.setPort(smscPort);
-      SipURI fromUri = addresses.createSipURI("gateway", localHost);
-      fromUri.setPort(localPort);
-      var callId = provider.getNewCallId();
-      Request request = messages.createRequest(target, Request.MESSAGE, callId,
-          headers.createCSeqHeader(cseq.getAndIncrement(), Request.MESSAGE),
-          headers.createFromHeader(addresses.createAddress(fromUri), UUID.randomUUID().toString().substring(0, 8)),
-          headers.createToHeader(addresses.createAddress(target), null),
-          List.of(headers.createViaHeader(localHost, localPort, ListeningPoint.UDP, null)),
-          headers.createMaxForwardsHeader(70),
-          headers.createContentTypeHeader("text", "plain"),
-          text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      Request request = request(toE164, type, subType, boundary, body, ListeningPoint.UDP);
+      if (((gov.nist.javax.sip.message.SIPMessage) request).encodeAsBytes(ListeningPoint.UDP).length > UDP_MESSAGE_BYTES_MAX) {
+        request = request(toE164, type, subType, boundary, body, ListeningPoint.TCP);
+      }
+      var callId = (javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME);
       ClientTransaction tx = provider.getNewClientTransaction(request);
       Context context = Vertx.currentContext();
       Pending pending = new Pending(promise, context);
@@ -148,6 +183,24 @@ public final class SipSmsSender implements SmsSender {
       return Future.succeededFuture(Result.UNREACHABLE);
     }
     return promise.future();
+  }
+
+  private Request request(String toE164, String type, String subType, String boundary, byte[] body, String transport)
+      throws Exception {
+    SipURI target = addresses.createSipURI(toE164, smscHost);
+    target.setPort(smscPort);
+    if (transport.equals(ListeningPoint.TCP)) target.setTransportParam("tcp");
+    SipURI fromUri = addresses.createSipURI("gateway", localHost);
+    fromUri.setPort(localPort);
+    var callId = provider.getNewCallId();
+    var contentType = headers.createContentTypeHeader(type, subType);
+    if (boundary != null) contentType.setParameter("boundary", boundary);
+    return messages.createRequest(target, Request.MESSAGE, callId,
+        headers.createCSeqHeader(cseq.getAndIncrement(), Request.MESSAGE),
+        headers.createFromHeader(addresses.createAddress(fromUri), UUID.randomUUID().toString().substring(0, 8)),
+        headers.createToHeader(addresses.createAddress(target), null),
+        List.of(headers.createViaHeader(localHost, localPort, transport, null)),
+        headers.createMaxForwardsHeader(70), contentType, body);
   }
 
   @Override

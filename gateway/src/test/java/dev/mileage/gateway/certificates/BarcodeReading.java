@@ -47,4 +47,15 @@ final class BarcodeReading {
         DecodeHintType.PURE_BARCODE, Boolean.TRUE);
     return new MultiFormatReader().decode(new BinaryBitmap(new HybridBinarizer(source)), hints).getText();
   }
+
+  /** Decodes a PNG (as a phone's camera or a POS imager would see the screen) of either kind. */
+  static String decodePng(byte[] png) throws Exception {
+    var img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+    if (img == null) throw new AssertionError("not a readable PNG");
+    int[] pixels = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    var source = new RGBLuminanceSource(img.getWidth(), img.getHeight(), pixels);
+    var hints = Map.of(DecodeHintType.POSSIBLE_FORMATS, List.of(BarcodeFormat.QR_CODE, BarcodeFormat.CODE_128),
+        DecodeHintType.PURE_BARCODE, Boolean.TRUE);
+    return new MultiFormatReader().decode(new BinaryBitmap(new HybridBinarizer(source)), hints).getText();
+  }
 }

@@ -173,4 +173,44 @@ class CertificatesBrowserTest {
     browser.awaitText("#pos-screen", "left on certificate ₩6,000");
     assertEquals(6_000, holder.certificate(cert.getLong("id")).getLong("balanceWon"));
   }
+
+  @Test
+  void aBankTransferOrderShowsPendingThenIssuedWhenTheMoneyArrives() throws Exception {
+    var buyer = h.new Member("web-transfer").ready();
+    long item = h.item("Culture Pass", 10_000);
+    browser.driver.manage().deleteAllCookies();
+    browser.web().get(base + "?fresh=2#/signin");
+    browser.type("#loginId", buyer.login);
+    browser.type("#password", CertHarness.PASSWORD);
+    browser.click("#signin-form button[type=submit]");
+    browser.awaitHash("#/shop");
+    browser.find("#header-mileage");
+
+    browser.web().get(base + "#/gifts?category=CULTURE");
+    browser.select("#item", Long.toString(item));
+    browser.click("#pay-bank");
+    browser.click("#buy");
+    browser.awaitText("#order-status", "pending: awaiting your transfer");
+    assertTrue(browser.text("#order-account").matches("990-[0-9]{4}-[0-9]{6}"), browser.text("#order-account"));
+    browser.awaitText("#order-amount", "₩10,000");
+    browser.awaitText("#notice", "transfer ₩10,000");
+    assertEquals(0, buyer.mine().size(), "nothing issued before the money arrives");
+    browser.screenshot("certificates-bank-transfer-pending");
+
+    browser.click("#sandbox-deposit");
+    browser.awaitText("#order-status", "paid: certificates issued");
+    browser.awaitText("#notice", "the certificates are issued");
+    browser.screenshot("certificates-bank-transfer-issued");
+    assertEquals(1, buyer.mine().size());
+    var mms = h.awaitSms(buyer.phone, b -> b.contains("by bank transfer"));
+    assertTrue(mms.multipart() && mms.parts().get(1).contentType().equals("image/png"));
+
+    browser.web().get(base + "#/gifts/history");
+    browser.awaitText("#purchases", "bank transfer");
+    browser.awaitText("#purchases", "paid: certificates issued");
+    // leave the browser signed out (a full load), as the other tests expect to find it
+    browser.driver.manage().deleteAllCookies();
+    browser.web().get(base + "?fresh=3#/gifts");
+    browser.awaitText("main", "to buy, sign in or join");
+  }
 }

@@ -2,9 +2,14 @@
 import { get } from '../../api.js';
 import { el, page, won } from '../../dom.js';
 import { needMember, tabs } from '../gifts.js';
+import { STATUS_WORDS } from './order.js';
 
 const when = t => (t ? new Date(t).toLocaleString() : '');
-const status = s => el('span', { class: `status ${s}` }, s.toLowerCase().replace('_', ' '));
+const status = s => el('span', { class: `status ${s}` }, STATUS_WORDS[s] || s.toLowerCase().replace('_', ' '));
+const PAID_BY = { CARD: 'card', PHONE_BILL: 'phone bill', BANK_TRANSFER: 'bank transfer' };
+const transfer = p => (p.bankTransfer && p.status === 'AWAITING_DEPOSIT'
+  ? el('div', { class: 'muted' }, `${won(p.bankTransfer.amountWon)} to ${p.bankTransfer.bank} ${p.bankTransfer.virtualAccount} by ${when(p.bankTransfer.payBy)}`)
+  : null);
 
 function table(id, caption, head, rows) {
   return el('table', { id }, el('caption', { class: 'visually-hidden' }, caption),
@@ -20,8 +25,8 @@ export async function render(main, ctx) {
     el('h2', {}, 'Purchases'),
     purchases.length ? table('purchases', 'Purchases, newest first', ['When', 'Certificate', 'Sheets', 'Paid by', 'Status', 'Total ₩'],
       purchases.map(p => el('tr', {}, el('td', {}, when(p.createdAt)), el('td', {}, `${p.issuer} ${won(p.faceValueWon)}`),
-        el('td', { class: 'num' }, p.sheets), el('td', {}, p.settlement === 'CARD' ? 'card' : 'phone bill'),
-        el('td', {}, status(p.status), p.reason ? el('div', { class: 'muted' }, p.reason) : null), el('td', { class: 'num' }, won(p.totalWon)))))
+        el('td', { class: 'num' }, p.sheets), el('td', {}, PAID_BY[p.settlement] || p.settlement),
+        el('td', {}, status(p.status), transfer(p), p.reason ? el('div', { class: 'muted' }, p.reason) : null), el('td', { class: 'num' }, won(p.totalWon)))))
       : el('p', {}, 'No purchases yet.'),
     el('h2', {}, 'Used'),
     usage.length ? table('usage', 'Redemptions, newest first', ['When', 'Certificate', 'Where', 'Amount ₩'],
