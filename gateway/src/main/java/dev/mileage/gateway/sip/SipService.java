@@ -18,13 +18,6 @@ public interface SipService {
 
   SubscriberStore subscribers();
 
-  /**
-   * Sends a text message (SIP MESSAGE, RFC 3428) to an E.164 number through the trunk's SMSC
-   * ({@code sip:<number>@<trunk host>}); answers the SMSC's final status code (200/202 delivered,
-   * 408 when it did not answer), or fails for a bad number or text (IllegalArgumentException).
-   */
-  Future<Integer> sendSms(String e164Number, String text);
-
   /** Media counters by node (a.receive.passed, b.filter.dropped, ...). */
   java.util.Map<String, Long> mediaCounters();
 }

@@ -221,68 +221,6 @@ public final class SipVerticle extends VerticleBase implements SipService {
     return liveCalls().map(List::size);
   }
 
-  /** Texts longer than this are refused (an SMSC splits; we do not send novels). */
-  public static final int SMS_TEXT_BYTES_MAX = 1024;
-  /** MESSAGEs waiting for their answer, bounded. */
-  static final int SMS_PENDING_MAX = 10_000;
-  private final Map<String, Promise<Integer>> pendingSms = new java.util.concurrent.ConcurrentHashMap<>();
-
-  @Override
-  public Future<Integer> sendSms(String e164Number, String text) {
-    E164.Parsed number = E164.parse(e164Number);
-    if (!number.ok()) return Future.failedFuture(new IllegalArgumentException("not an E.164 number"));
-    if (text == null || text.isEmpty() || text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > SMS_TEXT_BYTES_MAX) {
-      return Future.failedFuture(new IllegalArgumentException("text must be 1.." + SMS_TEXT_BYTES_MAX + " bytes"));
-    }
-    Promise<Integer> p = Promise.promise();
-    context.runOnContext(v -> {
-      if (pendingSms.size() >= SMS_PENDING_MAX) {
-        p.complete(Response.SERVICE_UNAVAILABLE);
-        return;
-      }
-      try {
-        javax.sip.address.SipURI trunk = (javax.sip.address.SipURI) sip.addresses.createURI(options.trunkUri());
-        javax.sip.address.SipURI target = sip.addresses.createSipURI(number.number(), trunk.getHost());
-        if (trunk.getPort() > 0) target.setPort(trunk.getPort());
-        javax.sip.address.SipURI fromUri = sip.addresses.createSipURI("sms", sip.host);
-        javax.sip.header.CallIdHeader callId = sip.provider.getNewCallId();
-        Request m = sip.messages.createRequest(target, Request.MESSAGE, callId,
-            sip.headers.createCSeqHeader(1L, Request.MESSAGE),
-            sip.headers.createFromHeader(sip.addresses.createAddress(fromUri), Long.toHexString(System.nanoTime())),
-            sip.headers.createToHeader(sip.addresses.createAddress(target), null),
-            new ArrayList<>(List.of(sip.headers.createViaHeader(sip.host, sip.port, "udp", null))),
-            sip.headers.createMaxForwardsHeader(70));
-        m.setContent(text, sip.headers.createContentTypeHeader("text", "plain"));
-        pendingSms.put(callId.getCallId(), p);
-        sip.provider.getNewClientTransaction(m).sendRequest();
-      } catch (Exception e) {
-        p.tryFail(e);
-      }
-    });
-    return p.future();
-  }
-
-  /** An answer to one of our MESSAGEs; false when it is not one. */
-  private boolean onSmsResponse(ResponseEvent event) {
-    Response r = event.getResponse();
-    if (!Request.MESSAGE.equals(((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getMethod())) {
-      return false;
-    }
-    if (r.getStatusCode() < 200) return true;
-    Promise<Integer> p = pendingSms.remove(B2bua.callId(r));
-    if (p != null) p.tryComplete(r.getStatusCode());
-    return true;
-  }
-
-  private boolean onSmsTimeout(TimeoutEvent event) {
-    if (event.isServerTransaction() || event.getClientTransaction() == null) return false;
-    Request req = event.getClientTransaction().getRequest();
-    if (!Request.MESSAGE.equals(req.getMethod())) return false;
-    Promise<Integer> p = pendingSms.remove(B2bua.callId(req));
-    if (p != null) p.tryComplete(Response.REQUEST_TIMEOUT);
-    return true;
-  }
-
   private void onRequest(RequestEvent event, B2bua b2bua) {
     Request request = event.getRequest();
     String method = request.getMethod();
@@ -434,14 +372,14 @@ public final class SipVerticle extends VerticleBase implements SipService {
     @Override public void processResponse(ResponseEvent event) {
       int i = shards.of(event);
       hop(i, () -> {
-        if (!onSmsResponse(event)) b2buas[i].onResponse(event);
+        b2buas[i].onResponse(event);
       });
     }
 
     @Override public void processTimeout(TimeoutEvent event) {
       int i = shards.of(event);
       hop(i, () -> {
-        if (!onSmsTimeout(event)) b2buas[i].onTimeout(event);
+        b2buas[i].onTimeout(event);
       });
     }
     @Override public void processIOException(IOExceptionEvent event) { }

@@ -311,15 +311,4 @@ class SipCallFlowTest {
     assertTrue(call.awaitBye(WAIT));
     assertEquals(EndReason.OPERATOR, bed.cdr("member:1", call.callId()).reason());
   }
-
-  @Test
-  void smsGoesToTheTrunksSmscAndBadInputIsRefused() throws Exception {
-    assertEquals(200, SipTestBed.await(bed.sip.sendSms("+15551230000", "Your gift certificate code is 1234")));
-    dev.mileage.fixtures.sip.SmsMessage m = bed.trunk.awaitSms("+15551230000", java.time.Instant.now().plus(WAIT))
-        .orElseThrow();
-    assertEquals("Your gift certificate code is 1234", m.body());
-    assertEquals("text/plain", m.contentType());
-    assertTrue(bed.sip.sendSms("12345", "x").failed());
-    assertTrue(bed.sip.sendSms("+15551230000", "x".repeat(SipVerticle.SMS_TEXT_BYTES_MAX + 1)).failed());
-  }
 }
