@@ -35,6 +35,21 @@ final class MallRoutes extends RoutesBase {
     this.payCodes = payCodes;
   }
 
+  /** The optional token kind a member names ({@code field}); null means the vendor's own token. */
+  static String tokenKind(String given, String field) {
+    if (given == null) return null;
+    if (!Vendor.TOKEN_KINDS.contains(given)) throw new IllegalArgumentException(field + " must be one of " + Vendor.TOKEN_KINDS);
+    return given;
+  }
+
+  /** The vendor seen through its token of {@code kind}, or answers 404 (and the future is empty). */
+  private Future<Vendor> token(RoutingContext ctx, Vendor v, String kind) {
+    return vendors.token(v, kind).map(t -> {
+      if (t == null) answer(ctx, Outcome.NO_SUCH_TOKEN.error());
+      return t;
+    });
+  }
+
   // ---- directory, shops, acceptance listing (any signed-in caller) ----------------------------------
 
   void directory(RoutingContext ctx) {
@@ -110,17 +125,20 @@ final class MallRoutes extends RoutesBase {
     JsonObject b = Web.body(ctx);
     String sku = Web.requireText(b, "sku", 32);
     long tokenVendorId = Web.requireLong(b, "tokenVendorId", 1, Long.MAX_VALUE);
+    String kind = tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
     String key = requestKey(b, "requestKey");
     then(ctx, approved(ctx, pathId(ctx, "id")), at -> then(ctx, approved(ctx, tokenVendorId),
-        token -> result(ctx, spending.spend(m, at, token, sku, key))));
+        v -> then(ctx, token(ctx, v, kind), token -> result(ctx, spending.spend(m, at, token, sku, key)))));
   }
 
   void wallet(RoutingContext ctx) {
     Long m = member(ctx);
     if (m == null) return;
-    Future.all(ledger.f(ledger.ledger().accountsOf(MallLedger.member(m))), vendors.all(true), vendors.tokenTypes()).onSuccess(all -> {
+    Future.all(ledger.f(ledger.ledger().accountsOf(MallLedger.member(m))), vendors.all(true), vendors.tokenTypes(),
+        vendors.extraTokens()).onSuccess(all -> {
       List<Account> accounts = all.resultAt(0);
-      List<Vendor> list = all.resultAt(1);
+      List<Vendor> list = new ArrayList<>(all.<List<Vendor>>resultAt(1));
+      list.addAll(all.<List<Vendor>>resultAt(3));
       Map<Integer, PointType> types = all.resultAt(2);
       JsonArray out = new JsonArray();
       for (Vendor v : list) {
@@ -128,6 +146,7 @@ final class MallRoutes extends RoutesBase {
         if (a == null) continue;
         PointType t = types.get(v.pointType());
         out.add(new JsonObject().put("vendorId", v.id()).put("vendorName", v.name()).put("token", v.pointTypeCode())
+            .put("kind", v.tokenKind()).put("exchangeable", v.exchangeable())
             .put("pointType", v.pointType()).put("available", a.available()).put("held", a.debitsPending())
             .put("rateWon", Spending.rateWon(t)).put("valueWon", Math.multiplyExact(a.available(), Spending.rateWon(t)))
             .put("restricted", t.restricted()).put("allowedProducts", new JsonArray(List.copyOf(t.allowedProducts()))));
@@ -142,7 +161,15 @@ final class MallRoutes extends RoutesBase {
     then(ctx, journal.ofMember(m), l -> Web.json(ctx, 200, new JsonArray(l.stream().map(Entry::toJson).toList())));
   }
 
-  private Future<Vendor[]> pair(RoutingContext ctx, long from, long to) {
+  /** Only vendors' own STANDARD tokens are exchanged: gift-certificate and auction tokens are refused (409). */
+  private Future<Vendor[]> pair(RoutingContext ctx, long from, long to, String fromKind, String toKind) {
+    for (String k : new String[] {fromKind, toKind}) {
+      if (k != null && (k.equals(Vendor.GIFT_CERTIFICATE) || k.equals(Vendor.AUCTION))) {
+        answer(ctx, Outcome.NOT_EXCHANGEABLE.with(new JsonObject().put("error", Outcome.NOT_EXCHANGEABLE.error)
+            .put("reason", Outcome.NOT_EXCHANGEABLE.reason).put("tokenKind", k)));
+        return Future.succeededFuture(null);
+      }
+    }
     if (from == to) {
       answer(ctx, Outcome.SAME_TOKEN.error());
       return Future.succeededFuture(null);
@@ -177,7 +204,8 @@ final class MallRoutes extends RoutesBase {
   void quote(RoutingContext ctx) {
     if (member(ctx) == null) return;
     long tokens = queryLong(ctx, "tokens", MallOptions.TOKENS_PER_REQUEST_MAX);
-    then(ctx, pair(ctx, queryLong(ctx, "from", Long.MAX_VALUE), queryLong(ctx, "to", Long.MAX_VALUE)),
+    then(ctx, pair(ctx, queryLong(ctx, "from", Long.MAX_VALUE), queryLong(ctx, "to", Long.MAX_VALUE),
+            tokenKind(ctx.queryParams().get("fromTokenKind"), "fromTokenKind"), tokenKind(ctx.queryParams().get("toTokenKind"), "toTokenKind")),
         p -> result(ctx, spending.quote(p[0], p[1], tokens)));
   }
 
@@ -189,8 +217,10 @@ final class MallRoutes extends RoutesBase {
     long to = Web.requireLong(b, "toVendorId", 1, Long.MAX_VALUE);
     long tokens = Web.requireLong(b, "tokens", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     Long expected = b.getValue("expectedCredited") == null ? null : Web.requireLong(b, "expectedCredited", 0, Long.MAX_VALUE);
+    String fromKind = tokenKind(Web.optionalText(b, "fromTokenKind", 20), "fromTokenKind");
+    String toKind = tokenKind(Web.optionalText(b, "toTokenKind", 20), "toTokenKind");
     String key = requestKey(b, "requestKey");
-    then(ctx, pair(ctx, from, to), p -> result(ctx, spending.exchange(m, p[0], p[1], tokens, expected, key)));
+    then(ctx, pair(ctx, from, to, fromKind, toKind), p -> result(ctx, spending.exchange(m, p[0], p[1], tokens, expected, key)));
   }
 
   void auctions(RoutingContext ctx) {
@@ -220,6 +250,15 @@ final class MallRoutes extends RoutesBase {
     JsonObject b = Web.body(ctx);
     long at = Web.requireLong(b, "vendorId", 1, Long.MAX_VALUE);
     long token = Web.requireLong(b, "tokenVendorId", 1, Long.MAX_VALUE);
+    String kind = tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    if (Vendor.AUCTION.equals(kind)) {
+      answer(ctx, Outcome.AUCTION_TOKENS_ONLY.error());
+      return;
+    }
+    if (Vendor.GIFT_CERTIFICATE.equals(kind)) {
+      Web.error(ctx, 422, "token_not_accepted", "gift-certificate tokens are spent online (purchases), not at POS terminals");
+      return;
+    }
     then(ctx, approved(ctx, at), shop -> then(ctx, approved(ctx, token), t -> then(ctx, vendors.accepts(at, token), ok -> {
       if (!ok) {
         answer(ctx, Outcome.NOT_ACCEPTED.error());
