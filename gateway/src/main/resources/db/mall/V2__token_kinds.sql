@@ -16,3 +16,6 @@ ALTER TABLE entry ADD COLUMN token_kind TEXT NOT NULL DEFAULT 'STANDARD'
   CHECK (token_kind IN ('STANDARD', 'MANUFACTURER', 'GIFT_CERTIFICATE', 'AUCTION'));
 ALTER TABLE auction ADD COLUMN token_kind TEXT NOT NULL DEFAULT 'STANDARD'
   CHECK (token_kind IN ('STANDARD', 'AUCTION'));
+-- entries made before kinds existed moved the token vendor's own token: a manufacturer's is MANUFACTURER
+UPDATE entry SET token_kind = 'MANUFACTURER'
+  WHERE token_vendor_id IN (SELECT id FROM vendor WHERE kind = 'MANUFACTURER');

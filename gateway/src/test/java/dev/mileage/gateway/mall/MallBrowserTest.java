@@ -59,6 +59,12 @@ class MallBrowserTest {
       check(a.allot(m.id, 100, "LOYALTY", key()), 200);
     }
     check(b.allot(shopper.id, 50, "OFFLINE_PURCHASE", key()), 200);
+    // gift-certificate tokens of A, shown with their kind in the wallet
+    check(h.gateway.post("/api/v1/mall/admin/vendors/" + a.id + "/tokens", new JsonObject().put("kind", "GIFT_CERTIFICATE")), 201);
+    check(a.post("/api/v1/mall/vendor/token-purchases", new JsonObject().put("tokens", 100).put("requestKey", key())
+        .put("cardToken", dev.mileage.gateway.shop.SandboxPaymentProvider.TOKEN_OK).put("tokenKind", "GIFT_CERTIFICATE")), 200);
+    check(a.post("/api/v1/mall/vendor/allotments", new JsonObject().put("memberId", shopper.id).put("tokens", 30)
+        .put("reason", "LOYALTY").put("requestKey", key()).put("tokenKind", "GIFT_CERTIFICATE")), 200);
     long auction = check(a.post("/api/v1/mall/vendor/auctions", new JsonObject().put("title", "Rare atlas").put("startingBid", 5)
         .put("durationSeconds", 3600).put("requestKey", key())), 201).bodyAsJsonObject().getLong("id");
 
@@ -73,6 +79,9 @@ class MallBrowserTest {
 
     browser.web().get(base + "#/mall/wallet");
     browser.awaitText("#token-" + a.id + " .available", "100");
+    browser.awaitText("#token-" + a.id + " .kind", "Standard");
+    browser.awaitText("#token-" + a.id + "-gift_certificate .kind", "Gift certificate (not exchangeable)");
+    browser.awaitText("#token-" + a.id + "-gift_certificate .available", "30");
 
     // spend own tokens at the vendor
     browser.web().get(base + "#/mall/shop?id=" + a.id);
