@@ -63,7 +63,7 @@ class MallTokenKindsTest {
       x.register(a.id);
       check(a.allot(x.id, 0 + 1, "LOYALTY", key()), 409); // nothing bought yet: out of tokens
     }
-    check(buy(a, 2 * GIFT_EACH, Vendor.GIFT_CERTIFICATE), 200);
+    check(buy(a, 2 * GIFT_EACH + 100, Vendor.GIFT_CERTIFICATE), 200);
     check(buy(a, 2 * AUCTION_EACH, Vendor.AUCTION), 200);
     check(a.buyTokens(200, key()), 200);
     for (MallHarness.Member x : new MallHarness.Member[] {m, m2}) {
@@ -186,16 +186,44 @@ class MallTokenKindsTest {
       if (x.getString("kind").equals(Vendor.GIFT_CERTIFICATE)) giftFigures = x;
     }
     assertTrue(giftFigures != null, mine.encodePrettily());
-    assertEquals(2 * GIFT_EACH, giftFigures.getLong("issued"));
+    assertEquals(2 * GIFT_EACH + 100, giftFigures.getLong("issued"));
     assertTrue(giftFigures.getLong("spentAtOthers") >= 50);
     assertEquals(giftFigures.getLong("issued") - giftFigures.getLong("available") - giftFigures.getLong("spentAtHome")
         - giftFigures.getLong("spentAtOthers"), giftFigures.getLong("inCirculation"));
   }
 
   @Test
+  void allotmentsOfAKindAreIdempotentAndTheRateMovesEveryKind() throws Exception {
+    MallHarness.Member x = h.new Member("kinds-member-3").ready();
+    x.register(a.id);
+    String k = key();
+    JsonObject body = new JsonObject().put("memberId", x.id).put("tokens", 7).put("reason", "LOYALTY").put("requestKey", k)
+        .put("tokenKind", Vendor.GIFT_CERTIFICATE);
+    check(a.post("/api/v1/mall/vendor/allotments", body), 200);
+    check(a.post("/api/v1/mall/vendor/allotments", body), 200);
+    assertEquals(7, wallet(x, a.id, Vendor.GIFT_CERTIFICATE), "the same request key moves once");
+    HttpResponse<Buffer> other = a.post("/api/v1/mall/vendor/allotments", body.copy().put("tokenKind", Vendor.AUCTION));
+    assertEquals("request_key_reused", other.bodyAsJsonObject().getString("error"), other.bodyAsString());
+    assertEquals(0, wallet(x, a.id, Vendor.AUCTION));
+    // the operator's new rate is the cash value of the vendor's tokens of every kind
+    check(addToken(c.id, Vendor.GIFT_CERTIFICATE), 201);
+    check(h.gateway.send(HttpMethod.PUT, "/api/v1/mall/admin/vendors/" + c.id + "/rate", "operator", dev.mileage.gateway.TestGateway.PASSWORD,
+        Buffer.buffer(new JsonObject().put("rateWon", 15).encode())), 200);
+    JsonArray tokens = check(m.get("/api/v1/mall/vendors/" + c.id + "/tokens"), 200).bodyAsJsonArray();
+    var types = h.gateway.app.context().ledger().pointTypes().toCompletableFuture().get();
+    for (Object o : tokens) {
+      int type = ((JsonObject) o).getInteger("pointType");
+      assertEquals(15_000_000L, types.stream().filter(t -> t.id() == type).findFirst().orElseThrow().cashMicrosPerUnit(), tokens.encode());
+    }
+    assertEquals(2, tokens.size());
+  }
+
+  @Test
   void auctionTokensAreRefusedForPurchasesPosAndExchangesWithNothingMoved() throws Exception {
     long before = wallet(m2, a.id, Vendor.AUCTION);
     Account held = account("member:" + m2.id, auctionType);
+    long takenAtA = posted("vendor:" + a.id + ":taken", auctionType);
+    long takenAtB = posted("vendor:" + b.id + ":taken", auctionType);
     for (long at : new long[] {a.id, b.id}) {
       HttpResponse<Buffer> r = spend(m2, at, at == a.id ? "a1" : "b1", a.id, Vendor.AUCTION);
       assertEquals(409, r.statusCode(), r.bodyAsString());
@@ -211,7 +239,8 @@ class MallTokenKindsTest {
     Account after = account("member:" + m2.id, auctionType);
     assertEquals(held.debitsPosted(), after.debitsPosted(), "nothing moved");
     assertEquals(held.debitsPending(), after.debitsPending(), "nothing held");
-    assertEquals(0, posted("vendor:" + a.id + ":taken", auctionType) - posted("vendor:" + a.id + ":taken", auctionType));
+    assertEquals(takenAtA, posted("vendor:" + a.id + ":taken", auctionType), "no auction token taken at A");
+    assertEquals(takenAtB, posted("vendor:" + b.id + ":taken", auctionType), "no auction token taken at B");
     for (Object o : check(m2.get("/api/v1/mall/history"), 200).bodyAsJsonArray()) {
       assertFalse(((JsonObject) o).getString("tokenKind").equals(Vendor.AUCTION) && ((JsonObject) o).getString("kind").equals("SPEND"));
     }
