@@ -14,6 +14,9 @@ CREATE TABLE token (
 -- Which of the token vendor's tokens a journal entry moved; an auction's payment token.
 ALTER TABLE entry ADD COLUMN token_kind TEXT NOT NULL DEFAULT 'STANDARD'
   CHECK (token_kind IN ('STANDARD', 'MANUFACTURER', 'GIFT_CERTIFICATE', 'AUCTION'));
+-- A POS pay code pays with the member's own or gift-certificate tokens of token_vendor_id (never auction tokens).
+ALTER TABLE pay_code ADD COLUMN token_kind TEXT NOT NULL DEFAULT 'STANDARD'
+  CHECK (token_kind IN ('STANDARD', 'MANUFACTURER', 'GIFT_CERTIFICATE'));
 ALTER TABLE auction ADD COLUMN token_kind TEXT NOT NULL DEFAULT 'STANDARD'
   CHECK (token_kind IN ('STANDARD', 'AUCTION'));
 -- entries made before kinds existed moved the token vendor's own token: a manufacturer's is MANUFACTURER

@@ -255,11 +255,7 @@ final class MallRoutes extends RoutesBase {
       answer(ctx, Outcome.AUCTION_TOKENS_ONLY.error());
       return;
     }
-    if (Vendor.GIFT_CERTIFICATE.equals(kind)) {
-      Web.error(ctx, 422, "token_not_accepted", "gift-certificate tokens are spent online (purchases), not at POS terminals");
-      return;
-    }
-    then(ctx, approved(ctx, at), shop -> then(ctx, approved(ctx, token), t -> then(ctx, vendors.accepts(at, token), ok -> {
+    then(ctx, approved(ctx, at), shop -> then(ctx, approved(ctx, token), v -> then(ctx, token(ctx, v, kind), t -> then(ctx, vendors.accepts(at, token), ok -> {
       if (!ok) {
         answer(ctx, Outcome.NOT_ACCEPTED.error());
         return;
@@ -268,6 +264,6 @@ final class MallRoutes extends RoutesBase {
         if (code == null) answer(ctx, Outcome.TOO_MANY.error());
         else Web.json(ctx, 201, code);
       }).onFailure(ctx::fail);
-    })));
+    }))));
   }
 }

@@ -137,6 +137,8 @@ class MallBrowserTest {
     check(a.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code).put("sku", "A2").put("requestKey", key())), 200);
     browser.web().navigate().refresh();
     browser.awaitText("#token-" + b.id + " .available", "19");
+    // the pay-code form offers the gift-certificate tokens too
+    browser.awaitText("#pay-token", "alphamallbooks_gift");
 
     // the vendor's back office
     browser.web().get(base + "#/mall/backoffice");

@@ -193,6 +193,26 @@ class MallTokenKindsTest {
   }
 
   @Test
+  void giftTokensPayAtAnAcceptingVendorsPosTerminal() throws Exception {
+    MallHarness.Member x = h.new Member("kinds-pos").ready();
+    x.register(a.id);
+    check(allot(a, x.id, 80, Vendor.GIFT_CERTIFICATE), 200);
+    JsonObject code = check(x.post("/api/v1/mall/pay-codes", new JsonObject().put("vendorId", b.id).put("tokenVendorId", a.id)
+        .put("tokenKind", Vendor.GIFT_CERTIFICATE)), 201).bodyAsJsonObject();
+    assertEquals(Vendor.GIFT_CERTIFICATE, code.getString("tokenKind"));
+    long takenBefore = posted("vendor:" + b.id + ":taken", giftType);
+    JsonObject sold = check(b.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code.getString("code")).put("sku", "b1")
+        .put("requestKey", key())), 200).bodyAsJsonObject();
+    assertEquals(Vendor.GIFT_CERTIFICATE, sold.getString("tokenKind"));
+    assertEquals(30, wallet(x, a.id, Vendor.GIFT_CERTIFICATE));
+    assertEquals(0, wallet(x, a.id, Vendor.STANDARD), "paid in gift tokens, not standard ones");
+    assertEquals(takenBefore + 50, posted("vendor:" + b.id + ":taken", giftType));
+    // a vendor without gift tokens: no such token
+    assertEquals(404, x.post("/api/v1/mall/pay-codes", new JsonObject().put("vendorId", b.id).put("tokenVendorId", b.id)
+        .put("tokenKind", Vendor.GIFT_CERTIFICATE)).statusCode());
+  }
+
+  @Test
   void allotmentsOfAKindAreIdempotentAndTheRateMovesEveryKind() throws Exception {
     MallHarness.Member x = h.new Member("kinds-member-3").ready();
     x.register(a.id);

@@ -32,13 +32,17 @@ export async function render(main, ctx) {
   const vendors = wallet.length ? await get('/api/v1/mall/vendors') : [];
   const payForm = el('form', { class: 'inline', id: 'pay-code-form' },
     el('label', { for: 'pay-at' }, 'Pay at the counter of'), el('select', { id: 'pay-at' }, vendors.map(v => el('option', { value: v.id }, v.name))),
-    el('label', { for: 'pay-token' }, 'with'), el('select', { id: 'pay-token' }, wallet.filter(ownKind).map(w => el('option', { value: w.vendorId }, tokenName(w.token)))),
+    el('label', { for: 'pay-token' }, 'with'), el('select', { id: 'pay-token' }, wallet.filter(w => w.kind !== 'AUCTION').map(w =>
+      el('option', { value: ownKind(w) ? String(w.vendorId) : `${w.vendorId}:${w.kind}` }, tokenName(w.token)))),
     el('button', { type: 'submit' }, 'Show a pay code'));
   const codeBox = el('p', { id: 'pay-code', 'aria-live': 'polite' });
   payForm.addEventListener('submit', async e => {
     e.preventDefault();
     try {
-      const c = await post('/api/v1/mall/pay-codes', { vendorId: Number(payForm.querySelector('#pay-at').value), tokenVendorId: Number(payForm.querySelector('#pay-token').value) });
+      // auction tokens pay only for bids, so they are not offered here; gift tokens are "<vendorId>:GIFT_CERTIFICATE"
+      const [tokenVendorId, tokenKind] = payForm.querySelector('#pay-token').value.split(':');
+      const c = await post('/api/v1/mall/pay-codes', { vendorId: Number(payForm.querySelector('#pay-at').value), tokenVendorId: Number(tokenVendorId),
+        ...(tokenKind ? { tokenKind } : {}) });
       codeBox.replaceChildren('Show this code at the till (one sale, until ', new Date(c.expiresAt).toLocaleTimeString(), '): ',
         el('strong', { class: 'high-bid' }, c.code.replace(/(.{5})(?=.)/g, '$1-')));
     } catch (err) { ctx.notify(err.message, true); }
