@@ -1,6 +1,7 @@
 package dev.mileage.gateway.mall;
 
 import dev.mileage.gateway.shop.Chromium;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,6 +147,24 @@ class MallBrowserTest {
     browser.click("#vendor-key-form button[type=submit]");
     browser.awaitText("#vendor-report", "Reconciled with the ledger");
     browser.awaitText("#vendor-report", "yes");
+    browser.awaitText("#vendor-report", "Gift-certificate tokens (alphamallbooks_gift)");
+    browser.awaitText("#vendor-report tr.extra-token", "issued 100, available 70, in circulation 30");
     browser.screenshot("mall-vendor-report");
+  }
+
+  @Test
+  void theOperatorGivesAVendorAuctionTokensInTheBackOffice() throws Exception {
+    MallHarness.Member owner = h.new Member("browser-owner-2").ready();
+    MallHarness.VendorClient d = h.vendor(owner, "Delta Mall Auctions", 10);
+    browser.web().get(base + "#/mall/backoffice");
+    browser.web().navigate().refresh(); // a fresh page: no vendor key in memory
+    browser.type("#mopUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#mopPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#mall-operator-form button[type=submit]");
+    browser.click("button.add-token[data-vendor='" + d.id + "'][data-kind='AUCTION']");
+    browser.awaitText("#notice", "Delta Mall Auctions: auction tokens added.");
+    browser.awaitText("#report-" + d.id, "Auction tokens (deltamallauctions_auction)");
+    JsonArray tokens = check(h.gateway.get("/api/v1/mall/vendors/" + d.id + "/tokens"), 200).bodyAsJsonArray();
+    assertEquals("AUCTION", tokens.getJsonObject(1).getString("kind"), tokens.encode());
   }
 }

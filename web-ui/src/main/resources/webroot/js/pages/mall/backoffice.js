@@ -32,8 +32,14 @@ function reportView(r, id) {
       row('Reimbursements owed / paid', `${won(c.reimbursementsOwedWon)} / ${won(c.reimbursementsPaidWon)}`),
       row('Reimbursements due / received', `${won(c.reimbursementsDueWon)} / ${won(c.reimbursementsReceivedWon)}`),
       row('Tolls', won(c.tollsWon)), row('Service charges', won(c.serviceChargesWon)),
+      row('Token kind', KIND_NAMES[r.tokenKind] || r.tokenKind),
+      // gift-certificate and auction tokens: never exchanged, so issued = available + in circulation + spent
+      ...(r.extraTokens || []).map(x => el('tr', { class: 'extra-token', dataset: { kind: x.kind } }, el('th', {}, `${KIND_NAMES[x.kind]} (${tokenName(x.token)})`),
+        el('td', { class: 'num' }, `issued ${x.issued}, available ${x.available}, in circulation ${x.inCirculation}, spent at home ${x.spentAtHome}, at others ${x.spentAtOthers}`))),
       row('Reconciled with the ledger', r.reconciled ? 'yes' : 'NO'))));
 }
+
+const KIND_NAMES = { STANDARD: 'Standard', MANUFACTURER: 'Manufacturer', GIFT_CERTIFICATE: 'Gift-certificate tokens', AUCTION: 'Auction tokens' };
 
 function form(id, title, fields, submit, onSubmit, ctx) {
   const f = el('form', { class: 'stack', id }, el('h3', {}, title), ...fields, el('button', { type: 'submit' }, submit));
@@ -99,7 +105,10 @@ async function operatorOffice(main, ctx) {
         el('td', {}, v.status.toLowerCase()), el('td', {}, v.status === 'PENDING' ? el('button', { type: 'button', onclick: async () => {
           try { await post(`/api/v1/mall/admin/vendors/${v.id}/approve`, {}, op); ctx.notify(`${v.name} approved.`); await operatorOffice(main, ctx); }
           catch (err) { ctx.notify(err.message, true); }
-        } }, 'Approve') : null))))),
+        } }, 'Approve') : ['GIFT_CERTIFICATE', 'AUCTION'].map(kind => el('button', { type: 'button', class: 'secondary add-token', dataset: { vendor: v.id, kind }, onclick: async () => {
+          try { await post(`/api/v1/mall/admin/vendors/${v.id}/tokens`, { kind }, op); ctx.notify(`${v.name}: ${KIND_NAMES[kind].toLowerCase()} added.`); await operatorOffice(main, ctx); }
+          catch (err) { ctx.notify(err.message, true); }
+        } }, `Add ${KIND_NAMES[kind].toLowerCase()}`))))))),
     el('h2', {}, 'Mall report'),
     el('p', { id: 'mall-totals' }, `Issued ${t.issued} tokens, ${t.inCirculation} in circulation; card receipts ${won(t.cardReceiptsWon)}; royalties ${won(t.royaltiesWon)};`
       + ` tolls ${won(t.tollsWon)}; service charges ${won(t.serviceChargesWon)}; reimbursements owed ${won(t.reimbursementsOwedWon)}, paid ${won(t.reimbursementsPaidWon)}.`
