@@ -53,19 +53,32 @@ final class MallRoutes extends RoutesBase {
   // ---- directory, shops, acceptance listing (any signed-in caller) ----------------------------------
 
   void directory(RoutingContext ctx) {
-    Future.all(vendors.all(true), vendors.acceptances(), vendors.tokenTypes()).onSuccess(all -> {
+    Future.all(vendors.all(true), vendors.acceptances(), vendors.tokenTypes(), vendors.extraTokens()).onSuccess(all -> {
       List<Vendor> list = all.resultAt(0);
       Map<Long, List<Long>> accepts = all.resultAt(1);
       Map<Integer, PointType> types = all.resultAt(2);
       Map<Long, Vendor> byId = new java.util.HashMap<>();
       for (Vendor v : list) byId.put(v.id(), v);
+      Map<Long, List<String>> extra = extraKinds(all.resultAt(3));
       JsonArray out = new JsonArray();
-      for (Vendor v : list) out.add(directoryEntry(v, accepts.getOrDefault(v.id(), List.of()), byId, types));
+      for (Vendor v : list) out.add(directoryEntry(v, accepts.getOrDefault(v.id(), List.of()), byId, types, extra));
       Web.json(ctx, 200, out);
     }).onFailure(ctx::fail);
   }
 
-  private static JsonObject directoryEntry(Vendor v, List<Long> accepted, Map<Long, Vendor> byId, Map<Integer, PointType> types) {
+  /** vendor id -> the kinds of its extra tokens. */
+  private static Map<Long, List<String>> extraKinds(List<Vendor> extraTokens) {
+    Map<Long, List<String>> out = new java.util.HashMap<>();
+    for (Vendor t : extraTokens) out.computeIfAbsent(t.id(), k -> new ArrayList<>()).add(t.tokenKind());
+    return out;
+  }
+
+  /**
+   * A vendor with its token kinds and the tokens it accepts; with each accepted vendor's tokens, the kinds it
+   * takes: the vendor's own and its gift certificates (auction tokens pay only for bids, so never listed).
+   */
+  private static JsonObject directoryEntry(Vendor v, List<Long> accepted, Map<Long, Vendor> byId, Map<Integer, PointType> types,
+                                           Map<Long, List<String>> extra) {
     JsonArray tokens = new JsonArray();
     List<Long> all = new ArrayList<>();
     if (!v.manufacturer()) all.add(v.id());
@@ -75,23 +88,36 @@ final class MallRoutes extends RoutesBase {
       if (t == null) continue;
       PointType type = types.get(t.pointType());
       tokens.add(new JsonObject().put("vendorId", t.id()).put("vendorName", t.name()).put("token", t.pointTypeCode())
-          .put("pointType", t.pointType()).put("rateWon", Spending.rateWon(type)).put("restricted", type.restricted()));
+          .put("pointType", t.pointType()).put("rateWon", Spending.rateWon(type)).put("restricted", type.restricted())
+          .put("kinds", new JsonArray(acceptedKinds(t, extra))));
     }
     PointType own = types.get(v.pointType());
     return new JsonObject().put("id", v.id()).put("name", v.name()).put("kind", v.kind()).put("token", v.pointTypeCode())
         .put("pointType", v.pointType()).put("rateWon", Spending.rateWon(own))
-        .put("allowedProducts", new JsonArray(v.allowedProducts())).put("acceptedTokens", tokens);
+        .put("allowedProducts", new JsonArray(v.allowedProducts())).put("acceptedTokens", tokens)
+        .put("tokenKinds", new JsonArray(allKinds(v, extra)));
+  }
+
+  private static List<String> allKinds(Vendor v, Map<Long, List<String>> extra) {
+    List<String> kinds = new ArrayList<>(List.of(v.tokenKind()));
+    kinds.addAll(extra.getOrDefault(v.id(), List.of()));
+    return kinds;
+  }
+
+  private static List<String> acceptedKinds(Vendor v, Map<Long, List<String>> extra) {
+    return allKinds(v, extra).stream().filter(k -> !k.equals(Vendor.AUCTION)).toList();
   }
 
   void shop(RoutingContext ctx) {
     long id = pathId(ctx, "id");
-    then(ctx, approved(ctx, id), v -> Future.all(vendors.products(id), vendors.acceptances(), vendors.all(true), vendors.tokenTypes())
+    then(ctx, approved(ctx, id), v -> Future.all(List.of(vendors.products(id), vendors.acceptances(), vendors.all(true), vendors.tokenTypes(),
+            vendors.extraTokens()))
         .onSuccess(all -> {
           List<Vendor> list = all.resultAt(2);
           Map<Long, Vendor> byId = new java.util.HashMap<>();
           for (Vendor x : list) byId.put(x.id(), x);
           Map<Long, List<Long>> accepts = all.resultAt(1);
-          JsonObject body = directoryEntry(v, accepts.getOrDefault(id, List.of()), byId, all.resultAt(3));
+          JsonObject body = directoryEntry(v, accepts.getOrDefault(id, List.of()), byId, all.resultAt(3), extraKinds(all.resultAt(4)));
           Web.json(ctx, 200, body.put("products", new JsonArray(all.<List<JsonObject>>resultAt(0))));
         }).onFailure(ctx::fail));
   }

@@ -134,6 +134,20 @@ class MallTokenKindsTest {
     JsonArray tokens = check(m.get("/api/v1/mall/vendors/" + a.id + "/tokens"), 200).bodyAsJsonArray();
     assertEquals(3, tokens.size(), tokens.encode());
     assertEquals("STANDARD", tokens.getJsonObject(0).getString("kind"));
+    // the listing users see: B takes A's own tokens and its gift certificates (never auction tokens)
+    JsonObject shopB = check(m.get("/api/v1/mall/vendors/" + b.id), 200).bodyAsJsonObject();
+    JsonObject takesA = null;
+    for (Object o : shopB.getJsonArray("acceptedTokens")) {
+      if (((JsonObject) o).getLong("vendorId") == a.id) takesA = (JsonObject) o;
+    }
+    assertTrue(takesA != null, shopB.encode());
+    assertEquals(new JsonArray().add(Vendor.STANDARD).add(Vendor.GIFT_CERTIFICATE), takesA.getJsonArray("kinds"));
+    for (Object o : check(m.get("/api/v1/mall/vendors"), 200).bodyAsJsonArray()) {
+      JsonObject v = (JsonObject) o;
+      if (v.getLong("id") == a.id) {
+        assertEquals(new JsonArray().add(Vendor.STANDARD).add(Vendor.AUCTION).add(Vendor.GIFT_CERTIFICATE), v.getJsonArray("tokenKinds"));
+      }
+    }
     // a vendor without the kind cannot issue it
     assertEquals("not_found", buy(b, 10, Vendor.AUCTION).bodyAsJsonObject().getString("error"));
     assertEquals(400, buy(b, 10, "PLATINUM").statusCode());
