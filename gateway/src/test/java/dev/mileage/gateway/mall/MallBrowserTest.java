@@ -77,6 +77,7 @@ class MallBrowserTest {
     browser.web().get(base + "#/mall");
     browser.awaitText("#vendors", "Alpha Mall Books");
     browser.awaitText("[data-vendor='" + a.id + "']", "Accepts: alphamallbooks, betamallcoffee");
+    browser.awaitText("[data-vendor='" + a.id + "'] .gifts", "Gift certificates accepted: alphamallbooks_gift");
 
     browser.web().get(base + "#/mall/wallet");
     browser.awaitText("#token-" + a.id + " .available", "100");
