@@ -150,6 +150,13 @@ class MallBrowserTest {
     browser.awaitText("#vendor-report", "yes");
     browser.awaitText("#vendor-report", "Gift-certificate tokens (alphamallbooks_gift)");
     browser.awaitText("#vendor-report tr.extra-token", "issued 100, available 70, in circulation 30");
+    // the vendor buys more gift-certificate tokens from its back office
+    browser.select("#issueKind", "GIFT_CERTIFICATE");
+    browser.type("#issueTokens", "5");
+    browser.click("#issue-form button[type=submit]");
+    browser.awaitText("#vendor-report tr.extra-token", "issued 105, available 75, in circulation 30");
+    assertEquals(75, h.account("vendor:" + a.id, check(h.gateway.get("/api/v1/mall/vendors/" + a.id + "/tokens"), 200).bodyAsJsonArray()
+        .getJsonObject(1).getInteger("pointType")).orElseThrow().posted());
     browser.screenshot("mall-vendor-report");
   }
 
