@@ -90,7 +90,7 @@ final class Issuance {
    */
   Future<Outcome.Result> sell(Vendor v, long memberId, long tokens, String requestKey, String cardToken) {
     Entry draft = Entry.draft(Entry.SALE, "member:" + memberId + ":sale:" + requestKey, v.id(), v.id(), null, memberId, null, tokens)
-        .withFigures(tokens, 0, Math.multiplyExact(tokens, v.rateWon()), 0, 0, 0, 0);
+        .withFigures(tokens, 0, Math.multiplyExact(tokens, v.rateWon()), 0, 0, 0, 0).withTokenKind(v.tokenKind());
     return vendors.register(v.id(), memberId).compose(x -> journal.begin(draft)).compose(b -> {
       Entry e = b.entry();
       if (!e.sameRequest(draft)) return Future.succeededFuture(Outcome.REQUEST_KEY_REUSED.error());

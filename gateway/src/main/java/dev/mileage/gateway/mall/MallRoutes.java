@@ -142,7 +142,8 @@ final class MallRoutes extends RoutesBase {
     long tokens = Web.requireLong(b, "tokens", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     String key = requestKey(b, "requestKey");
     String card = Web.requireText(b, "cardToken", 128);
-    then(ctx, approved(ctx, pathId(ctx, "id")), v -> result(ctx, issuance.sell(v, m, tokens, key, card)));
+    String kind = tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    then(ctx, approved(ctx, pathId(ctx, "id")), v -> then(ctx, token(ctx, v, kind), t -> result(ctx, issuance.sell(t, m, tokens, key, card))));
   }
 
   void spend(RoutingContext ctx) {

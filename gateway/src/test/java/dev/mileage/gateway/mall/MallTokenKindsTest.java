@@ -63,7 +63,7 @@ class MallTokenKindsTest {
       x.register(a.id);
       check(a.allot(x.id, 0 + 1, "LOYALTY", key()), 409); // nothing bought yet: out of tokens
     }
-    check(buy(a, 2 * GIFT_EACH + 100, Vendor.GIFT_CERTIFICATE), 200);
+    check(buy(a, 2 * GIFT_EACH + 200, Vendor.GIFT_CERTIFICATE), 200);
     check(buy(a, 2 * AUCTION_EACH, Vendor.AUCTION), 200);
     check(a.buyTokens(200, key()), 200);
     for (MallHarness.Member x : new MallHarness.Member[] {m, m2}) {
@@ -200,7 +200,7 @@ class MallTokenKindsTest {
       if (x.getString("kind").equals(Vendor.GIFT_CERTIFICATE)) giftFigures = x;
     }
     assertTrue(giftFigures != null, mine.encodePrettily());
-    assertEquals(2 * GIFT_EACH + 100, giftFigures.getLong("issued"));
+    assertEquals(2 * GIFT_EACH + 200, giftFigures.getLong("issued"));
     assertTrue(giftFigures.getLong("spentAtOthers") >= 50);
     assertEquals(giftFigures.getLong("issued") - giftFigures.getLong("available") - giftFigures.getLong("spentAtHome")
         - giftFigures.getLong("spentAtOthers"), giftFigures.getLong("inCirculation"));
@@ -224,6 +224,21 @@ class MallTokenKindsTest {
     // a vendor without gift tokens: no such token
     assertEquals(404, x.post("/api/v1/mall/pay-codes", new JsonObject().put("vendorId", b.id).put("tokenVendorId", b.id)
         .put("tokenKind", Vendor.GIFT_CERTIFICATE)).statusCode());
+  }
+
+  @Test
+  void aMemberBuysGiftCertificatesOnline() throws Exception {
+    MallHarness.Member x = h.new Member("kinds-buyer").ready();
+    long stock = posted("vendor:" + a.id, giftType);
+    JsonObject sale = check(x.post("/api/v1/mall/vendors/" + a.id + "/token-purchases", new JsonObject().put("tokens", 20)
+        .put("requestKey", key()).put("cardToken", SandboxPaymentProvider.TOKEN_OK).put("tokenKind", Vendor.GIFT_CERTIFICATE)), 200)
+        .bodyAsJsonObject();
+    assertEquals(Vendor.GIFT_CERTIFICATE, sale.getString("tokenKind"));
+    assertEquals(200, sale.getLong("valueWon"));
+    assertEquals(20, wallet(x, a.id, Vendor.GIFT_CERTIFICATE));
+    assertEquals(0, wallet(x, a.id, Vendor.STANDARD));
+    assertEquals(stock - 20, posted("vendor:" + a.id, giftType), "from the vendor's gift stock");
+    assertTrue(h.operatorReport().getBoolean("reconciled"));
   }
 
   @Test
