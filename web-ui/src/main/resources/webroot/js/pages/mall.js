@@ -24,6 +24,8 @@ export function needMember(main, title, current, what) {
     el('a', { href: '#/signup' }, 'join Mileage'), ` ${what}.`));
 }
 
+const giftsTaken = v => v.acceptedTokens.filter(t => (t.kinds || []).includes('GIFT_CERTIFICATE')).map(t => `${tokenName(t.token)}_gift`);
+
 export async function render(main, ctx) {
   styles();
   if (VIEWS[ctx.arg]) {
@@ -36,7 +38,10 @@ export async function render(main, ctx) {
     el('h2', {}, el('a', { href: `#/mall/shop?id=${v.id}` }, v.name)),
     el('p', { class: 'muted' }, v.kind === 'MANUFACTURER' ? 'Manufacturer: its tokens pay for listed products only'
       : `Own token: ${tokenName(v.token)} (₩${v.rateWon} each)`),
-    el('p', {}, 'Accepts: ', v.acceptedTokens.length ? v.acceptedTokens.map(t => tokenName(t.token)).join(', ') : 'no tokens'))));
+    el('p', {}, 'Accepts: ', v.acceptedTokens.length ? v.acceptedTokens.map(t => tokenName(t.token)).join(', ') : 'no tokens'),
+    // gift certificates of the vendors it accepts are taken too; auction tokens only bid in their vendor's auctions
+    giftsTaken(v).length ? el('p', { class: 'gifts' }, 'Gift certificates accepted: ', giftsTaken(v).join(', ')) : null,
+    (v.tokenKinds || []).includes('AUCTION') ? el('p', { class: 'muted' }, `Auction tokens: ${tokenName(v.token)}_auction, for its auctions only`) : null)));
   page(main, 'Mall', tabs(''),
     el('p', {}, 'Vendors of the mall and the tokens each accepts. Tokens of one vendor can be spent at any vendor that accepts them, or exchanged.'),
     vendors.length ? list : el('p', {}, 'No vendors yet.'));

@@ -42,21 +42,28 @@ final class Auctions {
     return journal.pool();
   }
 
+  /**
+   * Opens an auction paid in the tokens {@code v} is seen through: the vendor's AUCTION tokens, or (STANDARD)
+   * its own token.
+   */
   Future<Outcome.Result> open(Vendor v, String title, long startingBid, Duration length, String requestKey) {
     OffsetDateTime closes = journal.now().plus(length);
+    String paidIn = v.auctionOnly() ? Vendor.AUCTION : Vendor.STANDARD;
     return pool().preparedQuery("SELECT count(*) FROM mall.auction WHERE vendor_id = $1 AND status = 'OPEN'")
         .execute(Tuple.of(v.id())).compose(c -> {
           if (c.iterator().next().getLong(0) >= MallOptions.OPEN_AUCTIONS_PER_VENDOR_MAX) {
             return Future.succeededFuture(Outcome.TOO_MANY.error());
           }
           return pool().preparedQuery("INSERT INTO mall.auction (vendor_id, request_key, title, starting_bid, closes_at, status,"
-                  + " created_at) VALUES ($1, $2, $3, $4, $5, 'OPEN', $6) ON CONFLICT (request_key) DO NOTHING")
-              .execute(Tuple.of(v.id(), "vendor:" + v.id() + ":auction:" + requestKey, title, startingBid, closes, journal.now()))
+                  + " created_at, token_kind) VALUES ($1, $2, $3, $4, $5, 'OPEN', $6, $7) ON CONFLICT (request_key) DO NOTHING")
+              .execute(Tuple.of(v.id(), "vendor:" + v.id() + ":auction:" + requestKey, title, startingBid, closes, journal.now(),
+                  paidIn))
               .compose(x -> pool().preparedQuery("SELECT * FROM mall.auction WHERE request_key = $1")
                   .execute(Tuple.of("vendor:" + v.id() + ":auction:" + requestKey)))
               .compose(rows -> {
                 Row a = rows.iterator().next();
-                if (!a.getString("title").equals(title) || a.getLong("starting_bid") != startingBid) {
+                if (!a.getString("title").equals(title) || a.getLong("starting_bid") != startingBid
+                    || !a.getString("token_kind").equals(paidIn)) {
                   return Future.succeededFuture(Outcome.REQUEST_KEY_REUSED.error());
                 }
                 return view(a.getLong("id"), null).map(Outcome.CREATED::with);
@@ -88,7 +95,9 @@ final class Auctions {
 
   private static JsonObject auctionJson(Row a) {
     return new JsonObject().put("id", a.getLong("id")).put("vendorId", a.getLong("vendor_id"))
-        .put("vendorName", a.getString("vendor_name")).put("token", "TOKEN_" + a.getString("token_code"))
+        .put("vendorName", a.getString("vendor_name"))
+        .put("token", "TOKEN_" + a.getString("token_code") + Vendor.codeSuffix(a.getString("token_kind")))
+        .put("tokenKind", a.getString("token_kind"))
         .put("title", a.getString("title")).put("startingBid", a.getLong("starting_bid"))
         .put("closesAt", a.getOffsetDateTime("closes_at").toInstant().toString()).put("status", a.getString("status"))
         .put("highBid", a.getLong("high_amount"));
@@ -109,8 +118,10 @@ final class Auctions {
 
   Future<Outcome.Result> bid(long memberId, long auctionId, long amount, String bidKey) {
     UUID holdId = Transfer.idOf("mall:auction:" + auctionId + ":bid:" + memberId + ":" + bidKey);
-    return pool().preparedQuery("SELECT a.*, v.point_type, h.amount AS high_amount FROM mall.auction a"
-            + " JOIN mall.vendor v ON v.id = a.vendor_id LEFT JOIN mall.bid h ON h.id = a.high_bid_id WHERE a.id = $1")
+    // the bid is held in the auction's payment token: the vendor's AUCTION token, or its own
+    return pool().preparedQuery("SELECT a.*, COALESCE(t.point_type, v.point_type) AS point_type, h.amount AS high_amount"
+            + " FROM mall.auction a JOIN mall.vendor v ON v.id = a.vendor_id LEFT JOIN mall.token t ON t.vendor_id = a.vendor_id"
+            + " AND t.kind = a.token_kind LEFT JOIN mall.bid h ON h.id = a.high_bid_id WHERE a.id = $1")
         .execute(Tuple.of(auctionId)).compose(rows -> {
           if (rows.size() == 0) return Future.succeededFuture(Outcome.NO_SUCH_AUCTION.error());
           Row a = rows.iterator().next();

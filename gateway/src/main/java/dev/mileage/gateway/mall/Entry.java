@@ -10,7 +10,7 @@ import io.vertx.sqlclient.Row;
 record Entry(long id, String kind, String requestKey, String status, long vendorId, Long tokenVendorId,
              Long otherVendorId, Long memberId, String sku, long tokens, long creditedTokens, long valueWon,
              long royaltyWon, long serviceChargeWon, long tollWon, long feeTokens, String reason,
-             String paymentReference, java.time.Instant createdAt) {
+             String paymentReference, java.time.Instant createdAt, String tokenKind) {
   static final String ISSUE = "ISSUE";
   static final String SALE = "SALE";
   static final String ALLOT = "ALLOT";
@@ -23,31 +23,39 @@ record Entry(long id, String kind, String requestKey, String status, long vendor
 
   Entry {
     Checks.requireKind(kind);
+    if (!Vendor.TOKEN_KINDS.contains(tokenKind)) throw new IllegalArgumentException("unknown token kind " + tokenKind);
   }
 
   /** A draft to insert: id 0, status PENDING. */
   static Entry draft(String kind, String requestKey, long vendorId, Long tokenVendorId, Long otherVendorId, Long memberId,
                      String sku, long tokens) {
     return new Entry(0, kind, requestKey, PENDING, vendorId, tokenVendorId, otherVendorId, memberId, sku, tokens, 0, 0,
-        0, 0, 0, 0, "", null, null);
+        0, 0, 0, 0, "", null, null, Vendor.STANDARD);
   }
 
   Entry withFigures(long tokens, long creditedTokens, long valueWon, long royaltyWon, long serviceChargeWon, long tollWon,
                     long feeTokens) {
     return new Entry(id, kind, requestKey, status, vendorId, tokenVendorId, otherVendorId, memberId, sku, tokens,
-        creditedTokens, valueWon, royaltyWon, serviceChargeWon, tollWon, feeTokens, reason, paymentReference, createdAt);
+        creditedTokens, valueWon, royaltyWon, serviceChargeWon, tollWon, feeTokens, reason, paymentReference, createdAt, tokenKind);
   }
 
   Entry withReason(String why) {
     return new Entry(id, kind, requestKey, status, vendorId, tokenVendorId, otherVendorId, memberId, sku, tokens,
-        creditedTokens, valueWon, royaltyWon, serviceChargeWon, tollWon, feeTokens, why, paymentReference, createdAt);
+        creditedTokens, valueWon, royaltyWon, serviceChargeWon, tollWon, feeTokens, why, paymentReference, createdAt, tokenKind);
+  }
+
+  /** Which of the token vendor's tokens this entry moves (see {@link Vendor#tokenKind}). */
+  Entry withTokenKind(String kind) {
+    return new Entry(id, this.kind, requestKey, status, vendorId, tokenVendorId, otherVendorId, memberId, sku, tokens,
+        creditedTokens, valueWon, royaltyWon, serviceChargeWon, tollWon, feeTokens, reason, paymentReference, createdAt, kind);
   }
 
   /** Whether a repeated request key asks for the same thing (figures computed later are not compared). */
   boolean sameRequest(Entry other) {
     return kind.equals(other.kind) && vendorId == other.vendorId && java.util.Objects.equals(tokenVendorId, other.tokenVendorId)
         && java.util.Objects.equals(otherVendorId, other.otherVendorId) && java.util.Objects.equals(memberId, other.memberId)
-        && java.util.Objects.equals(sku, other.sku) && (tokens == other.tokens || kind.equals(SPEND));
+        && java.util.Objects.equals(sku, other.sku)
+        && tokenKind.equals(other.tokenKind) && (tokens == other.tokens || kind.equals(SPEND));
   }
 
   static Entry of(Row r) {
@@ -55,7 +63,8 @@ record Entry(long id, String kind, String requestKey, String status, long vendor
         r.getLong("vendor_id"), r.getLong("token_vendor_id"), r.getLong("other_vendor_id"), r.getLong("member_id"),
         r.getString("sku"), r.getLong("tokens"), r.getLong("credited_tokens"), r.getLong("value_won"),
         r.getLong("royalty_won"), r.getLong("service_charge_won"), r.getLong("toll_won"), r.getLong("fee_tokens"),
-        r.getString("reason"), r.getString("payment_reference"), r.getOffsetDateTime("created_at").toInstant());
+        r.getString("reason"), r.getString("payment_reference"), r.getOffsetDateTime("created_at").toInstant(),
+        r.getString("token_kind"));
   }
 
   JsonObject toJson() {
@@ -63,7 +72,7 @@ record Entry(long id, String kind, String requestKey, String status, long vendor
         .put("tokenVendorId", tokenVendorId).put("otherVendorId", otherVendorId).put("memberId", memberId)
         .put("sku", sku).put("tokens", tokens).put("creditedTokens", creditedTokens).put("valueWon", valueWon)
         .put("royaltyWon", royaltyWon).put("serviceChargeWon", serviceChargeWon).put("tollWon", tollWon)
-        .put("feeTokens", feeTokens).put("reason", reason)
+        .put("feeTokens", feeTokens).put("reason", reason).put("tokenKind", tokenKind)
         .put("createdAt", createdAt == null ? null : createdAt.toString());
   }
 

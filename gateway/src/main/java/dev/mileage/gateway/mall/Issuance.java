@@ -28,9 +28,12 @@ final class Issuance {
     this.vendors = vendors;
   }
 
-  /** The vendor buys {@code tokens} of its own at its current rate: issued to it when the card is approved. */
+  /**
+   * The vendor buys {@code tokens} of its own (of the kind {@code v} is seen through: its own token, or its
+   * gift-certificate or auction token) at its current rate: issued to it when the card is approved. */
   Future<Outcome.Result> issue(Vendor v, long tokens, String requestKey, String cardToken) {
     Entry draft = Entry.draft(Entry.ISSUE, "vendor:" + v.id() + ":issue:" + requestKey, v.id(), v.id(), null, null, null, tokens)
+        .withTokenKind(v.tokenKind())
         .withFigures(tokens, 0, Math.multiplyExact(tokens, v.rateWon()), 0, 0, 0, 0);
     return journal.begin(draft).compose(b -> {
       Entry e = b.entry();
@@ -60,7 +63,7 @@ final class Issuance {
   /** The vendor gives tokens from its stock to a registered user: an offline purchase or a loyalty incentive. */
   Future<Outcome.Result> allot(Vendor v, long memberId, long tokens, String why, String requestKey) {
     Entry draft = Entry.draft(Entry.ALLOT, "vendor:" + v.id() + ":allot:" + requestKey, v.id(), v.id(), null, memberId, null, tokens)
-        .withReason(why).withFigures(tokens, 0, 0, 0, 0, 0, 0);
+        .withReason(why).withFigures(tokens, 0, 0, 0, 0, 0, 0).withTokenKind(v.tokenKind());
     return vendors.registeredAt(v.id(), memberId).compose(at -> {
       if (at == null) return Future.succeededFuture(Outcome.NOT_REGISTERED.error());
       return journal.begin(draft).compose(b -> {
@@ -87,7 +90,7 @@ final class Issuance {
    */
   Future<Outcome.Result> sell(Vendor v, long memberId, long tokens, String requestKey, String cardToken) {
     Entry draft = Entry.draft(Entry.SALE, "member:" + memberId + ":sale:" + requestKey, v.id(), v.id(), null, memberId, null, tokens)
-        .withFigures(tokens, 0, Math.multiplyExact(tokens, v.rateWon()), 0, 0, 0, 0);
+        .withFigures(tokens, 0, Math.multiplyExact(tokens, v.rateWon()), 0, 0, 0, 0).withTokenKind(v.tokenKind());
     return vendors.register(v.id(), memberId).compose(x -> journal.begin(draft)).compose(b -> {
       Entry e = b.entry();
       if (!e.sameRequest(draft)) return Future.succeededFuture(Outcome.REQUEST_KEY_REUSED.error());

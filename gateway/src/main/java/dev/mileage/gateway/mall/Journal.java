@@ -38,11 +38,12 @@ final class Journal {
   Future<Begun> begin(Entry d) {
     return pool.preparedQuery("INSERT INTO mall.entry (kind, request_key, status, vendor_id, token_vendor_id, other_vendor_id,"
             + " member_id, sku, tokens, credited_tokens, value_won, royalty_won, service_charge_won, toll_won, fee_tokens,"
-            + " reason, created_at) VALUES ($1, $2, 'PENDING', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+            + " reason, created_at, token_kind) VALUES ($1, $2, 'PENDING', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+            + " $16, $17)"
             + " ON CONFLICT (request_key) DO NOTHING RETURNING *")
         .execute(Tuple.from(new Object[] {d.kind(), d.requestKey(), d.vendorId(), d.tokenVendorId(), d.otherVendorId(),
             d.memberId(), d.sku(), d.tokens(), d.creditedTokens(), d.valueWon(), d.royaltyWon(), d.serviceChargeWon(),
-            d.tollWon(), d.feeTokens(), d.reason(), now()}))
+            d.tollWon(), d.feeTokens(), d.reason(), now(), d.tokenKind()}))
         .compose(rows -> rows.size() == 1 ? Future.succeededFuture(new Begun(Entry.of(rows.iterator().next()), true))
             : byKey(d.requestKey()).map(e -> new Begun(e, false)));
   }

@@ -86,6 +86,7 @@ public final class MallFeature implements Feature {
     // anyone signed in (members, vendors, operators): the directory, shops, acceptance listing, auctions
     api.get("/mall/vendors").handler(Web.handle(routes::directory));
     api.get("/mall/vendors/:id").handler(Web.handle(routes::shop));
+    api.get("/mall/vendors/:id/tokens").handler(Web.handle(vendorRoutes::vendorTokens));
     api.get("/mall/acceptances").handler(Web.handle(routes::acceptances));
     api.get("/mall/auctions").handler(Web.handle(routes::auctions));
     api.get("/mall/auctions/:id").handler(Web.handle(routes::auction));
@@ -118,6 +119,7 @@ public final class MallFeature implements Feature {
     api.get("/mall/admin/vendors").handler(Web.handle(vendorRoutes::adminVendors));
     api.post("/mall/admin/vendors/:id/approve").handler(Web.handle(vendorRoutes::approve));
     api.put("/mall/admin/vendors/:id/rate").handler(Web.handle(vendorRoutes::setRate));
+    api.post("/mall/admin/vendors/:id/tokens").handler(Web.handle(vendorRoutes::addToken));
     api.post("/mall/admin/vendors/:id/reimbursements/pay").handler(Web.handle(vendorRoutes::adminPayOwed));
     api.get("/mall/admin/report").handler(Web.handle(vendorRoutes::operatorReport));
     api.get("/mall/admin/notifications").handler(Web.handle(vendorRoutes::notifications));

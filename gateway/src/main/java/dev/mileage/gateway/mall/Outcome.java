@@ -25,6 +25,11 @@ enum Outcome {
   AUCTION_CLOSED(409, "auction_closed", "the auction is closed"),
   NOT_DUE(409, "not_due", "the auction closes later"),
   TOO_MANY(409, "too_many", "a limit was reached"),
+  AUCTION_TOKENS_ONLY(409, "auction_tokens_only",
+      "auction tokens pay only for bids in the issuing vendor's auctions, not for purchases, POS sales or exchanges"),
+  NOT_EXCHANGEABLE(409, "token_not_exchangeable",
+      "gift-certificate and auction tokens cannot be exchanged into other tokens; nothing was moved"),
+  NO_SUCH_TOKEN(404, "not_found", "this vendor has no tokens of this kind"),
   INVALID_PAY_CODE(422, "invalid_pay_code", "the pay code is unknown, expired, used or for another vendor");
 
   final int status;

@@ -43,7 +43,7 @@ final class PayCodes {
     return code.toUpperCase(java.util.Locale.ROOT).replaceAll("[\\s-]", "").replace('O', '0').replace('I', '1').replace('L', '1');
   }
 
-  /** A new code for the member (null when too many are live). */
+  /** A new code for the member (null when too many are live), paying with the tokens {@code tokenVendor} is seen through. */
   Future<JsonObject> create(long memberId, Vendor at, Vendor tokenVendor) {
     StringBuilder code = new StringBuilder(CODE_SYMBOLS);
     for (int i = 0; i < CODE_SYMBOLS; i++) code.append(ALPHABET[random.nextInt(ALPHABET.length)]);
@@ -52,11 +52,11 @@ final class PayCodes {
             + " AND used_request_key IS NULL").execute(Tuple.of(memberId, journal.now())).compose(c -> {
           if (c.iterator().next().getLong(0) >= CODES_PER_MEMBER_LIVE_MAX) return Future.succeededFuture(null);
           return journal.pool().preparedQuery("INSERT INTO mall.pay_code (code_digest, member_id, vendor_id, token_vendor_id,"
-                  + " expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                  + " expires_at, created_at, token_kind) VALUES ($1, $2, $3, $4, $5, $6, $7)")
               .execute(Tuple.of(Buffer.buffer(Vendors.digest(code.toString())), memberId, at.id(), tokenVendor.id(), expires,
-                  journal.now()))
+                  journal.now(), tokenVendor.tokenKind()))
               .map(x -> new JsonObject().put("code", code.toString()).put("vendorId", at.id())
-                  .put("tokenVendorId", tokenVendor.id()).put("expiresAt", expires.toInstant().toString()));
+                  .put("tokenVendorId", tokenVendor.id()).put("tokenKind", tokenVendor.tokenKind()).put("expiresAt", expires.toInstant().toString()));
         });
   }
 
@@ -72,7 +72,7 @@ final class PayCodes {
     Buffer digest = Buffer.buffer(Vendors.digest(normalise(code)));
     // claim the code for this sale (or find it already claimed by this very sale: a repeat)
     return journal.pool().preparedQuery("UPDATE mall.pay_code SET used_request_key = $3 WHERE code_digest = $1 AND vendor_id = $2"
-            + " AND ((used_request_key IS NULL AND expires_at > $4) OR used_request_key = $3) RETURNING member_id, token_vendor_id")
+            + " AND ((used_request_key IS NULL AND expires_at > $4) OR used_request_key = $3) RETURNING member_id, token_vendor_id, token_kind")
         .execute(Tuple.of(digest, at.id(), saleKey, journal.now())).compose(rows -> {
           if (rows.size() == 0) {
             failures.recordFailure(limiterKey);
@@ -80,7 +80,8 @@ final class PayCodes {
           }
           Row r = rows.iterator().next();
           long member = r.getLong("member_id");
-          return vendors.find(r.getLong("token_vendor_id")).compose(tokenVendor -> spending.spend(member, at, tokenVendor, sku, saleKey))
+          return vendors.find(r.getLong("token_vendor_id")).compose(t -> vendors.token(t, r.getString("token_kind")))
+              .compose(tokenVendor -> spending.spend(member, at, tokenVendor, sku, saleKey))
               .compose(result -> result.outcome() == Outcome.DONE ? Future.succeededFuture(result)
                   // nothing was sold: the member may use the code again (e.g. after topping up)
                   : journal.pool().preparedQuery("UPDATE mall.pay_code SET used_request_key = NULL WHERE code_digest = $1"

@@ -73,7 +73,9 @@ final class Reports {
   }
 
   private Future<JsonObject> build() {
-    return vendors.all(true).compose(list -> {
+    return Future.all(vendors.all(true), vendors.extraTokens()).compose(both -> {
+      List<Vendor> list = both.resultAt(0);
+      List<Vendor> extraTokens = both.resultAt(1);
       List<Future<?>> reads = new ArrayList<>();
       Future<Map<Integer, Account>> issuance = byType(MallLedger.ISSUANCE);
       Future<Map<Integer, Account>> exchange = byType(MallLedger.EXCHANGE);
@@ -125,7 +127,23 @@ final class Reports {
           positions += position;
           owedTotal += owedOut;
           paidTotal += f.getLong("paidOut", 0L);
+          JsonArray extra = new JsonArray();
+          for (Vendor k : extraTokens) {
+            if (k.id() != v.id()) continue;
+            long kIssued = debits(issuance.result(), k.pointType());
+            long kStock = posted(own.get(v.id()).result(), k.pointType());
+            long kHome = posted(taken.get(v.id()).result(), k.pointType());
+            long kOthers = 0;
+            for (Vendor w : list) if (w.id() != v.id()) kOthers += posted(taken.get(w.id()).result(), k.pointType());
+            // never exchanged: what was issued is in stock, with members, or taken in payment (won bids included)
+            extra.add(new JsonObject().put("kind", k.tokenKind()).put("token", k.pointTypeCode()).put("issued", kIssued)
+                .put("available", kStock).put("inCirculation", kIssued - kStock - kHome - kOthers)
+                .put("spentAtHome", kHome).put("spentAtOthers", kOthers));
+            issuedTotal += kIssued;
+            circulationTotal += kIssued - kStock - kHome - kOthers;
+          }
           out.add(new JsonObject().put("vendorId", v.id()).put("name", v.name()).put("token", v.pointTypeCode())
+              .put("tokenKind", v.tokenKind()).put("extraTokens", extra)
               .put("rateWon", v.rateWon())
               .put("tokens", new JsonObject().put("issued", issued).put("available", stock).put("inCirculation", circulation)
                   .put("spentAtHome", atHome).put("spentAtOthers", atOthers).put("takenFromOthers", fromOthers)

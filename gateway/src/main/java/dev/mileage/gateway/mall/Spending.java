@@ -41,10 +41,14 @@ final class Spending {
     return t.cashMicrosPerUnit() / 1_000_000L;
   }
 
-  /** Buys the product {@code sku} of vendor {@code at} with the member's tokens of vendor {@code tokenVendor}. */
+  /**
+   * Buys the product {@code sku} of vendor {@code at} with the member's tokens of vendor {@code tokenVendor} (its
+   * own or its gift-certificate tokens; auction tokens are refused before anything is written).
+   */
   Future<Outcome.Result> spend(long memberId, Vendor at, Vendor tokenVendor, String sku, String requestKey) {
     Entry request = Entry.draft(Entry.SPEND, "member:" + memberId + ":spend:" + requestKey, at.id(), tokenVendor.id(), null,
-        memberId, sku, 0);
+        memberId, sku, 0).withTokenKind(tokenVendor.tokenKind());
+    if (tokenVendor.auctionOnly()) return Future.succeededFuture(Outcome.AUCTION_TOKENS_ONLY.error());
     return journal.byKeyOrNull(request.requestKey()).compose(existing -> {
       if (existing != null) return resumeSpend(existing, request);
       return Future.all(vendors.product(at.id(), sku), vendors.accepts(at.id(), tokenVendor.id()), vendors.tokenTypes())
@@ -74,7 +78,7 @@ final class Spending {
   private Future<Outcome.Result> resumeSpend(Entry e, Entry request) {
     if (!e.sameRequest(request)) return Future.succeededFuture(Outcome.REQUEST_KEY_REUSED.error());
     if (e.status().equals(Entry.DONE)) return Future.succeededFuture(Outcome.DONE.with(e.toJson()));
-    return Future.all(vendors.find(e.vendorId()), vendors.find(e.tokenVendorId()))
+    return Future.all(vendors.find(e.vendorId()), vendors.find(e.tokenVendorId()).compose(t -> vendors.token(t, e.tokenKind())))
         .compose(v -> runSpend(e, v.resultAt(0), v.resultAt(1)));
   }
 
@@ -149,6 +153,7 @@ final class Spending {
   Future<Outcome.Result> exchange(long memberId, Vendor from, Vendor to, long tokens, Long expectedCredited, String requestKey) {
     Entry request = Entry.draft(Entry.EXCHANGE, "member:" + memberId + ":exchange:" + requestKey, from.id(), from.id(), to.id(),
         memberId, null, tokens);
+    if (!from.exchangeable() || !to.exchangeable()) return Future.succeededFuture(Outcome.NOT_EXCHANGEABLE.error());
     return journal.byKeyOrNull(request.requestKey()).compose(existing -> {
       if (existing != null && !existing.sameRequest(request)) return Future.succeededFuture(Outcome.REQUEST_KEY_REUSED.error());
       if (existing != null && existing.status().equals(Entry.DONE)) return Future.succeededFuture(Outcome.DONE.with(existing.toJson()));

@@ -171,7 +171,8 @@ final class VendorRoutes extends RoutesBase {
     long tokens = Web.requireLong(b, "tokens", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     String key = requestKey(b, "requestKey");
     String card = Web.requireText(b, "cardToken", 128);
-    then(ctx, vendor(ctx, true), v -> result(ctx, issuance.issue(v, tokens, key, card)));
+    String kind = MallRoutes.tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    then(ctx, vendor(ctx, true), v -> then(ctx, ownToken(ctx, v, kind), t -> result(ctx, issuance.issue(t, tokens, key, card))));
   }
 
   void allot(RoutingContext ctx) {
@@ -181,7 +182,8 @@ final class VendorRoutes extends RoutesBase {
     String why = Web.requireText(b, "reason", 20);
     if (!Set.of("OFFLINE_PURCHASE", "LOYALTY").contains(why)) throw new IllegalArgumentException("reason must be OFFLINE_PURCHASE or LOYALTY");
     String key = requestKey(b, "requestKey");
-    then(ctx, vendor(ctx, true), v -> result(ctx, issuance.allot(v, memberId, tokens, why, key)));
+    String kind = MallRoutes.tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    then(ctx, vendor(ctx, true), v -> then(ctx, ownToken(ctx, v, kind), t -> result(ctx, issuance.allot(t, memberId, tokens, why, key))));
   }
 
   void customers(RoutingContext ctx) {
@@ -217,7 +219,47 @@ final class VendorRoutes extends RoutesBase {
     long starting = Web.requireLong(b, "startingBid", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     long seconds = Web.requireLong(b, "durationSeconds", 60, MallOptions.AUCTION_LENGTH_MAX.toSeconds());
     String key = requestKey(b, "requestKey");
-    then(ctx, vendor(ctx, true), v -> result(ctx, auctions.open(v, title, starting, Duration.ofSeconds(seconds), key)));
+    String kind = MallRoutes.tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    if (kind != null && !kind.equals(Vendor.AUCTION) && !kind.equals(Vendor.STANDARD)) {
+      throw new IllegalArgumentException("an auction is paid in AUCTION tokens or the vendor's own (STANDARD) tokens");
+    }
+    then(ctx, vendor(ctx, true), v -> then(ctx, ownToken(ctx, v, Vendor.STANDARD.equals(kind) ? null : kind),
+        t -> result(ctx, auctions.open(t, title, starting, Duration.ofSeconds(seconds), key))));
+  }
+
+  /** The calling vendor seen through its token of {@code kind} (null: its own), or answers 404. */
+  private io.vertx.core.Future<Vendor> ownToken(RoutingContext ctx, Vendor v, String kind) {
+    return vendors.token(v, kind).map(t -> {
+      if (t == null) answer(ctx, Outcome.NO_SUCH_TOKEN.error());
+      return t;
+    });
+  }
+
+  void addToken(RoutingContext ctx) {
+    long id = pathId(ctx, "id");
+    String kind = Web.requireText(Web.body(ctx), "kind", 20);
+    if (!Vendor.EXTRA_TOKEN_KINDS.contains(kind)) throw new IllegalArgumentException("kind must be one of " + Vendor.EXTRA_TOKEN_KINDS);
+    then(ctx, vendors.addToken(id, kind), a -> {
+      switch (a.outcome()) {
+        case ADDED, ALREADY_ADDED -> Web.json(ctx, a.outcome() == Vendors.TokenAdded.ADDED ? 201 : 200, tokenJson(a.token()));
+        case NOT_FOUND -> answer(ctx, Outcome.NO_SUCH_VENDOR.error());
+        case TOKEN_CODE_TAKEN -> Web.error(ctx, 409, "token_code_taken", "a point type with this code belongs to someone else");
+      }
+    });
+  }
+
+  static JsonObject tokenJson(Vendor t) {
+    return new JsonObject().put("vendorId", t.id()).put("kind", t.tokenKind()).put("token", t.pointTypeCode())
+        .put("pointType", t.pointType()).put("rateWon", t.rateWon()).put("exchangeable", t.exchangeable());
+  }
+
+  void vendorTokens(RoutingContext ctx) {
+    long id = pathId(ctx, "id");
+    then(ctx, approved(ctx, id), v -> then(ctx, vendors.extraTokens(id), extra -> {
+      JsonArray out = new JsonArray().add(tokenJson(v));
+      for (Vendor t : extra) out.add(tokenJson(t));
+      Web.json(ctx, 200, out);
+    }));
   }
 
   void closeAuction(RoutingContext ctx) {

@@ -147,11 +147,82 @@ final class Vendors implements Authenticator {
         });
   }
 
-  /** A new predetermined rate: the token's cash value from now on (earlier movements keep theirs). */
+  /**
+   * A new predetermined rate: the cash value of the vendor's tokens (its own and its extra ones) from now on
+   * (earlier movements keep theirs).
+   */
   Future<Vendor> setRate(Vendor v, long rateWon) {
-    return ledger.f(ledger.ledger().setCashValue(v.pointType(), Math.multiplyExact(rateWon, 1_000_000L)))
-        .compose(t -> pool.preparedQuery("UPDATE mall.vendor SET rate_won = $2 WHERE id = $1").execute(Tuple.of(v.id(), rateWon)))
+    long micros = Math.multiplyExact(rateWon, 1_000_000L);
+    return extraTokens(v.id()).compose(extra -> {
+      List<Future<?>> set = new ArrayList<>();
+      set.add(ledger.f(ledger.ledger().setCashValue(v.pointType(), micros)));
+      for (Vendor t : extra) set.add(ledger.f(ledger.ledger().setCashValue(t.pointType(), micros)));
+      return Future.all(set);
+    }).compose(t -> pool.preparedQuery("UPDATE mall.vendor SET rate_won = $2 WHERE id = $1").execute(Tuple.of(v.id(), rateWon)))
         .compose(x -> find(v.id()));
+  }
+
+  // ---- token kinds -----------------------------------------------------------------------------------
+
+  enum TokenAdded { ADDED, ALREADY_ADDED, NOT_FOUND, TOKEN_CODE_TAKEN }
+
+  record AddedToken(TokenAdded outcome, Vendor token) { }
+
+  /**
+   * Gives an approved vendor an extra token of kind GIFT_CERTIFICATE or AUCTION, the way approval defines its
+   * own: a ledger point type TOKEN_<code>_GIFT / TOKEN_<code>_AUCTION of kind VENDOR_TOKEN, issuer
+   * {@code vendor:<id>}, cash value = the vendor's rate, unrestricted. Idempotent.
+   */
+  Future<AddedToken> addToken(long vendorId, String tokenKind) {
+    return Future.all(find(vendorId), extraTokens(vendorId)).compose(all -> {
+      Vendor v = all.resultAt(0);
+      if (v == null || !v.approved()) return Future.succeededFuture(new AddedToken(TokenAdded.NOT_FOUND, null));
+      List<Vendor> extra = all.resultAt(1);
+      for (Vendor t : extra) {
+        if (t.tokenKind().equals(tokenKind)) return Future.succeededFuture(new AddedToken(TokenAdded.ALREADY_ADDED, t));
+      }
+      String code = "TOKEN_" + v.tokenCode() + Vendor.codeSuffix(tokenKind);
+      return ledger.f(ledger.ledger().definePointType(code, PointKind.VENDOR_TOKEN, MallLedger.vendor(v.id()), v.rateMicros(),
+          Set.of())).compose(type -> {
+            if (!type.issuer().equals(MallLedger.vendor(v.id()))) {
+              return Future.succeededFuture(new AddedToken(TokenAdded.TOKEN_CODE_TAKEN, null));
+            }
+            return pool.preparedQuery("INSERT INTO mall.token (vendor_id, kind, point_type, created_at) VALUES ($1, $2, $3, $4)"
+                    + " ON CONFLICT DO NOTHING").execute(Tuple.of(v.id(), tokenKind, type.id(), now()))
+                .map(r -> new AddedToken(r.rowCount() == 1 ? TokenAdded.ADDED : TokenAdded.ALREADY_ADDED,
+                    v.withToken(tokenKind, type.id())));
+          });
+    });
+  }
+
+  /** The vendor's extra tokens (GIFT_CERTIFICATE, AUCTION), each as the vendor seen through it. */
+  Future<List<Vendor>> extraTokens(long vendorId) {
+    return pool.preparedQuery("SELECT v.*, t.kind AS token_kind, t.point_type AS token_point_type FROM mall.token t"
+        + " JOIN mall.vendor v ON v.id = t.vendor_id WHERE t.vendor_id = $1 ORDER BY t.kind").execute(Tuple.of(vendorId))
+        .map(Vendors::tokenViews);
+  }
+
+  /** Every approved vendor's extra tokens. */
+  Future<List<Vendor>> extraTokens() {
+    return pool.query("SELECT v.*, t.kind AS token_kind, t.point_type AS token_point_type FROM mall.token t"
+        + " JOIN mall.vendor v ON v.id = t.vendor_id WHERE v.status = 'APPROVED' ORDER BY t.vendor_id, t.kind").execute()
+        .map(Vendors::tokenViews);
+  }
+
+  private static List<Vendor> tokenViews(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<Vendor> out = new ArrayList<>();
+    for (Row r : rows) out.add(Vendor.of(r).withToken(r.getString("token_kind"), r.getInteger("token_point_type")));
+    return out;
+  }
+
+  /**
+   * The vendor seen through its token of {@code tokenKind}: null or its own kind gives {@code v} itself; an
+   * extra kind its extra token, or null when the vendor has none of that kind.
+   */
+  Future<Vendor> token(Vendor v, String tokenKind) {
+    if (tokenKind == null || tokenKind.equals(v.tokenKind())) return Future.succeededFuture(v);
+    if (!Vendor.EXTRA_TOKEN_KINDS.contains(tokenKind)) return Future.succeededFuture(null);
+    return extraTokens(v.id()).map(list -> list.stream().filter(t -> t.tokenKind().equals(tokenKind)).findFirst().orElse(null));
   }
 
   /** The current rate of every approved vendor's token, from the ledger (the source of truth). */

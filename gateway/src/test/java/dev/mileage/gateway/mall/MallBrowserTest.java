@@ -1,6 +1,7 @@
 package dev.mileage.gateway.mall;
 
 import dev.mileage.gateway.shop.Chromium;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +60,12 @@ class MallBrowserTest {
       check(a.allot(m.id, 100, "LOYALTY", key()), 200);
     }
     check(b.allot(shopper.id, 50, "OFFLINE_PURCHASE", key()), 200);
+    // gift-certificate tokens of A, shown with their kind in the wallet
+    check(h.gateway.post("/api/v1/mall/admin/vendors/" + a.id + "/tokens", new JsonObject().put("kind", "GIFT_CERTIFICATE")), 201);
+    check(a.post("/api/v1/mall/vendor/token-purchases", new JsonObject().put("tokens", 100).put("requestKey", key())
+        .put("cardToken", dev.mileage.gateway.shop.SandboxPaymentProvider.TOKEN_OK).put("tokenKind", "GIFT_CERTIFICATE")), 200);
+    check(a.post("/api/v1/mall/vendor/allotments", new JsonObject().put("memberId", shopper.id).put("tokens", 30)
+        .put("reason", "LOYALTY").put("requestKey", key()).put("tokenKind", "GIFT_CERTIFICATE")), 200);
     long auction = check(a.post("/api/v1/mall/vendor/auctions", new JsonObject().put("title", "Rare atlas").put("startingBid", 5)
         .put("durationSeconds", 3600).put("requestKey", key())), 201).bodyAsJsonObject().getLong("id");
 
@@ -70,9 +77,13 @@ class MallBrowserTest {
     browser.web().get(base + "#/mall");
     browser.awaitText("#vendors", "Alpha Mall Books");
     browser.awaitText("[data-vendor='" + a.id + "']", "Accepts: alphamallbooks, betamallcoffee");
+    browser.awaitText("[data-vendor='" + a.id + "'] .gifts", "Gift certificates accepted: alphamallbooks_gift");
 
     browser.web().get(base + "#/mall/wallet");
     browser.awaitText("#token-" + a.id + " .available", "100");
+    browser.awaitText("#token-" + a.id + " .kind", "Standard");
+    browser.awaitText("#token-" + a.id + "-gift_certificate .kind", "Gift certificate (not exchangeable)");
+    browser.awaitText("#token-" + a.id + "-gift_certificate .available", "30");
 
     // spend own tokens at the vendor
     browser.web().get(base + "#/mall/shop?id=" + a.id);
@@ -128,6 +139,8 @@ class MallBrowserTest {
     check(a.post("/api/v1/mall/pos/sales", new JsonObject().put("payCode", code).put("sku", "A2").put("requestKey", key())), 200);
     browser.web().navigate().refresh();
     browser.awaitText("#token-" + b.id + " .available", "19");
+    // the pay-code form offers the gift-certificate tokens too
+    browser.awaitText("#pay-token", "alphamallbooks_gift");
 
     // the vendor's back office
     browser.web().get(base + "#/mall/backoffice");
@@ -135,6 +148,31 @@ class MallBrowserTest {
     browser.click("#vendor-key-form button[type=submit]");
     browser.awaitText("#vendor-report", "Reconciled with the ledger");
     browser.awaitText("#vendor-report", "yes");
+    browser.awaitText("#vendor-report", "Gift-certificate tokens (alphamallbooks_gift)");
+    browser.awaitText("#vendor-report tr.extra-token", "issued 100, available 70, in circulation 30");
+    // the vendor buys more gift-certificate tokens from its back office
+    browser.select("#issueKind", "GIFT_CERTIFICATE");
+    browser.type("#issueTokens", "5");
+    browser.click("#issue-form button[type=submit]");
+    browser.awaitText("#vendor-report tr.extra-token", "issued 105, available 75, in circulation 30");
+    assertEquals(75, h.account("vendor:" + a.id, check(h.gateway.get("/api/v1/mall/vendors/" + a.id + "/tokens"), 200).bodyAsJsonArray()
+        .getJsonObject(1).getInteger("pointType")).orElseThrow().posted());
     browser.screenshot("mall-vendor-report");
+  }
+
+  @Test
+  void theOperatorGivesAVendorAuctionTokensInTheBackOffice() throws Exception {
+    MallHarness.Member owner = h.new Member("browser-owner-2").ready();
+    MallHarness.VendorClient d = h.vendor(owner, "Delta Mall Auctions", 10);
+    browser.web().get(base + "#/mall/backoffice");
+    browser.web().navigate().refresh(); // a fresh page: no vendor key in memory
+    browser.type("#mopUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#mopPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#mall-operator-form button[type=submit]");
+    browser.click("button.add-token[data-vendor='" + d.id + "'][data-kind='AUCTION']");
+    browser.awaitText("#notice", "Delta Mall Auctions: auction tokens added.");
+    browser.awaitText("#report-" + d.id, "Auction tokens (deltamallauctions_auction)");
+    JsonArray tokens = check(h.gateway.get("/api/v1/mall/vendors/" + d.id + "/tokens"), 200).bodyAsJsonArray();
+    assertEquals("AUCTION", tokens.getJsonObject(1).getString("kind"), tokens.encode());
   }
 }

@@ -32,8 +32,14 @@ function reportView(r, id) {
       row('Reimbursements owed / paid', `${won(c.reimbursementsOwedWon)} / ${won(c.reimbursementsPaidWon)}`),
       row('Reimbursements due / received', `${won(c.reimbursementsDueWon)} / ${won(c.reimbursementsReceivedWon)}`),
       row('Tolls', won(c.tollsWon)), row('Service charges', won(c.serviceChargesWon)),
+      row('Token kind', KIND_NAMES[r.tokenKind] || r.tokenKind),
+      // gift-certificate and auction tokens: never exchanged, so issued = available + in circulation + spent
+      ...(r.extraTokens || []).map(x => el('tr', { class: 'extra-token', dataset: { kind: x.kind } }, el('th', {}, `${KIND_NAMES[x.kind]} (${tokenName(x.token)})`),
+        el('td', { class: 'num' }, `issued ${x.issued}, available ${x.available}, in circulation ${x.inCirculation}, spent at home ${x.spentAtHome}, at others ${x.spentAtOthers}`))),
       row('Reconciled with the ledger', r.reconciled ? 'yes' : 'NO'))));
 }
+
+const KIND_NAMES = { STANDARD: 'Standard', MANUFACTURER: 'Manufacturer', GIFT_CERTIFICATE: 'Gift-certificate tokens', AUCTION: 'Auction tokens' };
 
 function form(id, title, fields, submit, onSubmit, ctx) {
   const f = el('form', { class: 'stack', id }, el('h3', {}, title), ...fields, el('button', { type: 'submit' }, submit));
@@ -54,20 +60,25 @@ async function vendorOffice(main, ctx) {
   }
   const again = () => vendorOffice(main, ctx);
   const [report, customers] = await Promise.all([vendorCall('GET', '/api/v1/mall/vendor/report'), vendorCall('GET', '/api/v1/mall/vendor/customers')]);
+  // the vendor's tokens by kind: its own, and the gift-certificate and auction tokens the operator gave it
+  const kinds = [report.tokenKind, ...(report.extraTokens || []).map(x => x.kind)];
+  const kindSelect = (id, allowed) => el('div', {}, el('label', { for: id }, 'Token'),
+    el('select', { id }, kinds.filter(allowed).map(k => el('option', { value: k }, KIND_NAMES[k]))));
+  const kindOf = k => (k === report.tokenKind ? {} : { tokenKind: k });
   page(main, `${me.name}: back office`, tabs('backoffice'), out,
     reportView(report, 'vendor-report'),
     el('div', { class: 'report-grid' },
-      form('issue-form', 'Buy tokens from the mall', [field('issueTokens', `Tokens (${won(me.rateWon)} each)`, { type: 'number', min: 1, required: true })],
+      form('issue-form', 'Buy tokens from the mall', [kindSelect('issueKind', () => true), field('issueTokens', `Tokens (${won(me.rateWon)} each)`, { type: 'number', min: 1, required: true })],
         'Buy by card', async v => {
-          await vendorCall('POST', '/api/v1/mall/vendor/token-purchases', { tokens: Number(v('issueTokens')), cardToken: 'sandbox-ok', requestKey: crypto.randomUUID() });
+          await vendorCall('POST', '/api/v1/mall/vendor/token-purchases', { tokens: Number(v('issueTokens')), cardToken: 'sandbox-ok', requestKey: crypto.randomUUID(), ...kindOf(v('issueKind')) });
           ctx.notify('Tokens issued.'); await again();
         }, ctx),
       form('allot-form', 'Give tokens to a customer', [
         el('div', {}, el('label', { for: 'allotMember' }, 'Customer'), el('select', { id: 'allotMember' }, customers.map(c => el('option', { value: c.memberId }, `member ${c.memberId}`)))),
-        field('allotTokens', 'Tokens', { type: 'number', min: 1, required: true }),
+        kindSelect('allotKind', () => true), field('allotTokens', 'Tokens', { type: 'number', min: 1, required: true }),
         el('div', {}, el('label', { for: 'allotReason' }, 'Reason'), el('select', { id: 'allotReason' }, el('option', { value: 'OFFLINE_PURCHASE' }, 'Bought at the counter'), el('option', { value: 'LOYALTY' }, 'Loyalty incentive')))],
         'Give tokens', async v => {
-          await vendorCall('POST', '/api/v1/mall/vendor/allotments', { memberId: Number(v('allotMember')), tokens: Number(v('allotTokens')), reason: v('allotReason'), requestKey: crypto.randomUUID() });
+          await vendorCall('POST', '/api/v1/mall/vendor/allotments', { memberId: Number(v('allotMember')), tokens: Number(v('allotTokens')), reason: v('allotReason'), requestKey: crypto.randomUUID(), ...kindOf(v('allotKind')) });
           ctx.notify('Tokens given.'); await again();
         }, ctx),
       form('product-form', 'Add or change a product', [field('sku', 'SKU', { required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,31}' }), field('pname', 'Name', { required: true }),
@@ -76,10 +87,11 @@ async function vendorOffice(main, ctx) {
           await vendorCall('PUT', `/api/v1/mall/vendor/products/${encodeURIComponent(v('sku'))}`, { name: v('pname'), priceTokens: Number(v('price')) });
           ctx.notify('Product saved.'); await again();
         }, ctx),
-      form('auction-form', 'Open an auction', [field('atitle', 'Lot', { required: true }), field('astart', 'Starting bid (tokens)', { type: 'number', min: 1, required: true }),
+      form('auction-form', 'Open an auction', [field('atitle', 'Lot', { required: true }),
+        kindSelect('auctionKind', k => k === report.tokenKind || k === 'AUCTION'), field('astart', 'Starting bid (tokens)', { type: 'number', min: 1, required: true }),
         field('aminutes', 'Minutes until it closes', { type: 'number', min: 1, required: true, value: 60 })],
         'Open auction', async v => {
-          const a = await vendorCall('POST', '/api/v1/mall/vendor/auctions', { title: v('atitle'), startingBid: Number(v('astart')), durationSeconds: Number(v('aminutes')) * 60, requestKey: crypto.randomUUID() });
+          const a = await vendorCall('POST', '/api/v1/mall/vendor/auctions', { title: v('atitle'), startingBid: Number(v('astart')), durationSeconds: Number(v('aminutes')) * 60, requestKey: crypto.randomUUID(), ...kindOf(v('auctionKind')) });
           ctx.notify(`Auction ${a.id} is open.`); await again();
         }, ctx),
       form('pay-form', 'Pay owed reimbursements', [el('p', {}, `Owed now: ${won(report.cash.reimbursementsOwedWon)} (plus a toll per payment)`)],
@@ -99,7 +111,10 @@ async function operatorOffice(main, ctx) {
         el('td', {}, v.status.toLowerCase()), el('td', {}, v.status === 'PENDING' ? el('button', { type: 'button', onclick: async () => {
           try { await post(`/api/v1/mall/admin/vendors/${v.id}/approve`, {}, op); ctx.notify(`${v.name} approved.`); await operatorOffice(main, ctx); }
           catch (err) { ctx.notify(err.message, true); }
-        } }, 'Approve') : null))))),
+        } }, 'Approve') : ['GIFT_CERTIFICATE', 'AUCTION'].map(kind => el('button', { type: 'button', class: 'secondary add-token', dataset: { vendor: v.id, kind }, onclick: async () => {
+          try { await post(`/api/v1/mall/admin/vendors/${v.id}/tokens`, { kind }, op); ctx.notify(`${v.name}: ${KIND_NAMES[kind].toLowerCase()} added.`); await operatorOffice(main, ctx); }
+          catch (err) { ctx.notify(err.message, true); }
+        } }, `Add ${KIND_NAMES[kind].toLowerCase()}`))))))),
     el('h2', {}, 'Mall report'),
     el('p', { id: 'mall-totals' }, `Issued ${t.issued} tokens, ${t.inCirculation} in circulation; card receipts ${won(t.cardReceiptsWon)}; royalties ${won(t.royaltiesWon)};`
       + ` tolls ${won(t.tollsWon)}; service charges ${won(t.serviceChargesWon)}; reimbursements owed ${won(t.reimbursementsOwedWon)}, paid ${won(t.reimbursementsPaidWon)}.`

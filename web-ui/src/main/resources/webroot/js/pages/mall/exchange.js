@@ -8,7 +8,8 @@ import { needMember, tabs, tokenName, tokens } from '../mall.js';
 export async function render(main, ctx) {
   if (!ctx.state.signedIn) return needMember(main, 'Exchange tokens', 'exchange', 'to exchange tokens');
   const [wallet, vendors] = await Promise.all([get('/api/v1/mall/wallet'), get('/api/v1/mall/vendors')]);
-  const own = wallet.filter(w => !w.restricted && w.available > 0);
+  // only vendors' own standard tokens are exchanged (not manufacturer, gift-certificate or auction tokens)
+  const own = wallet.filter(w => w.exchangeable && w.available > 0);
   const targets = vendors.filter(v => v.kind === 'SHOP');
   const form = el('form', { class: 'stack', id: 'exchange-form' },
     el('div', {}, el('label', { for: 'from' }, 'Give tokens of'), el('select', { id: 'from' },

@@ -3,13 +3,23 @@ import { get, post } from '../../api.js';
 import { el, page, won } from '../../dom.js';
 import { needMember, tabs, tokenName } from '../mall.js';
 
+// what each token kind is for, in words
+const KINDS = {
+  STANDARD: 'Standard',
+  MANUFACTURER: 'Manufacturer (listed products)',
+  GIFT_CERTIFICATE: 'Gift certificate (not exchangeable)',
+  AUCTION: 'Auction bids only',
+};
+const ownKind = w => w.kind === 'STANDARD' || w.kind === 'MANUFACTURER';
+
 export async function render(main, ctx) {
   if (!ctx.state.signedIn) return needMember(main, 'Token wallet', 'wallet', 'to see your tokens');
   const [wallet, history] = await Promise.all([get('/api/v1/mall/wallet'), get('/api/v1/mall/history')]);
   const table = el('table', { id: 'wallet' },
-    el('thead', {}, el('tr', {}, ['Vendor', 'Token', 'Available', 'Held for bids', 'Rate', 'Value'].map((h, i) => el('th', { class: i > 1 ? 'num' : null }, h)))),
-    el('tbody', {}, wallet.map(w => el('tr', { id: `token-${w.vendorId}` }, el('td', {}, w.vendorName),
+    el('thead', {}, el('tr', {}, ['Vendor', 'Token', 'Kind', 'Available', 'Held for bids', 'Rate', 'Value'].map((h, i) => el('th', { class: i > 2 ? 'num' : null }, h)))),
+    el('tbody', {}, wallet.map(w => el('tr', { id: ownKind(w) ? `token-${w.vendorId}` : `token-${w.vendorId}-${w.kind.toLowerCase()}` }, el('td', {}, w.vendorName),
       el('td', {}, tokenName(w.token), w.restricted ? el('span', { class: 'muted' }, ' (listed products only)') : null),
+      el('td', { class: 'kind' }, KINDS[w.kind] || w.kind),
       el('td', { class: 'num available' }, w.available.toLocaleString('en-US')), el('td', { class: 'num' }, w.held.toLocaleString('en-US')),
       el('td', { class: 'num' }, won(w.rateWon)), el('td', { class: 'num' }, won(w.valueWon))))));
   const what = { SALE: 'bought by card', ALLOT: 'received from the vendor', SPEND: 'spent', EXCHANGE: 'exchanged' };
@@ -22,13 +32,17 @@ export async function render(main, ctx) {
   const vendors = wallet.length ? await get('/api/v1/mall/vendors') : [];
   const payForm = el('form', { class: 'inline', id: 'pay-code-form' },
     el('label', { for: 'pay-at' }, 'Pay at the counter of'), el('select', { id: 'pay-at' }, vendors.map(v => el('option', { value: v.id }, v.name))),
-    el('label', { for: 'pay-token' }, 'with'), el('select', { id: 'pay-token' }, wallet.map(w => el('option', { value: w.vendorId }, tokenName(w.token)))),
+    el('label', { for: 'pay-token' }, 'with'), el('select', { id: 'pay-token' }, wallet.filter(w => w.kind !== 'AUCTION').map(w =>
+      el('option', { value: ownKind(w) ? String(w.vendorId) : `${w.vendorId}:${w.kind}` }, tokenName(w.token)))),
     el('button', { type: 'submit' }, 'Show a pay code'));
   const codeBox = el('p', { id: 'pay-code', 'aria-live': 'polite' });
   payForm.addEventListener('submit', async e => {
     e.preventDefault();
     try {
-      const c = await post('/api/v1/mall/pay-codes', { vendorId: Number(payForm.querySelector('#pay-at').value), tokenVendorId: Number(payForm.querySelector('#pay-token').value) });
+      // auction tokens pay only for bids, so they are not offered here; gift tokens are "<vendorId>:GIFT_CERTIFICATE"
+      const [tokenVendorId, tokenKind] = payForm.querySelector('#pay-token').value.split(':');
+      const c = await post('/api/v1/mall/pay-codes', { vendorId: Number(payForm.querySelector('#pay-at').value), tokenVendorId: Number(tokenVendorId),
+        ...(tokenKind ? { tokenKind } : {}) });
       codeBox.replaceChildren('Show this code at the till (one sale, until ', new Date(c.expiresAt).toLocaleTimeString(), '): ',
         el('strong', { class: 'high-bid' }, c.code.replace(/(.{5})(?=.)/g, '$1-')));
     } catch (err) { ctx.notify(err.message, true); }
