@@ -32,7 +32,9 @@ public final class HttpRateFeed implements RateFeed {
   public Future<List<Quote>> fetch() {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
         .setIdleTimeout(TIMEOUT.toMillis()).putHeader("Accept", "application/json");
-    return http.request(options).compose(req -> req.send()).compose(resp -> {
+    // the response is read inside send()'s own composition: composed one level out, on a caller that is not
+    // the connection's event loop, the body can arrive before body() is asked for and be lost (vert.x #4705)
+    return http.request(options).compose(req -> req.send().compose(resp -> {
       if (resp.statusCode() != 200) {
         return resp.body().transform(x -> Future.failedFuture(new IllegalStateException("rate feed answered HTTP " + resp.statusCode())));
       }
@@ -49,7 +51,7 @@ public final class HttpRateFeed implements RateFeed {
               + (type == null ? "no content type" : type) + ")", e);
         }
       });
-    });
+    }));
   }
 
   public void close() {

@@ -130,8 +130,9 @@ final class Outbox {
             .putHeader(PartnerSignature.WEBHOOK_EVENT, d.eventId())
             .putHeader(PartnerSignature.WEBHOOK_TIMESTAMP, Long.toString(ts))
             .putHeader(PartnerSignature.WEBHOOK_SIGNATURE, PartnerSignature.webhook(d.secret(), ts, body));
-        status = http.request(options).compose(req -> req.send(Buffer.buffer(body)))
-            .compose(resp -> resp.body().map(b -> resp.statusCode()));
+        // the body is read inside send()'s composition, never one level out (see HttpRateFeed)
+        status = http.request(options).compose(req -> req.send(Buffer.buffer(body))
+            .compose(resp -> resp.body().map(b -> resp.statusCode())));
       } catch (RuntimeException e) { // a malformed stored URL: treated as a failed attempt, retried later
         status = Future.failedFuture(e);
       }

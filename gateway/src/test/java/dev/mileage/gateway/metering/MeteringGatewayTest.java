@@ -187,21 +187,21 @@ class MeteringGatewayTest {
 
   static void open(HttpClient http, String memberId, List<String> events) throws Exception {
     StringBuilder pending = new StringBuilder();
+    // the chunk handler is set inside send()'s composition, so no event can arrive before it (vert.x #4705)
     HttpClientResponse r = http.request(HttpMethod.GET, gateway.app.httpPort(), "127.0.0.1", "/api/v1/metering/my/live")
-        .compose(req -> req.putHeader(TestMemberFeature.HEADER, memberId).send())
+        .compose(req -> req.putHeader(TestMemberFeature.HEADER, memberId).send().map(resp -> resp.handler(chunk -> {
+          synchronized (pending) {
+            pending.append(chunk.toString());
+            int end;
+            while ((end = pending.indexOf("\n\n")) >= 0) {
+              events.add(pending.substring(0, end));
+              pending.delete(0, end + 2);
+            }
+          }
+        })))
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode());
     assertTrue(r.getHeader("Content-Type").startsWith("text/event-stream"));
-    r.handler(chunk -> {
-      synchronized (pending) {
-        pending.append(chunk.toString());
-        int end;
-        while ((end = pending.indexOf("\n\n")) >= 0) {
-          events.add(pending.substring(0, end));
-          pending.delete(0, end + 2);
-        }
-      }
-    });
   }
 
   static String waitFor(List<String> events, Predicate<String> match) throws InterruptedException {
