@@ -36,6 +36,11 @@ final class MallRoutes extends RoutesBase {
   }
 
   /** The optional token kind a member names ({@code field}); null means the vendor's own token. */
+  static String tokenKind(JsonObject body, String field) {
+    return tokenKind(Web.optionalText(body, field, 20), field);
+  }
+
+  /** The same check for a kind given elsewhere (a query parameter). */
   static String tokenKind(String given, String field) {
     if (given == null) return null;
     if (!Vendor.TOKEN_KINDS.contains(given)) throw new IllegalArgumentException(field + " must be one of " + Vendor.TOKEN_KINDS);
@@ -142,7 +147,7 @@ final class MallRoutes extends RoutesBase {
     long tokens = Web.requireLong(b, "tokens", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     String key = requestKey(b, "requestKey");
     String card = Web.requireText(b, "cardToken", 128);
-    String kind = tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    String kind = tokenKind(b, "tokenKind");
     then(ctx, approved(ctx, pathId(ctx, "id")), v -> then(ctx, token(ctx, v, kind), t -> result(ctx, issuance.sell(t, m, tokens, key, card))));
   }
 
@@ -152,7 +157,7 @@ final class MallRoutes extends RoutesBase {
     JsonObject b = Web.body(ctx);
     String sku = Web.requireText(b, "sku", 32);
     long tokenVendorId = Web.requireLong(b, "tokenVendorId", 1, Long.MAX_VALUE);
-    String kind = tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    String kind = tokenKind(b, "tokenKind");
     String key = requestKey(b, "requestKey");
     then(ctx, approved(ctx, pathId(ctx, "id")), at -> then(ctx, approved(ctx, tokenVendorId),
         v -> then(ctx, token(ctx, v, kind), token -> result(ctx, spending.spend(m, at, token, sku, key)))));
@@ -244,8 +249,8 @@ final class MallRoutes extends RoutesBase {
     long to = Web.requireLong(b, "toVendorId", 1, Long.MAX_VALUE);
     long tokens = Web.requireLong(b, "tokens", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     Long expected = b.getValue("expectedCredited") == null ? null : Web.requireLong(b, "expectedCredited", 0, Long.MAX_VALUE);
-    String fromKind = tokenKind(Web.optionalText(b, "fromTokenKind", 20), "fromTokenKind");
-    String toKind = tokenKind(Web.optionalText(b, "toTokenKind", 20), "toTokenKind");
+    String fromKind = tokenKind(b, "fromTokenKind");
+    String toKind = tokenKind(b, "toTokenKind");
     String key = requestKey(b, "requestKey");
     then(ctx, pair(ctx, from, to, fromKind, toKind), p -> result(ctx, spending.exchange(m, p[0], p[1], tokens, expected, key)));
   }
@@ -277,7 +282,7 @@ final class MallRoutes extends RoutesBase {
     JsonObject b = Web.body(ctx);
     long at = Web.requireLong(b, "vendorId", 1, Long.MAX_VALUE);
     long token = Web.requireLong(b, "tokenVendorId", 1, Long.MAX_VALUE);
-    String kind = tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    String kind = tokenKind(b, "tokenKind");
     if (Vendor.AUCTION.equals(kind)) {
       answer(ctx, Outcome.AUCTION_TOKENS_ONLY.error());
       return;

@@ -171,7 +171,7 @@ final class VendorRoutes extends RoutesBase {
     long tokens = Web.requireLong(b, "tokens", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     String key = requestKey(b, "requestKey");
     String card = Web.requireText(b, "cardToken", 128);
-    String kind = MallRoutes.tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    String kind = MallRoutes.tokenKind(b, "tokenKind");
     then(ctx, vendor(ctx, true), v -> then(ctx, ownToken(ctx, v, kind), t -> result(ctx, issuance.issue(t, tokens, key, card))));
   }
 
@@ -182,7 +182,7 @@ final class VendorRoutes extends RoutesBase {
     String why = Web.requireText(b, "reason", 20);
     if (!Set.of("OFFLINE_PURCHASE", "LOYALTY").contains(why)) throw new IllegalArgumentException("reason must be OFFLINE_PURCHASE or LOYALTY");
     String key = requestKey(b, "requestKey");
-    String kind = MallRoutes.tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    String kind = MallRoutes.tokenKind(b, "tokenKind");
     then(ctx, vendor(ctx, true), v -> then(ctx, ownToken(ctx, v, kind), t -> result(ctx, issuance.allot(t, memberId, tokens, why, key))));
   }
 
@@ -219,7 +219,7 @@ final class VendorRoutes extends RoutesBase {
     long starting = Web.requireLong(b, "startingBid", 1, MallOptions.TOKENS_PER_REQUEST_MAX);
     long seconds = Web.requireLong(b, "durationSeconds", 60, MallOptions.AUCTION_LENGTH_MAX.toSeconds());
     String key = requestKey(b, "requestKey");
-    String kind = MallRoutes.tokenKind(Web.optionalText(b, "tokenKind", 20), "tokenKind");
+    String kind = MallRoutes.tokenKind(b, "tokenKind");
     if (kind != null && !kind.equals(Vendor.AUCTION) && !kind.equals(Vendor.STANDARD)) {
       throw new IllegalArgumentException("an auction is paid in AUCTION tokens or the vendor's own (STANDARD) tokens");
     }
