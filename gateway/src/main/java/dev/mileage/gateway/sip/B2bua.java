@@ -53,6 +53,9 @@ import java.util.logging.Logger;
 final class B2bua {
   private static final Logger LOG = Logger.getLogger(B2bua.class.getName());
 
+  /** A call longer than this in the gateway's own setup ({@link #ownSetupDone}) is refused with 503. */
+  static final long OWN_SETUP_TIMEOUT_NANOS = 10_000_000_000L;
+
   /** A browser's media leg binds two sockets of its own (browser side and plain side) beside the relay's. */
   static final int BROWSER_LEG_SOCKETS = 2;
 
@@ -72,15 +75,19 @@ final class B2bua {
   private final Map<String, Call> byId = new HashMap<>();
   private final Map<String, Call> byACallId = new HashMap<>();
   private final Map<String, Call> byBCallId = new HashMap<>();
+  /** Calls in the gateway's own part of their setup ({@link #ownSetupDone}), oldest first. */
+  private final java.util.LinkedHashSet<Call> settingUp = new java.util.LinkedHashSet<>();
   private final CallLimits limits;
   final int shard;
   private final long inactivityTimer;
   private final BrowserCalls browser;
+  private final OverloadGate gate;
 
   B2bua(Vertx vertx, Context context, int shard, CallLimits limits, SipEndpoint sip, SipResponses responses,
         SipAuth auth, Meter meter, SipOptions options, PortPool ports, MediaIo mediaIo, MediaCounters mediaCounters,
-        Clock clock, BrowserCalls browser) {
+        Clock clock, BrowserCalls browser, OverloadGate gate) {
     this.browser = browser;
+    this.gate = gate;
     this.vertx = vertx;
     this.context = context;
     this.shard = shard;
@@ -148,17 +155,19 @@ final class B2bua {
       responses.send(st, r);
       return;
     }
+    long received = gate.now();
     auth.authenticate(st, request, source).onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(Level.WARNING, "authentication failed on a broken dependency", ar.cause());
         responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
       } else if (ar.result() != null) {
-        authenticated(st, request, ar.result(), source);
+        authenticated(st, request, ar.result(), source, received);
       }
     });
   }
 
-  private void authenticated(ServerTransaction st, Request request, SubscriberStore.Subscriber who, String source) {
+  private void authenticated(ServerTransaction st, Request request, SubscriberStore.Subscriber who, String source,
+                             long received) {
     FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
     // the authenticated user must be the caller: nobody calls on someone else's account
     if (!(from.getAddress().getURI() instanceof SipURI fromUri) || !who.username().equals(fromUri.getUser())) {
@@ -218,9 +227,12 @@ final class B2bua {
         timers.supported(), SessionTimers.allowsUpdate(request), timers.sessionExpires(), timers.refresher());
     call.sockets = sockets;
     call.browserSockets = browserSockets;
+    call.receivedNanos = received;
     if (fromBrowser) call.browserOffer = offer;
     else call.aLastSdp = offer;
     track(call);
+    settingUp.add(call);
+    publishOldestSetup();
     responses.send(st, request, Response.TRYING, null);
     Future.fromCompletionStage(meter.authorize(AuthorizeRequest.call(call.owner, call.number, call.aCallId),
             listenerFor(call)), context)
@@ -263,6 +275,7 @@ final class B2bua {
         call.relay.close();
         return;
       }
+      ownSetupDone(call);
       if (call.browserOffer != null) {
         openBrowserLeg(call);
         return;
@@ -597,6 +610,21 @@ final class B2bua {
   // ---------------------------------------------------------------- ending
 
   /** Refuses a call not yet answered: the final code to the caller, the trunk cancelled, the meter stopped. */
+  /**
+   * The end of the gateway's own share of a call's setup, which began with the INVITE with credentials: the
+   * subscriber lookup, the ledger reservation and the media relay are done (or the call ended first). What
+   * follows is the trunk's time, or a browser's ICE and DTLS: not ours. The {@link OverloadGate} refuses new
+   * calls while the oldest call still in its own setup is old: a meter or database that falls behind does not
+   * show in the event loops' queues, but is overload all the same.
+   */
+  private void ownSetupDone(Call call) {
+    if (settingUp.remove(call)) publishOldestSetup();
+  }
+
+  private void publishOldestSetup() {
+    gate.oldestSetup(shard, settingUp.isEmpty() ? 0 : settingUp.iterator().next().receivedNanos);
+  }
+
   void fail(Call call, int code, EndReason reason) {
     end(call, reason == null ? EndReason.NOT_ANSWERED : reason, code);
   }
@@ -608,6 +636,7 @@ final class B2bua {
    */
   void end(Call call, EndReason reason, int codeIfUnanswered) {
     if (call.ended()) return;
+    ownSetupDone(call);
     boolean wasAnswered = call.answered();
     call.state = Call.State.ENDED;
     call.endReason = reason;
@@ -691,6 +720,16 @@ final class B2bua {
   }
 
   private void sweepInactive() {
+    // a call stuck in its own setup (a meter that never answers) must neither hang its caller nor hold the
+    // overload gate shut: 503, as for a meter that fails
+    long setupDeadline = gate.now() - OWN_SETUP_TIMEOUT_NANOS;
+    while (!settingUp.isEmpty() && settingUp.iterator().next().receivedNanos - setupDeadline < 0) {
+      Call stuck = settingUp.iterator().next();
+      LOG.warning(() -> "call setup stuck in the gateway for " + OWN_SETUP_TIMEOUT_NANOS / 1_000_000_000L + " s: 503");
+      fail(stuck, Response.SERVICE_UNAVAILABLE, EndReason.ERROR);
+      settingUp.remove(stuck);
+    }
+    publishOldestSetup();
     long now = clock.millis();
     long limit = options.mediaInactivity().toMillis();
     for (Call c : new ArrayList<>(byId.values())) {

@@ -69,6 +69,8 @@ final class Call {
   /** The SDP we last sent the trunk (offer or answer): what a refresh without an offer gets again. */
   String bLastSentSdp;
   boolean acked;
+  /** When the INVITE with credentials reached the shard ({@link OverloadGate#now}). */
+  long receivedNanos;
   Instant answeredAt;
   EndReason endReason;
   long ringTimer = -1;

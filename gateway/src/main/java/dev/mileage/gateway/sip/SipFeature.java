@@ -26,6 +26,8 @@ public final class SipFeature implements Feature {
   public static final String NAME = "sip";
   /** Set to {@code true}: MD5 challenge first (SIPp); the default is SHA-256 first (RFC 8760). */
   public static final String MD5_FIRST_ENVIRONMENT = "MILEAGE_SIP_MD5_FIRST";
+  /** Overload control's queue-wait limit in milliseconds ({@link OverloadGate}, default 50). */
+  public static final String OVERLOAD_DELAY_ENVIRONMENT = "MILEAGE_SIP_OVERLOAD_DELAY_MS";
 
   private final Supplier<Meter> meter;
   private final Function<GatewayConfig, SipOptions> optionsOf;
@@ -71,6 +73,18 @@ public final class SipFeature implements Feature {
     String password = System.getenv("MILEAGE_TRUNK_PASSWORD");
     if (user != null && !user.isEmpty() && password != null) o = o.withTrunkCredentials(user, password);
     if ("true".equalsIgnoreCase(System.getenv(MD5_FIRST_ENVIRONMENT))) o = o.withSha256First(false);
+    String overloadMs = System.getenv(OVERLOAD_DELAY_ENVIRONMENT);
+    if (overloadMs != null && !overloadMs.isBlank()) {
+      long ms;
+      try {
+        ms = Long.parseLong(overloadMs.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(OVERLOAD_DELAY_ENVIRONMENT + " must be a number of milliseconds, not "
+            + overloadMs, e);
+      }
+      if (ms < 1) throw new IllegalArgumentException(OVERLOAD_DELAY_ENVIRONMENT + " must be at least 1 ms");
+      o = o.withOverloadDelay(java.time.Duration.ofMillis(ms));
+    }
     return o;
   }
 
@@ -105,6 +119,8 @@ public final class SipFeature implements Feature {
   public synchronized List<Deployable> verticles(GatewayContext context) {
     if (browser != null) browser.configure(context.config(), context.clock());
     verticle = new SipVerticle(optionsOf.apply(context.config()), store(context), meter, context.clock(), browser);
+    io.micrometer.core.instrument.FunctionCounter.builder("sip_overload_refused", verticle, SipVerticle::overloadRefused)
+        .description("new calls and registrations refused with 503 by overload control").register(context.metrics());
     return List.of(verticle);
   }
 

@@ -27,13 +27,16 @@ import java.util.Optional;
  *                           most preferred algorithm first, and RFC 8760 phones take the first one they know.
  *                           Off (MD5 first) only for clients that read just the first challenge and know
  *                           only MD5: SIPp 3.6 is one (see bench/README.md); {@code MILEAGE_SIP_MD5_FIRST=true}.
+ * @param overloadDelay      overload control ({@link OverloadGate}): while SIP events wait longer than this for
+ *                           their event loop, new calls and registrations get 503 with Retry-After at the door
+ *                           ({@code MILEAGE_SIP_OVERLOAD_DELAY_MS})
  */
 public record SipOptions(String host, int port, String trunkUri, Optional<TrunkCredentials> trunkCredentials,
                          String realm, Duration nonceLifetime, int messageBytesMax, int callsPerAccountMax,
                          int callsMax, int requestsPerSourcePerSecond, int authFailuresPerSourceMax,
                          Duration banDuration, Duration sessionExpires, Duration minSessionExpires,
                          Duration mediaInactivity, Duration trunkTimeout, int rtpPortMin, int rtpPortMax,
-                         boolean sha256First) {
+                         boolean sha256First, Duration overloadDelay) {
   public static final int CALLS_PER_ACCOUNT_MAX = 4;
   public static final int CALLS_MAX = 20_000;
   public static final int MESSAGE_BYTES_MAX = 16 * 1024;
@@ -61,6 +64,7 @@ public record SipOptions(String host, int port, String trunkUri, Optional<TrunkC
     positive(minSessionExpires, "minSessionExpires");
     positive(mediaInactivity, "mediaInactivity");
     positive(trunkTimeout, "trunkTimeout");
+    positive(overloadDelay, "overloadDelay");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range");
     if (messageBytesMax < 1024 || messageBytesMax > 65535) throw new IllegalArgumentException("messageBytesMax 1024..65535");
     if (callsPerAccountMax < 1 || callsMax < 1) throw new IllegalArgumentException("call limits must be positive");
@@ -77,49 +81,57 @@ public record SipOptions(String host, int port, String trunkUri, Optional<TrunkC
   public static SipOptions defaults(String host, int port, String trunkUri) {
     return new SipOptions(host, port, trunkUri, Optional.empty(), "mileage", Duration.ofMinutes(5), MESSAGE_BYTES_MAX,
         CALLS_PER_ACCOUNT_MAX, CALLS_MAX, 200, 10, Duration.ofMinutes(10), Duration.ofMinutes(30),
-        Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(90), 20000, 59998, true);
+        Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(90), 20000, 59998, true,
+        OverloadGate.DELAY_DEFAULT);
   }
 
   public SipOptions withTimers(Duration sessionExpires, Duration minSessionExpires, Duration mediaInactivity) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
-        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First);
+        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First,
+        overloadDelay);
   }
 
   public SipOptions withNonceLifetime(Duration d) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, d, messageBytesMax, callsPerAccountMax,
         callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration, sessionExpires,
-        minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First);
+        minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First, overloadDelay);
   }
 
   public SipOptions withTrunkCredentials(String user, String password) {
     return new SipOptions(host, port, trunkUri, Optional.of(new TrunkCredentials(user, password)), realm,
         nonceLifetime, messageBytesMax, callsPerAccountMax, callsMax, requestsPerSourcePerSecond,
         authFailuresPerSourceMax, banDuration, sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout,
-        rtpPortMin, rtpPortMax, sha256First);
+        rtpPortMin, rtpPortMax, sha256First, overloadDelay);
   }
 
   public SipOptions withLimits(int callsPerAccount, int calls, int requestsPerSecond, int authFailures) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccount, calls, requestsPerSecond, authFailures, banDuration, sessionExpires, minSessionExpires,
-        mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First);
+        mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First, overloadDelay);
   }
 
   public SipOptions withRtpPorts(int min, int max) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
-        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, min, max, sha256First);
+        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, min, max, sha256First, overloadDelay);
   }
 
   public SipOptions withSha256First(boolean first) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
-        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, first);
+        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, first, overloadDelay);
+  }
+
+  public SipOptions withOverloadDelay(Duration d) {
+    return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
+        callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
+        sessionExpires, minSessionExpires, mediaInactivity, trunkTimeout, rtpPortMin, rtpPortMax, sha256First, d);
   }
 
   public SipOptions withTrunkTimeout(Duration d) {
     return new SipOptions(host, port, trunkUri, trunkCredentials, realm, nonceLifetime, messageBytesMax,
         callsPerAccountMax, callsMax, requestsPerSourcePerSecond, authFailuresPerSourceMax, banDuration,
-        sessionExpires, minSessionExpires, mediaInactivity, d, rtpPortMin, rtpPortMax, sha256First);
+        sessionExpires, minSessionExpires, mediaInactivity, d, rtpPortMin, rtpPortMax, sha256First, overloadDelay);
   }
 }

@@ -18,7 +18,14 @@ import javax.sip.ServerTransaction;
 import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ProxyAuthorizationHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.header.ProxyRequireHeader;
 import javax.sip.header.RequireHeader;
 import javax.sip.header.UserAgentHeader;
@@ -59,6 +66,19 @@ public final class SipVerticle extends VerticleBase implements SipService {
   private SourceGuard guard;
   private final Registrar registrar = new Registrar();
   private final CallShards shards = new CallShards(CallShards.defaultShards());
+  private final OverloadGate gate;
+  /**
+   * Requests refused for overload in the last 32 s (64 x T1, an INVITE client transaction's life): their
+   * retransmissions get the same 503 without asking the gate again, so a caller whose 503 was lost never sees
+   * its retransmitted INVITE admitted after it has given up.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> refusedRecently =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(REFUSED_REMEMBERED_MAX)
+          .expireAfterWrite(java.time.Duration.ofSeconds(32)).build();
+  /** Refused requests remembered at most (a minute of refusals at 3,000/s). */
+  static final int REFUSED_REMEMBERED_MAX = 200_000;
+  /** To tags of our stateless overload 503s start with this; the ACKs for them are dropped at the door. */
+  static final String OVERLOAD_TAG_PREFIX = "ovl";
   /** One per shard, each touched only on its own context. */
   private B2bua[] b2buas;
   private io.vertx.core.internal.ContextInternal[] shardContexts;
@@ -81,6 +101,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
     this.meter = Objects.requireNonNull(meter, "meter");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.browser = browser;
+    this.gate = new OverloadGate(shards.count(), options.overloadDelay());
   }
 
   @Override
@@ -94,6 +115,9 @@ public final class SipVerticle extends VerticleBase implements SipService {
             browser))
         .map(endpoint -> {
           sip = endpoint;
+          SipIntake intake = SipIntake.of(sip.provider.getListeningPoint(javax.sip.ListeningPoint.UDP));
+          if (!intake.measured()) LOG.warning("overload control cannot see jain-sip's UDP queue (unexpected jain-sip)");
+          gate.watchIntake(intake);
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
               new DigestAuth(options.realm(), options.nonceLifetime(), clock), options.sha256First());
@@ -113,7 +137,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
           for (int i = 0; i < shards.count(); i++) {
             shardContexts[i] = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
             b2buas[i] = new B2bua(vertx, shardContexts[i], i, limits, sip, responses, auth, m, options, ports, mediaIo,
-                mediaCounters, clock, browser);
+                mediaCounters, clock, browser, gate);
           }
           listener.ready = true;
           LOG.info(() -> "SIP on " + sip.host + ":" + sip.port + " (UDP, TCP), trunk " + options.trunkUri());
@@ -140,6 +164,16 @@ public final class SipVerticle extends VerticleBase implements SipService {
         return null;
       });
     });
+  }
+
+  /** New calls and registrations refused with 503 by overload control ({@link OverloadGate}) since start. */
+  public long overloadRefused() {
+    return gate.refused();
+  }
+
+  /** The overload gate (tests drive its intake signal to stand for a backlog inside jain-sip). */
+  OverloadGate gate() {
+    return gate;
   }
 
   /** Calls admitted at once (see {@link CallCapacity}); 0 before start. */
@@ -224,15 +258,12 @@ public final class SipVerticle extends VerticleBase implements SipService {
   private void onRequest(RequestEvent event, B2bua b2bua) {
     Request request = event.getRequest();
     String method = request.getMethod();
-    String source = event instanceof RequestEventExt ext && ext.getRemoteIpAddress() != null
-        ? ext.getRemoteIpAddress() : "unknown";
+    String source = sourceOf(event);
     if (Request.ACK.equals(method)) {
       b2bua.onAck(event);
       return;
     }
-    UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
-    String agent = ua == null ? null : String.join(" ", toList(ua.getProduct()));
-    if (guard.onRequest(source, agent, SourceGuard.transactionKey(request)) == SourceGuard.Verdict.BANNED) {
+    if (guard.onRequest(source, agentOf(request), SourceGuard.transactionKey(request)) == SourceGuard.Verdict.BANNED) {
       return; // dropped: an answer would only feed a flood or a scanner
     }
     ServerTransaction st = event.getServerTransaction();
@@ -303,6 +334,78 @@ public final class SipVerticle extends VerticleBase implements SipService {
     }
   }
 
+  private static String sourceOf(RequestEvent event) {
+    return event instanceof RequestEventExt ext && ext.getRemoteIpAddress() != null ? ext.getRemoteIpAddress() : "unknown";
+  }
+
+  private static String agentOf(Request request) {
+    UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
+    return ua == null ? null : String.join(" ", toList(ua.getProduct()));
+  }
+
+  /** What admitting {@code request} would cost ({@link OverloadGate.Kind}). */
+  static OverloadGate.Kind overloadKind(Request request) {
+    String method = request.getMethod();
+    boolean fresh = Request.REGISTER.equals(method)
+        || Request.INVITE.equals(method) && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null;
+    if (!fresh) return OverloadGate.Kind.ADMITTED;
+    boolean answersChallenge = request.getHeader(AuthorizationHeader.NAME) != null
+        || request.getHeader(ProxyAuthorizationHeader.NAME) != null;
+    return answersChallenge ? OverloadGate.Kind.AUTHENTICATED : OverloadGate.Kind.NEW;
+  }
+
+  /**
+   * Whether {@code request} is new work the gateway is too loaded to take now, or the retransmission of a
+   * request it refused. Runs on jain-sip's thread.
+   */
+  private boolean refusedForOverload(int shard, Request request) {
+    OverloadGate.Kind kind = overloadKind(request);
+    if (kind == OverloadGate.Kind.ADMITTED) return false;
+    String key = transactionOf(request);
+    if (refusedRecently.getIfPresent(key) == null && gate.admits(shard, kind)) return false;
+    refusedRecently.put(key, Boolean.TRUE);
+    return true;
+  }
+
+  /** The request's transaction (RFC 3261 17.2.3: branch and sent-by; RFC 2543 requests by their dialog keys). */
+  private static String transactionOf(Request request) {
+    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+    String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+    String branch = via == null ? null : via.getBranch();
+    if (branch != null && branch.startsWith("z9hG4bK")) return branch + ' ' + via.getHost() + ':' + via.getPort();
+    return callId + ' ' + ((FromHeader) request.getHeader(FromHeader.NAME)).getTag() + ' '
+        + ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber() + ' ' + request.getMethod();
+  }
+
+  /**
+   * 503 with Retry-After, on jain-sip's thread, for new work the gateway is too loaded to take. Stateless (RFC
+   * 3261 8.2.7), as overload calls for: no transaction, no timers, nothing queued. The To tag derives from the
+   * request, so a retransmission gets the same answer; the caller's ACK for it is dropped at the door. A banned
+   * source is dropped as usual.
+   */
+  private void refuseOverloaded(RequestEvent event) {
+    Request request = event.getRequest();
+    if (guard.onRequest(sourceOf(event), agentOf(request), SourceGuard.transactionKey(request))
+        == SourceGuard.Verdict.BANNED) {
+      return;
+    }
+    String tag = OVERLOAD_TAG_PREFIX + Integer.toHexString(transactionOf(request).hashCode());
+    Response r = responses.create(Response.SERVICE_UNAVAILABLE, request, tag);
+    try {
+      r.setHeader(sip.headers.createRetryAfterHeader(OverloadGate.RETRY_AFTER_SECONDS));
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+    responses.sendStateless(sip.provider, r);
+  }
+
+  /** The ACK of one of our stateless overload 503s: RFC 3261 8.2.7, a stateless UAS ignores it. */
+  static boolean acksOverloadRefusal(Request request) {
+    if (!Request.ACK.equals(request.getMethod())) return false;
+    String tag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
+    return tag != null && tag.startsWith(OVERLOAD_TAG_PREFIX);
+  }
+
   private static List<String> toList(java.util.ListIterator<?> it) {
     List<String> l = new ArrayList<>();
     while (it.hasNext()) l.add(String.valueOf(it.next()));
@@ -354,7 +457,9 @@ public final class SipVerticle extends VerticleBase implements SipService {
     /** Hands the event to its call's shard (never blocks jain-sip's thread). */
     private void hop(int shard, Runnable action) {
       if (!ready) return;
+      long stamp = gate.enqueued(shard);
       shardContexts[shard].runOnContext(v -> {
+        gate.started(shard, stamp);
         try {
           action.run();
         } catch (RuntimeException e) {
@@ -365,7 +470,18 @@ public final class SipVerticle extends VerticleBase implements SipService {
     }
 
     @Override public void processRequest(RequestEvent event) {
+      if (!ready) return;
+      if (acksOverloadRefusal(event.getRequest())) return;
       int i = shards.of(event);
+      try {
+        if (refusedForOverload(i, event.getRequest())) {
+          refuseOverloaded(event);
+          return;
+        }
+      } catch (RuntimeException e) {
+        LOG.log(Level.SEVERE, "SIP overload control failed", e);
+        return;
+      }
       hop(i, () -> onRequest(event, b2buas[i]));
     }
 

@@ -37,6 +37,11 @@ final class RawSip implements AutoCloseable {
     gateway = new InetSocketAddress("127.0.0.1", gatewayPort);
   }
 
+  /** A larger receive buffer (the kernel caps it at net.core.rmem_max), for a burst's answers. */
+  void receiveBuffer(int bytes) throws IOException {
+    socket.setReceiveBufferSize(bytes);
+  }
+
   /** {@code 127.0.0.1:port}, for the Via of the messages this socket sends. */
   String via() {
     return "127.0.0.1:" + socket.getLocalPort();
