@@ -73,19 +73,21 @@ public final class SipFeature implements Feature {
     String password = System.getenv("MILEAGE_TRUNK_PASSWORD");
     if (user != null && !user.isEmpty() && password != null) o = o.withTrunkCredentials(user, password);
     if ("true".equalsIgnoreCase(System.getenv(MD5_FIRST_ENVIRONMENT))) o = o.withSha256First(false);
-    String overloadMs = System.getenv(OVERLOAD_DELAY_ENVIRONMENT);
-    if (overloadMs != null && !overloadMs.isBlank()) {
-      long ms;
-      try {
-        ms = Long.parseLong(overloadMs.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(OVERLOAD_DELAY_ENVIRONMENT + " must be a number of milliseconds, not "
-            + overloadMs, e);
-      }
-      if (ms < 1) throw new IllegalArgumentException(OVERLOAD_DELAY_ENVIRONMENT + " must be at least 1 ms");
-      o = o.withOverloadDelay(java.time.Duration.ofMillis(ms));
+    return o.withOverloadDelay(overloadDelay(System.getenv(OVERLOAD_DELAY_ENVIRONMENT)));
+  }
+
+  /** {@link #OVERLOAD_DELAY_ENVIRONMENT}'s value: unset or blank is the default; anything but 1 ms or more is refused. */
+  static java.time.Duration overloadDelay(String milliseconds) {
+    if (milliseconds == null || milliseconds.isBlank()) return OverloadGate.DELAY_DEFAULT;
+    long ms;
+    try {
+      ms = Long.parseLong(milliseconds.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(OVERLOAD_DELAY_ENVIRONMENT + " must be a number of milliseconds, not "
+          + milliseconds, e);
     }
-    return o;
+    if (ms < 1 || ms > 60_000) throw new IllegalArgumentException(OVERLOAD_DELAY_ENVIRONMENT + " must be 1 to 60000 ms");
+    return java.time.Duration.ofMillis(ms);
   }
 
   @Override

@@ -110,6 +110,17 @@ class OverloadGateTest {
   }
 
   @Test
+  void theEnvironmentSettingIsReadAndItsMistakesRefused() {
+    assertEquals(OverloadGate.DELAY_DEFAULT, SipFeature.overloadDelay(null));
+    assertEquals(OverloadGate.DELAY_DEFAULT, SipFeature.overloadDelay(" "));
+    assertEquals(Duration.ofMillis(120), SipFeature.overloadDelay(" 120 "));
+    for (String bad : new String[] {"0", "-5", "fast", "1.5", "60001"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SipFeature.overloadDelay(bad));
+      assertTrue(e.getMessage().contains(SipFeature.OVERLOAD_DELAY_ENVIRONMENT), e.getMessage());
+    }
+  }
+
+  @Test
   void settingsAreChecked() {
     assertThrows(IllegalArgumentException.class, () -> new OverloadGate(0, LIMIT));
     assertThrows(IllegalArgumentException.class, () -> new OverloadGate(1, Duration.ZERO));
