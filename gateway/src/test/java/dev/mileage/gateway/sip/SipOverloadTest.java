@@ -84,6 +84,9 @@ class SipOverloadTest {
     assertNotNull(retry, "RFC 3261 21.5.4: a 503 says when to come back");
     assertEquals(OverloadGate.RETRY_AFTER_SECONDS, retry.getRetryAfter());
     assertTrue(bed.sip.overloadRefused() > refusedBefore);
+    try (TestUac bobTcp = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), "bob", SipTestBed.PASSWORD).tcp())) {
+      assertEquals(503, bobTcp.invite(DemoNumbers.ECHO).awaitFinal(WAIT), "over TCP the same (on its connection)");
+    }
     assertEquals(503, bob.register(600, WAIT), "registrations are new work too");
     assertEquals(200, bob.options(WAIT), "a keepalive is cheap and answered");
     assertEquals(bobBefore, bed.balance("member:2"), "nothing reserved for a refused call");
