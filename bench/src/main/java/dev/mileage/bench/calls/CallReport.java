@@ -91,12 +91,15 @@ final class CallReport {
     part(report, "gateway", cpu.gatewaySeconds(), runSeconds, calls);
     part(report, "gatewayDatabase", cpu.databaseSeconds(), runSeconds, calls);
     part(report, "bench", cpu.benchSeconds(), runSeconds, calls);
-    if (cpu.benchCompilationSeconds() >= 0 && cpu.benchSeconds() >= 0) {
-      // the JIT compiler's share (compilation time, about its CPU): a warm-up cost short runs overstate
-      report.figure("benchJitMsPerCall", round(cpu.benchCompilationSeconds() * 1000 / calls))
-          .figure("benchCpuMsPerCallWithoutJit",
-              round(Math.max(0, cpu.benchSeconds() - cpu.benchCompilationSeconds()) * 1000 / calls));
-    }
+    // the JIT compilers' CPU: a warm-up cost that short runs charge to few calls
+    jit(report, "gateway", cpu.gatewaySeconds(), cpu.gatewayCompilationSeconds(), calls);
+    jit(report, "bench", cpu.benchSeconds(), cpu.benchCompilationSeconds(), calls);
+  }
+
+  private static void jit(Report report, String name, double cpuSeconds, double jitSeconds, long calls) {
+    if (cpuSeconds < 0 || jitSeconds < 0) return;
+    report.figure(name + "JitMsPerCall", round(jitSeconds * 1000 / calls))
+        .figure(name + "CpuMsPerCallWithoutJit", round(Math.max(0, cpuSeconds - jitSeconds) * 1000 / calls));
   }
 
   private static void part(Report report, String name, double cpuSeconds, double runSeconds, long calls) {

@@ -7,30 +7,30 @@ import java.lang.management.ManagementFactory;
  * on a machine shared with other work that figure stays comparable where throughput and latency do not.
  * A part that could not be measured is -1.
  */
-record CpuUse(double gatewaySeconds, double databaseSeconds, double benchSeconds, double benchCompilationSeconds) {
+record CpuUse(double gatewaySeconds, double databaseSeconds, double benchSeconds, double benchCompilationSeconds,
+              double gatewayCompilationSeconds) {
   CpuUse(double gatewaySeconds, double databaseSeconds, double benchSeconds) {
-    this(gatewaySeconds, databaseSeconds, benchSeconds, -1);
+    this(gatewaySeconds, databaseSeconds, benchSeconds, -1, -1);
   }
 
   /**
-   * CPU counters at one instant; {@link #since} turns two of them into a {@link CpuUse}. The bench's JIT
-   * compilation time is sampled too: in a 20 s run it was about half of the bench's CPU, a warm-up cost that a
-   * steady 60 s run at 1,000 calls/s spreads over 30 times as many calls.
+   * CPU counters at one instant; {@link #since} turns two of them into a {@link CpuUse}. The JIT compilers'
+   * CPU ({@link CompilerCpu}) is sampled too, in the bench and in the gateway: in a 20 s run it was about half
+   * of either's CPU, a warm-up cost that a gateway running for days pays once.
    */
-  record Sample(long gatewayNanos, long databaseNanos, long benchNanos, long benchCompilationMs) {
+  record Sample(long gatewayNanos, long databaseNanos, long benchNanos, long benchCompilationNanos,
+                long gatewayCompilationNanos) {
     static Sample now(GatewayProcess gateway) {
       long bench = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getProcessCpuTime();
-      java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-      long compilationMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
       return new Sample(gateway == null ? -1 : gateway.cpuNanos(), gateway == null ? -1 : gateway.databaseCpuNanos(),
-          bench, compilationMs);
+          bench, CompilerCpu.nanos(ProcessHandle.current().pid()), gateway == null ? -1 : CompilerCpu.nanos(gateway.pid()));
     }
 
     CpuUse since(Sample before) {
       return new CpuUse(seconds(before.gatewayNanos, gatewayNanos), seconds(before.databaseNanos, databaseNanos),
-          seconds(before.benchNanos, benchNanos),
-          seconds(before.benchCompilationMs * 1_000_000L, benchCompilationMs * 1_000_000L));
+          seconds(before.benchNanos, benchNanos), seconds(before.benchCompilationNanos, benchCompilationNanos),
+          seconds(before.gatewayCompilationNanos, gatewayCompilationNanos));
     }
 
     private static double seconds(long from, long to) {
