@@ -378,10 +378,12 @@ public final class SipVerticle extends VerticleBase implements SipService {
   }
 
   /**
-   * 503 with Retry-After, on jain-sip's thread, for new work the gateway is too loaded to take. Stateless (RFC
-   * 3261 8.2.7), as overload calls for: no transaction, no timers, nothing queued. The To tag derives from the
-   * request, so a retransmission gets the same answer; the caller's ACK for it is dropped at the door. A banned
-   * source is dropped as usual.
+   * 503 with Retry-After, on jain-sip's thread, for new work the gateway is too loaded to take. Over UDP
+   * stateless (RFC 3261 8.2.7), as overload calls for: no transaction, no retransmission timers, nothing
+   * queued; the To tag derives from the request, so a retransmission gets the same answer, and the caller's ACK
+   * for it is dropped at the door. Over TCP and WebSocket through a server transaction, which answers on the
+   * caller's own connection (RFC 3261 18.2.2): a browser's Via names no reachable host, and a reliable
+   * transport has no retransmissions to save. A banned source is dropped as usual.
    */
   private void refuseOverloaded(RequestEvent event) {
     Request request = event.getRequest();
@@ -396,7 +398,20 @@ public final class SipVerticle extends VerticleBase implements SipService {
     } catch (javax.sip.InvalidArgumentException e) {
       throw new IllegalStateException(e);
     }
-    responses.sendStateless(sip.provider, r);
+    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+    if (via == null || "UDP".equalsIgnoreCase(via.getTransport())) {
+      responses.sendStateless(sip.provider, r);
+      return;
+    }
+    ServerTransaction st = event.getServerTransaction();
+    if (st == null) {
+      try {
+        st = sip.provider.getNewServerTransaction(request);
+      } catch (javax.sip.TransactionAlreadyExistsException | javax.sip.TransactionUnavailableException e) {
+        return; // the first copy was answered, or the connection is gone
+      }
+    }
+    responses.send(st, r);
   }
 
   /** The ACK of one of our stateless overload 503s: RFC 3261 8.2.7, a stateless UAS ignores it. */
