@@ -26,6 +26,7 @@ public final class MeteringFeature implements Feature {
   private final MeterOptions options;
   private final Promise<Meter> started = Promise.promise();
   private volatile Meter meter;
+  private volatile ItemRates itemRates;
 
   public MeteringFeature() {
     this(MeterOptions.defaults());
@@ -69,6 +70,16 @@ public final class MeteringFeature implements Feature {
     Meter running = meter;
     if (running == null) throw new IllegalStateException("the meter has not started: list MeteringFeature first");
     return running;
+  }
+
+  /** Called by the streams feature at start: stream items are then rated by {@code GET /metering/rate?itemId=}. */
+  public void serveItemRates(ItemRates rates) {
+    this.itemRates = Objects.requireNonNull(rates, "rates");
+  }
+
+  /** The catalog's item rates, when the streams feature runs. */
+  Optional<ItemRates> itemRates() {
+    return Optional.ofNullable(itemRates);
   }
 
   /** Completes with the meter when it has started (after recovery). */

@@ -181,17 +181,58 @@ final class MeteringRoutes {
     });
   }
 
-  /** What a number or a content kind costs, before calling: {result, matched, label, tariff}. */
+  /**
+   * What a number, a content kind or a stream item costs, before calling or playing: {result, matched, label,
+   * tariff}; for an item also {itemId, kind, priceSource, itemPointsPerMinute}, rated as its sessions are.
+   */
   private void rate(RoutingContext ctx, Meter meter) {
     String number = ctx.request().getParam("number");
     String kind = ctx.request().getParam("kind");
-    if ((number == null) == (kind == null)) throw new IllegalArgumentException("give exactly one of number and kind");
+    String itemId = ctx.request().getParam("itemId");
+    int given = (number == null ? 0 : 1) + (kind == null ? 0 : 1) + (itemId == null ? 0 : 1);
+    if (given != 1) throw new IllegalArgumentException("give exactly one of number, kind and itemId");
+    if (itemId != null) {
+      rateItem(ctx, meter, itemId(itemId));
+      return;
+    }
     Rating r = number != null ? meter.tariffs().current().rateCall(number)
         : meter.tariffs().current().rateStream(kind(kind));
+    json(ctx, 200, rating(r));
+  }
+
+  private void rateItem(RoutingContext ctx, Meter meter, long itemId) {
+    Optional<ItemRates> rates = feature.itemRates();
+    if (rates.isEmpty()) {
+      Errors.send(ctx, 503, "streams_unavailable", "stream items are not served by this gateway");
+      return;
+    }
+    boolean operator = Caller.of(ctx).map(c -> c.hasRole(Access.ROLE_OPERATOR)).orElse(false);
+    rates.get().rate(itemId, operator, meter.tariffs().current()).onFailure(ctx::fail).onSuccess(found -> {
+      switch (found.lookup()) {
+        case NO_SUCH_ITEM -> Errors.notFound(ctx, "no stream item " + itemId);
+        case RETIRED -> Errors.notFound(ctx, "stream item " + itemId + " is retired and has no price");
+        case FOUND -> json(ctx, 200, rating(found.rating()).put("itemId", itemId).put("kind", found.kind().name())
+            .put("priceSource", found.itemPointsPerMinute() != null ? "ITEM" : "KIND")
+            .put("itemPointsPerMinute", found.itemPointsPerMinute()));
+      }
+    });
+  }
+
+  private static JsonObject rating(Rating r) {
     JsonObject out = new JsonObject().put("result", r.result().name()).put("matched", r.matched())
         .put("label", r.label());
     if (r.tariff() != null) out.put("tariff", MeteringJson.tariff(r.tariff()));
-    json(ctx, 200, out);
+    return out;
+  }
+
+  private static long itemId(String text) {
+    try {
+      long id = Long.parseLong(text);
+      if (id < 1) throw new NumberFormatException();
+      return id;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("itemId must be a positive integer");
+    }
   }
 
   private static ContentKind kind(String text) {

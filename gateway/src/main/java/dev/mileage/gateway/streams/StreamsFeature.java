@@ -45,6 +45,7 @@ public final class StreamsFeature implements Feature {
   public void start(GatewayContext context) {
     catalog = new Catalog(context.pool(), context.clock());
     streams = new Streams(metering::meter, options, context.clock(), new MediaStore(context.config().dataDir()));
+    metering.serveItemRates(new CatalogItemRates(catalog)); // metering's rating route prices items as sessions are
   }
 
   /** Media uploads go up to the largest kind's limit (MediaCheck then holds each kind to its own), operators only. */

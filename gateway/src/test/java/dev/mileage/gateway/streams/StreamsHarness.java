@@ -87,6 +87,21 @@ final class StreamsHarness implements AutoCloseable {
         TestGateway.PASSWORD, Buffer.buffer(rate.encode())), 200);
   }
 
+  /** The operator sets an item's own price; {@code body} a JSON object or raw text. */
+  HttpResponse<Buffer> setItemPrice(long item, Object body) throws Exception {
+    return gateway.send(HttpMethod.PUT, "/api/v1/streams/items/" + item + "/price", TestGateway.OPERATOR,
+        TestGateway.PASSWORD, Buffer.buffer(body instanceof JsonObject j ? j.encode() : String.valueOf(body)));
+  }
+
+  JsonObject itemPrice(long item, long pointsPerMinute) throws Exception {
+    return check(setItemPrice(item, new JsonObject().put("pointsPerMinute", pointsPerMinute)), 200).bodyAsJsonObject();
+  }
+
+  JsonObject clearItemPrice(long item) throws Exception {
+    return check(gateway.send(HttpMethod.DELETE, "/api/v1/streams/items/" + item + "/price", TestGateway.OPERATOR,
+        TestGateway.PASSWORD, null), 200).bodyAsJsonObject();
+  }
+
   int port() {
     return gateway.app.httpPort();
   }

@@ -45,17 +45,15 @@ class StreamsItemPriceTest {
   }
 
   static HttpResponse<Buffer> setPrice(long item, Object body) throws Exception {
-    return h.gateway.send(HttpMethod.PUT, "/api/v1/streams/items/" + item + "/price", TestGateway.OPERATOR,
-        TestGateway.PASSWORD, Buffer.buffer(body instanceof JsonObject j ? j.encode() : String.valueOf(body)));
+    return h.setItemPrice(item, body);
   }
 
   static JsonObject price(long item, long pointsPerMinute) throws Exception {
-    return check(setPrice(item, new JsonObject().put("pointsPerMinute", pointsPerMinute)), 200).bodyAsJsonObject();
+    return h.itemPrice(item, pointsPerMinute);
   }
 
   static JsonObject clearPrice(long item) throws Exception {
-    return check(h.gateway.send(HttpMethod.DELETE, "/api/v1/streams/items/" + item + "/price", TestGateway.OPERATOR,
-        TestGateway.PASSWORD, null), 200).bodyAsJsonObject();
+    return h.clearItemPrice(item);
   }
 
   static JsonObject listed(StreamsHarness.Member m, long item, String kind) throws Exception {
