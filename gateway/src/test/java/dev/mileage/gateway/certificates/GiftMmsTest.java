@@ -44,6 +44,8 @@ class GiftMmsTest {
   static Path dir;
   @TempDir
   static Path textOnlyDir;
+  @TempDir
+  static Path downDir;
   static CertHarness h;
   static long culture10k;
   static long extraId;
@@ -260,6 +262,25 @@ class GiftMmsTest {
       assertTrue(LOGGED.stream().anyMatch(l -> l.startsWith("gift accepted MMS REJECTED: sending the text as SMS")));
       for (String line : LOGGED) assertFalse(line.contains("생일"), "message content in a log line: " + line);
       assertNoSecretsLeaked(t, pins(certs, accepted), token);
+    }
+  }
+
+  @Test
+  void anUnreachableSmscKeepsTheGiftPendingAndTellsTheGiver() throws Exception {
+    try (CertHarness t = new CertHarness(downDir)) {
+      var giver = t.new Member("gm-giver-e").ready();
+      var recipient = t.new Member("gm-recipient-e").ready();
+      JsonArray certs = buy(t, giver, 1);
+      long before = t.smsc.received().size();
+      t.smsc.close(); // nobody answers on the SMSC's port any more
+      JsonObject g = check(gift(giver, certs, recipient.phone, KOREAN), 201).bodyAsJsonObject();
+      assertFalse(g.getBoolean("smsSent"), "neither the MMS nor the SMS reached an SMSC");
+      JsonObject history = check(giver.get("/api/v1/certificates/gifts"), 200).bodyAsJsonArray().getJsonObject(0);
+      assertEquals("SENT", history.getString("status"));
+      assertFalse(history.getBoolean("smsSent"));
+      assertEquals("GIFT_PENDING", giver.certificate(certs.getJsonObject(0).getLong("id")).getString("status"));
+      assertTrue(LOGGED.stream().anyMatch(l -> l.startsWith("gift offer MMS UNREACHABLE: sending the text as SMS")));
+      assertEquals(before, t.smsc.received().size());
     }
   }
 }
