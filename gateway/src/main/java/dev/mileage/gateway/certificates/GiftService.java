@@ -160,8 +160,8 @@ final class GiftService {
                     JsonArray certs = new JsonArray();
                     for (int i = 0; i < ids.size(); i++) certs.add(new JsonObject().put("id", ids.get(i)).put("pin", pins.get(i)[0]));
                     // the new holder gets the barcodes as a buyer does; the PINs only in this answer, on screen
-                    return messages.giftAccepted(m.phone(), ids).compose(v -> tellGiver(g.getLong("giver_member_id"), "Your gift certificate to " + g.getString("recipient_phone")
-                        + " was accepted. Thank you for using Mileage.")
+                    return messages.giftAccepted(m.phone(), ids).compose(v -> tellGiver(g.getLong("giver_member_id"),
+                        "Your gift certificate to " + g.getString("recipient_phone") + " was accepted. Thank you for using Mileage.")
                         .map(x -> new Result(Outcome.ACCEPTED, new JsonObject().put("status", "ACCEPTED").put("certificates", certs))));
                   }));
             });
