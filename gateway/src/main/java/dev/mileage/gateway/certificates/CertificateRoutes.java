@@ -195,6 +195,10 @@ final class CertificateRoutes {
       list.add(n.longValue());
     }
     String message = Web.optionalText(b, "message", CertificatesOptions.MESSAGE_LENGTH_MAX);
+    if (message != null && MessageText.hasControlCharacters(message)) {
+      // line breaks and tabs from a text area are fine (the MMS folds them into spaces); nothing else invisible
+      throw new IllegalArgumentException("message must not contain control characters");
+    }
     Long content = b.getValue("extraId") == null ? null : Web.requireLong(b, "extraId", 1, Long.MAX_VALUE);
     gifts.gift(member, list, Web.requireText(b, "recipientPhone", 16), message == null ? "" : message, content, baseUrl(ctx))
         .onSuccess(r -> {

@@ -21,9 +21,10 @@ import java.util.logging.Logger;
 
 /**
  * Gifting: the giver's certificates are set aside (GIFT_PENDING: nobody can redeem them meanwhile) and the
- * recipient gets an SMS with a claim link holding a 128-bit token (only its SHA-256 is stored). Accepting
- * needs a member whose verified phone is the recipient's number; the certificates move to them with new
- * PINs (the giver's PINs stop working). Rejecting gives them back to the giver, who is told by SMS. The
+ * recipient gets an MMS (the giver's message, a claim link holding a 128-bit token, only its SHA-256 stored;
+ * no codes or barcodes: see {@link CertificateMessages}). Accepting needs a member whose verified phone is the
+ * recipient's number; the certificates move to them with new PINs (the giver's PINs stop working), shown on
+ * screen, and their barcodes follow by MMS. Rejecting gives them back to the giver, who is told by SMS. The
  * value never moves in the ledger: a certificate's account stays the same, only its holder changes.
  */
 final class GiftService {
@@ -40,6 +41,7 @@ final class GiftService {
   private final MemberDirectory members;
   private final PasswordHasher pinHasher;
   private final Codes codes = new Codes();
+  private final CertificateMessages messages;
 
   GiftService(Vertx vertx, Pool pool, Clock clock, SmsSender sms, MemberDirectory members, PasswordHasher pinHasher) {
     this.vertx = vertx;
@@ -48,6 +50,7 @@ final class GiftService {
     this.sms = sms;
     this.members = members;
     this.pinHasher = pinHasher;
+    this.messages = new CertificateMessages(vertx, pool, sms, members);
   }
 
   private OffsetDateTime now() {
@@ -94,7 +97,7 @@ final class GiftService {
         });
       }).recover(e -> e instanceof NotGiftable ? Future.succeededFuture(new Result(Outcome.NOT_GIFTABLE, null)) : Future.failedFuture(e))
           .compose(r -> r.outcome() != Outcome.SENT ? Future.succeededFuture(r)
-              : sendClaimSms(r.body().getLong("giftId"), giver.name(), recipientPhone, message, baseUrl + "/#/gifts/claim?t=" + token)
+              : sendOffer(r.body().getLong("giftId"), giver.name(), recipientPhone, message, baseUrl + "/#/gifts/claim?t=" + token)
                   .map(sent -> new Result(Outcome.SENT, r.body().put("smsSent", sent).put("status", "SENT"))));
     });
   }
@@ -105,18 +108,9 @@ final class GiftService {
     }
   }
 
-  private Future<Boolean> sendClaimSms(long giftId, String giverName, String phone, String message, String link) {
-    String name = giverName.length() > 20 ? giverName.substring(0, 20) : giverName;
-    // the SMS is short: the whole message waits on the claim page
-    String head = name + " sent you a gift: ";
-    String tail = " " + link;
-    int room = dev.mileage.gateway.members.SipSmsSender.TEXT_LENGTH_MAX - head.length() - tail.length() - 2;
-    String quoted = message.isBlank() || room < 8 ? "" : "\"" + (message.length() > room ? message.substring(0, room - 3) + "..." : message) + "\"";
-    return sms.send(phone, head + quoted + tail).map(r -> r == SmsSender.Result.DELIVERED_TO_SMSC)
-        .recover(e -> {
-          LOG.warning("gift SMS not sent: " + e.getClass().getSimpleName());
-          return Future.succeededFuture(false);
-        })
+  /** The offer MMS (SMS if refused); whether it reached the SMSC is kept for the giver's history. */
+  private Future<Boolean> sendOffer(long giftId, String giverName, String phone, String message, String link) {
+    return messages.giftOffered(giftId, giverName, phone, message, link)
         .compose(sent -> pool.preparedQuery("UPDATE certificates.gift SET sms_sent = $2 WHERE id = $1")
             .execute(Tuple.of(giftId, sent)).map(sent));
   }
@@ -165,9 +159,10 @@ final class GiftService {
                     if (!done) return Future.succeededFuture(new Result(Outcome.ALREADY_DECIDED, null));
                     JsonArray certs = new JsonArray();
                     for (int i = 0; i < ids.size(); i++) certs.add(new JsonObject().put("id", ids.get(i)).put("pin", pins.get(i)[0]));
-                    return tellGiver(g.getLong("giver_member_id"), "Your gift certificate to " + g.getString("recipient_phone")
-                        + " was accepted. Thank you for using Mileage.")
-                        .map(v -> new Result(Outcome.ACCEPTED, new JsonObject().put("status", "ACCEPTED").put("certificates", certs)));
+                    // the new holder gets the barcodes as a buyer does; the PINs only in this answer, on screen
+                    return messages.giftAccepted(m.phone(), ids).compose(v -> tellGiver(g.getLong("giver_member_id"),
+                        "Your gift certificate to " + g.getString("recipient_phone") + " was accepted. Thank you for using Mileage.")
+                        .map(x -> new Result(Outcome.ACCEPTED, new JsonObject().put("status", "ACCEPTED").put("certificates", certs))));
                   }));
             });
       });

@@ -24,6 +24,7 @@
  * <h2>Map</h2>
  * {@link dev.mileage.gateway.certificates.CertificatesFeature} wires everything; CertificateRoutes is the
  * HTTP edge; PurchaseService, GiftService, RedemptionService and Holdings hold the rules; Stores is also
- * the POS authenticator; Barcodes draws Code 128 and QR as SVG from ZXing's bit matrices.
+ * the POS authenticator; Barcodes draws Code 128 and QR as SVG from ZXing's bit matrices (PNG for messages);
+ * CertificateMessages sends the purchase and gift MMS (SMS fallback), MessageText makes user text safe for them.
  */
 package dev.mileage.gateway.certificates;

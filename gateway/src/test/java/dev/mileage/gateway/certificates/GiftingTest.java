@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Gifting to a phone number: the claim SMS, accepting (with new PINs), declining (the giver keeps it). */
+/** Gifting to a phone number: the claim message, accepting (with new PINs), declining (the giver keeps it). */
 class GiftingTest {
   @TempDir
   static Path dir;
@@ -63,10 +63,11 @@ class GiftingTest {
     long id = cert.getLong("id");
     JsonObject g = gift(giver, id, recipient.phone, "Happy birthday, enjoy a concert!");
     assertTrue(g.getBoolean("smsSent"));
-    String sms = h.awaitSms(recipient.phone, b -> b.contains("sent you a gift")).body();
-    assertTrue(sms.startsWith(giver.name + " sent you a gift: "), sms);
+    var offer = h.awaitSms(recipient.phone, b -> b.contains("sent you a gift"));
+    assertTrue(offer.multipart(), "the offer is an MMS (GiftMmsTest covers it)");
+    String sms = offer.body();
+    assertTrue(sms.startsWith("Mileage: " + giver.name + " sent you a gift: "), sms);
     assertTrue(sms.contains("Happy birthday, enjoy a concert!"), sms);
-    assertTrue(sms.length() <= 160);
     String token = token(sms);
     assertFalse(sms.contains(cert.getString("code")), "the SMS never carries the certificate code");
 

@@ -1,4 +1,4 @@
-// The recipient's page, opened from the SMS link (#/gifts/claim?t=<token>): see the gift, accept or decline.
+// The recipient's page, opened from the message's link (#/gifts/claim?t=<token>): see the gift, accept or decline.
 import { get, post, ApiError } from '../../api.js';
 import { el, page, won } from '../../dom.js';
 import { tabs } from '../gifts.js';
@@ -9,7 +9,7 @@ export async function render(main, ctx) {
   try { gift = await get(`/certificates/claims/${encodeURIComponent(token)}`); }
   catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    page(main, 'Gift', el('p', {}, 'There is no gift behind this link. Check the link in your SMS.'));
+    page(main, 'Gift', el('p', {}, 'There is no gift behind this link. Check the link in your message.'));
     return;
   }
   const link = `#/gifts/claim?t=${encodeURIComponent(token)}`;
@@ -24,7 +24,7 @@ export async function render(main, ctx) {
           sessionStorage.removeItem('pendingClaim');
           ctx.notify('Accepted: the certificates are now yours.');
           result.replaceChildren(el('section', { class: 'issued' }, el('h2', {}, 'Your PINs'),
-            el('p', {}, 'Note them now; they are shown once. Use them with the barcode in My certificates.'),
+            el('p', {}, 'Note them now; they are shown once. Use them with the barcode in My certificates (it is also on its way to your phone).'),
             el('ul', {}, r.certificates.map(c => el('li', {}, `Certificate #${c.id}: `, el('span', { class: 'pin' }, c.pin)))),
             el('a', { href: '#/gifts/mine' }, 'Go to My certificates')));
           decide.forEach(b => b.remove());

@@ -21,7 +21,7 @@ export async function render(main, ctx) {
   const extra = el('select', { id: 'extraId', name: 'extraId' }, el('option', { value: '' }, 'No extra'),
     kinds.map(k => el('optgroup', { label: KIND_NAMES[k] || k }, contents.filter(c => c.kind === k).map(c => el('option', { value: c.id }, c.name)))));
   const form = el('form', { class: 'stack wide', id: 'gift-form' }, certs,
-    field('recipientPhone', "Recipient's mobile number", { type: 'tel', required: true, placeholder: '+821012345678', pattern: '\\+[1-9][0-9]{6,14}' }, 'with country code; they get an SMS with a link'),
+    field('recipientPhone', "Recipient's mobile number", { type: 'tel', required: true, placeholder: '+821012345678', pattern: '\\+[1-9][0-9]{6,14}' }, 'with country code; they get a message (MMS) with yours and a link'),
     el('div', {}, el('label', { for: 'message' }, 'Message', el('span', { class: 'hint' }, ' — up to 200 characters')),
       el('textarea', { id: 'message', name: 'message', maxlength: 200, rows: 3 })),
     el('div', {}, el('label', { for: 'extraId' }, 'Add an extra (free)'), extra),
@@ -35,7 +35,7 @@ export async function render(main, ctx) {
     try {
       const r = await post('/api/v1/certificates/gifts', { certificateIds: ids, recipientPhone: form.querySelector('#recipientPhone').value.trim(),
         message: form.querySelector('#message').value, extraId: extra.value ? Number(extra.value) : null });
-      ctx.notify(r.smsSent ? 'Gift sent: the recipient has an SMS with a link to accept it.' : 'Gift saved, but the SMS could not be sent just now.', !r.smsSent);
+      ctx.notify(r.smsSent ? 'Gift sent: the recipient has a message with a link to accept it.' : 'Gift saved, but the message could not be sent just now.', !r.smsSent);
       location.hash = '#/gifts/history';
     } catch (err) { ctx.notify(err.message, true); button.disabled = false; }
   });
