@@ -68,9 +68,17 @@ public final class Errors {
     } else if (status >= 400 && status < 500) {
       send(ctx, status, "invalid_request", failure == null ? "request refused" : failure.getMessage());
     } else {
+      // the route's pattern, not the path: paths carry secrets (a gift's claim token, a media token)
       java.util.logging.Logger.getLogger(Errors.class.getName()).log(java.util.logging.Level.WARNING,
-          "request failed: " + ctx.request().method() + " " + ctx.normalizedPath(), failure);
+          "request failed: " + ctx.request().method() + " " + routePattern(ctx), failure);
       send(ctx, status >= 500 ? status : 500, "internal_error", "the gateway could not complete the request");
     }
+  }
+
+  /** {@code /api/v1/certificates/claims/:token} rather than the token itself; "(no route)" when unmatched. */
+  static String routePattern(RoutingContext ctx) {
+    io.vertx.ext.web.Route route = ctx.currentRoute();
+    String path = route == null ? null : route.getPath();
+    return path != null ? path : "(no route)";
   }
 }
