@@ -38,10 +38,28 @@ final class OverloadGate {
    * first calls.
    */
   static final int HEAD_AGE_FACTOR = 8;
+  /**
+   * The oldest call in the gateway's own setup may be this many times the limit old (1 s at the default):
+   * its setup waits for a durable commit, and one fsync stall of a shared disk (a few hundred ms) is not
+   * overload, while a meter or database that falls behind leaves calls waiting for seconds.
+   */
+  static final int SETUP_AGE_FACTOR = 20;
   /** EWMA weight of one sample: 1 / 2^SHIFT. */
   static final int EWMA_SHIFT = 4;
   /** Retry-After of a refusal, in seconds: long enough for the queues to drain, short enough for a caller. */
   static final int RETRY_AFTER_SECONDS = 2;
+
+  /** Which signal refused a request (the first one past its limit, in this order). */
+  enum Signal {
+    /** The smoothed wait of the events a shard started. */
+    QUEUE_WAIT,
+    /** The oldest event still waiting for its shard. */
+    QUEUE_HEAD,
+    /** The oldest datagram jain-sip has not parsed yet. */
+    INTAKE,
+    /** The oldest call still in the gateway's own setup. */
+    CALL_SETUP
+  }
 
   /** What a request costs if admitted, which decides the level at which it is refused. */
   enum Kind {
@@ -67,7 +85,8 @@ final class OverloadGate {
   private final long delayNanos;
   private final LongSupplier nanoClock;
   private final Shard[] shards;
-  private final LongAdder refused = new LongAdder();
+  /** Refusals by the signal that decided them, indexed by {@link Signal#ordinal}. */
+  private final LongAdder[] refused = new LongAdder[Signal.values().length];
   /** Age of the oldest message not yet parsed, in nanoseconds ({@link SipIntake}); 0 until one is watched. */
   private volatile LongSupplier intakeAge = () -> 0;
 
@@ -82,6 +101,7 @@ final class OverloadGate {
     this.nanoClock = nanoClock;
     this.shards = new Shard[shards];
     for (int i = 0; i < shards; i++) this.shards[i] = new Shard();
+    for (int i = 0; i < refused.length; i++) refused[i] = new LongAdder();
   }
 
   /** An event is handed to shard {@code shard}; answers its stamp, to give to {@link #started}. */
@@ -128,16 +148,25 @@ final class OverloadGate {
     long limit = kind == Kind.NEW ? delayNanos : 2 * delayNanos;
     Shard s = shards[shard];
     long now = nanoClock.getAsLong();
-    boolean ok = smoothedAt(s, now) <= limit && headAgeNanos(s, now) <= HEAD_AGE_FACTOR * limit
-        && setupAgeNanos(s, now) <= HEAD_AGE_FACTOR * limit
-        && intakeAge.getAsLong() <= HEAD_AGE_FACTOR * limit;
-    if (!ok) refused.increment();
-    return ok;
+    Signal over = smoothedAt(s, now) > limit ? Signal.QUEUE_WAIT
+        : headAgeNanos(s, now) > HEAD_AGE_FACTOR * limit ? Signal.QUEUE_HEAD
+        : intakeAge.getAsLong() > HEAD_AGE_FACTOR * limit ? Signal.INTAKE
+        : setupAgeNanos(s, now) > SETUP_AGE_FACTOR * limit ? Signal.CALL_SETUP
+        : null;
+    if (over != null) refused[over.ordinal()].increment();
+    return over == null;
   }
 
   /** Requests refused since start. */
   long refused() {
-    return refused.sum();
+    long sum = 0;
+    for (LongAdder a : refused) sum += a.sum();
+    return sum;
+  }
+
+  /** Requests refused since start on {@code signal}. */
+  long refused(Signal signal) {
+    return refused[signal.ordinal()].sum();
   }
 
   /** The smoothed queue wait of shard {@code shard} now, in nanoseconds (for metrics and tests). */

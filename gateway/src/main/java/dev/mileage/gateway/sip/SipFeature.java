@@ -121,8 +121,13 @@ public final class SipFeature implements Feature {
   public synchronized List<Deployable> verticles(GatewayContext context) {
     if (browser != null) browser.configure(context.config(), context.clock());
     verticle = new SipVerticle(optionsOf.apply(context.config()), store(context), meter, context.clock(), browser);
-    io.micrometer.core.instrument.FunctionCounter.builder("sip_overload_refused", verticle, SipVerticle::overloadRefused)
-        .description("new calls and registrations refused with 503 by overload control").register(context.metrics());
+    for (OverloadGate.Signal signal : OverloadGate.Signal.values()) {
+      io.micrometer.core.instrument.FunctionCounter.builder("sip_overload_refused", verticle,
+              v -> v.gate().refused(signal))
+          .tag("signal", signal.name().toLowerCase(java.util.Locale.ROOT))
+          .description("new calls and registrations refused with 503 by overload control, by the signal that decided")
+          .register(context.metrics());
+    }
     return List.of(verticle);
   }
 

@@ -51,6 +51,7 @@ class OverloadGateTest {
     assertFalse(gate.admits(0, AUTHENTICATED));
     assertTrue(gate.admits(0, ADMITTED), "a BYE, ACK or CANCEL always goes through");
     assertEquals(2, gate.refused());
+    assertEquals(2, gate.refused(OverloadGate.Signal.QUEUE_WAIT));
   }
 
   @Test
@@ -67,6 +68,7 @@ class OverloadGateTest {
     assertTrue(gate.admits(0, NEW), "the oldest event has not waited long enough yet");
     now.addAndGet(2 * MS);
     assertFalse(gate.admits(0, NEW), "the oldest waiting event is past the limit");
+    assertEquals(1, gate.refused(OverloadGate.Signal.QUEUE_HEAD));
     assertTrue(gate.admits(0, AUTHENTICATED), "twice the limit for those");
     assertTrue(gate.admits(1, NEW));
   }
@@ -86,7 +88,10 @@ class OverloadGateTest {
     long started = gate.now();
     gate.oldestSetup(1, started);
     now.addAndGet(OverloadGate.HEAD_AGE_FACTOR * LIMIT.toNanos() + MS);
+    assertTrue(gate.admits(1, NEW), "one slow commit (an fsync stall) is not overload");
+    now.addAndGet((OverloadGate.SETUP_AGE_FACTOR - OverloadGate.HEAD_AGE_FACTOR) * LIMIT.toNanos());
     assertFalse(gate.admits(1, NEW), "the meter or the database is behind");
+    assertEquals(1, gate.refused(OverloadGate.Signal.CALL_SETUP));
     assertTrue(gate.admits(1, AUTHENTICATED));
     assertTrue(gate.admits(0, NEW), "per shard");
     gate.oldestSetup(1, 0);
@@ -107,6 +112,7 @@ class OverloadGateTest {
     intake.set(0);
     assertTrue(gate.admits(0, NEW));
     assertEquals(3, gate.refused());
+    assertEquals(3, gate.refused(OverloadGate.Signal.INTAKE), "each refusal counted on the signal that decided it");
   }
 
   @Test

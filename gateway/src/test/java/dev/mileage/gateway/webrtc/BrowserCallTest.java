@@ -220,6 +220,10 @@ class BrowserCallTest {
       Matcher relayed = Pattern.compile("mileage_webrtc_packets_total\\{node=\"web.relay\",outcome=\"passed\"[^}]*} ([0-9.E]+)")
           .matcher(metrics);
       assertTrue(relayed.find() && Double.parseDouble(relayed.group(1)) >= 50, "the pipeline counters are in /metrics");
+      for (String signal : new String[] {"queue_wait", "queue_head", "intake", "call_setup"}) {
+        assertTrue(metrics.contains("sip_overload_refused_total{signal=\"" + signal + "\"} 0.0"),
+            "overload refusals by signal are in /metrics, none for one browser call: " + signal);
+      }
 
       // the dial pad sends RFC 4733 tones in a call: Chromium's own telephone-event payload type, through
       // DTLS-SRTP, the gateway's browser leg and relay, recognised by the PSTN side
