@@ -98,7 +98,7 @@ public final class Main {
             "  MILEAGE_TRUNK_USER       digest user, if the trunk challenges INVITEs",
             "  MILEAGE_TRUNK_PASSWORD   digest password for that trunk",
             "  MILEAGE_SIP_MD5_FIRST    true: MD5 challenge before SHA-256 (SIPp 3.6)",
-            "  MILEAGE_SIP_OVERLOAD_DELAY_MS  SIP queue wait (ms) past which new calls get 503 (default 50)",
+            "  MILEAGE_SIP_OVERLOAD_DELAY_MS  SIP queue wait (ms) past which new calls get 503 (default 100)",
             "  MILEAGE_PUBLIC_BASE_URL  base of gift-claim links (default: request Host)",
             "  MILEAGE_RATE_FEED        exchange rates: JSON file or http(s) URL (5 min)");
     spec.mixinStandardHelpOptions(true);

@@ -29,21 +29,26 @@ import java.util.function.LongSupplier;
  * the shard's own.
  */
 final class OverloadGate {
-  /** Default queue wait above which new calls are refused. */
-  static final Duration DELAY_DEFAULT = Duration.ofMillis(50);
+  /**
+   * Default smoothed queue wait above which new calls are refused: well under the 500 ms (T1) after which a
+   * caller retransmits an unanswered INVITE, and above what a cold JVM's first seconds show at a moderate rate
+   * (at 50 ms, 7-24 warm-up calls of a fresh gateway at 60 calls/s were refused).
+   */
+  static final Duration DELAY_DEFAULT = Duration.ofMillis(100);
   /**
    * The instantaneous signals (the oldest event waiting for a shard, the oldest datagram waiting to be parsed,
    * the oldest call in the gateway's own setup) may be this many times the limit old before new work is
    * refused: they react at once to a burst, so they must not to the second or so a cold JVM takes over its
    * first calls.
    */
-  static final int HEAD_AGE_FACTOR = 8;
+  static final int HEAD_AGE_FACTOR = 4;
   /**
-   * The oldest call in the gateway's own setup may be this many times the limit old (1 s at the default):
-   * its setup waits for a durable commit, and one fsync stall of a shared disk (a few hundred ms) is not
-   * overload, while a meter or database that falls behind leaves calls waiting for seconds.
+   * The oldest call in the gateway's own setup may be this many times the limit old (3 s at the default):
+   * its setup waits for a durable commit, and neither one fsync stall of a shared disk (a few hundred ms) nor
+   * a fresh JVM's first seconds (setup p99 1.7 s at 60 calls/s; 86 warm-up calls were refused at 1 s) is
+   * overload, while a meter or database that falls behind leaves calls waiting 4-11 s and more.
    */
-  static final int SETUP_AGE_FACTOR = 20;
+  static final int SETUP_AGE_FACTOR = 30;
   /** EWMA weight of one sample: 1 / 2^SHIFT. */
   static final int EWMA_SHIFT = 4;
   /** Retry-After of a refusal, in seconds: long enough for the queues to drain, short enough for a caller. */
@@ -87,6 +92,10 @@ final class OverloadGate {
   private final Shard[] shards;
   /** Refusals by the signal that decided them, indexed by {@link Signal#ordinal}. */
   private final LongAdder[] refused = new LongAdder[Signal.values().length];
+  private final java.util.concurrent.atomic.AtomicLong lastReportNanos = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(OverloadGate.class.getName());
+  /** Overload warnings at most this often. */
+  static final long REPORT_INTERVAL_NANOS = 10_000_000_000L;
   /** Age of the oldest message not yet parsed, in nanoseconds ({@link SipIntake}); 0 until one is watched. */
   private volatile LongSupplier intakeAge = () -> 0;
 
@@ -153,8 +162,22 @@ final class OverloadGate {
         : intakeAge.getAsLong() > HEAD_AGE_FACTOR * limit ? Signal.INTAKE
         : setupAgeNanos(s, now) > SETUP_AGE_FACTOR * limit ? Signal.CALL_SETUP
         : null;
-    if (over != null) refused[over.ordinal()].increment();
+    if (over != null) {
+      refused[over.ordinal()].increment();
+      report(now, over);
+    }
     return over == null;
+  }
+
+  /** A warning when refusals start, then at most one per {@link #REPORT_INTERVAL_NANOS} while they go on. */
+  private void report(long now, Signal signal) {
+    long last = lastReportNanos.get();
+    if (last != 0 && now - last < REPORT_INTERVAL_NANOS) return;
+    if (!lastReportNanos.compareAndSet(last, now)) return;
+    StringBuilder counts = new StringBuilder();
+    for (Signal g : Signal.values()) counts.append(counts.length() == 0 ? "" : ", ").append(g).append(' ').append(refused(g));
+    LOG.warning(() -> "SIP overload: new calls refused with 503 (this one on " + signal + "; since start: " + counts
+        + "; intake " + intakeAge.getAsLong() / 1_000_000 + " ms)");
   }
 
   /** Requests refused since start. */

@@ -26,7 +26,7 @@ public final class SipFeature implements Feature {
   public static final String NAME = "sip";
   /** Set to {@code true}: MD5 challenge first (SIPp); the default is SHA-256 first (RFC 8760). */
   public static final String MD5_FIRST_ENVIRONMENT = "MILEAGE_SIP_MD5_FIRST";
-  /** Overload control's queue-wait limit in milliseconds ({@link OverloadGate}, default 50). */
+  /** Overload control's queue-wait limit in milliseconds ({@link OverloadGate}, default 100). */
   public static final String OVERLOAD_DELAY_ENVIRONMENT = "MILEAGE_SIP_OVERLOAD_DELAY_MS";
 
   private final Supplier<Meter> meter;
