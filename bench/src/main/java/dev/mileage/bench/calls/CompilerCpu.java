@@ -12,8 +12,8 @@ import java.util.stream.Stream;
  * samples takes its CPU with it, so this is a lower bound. -1 where /proc is not there.
  */
 final class CompilerCpu {
-  /** Linux USER_HZ. */
-  static final long NANOS_PER_TICK = 10_000_000L;
+  /** One tick of Linux's USER_HZ, the unit of /proc's CPU times. */
+  static final long NANOS_PER_TICK = 1_000_000_000L / dev.mileage.bench.metering.CpuClock.TICKS_PER_SECOND;
 
   private CompilerCpu() {}
 

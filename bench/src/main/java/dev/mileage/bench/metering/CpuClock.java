@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  */
 public final class CpuClock {
   /** Linux USER_HZ: /proc reports CPU time in these ticks. */
-  static final long TICKS_PER_SECOND = 100;
+  public static final long TICKS_PER_SECOND = 100;
 
   private final long jvmStartNanos;
   private final long postmasterPid;

@@ -609,7 +609,6 @@ final class B2bua {
 
   // ---------------------------------------------------------------- ending
 
-  /** Refuses a call not yet answered: the final code to the caller, the trunk cancelled, the meter stopped. */
   /**
    * The end of the gateway's own share of a call's setup, which began with the INVITE with credentials: the
    * subscriber lookup, the ledger reservation and the media relay are done (or the call ended first). What
@@ -625,6 +624,7 @@ final class B2bua {
     gate.oldestSetup(shard, settingUp.isEmpty() ? 0 : settingUp.iterator().next().receivedNanos);
   }
 
+  /** Refuses a call not yet answered: the final code to the caller, the trunk cancelled, the meter stopped. */
   void fail(Call call, int code, EndReason reason) {
     end(call, reason == null ? EndReason.NOT_ANSWERED : reason, code);
   }

@@ -20,9 +20,12 @@ import java.util.function.LongSupplier;
  * calls/s and 168,574 retransmissions). With it, the calls the gateway can carry are carried, at low setup
  * latency, and the rest learn at once that they should come back later.
  *
- * <p>Two signals per shard: the smoothed wait of the events it has started (an EWMA over the last sixteen
- * or so, immune to one slow event), and the age of the oldest event still waiting (which reacts at once to a
- * burst or a stall, before anything is dequeued). Two levels: a new request without credentials (the first
+ * <p>Four signals ({@link Signal}), the first two per shard: the smoothed wait of the events a shard has
+ * started (an EWMA over the last sixteen or so, immune to one slow event); the age of the oldest event still
+ * waiting for it (which reacts at once to a burst or a stall, before anything is dequeued); the age of the
+ * oldest datagram jain-sip has not parsed yet ({@link SipIntake}: on a saturated machine the backlog builds
+ * there, out of the listener's sight); and, per shard, the age of the oldest call still in the gateway's own
+ * setup (a meter or database falling behind shows nowhere else). Two levels: a new request without credentials (the first
  * INVITE or REGISTER of a caller) is refused from {@link #delayNanos}; one that answers our challenge has cost a
  * round trip already and is refused only from twice that, so a call that got past the first step usually
  * completes. Thread safe: {@link #enqueued} and {@link #admits} run on jain-sip's threads, {@link #started} on
@@ -36,10 +39,9 @@ final class OverloadGate {
    */
   static final Duration DELAY_DEFAULT = Duration.ofMillis(100);
   /**
-   * The instantaneous signals (the oldest event waiting for a shard, the oldest datagram waiting to be parsed,
-   * the oldest call in the gateway's own setup) may be this many times the limit old before new work is
-   * refused: they react at once to a burst, so they must not to the second or so a cold JVM takes over its
-   * first calls.
+   * The oldest event waiting for a shard and the oldest datagram waiting to be parsed may be this many times
+   * the limit old before new work is refused: they react at once to a burst, so they must not to every
+   * hiccup of a busy machine.
    */
   static final int HEAD_AGE_FACTOR = 4;
   /**

@@ -19,9 +19,6 @@ import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.header.AuthorizationHeader;
-import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
-import javax.sip.header.FromHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ProxyAuthorizationHeader;
@@ -355,26 +352,13 @@ public final class SipVerticle extends VerticleBase implements SipService {
   }
 
   /**
-   * Whether {@code request} is new work the gateway is too loaded to take now, or the retransmission of a
-   * request it refused. Runs on jain-sip's thread.
+   * Whether new work of this {@code kind} ({@link SourceGuard#transactionKey}: {@code transaction}) is more than
+   * the gateway can take now, or the retransmission of a request it refused. Runs on jain-sip's thread.
    */
-  private boolean refusedForOverload(int shard, Request request) {
-    OverloadGate.Kind kind = overloadKind(request);
-    if (kind == OverloadGate.Kind.ADMITTED) return false;
-    String key = transactionOf(request);
-    if (refusedRecently.getIfPresent(key) == null && gate.admits(shard, kind)) return false;
-    refusedRecently.put(key, Boolean.TRUE);
+  private boolean refusedForOverload(int shard, OverloadGate.Kind kind, String transaction) {
+    if (refusedRecently.getIfPresent(transaction) == null && gate.admits(shard, kind)) return false;
+    refusedRecently.put(transaction, Boolean.TRUE);
     return true;
-  }
-
-  /** The request's transaction (RFC 3261 17.2.3: branch and sent-by; RFC 2543 requests by their dialog keys). */
-  private static String transactionOf(Request request) {
-    ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
-    String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-    String branch = via == null ? null : via.getBranch();
-    if (branch != null && branch.startsWith("z9hG4bK")) return branch + ' ' + via.getHost() + ':' + via.getPort();
-    return callId + ' ' + ((FromHeader) request.getHeader(FromHeader.NAME)).getTag() + ' '
-        + ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber() + ' ' + request.getMethod();
   }
 
   /**
@@ -385,13 +369,10 @@ public final class SipVerticle extends VerticleBase implements SipService {
    * caller's own connection (RFC 3261 18.2.2): a browser's Via names no reachable host, and a reliable
    * transport has no retransmissions to save. A banned source is dropped as usual.
    */
-  private void refuseOverloaded(RequestEvent event) {
+  private void refuseOverloaded(RequestEvent event, String transaction) {
     Request request = event.getRequest();
-    if (guard.onRequest(sourceOf(event), agentOf(request), SourceGuard.transactionKey(request))
-        == SourceGuard.Verdict.BANNED) {
-      return;
-    }
-    String tag = OVERLOAD_TAG_PREFIX + Integer.toHexString(transactionOf(request).hashCode());
+    if (guard.onRequest(sourceOf(event), agentOf(request), transaction) == SourceGuard.Verdict.BANNED) return;
+    String tag = OVERLOAD_TAG_PREFIX + Integer.toHexString(transaction.hashCode());
     Response r = responses.create(Response.SERVICE_UNAVAILABLE, request, tag);
     try {
       r.setHeader(sip.headers.createRetryAfterHeader(OverloadGate.RETRY_AFTER_SECONDS));
@@ -489,9 +470,13 @@ public final class SipVerticle extends VerticleBase implements SipService {
       if (acksOverloadRefusal(event.getRequest())) return;
       int i = shards.of(event);
       try {
-        if (refusedForOverload(i, event.getRequest())) {
-          refuseOverloaded(event);
-          return;
+        OverloadGate.Kind kind = overloadKind(event.getRequest());
+        if (kind != OverloadGate.Kind.ADMITTED) {
+          String transaction = SourceGuard.transactionKey(event.getRequest());
+          if (refusedForOverload(i, kind, transaction)) {
+            refuseOverloaded(event, transaction);
+            return;
+          }
         }
       } catch (RuntimeException e) {
         LOG.log(Level.SEVERE, "SIP overload control failed", e);
