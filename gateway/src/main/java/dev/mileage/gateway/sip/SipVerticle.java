@@ -114,6 +114,9 @@ public final class SipVerticle extends VerticleBase implements SipService {
           sip = endpoint;
           SipIntake intake = SipIntake.of(sip.provider.getListeningPoint(javax.sip.ListeningPoint.UDP));
           if (!intake.measured()) LOG.warning("overload control cannot see jain-sip's UDP queue (unexpected jain-sip)");
+          if (!intake.streamMeasured()) {
+            LOG.warning("overload control cannot see jain-sip's TCP/WebSocket queue (unexpected jain-sip)");
+          }
           gate.watchIntake(intake);
           responses = new SipResponses(sip);
           auth = new SipAuth(sip, responses, subscribers, guard,
