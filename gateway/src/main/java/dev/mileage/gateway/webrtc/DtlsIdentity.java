@@ -33,12 +33,15 @@ public final class DtlsIdentity {
   private final Certificate certificate;
   private final AsymmetricKeyParameter privateKey;
   private final Fingerprint fingerprint;
+  private final Instant notAfter;
 
-  private DtlsIdentity(BcTlsCrypto crypto, Certificate certificate, AsymmetricKeyParameter privateKey, Fingerprint fingerprint) {
+  private DtlsIdentity(BcTlsCrypto crypto, Certificate certificate, AsymmetricKeyParameter privateKey, Fingerprint fingerprint,
+                       Instant notAfter) {
     this.crypto = crypto;
     this.certificate = certificate;
     this.privateKey = privateKey;
     this.fingerprint = fingerprint;
+    this.notAfter = notAfter;
   }
 
   public static DtlsIdentity generate(SecureRandom random, Instant now) {
@@ -47,13 +50,14 @@ public final class DtlsIdentity {
       g.initialize(new ECGenParameterSpec("secp256r1"), random);
       KeyPair kp = g.generateKeyPair();
       X500Name name = new X500Name("CN=mileage-webrtc");
+      Instant notAfter = now.plus(VALIDITY).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, new BigInteger(63, random),
-          Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(VALIDITY)), name, kp.getPublic());
+          Date.from(now.minus(Duration.ofDays(1))), Date.from(notAfter), name, kp.getPublic());
       byte[] der = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
       BcTlsCrypto crypto = new BcTlsCrypto(random);
       TlsCertificate tlsCert = crypto.createCertificate(der);
       return new DtlsIdentity(crypto, new Certificate(new TlsCertificate[] {tlsCert}),
-          PrivateKeyFactory.createKey(kp.getPrivate().getEncoded()), Fingerprint.sha256Of(der));
+          PrivateKeyFactory.createKey(kp.getPrivate().getEncoded()), Fingerprint.sha256Of(der), notAfter);
     } catch (GeneralSecurityException | IOException | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("cannot create the DTLS certificate", e);
     }
@@ -69,6 +73,11 @@ public final class DtlsIdentity {
 
   AsymmetricKeyParameter privateKey() {
     return privateKey;
+  }
+
+  /** The end of the certificate's validity. */
+  Instant notAfter() {
+    return notAfter;
   }
 
   /** What our SDP says in {@code a=fingerprint}. */

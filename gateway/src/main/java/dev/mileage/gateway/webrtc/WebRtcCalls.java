@@ -28,7 +28,8 @@ import java.util.function.Function;
 /**
  * Browser calls for the SIP feature: SIP over WebSocket (RFC 7118) on its own port, WSS when a key store
  * is configured, and per call a {@link WebRtcLeg} (ICE-lite, DTLS 1.2 with the fingerprint checked,
- * SRTP, rtcp-mux) that the B2BUA sees as a plain G.711 RTP leg. One DTLS identity per gateway run.
+ * SRTP, rtcp-mux) that the B2BUA sees as a plain G.711 RTP leg. The DTLS identity is renewed daily
+ * ({@link DtlsIdentities}).
  */
 public final class WebRtcCalls implements BrowserCalls {
   /** Attempts to find a free port when the WS port is 0. */
@@ -66,7 +67,7 @@ public final class WebRtcCalls implements BrowserCalls {
   private final Function<GatewayConfig, Options> optionsOf;
   private final SecureRandom random = new SecureRandom();
   private volatile Options options;
-  private volatile DtlsIdentity identity;
+  private volatile DtlsIdentities identities;
   private volatile String host;
   private volatile int port = -1;
 
@@ -86,7 +87,7 @@ public final class WebRtcCalls implements BrowserCalls {
   @Override
   public void configure(GatewayConfig config, Clock clock) {
     options = optionsOf.apply(config);
-    identity = DtlsIdentity.generate(random, clock.instant());
+    identities = new DtlsIdentities(random, clock);
   }
 
   public Options options() {
@@ -106,9 +107,9 @@ public final class WebRtcCalls implements BrowserCalls {
     return Optional.ofNullable(host);
   }
 
-  /** Our DTLS certificate's fingerprint (what every answer carries). */
+  /** The DTLS certificate's fingerprint that a call answered now gets. */
   public Fingerprint fingerprint() {
-    return identity.fingerprint();
+    return identities.forNewCall().fingerprint();
   }
 
   @Override
@@ -170,7 +171,7 @@ public final class WebRtcCalls implements BrowserCalls {
   public Future<Leg> open(Vertx vertx, PortPool ports, MediaCounters counters, String host, String offerSdp) {
     WebRtcOffer offer = WebRtcOffer.parse(offerSdp);
     if (!offer.ok()) return Future.failedFuture(new IllegalArgumentException(offer.check().words));
-    return WebRtcLeg.open(vertx, ports, counters, identity, host, offer, random)
+    return WebRtcLeg.open(vertx, ports, counters, identities.forNewCall(), host, offer, random)
         .map(leg -> new Adapter(vertx, leg, options.handshakeTimeout()));
   }
 

@@ -37,6 +37,12 @@ class DtlsSrtpLoopbackTest {
 
   /** Runs both handshakes on two threads over cross-wired queues. */
   static DtlsResult[] handshake(Fingerprint serverExpects, Fingerprint clientExpects) throws Exception {
+    return handshake(server, client, serverExpects, clientExpects);
+  }
+
+  /** The same between any two identities. */
+  static DtlsResult[] handshake(DtlsIdentity server, DtlsIdentity client, Fingerprint serverExpects,
+                                Fingerprint clientExpects) throws Exception {
     AtomicReference<DtlsTransportQueue> toServer = new AtomicReference<>();
     AtomicReference<DtlsTransportQueue> toClient = new AtomicReference<>();
     DtlsTransportQueue s = new DtlsTransportQueue(r -> toClient.get().offer(r));
