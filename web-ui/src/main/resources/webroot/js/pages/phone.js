@@ -164,7 +164,7 @@ export async function render(main, { state }) {
       const words = endedInWords(e);
       stateLine.textContent = `Ended: ${words}`;
       if (code && code !== 487) showError(words);
-      else if (e && e.cause === 'Connection Error') showError(words);
+      else if (e && (e.cause === 'Connection Error' || e.cause === 'Media Failed')) showError(words);
     }
     call = null;
     window.phoneCall = null;

@@ -27,6 +27,7 @@ export function endedInWords(e) {
     case 'User Denied Media Access': return 'Microphone access was blocked. Allow the microphone for this site and try again.';
     case 'Bad Media Description': case 'Incompatible SDP': return REASONS[488];
     case 'Connection Error': return 'Network connection lost. Check your connection and try again.';
+    case 'Media Failed': return 'The call\'s audio could not get through: a firewall or the network may be blocking it. Try again, or from another network.';
     case 'Authentication Error': return 'Your phone sign-in expired. Reload the page and try again.';
     default: return cause ? `Call ended (${cause}).` : 'Call ended.';
   }

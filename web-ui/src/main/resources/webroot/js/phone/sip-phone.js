@@ -3,6 +3,9 @@
 // reaches this page.
 import { post } from '../api.js';
 
+/** How long the WebSocket to the gateway may take to open before the call is given up. */
+const CONNECT_TIMEOUT_MS = 10000;
+
 let loading = null;
 function loadJsSip() {
   if (window.JsSIP) return Promise.resolve(window.JsSIP);
@@ -16,6 +19,17 @@ function loadJsSip() {
     });
   }
   return loading;
+}
+
+// JsSIP sends the INVITE as soon as the SDP offer is ready, connected or not: with a fast microphone (or a
+// slow network) that is before the WebSocket is open, and the call fails. So the call waits for it.
+function connected(ua) {
+  return new Promise((resolve, reject) => {
+    const fail = () => { clearTimeout(timer); reject(new Error('Connection Error')); };
+    const timer = setTimeout(fail, CONNECT_TIMEOUT_MS);
+    ua.once('connected', () => { clearTimeout(timer); resolve(); });
+    ua.once('disconnected', fail);
+  });
 }
 
 // handlers: { state(words, kind), ended(reasonEvent), remoteStream(stream) }
@@ -35,19 +49,32 @@ export async function placeCall(number, handlers) {
   };
   ua.on('disconnected', () => { if (session && !over) finish({ cause: 'Connection Error' }); });
   ua.start();
+  try {
+    await connected(ua);
+  } catch (e) {
+    over = true;
+    ua.stop();
+    throw e;
+  }
   session = ua.call(`sip:${number}@${cred.domain}`, {
     mediaConstraints: { audio: true, video: false },
     pcConfig: { iceServers: [] },
     rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
   });
+  // JsSIP ends a call whose ICE failed itself: before the answer as a local cancel, after it with an RTP
+  // timeout, and it has closed the connection by the time we hear of it. This page cancels only when the
+  // member hangs up, so a local cancel the member did not ask for is that failure: say what happened.
+  let hungUp = false;
+  const mediaFailed = (e) => e && (e.cause === 'RTP Timeout' || (e.originator === 'local' && e.cause === 'Canceled' && !hungUp));
+  const ended = (e) => finish(mediaFailed(e) ? { cause: 'Media Failed', originator: 'system' } : e);
   session.on('connecting', () => handlers.state('Dialing…', 'dialing'));
   session.on('progress', () => handlers.state('Ringing…', 'ringing'));
   session.on('confirmed', () => handlers.state('Connected', 'connected'));
-  session.on('ended', finish);
-  session.on('failed', finish);
+  session.on('ended', ended);
+  session.on('failed', ended);
   session.connection.addEventListener('track', (e) => handlers.remoteStream(e.streams[0] || new MediaStream([e.track])));
   return {
-    hangUp: () => { if (!over) session.terminate(); },
+    hangUp: () => { hungUp = true; if (!over) session.terminate(); },
     mute: (on) => (on ? session.mute({ audio: true }) : session.unmute({ audio: true })),
     dtmf: (digit) => session.sendDTMF(digit, { transportType: 'RFC2833', duration: 120 }),
     stats: () => session.connection.getStats(),

@@ -102,30 +102,15 @@ class BrowserCallTest {
   }
 
   static HttpResponse<Buffer> post(String path, JsonObject body, String csrfToken) throws Exception {
-    var request = web.post(path).putHeader("Content-Type", "application/json");
-    if (csrfToken != null) request.putHeader("X-CSRF-Token", csrfToken);
-    return request.sendBuffer(Buffer.buffer(body.encode())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return WebCaller.post(web, path, body, csrfToken);
   }
 
   static void signUpAndIn() throws Exception {
-    web = WebClientSession.create(client);
-    String phone = "+821077" + String.format("%06d", (int) (Math.random() * 1_000_000));
-    String password = "correct-horse-battery";
-    HttpResponse<Buffer> up = post("/auth/sign-up", new JsonObject().put("loginId", "webcaller").put("password", password)
-        .put("name", "Web Caller").put("phone", phone).put("address", "1 Test-ro, Seoul").put("occupation", "tester"), null);
-    assertEquals(201, up.statusCode(), up.bodyAsString());
-    String sms = trunk.awaitSms(phone, Instant.now().plusSeconds(15)).orElseThrow().body();
-    Matcher m = Pattern.compile("([0-9]{6})").matcher(sms);
-    assertTrue(m.find(), sms);
-    assertEquals(200, post("/auth/verify-phone", new JsonObject().put("loginId", "webcaller").put("code", m.group(1)), null).statusCode());
-    HttpResponse<Buffer> in = post("/auth/sign-in", new JsonObject().put("loginId", "webcaller").put("password", password), null);
-    assertEquals(200, in.statusCode(), in.bodyAsString());
-    csrf = in.bodyAsJsonObject().getString("csrfToken");
-    owner = "member:" + in.bodyAsJsonObject().getValue("memberId");
-    for (String c : in.cookies()) {
-      if (c.startsWith(SessionService.COOKIE + "=")) sessionCookie = c.substring(SessionService.COOKIE.length() + 1).split(";")[0];
-    }
-    assertTrue(sessionCookie != null, "no session cookie");
+    WebCaller caller = WebCaller.signUpAndIn(client, trunk, "webcaller");
+    web = caller.web();
+    sessionCookie = caller.sessionCookie();
+    csrf = caller.csrf();
+    owner = caller.owner();
   }
 
   static void waitFor(Supplier<Boolean> condition, long seconds, Supplier<String> what) throws InterruptedException {
