@@ -652,7 +652,9 @@ final class B2bua {
     else sendCancelB(call);
     if (call.sessionId != null) {
       EndReason stopReason = wasAnswered ? reason : (reason == EndReason.CANCELLED ? EndReason.CANCELLED : EndReason.NOT_ANSWERED);
-      Future.fromCompletionStage(meter.stop(call.sessionId, stopReason), context)
+      Future.fromCompletionStage(call.billUntilMs > 0
+              ? meter.stop(call.sessionId, stopReason, java.time.Instant.ofEpochMilli(call.billUntilMs))
+              : meter.stop(call.sessionId, stopReason), context)
           .onFailure(e -> LOG.log(Level.WARNING, "meter stop failed; the meter settles it from its checkpoint", e));
     }
     if (call.relay != null) call.relay.close();
@@ -735,7 +737,17 @@ final class B2bua {
     for (Call c : new ArrayList<>(byId.values())) {
       if (!c.answered() || c.relay == null || c.answeredAt == null) continue;
       if (!c.relay.a().receives() || !c.relay.b().receives()) continue; // on hold: silence is expected
-      if (now - c.relay.lastHeardMs() > limit && now - c.answeredAt.toEpochMilli() > limit) {
+      long answered = c.answeredAt.toEpochMilli();
+      if (now - answered <= limit) continue;
+      long lastHeard = c.relay.lastHeardMs();
+      long browserHeard = c.relay.a().lastHeardMs();
+      // Silence on both sides means the call is dead. A browser also sends while muted (silence frames), so
+      // a browser that stopped sending is gone (network cut, tab closed, crash) even if the PSTN side still
+      // plays: it could never hang up, and the far end would be billed to the member until the balance ran out.
+      boolean silent = now - lastHeard > limit;
+      boolean browserGone = c.web != null && now - browserHeard > limit;
+      if (silent || browserGone) {
+        c.billUntilMs = Math.max(answered, silent ? lastHeard : browserHeard); // not the time it took to notice
         end(c, EndReason.ERROR, 0);
       }
     }

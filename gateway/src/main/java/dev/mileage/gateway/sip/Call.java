@@ -73,6 +73,8 @@ final class Call {
   long receivedNanos;
   Instant answeredAt;
   EndReason endReason;
+  /** Set when the call is ended for lost media: the time is billed only until then (0: until the end). */
+  long billUntilMs;
   long ringTimer = -1;
   long sessionTimer = -1;
   long refreshTimer = -1;

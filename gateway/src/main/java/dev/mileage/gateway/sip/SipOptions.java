@@ -21,7 +21,8 @@ import java.util.Optional;
  * @param authFailuresPerSourceMax    failed authentications from one source before a ban
  * @param sessionExpires     the session interval we ask for (RFC 4028)
  * @param minSessionExpires  our Min-SE: smaller Session-Expires get 422
- * @param mediaInactivity    no RTP from either side for this long ends the call
+ * @param mediaInactivity    no RTP from either side for this long ends the call, as does no RTP from a browser
+ *                           leg (a browser sends even when muted); the time is billed until the last packet
  * @param trunkTimeout       no final answer from the trunk within this ends the attempt (480, ring timeout)
  * @param sha256First        order of the two 401 challenges. On by default: RFC 8760 section 2.4 lists the
  *                           most preferred algorithm first, and RFC 8760 phones take the first one they know.

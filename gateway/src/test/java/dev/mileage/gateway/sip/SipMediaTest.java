@@ -204,7 +204,10 @@ class SipMediaTest {
     assertTrue(call.awaitBye(WAIT), "no RTP for 2 s: the gateway hangs up");
     assertTrue(far.awaitEnded(WAIT));
     assertEquals(TrunkCall.End.CALLER_BYE, far.end());
-    assertEquals(EndReason.ERROR, bed.cdr("member:1", call.callId()).reason());
+    UsageRecord cdr = bed.cdr("member:1", call.callId());
+    assertEquals(EndReason.ERROR, cdr.reason());
+    assertEquals(0, cdr.billedSeconds(), "no media after the answer: the seconds it took to notice are not billed");
+    assertEquals(0, cdr.points());
   }
 
   @Test

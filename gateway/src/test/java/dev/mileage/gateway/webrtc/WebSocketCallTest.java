@@ -101,6 +101,12 @@ class WebSocketCallTest {
   /** INVITE, 401, INVITE with credentials: answers the response to the second INVITE that ends the wait. */
   static String authenticatedInvite(WsSipClient c, String fromUser, SubscriberStore.Temporary cred, String number,
                                     String callId, String sdp) throws Exception {
+    return authenticatedInvite(c, fromUser, cred, number, callId, sdp, domain);
+  }
+
+  /** The same towards the gateway whose SIP domain is {@code domain}. */
+  static String authenticatedInvite(WsSipClient c, String fromUser, SubscriberStore.Temporary cred, String number,
+                                    String callId, String sdp, String domain) throws Exception {
     String tag = WsSipClient.hex(4);
     c.send(c.invite(number, domain, fromUser, callId, tag, "z9hG4bK" + WsSipClient.hex(6), sdp, null));
     String challenge = c.awaitFinal(WAIT);

@@ -156,11 +156,25 @@ final class DefaultMeter implements Meter {
     java.util.Objects.requireNonNull(sessionId, "sessionId");
     java.util.Objects.requireNonNull(reason, "reason");
     long now = clock.millis(); // the moment of the hang-up, not of processing
+    return stop(sessionId, reason, now, now);
+  }
+
+  @Override
+  public CompletionStage<StopOutcome> stop(UUID sessionId, EndReason reason, java.time.Instant usedUntil) {
+    java.util.Objects.requireNonNull(sessionId, "sessionId");
+    java.util.Objects.requireNonNull(reason, "reason");
+    java.util.Objects.requireNonNull(usedUntil, "usedUntil");
+    long now = clock.millis();
+    return stop(sessionId, reason, Math.min(now, usedUntil.toEpochMilli()), now);
+  }
+
+  /** Bills the time used until {@code usedUntilMs} (a paused or unanswered session's own rules apply). */
+  private CompletionStage<StopOutcome> stop(UUID sessionId, EndReason reason, long usedUntilMs, long now) {
     return onLoop(() -> {
       MeterSession s = sessions.get(sessionId);
       if (s == null) return endedBefore(sessionId);
       if (s.ending()) return s.ended.thenApply(o -> new StopOutcome(CommandResult.ALREADY_ENDED, o.record()));
-      end(s, reason, s.state == SessionState.AUTHORIZED ? 0 : s.usedMs(now), now);
+      end(s, reason, s.state == SessionState.AUTHORIZED ? 0 : s.usedMs(usedUntilMs), now);
       return s.ended;
     });
   }

@@ -35,6 +35,13 @@ public interface Meter extends AutoCloseable {
   /** Ends the session: posts what was used, voids the rest, writes the usage record. Idempotent. */
   CompletionStage<StopOutcome> stop(UUID sessionId, EndReason reason);
 
+  /**
+   * Ends the session like {@link #stop(UUID, EndReason)}, but bills its time only up to {@code usedUntil}: a
+   * session ended because its media was lost is not billed for the time it took to notice. {@code usedUntil}
+   * after now counts as now; before the answer, nothing is billed.
+   */
+  CompletionStage<StopOutcome> stop(UUID sessionId, EndReason reason, java.time.Instant usedUntil);
+
   /** The balance of an open session now, computed on demand; empty when unknown or ended. */
   Optional<LiveBalance> live(UUID sessionId);
 

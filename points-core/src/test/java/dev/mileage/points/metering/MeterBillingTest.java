@@ -98,6 +98,45 @@ class MeterBillingTest {
   }
 
   @Test
+  void aSessionWhoseMediaWasLostIsBilledUntilTheMediaStoppedNotUntilItWasNoticed() {
+    try (Meter meter = f.meter(MeterFixture.options())) {
+      Account account = f.member("member:lostmedia", 1000); // +8211: 10 points a minute, 1 s increments
+      Authorization a = await(meter.authorize(AuthorizeRequest.call("member:lostmedia", "+821112345", "lost-1"),
+          SessionListener.NONE));
+      assertEquals(CommandResult.OK, await(meter.start(a.sessionId())));
+      java.time.Instant answered = f.clock.instant();
+      f.run(meter, 40); // media stopped after 12 s; the loss was noticed at 40 s
+      UsageRecord r = await(meter.stop(a.sessionId(), EndReason.ERROR, answered.plusSeconds(12))).record();
+      assertEquals(12, r.usedSeconds());
+      assertEquals(12, r.billedSeconds());
+      assertEquals(2, r.points(), "12 s at 10 a minute, rounded up");
+      assertEquals(EndReason.ERROR, r.reason());
+      f.assertSettled(account, 998);
+      assertEquals(CommandResult.ALREADY_ENDED, await(meter.stop(a.sessionId(), EndReason.ERROR, answered)).result(),
+          "idempotent: the first end stands");
+
+      // a time after now counts as now; a time before the answer bills nothing
+      Authorization b = await(meter.authorize(AuthorizeRequest.call("member:lostmedia", "+821112345", "lost-2"),
+          SessionListener.NONE));
+      assertEquals(CommandResult.OK, await(meter.start(b.sessionId())));
+      f.run(meter, 30);
+      UsageRecord later = await(meter.stop(b.sessionId(), EndReason.ERROR, f.clock.instant().plusSeconds(600))).record();
+      assertEquals(30, later.billedSeconds());
+      assertEquals(5, later.points());
+      Authorization c = await(meter.authorize(AuthorizeRequest.call("member:lostmedia", "+821112345", "lost-3"),
+          SessionListener.NONE));
+      java.time.Instant beforeAnswer = f.clock.instant();
+      f.run(meter, 2);
+      assertEquals(CommandResult.OK, await(meter.start(c.sessionId())));
+      f.run(meter, 20);
+      UsageRecord silent = await(meter.stop(c.sessionId(), EndReason.ERROR, beforeAnswer)).record();
+      assertEquals(0, silent.billedSeconds());
+      assertEquals(0, silent.points(), "no media after the answer: nothing billed");
+      f.assertSettled(account, 993);
+    }
+  }
+
+  @Test
   void anUnansweredCallCostsNothingAndTheAnswerTimeoutEndsIt() {
     try (Meter meter = f.meter(MeterFixture.options())) {
       Account account = f.member("member:noanswer", 100);
