@@ -41,9 +41,11 @@ export async function placeCall(number, handlers) {
     register: false, session_timers: false, connection_recovery_max_interval: 4, user_agent: 'mileage-web-phone' });
   let session = null;
   let over = false;
+  let leaving = null;
   const finish = (e) => {
     if (over) return;
     over = true;
+    if (leaving) window.removeEventListener('pagehide', leaving);
     handlers.ended(e);
     setTimeout(() => ua.stop(), 0);
   };
@@ -73,8 +75,13 @@ export async function placeCall(number, handlers) {
   session.on('ended', ended);
   session.on('failed', ended);
   session.connection.addEventListener('track', (e) => handlers.remoteStream(e.streams[0] || new MediaStream([e.track])));
+  const hangUp = () => { hungUp = true; if (!over) session.terminate(); };
+  // Leaving the page (reload, another site, closing the tab) hangs up first: the BYE (or CANCEL) leaves on
+  // the open WebSocket, instead of the call running on until the gateway notices the silence.
+  leaving = hangUp;
+  window.addEventListener('pagehide', leaving);
   return {
-    hangUp: () => { hungUp = true; if (!over) session.terminate(); },
+    hangUp,
     mute: (on) => (on ? session.mute({ audio: true }) : session.unmute({ audio: true })),
     dtmf: (digit) => session.sendDTMF(digit, { transportType: 'RFC2833', duration: 120 }),
     stats: () => session.connection.getStats(),

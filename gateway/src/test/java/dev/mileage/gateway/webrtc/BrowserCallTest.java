@@ -258,6 +258,44 @@ class BrowserCallTest {
   }
 
   @Test
+  @Order(3)
+  void leavingThePageInACallHangsItUpAtOnce() throws Exception {
+    WebCaller leaver = WebCaller.signUpAndIn(client, trunk, "webleaver");
+    ChromeDriver driver = Chromium.start();
+    try {
+      String origin = "http://127.0.0.1:" + app.httpPort();
+      driver.get(origin + "/index.html");
+      driver.manage().addCookie(new Cookie(SessionService.COOKIE, leaver.sessionCookie(), "/"));
+      driver.get(origin + "/index.html#/phone");
+      driver.navigate().refresh();
+      waitFor(() -> !driver.findElements(By.id("phone-number")).isEmpty(), 15, () -> text(driver, "main"));
+      driver.findElement(By.id("phone-number")).sendKeys(DemoNumbers.ECHO);
+      driver.findElement(By.id("phone-call")).click();
+      waitFor(() -> text(driver, "phone-state").equals("Connected"), 30,
+          () -> text(driver, "phone-state") + " / " + text(driver, "phone-error"));
+      TrunkCall atTrunk = trunk.calls().stream().filter(c -> c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+      Thread.sleep(1500); // a little talk
+      long leftNanos = System.nanoTime();
+      driver.get("about:blank"); // the member leaves the page in the middle of the call
+      assertTrue(atTrunk.awaitEnded(Duration.ofSeconds(10)), "the PSTN side is hung up at once, not after the silence limit");
+      assertTrue(System.nanoTime() - leftNanos < TimeUnit.SECONDS.toNanos(10));
+      JsonObject usage = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (usage == null && System.nanoTime() < deadline) {
+        JsonArray records = leaver.web().get("/api/v1/metering/my/usage?limit=10").send().toCompletionStage()
+            .toCompletableFuture().get(30, TimeUnit.SECONDS).bodyAsJsonObject().getJsonArray("records");
+        usage = records.stream().map(JsonObject.class::cast).findFirst().orElse(null);
+        if (usage == null) Thread.sleep(100); // the CDR follows the BYE: poll, bounded
+      }
+      assertTrue(usage != null, "a usage record for the call");
+      assertEquals("CALLER_HANGUP", usage.getString("reason"), usage.encode());
+      assertTrue(usage.getLong("billedSeconds") < SECONDS_BOUGHT, usage.encode());
+    } finally {
+      driver.quit();
+    }
+  }
+
+  @Test
   @Order(2)
   void credentialsAreForSignedInMembersOnlyAndLimited() throws Exception {
     HttpResponse<Buffer> anonymous = client.post("/api/v1/phone/credentials").putHeader("Content-Type", "application/json")
