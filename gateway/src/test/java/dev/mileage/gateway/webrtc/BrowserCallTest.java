@@ -66,6 +66,7 @@ class BrowserCallTest {
   static final long SECONDS_BOUGHT = BONUS * 60 / POINTS_PER_MINUTE;
   @TempDir
   static Path dataDir;
+  static BrowserGateway gateway;
   static SimulatedTrunk trunk;
   static GatewayApp app;
   static SipFeature sip;
@@ -78,17 +79,11 @@ class BrowserCallTest {
 
   @BeforeAll
   static void start() throws Exception {
-    trunk = SimulatedTrunk.start(TrunkOptions.defaults());
-    // no demo seeding: its demo tariffs would race with this test's own
-    GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, false, "operator",
-        "browser-call-operator-password", "sip:pstn@" + trunk.host() + ":" + trunk.port()); // SMS go beside the trunk
-    MeteringFeature metering = new MeteringFeature();
-    sip = new SipFeature(metering, new WebRtcCalls());
-    app = new GatewayApp(config, Features.all(metering, sip), Clock.systemUTC());
-    app.start();
-    metering.meter().orElseThrow().tariffs()
-        .putCallRate(CallRate.rated(DemoNumbers.ECHO.substring(1), "Echo line", Tariff.of(POINTS_PER_MINUTE, 1, 1, 0)))
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    gateway = BrowserGateway.start(dataDir, "browser-call-operator-password", o -> o, DemoNumbers.ECHO.substring(1),
+        "Echo line", Tariff.of(POINTS_PER_MINUTE, 1, 1, 0));
+    trunk = gateway.trunk();
+    app = gateway.app();
+    sip = gateway.sip();
     client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort()));
     signUpAndIn();
   }
@@ -97,8 +92,7 @@ class BrowserCallTest {
   static void stop() {
     if (client != null) client.close();
     clientVertx.close();
-    if (app != null) app.stop();
-    if (trunk != null) trunk.close();
+    if (gateway != null) gateway.close();
   }
 
   static HttpResponse<Buffer> post(String path, JsonObject body, String csrfToken) throws Exception {

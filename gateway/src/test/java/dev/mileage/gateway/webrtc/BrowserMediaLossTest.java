@@ -1,14 +1,7 @@
 package dev.mileage.gateway.webrtc;
 
 import dev.mileage.fixtures.sip.DemoNumbers;
-import dev.mileage.fixtures.sip.SimulatedTrunk;
 import dev.mileage.fixtures.sip.TrunkCall;
-import dev.mileage.fixtures.sip.TrunkOptions;
-import dev.mileage.gateway.Features;
-import dev.mileage.gateway.GatewayApp;
-import dev.mileage.gateway.GatewayConfig;
-import dev.mileage.gateway.metering.MeteringFeature;
-import dev.mileage.gateway.sip.SipFeature;
 import dev.mileage.gateway.sip.SubscriberStore;
 import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.AccountFlags;
@@ -16,7 +9,6 @@ import dev.mileage.points.ledger.Ledger;
 import dev.mileage.points.ledger.StandardPointTypes;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferCodes;
-import dev.mileage.points.metering.CallRate;
 import dev.mileage.points.metering.EndReason;
 import dev.mileage.points.metering.Meter;
 import dev.mileage.points.metering.Tariff;
@@ -29,9 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -55,26 +45,14 @@ class BrowserMediaLossTest {
   static final long FUNDS = 6_000;
   @TempDir
   static Path dataDir;
-  static SimulatedTrunk trunk;
-  static GatewayApp app;
-  static SipFeature sip;
-  static MeteringFeature metering;
-  static WebRtcCalls web;
+  static BrowserGateway gateway;
   static final SecureRandom RANDOM = new SecureRandom();
 
   @BeforeAll
   static void start() throws Exception {
-    trunk = SimulatedTrunk.start(TrunkOptions.defaults());
-    GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, false, "operator",
-        "media-loss-operator-password", trunk.uri());
-    metering = new MeteringFeature();
-    web = new WebRtcCalls();
-    sip = new SipFeature(() -> metering.meter().orElseThrow(), c -> SipFeature.defaultOptions(c)
-        .withTimers(Duration.ofMinutes(30), Duration.ofSeconds(90), INACTIVITY)).withBrowserCalls(web);
-    app = new GatewayApp(config, Features.all(metering, sip), Clock.systemUTC());
-    app.start();
-    await(metering.meter().orElseThrow().tariffs().putCallRate(CallRate.rated("1555", "demo", Tariff.of(60, 1, 1, 0))));
-    Ledger ledger = app.context().ledger();
+    gateway = BrowserGateway.start(dataDir, "media-loss-operator-password",
+        o -> o.withTimers(Duration.ofMinutes(30), Duration.ofSeconds(90), INACTIVITY), "1555", "demo", Tariff.of(60, 1, 1, 0));
+    Ledger ledger = gateway.app().context().ledger();
     Account issuer = await(ledger.openAccount("operator:issuance", StandardPointTypes.MILEAGE, AccountFlags.NONE));
     Account member = await(ledger.openAccount(MEMBER, StandardPointTypes.MILEAGE, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS));
     await(ledger.submit(Transfer.single(Transfer.idOf("test:media-loss:fund"), issuer.id(), member.id(), FUNDS,
@@ -83,8 +61,7 @@ class BrowserMediaLossTest {
 
   @AfterAll
   static void stop() {
-    if (app != null) app.stop();
-    if (trunk != null) trunk.close();
+    if (gateway != null) gateway.close();
   }
 
   static <T> T await(CompletionStage<T> s) throws Exception {
@@ -93,12 +70,12 @@ class BrowserMediaLossTest {
 
   @Test
   void aBrowserThatStopsSendingIsHungUpAndBilledOnlyUntilItsLastPacketWhileThePstnSideStillPlays() throws Exception {
-    SubscriberStore.Temporary cred = sip.subscribers(app.context())
+    SubscriberStore.Temporary cred = gateway.sip().subscribers(gateway.app().context())
         .issueTemporary(MEMBER, WebPhoneFeature.CREDENTIAL_LIFETIME, RANDOM).orElseThrow();
     String number = DemoNumbers.TONE_AFTER_3S; // answers after 3 s and plays a tone until hung up
     String callId = "ws-" + WsSipClient.hex(8);
-    try (JavaWebRtcPeer peer = JavaWebRtcPeer.create(); WsSipClient c = new WsSipClient(web.webSocketUrl().orElseThrow())) {
-      String domain = web.domain().orElseThrow();
+    try (JavaWebRtcPeer peer = JavaWebRtcPeer.create(); WsSipClient c = new WsSipClient(gateway.web().webSocketUrl().orElseThrow())) {
+      String domain = gateway.web().domain().orElseThrow();
       WebSocketCallTest.authenticatedInvite(c, cred.username(), cred, number, callId, peer.offer(), domain);
       String early = c.await("^SIP/2.0 183", WAIT);
       assertNotNull(early);
@@ -127,7 +104,7 @@ class BrowserMediaLossTest {
       long byeNanos = System.nanoTime();
       assertTrue(byeNanos - lastSentNanos >= INACTIVITY.toNanos(), "not before the limit");
       c.send(WsSipClient.ok(bye));
-      TrunkCall far = trunk.calls().stream().filter(t -> number.equals(t.number())).findFirst().orElseThrow();
+      TrunkCall far = gateway.trunk().calls().stream().filter(t -> number.equals(t.number())).findFirst().orElseThrow();
       assertTrue(far.awaitEnded(WAIT));
       assertEquals(TrunkCall.End.CALLER_BYE, far.end(), "the PSTN side is hung up too");
 
@@ -147,7 +124,7 @@ class BrowserMediaLossTest {
   }
 
   static UsageRecord cdr(String callId) throws Exception {
-    Meter meter = metering.meter().orElseThrow();
+    Meter meter = gateway.meter();
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       for (UsageRecord r : await(meter.usage(UsageQuery.of(MEMBER, 100)))) {
@@ -159,6 +136,6 @@ class BrowserMediaLossTest {
   }
 
   static long balance() throws Exception {
-    return await(app.context().ledger().accountsOf(MEMBER)).stream().mapToLong(Account::available).sum();
+    return await(gateway.app().context().ledger().accountsOf(MEMBER)).stream().mapToLong(Account::available).sum();
   }
 }

@@ -1,17 +1,9 @@
 package dev.mileage.gateway.webrtc;
 
 import dev.mileage.fixtures.sip.DemoNumbers;
-import dev.mileage.fixtures.sip.SimulatedTrunk;
-import dev.mileage.fixtures.sip.TrunkOptions;
-import dev.mileage.gateway.Features;
-import dev.mileage.gateway.GatewayApp;
-import dev.mileage.gateway.GatewayConfig;
 import dev.mileage.gateway.members.SessionService;
-import dev.mileage.gateway.metering.MeteringFeature;
-import dev.mileage.gateway.sip.SipFeature;
 import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.StandardPointTypes;
-import dev.mileage.points.metering.CallRate;
 import dev.mileage.points.metering.Tariff;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,11 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,76 +44,67 @@ class FirefoxCallTest {
   static Path dataDir;
   @TempDir
   static Path profileDir;
-  static SimulatedTrunk trunk;
-  static GatewayApp app;
-  static SipFeature sip;
+  static BrowserGateway gateway;
   static final Vertx CLIENT_VERTX = Vertx.vertx();
   static WebClient client;
   static WebCaller caller;
 
   @BeforeAll
   static void start() throws Exception {
-    trunk = SimulatedTrunk.start(TrunkOptions.defaults());
-    GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, false, "operator",
-        "firefox-call-operator-password", "sip:pstn@" + trunk.host() + ":" + trunk.port()); // SMS go beside the trunk
-    MeteringFeature metering = new MeteringFeature();
-    sip = new SipFeature(metering, new WebRtcCalls());
-    app = new GatewayApp(config, Features.all(metering, sip), Clock.systemUTC());
-    app.start();
-    metering.meter().orElseThrow().tariffs()
-        .putCallRate(CallRate.rated(DemoNumbers.ECHO.substring(1), "Echo line", Tariff.of(POINTS_PER_MINUTE, 1, 1, 0)))
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    client = WebClient.create(CLIENT_VERTX, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort()));
-    caller = WebCaller.signUpAndIn(client, trunk, "firefoxcaller");
+    gateway = BrowserGateway.start(dataDir, "firefox-call-operator-password", o -> o, DemoNumbers.ECHO.substring(1),
+        "Echo line", Tariff.of(POINTS_PER_MINUTE, 1, 1, 0));
+    client = WebClient.create(CLIENT_VERTX, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(gateway.app().httpPort()));
+    caller = WebCaller.signUpAndIn(client, gateway.trunk(), "firefoxcaller");
   }
 
   @AfterAll
   static void stop() {
     if (client != null) client.close();
     CLIENT_VERTX.close();
-    if (app != null) app.stop();
-    if (trunk != null) trunk.close();
+    if (gateway != null) gateway.close();
   }
 
   @Test
   void firefoxsOfferIsAnsweredAndACallWhoseAudioCannotConnectEndsUnchargedWithTheReasonShown() throws Exception {
     assertEquals(BONUS, balance());
-    long trunkCallsBefore = trunk.calls().size();
+    long trunkCallsBefore = gateway.trunk().calls().size();
     try (Firefox firefox = Firefox.start(profileDir)) {
-      String origin = "http://127.0.0.1:" + app.httpPort();
+      String origin = "http://127.0.0.1:" + gateway.app().httpPort();
       firefox.navigate(origin + "/index.html");
       firefox.setCookie(SessionService.COOKIE, caller.sessionCookie(), "127.0.0.1");
       firefox.eval("localStorage.debug = 'JsSIP:*';");
       firefox.navigate(origin + "/index.html#/phone");
       firefox.reload();
-      waitFor(() -> "yes".equals(call(() -> firefox.eval("return document.getElementById('phone-number') ? 'yes' : 'no';"))), 20,
+      BrowserCallTest.waitFor(() -> "yes".equals(call(() -> firefox.eval(
+          "return document.getElementById('phone-number') ? 'yes' : 'no';"))), 20,
           () -> text(firefox, "main"));
       firefox.eval("""
           const n = document.getElementById('phone-number');
           n.value = '+1 555 010 0001';
           n.dispatchEvent(new Event('input'));""");
-      waitFor(() -> text(firefox, "phone-rate").contains("a minute"), 15, () -> text(firefox, "phone-rate"));
+      BrowserCallTest.waitFor(() -> text(firefox, "phone-rate").contains("a minute"), 15, () -> text(firefox, "phone-rate"));
       assertTrue(text(firefox, "phone-rate").contains("Echo line"), text(firefox, "phone-rate"));
       firefox.eval("document.getElementById('phone-call').click();");
 
       // the gateway answered Firefox's offer, and Firefox applied the answer: our candidate is its remote one
-      waitFor(() -> "127.0.0.1".equals(remoteCandidate(firefox).getString("address")), 20,
+      BrowserCallTest.waitFor(() -> "127.0.0.1".equals(remoteCandidate(firefox).getString("address")), 20,
           () -> remoteCandidate(firefox).encode() + " / " + text(firefox, "phone-state") + "\n" + firefox.console());
       assertEquals("udp", remoteCandidate(firefox).getString("protocol"));
 
       // ICE cannot complete: the call ends with that reason, not as "cancelled"
-      waitFor(() -> text(firefox, "phone-state").startsWith("Ended"), 60,
+      BrowserCallTest.waitFor(() -> text(firefox, "phone-state").startsWith("Ended"), 60,
           () -> text(firefox, "phone-state") + " / " + text(firefox, "phone-error"));
       assertTrue(text(firefox, "phone-error").contains("audio could not get through"),
           text(firefox, "phone-state") + " / " + text(firefox, "phone-error") + "\n" + firefox.console());
     }
-    assertEquals(trunkCallsBefore, trunk.calls().size(), "the PSTN is called only once the browser's media is up");
+    assertEquals(trunkCallsBefore, gateway.trunk().calls().size(), "the PSTN is called only once the browser's media is up");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (balance() != BONUS && System.nanoTime() < deadline) {
       Thread.sleep(50); // the meter voids the refused call's grant after the final answer: poll, bounded
     }
     assertEquals(BONUS, balance(), "nothing charged, nothing left reserved");
-    assertEquals(0, sip.service().orElseThrow().mediaCounters().getOrDefault("web.relay.passed", 0L), "no media relayed");
+    assertEquals(0, gateway.sip().service().orElseThrow().mediaCounters().getOrDefault("web.relay.passed", 0L), "no media relayed");
   }
 
   static JsonObject remoteCandidate(Firefox firefox) {
@@ -137,7 +117,7 @@ class FirefoxCallTest {
   }
 
   static long balance() throws Exception {
-    return app.context().ledger().accountsOf(caller.owner()).toCompletableFuture().get(30, TimeUnit.SECONDS).stream()
+    return gateway.app().context().ledger().accountsOf(caller.owner()).toCompletableFuture().get(30, TimeUnit.SECONDS).stream()
         .filter(a -> a.pointType() == StandardPointTypes.MILEAGE).mapToLong(Account::available).sum();
   }
 
@@ -151,14 +131,6 @@ class FirefoxCallTest {
       return c.call();
     } catch (Exception e) {
       throw new AssertionError(e);
-    }
-  }
-
-  static void waitFor(Supplier<Boolean> condition, long seconds, Supplier<String> what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what.get());
-      Thread.sleep(100); // polling a real browser; assertions are on content, not timing
     }
   }
 }

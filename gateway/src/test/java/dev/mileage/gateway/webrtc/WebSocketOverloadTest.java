@@ -1,12 +1,6 @@
 package dev.mileage.gateway.webrtc;
 
-import dev.mileage.fixtures.sip.SimulatedTrunk;
-import dev.mileage.fixtures.sip.TrunkOptions;
-import dev.mileage.gateway.Features;
-import dev.mileage.gateway.GatewayApp;
-import dev.mileage.gateway.GatewayConfig;
-import dev.mileage.gateway.metering.MeteringFeature;
-import dev.mileage.gateway.sip.SipFeature;
+import dev.mileage.points.metering.Tariff;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,11 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -47,28 +39,21 @@ class WebSocketOverloadTest {
       + "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
   @TempDir
   static Path dataDir;
-  static SimulatedTrunk trunk;
-  static GatewayApp app;
+  static BrowserGateway gateway;
   static WebRtcCalls web;
 
   @BeforeAll
   static void start() throws Exception {
-    trunk = SimulatedTrunk.start(TrunkOptions.defaults());
-    GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, false, "operator",
-        "ws-overload-operator-password", trunk.uri());
-    MeteringFeature metering = new MeteringFeature();
-    web = new WebRtcCalls();
     // a 1 ms limit, and no per-source rate limit: the burst comes from one connection
-    SipFeature sip = new SipFeature(() -> metering.meter().orElseThrow(), c -> SipFeature.defaultOptions(c)
-        .withLimits(4, 1000, 1_000_000, 10).withOverloadDelay(Duration.ofMillis(1))).withBrowserCalls(web);
-    app = new GatewayApp(config, Features.all(metering, sip), Clock.systemUTC());
-    app.start();
+    gateway = BrowserGateway.start(dataDir, "ws-overload-operator-password",
+        o -> o.withLimits(4, 1000, 1_000_000, 10).withOverloadDelay(Duration.ofMillis(1)), "1555", "demo",
+        Tariff.of(60, 1, 1, 0));
+    web = gateway.web();
   }
 
   @AfterAll
   static void stop() {
-    if (app != null) app.stop();
-    if (trunk != null) trunk.close();
+    if (gateway != null) gateway.close();
   }
 
   @Test
@@ -118,12 +103,12 @@ class WebSocketOverloadTest {
       }
       assertEquals(401, status, "the gate reopens once the burst is handled");
     }
-    assertTrue(trunk.calls().isEmpty(), "nothing reached the trunk");
+    assertTrue(gateway.trunk().calls().isEmpty(), "nothing reached the trunk");
   }
 
   static long refusalsInMetrics() throws Exception {
     String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).timeout(WAIT).build(),
+            URI.create("http://127.0.0.1:" + gateway.app().httpPort() + "/metrics")).timeout(WAIT).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     Matcher m = Pattern.compile("(?m)^sip_overload_refused_total\\{signal=\"[a-z_]+\"} ([0-9.]+)$").matcher(metrics);
     double total = 0;
