@@ -588,7 +588,7 @@ final class B2bua {
       ServerTransaction st = event.getServerTransaction();
       Call call = st == null ? null : byACallId.get(callId(st.getRequest()));
       // our 200 was never ACKed (RFC 3261 13.3.1.4): the caller is gone
-      if (call != null && call.answered() && !call.acked && st == call.aInvite) end(call, EndReason.ERROR, 0);
+      if (call != null && call.answered() && !call.acked && st == call.aInvite) endLost(call);
       return;
     }
     ClientTransaction ct = event.getClientTransaction();
@@ -634,6 +634,19 @@ final class B2bua {
    * trunk CANCEL (or BYE once answered), the meter stops (it bills only answered time), media ports are
    * released, the call is forgotten. Idempotent.
    */
+  /**
+   * Ends a call whose caller is gone without a BYE (no session refresh, a failed refresh, no ACK for our 200):
+   * its time is billed only until its media was last heard, not for the time it took to notice.
+   */
+  void endLost(Call call) {
+    if (call.ended()) return;
+    if (call.answeredAt != null) {
+      long answered = call.answeredAt.toEpochMilli();
+      call.billUntilMs = Math.max(answered, call.relay == null ? answered : call.relay.a().lastHeardMs());
+    }
+    end(call, EndReason.ERROR, 0);
+  }
+
   void end(Call call, EndReason reason, int codeIfUnanswered) {
     if (call.ended()) return;
     ownSetupDone(call);

@@ -192,7 +192,7 @@ final class CallModifier {
     }
     if (ct != null && ct == call.refreshCt) {
       call.refreshCt = null;
-      if (code >= 300) b2bua.end(call, EndReason.ERROR, 0); // 408/481: the caller is gone (RFC 4028 10)
+      if (code >= 300) b2bua.endLost(call); // 408/481: the caller is gone (RFC 4028 10)
       else SessionTimers.restart(b2bua, call);
       return;
     }

@@ -1,6 +1,5 @@
 package dev.mileage.gateway.sip;
 
-import dev.mileage.points.metering.EndReason;
 import gov.nist.javax.sip.header.extensions.SessionExpiresHeader;
 
 import javax.sip.header.AllowHeader;
@@ -86,7 +85,7 @@ final class SessionTimers {
     long byeAtMs = seMs - Math.min(32_000L, seMs / 3);
     call.sessionTimer = b2bua.vertx().setTimer(Math.max(1, byeAtMs), id -> {
       call.sessionTimer = -1;
-      if (!call.ended()) b2bua.end(call, EndReason.ERROR, 0);
+      b2bua.endLost(call); // no refresh: the caller is gone (RFC 4028 10)
     });
     if (call.gatewayRefreshes) {
       call.refreshTimer = b2bua.vertx().setTimer(Math.max(1, seMs / 2), id -> {
