@@ -630,11 +630,6 @@ final class B2bua {
   }
 
   /**
-   * Ends a call however it ends: the caller gets {@code codeIfUnanswered} (or BYE once answered), the
-   * trunk CANCEL (or BYE once answered), the meter stops (it bills only answered time), media ports are
-   * released, the call is forgotten. Idempotent.
-   */
-  /**
    * Ends a call whose caller is gone without a BYE (no session refresh, a failed refresh, no ACK for our 200):
    * its time is billed only until its media was last heard, not for the time it took to notice.
    */
@@ -647,6 +642,11 @@ final class B2bua {
     end(call, EndReason.ERROR, 0);
   }
 
+  /**
+   * Ends a call however it ends: the caller gets {@code codeIfUnanswered} (or BYE once answered), the
+   * trunk CANCEL (or BYE once answered), the meter stops (it bills only answered time), media ports are
+   * released, the call is forgotten. Idempotent.
+   */
   void end(Call call, EndReason reason, int codeIfUnanswered) {
     if (call.ended()) return;
     ownSetupDone(call);
