@@ -73,7 +73,7 @@ final class Call {
   long receivedNanos;
   Instant answeredAt;
   EndReason endReason;
-  /** Set when the call is ended for lost media: the time is billed only until then (0: until the end). */
+  /** Set when the caller is gone without a BYE (lost media, no refresh, no ACK): billed only until then (0: until the end). */
   long billUntilMs;
   long ringTimer = -1;
   long sessionTimer = -1;
