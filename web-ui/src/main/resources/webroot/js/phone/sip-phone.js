@@ -45,7 +45,10 @@ export async function placeCall(number, handlers) {
   const finish = (e) => {
     if (over) return;
     over = true;
-    if (leaving) window.removeEventListener('pagehide', leaving);
+    if (leaving) {
+      window.removeEventListener('pagehide', leaving);
+      window.removeEventListener('hashchange', leaving);
+    }
     handlers.ended(e);
     setTimeout(() => ua.stop(), 0);
   };
@@ -76,10 +79,12 @@ export async function placeCall(number, handlers) {
   session.on('failed', ended);
   session.connection.addEventListener('track', (e) => handlers.remoteStream(e.streams[0] || new MediaStream([e.track])));
   const hangUp = () => { hungUp = true; if (!over) session.terminate(); };
-  // Leaving the page (reload, another site, closing the tab) hangs up first: the BYE (or CANCEL) leaves on
-  // the open WebSocket, instead of the call running on until the gateway notices the silence.
+  // Leaving the page (reload, another site, closing the tab) or the phone view (another page of the site)
+  // hangs up first: the BYE (or CANCEL) leaves on the open WebSocket. Otherwise the call would run on with
+  // nobody to hear it or hang it up, billed until the gateway noticed the silence or the balance ran out.
   leaving = hangUp;
   window.addEventListener('pagehide', leaving);
+  window.addEventListener('hashchange', leaving);
   return {
     hangUp,
     mute: (on) => (on ? session.mute({ audio: true }) : session.unmute({ audio: true })),

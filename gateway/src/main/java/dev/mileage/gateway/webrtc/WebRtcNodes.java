@@ -84,25 +84,33 @@ final class WebRtcNodes {
   }
 
   /**
-   * SRTP/SRTCP from the selected address, authenticated and decrypted. Before the keys exist, and for
-   * anything that fails authentication (plain RTP included), the packet is dropped. Decrypted RTCP is
-   * terminated here (counted in {@code rtcp}); the trunk side keeps its own RTCP.
+   * SRTP/SRTCP from the selected address, authenticated and decrypted; anything that fails authentication
+   * (plain RTP included), or comes from elsewhere, is dropped. Decrypted RTCP is terminated here (counted in
+   * {@code rtcp}); the trunk side keeps its own RTCP. A browser, as DTLS client, may send its first packets
+   * before our side of the handshake has installed the keys: those are counted apart ({@code beforeKeys}),
+   * so that {@code dropped} means packets that failed authentication, which is what an operator watches.
    */
   static final class Decrypt extends MediaNode {
     private final WebRtcLeg leg;
     private final MediaNode rtcp;
+    private final MediaNode beforeKeys;
 
-    Decrypt(String name, MediaCounters counters, WebRtcLeg leg, MediaNode rtcp) {
+    Decrypt(String name, MediaCounters counters, WebRtcLeg leg, MediaNode rtcp, MediaNode beforeKeys) {
       super(name, counters);
       this.leg = leg;
       this.rtcp = rtcp;
+      this.beforeKeys = beforeKeys;
     }
 
     @Override
     public void accept(MediaPacket packet) {
-      SrtpSession srtp = leg.srtp();
-      if (srtp == null || !leg.fromSelected(packet.sender())) {
+      if (!leg.fromSelected(packet.sender())) {
         drop(packet);
+        return;
+      }
+      SrtpSession srtp = leg.srtp();
+      if (srtp == null) {
+        beforeKeys.accept(packet);
         return;
       }
       byte[] in = packet.data().getBytes();

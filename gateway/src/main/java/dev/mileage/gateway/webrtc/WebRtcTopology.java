@@ -10,6 +10,8 @@ import dev.mileage.gateway.media.MediaNode;
  *   browser -> web.receive -> web.demux -+-> web.ice   (STUN: answer, select the pair)
  *                                        +-> web.dtls  (handshake -> SRTP keys)
  *                                        +-> web.decrypt -+-> web.rtcp (terminated)
+ *                                                         +-> web.before-keys (terminated: SRTP that came
+ *                                                         |   before our side of DTLS had its keys)
  *                                                         +-> web.check -> web.relay -> relay (plain RTP)
  *   relay -> web.inner.receive -> web.inner.from-relay -> web.encrypt -> web.send -> browser
  * </pre>
@@ -18,14 +20,15 @@ import dev.mileage.gateway.media.MediaNode;
 final class WebRtcTopology {
   /** Every node's name, as declared below: what metrics export ({@code <name>.passed}, {@code <name>.dropped}). */
   static final java.util.List<String> NODES = java.util.List.of("web.receive", "web.demux", "web.ice", "web.dtls",
-      "web.decrypt", "web.rtcp", "web.check", "web.relay", "web.inner.receive", "web.inner.from-relay", "web.encrypt",
+      "web.decrypt", "web.rtcp", "web.before-keys", "web.check", "web.relay", "web.inner.receive", "web.inner.from-relay", "web.encrypt",
       "web.send");
 
   private WebRtcTopology() {
   }
 
   static MediaNode fromBrowser(WebRtcLeg leg, MediaCounters c) {
-    MediaNode decrypt = new WebRtcNodes.Decrypt("web.decrypt", c, leg, new WebRtcNodes.Count("web.rtcp", c));
+    MediaNode decrypt = new WebRtcNodes.Decrypt("web.decrypt", c, leg, new WebRtcNodes.Count("web.rtcp", c),
+        new WebRtcNodes.Count("web.before-keys", c));
     MediaNode head = new WebRtcNodes.Receive("web.receive", c);
     head.then(new WebRtcNodes.Demux("web.demux", c, new WebRtcNodes.IceLite("web.ice", c, leg),
             new WebRtcNodes.Dtls("web.dtls", c, leg)))

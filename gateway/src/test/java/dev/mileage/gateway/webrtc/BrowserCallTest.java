@@ -253,7 +253,7 @@ class BrowserCallTest {
 
   @Test
   @Order(3)
-  void leavingThePageInACallHangsItUpAtOnce() throws Exception {
+  void leavingThePageOrThePhoneViewInACallHangsItUpAtOnce() throws Exception {
     WebCaller leaver = WebCaller.signUpAndIn(client, trunk, "webleaver");
     ChromeDriver driver = Chromium.start();
     try {
@@ -284,6 +284,19 @@ class BrowserCallTest {
       assertTrue(usage != null, "a usage record for the call");
       assertEquals("CALLER_HANGUP", usage.getString("reason"), usage.encode());
       assertTrue(usage.getLong("billedSeconds") < SECONDS_BOUGHT, usage.encode());
+
+      // going to another page of the site in a call hangs it up too (the phone view, its audio and its
+      // hang-up button are gone)
+      driver.get(origin + "/index.html#/phone");
+      waitFor(() -> !driver.findElements(By.id("phone-number")).isEmpty(), 15, () -> text(driver, "main"));
+      driver.findElement(By.id("phone-number")).sendKeys(DemoNumbers.ECHO);
+      driver.findElement(By.id("phone-call")).click();
+      waitFor(() -> text(driver, "phone-state").equals("Connected"), 30,
+          () -> text(driver, "phone-state") + " / " + text(driver, "phone-error"));
+      TrunkCall second = trunk.calls().stream().filter(c -> c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+      driver.executeScript("location.hash = '#/shop';");
+      assertTrue(second.awaitEnded(Duration.ofSeconds(10)), "the PSTN side is hung up when the member browses on");
+      assertEquals(TrunkCall.End.CALLER_BYE, second.end());
     } finally {
       driver.quit();
     }

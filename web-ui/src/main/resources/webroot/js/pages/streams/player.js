@@ -175,12 +175,15 @@ export async function renderPlayer(main, { itemId, notify }) {
     ticker = setInterval(tick, 1000);
     heartbeat = setInterval(() => { if (!ended) control('heartbeat'); }, HEARTBEAT_MS);
     attachPlayer();
-    // leaving the page stops the stream: nothing is metered for a player nobody sees
-    window.addEventListener('hashchange', () => {
+    // leaving the view (another page of the site) or the page (reload, another site, closing the tab) stops
+    // the stream: nothing is metered for a player nobody sees (keepalive: the request outlives the page)
+    const leave = () => {
       if (!ended) fetch(`/api/v1/streams/sessions/${session.sessionId}/stop`, { method: 'POST', keepalive: true,
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf() }, body: '{}' });
       finish(null);
-    }, { once: true });
+    };
+    window.addEventListener('hashchange', leave, { once: true });
+    window.addEventListener('pagehide', leave, { once: true });
   });
 
   stopBtn.addEventListener('click', async () => {
