@@ -35,7 +35,11 @@ public final class MallFeature implements Feature {
   private VendorRoutes vendorRoutes;
   private Auctions auctions;
   private MallDemo demo;
+  private AutoSettlement autoSettlement;
+  private ProductLists productLists;
+  private ProductListRoutes productListRoutes;
   private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The production wiring: the sandbox card provider; demo data when the gateway runs in demo mode. */
   public MallFeature() {
@@ -72,7 +76,11 @@ public final class MallFeature implements Feature {
     PayCodes payCodes = new PayCodes(journal, spending, vendors, GuessLimiter.persistent("mall.pay_code",
         MallOptions.KEY_FAILURES_PER_SOURCE_MAX, MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
     routes = new MallRoutes(ledger, vendors, journal, issuance, spending, auctions, payCodes);
-    vendorRoutes = new VendorRoutes(vendors, journal, issuance, new Settlements(journal, ledger, vendors, options), auctions,
+    Settlements settlements = new Settlements(journal, ledger, vendors, options);
+    autoSettlement = new AutoSettlement(journal, ledger, settlements);
+    productLists = new ProductLists(journal, ledger);
+    productListRoutes = new ProductListRoutes(vendors, productLists);
+    vendorRoutes = new VendorRoutes(vendors, journal, issuance, settlements, auctions,
         new Reports(journal, ledger, vendors), payCodes);
   }
 
@@ -91,6 +99,9 @@ public final class MallFeature implements Feature {
     api.get("/mall/auctions").handler(Web.handle(routes::auctions));
     api.get("/mall/auctions/:id").handler(Web.handle(routes::auction));
     api.post("/mall/vendor-applications").handler(Web.handle(vendorRoutes::apply));
+    // a manufacturer's product list: that vendor itself or an operator
+    api.get("/mall/vendors/:id/allowed-products").handler(Web.handle(productListRoutes::list));
+    api.post("/mall/vendors/:id/allowed-product-changes").handler(Web.handle(productListRoutes::change));
     // members
     api.post("/mall/vendors/:id/registrations").handler(Web.handle(routes::register));
     api.post("/mall/vendors/:id/token-purchases").handler(Web.handle(routes::buyTokens));
@@ -123,6 +134,8 @@ public final class MallFeature implements Feature {
     api.post("/mall/admin/vendors/:id/reimbursements/pay").handler(Web.handle(vendorRoutes::adminPayOwed));
     api.get("/mall/admin/report").handler(Web.handle(vendorRoutes::operatorReport));
     api.get("/mall/admin/notifications").handler(Web.handle(vendorRoutes::notifications));
+    api.post("/mall/admin/settlement-runs").handler(Web.handle(rc -> RoutesBase.then(rc, autoSettlement.run(),
+        r -> Web.json(rc, 200, r))));
   }
 
   @Override
@@ -136,6 +149,14 @@ public final class MallFeature implements Feature {
           auctions.sweep().onComplete(r -> {
             sweeping.set(false);
             if (r.failed()) LOG.log(Level.WARNING, "auction sweep failed", r.cause());
+          });
+        });
+        // reimbursements due on the injected clock are paid; product lists whose ledger step failed are re-applied
+        vertx.setPeriodic(options.settlementInterval().toMillis(), t -> {
+          if (!settling.compareAndSet(false, true)) return; // the previous run is still going
+          autoSettlement.run().compose(r -> productLists.repair(vendors)).onComplete(r -> {
+            settling.set(false);
+            if (r.failed()) LOG.log(Level.WARNING, "settlement run failed", r.cause());
           });
         });
         return Future.succeededFuture();

@@ -100,7 +100,7 @@ final class VendorRoutes extends RoutesBase {
   }
 
   void adminPayOwed(RoutingContext ctx) {
-    then(ctx, approved(ctx, pathId(ctx, "id")), v -> then(ctx, settlements.payOwed(v), s -> Web.json(ctx, 200, s)));
+    then(ctx, approved(ctx, pathId(ctx, "id")), v -> then(ctx, settlements.payOwed(v, Settlements.BY_OPERATOR), s -> Web.json(ctx, 200, s)));
   }
 
   void operatorReport(RoutingContext ctx) {
@@ -210,7 +210,7 @@ final class VendorRoutes extends RoutesBase {
   }
 
   void payOwed(RoutingContext ctx) {
-    then(ctx, vendor(ctx, true), v -> then(ctx, settlements.payOwed(v), s -> Web.json(ctx, 200, s)));
+    then(ctx, vendor(ctx, true), v -> then(ctx, settlements.payOwed(v, Settlements.BY_VENDOR), s -> Web.json(ctx, 200, s)));
   }
 
   void openAuction(RoutingContext ctx) {
