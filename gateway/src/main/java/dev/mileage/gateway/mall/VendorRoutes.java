@@ -133,6 +133,7 @@ final class VendorRoutes extends RoutesBase {
           for (Row r : rows) {
             out.add(new JsonObject().put("kind", r.getString("kind")).put("vendorId", r.getLong("vendor_id"))
                 .put("vendorName", r.getString("name")).put("memberId", r.getLong("member_id")).put("tokens", r.getLong("tokens"))
+                .put("amountWon", r.getLong("amount_won")).put("detail", r.getString("detail"))
                 .put("at", r.getOffsetDateTime("at").toInstant().toString()));
           }
           Web.json(ctx, 200, out);
