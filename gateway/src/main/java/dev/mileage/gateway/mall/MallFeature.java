@@ -38,6 +38,7 @@ public final class MallFeature implements Feature {
   private AutoSettlement autoSettlement;
   private ProductLists productLists;
   private ProductListRoutes productListRoutes;
+  private NotificationRoutes notificationRoutes;
   private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -80,6 +81,7 @@ public final class MallFeature implements Feature {
     autoSettlement = new AutoSettlement(journal, ledger, settlements);
     productLists = new ProductLists(journal, ledger);
     productListRoutes = new ProductListRoutes(vendors, productLists);
+    notificationRoutes = new NotificationRoutes(vendors, journal);
     vendorRoutes = new VendorRoutes(vendors, journal, issuance, settlements, auctions,
         new Reports(journal, ledger, vendors), payCodes);
   }
@@ -125,6 +127,8 @@ public final class MallFeature implements Feature {
     api.post("/mall/vendor/auctions").handler(Web.handle(vendorRoutes::openAuction));
     api.post("/mall/vendor/auctions/:id/close").handler(Web.handle(vendorRoutes::closeAuction));
     api.get("/mall/vendor/report").handler(Web.handle(vendorRoutes::vendorReport));
+    api.get("/mall/vendor/notifications").handler(Web.handle(notificationRoutes::list));
+    api.post("/mall/vendor/notifications/read").handler(Web.handle(notificationRoutes::markRead));
     // the operator
     api.route("/mall/admin/*").handler(Access.role(Access.ROLE_OPERATOR));
     api.get("/mall/admin/vendors").handler(Web.handle(vendorRoutes::adminVendors));

@@ -1,23 +1,12 @@
 // The mall's back office. Vendors sign in with their vendor key, operators with their user and password;
 // both stay in this page's memory only (a reload signs out). Vendors: report, catalog, buying tokens,
 // allotting them to customers, paying reimbursements, auctions. Operators: approving vendors, the mall report.
-import { ApiError, get, post, setOperator, operatorSignedIn } from '../../api.js';
+import { get, post, setOperator, operatorSignedIn } from '../../api.js';
+import { setVendorKey, vendorCall, vendorSignedIn } from './vendor.js';
 import { el, field, page, won } from '../../dom.js';
 import { tabs, tokenName } from '../mall.js';
 
-let vendorKey = null;
 const op = { asOperator: true };
-
-async function vendorCall(method, path, body) {
-  const headers = { Accept: 'application/json', 'X-Vendor-Key': vendorKey };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit' });
-  const text = await res.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = { reason: text }; }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
-}
 
 function reportView(r, id) {
   const t = r.tokens;
@@ -53,19 +42,21 @@ function form(id, title, fields, submit, onSubmit, ctx) {
 
 async function vendorOffice(main, ctx) {
   const me = await vendorCall('GET', '/api/v1/mall/vendor/me');
-  const out = el('button', { type: 'button', class: 'secondary', onclick: () => { vendorKey = null; render(main, ctx); } }, 'Sign out');
+  const out = el('button', { type: 'button', class: 'secondary', onclick: () => { setVendorKey(null); render(main, ctx); } }, 'Sign out');
   if (me.status !== 'APPROVED') {
     page(main, `${me.name}: back office`, tabs('backoffice'), out, el('p', { id: 'vendor-status' }, `Status: ${me.status.toLowerCase()} — the mall operator has not approved this vendor yet.`));
     return;
   }
   const again = () => vendorOffice(main, ctx);
-  const [report, customers] = await Promise.all([vendorCall('GET', '/api/v1/mall/vendor/report'), vendorCall('GET', '/api/v1/mall/vendor/customers')]);
+  const [report, customers, notes] = await Promise.all([vendorCall('GET', '/api/v1/mall/vendor/report'),
+    vendorCall('GET', '/api/v1/mall/vendor/customers'), vendorCall('GET', '/api/v1/mall/vendor/notifications?limit=1')]);
   // the vendor's tokens by kind: its own, and the gift-certificate and auction tokens the operator gave it
   const kinds = [report.tokenKind, ...(report.extraTokens || []).map(x => x.kind)];
   const kindSelect = (id, allowed) => el('div', {}, el('label', { for: id }, 'Token'),
     el('select', { id }, kinds.filter(allowed).map(k => el('option', { value: k }, KIND_NAMES[k]))));
   const kindOf = k => (k === report.tokenKind ? {} : { tokenKind: k });
   page(main, `${me.name}: back office`, tabs('backoffice'), out,
+    el('p', {}, el('a', { href: '#/mall/notifications', id: 'notifications-link' }, `Notifications (${notes.unread} unread)`)),
     reportView(report, 'vendor-report'),
     el('div', { class: 'report-grid' },
       form('issue-form', 'Buy tokens from the mall', [kindSelect('issueKind', () => true), field('issueTokens', `Tokens (${won(me.rateWon)} each)`, { type: 'number', min: 1, required: true })],
@@ -123,14 +114,14 @@ async function operatorOffice(main, ctx) {
 }
 
 export async function render(main, ctx) {
-  if (vendorKey) return vendorOffice(main, ctx);
+  if (vendorSignedIn()) return vendorOffice(main, ctx);
   if (operatorSignedIn()) {
     try { return await operatorOffice(main, ctx); } catch (err) { if (err.status !== 403) throw err; ctx.notify('This account is not a mall operator.', true); setOperator(null); }
   }
   const vendorForm = form('vendor-key-form', 'Vendors', [field('vendorKey', 'Vendor key', { type: 'password', required: true, autocomplete: 'off' }, 'shown once when you applied')],
     'Sign in as vendor', async v => {
-      vendorKey = v('vendorKey').trim();
-      try { await vendorOffice(main, ctx); } catch (err) { vendorKey = null; throw err; }
+      setVendorKey(v('vendorKey'));
+      try { await vendorOffice(main, ctx); } catch (err) { setVendorKey(null); throw err; }
     }, ctx);
   const operatorForm = form('mall-operator-form', 'Mall operators', [field('mopUser', 'Operator user', { required: true, autocomplete: 'username' }),
     field('mopPassword', 'Password', { type: 'password', required: true, autocomplete: 'current-password' })],
