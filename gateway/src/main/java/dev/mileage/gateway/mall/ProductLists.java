@@ -141,7 +141,7 @@ final class ProductLists {
     return pool.withTransaction(c -> c.preparedQuery("SELECT allowed_products, point_type FROM mall.vendor WHERE id = $1 FOR UPDATE")
         .execute(Tuple.of(maker.id())).compose(rows -> {
           Row r = rows.iterator().next();
-          Set<String> products = Set.of(r.getArrayOfStrings("allowed_products"));
+          Set<String> products = new TreeSet<>(Arrays.asList(r.getArrayOfStrings("allowed_products")));
           return ledger.f(ledger.ledger().setAllowedProducts(r.getInteger("point_type"), products))
               .compose(t -> c.preparedQuery("UPDATE mall.allowed_product_change SET applied_at = $2 WHERE vendor_id = $1"
                   + " AND applied_at IS NULL").execute(Tuple.of(maker.id(), journal.now())));

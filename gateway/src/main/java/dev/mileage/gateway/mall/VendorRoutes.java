@@ -8,7 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -50,19 +49,8 @@ final class VendorRoutes extends RoutesBase {
     String code = Web.requireText(b, "tokenCode", 20);
     if (!code.matches("[A-Z][A-Z0-9]{1,19}")) throw new IllegalArgumentException("tokenCode must be 2..20 upper-case letters and digits");
     long rate = Web.requireLong(b, "rateWon", 1, MallOptions.RATE_WON_MAX);
-    List<String> allowed = new ArrayList<>();
-    Object listed = b.getValue("allowedProducts");
-    if (listed != null) {
-      if (!(listed instanceof JsonArray arr) || arr.size() > MallOptions.ALLOWED_PRODUCTS_MAX) {
-        throw new IllegalArgumentException("allowedProducts must be a list of at most " + MallOptions.ALLOWED_PRODUCTS_MAX);
-      }
-      for (Object o : arr) {
-        if (!(o instanceof String s) || !s.matches("[1-9][0-9]{0,17}:" + SKU_PATTERN)) {
-          throw new IllegalArgumentException("allowedProducts entries are \"<vendorId>:<sku>\"");
-        }
-        allowed.add(s);
-      }
-    }
+    // the rules a later change of the list follows too: "<vendorId>:<sku>", at most ALLOWED_PRODUCTS_MAX, no duplicates
+    List<String> allowed = ProductListRoutes.products(b, "allowedProducts");
     if (kind.equals(Vendor.MANUFACTURER) && allowed.isEmpty()) {
       throw new IllegalArgumentException("a manufacturer lists the products (\"<vendorId>:<sku>\") its tokens pay for");
     }
