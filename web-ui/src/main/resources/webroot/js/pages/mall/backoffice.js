@@ -55,9 +55,11 @@ async function vendorOffice(main, ctx) {
   const kindSelect = (id, allowed) => el('div', {}, el('label', { for: id }, 'Token'),
     el('select', { id }, kinds.filter(allowed).map(k => el('option', { value: k }, KIND_NAMES[k]))));
   const kindOf = k => (k === report.tokenKind ? {} : { tokenKind: k });
+  const products = me.kind === 'MANUFACTURER' ? await productList(me, again, ctx) : null;
   page(main, `${me.name}: back office`, tabs('backoffice'), out,
     el('p', {}, el('a', { href: '#/mall/notifications', id: 'notifications-link' }, `Notifications (${notes.unread} unread)`)),
     reportView(report, 'vendor-report'),
+    products,
     el('div', { class: 'report-grid' },
       form('issue-form', 'Buy tokens from the mall', [kindSelect('issueKind', () => true), field('issueTokens', `Tokens (${won(me.rateWon)} each)`, { type: 'number', min: 1, required: true })],
         'Buy by card', async v => {
@@ -90,6 +92,28 @@ async function vendorOffice(main, ctx) {
           const r = await vendorCall('POST', '/api/v1/mall/vendor/reimbursements/pay');
           ctx.notify(`Paid ${r.paid} reimbursement(s), ${won(r.paidWon)}.`); await again();
         }, ctx)));
+}
+
+// A manufacturer's product list: the products ("<vendor id>:<sku>") its token pays for, changed from now on.
+async function productList(me, again, ctx) {
+  const list = await vendorCall('GET', `/api/v1/mall/vendors/${me.id}/allowed-products`);
+  const change = async (body, done) => {
+    try {
+      await vendorCall('POST', `/api/v1/mall/vendors/${me.id}/allowed-product-changes`, { ...body, requestKey: crypto.randomUUID() });
+      await again();
+      ctx.notify(done);
+    } catch (err) {
+      ctx.notify(`${err.message}${err.body.products ? ` (${err.body.products.join(', ')})` : ''}`, true);
+    }
+  };
+  const last = list.changes[0];
+  return el('section', { class: 'card', id: 'product-list' }, el('h3', {}, 'Products your token pays for'),
+    el('ul', { id: 'allowed-products' }, list.allowedProducts.map(p => el('li', { dataset: { product: p } }, p, ' ',
+      el('button', { type: 'button', class: 'secondary remove-product', 'aria-label': `Remove ${p}`, onclick: () => change({ remove: [p] }, `${p} removed: your tokens no longer pay for it.`) }, 'Remove')))),
+    form('add-product-form', 'Add a product', [field('addProduct', 'Product', { required: true, pattern: '[1-9][0-9]{0,17}:[A-Za-z0-9][A-Za-z0-9._-]{0,31}' }, 'vendor id, a colon, the SKU: 12:A1')],
+      'Add', v => change({ add: [v('addProduct').trim()] }, `${v('addProduct').trim()} added.`), ctx),
+    last ? el('p', { class: 'muted', id: 'last-change' }, `Last change ${new Date(last.at).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC by ${last.changedBy}:`
+      + ` added ${last.added.join(', ') || 'nothing'}, removed ${last.removed.join(', ') || 'nothing'}.`) : null);
 }
 
 async function operatorOffice(main, ctx) {

@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Vendors' notifications: the API (a page at a time by id, unread only, marking read; a vendor never reaches
  * another's) and the page in a real headless Chromium, used with the keyboard: signing in with a wrong key shows
- * why, paging, marking one and a whole page read.
+ * why, paging, marking one and a whole page read. Also a manufacturer changing its product list in the back office.
  */
-class MallNotificationsTest {
+class MallVendorPagesTest {
   @TempDir
   static Path dataDir;
   @TempDir
@@ -129,5 +129,41 @@ class MallNotificationsTest {
     assertEquals(1, browser.web().findElements(org.openqa.selenium.By.cssSelector("#notifications li")).size());
     browser.screenshot("mall-notifications");
     assertEquals(1, notes(a, "").getLong("unread"));
+  }
+
+  @Test
+  void aManufacturerChangesItsProductListInTheBackOfficeWithTheKeyboard() throws Exception {
+    MallHarness.VendorClient s = h.vendor(owner, "Pages Shop", 10);
+    s.product("P1", 10);
+    s.product("P2", 10);
+    MallHarness.VendorClient m = h.approve(h.apply(owner, "Pages Maker", "MANUFACTURER", "PAGESMAKER", 10,
+        new JsonArray().add(s.id + ":P1")));
+    String p1 = s.id + ":P1";
+    String p2 = s.id + ":P2";
+
+    browser.web().get(base + "#/mall/backoffice");
+    browser.web().navigate().refresh(); // a fresh page: no vendor key in memory from another test
+    browser.type("#vendorKey", m.apiKey);
+    browser.find("#vendorKey").sendKeys(Keys.ENTER);
+    browser.awaitText("#allowed-products", p1);
+    browser.type("#addProduct", p2);
+    browser.find("#addProduct").sendKeys(Keys.ENTER);
+    browser.awaitText("#notice", p2 + " added.");
+    browser.awaitText("#allowed-products", p2);
+    browser.awaitText("#last-change", "by vendor:" + m.id + ": added " + p2 + ", removed nothing.");
+    browser.type("#addProduct", p2);
+    browser.find("#addProduct").sendKeys(Keys.ENTER);
+    browser.awaitText("#notice", "these products are on the list already; nothing was changed (" + p2 + ")");
+
+    browser.find("button[aria-label='Remove " + p1 + "']").sendKeys(Keys.ENTER);
+    browser.awaitText("#notice", p1 + " removed: your tokens no longer pay for it.");
+    browser.find("button[aria-label='Remove " + p2 + "']").sendKeys(Keys.ENTER);
+    browser.awaitText("#notice", "must keep at least one product");
+    browser.awaitText("#allowed-products", p2);
+    browser.awaitText("#notifications-link", "Notifications (2 unread)");
+    browser.screenshot("mall-product-list");
+    JsonObject list = check(h.gateway.get("/api/v1/mall/vendors/" + m.id + "/allowed-products"), 200).bodyAsJsonObject();
+    assertEquals(new JsonArray().add(p2), list.getJsonArray("allowedProducts"));
+    assertEquals(2, list.getJsonArray("changes").size());
   }
 }
