@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * tokens issued to vendors for money and allotted or sold to users, spent and exchanged across vendors with
  * royalties, reimbursements, tolls and service charges, auctions payable in tokens, and reports. Members use
  * their session; vendors and their POS terminals the vendor key ({@code X-Vendor-Key}); operators HTTP Basic.
- * The route table is {@link #mountApi}; the rules are in Issuance, Spending, Settlements, Auctions, Reports.
+ * The route table is {@link #mountApi}; the rules are in Issuance, Spending, Settlements (and its schedule,
+ * AutoSettlement), ProductLists (a manufacturer's editable product list), Auctions, Reports.
  */
 public final class MallFeature implements Feature {
   private static final Logger LOG = Logger.getLogger(MallFeature.class.getName());

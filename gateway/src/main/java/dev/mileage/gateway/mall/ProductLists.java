@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * {@code mall.allowed_product_change}, the notifications) under the vendor row's lock, then given to the ledger's
  * point type, which is what a purchase is checked against. The answer comes only after the ledger has it, so
  * every purchase that starts after the answer sees the new list; purchases accepted before stay valid (they are
- * never re-checked). If the ledger step fails the change stays recorded but unapplied: repeating the request (same
+ * never re-checked; one checked just before the ledger step and committed just after counts as accepted before). If the ledger step fails the change stays recorded but unapplied: repeating the request (same
  * key) or any later change of the vendor applies the latest list, and the mall's periodic run does too.
  */
 final class ProductLists {

@@ -202,6 +202,11 @@ class MallProductListTest {
     assertEquals(listed, mallList(m));
     assertEquals(0, check(h.gateway.get("/api/v1/mall/vendors/" + m.id + "/allowed-products"), 200).bodyAsJsonObject()
         .getJsonArray("changes").size(), "nothing was recorded");
+    HttpResponse<Buffer> twice = owner.post("/api/v1/mall/vendor-applications", new JsonObject().put("name", "Twice Maker")
+        .put("kind", "MANUFACTURER").put("tokenCode", "TWICEMAKER").put("rateWon", 10)
+        .put("allowedProducts", new JsonArray().add(a.id + ":P1").add(a.id + ":P1")));
+    assertEquals(400, twice.statusCode(), "an application follows the same rules");
+    assertTrue(twice.bodyAsJsonObject().getString("reason").contains("twice"), twice.bodyAsString());
     HttpResponse<Buffer> shop = change(a.apiKey, a.id, List.of(b.id + ":Q1"), List.of(), key());
     assertEquals(409, shop.statusCode());
     assertEquals("not_restricted", shop.bodyAsJsonObject().getString("error"));
