@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The settlement schedule: pays every reimbursement OWED for longer than {@link MallOptions#settlementDelay()} on the
@@ -24,6 +26,7 @@ import java.util.Map;
  * left for the next run) and its rows' locks, so overlapping runs and manual payments never pay anything twice.
  */
 final class AutoSettlement {
+  private static final Logger LOG = Logger.getLogger(AutoSettlement.class.getName());
   private final Journal journal;
   private final MallLedger ledger;
   private final Settlements settlements;
@@ -56,7 +59,11 @@ final class AutoSettlement {
             done = done.compose(list -> {
               int budget = MallOptions.SETTLEMENT_RUN_MAX - list.stream().mapToInt(p -> p.paid().ids().size() + p.shortCount()).sum();
               if (budget <= 0) return Future.succeededFuture(list);
-              return settle(payer, dueBy, Math.min(budget, MallOptions.SETTLEMENT_BATCH_MAX)).map(p -> {
+              // one payer's failure (a database or ledger error) is logged and leaves its rows OWED for the next run
+              return settle(payer, dueBy, Math.min(budget, MallOptions.SETTLEMENT_BATCH_MAX)).recover(err -> {
+                LOG.log(Level.WARNING, "settling vendor " + payer + " failed; its reimbursements stay owed", err);
+                return Future.succeededFuture(new PayerResult(payer, true, new Settlements.Paid(List.of(), 0), 0, 0, 0));
+              }).map(p -> {
                 list.add(p);
                 return list;
               });

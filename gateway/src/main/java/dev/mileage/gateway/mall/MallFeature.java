@@ -139,8 +139,12 @@ public final class MallFeature implements Feature {
     api.post("/mall/admin/vendors/:id/reimbursements/pay").handler(Web.handle(vendorRoutes::adminPayOwed));
     api.get("/mall/admin/report").handler(Web.handle(vendorRoutes::operatorReport));
     api.get("/mall/admin/notifications").handler(Web.handle(vendorRoutes::notifications));
-    api.post("/mall/admin/settlement-runs").handler(Web.handle(rc -> RoutesBase.then(rc, autoSettlement.run(),
-        r -> Web.json(rc, 200, r))));
+    api.post("/mall/admin/settlement-runs").handler(Web.handle(rc -> RoutesBase.then(rc, periodicRun(), r -> Web.json(rc, 200, r))));
+  }
+
+  /** The settlement schedule's run, then product lists whose ledger step failed are given to the ledger again. */
+  private Future<io.vertx.core.json.JsonObject> periodicRun() {
+    return autoSettlement.run().compose(r -> productLists.repair(vendors).map(n -> r.put("productListsRepaired", n)));
   }
 
   @Override
@@ -159,7 +163,7 @@ public final class MallFeature implements Feature {
         // reimbursements due on the injected clock are paid; product lists whose ledger step failed are re-applied
         vertx.setPeriodic(options.settlementInterval().toMillis(), t -> {
           if (!settling.compareAndSet(false, true)) return; // the previous run is still going
-          autoSettlement.run().compose(r -> productLists.repair(vendors)).onComplete(r -> {
+          periodicRun().onComplete(r -> {
             settling.set(false);
             if (r.failed()) LOG.log(Level.WARNING, "settlement run failed", r.cause());
           });

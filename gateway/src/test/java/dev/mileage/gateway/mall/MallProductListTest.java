@@ -227,4 +227,39 @@ class MallProductListTest {
     assertEquals(Set.of(a.id + ":P1"), ledgerList(m.pointType));
     check(fan.spend(a.id, "P1", m.id, key()), 200);
   }
+
+  @Test
+  void aChangeWhoseLedgerStepFailedIsAppliedByARepeatOrByTheNextRun() throws Exception {
+    MallHarness.VendorClient m = maker("Lagging Maker", a.id + ":P1");
+    MallHarness.VendorClient n = maker("Lagging Maker Two", a.id + ":P1");
+    // as if the mall committed each change and the ledger step then failed: the mall's list is ahead of the ledger's
+    String kM = key();
+    for (MallHarness.VendorClient v : List.of(m, n)) {
+      String[] list = {a.id + ":P1", a.id + ":P2"};
+      query("UPDATE mall.vendor SET allowed_products = $2 WHERE id = $1", io.vertx.sqlclient.Tuple.tuple().addLong(v.id)
+          .addArrayOfString(list));
+      query("INSERT INTO mall.allowed_product_change (vendor_id, request_key, changed_by, added, removed, products, at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, now())", io.vertx.sqlclient.Tuple.tuple().addLong(v.id)
+          .addString(v == m ? kM : key()).addString("vendor:" + v.id).addArrayOfString(new String[] {a.id + ":P2"})
+          .addArrayOfString(new String[0]).addArrayOfString(list));
+    }
+    assertEquals(Set.of(a.id + ":P1"), ledgerList(m.pointType), "the ledger does not have the change yet");
+    assertEquals("token_not_allowed", fan.spend(a.id, "P2", m.id, key()).bodyAsJsonObject().getString("error"));
+
+    JsonObject repeated = check(change(m.apiKey, m.id, List.of(a.id + ":P2"), List.of(), kM), 200).bodyAsJsonObject();
+    assertTrue(repeated.getBoolean("applied"), repeated.encode());
+    assertEquals(Set.of(a.id + ":P1", a.id + ":P2"), ledgerList(m.pointType), "repeating the request applied it");
+    check(fan.spend(a.id, "P2", m.id, key()), 200);
+
+    assertEquals(Set.of(a.id + ":P1"), ledgerList(n.pointType));
+    JsonObject run = check(h.gateway.post("/api/v1/mall/admin/settlement-runs", new JsonObject()), 200).bodyAsJsonObject();
+    assertTrue(run.getInteger("productListsRepaired") >= 1, run.encode());
+    assertEquals(Set.of(a.id + ":P1", a.id + ":P2"), ledgerList(n.pointType), "the run applied the other");
+    assertTrue(check(h.gateway.get("/api/v1/mall/vendors/" + n.id + "/allowed-products"), 200).bodyAsJsonObject()
+        .getJsonArray("changes").getJsonObject(0).getBoolean("applied"));
+  }
+
+  static void query(String sql, io.vertx.sqlclient.Tuple args) throws Exception {
+    h.gateway.app.context().pool().preparedQuery(sql).execute(args).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
 }
