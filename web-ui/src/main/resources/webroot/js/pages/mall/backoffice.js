@@ -130,6 +130,16 @@ async function operatorOffice(main, ctx) {
           try { await post(`/api/v1/mall/admin/vendors/${v.id}/tokens`, { kind }, op); ctx.notify(`${v.name}: ${KIND_NAMES[kind].toLowerCase()} added.`); await operatorOffice(main, ctx); }
           catch (err) { ctx.notify(err.message, true); }
         } }, `Add ${KIND_NAMES[kind].toLowerCase()}`))))))),
+    el('h2', {}, 'Settlement'),
+    el('p', {}, 'Reimbursements owed longer than the settlement delay are paid by the schedule, with their toll, as far as the payer\'s cash covers.'),
+    el('button', { type: 'button', id: 'run-settlement', onclick: async () => {
+      try {
+        const r = await post('/api/v1/mall/admin/settlement-runs', {}, op);
+        const short = r.payers.reduce((n, p) => n + p.shortCount, 0);
+        await operatorOffice(main, ctx);
+        ctx.notify(`Settlement run: paid ${r.paid} reimbursement(s), ${won(r.paidWon)} plus ${won(r.tollsWon)} tolls; ${short} not covered.`);
+      } catch (err) { ctx.notify(`Settlement run failed: ${err.message}`, true); }
+    } }, 'Run settlement now'),
     el('h2', {}, 'Mall report'),
     el('p', { id: 'mall-totals' }, `Issued ${t.issued} tokens, ${t.inCirculation} in circulation; card receipts ${won(t.cardReceiptsWon)}; royalties ${won(t.royaltiesWon)};`
       + ` tolls ${won(t.tollsWon)}; service charges ${won(t.serviceChargesWon)}; reimbursements owed ${won(t.reimbursementsOwedWon)}, paid ${won(t.reimbursementsPaidWon)}.`
