@@ -50,7 +50,9 @@ final class AutoSettlement {
   Future<JsonObject> run() {
     OffsetDateTime dueBy = journal.now().minus(settlements.options().settlementDelay());
     return journal.pool().preparedQuery("SELECT payer_vendor_id FROM mall.reimbursement WHERE status = 'OWED' AND created_at <= $1"
-            + " GROUP BY payer_vendor_id ORDER BY min(id) LIMIT " + MallOptions.SETTLEMENT_PAYERS_PER_RUN_MAX)
+            // payers whose every due reimbursement was already found not covered go last: they do not starve the others
+            + " GROUP BY payer_vendor_id ORDER BY bool_and(short_reported_at IS NOT NULL), min(id) LIMIT "
+            + MallOptions.SETTLEMENT_PAYERS_PER_RUN_MAX)
         .execute(Tuple.of(dueBy)).compose(rows -> {
           List<Long> payers = new ArrayList<>();
           for (Row r : rows) payers.add(r.getLong(0));
