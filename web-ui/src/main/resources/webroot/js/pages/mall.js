@@ -3,7 +3,7 @@
 import { get } from '../api.js';
 import { el, page } from '../dom.js';
 
-const VIEWS = { shop: 'shop', wallet: 'wallet', exchange: 'exchange', auctions: 'auctions', auction: 'auctions', backoffice: 'backoffice' };
+const VIEWS = { shop: 'shop', wallet: 'wallet', exchange: 'exchange', auctions: 'auctions', auction: 'auctions', backoffice: 'backoffice', notifications: 'notifications' };
 
 export const tokenName = code => code.replace(/^TOKEN_/, '').toLowerCase();
 export const tokens = (n, code) => `${Number(n).toLocaleString('en-US')} ${code ? tokenName(code) : ''} tokens`.replace('  ', ' ');

@@ -98,9 +98,14 @@ final class Journal {
     }
   }
 
-  Future<List<Reimbursement>> owedBy(long vendorId, int limit) {
-    return pool.preparedQuery("SELECT * FROM mall.reimbursement WHERE payer_vendor_id = $1 AND status = 'OWED' ORDER BY id LIMIT $2")
-        .execute(Tuple.of(vendorId, limit)).map(rows -> {
+  /**
+   * Locks (FOR UPDATE SKIP LOCKED) up to {@code limit} of the payer's OWED reimbursements made at or before
+   * {@code dueBy} (null: any), oldest first: rows another transaction is paying are skipped, never paid twice.
+   */
+  Future<List<Reimbursement>> lockOwed(SqlConnection c, long payerVendorId, OffsetDateTime dueBy, int limit) {
+    return c.preparedQuery("SELECT * FROM mall.reimbursement WHERE payer_vendor_id = $1 AND status = 'OWED'"
+            + " AND ($2::timestamptz IS NULL OR created_at <= $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED")
+        .execute(Tuple.of(payerVendorId, dueBy, limit)).map(rows -> {
           List<Reimbursement> out = new ArrayList<>();
           for (Row r : rows) {
             out.add(new Reimbursement(r.getLong("id"), r.getLong("entry_id"), r.getLong("payer_vendor_id"),
@@ -110,11 +115,22 @@ final class Journal {
         });
   }
 
-  Future<Void> paid(List<Long> reimbursementIds, long tollWon) {
-    if (reimbursementIds.isEmpty()) return Future.succeededFuture();
-    return pool.preparedQuery("UPDATE mall.reimbursement SET status = 'PAID', toll_won = $2, paid_at = $3"
-            + " WHERE id = ANY($1) AND status = 'OWED'")
-        .execute(Tuple.of(reimbursementIds.toArray(new Long[0]), tollWon, now())).mapEmpty();
+  /** OWED to PAID, guarded by the status: answers the ids this call moved. */
+  Future<List<Long>> paid(SqlConnection c, List<Long> reimbursementIds, long tollWon, String paidBy) {
+    if (reimbursementIds.isEmpty()) return Future.succeededFuture(List.of());
+    return c.preparedQuery("UPDATE mall.reimbursement SET status = 'PAID', toll_won = $2, paid_at = $3, paid_by = $4"
+            + " WHERE id = ANY($1) AND status = 'OWED' RETURNING id")
+        .execute(Tuple.of(reimbursementIds.toArray(new Long[0]), tollWon, now(), paidBy)).map(rows -> {
+          List<Long> out = new ArrayList<>();
+          for (Row r : rows) out.add(r.getLong(0));
+          return out;
+        });
+  }
+
+  /** A notification to a vendor (what happened in words, and the money it concerns). */
+  Future<Void> notify(SqlConnection c, String kind, long vendorId, long amountWon, String detail) {
+    return c.preparedQuery("INSERT INTO mall.notification (kind, vendor_id, amount_won, detail, at) VALUES ($1, $2, $3, $4, $5)")
+        .execute(Tuple.of(kind, vendorId, amountWon, detail, now())).mapEmpty();
   }
 
   Future<List<Entry>> ofMember(long memberId) {

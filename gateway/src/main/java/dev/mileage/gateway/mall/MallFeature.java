@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * tokens issued to vendors for money and allotted or sold to users, spent and exchanged across vendors with
  * royalties, reimbursements, tolls and service charges, auctions payable in tokens, and reports. Members use
  * their session; vendors and their POS terminals the vendor key ({@code X-Vendor-Key}); operators HTTP Basic.
- * The route table is {@link #mountApi}; the rules are in Issuance, Spending, Settlements, Auctions, Reports.
+ * The route table is {@link #mountApi}; the rules are in Issuance, Spending, Settlements (and its schedule,
+ * AutoSettlement), ProductLists (a manufacturer's editable product list), Auctions, Reports.
  */
 public final class MallFeature implements Feature {
   private static final Logger LOG = Logger.getLogger(MallFeature.class.getName());
@@ -35,7 +36,12 @@ public final class MallFeature implements Feature {
   private VendorRoutes vendorRoutes;
   private Auctions auctions;
   private MallDemo demo;
+  private AutoSettlement autoSettlement;
+  private ProductLists productLists;
+  private ProductListRoutes productListRoutes;
+  private NotificationRoutes notificationRoutes;
   private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The production wiring: the sandbox card provider; demo data when the gateway runs in demo mode. */
   public MallFeature() {
@@ -72,7 +78,12 @@ public final class MallFeature implements Feature {
     PayCodes payCodes = new PayCodes(journal, spending, vendors, GuessLimiter.persistent("mall.pay_code",
         MallOptions.KEY_FAILURES_PER_SOURCE_MAX, MallOptions.KEY_FAILURE_WINDOW, MallOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
     routes = new MallRoutes(ledger, vendors, journal, issuance, spending, auctions, payCodes);
-    vendorRoutes = new VendorRoutes(vendors, journal, issuance, new Settlements(journal, ledger, vendors, options), auctions,
+    Settlements settlements = new Settlements(journal, ledger, vendors, options);
+    autoSettlement = new AutoSettlement(journal, ledger, settlements);
+    productLists = new ProductLists(journal, ledger);
+    productListRoutes = new ProductListRoutes(vendors, productLists);
+    notificationRoutes = new NotificationRoutes(vendors, journal);
+    vendorRoutes = new VendorRoutes(vendors, journal, issuance, settlements, auctions,
         new Reports(journal, ledger, vendors), payCodes);
   }
 
@@ -91,6 +102,9 @@ public final class MallFeature implements Feature {
     api.get("/mall/auctions").handler(Web.handle(routes::auctions));
     api.get("/mall/auctions/:id").handler(Web.handle(routes::auction));
     api.post("/mall/vendor-applications").handler(Web.handle(vendorRoutes::apply));
+    // a manufacturer's product list: that vendor itself or an operator
+    api.get("/mall/vendors/:id/allowed-products").handler(Web.handle(productListRoutes::list));
+    api.post("/mall/vendors/:id/allowed-product-changes").handler(Web.handle(productListRoutes::change));
     // members
     api.post("/mall/vendors/:id/registrations").handler(Web.handle(routes::register));
     api.post("/mall/vendors/:id/token-purchases").handler(Web.handle(routes::buyTokens));
@@ -114,6 +128,8 @@ public final class MallFeature implements Feature {
     api.post("/mall/vendor/auctions").handler(Web.handle(vendorRoutes::openAuction));
     api.post("/mall/vendor/auctions/:id/close").handler(Web.handle(vendorRoutes::closeAuction));
     api.get("/mall/vendor/report").handler(Web.handle(vendorRoutes::vendorReport));
+    api.get("/mall/vendor/notifications").handler(Web.handle(notificationRoutes::list));
+    api.post("/mall/vendor/notifications/read").handler(Web.handle(notificationRoutes::markRead));
     // the operator
     api.route("/mall/admin/*").handler(Access.role(Access.ROLE_OPERATOR));
     api.get("/mall/admin/vendors").handler(Web.handle(vendorRoutes::adminVendors));
@@ -123,6 +139,12 @@ public final class MallFeature implements Feature {
     api.post("/mall/admin/vendors/:id/reimbursements/pay").handler(Web.handle(vendorRoutes::adminPayOwed));
     api.get("/mall/admin/report").handler(Web.handle(vendorRoutes::operatorReport));
     api.get("/mall/admin/notifications").handler(Web.handle(vendorRoutes::notifications));
+    api.post("/mall/admin/settlement-runs").handler(Web.handle(rc -> RoutesBase.then(rc, periodicRun(), r -> Web.json(rc, 200, r))));
+  }
+
+  /** The settlement schedule's run, then product lists whose ledger step failed are given to the ledger again. */
+  private Future<io.vertx.core.json.JsonObject> periodicRun() {
+    return autoSettlement.run().compose(r -> productLists.repair(vendors).map(n -> r.put("productListsRepaired", n)));
   }
 
   @Override
@@ -136,6 +158,14 @@ public final class MallFeature implements Feature {
           auctions.sweep().onComplete(r -> {
             sweeping.set(false);
             if (r.failed()) LOG.log(Level.WARNING, "auction sweep failed", r.cause());
+          });
+        });
+        // reimbursements due on the injected clock are paid; product lists whose ledger step failed are re-applied
+        vertx.setPeriodic(options.settlementInterval().toMillis(), t -> {
+          if (!settling.compareAndSet(false, true)) return; // the previous run is still going
+          periodicRun().onComplete(r -> {
+            settling.set(false);
+            if (r.failed()) LOG.log(Level.WARNING, "settlement run failed", r.cause());
           });
         });
         return Future.succeededFuture();

@@ -11,9 +11,12 @@ import java.time.Duration;
  * @param tollWon                  charged to a vendor for each customer-information request and each
  *                                 reimbursement it pays another vendor
  * @param auctionSweepInterval     how often auctions due on the clock are closed and settled
+ * @param settlementInterval       how often the settlement schedule looks for reimbursements due (real time; what is
+ *                                 due is decided on the mall's clock)
+ * @param settlementDelay          how long a reimbursement stays OWED (on the mall's clock) before the schedule pays it
  */
 public record MallOptions(int royaltyBasisPoints, int serviceChargeBasisPoints, long tollWon,
-                          Duration auctionSweepInterval) {
+                          Duration auctionSweepInterval, Duration settlementInterval, Duration settlementDelay) {
   public static final int BASIS_POINTS_MAX = 10_000;
   public static final long TOKENS_PER_REQUEST_MAX = 1_000_000;
   public static final long RATE_WON_MAX = 1_000_000;
@@ -27,6 +30,12 @@ public record MallOptions(int royaltyBasisPoints, int serviceChargeBasisPoints, 
   public static final int BIDS_PER_MEMBER_PER_AUCTION_MAX = 100;
   /** Owed reimbursements paid in one settlement call at most; call again for the rest. */
   public static final int SETTLEMENT_BATCH_MAX = 200;
+  /** Reimbursements one run of the settlement schedule looks at, at most (paid or found not covered). */
+  public static final int SETTLEMENT_RUN_MAX = 1_000;
+  /** Payers one run of the settlement schedule settles, at most (oldest debt first). */
+  public static final int SETTLEMENT_PAYERS_PER_RUN_MAX = 100;
+  public static final Duration SETTLEMENT_INTERVAL_DEFAULT = Duration.ofMinutes(1);
+  public static final Duration SETTLEMENT_DELAY_DEFAULT = Duration.ofDays(1);
   public static final int KEY_LENGTH_MAX = 64;
   public static final int NAME_LENGTH_MAX = 100;
   public static final int HISTORY_ROWS_MAX = 200;
@@ -51,6 +60,20 @@ public record MallOptions(int royaltyBasisPoints, int serviceChargeBasisPoints, 
     if (auctionSweepInterval == null || auctionSweepInterval.isNegative() || auctionSweepInterval.isZero()) {
       throw new IllegalArgumentException("auctionSweepInterval must be positive");
     }
+    if (settlementInterval == null || settlementInterval.isNegative() || settlementInterval.isZero()) {
+      throw new IllegalArgumentException("settlementInterval must be positive");
+    }
+    if (settlementDelay == null || settlementDelay.isNegative()) throw new IllegalArgumentException("settlementDelay must not be negative");
+  }
+
+  /** With the default settlement schedule. */
+  public MallOptions(int royaltyBasisPoints, int serviceChargeBasisPoints, long tollWon, Duration auctionSweepInterval) {
+    this(royaltyBasisPoints, serviceChargeBasisPoints, tollWon, auctionSweepInterval, SETTLEMENT_INTERVAL_DEFAULT,
+        SETTLEMENT_DELAY_DEFAULT);
+  }
+
+  public MallOptions withSettlement(Duration interval, Duration delay) {
+    return new MallOptions(royaltyBasisPoints, serviceChargeBasisPoints, tollWon, auctionSweepInterval, interval, delay);
   }
 
   public static MallOptions defaults() {

@@ -14,7 +14,8 @@ enum Outcome {
   NO_SUCH_AUCTION(404, "not_found", "no such auction"),
   NOT_REGISTERED(409, "not_registered", "the member is not registered with this vendor"),
   NOT_ACCEPTED(422, "token_not_accepted", "this vendor does not accept these tokens"),
-  TOKEN_NOT_ALLOWED(422, "token_not_allowed", "these manufacturer tokens cannot pay for this product at this vendor"),
+  TOKEN_NOT_ALLOWED(422, "token_not_allowed",
+      "these manufacturer tokens cannot pay for this product at this vendor: it is not (or no longer) on the manufacturer's product list"),
   INSUFFICIENT_TOKENS(409, "insufficient_tokens", "not enough tokens available"),
   VENDOR_OUT_OF_TOKENS(409, "vendor_out_of_tokens", "the vendor has not enough tokens to allot; it must buy more from the mall"),
   REQUEST_KEY_REUSED(409, "request_key_reused", "this request key was used for a different request"),
@@ -30,6 +31,13 @@ enum Outcome {
   NOT_EXCHANGEABLE(409, "token_not_exchangeable",
       "gift-certificate and auction tokens cannot be exchanged into other tokens; nothing was moved"),
   NO_SUCH_TOKEN(404, "not_found", "this vendor has no tokens of this kind"),
+  NOT_RESTRICTED(409, "not_restricted", "only a manufacturer's token has a product list"),
+  ALREADY_LISTED(409, "already_listed", "these products are on the list already; nothing was changed"),
+  NOT_LISTED(409, "not_listed", "these products are not on the list; nothing was changed"),
+  LIST_EMPTY(422, "product_list_empty",
+      "a manufacturer's token must keep at least one product (an empty list would let it pay for anything); nothing was changed"),
+  LIST_TOO_LONG(409, "too_many", "the list would exceed " + MallOptions.ALLOWED_PRODUCTS_MAX + " products; nothing was changed"),
+  UNKNOWN_PRODUCT_VENDOR(422, "unknown_vendor", "these products name no approved vendor; nothing was changed"),
   INVALID_PAY_CODE(422, "invalid_pay_code", "the pay code is unknown, expired, used or for another vendor");
 
   final int status;

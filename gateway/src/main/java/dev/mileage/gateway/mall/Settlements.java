@@ -4,6 +4,9 @@ import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferCodes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import dev.mileage.points.ledger.Checks;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +16,19 @@ import java.util.List;
  * reservation is posted, linked with the toll the mall charges for it, so a reimbursement is never paid
  * without its toll nor the toll charged without the payment. A vendor asking the mall about a customer of
  * another vendor pays a toll too (and learns only whether and since when that vendor knows the customer).
+ *
+ * <p>Paying never pays twice, whoever pays (the vendor, an operator, the schedule in {@link AutoSettlement}) and
+ * however they overlap: the rows being paid are locked FOR UPDATE SKIP LOCKED (another payer skips them), the
+ * ledger transfer ids derive from the reimbursement id (a repeat answers EXISTS), OWED becomes PAID only from OWED,
+ * and the payer's settlement lock (a PostgreSQL advisory lock) keeps two payments of one payer apart.
  */
 final class Settlements {
+  /** Advisory lock class of a payer's settlement ("mall" in ASCII); the payer's id is the second key. */
+  static final int SETTLEMENT_LOCK = 0x6D616C6C;
+  static final String BY_VENDOR = "VENDOR";
+  static final String BY_OPERATOR = "OPERATOR";
+  static final String BY_SCHEDULE = "SCHEDULE";
+
   private final Journal journal;
   private final MallLedger ledger;
   private final Vendors vendors;
@@ -27,20 +41,41 @@ final class Settlements {
     this.options = options;
   }
 
-  /** Pays up to {@link MallOptions#SETTLEMENT_BATCH_MAX} of the vendor's owed reimbursements, oldest first. */
-  Future<JsonObject> payOwed(Vendor payer) {
-    return Future.all(journal.owedBy(payer.id(), MallOptions.SETTLEMENT_BATCH_MAX),
-            ledger.open(MallLedger.vendor(payer.id()), MallLedger.CASH), ledger.open(MallLedger.TOLLS, MallLedger.CASH))
+  MallOptions options() {
+    return options;
+  }
+
+  /**
+   * Pays up to {@link MallOptions#SETTLEMENT_BATCH_MAX} of the vendor's owed reimbursements, oldest first, on
+   * request ({@code paidBy} VENDOR or OPERATOR). Waits for a payment of the same payer under way to end first.
+   */
+  Future<JsonObject> payOwed(Vendor payer, String paidBy) {
+    return journal.pool().withTransaction(c -> c.preparedQuery("SELECT pg_advisory_xact_lock($1, $2)")
+            .execute(Tuple.of(SETTLEMENT_LOCK, Math.toIntExact(payer.id())))
+            .compose(x -> journal.lockOwed(c, payer.id(), null, MallOptions.SETTLEMENT_BATCH_MAX))
+            .compose(owed -> pay(c, payer.id(), owed, paidBy)))
+        .map(paid -> summary(paid.ids(), paid.won(), paid.ids().size() * options.tollWon()));
+  }
+
+  /** What one payment call paid: the reimbursement ids moved to PAID and their total. */
+  record Paid(List<Long> ids, long won) { }
+
+  /**
+   * Posts the locked reimbursements {@code owed} of one payer, each linked with its toll, in one ledger batch,
+   * then moves them from OWED to PAID in transaction {@code c}. A transfer already made (a run that committed in
+   * the ledger but not in the mall) answers EXISTS and counts as paid now.
+   */
+  Future<Paid> pay(SqlConnection c, long payerId, List<Journal.Reimbursement> owed, String paidBy) {
+    if (owed.isEmpty()) return Future.succeededFuture(new Paid(List.of(), 0));
+    return Future.all(ledger.open(MallLedger.vendor(payerId), MallLedger.CASH), ledger.open(MallLedger.TOLLS, MallLedger.CASH))
         .compose(all -> {
-          List<Journal.Reimbursement> owed = all.resultAt(0);
-          long cash = all.resultAt(1);
-          long tolls = all.resultAt(2);
-          if (owed.isEmpty()) return Future.succeededFuture(summary(List.of(), 0, 0));
+          long cash = all.resultAt(0);
+          long tolls = all.resultAt(1);
           List<Transfer> batch = new ArrayList<>();
           for (Journal.Reimbursement r : owed) {
+            Checks.invariant(r.payerVendorId() == payerId, "a payment batch has one payer");
             String ref = "reimbursement " + r.id() + " to vendor " + r.payeeVendorId();
-            Transfer post = Transfer.post(Transfer.idOf("mall:reimbursement:" + r.id() + ":pay"), r.pendingId(), r.amountWon(),
-                TransferCodes.TOKEN_REIMBURSEMENT, ref);
+            Transfer post = Transfer.post(payId(r.id()), r.pendingId(), r.amountWon(), TransferCodes.TOKEN_REIMBURSEMENT, ref);
             if (options.tollWon() > 0) {
               batch.add(post.linked());
               batch.add(Transfer.single(Transfer.idOf("mall:reimbursement:" + r.id() + ":toll"), cash, tolls, options.tollWon(),
@@ -50,26 +85,28 @@ final class Settlements {
             }
           }
           return ledger.f(ledger.ledger().submit(batch)).compose(results -> {
-            List<Long> paid = new ArrayList<>();
-            long won = 0;
             int step = options.tollWon() > 0 ? 2 : 1;
             for (int i = 0; i < owed.size(); i++) {
-              boolean ok = true;
-              for (int j = 0; j < step; j++) ok &= results.get(i * step + j).applied();
-              if (!ok) {
-                throw new IllegalStateException("paying reimbursement " + owed.get(i).id() + " answered "
-                    + results.subList(i * step, i * step + step));
+              for (int j = 0; j < step; j++) {
+                if (!results.get(i * step + j).applied()) {
+                  throw new IllegalStateException("paying reimbursement " + owed.get(i).id() + " answered "
+                      + results.subList(i * step, i * step + step));
+                }
               }
-              paid.add(owed.get(i).id());
-              won += owed.get(i).amountWon();
             }
-            long paidWon = won;
-            return journal.paid(paid, options.tollWon()).map(x -> summary(paid, paidWon, paid.size() * options.tollWon()));
+            return journal.paid(c, owed.stream().map(Journal.Reimbursement::id).toList(), options.tollWon(), paidBy);
+          }).map(ids -> {
+            Checks.invariant(ids.size() == owed.size(), "locked OWED rows all move to PAID");
+            return new Paid(ids, owed.stream().mapToLong(Journal.Reimbursement::amountWon).sum());
           });
         });
   }
 
-  private static JsonObject summary(List<Long> paid, long paidWon, long tollsWon) {
+  static java.util.UUID payId(long reimbursementId) {
+    return Transfer.idOf("mall:reimbursement:" + reimbursementId + ":pay");
+  }
+
+  static JsonObject summary(List<Long> paid, long paidWon, long tollsWon) {
     return new JsonObject().put("paid", paid.size()).put("paidWon", paidWon).put("tollsWon", tollsWon)
         .put("reimbursementIds", new io.vertx.core.json.JsonArray(paid));
   }

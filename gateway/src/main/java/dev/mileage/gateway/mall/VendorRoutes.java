@@ -8,7 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -50,19 +49,8 @@ final class VendorRoutes extends RoutesBase {
     String code = Web.requireText(b, "tokenCode", 20);
     if (!code.matches("[A-Z][A-Z0-9]{1,19}")) throw new IllegalArgumentException("tokenCode must be 2..20 upper-case letters and digits");
     long rate = Web.requireLong(b, "rateWon", 1, MallOptions.RATE_WON_MAX);
-    List<String> allowed = new ArrayList<>();
-    Object listed = b.getValue("allowedProducts");
-    if (listed != null) {
-      if (!(listed instanceof JsonArray arr) || arr.size() > MallOptions.ALLOWED_PRODUCTS_MAX) {
-        throw new IllegalArgumentException("allowedProducts must be a list of at most " + MallOptions.ALLOWED_PRODUCTS_MAX);
-      }
-      for (Object o : arr) {
-        if (!(o instanceof String s) || !s.matches("[1-9][0-9]{0,17}:" + SKU_PATTERN)) {
-          throw new IllegalArgumentException("allowedProducts entries are \"<vendorId>:<sku>\"");
-        }
-        allowed.add(s);
-      }
-    }
+    // the rules a later change of the list follows too: "<vendorId>:<sku>", at most ALLOWED_PRODUCTS_MAX, no duplicates
+    List<String> allowed = ProductListRoutes.products(b, "allowedProducts");
     if (kind.equals(Vendor.MANUFACTURER) && allowed.isEmpty()) {
       throw new IllegalArgumentException("a manufacturer lists the products (\"<vendorId>:<sku>\") its tokens pay for");
     }
@@ -100,7 +88,7 @@ final class VendorRoutes extends RoutesBase {
   }
 
   void adminPayOwed(RoutingContext ctx) {
-    then(ctx, approved(ctx, pathId(ctx, "id")), v -> then(ctx, settlements.payOwed(v), s -> Web.json(ctx, 200, s)));
+    then(ctx, approved(ctx, pathId(ctx, "id")), v -> then(ctx, settlements.payOwed(v, Settlements.BY_OPERATOR), s -> Web.json(ctx, 200, s)));
   }
 
   void operatorReport(RoutingContext ctx) {
@@ -133,6 +121,7 @@ final class VendorRoutes extends RoutesBase {
           for (Row r : rows) {
             out.add(new JsonObject().put("kind", r.getString("kind")).put("vendorId", r.getLong("vendor_id"))
                 .put("vendorName", r.getString("name")).put("memberId", r.getLong("member_id")).put("tokens", r.getLong("tokens"))
+                .put("amountWon", r.getLong("amount_won")).put("detail", r.getString("detail"))
                 .put("at", r.getOffsetDateTime("at").toInstant().toString()));
           }
           Web.json(ctx, 200, out);
@@ -210,7 +199,7 @@ final class VendorRoutes extends RoutesBase {
   }
 
   void payOwed(RoutingContext ctx) {
-    then(ctx, vendor(ctx, true), v -> then(ctx, settlements.payOwed(v), s -> Web.json(ctx, 200, s)));
+    then(ctx, vendor(ctx, true), v -> then(ctx, settlements.payOwed(v, Settlements.BY_VENDOR), s -> Web.json(ctx, 200, s)));
   }
 
   void openAuction(RoutingContext ctx) {

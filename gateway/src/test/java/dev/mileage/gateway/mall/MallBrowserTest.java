@@ -174,5 +174,8 @@ class MallBrowserTest {
     browser.awaitText("#report-" + d.id, "Auction tokens (deltamallauctions_auction)");
     JsonArray tokens = check(h.gateway.get("/api/v1/mall/vendors/" + d.id + "/tokens"), 200).bodyAsJsonArray();
     assertEquals("AUCTION", tokens.getJsonObject(1).getString("kind"), tokens.encode());
+    // the settlement schedule on demand: nothing is due yet (the delay is a day on the mall's clock)
+    browser.find("#run-settlement").sendKeys(org.openqa.selenium.Keys.ENTER);
+    browser.awaitText("#notice", "Settlement run: paid 0 reimbursement(s), ₩0 plus ₩0 tolls; 0 not covered.");
   }
 }

@@ -43,11 +43,15 @@ final class MallHarness implements AutoCloseable {
   final TestGateway gateway;
 
   MallHarness(Path dataDir) throws Exception {
+    this(dataDir, new MallOptions(300, 200, 50, Duration.ofMillis(100)));
+  }
+
+  MallHarness(Path dataDir, MallOptions options) throws Exception {
     smsc = Smsc.start();
     try {
       MembersOptions members = MembersOptions.defaults().withSmscUri(smsc.uri());
       List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)),
-          new MallFeature(new MallOptions(300, 200, 50, Duration.ofMillis(100)), payments, false));
+          new MallFeature(options, payments, false));
       gateway = new TestGateway(dataDir, features, clock);
     } catch (Exception e) {
       smsc.close();
@@ -97,6 +101,11 @@ final class MallHarness implements AutoCloseable {
       Matcher m = Pattern.compile("([0-9]{6})").matcher(sms.body());
       if (!m.find()) throw new AssertionError("no code in the SMS");
       check(post("/auth/verify-phone", new JsonObject().put("loginId", login).put("code", m.group(1))), 200);
+      return signIn();
+    }
+
+    /** Signs in (again: a session ends when the clock is moved past its lifetime). */
+    Member signIn() throws Exception {
       HttpResponse<Buffer> r = check(post("/auth/sign-in", new JsonObject().put("loginId", login).put("password", PASSWORD)), 200);
       csrf = r.bodyAsJsonObject().getString("csrfToken");
       id = r.bodyAsJsonObject().getLong("memberId");

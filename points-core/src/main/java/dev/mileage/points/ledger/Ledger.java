@@ -52,4 +52,12 @@ public interface Ledger {
 
   /** Changes the cash value of a point type from now on; earlier transfers keep theirs. */
   CompletionStage<PointType> setCashValue(int pointType, long cashMicrosPerUnit);
+
+  /**
+   * Replaces the product list of a restricted point type (a manufacturer's token) from now on: transfers
+   * already made are untouched, and the list is read afresh by whoever enforces it. The list must not be
+   * empty (empty means unrestricted, which a restricted type never becomes) and an unrestricted type never
+   * gets one: both are programming errors (the stage fails with IllegalArgumentException).
+   */
+  CompletionStage<PointType> setAllowedProducts(int pointType, java.util.Set<String> allowedProducts);
 }

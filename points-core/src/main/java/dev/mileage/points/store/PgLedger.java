@@ -241,6 +241,20 @@ public final class PgLedger implements ManagedLedger {
             : Future.failedFuture(new IllegalArgumentException("unknown point type: " + pointType))));
   }
 
+  @Override
+  public CompletionStage<PointType> setAllowedProducts(int pointType, Set<String> allowedProducts) {
+    if (allowedProducts == null || allowedProducts.isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("a restricted point type keeps at least one product"));
+    }
+    String[] sorted = Set.copyOf(allowedProducts).stream().sorted().toArray(String[]::new);
+    // only a type that is restricted already: an unrestricted one (empty list) must never become restricted here
+    return read(pool.preparedQuery("UPDATE ledger.point_type SET allowed_products = $2 WHERE id = $1"
+            + " AND cardinality(allowed_products) > 0 RETURNING " + LedgerRows.POINT_TYPE_COLUMNS)
+        .execute(Tuple.tuple().addInteger(pointType).addArrayOfString(sorted))
+        .compose(rows -> rows.size() == 1 ? Future.succeededFuture(LedgerRows.pointType(rows.iterator().next()))
+            : Future.failedFuture(new IllegalArgumentException("unknown or unrestricted point type: " + pointType))));
+  }
+
   /** Batches the writer sent and has not answered yet: more than one while it pipelines. */
   int batchesInFlight() {
     return writer.batchesInFlight();

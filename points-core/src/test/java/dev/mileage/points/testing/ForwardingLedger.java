@@ -77,4 +77,9 @@ public abstract class ForwardingLedger implements Ledger {
   public CompletionStage<PointType> setCashValue(int pointType, long cashMicrosPerUnit) {
     return real.setCashValue(pointType, cashMicrosPerUnit);
   }
+
+  @Override
+  public CompletionStage<PointType> setAllowedProducts(int pointType, Set<String> allowedProducts) {
+    return real.setAllowedProducts(pointType, allowedProducts);
+  }
 }

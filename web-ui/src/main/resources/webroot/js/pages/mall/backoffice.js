@@ -1,23 +1,12 @@
 // The mall's back office. Vendors sign in with their vendor key, operators with their user and password;
 // both stay in this page's memory only (a reload signs out). Vendors: report, catalog, buying tokens,
 // allotting them to customers, paying reimbursements, auctions. Operators: approving vendors, the mall report.
-import { ApiError, get, post, setOperator, operatorSignedIn } from '../../api.js';
+import { get, post, setOperator, operatorSignedIn } from '../../api.js';
+import { setVendorKey, vendorCall, vendorSignedIn } from './vendor.js';
 import { el, field, page, won } from '../../dom.js';
 import { tabs, tokenName } from '../mall.js';
 
-let vendorKey = null;
 const op = { asOperator: true };
-
-async function vendorCall(method, path, body) {
-  const headers = { Accept: 'application/json', 'X-Vendor-Key': vendorKey };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit' });
-  const text = await res.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = { reason: text }; }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
-}
 
 function reportView(r, id) {
   const t = r.tokens;
@@ -53,20 +42,24 @@ function form(id, title, fields, submit, onSubmit, ctx) {
 
 async function vendorOffice(main, ctx) {
   const me = await vendorCall('GET', '/api/v1/mall/vendor/me');
-  const out = el('button', { type: 'button', class: 'secondary', onclick: () => { vendorKey = null; render(main, ctx); } }, 'Sign out');
+  const out = el('button', { type: 'button', class: 'secondary', onclick: () => { setVendorKey(null); render(main, ctx); } }, 'Sign out');
   if (me.status !== 'APPROVED') {
     page(main, `${me.name}: back office`, tabs('backoffice'), out, el('p', { id: 'vendor-status' }, `Status: ${me.status.toLowerCase()} — the mall operator has not approved this vendor yet.`));
     return;
   }
   const again = () => vendorOffice(main, ctx);
-  const [report, customers] = await Promise.all([vendorCall('GET', '/api/v1/mall/vendor/report'), vendorCall('GET', '/api/v1/mall/vendor/customers')]);
+  const [report, customers, notes] = await Promise.all([vendorCall('GET', '/api/v1/mall/vendor/report'),
+    vendorCall('GET', '/api/v1/mall/vendor/customers'), vendorCall('GET', '/api/v1/mall/vendor/notifications?limit=1')]);
   // the vendor's tokens by kind: its own, and the gift-certificate and auction tokens the operator gave it
   const kinds = [report.tokenKind, ...(report.extraTokens || []).map(x => x.kind)];
   const kindSelect = (id, allowed) => el('div', {}, el('label', { for: id }, 'Token'),
     el('select', { id }, kinds.filter(allowed).map(k => el('option', { value: k }, KIND_NAMES[k]))));
   const kindOf = k => (k === report.tokenKind ? {} : { tokenKind: k });
+  const products = me.kind === 'MANUFACTURER' ? await productList(me, again, ctx) : null;
   page(main, `${me.name}: back office`, tabs('backoffice'), out,
+    el('p', {}, el('a', { href: '#/mall/notifications', id: 'notifications-link' }, `Notifications (${notes.unread} unread)`)),
     reportView(report, 'vendor-report'),
+    products,
     el('div', { class: 'report-grid' },
       form('issue-form', 'Buy tokens from the mall', [kindSelect('issueKind', () => true), field('issueTokens', `Tokens (${won(me.rateWon)} each)`, { type: 'number', min: 1, required: true })],
         'Buy by card', async v => {
@@ -101,6 +94,28 @@ async function vendorOffice(main, ctx) {
         }, ctx)));
 }
 
+// A manufacturer's product list: the products ("<vendor id>:<sku>") its token pays for, changed from now on.
+async function productList(me, again, ctx) {
+  const list = await vendorCall('GET', `/api/v1/mall/vendors/${me.id}/allowed-products`);
+  const change = async (body, done) => {
+    try {
+      await vendorCall('POST', `/api/v1/mall/vendors/${me.id}/allowed-product-changes`, { ...body, requestKey: crypto.randomUUID() });
+      await again();
+      ctx.notify(done);
+    } catch (err) {
+      ctx.notify(`${err.message}${err.body.products ? ` (${err.body.products.join(', ')})` : ''}`, true);
+    }
+  };
+  const last = list.changes[0];
+  return el('section', { class: 'card', id: 'product-list' }, el('h3', {}, 'Products your token pays for'),
+    el('ul', { id: 'allowed-products' }, list.allowedProducts.map(p => el('li', { dataset: { product: p } }, p, ' ',
+      el('button', { type: 'button', class: 'secondary remove-product', 'aria-label': `Remove ${p}`, onclick: () => change({ remove: [p] }, `${p} removed: your tokens no longer pay for it.`) }, 'Remove')))),
+    form('add-product-form', 'Add a product', [field('addProduct', 'Product', { required: true, pattern: '[1-9][0-9]{0,17}:[A-Za-z0-9][A-Za-z0-9._-]{0,31}' }, 'vendor id, a colon, the SKU: 12:A1')],
+      'Add', v => change({ add: [v('addProduct').trim()] }, `${v('addProduct').trim()} added.`), ctx),
+    last ? el('p', { class: 'muted', id: 'last-change' }, `Last change ${new Date(last.at).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC by ${last.changedBy}:`
+      + ` added ${last.added.join(', ') || 'nothing'}, removed ${last.removed.join(', ') || 'nothing'}.`) : null);
+}
+
 async function operatorOffice(main, ctx) {
   const [vendors, report] = await Promise.all([get('/api/v1/mall/admin/vendors', op), get('/api/v1/mall/admin/report', op)]);
   const t = report.totals;
@@ -115,6 +130,16 @@ async function operatorOffice(main, ctx) {
           try { await post(`/api/v1/mall/admin/vendors/${v.id}/tokens`, { kind }, op); ctx.notify(`${v.name}: ${KIND_NAMES[kind].toLowerCase()} added.`); await operatorOffice(main, ctx); }
           catch (err) { ctx.notify(err.message, true); }
         } }, `Add ${KIND_NAMES[kind].toLowerCase()}`))))))),
+    el('h2', {}, 'Settlement'),
+    el('p', {}, 'Reimbursements owed longer than the settlement delay are paid by the schedule, with their toll, as far as the payer\'s cash covers.'),
+    el('button', { type: 'button', id: 'run-settlement', onclick: async () => {
+      try {
+        const r = await post('/api/v1/mall/admin/settlement-runs', {}, op);
+        const short = r.payers.reduce((n, p) => n + p.shortCount, 0);
+        await operatorOffice(main, ctx);
+        ctx.notify(`Settlement run: paid ${r.paid} reimbursement(s), ${won(r.paidWon)} plus ${won(r.tollsWon)} tolls; ${short} not covered.`);
+      } catch (err) { ctx.notify(`Settlement run failed: ${err.message}`, true); }
+    } }, 'Run settlement now'),
     el('h2', {}, 'Mall report'),
     el('p', { id: 'mall-totals' }, `Issued ${t.issued} tokens, ${t.inCirculation} in circulation; card receipts ${won(t.cardReceiptsWon)}; royalties ${won(t.royaltiesWon)};`
       + ` tolls ${won(t.tollsWon)}; service charges ${won(t.serviceChargesWon)}; reimbursements owed ${won(t.reimbursementsOwedWon)}, paid ${won(t.reimbursementsPaidWon)}.`
@@ -123,14 +148,14 @@ async function operatorOffice(main, ctx) {
 }
 
 export async function render(main, ctx) {
-  if (vendorKey) return vendorOffice(main, ctx);
+  if (vendorSignedIn()) return vendorOffice(main, ctx);
   if (operatorSignedIn()) {
     try { return await operatorOffice(main, ctx); } catch (err) { if (err.status !== 403) throw err; ctx.notify('This account is not a mall operator.', true); setOperator(null); }
   }
   const vendorForm = form('vendor-key-form', 'Vendors', [field('vendorKey', 'Vendor key', { type: 'password', required: true, autocomplete: 'off' }, 'shown once when you applied')],
     'Sign in as vendor', async v => {
-      vendorKey = v('vendorKey').trim();
-      try { await vendorOffice(main, ctx); } catch (err) { vendorKey = null; throw err; }
+      setVendorKey(v('vendorKey'));
+      try { await vendorOffice(main, ctx); } catch (err) { setVendorKey(null); throw err; }
     }, ctx);
   const operatorForm = form('mall-operator-form', 'Mall operators', [field('mopUser', 'Operator user', { required: true, autocomplete: 'username' }),
     field('mopPassword', 'Password', { type: 'password', required: true, autocomplete: 'current-password' })],
