@@ -111,8 +111,9 @@ class MallVendorPagesTest {
     browser.awaitText("#notifications li:first-child .detail", "12 tokens issued to the vendor");
 
     browser.find("#older-page").sendKeys(Keys.ENTER);
+    // "12 tokens" contains "2 tokens": wait for the older page by its size, then read it
+    notificationsShown(2);
     browser.awaitText("#notifications li:first-child .detail", "2 tokens issued to the vendor");
-    assertEquals(2, browser.web().findElements(org.openqa.selenium.By.cssSelector("#notifications li")).size());
     browser.find("#notifications li:first-child .mark-read").sendKeys(Keys.ENTER);
     browser.awaitText("#notice", "Notification: 1 marked read, 11 unread left.");
     browser.awaitText("#unread-count", "11 unread");
@@ -125,8 +126,8 @@ class MallVendorPagesTest {
     browser.find("#mark-page-read").sendKeys(Keys.ENTER);
     browser.awaitText("#notice", "This page: 10 marked read, 1 unread left.");
     browser.find("#unread-filter").sendKeys(Keys.ENTER);
+    notificationsShown(1);
     browser.awaitText("#notifications", "1 tokens issued to the vendor");
-    assertEquals(1, browser.web().findElements(org.openqa.selenium.By.cssSelector("#notifications li")).size());
     browser.screenshot("mall-notifications");
     assertEquals(1, notes(a, "").getLong("unread"));
   }
@@ -165,5 +166,11 @@ class MallVendorPagesTest {
     JsonObject list = check(h.gateway.get("/api/v1/mall/vendors/" + m.id + "/allowed-products"), 200).bodyAsJsonObject();
     assertEquals(new JsonArray().add(p2), list.getJsonArray("allowedProducts"));
     assertEquals(2, list.getJsonArray("changes").size());
+  }
+
+  /** Waits until the page lists exactly {@code n} notifications (bounded by the browser helper's wait). */
+  static void notificationsShown(int n) {
+    browser.until(() -> browser.web().findElements(org.openqa.selenium.By.cssSelector("#notifications li")).size() == n
+        ? Boolean.TRUE : null, () -> n + " notifications listed");
   }
 }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FirefoxPagesTest {
   static final List<String> ROUTES = List.of("shop", "cart", "orders", "wallet", "account", "phone", "streams",
-      "trading", "gifts", "mall", "backoffice");
+      "trading", "gifts", "mall", "mall/notifications", "backoffice");
   @TempDir
   static Path dataDir;
   @TempDir
