@@ -78,7 +78,9 @@ public final class CertificatesFeature implements Feature {
         options.failuresPerSourceMax(), options.guessWindow(), CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
     purchases = new PurchaseService(ctx.vertx(), ctx.pool(), ctx.clock(), catalog, ledger, payments, sms, members, pinHasher,
         options.bankTransferWindow());
-    bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments));
+    DepositReturns returns = new DepositReturns(ctx.pool(), ctx.clock(), ctx.metrics());
+    bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments, returns),
+        returns);
     routes = new CertificateRoutes(options, catalog, stores, purchases,
         new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),
         new RedemptionService(ctx.vertx(), ctx.pool(), ctx.clock(), ledger, pinHasher, options),
@@ -165,6 +167,8 @@ public final class CertificatesFeature implements Feature {
     api.get("/certificates/admin/stores").handler(Web.handle(routes::adminStores));
     api.post("/certificates/admin/stores").handler(Web.handle(routes::addStore));
     api.patch("/certificates/admin/stores/:id").handler(Web.handle(routes::setStoreActive));
+    api.get("/certificates/admin/deposit-returns").handler(Web.handle(bankRoutes::listReturns));
+    api.post("/certificates/admin/deposit-returns/:id/confirm").handler(Web.handle(bankRoutes::confirmReturn));
   }
 
   /** The caller as a member id, or null after answering (401 with a sign-up hint, 403 for other callers). */

@@ -10,6 +10,7 @@ import dev.mileage.gateway.members.MembersFeature;
 import dev.mileage.gateway.members.MembersOptions;
 import dev.mileage.gateway.members.PasswordHasher;
 import dev.mileage.gateway.members.SipSmsSender;
+import dev.mileage.gateway.shop.PaymentProvider;
 import dev.mileage.gateway.shop.SandboxPaymentProvider;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -191,6 +192,21 @@ final class CertHarness implements AutoCloseable {
       if (i.getString("issuer").equals(issuer) && i.getLong("faceValueWon") == faceValueWon) return i.getLong("id");
     }
     throw new AssertionError("no catalog item " + issuer + " " + faceValueWon);
+  }
+
+  /** Posts a deposit notice as the payment provider's webhook does (no session, the signature in its header). */
+  HttpResponse<Buffer> postNotice(PaymentProvider.DepositNotice n) throws Exception {
+    return gateway.client.request(HttpMethod.POST, "/certificates/bank-transfers/deposits")
+        .putHeader("Content-Type", "application/json").putHeader(BankTransferRoutes.SIGNATURE_HEADER, n.signature())
+        .sendBuffer(Buffer.buffer(n.payload())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** Transfers the ledger answered after a commit (idempotent repeats included), read from /metrics. */
+  long ledgerTransfersCommitted() throws Exception {
+    String metrics = check(gateway.send(HttpMethod.GET, "/metrics", null, null, null), 200).bodyAsString();
+    Matcher m = Pattern.compile("(?m)^ledger_transfers_committed_total(?:\\{[^}]*\\})? ([0-9.E]+)$").matcher(metrics);
+    if (!m.find()) throw new AssertionError("no ledger_transfers_committed_total in /metrics");
+    return (long) Double.parseDouble(m.group(1));
   }
 
   void advancePastGuessWindow() {
