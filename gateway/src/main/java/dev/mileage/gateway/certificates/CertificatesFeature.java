@@ -158,6 +158,7 @@ public final class CertificatesFeature implements Feature {
     api.get("/certificates/usage").handler(Web.handle(routes::usage));
     api.post("/certificates/gifts").handler(Web.handle(routes::gift));
     api.get("/certificates/gifts").handler(Web.handle(routes::gifts));
+    api.post("/certificates/gifts/:id/resend").handler(Web.handle(routes::resendGift));
     api.post("/certificates/claims/:token/accept").handler(Web.handle(routes::accept));
     api.post("/certificates/pos/redemptions").handler(Web.handle(routes::redeemAtPos));
     api.route("/certificates/admin/*").handler(Access.role(Access.ROLE_OPERATOR));

@@ -44,7 +44,8 @@ final class CertHarness implements AutoCloseable {
   private static final AtomicInteger PHONES = new AtomicInteger(5000);
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:00:00Z"));
-  final Smsc smsc;
+  /** Replaced by {@link #restartSmsc}. */
+  volatile Smsc smsc;
   final SipSmsSender sms;
   final SandboxPaymentProvider payments = new SandboxPaymentProvider();
   final TestGateway gateway;
@@ -74,6 +75,11 @@ final class CertHarness implements AutoCloseable {
       throw e;
     }
     sms = sender;
+  }
+
+  /** The SMSC comes back on the same address after {@code smsc.close()} (an outage ends). */
+  void restartSmsc() throws Exception {
+    smsc = Smsc.start("127.0.0.1", smsc.port());
   }
 
   int port() {
