@@ -3,11 +3,15 @@ package dev.mileage.gateway.certificates;
 import dev.mileage.gateway.http.Caller;
 import dev.mileage.gateway.members.Web;
 import dev.mileage.gateway.shop.PaymentProvider;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The HTTP edge of bank-transfer purchases: the buyer's view of an order (with any deposit being returned), the
@@ -37,13 +41,29 @@ final class BankTransferRoutes {
     if (member == null) return;
     long id = CertificateRoutes.pathId(ctx);
     purchases.expireDue(member).compose(n -> purchases.one(member, id)).compose(p -> p == null
-            ? io.vertx.core.Future.<JsonObject>succeededFuture(null)
+            ? Future.<JsonObject>succeededFuture(null)
             : returns.ofPurchase(member, id).map(list -> p.put("depositReturns",
                 DepositReturns.json(list, DepositReturns.DepositReturn::forBuyer))))
         .onSuccess(p -> {
           if (p == null) notYours(ctx);
           else Web.json(ctx, 200, p);
         }).onFailure(ctx::fail);
+  }
+
+  /** GET the caller's purchases, newest first, each with the deposits being (or that were) returned for it. */
+  void history(RoutingContext ctx) {
+    Long member = CertificatesFeature.member(ctx);
+    if (member == null) return;
+    purchases.history(member).compose(list -> returns.ofMember(member).map(owed -> {
+      Map<Long, JsonArray> byPurchase = new HashMap<>();
+      for (var r : owed) byPurchase.computeIfAbsent(r.purchaseId(), k -> new JsonArray()).add(0, r.forBuyer());
+      JsonArray out = new JsonArray();
+      for (JsonObject p : list) {
+        var mine = byPurchase.get(p.getLong("id"));
+        out.add(mine == null ? p : p.put("depositReturns", mine));
+      }
+      return out;
+    })).onSuccess(a -> Web.json(ctx, 200, a)).onFailure(ctx::fail);
   }
 
   /** POST by the payment provider (no session): a signed deposit notice. */

@@ -71,12 +71,6 @@ final class CertificateRoutes {
     }).onFailure(ctx::fail);
   }
 
-  void purchases(RoutingContext ctx) {
-    Long member = CertificatesFeature.member(ctx);
-    if (member == null) return;
-    purchases.history(member).onSuccess(l -> Web.json(ctx, 200, new JsonArray(l))).onFailure(ctx::fail);
-  }
-
   void mine(RoutingContext ctx) {
     Long member = CertificatesFeature.member(ctx);
     if (member == null) return;

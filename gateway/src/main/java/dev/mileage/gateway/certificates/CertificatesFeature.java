@@ -147,7 +147,7 @@ public final class CertificatesFeature implements Feature {
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
     api.post("/certificates/purchases").handler(Web.handle(routes::buy));
-    api.get("/certificates/purchases").handler(Web.handle(routes::purchases));
+    api.get("/certificates/purchases").handler(Web.handle(bankRoutes::history));
     api.get("/certificates/purchases/:id").handler(Web.handle(bankRoutes::one));
     api.post("/certificates/purchases/:id/sandbox-deposit").handler(Web.handle(bankRoutes::simulate));
     api.get("/certificates/mine").handler(Web.handle(routes::mine));

@@ -32,6 +32,8 @@ final class DepositReturns {
   private static final Logger LOG = Logger.getLogger(DepositReturns.class.getName());
   static final int PAGE_ROWS_MAX = 200;
   static final int PAGE_ROWS_DEFAULT = 50;
+  /** Returns shown with one member's purchase history: far more than an honest buyer ever has. */
+  static final int MEMBER_ROWS_MAX = 1_000;
   static final int RETURN_REFERENCE_LENGTH_MAX = 64;
   /** A return's time may be this far ahead of our clock (the provider's clock is not ours). */
   static final Duration RETURNED_AT_SKEW_MAX = Duration.ofMinutes(5);
@@ -138,6 +140,12 @@ final class DepositReturns {
   Future<List<DepositReturn>> ofPurchase(long memberId, long purchaseId) {
     return pool.preparedQuery("SELECT * FROM certificates.deposit_return WHERE purchase_id = $1 AND member_id = $2 ORDER BY id")
         .execute(Tuple.of(purchaseId, memberId)).map(DepositReturns::all);
+  }
+
+  /** The member's returns, newest first, at most {@link #MEMBER_ROWS_MAX} (their purchase history shows them). */
+  Future<List<DepositReturn>> ofMember(long memberId) {
+    return pool.preparedQuery("SELECT * FROM certificates.deposit_return WHERE member_id = $1 ORDER BY id DESC LIMIT " + MEMBER_ROWS_MAX)
+        .execute(Tuple.of(memberId)).map(DepositReturns::all);
   }
 
   /** A page for operators: by status (null: all), ids after {@code afterId}, at most {@code limit} rows. */

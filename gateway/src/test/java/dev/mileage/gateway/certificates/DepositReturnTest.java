@@ -189,6 +189,12 @@ class DepositReturnTest {
     assertEquals(first.bodyAsString(), check(h.postNotice(wrong), 422).bodyAsString());
     JsonArray both = purchase(a, id1).getJsonArray("depositReturns");
     assertEquals(List.of("WRONG_AMOUNT", "ALREADY_PAID"), both.stream().map(r -> ((JsonObject) r).getString("reason")).toList());
+    // and in the purchase history, on that order only; the other member's history has none of it
+    for (Object p : check(a.get("/api/v1/certificates/purchases"), 200).bodyAsJsonArray()) {
+      JsonObject row = (JsonObject) p;
+      assertEquals(row.getLong("id") == id1 ? both : null, row.getJsonArray("depositReturns"), row.encode());
+    }
+    assertFalse(check(other.get("/api/v1/certificates/purchases"), 200).bodyAsString().contains("depositReturns"));
 
     // late: the order expired; the deposit is owed back and the order stays expired
     JsonObject late = check(h.postNotice(deposit(ref(o2), 5_000)), 409).bodyAsJsonObject();
