@@ -194,6 +194,7 @@ class DepositReturnTest {
       JsonObject row = (JsonObject) p;
       assertEquals(row.getLong("id") == id1 ? both : null, row.getJsonArray("depositReturns"), row.encode());
     }
+    other.signIn(); // a day has passed
     assertFalse(check(other.get("/api/v1/certificates/purchases"), 200).bodyAsString().contains("depositReturns"));
 
     // late: the order expired; the deposit is owed back and the order stays expired
