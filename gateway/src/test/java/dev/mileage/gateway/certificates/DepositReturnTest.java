@@ -178,6 +178,7 @@ class DepositReturnTest {
     // a day later (the other order is past its deadline); signing in again re-submits the sign-up bonus (EXISTS)
     h.clock.advance(CertificatesOptions.defaults().bankTransferWindow().plusSeconds(1));
     a.signIn();
+    other.signIn();
     transfers = h.ledgerTransfersCommitted();
     accounts = ledgerState(a.id);
     var twice = deposit(ref(o1), 20_000);
@@ -194,7 +195,6 @@ class DepositReturnTest {
       JsonObject row = (JsonObject) p;
       assertEquals(row.getLong("id") == id1 ? both : null, row.getJsonArray("depositReturns"), row.encode());
     }
-    other.signIn(); // a day has passed
     assertFalse(check(other.get("/api/v1/certificates/purchases"), 200).bodyAsString().contains("depositReturns"));
 
     // late: the order expired; the deposit is owed back and the order stays expired
