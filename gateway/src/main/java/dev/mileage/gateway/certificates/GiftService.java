@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -141,13 +142,13 @@ final class GiftService {
                 int recent = r.getLong(0).intValue();
                 if (recent >= CertificatesOptions.GIFT_RESENDS_PER_WINDOW_MAX) {
                   var frees = r.getOffsetDateTime(1).toInstant().plus(CertificatesOptions.GIFT_RESEND_WINDOW);
-                  long seconds = Math.max(1, (java.time.Duration.between(at, frees).toMillis() + 999) / 1000);
+                  long seconds = Math.max(1, (Duration.between(at, frees).toMillis() + 999) / 1000);
                   return Future.succeededFuture(new Pending(new ResendResult(Resent.TOO_MANY, status, seconds, false, 0), null));
                 }
                 return c.preparedQuery("UPDATE certificates.gift SET token_digest = $2 WHERE id = $1")
                     .execute(Tuple.of(giftId, Buffer.buffer(Codes.digest(token))))
                     .compose(u -> c.preparedQuery("INSERT INTO certificates.gift_resend (gift_id, sent_at) VALUES ($1, $2) RETURNING id")
-                        .execute(Tuple.of(giftId, now())))
+                        .execute(Tuple.of(giftId, OffsetDateTime.ofInstant(at, ZoneOffset.UTC))))
                     .map(ins -> new Pending(new ResendResult(Resent.RESENT, status, 0, false,
                         CertificatesOptions.GIFT_RESENDS_PER_WINDOW_MAX - recent - 1), g)
                         .withResend(ins.iterator().next().getLong(0)));
