@@ -47,7 +47,7 @@ final class CertHarness implements AutoCloseable {
   /** Replaced by {@link #restartSmsc}. */
   volatile Smsc smsc;
   final SipSmsSender sms;
-  final SandboxPaymentProvider payments = new SandboxPaymentProvider();
+  final SandboxPaymentProvider payments;
   final TestGateway gateway;
 
   CertHarness(Path dataDir) throws Exception {
@@ -60,6 +60,17 @@ final class CertHarness implements AutoCloseable {
 
   /** @param textOnlySmsc an SMSC of the SMS-only kind, which refuses MMS-like (multipart) messages */
   CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc) throws Exception {
+    this(dataDir, perCertificate, perStore, perSource, overall, textOnlySmsc, new SandboxPaymentProvider());
+  }
+
+  /** A gateway on {@code dataDir} (a restart when a gateway used it before) with this payment provider (its webhook key). */
+  CertHarness(Path dataDir, SandboxPaymentProvider payments) throws Exception {
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, payments);
+  }
+
+  private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
+                      SandboxPaymentProvider payments) throws Exception {
+    this.payments = payments;
     smsc = textOnlySmsc ? Smsc.startTextOnly() : Smsc.start();
     SipSmsSender sender = null;
     try {
