@@ -71,12 +71,6 @@ final class CertificateRoutes {
     }).onFailure(ctx::fail);
   }
 
-  void purchases(RoutingContext ctx) {
-    Long member = CertificatesFeature.member(ctx);
-    if (member == null) return;
-    purchases.history(member).onSuccess(l -> Web.json(ctx, 200, new JsonArray(l))).onFailure(ctx::fail);
-  }
-
   void mine(RoutingContext ctx) {
     Long member = CertificatesFeature.member(ctx);
     if (member == null) return;
@@ -217,6 +211,29 @@ final class CertificateRoutes {
     Long member = CertificatesFeature.member(ctx);
     if (member == null) return;
     gifts.history(member).onSuccess(l -> Web.json(ctx, 200, new JsonArray(l))).onFailure(ctx::fail);
+  }
+
+  /** POST by the giver: send the offer of their own open gift again, on a new link (rate-limited). */
+  void resendGift(RoutingContext ctx) {
+    Long member = CertificatesFeature.member(ctx);
+    if (member == null) return;
+    long id = pathId(ctx);
+    gifts.resend(member, id, baseUrl(ctx)).onSuccess(r -> {
+      switch (r.outcome()) {
+        case RESENT -> Web.json(ctx, 200, new JsonObject().put("giftId", id).put("status", "SENT").put("smsSent", r.smsSent())
+            .put("resendsLeft", r.resendsLeft()));
+        case NO_SUCH_GIFT -> Web.error(ctx, 404, "not_found", "no such gift among yours");
+        case ALREADY_DECIDED -> Web.json(ctx, 409, new JsonObject().put("error", "already_decided").put("status", r.status())
+            .put("reason", "the recipient already " + (r.status().equals("ACCEPTED") ? "accepted" : "declined")
+                + " this gift; there is nothing to resend"));
+        case TOO_MANY -> {
+          ctx.response().putHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
+          Web.error(ctx, 429, "too_many_resends", "this gift's offer was resent " + CertificatesOptions.GIFT_RESENDS_PER_WINDOW_MAX
+              + " times within " + CertificatesOptions.GIFT_RESEND_WINDOW.toMinutes() + " minutes; try again in "
+              + r.retryAfterSeconds() + " s");
+        }
+      }
+    }).onFailure(ctx::fail);
   }
 
   void claimInfo(RoutingContext ctx) {

@@ -78,7 +78,9 @@ public final class CertificatesFeature implements Feature {
         options.failuresPerSourceMax(), options.guessWindow(), CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool()));
     purchases = new PurchaseService(ctx.vertx(), ctx.pool(), ctx.clock(), catalog, ledger, payments, sms, members, pinHasher,
         options.bankTransferWindow());
-    bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments));
+    DepositReturns returns = new DepositReturns(ctx.pool(), ctx.clock(), ctx.metrics());
+    bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments, returns),
+        returns);
     routes = new CertificateRoutes(options, catalog, stores, purchases,
         new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),
         new RedemptionService(ctx.vertx(), ctx.pool(), ctx.clock(), ledger, pinHasher, options),
@@ -145,7 +147,7 @@ public final class CertificatesFeature implements Feature {
   @Override
   public void mountApi(Router api, GatewayContext ctx) {
     api.post("/certificates/purchases").handler(Web.handle(routes::buy));
-    api.get("/certificates/purchases").handler(Web.handle(routes::purchases));
+    api.get("/certificates/purchases").handler(Web.handle(bankRoutes::history));
     api.get("/certificates/purchases/:id").handler(Web.handle(bankRoutes::one));
     api.post("/certificates/purchases/:id/sandbox-deposit").handler(Web.handle(bankRoutes::simulate));
     api.get("/certificates/mine").handler(Web.handle(routes::mine));
@@ -156,6 +158,7 @@ public final class CertificatesFeature implements Feature {
     api.get("/certificates/usage").handler(Web.handle(routes::usage));
     api.post("/certificates/gifts").handler(Web.handle(routes::gift));
     api.get("/certificates/gifts").handler(Web.handle(routes::gifts));
+    api.post("/certificates/gifts/:id/resend").handler(Web.handle(routes::resendGift));
     api.post("/certificates/claims/:token/accept").handler(Web.handle(routes::accept));
     api.post("/certificates/pos/redemptions").handler(Web.handle(routes::redeemAtPos));
     api.route("/certificates/admin/*").handler(Access.role(Access.ROLE_OPERATOR));
@@ -165,6 +168,8 @@ public final class CertificatesFeature implements Feature {
     api.get("/certificates/admin/stores").handler(Web.handle(routes::adminStores));
     api.post("/certificates/admin/stores").handler(Web.handle(routes::addStore));
     api.patch("/certificates/admin/stores/:id").handler(Web.handle(routes::setStoreActive));
+    api.get("/certificates/admin/deposit-returns").handler(Web.handle(bankRoutes::listReturns));
+    api.post("/certificates/admin/deposit-returns/:id/confirm").handler(Web.handle(bankRoutes::confirmReturn));
   }
 
   /** The caller as a member id, or null after answering (401 with a sign-up hint, 403 for other callers). */

@@ -31,6 +31,9 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
   /** Bank-transfer orders expired per sweep: the rest wait for the next sweep (their buyers' reads expire them too). */
   public static final int EXPIRY_BATCH_MAX = 500;
   public static final Duration EXPIRY_SWEEP_INTERVAL = Duration.ofMinutes(1);
+  /** Times a giver may have one gift's offer sent again within {@link #GIFT_RESEND_WINDOW} (the SMSC is not a toy). */
+  public static final int GIFT_RESENDS_PER_WINDOW_MAX = 3;
+  public static final Duration GIFT_RESEND_WINDOW = Duration.ofHours(1);
 
   public CertificatesOptions {
     Objects.requireNonNull(guessWindow, "guessWindow");

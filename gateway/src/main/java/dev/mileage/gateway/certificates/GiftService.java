@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -33,6 +34,16 @@ final class GiftService {
   enum Outcome { SENT, NOT_GIFTABLE, NO_SUCH_CONTENT, SELF_GIFT, ACCEPTED, REJECTED, NO_SUCH_GIFT, ALREADY_DECIDED, WRONG_RECIPIENT }
 
   record Result(Outcome outcome, JsonObject body) { }
+
+  /** A giver's resend of an offer, in precedence order. */
+  enum Resent { NO_SUCH_GIFT, ALREADY_DECIDED, TOO_MANY, RESENT }
+
+  /**
+   * @param status the gift's status (ALREADY_DECIDED: ACCEPTED or REJECTED)
+   * @param retryAfterSeconds TOO_MANY: when the oldest resend of the window leaves it
+   * @param smsSent RESENT: whether the MMS or its SMS reached the SMSC
+   */
+  record ResendResult(Resent outcome, String status, long retryAfterSeconds, boolean smsSent, int resendsLeft) { }
 
   private final Vertx vertx;
   private final Pool pool;
@@ -105,6 +116,60 @@ final class GiftService {
   private static final class NotGiftable extends RuntimeException {
     NotGiftable() {
       super(null, null, false, false);
+    }
+  }
+
+  /**
+   * The giver has the offer sent again, e.g. after the SMSC was down: a new claim link (a new token; the old link
+   * stops working, so only the newest message is good), through the same MMS/SMS path as the first. Only the giver,
+   * only while the gift is open, at most {@link CertificatesOptions#GIFT_RESENDS_PER_WINDOW_MAX} times per
+   * {@link CertificatesOptions#GIFT_RESEND_WINDOW}; a resend counts even if the SMSC is still down. The gift's row
+   * is locked while deciding, so concurrent resends are counted one by one.
+   */
+  Future<ResendResult> resend(long giverId, long giftId, String baseUrl) {
+    String token = codes.newToken();
+    var at = clock.instant();
+    var windowStart = OffsetDateTime.ofInstant(at.minus(CertificatesOptions.GIFT_RESEND_WINDOW), ZoneOffset.UTC);
+    return pool.withTransaction(c -> c.preparedQuery("SELECT status, recipient_phone, message FROM certificates.gift"
+            + " WHERE id = $1 AND giver_member_id = $2 FOR UPDATE").execute(Tuple.of(giftId, giverId)).compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(new Pending(new ResendResult(Resent.NO_SUCH_GIFT, null, 0, false, 0), null));
+          Row g = rows.iterator().next();
+          String status = g.getString("status");
+          if (!status.equals("SENT")) return Future.succeededFuture(new Pending(new ResendResult(Resent.ALREADY_DECIDED, status, 0, false, 0), null));
+          return c.preparedQuery("SELECT count(*), min(sent_at) FROM certificates.gift_resend WHERE gift_id = $1 AND sent_at > $2")
+              .execute(Tuple.of(giftId, windowStart)).compose(w -> {
+                Row r = w.iterator().next();
+                int recent = r.getLong(0).intValue();
+                if (recent >= CertificatesOptions.GIFT_RESENDS_PER_WINDOW_MAX) {
+                  var frees = r.getOffsetDateTime(1).toInstant().plus(CertificatesOptions.GIFT_RESEND_WINDOW);
+                  long seconds = Math.max(1, (Duration.between(at, frees).toMillis() + 999) / 1000);
+                  return Future.succeededFuture(new Pending(new ResendResult(Resent.TOO_MANY, status, seconds, false, 0), null));
+                }
+                return c.preparedQuery("UPDATE certificates.gift SET token_digest = $2 WHERE id = $1")
+                    .execute(Tuple.of(giftId, Buffer.buffer(Codes.digest(token))))
+                    .compose(u -> c.preparedQuery("INSERT INTO certificates.gift_resend (gift_id, sent_at) VALUES ($1, $2) RETURNING id")
+                        .execute(Tuple.of(giftId, OffsetDateTime.ofInstant(at, ZoneOffset.UTC))))
+                    .map(ins -> new Pending(new ResendResult(Resent.RESENT, status, 0, false,
+                        CertificatesOptions.GIFT_RESENDS_PER_WINDOW_MAX - recent - 1), g)
+                        .withResend(ins.iterator().next().getLong(0)));
+              });
+        }))
+        // after the commit: the message goes out on the new link; the row notes whether it got through
+        .compose(p -> p.gift() == null ? Future.succeededFuture(p.result()) : members.find(giverId).compose(giver ->
+            sendOffer(giftId, giver == null ? "a member" : giver.name(), p.gift().getString("recipient_phone"), p.gift().getString("message"),
+                baseUrl + "/#/gifts/claim?t=" + token))
+            .compose(sent -> pool.preparedQuery("UPDATE certificates.gift_resend SET delivered = $2 WHERE id = $1")
+                .execute(Tuple.of(p.resendId(), sent)).map(u -> new ResendResult(Resent.RESENT, "SENT", 0, sent, p.result().resendsLeft()))));
+  }
+
+  /** What the resend's transaction decided; {@code gift} is set when a message is to go out. */
+  private record Pending(ResendResult result, Row gift, long resendId) {
+    Pending(ResendResult result, Row gift) {
+      this(result, gift, 0);
+    }
+
+    Pending withResend(long id) {
+      return new Pending(result, gift, id);
     }
   }
 

@@ -16,6 +16,11 @@
  * accepting a gift). Claim tokens: 128 bits, only their SHA-256 stored. Store POS keys: 256 bits, only a
  * SHA-256 stored, shown once.
  *
+ * <h2>Deposits that buy nothing</h2>
+ * A bank-transfer deposit that cannot pay its order (late, wrong amount, already paid, no such order) moves
+ * nothing in the ledger: it is recorded once per provider deposit id as owed back to its payer, and an operator
+ * confirms the return with the provider's reference ({@link dev.mileage.gateway.certificates.DepositReturns}).
+ *
  * <h2>Guessing</h2>
  * An unknown code and a wrong PIN run the same Argon2 work and give the same answer; failures count per
  * code, per store, per source address and overall ({@link dev.mileage.gateway.members.GuessLimiter}
@@ -23,7 +28,8 @@
  *
  * <h2>Map</h2>
  * {@link dev.mileage.gateway.certificates.CertificatesFeature} wires everything; CertificateRoutes is the
- * HTTP edge; PurchaseService, GiftService, RedemptionService and Holdings hold the rules; Stores is also
+ * HTTP edge (BankTransferRoutes for bank-transfer orders, deposit notices and deposit returns); PurchaseService,
+ * BankTransfers, DepositReturns, GiftService, RedemptionService and Holdings hold the rules; Stores is also
  * the POS authenticator; Barcodes draws Code 128 and QR as SVG from ZXing's bit matrices (PNG for messages);
  * CertificateMessages sends the purchase and gift MMS (SMS fallback), MessageText makes user text safe for them.
  */

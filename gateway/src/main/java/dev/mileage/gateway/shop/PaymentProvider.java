@@ -56,11 +56,22 @@ public interface PaymentProvider {
     }
   }
 
-  /** What a deposit notice says: {@code amountWon} arrived for the transfer {@code reference}. */
-  record Deposit(String depositId, String reference, long amountWon) {
+  /**
+   * What a deposit notice says: {@code amountWon} arrived for the transfer {@code reference}, from
+   * {@code payerAccount} (the account a refused deposit is returned to; empty when the provider does not say).
+   */
+  record Deposit(String depositId, String reference, long amountWon, String payerAccount) {
+    public static final int PAYER_ACCOUNT_LENGTH_MAX = 100;
+
     public Deposit {
       Objects.requireNonNull(depositId, "depositId");
       Objects.requireNonNull(reference, "reference");
+      payerAccount = payerAccount == null ? "" : payerAccount;
+      if (payerAccount.length() > PAYER_ACCOUNT_LENGTH_MAX) throw new IllegalArgumentException("payerAccount too long");
+    }
+
+    public Deposit(String depositId, String reference, long amountWon) {
+      this(depositId, reference, amountWon, "");
     }
   }
 

@@ -159,7 +159,9 @@ public final class SandboxPaymentProvider implements PaymentProvider {
           || !(amount instanceof Number a) || a.longValue() <= 0) {
         return Optional.empty();
       }
-      return Optional.of(new Deposit(id, ref, a.longValue()));
+      Object payer = j.getValue("payerAccount");
+      if (payer != null && (!(payer instanceof String p) || p.length() > Deposit.PAYER_ACCOUNT_LENGTH_MAX)) return Optional.empty();
+      return Optional.of(new Deposit(id, ref, a.longValue(), (String) payer));
     } catch (DecodeException | ClassCastException e) {
       return Optional.empty();
     }
@@ -167,11 +169,24 @@ public final class SandboxPaymentProvider implements PaymentProvider {
 
   @Override
   public synchronized Optional<DepositNotice> simulateDeposit(String reference, long amountWon) {
+    return simulateDeposit(reference, amountWon, SANDBOX_PAYER_ACCOUNT);
+  }
+
+  /** The account the sandbox's buyer pays from (what a refused deposit is returned to). */
+  public static final String SANDBOX_PAYER_ACCOUNT = "Sandbox Payer Bank 110-2026-123456";
+
+  /** As {@link #simulateDeposit(String, long)}, paid from {@code payerAccount}. */
+  public synchronized Optional<DepositNotice> simulateDeposit(String reference, long amountWon, String payerAccount) {
     if (amountWon <= 0) throw new IllegalArgumentException("a deposit must be positive");
     depositedWon += amountWon;
     String payload = new JsonObject().put("depositId", "sbx_dp_" + (++sequence)).put("reference", reference)
-        .put("amountWon", amountWon).encode();
+        .put("amountWon", amountWon).put("payerAccount", payerAccount).encode();
     return Optional.of(new DepositNotice(payload, sign(payload)));
+  }
+
+  /** The notice the provider would post with this exact payload (tests: a provider re-sending or misreporting). */
+  public DepositNotice signedNotice(String payload) {
+    return new DepositNotice(payload, sign(payload));
   }
 
   private String sign(String payload) {

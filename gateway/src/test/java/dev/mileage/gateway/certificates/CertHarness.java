@@ -10,6 +10,7 @@ import dev.mileage.gateway.members.MembersFeature;
 import dev.mileage.gateway.members.MembersOptions;
 import dev.mileage.gateway.members.PasswordHasher;
 import dev.mileage.gateway.members.SipSmsSender;
+import dev.mileage.gateway.shop.PaymentProvider;
 import dev.mileage.gateway.shop.SandboxPaymentProvider;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -43,9 +44,10 @@ final class CertHarness implements AutoCloseable {
   private static final AtomicInteger PHONES = new AtomicInteger(5000);
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:00:00Z"));
-  final Smsc smsc;
+  /** Replaced by {@link #restartSmsc}. */
+  volatile Smsc smsc;
   final SipSmsSender sms;
-  final SandboxPaymentProvider payments = new SandboxPaymentProvider();
+  final SandboxPaymentProvider payments;
   final TestGateway gateway;
 
   CertHarness(Path dataDir) throws Exception {
@@ -58,6 +60,17 @@ final class CertHarness implements AutoCloseable {
 
   /** @param textOnlySmsc an SMSC of the SMS-only kind, which refuses MMS-like (multipart) messages */
   CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc) throws Exception {
+    this(dataDir, perCertificate, perStore, perSource, overall, textOnlySmsc, new SandboxPaymentProvider());
+  }
+
+  /** A gateway on {@code dataDir} (a restart when a gateway used it before) with this payment provider (its webhook key). */
+  CertHarness(Path dataDir, SandboxPaymentProvider payments) throws Exception {
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, payments);
+  }
+
+  private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
+                      SandboxPaymentProvider payments) throws Exception {
+    this.payments = payments;
     smsc = textOnlySmsc ? Smsc.startTextOnly() : Smsc.start();
     SipSmsSender sender = null;
     try {
@@ -73,6 +86,11 @@ final class CertHarness implements AutoCloseable {
       throw e;
     }
     sms = sender;
+  }
+
+  /** The SMSC comes back on the same address after {@code smsc.close()} (an outage ends). */
+  void restartSmsc() throws Exception {
+    smsc = Smsc.start("127.0.0.1", smsc.port());
   }
 
   int port() {
@@ -191,6 +209,21 @@ final class CertHarness implements AutoCloseable {
       if (i.getString("issuer").equals(issuer) && i.getLong("faceValueWon") == faceValueWon) return i.getLong("id");
     }
     throw new AssertionError("no catalog item " + issuer + " " + faceValueWon);
+  }
+
+  /** Posts a deposit notice as the payment provider's webhook does (no session, the signature in its header). */
+  HttpResponse<Buffer> postNotice(PaymentProvider.DepositNotice n) throws Exception {
+    return gateway.client.request(HttpMethod.POST, "/certificates/bank-transfers/deposits")
+        .putHeader("Content-Type", "application/json").putHeader(BankTransferRoutes.SIGNATURE_HEADER, n.signature())
+        .sendBuffer(Buffer.buffer(n.payload())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** Transfers the ledger answered after a commit (idempotent repeats included), read from /metrics. */
+  long ledgerTransfersCommitted() throws Exception {
+    String metrics = check(gateway.send(HttpMethod.GET, "/metrics", null, null, null), 200).bodyAsString();
+    Matcher m = Pattern.compile("(?m)^ledger_transfers_committed_total(?:\\{[^}]*\\})? ([0-9.E]+)$").matcher(metrics);
+    if (!m.find()) throw new AssertionError("no ledger_transfers_committed_total in /metrics");
+    return (long) Double.parseDouble(m.group(1));
   }
 
   void advancePastGuessWindow() {

@@ -1,6 +1,7 @@
 package dev.mileage.gateway.certificates;
 
 import dev.mileage.gateway.shop.Chromium;
+import dev.mileage.gateway.shop.SandboxPaymentProvider;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,7 +100,16 @@ class CertificatesBrowserTest {
     browser.awaitText("#gifts", recipientPhone);
     browser.awaitText("#gifts", "sent");
 
-    String sms = h.awaitSms(recipientPhone, b -> b.contains("sent you a gift")).body();
+    // the giver sends it again (say the first message was lost): a new link; the first one stops working
+    String firstOffer = h.awaitSms(recipientPhone, b -> b.contains("sent you a gift")).body();
+    browser.click("#gifts button[id^='resend-']");
+    browser.awaitText("#notice", "Sent again with a new link");
+    String sms = browser.until(() -> {
+      var offers = h.smsc.received().stream().filter(m -> m.to().equals(recipientPhone) && m.body().contains("sent you a gift")).toList();
+      return offers.size() == 2 ? offers.get(1).body() : null;
+    }, "the resent offer at the SMSC");
+    assertEquals(404, h.gateway.send(io.vertx.core.http.HttpMethod.GET, "/certificates/claims/" + GiftingTest.token(firstOffer),
+        null, null, null).statusCode(), "the first link is dead");
     Matcher link = Pattern.compile("(http://\\S+/#/gifts/claim\\?t=[A-Za-z0-9_-]{22})").matcher(sms);
     assertTrue(link.find(), sms);
     String claim = link.group(1);
@@ -205,7 +215,37 @@ class CertificatesBrowserTest {
     var mms = h.awaitSms(buyer.phone, b -> b.contains("by bank transfer"));
     assertTrue(mms.multipart() && mms.parts().get(1).contentType().equals("image/png"));
 
+    // a second transfer of the same amount bought nothing: the order shows it being sent back, then sent
+    JsonObject order = CertHarness.check(buyer.get("/api/v1/certificates/purchases"), 200).bodyAsJsonArray().getJsonObject(0);
+    CertHarness.check(h.postNotice(h.payments.simulateDeposit(order.getJsonObject("bankTransfer").getString("reference"), 10_000)
+        .orElseThrow()), 200);
+    browser.click("#order-refresh");
+    browser.awaitText("#deposit-returns", "₩10,000 received");
+    browser.awaitText("#deposit-returns", "the order was already paid");
+    browser.awaitText("#deposit-returns", "being returned to the account it came from (…3456)");
+    var returns = CertHarness.check(h.gateway.get("/api/v1/certificates/admin/deposit-returns?status=OWED"), 200).bodyAsJsonObject()
+        .getJsonArray("returns").stream().map(o -> (JsonObject) o).filter(r -> order.getLong("id").equals(r.getLong("purchaseId"))).toList();
+    assertEquals(1, returns.size());
+    long returnId = returns.get(0).getLong("id");
+    // the operator sends it back and confirms it in the back office
+    browser.web().get(base + "?op=2#/gifts/admin");
+    browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+    browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+    browser.click("#cert-operator-form button[type=submit]");
+    browser.awaitText("#admin-returns", "already paid");
+    browser.awaitText("#admin-returns", SandboxPaymentProvider.SANDBOX_PAYER_ACCOUNT);
+    browser.screenshot("certificates-admin-deposit-returns");
+    browser.type("#return-ref-" + returnId, "RT-WEB-1");
+    browser.click("#return-confirm-" + returnId);
+    browser.awaitText("#notice", "Return " + returnId + " confirmed");
+    browser.until(() -> browser.driver.findElements(By.id("return-confirm-" + returnId)).isEmpty() ? true : null, "the row leaves the owed list");
+    assertEquals("RETURNED", CertHarness.check(buyer.get("/api/v1/certificates/purchases/" + order.getLong("id")), 200).bodyAsJsonObject()
+        .getJsonArray("depositReturns").getJsonObject(0).getString("status"));
+
+    // the buyer's history shows it returned
     browser.web().get(base + "#/gifts/history");
+    browser.awaitText("#purchases", "bank reference RT-WEB-1");
+    browser.screenshot("certificates-bank-transfer-deposit-returned");
     browser.awaitText("#purchases", "bank transfer");
     browser.awaitText("#purchases", "paid: certificates issued");
     // leave the browser signed out (a full load), as the other tests expect to find it

@@ -1,11 +1,25 @@
 // A bank-transfer order as its buyer sees it: where to send how much by when, and its state
-// (pending, paid and issued, or expired). The sandbox button plays the buyer's bank paying in.
+// (pending, paid and issued, or expired), and any deposit that bought nothing and is being sent back.
+// The sandbox button plays the buyer's bank paying in.
 import { get, post } from '../../api.js';
 import { el, won } from '../../dom.js';
 
 export const STATUS_WORDS = { AWAITING_DEPOSIT: 'pending: awaiting your transfer', PAID: 'paid', ISSUED: 'paid: certificates issued',
   EXPIRED: 'expired: not paid in time, nothing issued', DECLINED: 'declined', PENDING: 'pending' };
 const when = t => new Date(t).toLocaleString();
+const RETURN_WHY = { LATE: 'it arrived after the deadline', WRONG_AMOUNT: 'it was not the order\'s amount',
+  ALREADY_PAID: 'the order was already paid', NOT_PAYABLE: 'the order could not take it' };
+
+// Money that reached the order's account but bought nothing: what happens to it.
+export function depositReturns(list, id) {
+  if (!list || !list.length) return null;
+  return el('div', { id: id || null, class: 'deposit-returns' }, el('h3', {}, 'Deposits sent back'),
+    el('ul', {}, list.map(r => el('li', { class: `return ${r.status}` },
+      `${won(r.amountWon)} received ${when(r.receivedAt)}, not used because ${RETURN_WHY[r.reason] || r.reason.toLowerCase()}: `,
+      r.status === 'OWED'
+        ? el('strong', {}, `being returned to the account it came from${r.payerAccount ? ` (${r.payerAccount})` : ''}`)
+        : el('strong', {}, `returned ${when(r.returnedAt)}, bank reference ${r.returnReference}`)))));
+}
 
 export function transferOrder(p, ctx) {
   const section = el('section', { class: 'issued', id: 'bank-order', 'aria-live': 'polite' });
@@ -37,6 +51,7 @@ export function transferOrder(p, ctx) {
         el('a', { href: '#/gifts/mine' }, 'My certificates'), '.') : null,
       order.status === 'ISSUED' ? el('p', {}, el('a', { href: '#/gifts/mine' }, 'Show my certificates'), ' (set a PIN for each there)') : null,
       order.reason ? el('p', { class: 'muted' }, order.reason) : null,
+      depositReturns(order.depositReturns, 'deposit-returns'),
       el('p', {}, refresh, ' ', open ? deposit : null)].filter(Boolean));
   };
   draw(p);
