@@ -1,5 +1,6 @@
 package dev.mileage.gateway.certificates;
 
+import dev.mileage.gateway.LogCapture;
 import dev.mileage.fixtures.sip.SmsMessage;
 import dev.mileage.gateway.shop.SandboxPaymentProvider;
 import io.vertx.core.json.JsonArray;
@@ -14,11 +15,6 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static dev.mileage.gateway.certificates.CertHarness.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,29 +33,20 @@ class CertificateMmsTest {
   static Path textOnlyDir;
   static CertHarness h;
   static long general10k;
-  static final List<String> LOGGED = new CopyOnWriteArrayList<>();
-  static final Logger ROOT = Logger.getLogger("dev.mileage");
-  static final Handler CAPTURE = new Handler() {
-    @Override public void publish(LogRecord r) {
-      LOGGED.add(r.getMessage() + " " + (r.getThrown() == null ? "" : r.getThrown()));
-    }
-    @Override public void flush() {
-    }
-    @Override public void close() {
-    }
-  };
+  static LogCapture logs;
+  static List<String> LOGGED;
 
   @BeforeAll
   static void start() throws Exception {
-    CAPTURE.setLevel(Level.ALL);
-    ROOT.addHandler(CAPTURE);
+    logs = LogCapture.install();
+    LOGGED = logs.lines;
     h = new CertHarness(dir);
     general10k = h.item("Mileage Telecom", 10_000);
   }
 
   @AfterAll
   static void stop() {
-    ROOT.removeHandler(CAPTURE);
+    if (logs != null) logs.close();
     if (h != null) h.close();
   }
 

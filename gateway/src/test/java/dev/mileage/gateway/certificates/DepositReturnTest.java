@@ -1,5 +1,6 @@
 package dev.mileage.gateway.certificates;
 
+import dev.mileage.gateway.LogCapture;
 import dev.mileage.gateway.TestGateway;
 import dev.mileage.gateway.shop.PaymentProvider;
 import dev.mileage.points.ledger.Account;
@@ -22,12 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static dev.mileage.gateway.certificates.CertHarness.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,22 +44,13 @@ class DepositReturnTest {
   static CertHarness h;
   static long culture5k;
   static long books10k;
-  static final List<String> LOGGED = new CopyOnWriteArrayList<>();
-  static final Logger ROOT = Logger.getLogger("dev.mileage");
-  static final Handler CAPTURE = new Handler() {
-    @Override public void publish(LogRecord r) {
-      LOGGED.add(r.getMessage() + " " + (r.getThrown() == null ? "" : r.getThrown()));
-    }
-    @Override public void flush() {
-    }
-    @Override public void close() {
-    }
-  };
+  static LogCapture logs;
+  static List<String> LOGGED;
 
   @BeforeAll
   static void start() throws Exception {
-    CAPTURE.setLevel(Level.ALL);
-    ROOT.addHandler(CAPTURE);
+    logs = LogCapture.install();
+    LOGGED = logs.lines;
     h = new CertHarness(dir);
     culture5k = h.item("Culture Pass", 5_000);
     books10k = h.item("Kyoro Books", 10_000);
@@ -71,7 +58,7 @@ class DepositReturnTest {
 
   @AfterAll
   static void stop() {
-    ROOT.removeHandler(CAPTURE);
+    if (logs != null) logs.close();
     if (h != null) h.close();
   }
 

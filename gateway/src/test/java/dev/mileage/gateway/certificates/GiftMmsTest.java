@@ -1,5 +1,6 @@
 package dev.mileage.gateway.certificates;
 
+import dev.mileage.gateway.LogCapture;
 import dev.mileage.fixtures.sip.SmsMessage;
 import dev.mileage.gateway.members.SipSmsSender;
 import io.vertx.core.buffer.Buffer;
@@ -18,11 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static dev.mileage.gateway.certificates.CertHarness.check;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -50,22 +46,13 @@ class GiftMmsTest {
   static long culture10k;
   static long extraId;
   static String extraName;
-  static final List<String> LOGGED = new CopyOnWriteArrayList<>();
-  static final Logger ROOT = Logger.getLogger("dev.mileage");
-  static final Handler CAPTURE = new Handler() {
-    @Override public void publish(LogRecord r) {
-      LOGGED.add(r.getMessage() + " " + (r.getThrown() == null ? "" : r.getThrown()));
-    }
-    @Override public void flush() {
-    }
-    @Override public void close() {
-    }
-  };
+  static LogCapture logs;
+  static List<String> LOGGED;
 
   @BeforeAll
   static void start() throws Exception {
-    CAPTURE.setLevel(Level.ALL);
-    ROOT.addHandler(CAPTURE);
+    logs = LogCapture.install();
+    LOGGED = logs.lines;
     h = new CertHarness(dir);
     culture10k = h.item("Culture Pass", 10_000);
     JsonObject theme = check(h.gateway.send(HttpMethod.GET, "/certificates/contents", null, null, null), 200).bodyAsJsonArray()
@@ -76,7 +63,7 @@ class GiftMmsTest {
 
   @AfterAll
   static void stop() {
-    ROOT.removeHandler(CAPTURE);
+    if (logs != null) logs.close();
     if (h != null) h.close();
   }
 
