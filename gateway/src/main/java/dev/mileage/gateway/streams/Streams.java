@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.concurrent.CompletionStage;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -131,15 +132,23 @@ final class Streams {
     });
   }
 
-  /** Pause (the player paused, or the stream stalled): no time is metered while paused. */
+  /**
+   * Pause (the player paused, or the stream stalled): no time is metered while paused. A stalled stream is
+   * metered only until its last sign of life plus the seconds delivered ahead of playback, not for the stall
+   * timeout it took to notice that its player went away.
+   */
   Future<CommandResult> pause(StreamSession s, boolean stalled, Context caller) {
+    long usedUntilMs;
     synchronized (s) {
       if (s.state == StreamSession.State.ENDED) return Future.succeededFuture(CommandResult.ALREADY_ENDED);
       if (s.state != StreamSession.State.PLAYING) return Future.succeededFuture(CommandResult.OK);
       s.state = StreamSession.State.PAUSED;
       s.stalled = stalled;
+      usedUntilMs = s.lastActivityMs + options.leadSeconds() * 1000L;
     }
-    return Future.fromCompletionStage(meter().pause(s.id), caller).map(result -> {
+    CompletionStage<CommandResult> paused = stalled
+        ? meter().pause(s.id, java.time.Instant.ofEpochMilli(usedUntilMs)) : meter().pause(s.id);
+    return Future.fromCompletionStage(paused, caller).map(result -> {
       refreshUsed(s);
       return result == CommandResult.WRONG_STATE ? CommandResult.OK : result;
     });

@@ -355,7 +355,11 @@ class StreamsApiTest {
     }, "the stall pauses the meter");
     JsonObject paused = check(m.get("/api/v1/streams/sessions/" + id), 200).bodyAsJsonObject();
     assertTrue(paused.getBoolean("stalled"));
-    m.control(id, "stop", null);
+    JsonObject record = m.control(id, "stop", null).getJsonObject("record");
+    // metered until its last sign of life plus what was delivered ahead, not for the stall timeout
+    long ahead = StreamsOptions.defaults().leadSeconds();
+    assertTrue(record.getLong("usedSeconds") <= 5 + ahead, record.encode());
+    assertTrue(record.getLong("usedSeconds") >= 5, record.encode());
   }
 
   static HttpResponse<Buffer> upload(long id, byte[] data) throws Exception {

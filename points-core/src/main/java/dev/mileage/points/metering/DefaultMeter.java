@@ -124,10 +124,21 @@ final class DefaultMeter implements Meter {
   @Override
   public CompletionStage<CommandResult> pause(UUID sessionId) {
     long now = clock.millis();
+    return pause(sessionId, now, now);
+  }
+
+  @Override
+  public CompletionStage<CommandResult> pause(UUID sessionId, java.time.Instant usedUntil) {
+    java.util.Objects.requireNonNull(usedUntil, "usedUntil");
+    long now = clock.millis();
+    return pause(sessionId, Math.min(now, usedUntil.toEpochMilli()), now);
+  }
+
+  private CompletionStage<CommandResult> pause(UUID sessionId, long usedUntilMs, long now) {
     return command(sessionId, s -> {
       if (s.request.service() != ServiceKind.STREAM) return CommandResult.NOT_PAUSABLE;
       if (s.state != SessionState.ACTIVE) return CommandResult.WRONG_STATE;
-      s.usedMsBefore = s.usedMs(now);
+      s.usedMsBefore = s.usedMs(usedUntilMs);
       s.state = SessionState.PAUSED;
       s.pausedAtMs = now;
       s.pauseSettled = false;

@@ -30,6 +30,12 @@ public interface Meter extends AutoCloseable {
   /** Streams only: no time is metered (nor reserved) while paused. */
   CompletionStage<CommandResult> pause(UUID sessionId);
 
+  /**
+   * Pauses like {@link #pause(UUID)}, but the running time is metered only up to {@code usedUntil} (never after
+   * now): a stream paused because its player went silent is not metered for the time it took to notice.
+   */
+  CompletionStage<CommandResult> pause(UUID sessionId, java.time.Instant usedUntil);
+
   CompletionStage<CommandResult> resume(UUID sessionId);
 
   /** Ends the session: posts what was used, voids the rest, writes the usage record. Idempotent. */
