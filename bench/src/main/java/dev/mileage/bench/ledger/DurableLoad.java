@@ -23,6 +23,7 @@ final class DurableLoad {
   static final long LATENCY_MICROS_MAX = 60_000_000L;
 
   private final Ledger ledger;
+  private final Ids ids;
   private final long[] customers;
   private final long deadlineNanos;
   private final long recordFromNanos;
@@ -36,8 +37,9 @@ final class DurableLoad {
   private final AtomicInteger running = new AtomicInteger();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
-  DurableLoad(Ledger ledger, long[] customers, long recordFromNanos, long deadlineNanos, long transfersMax) {
+  DurableLoad(Ledger ledger, Ids ids, long[] customers, long recordFromNanos, long deadlineNanos, long transfersMax) {
     this.ledger = ledger;
+    this.ids = ids;
     this.customers = customers;
     this.recordFromNanos = recordFromNanos;
     this.deadlineNanos = deadlineNanos;
@@ -74,7 +76,7 @@ final class DurableLoad {
         if (running.decrementAndGet() == 0) done.complete(null);
         return;
       }
-      Transfer t = Mix.next(random, customers, hold, hold == null ? 0 : holdAmount);
+      Transfer t = Mix.next(ids, random, customers, hold, hold == null ? 0 : holdAmount);
       hold = null;
       if (Mix.reserves(t)) {
         hold = t.id();

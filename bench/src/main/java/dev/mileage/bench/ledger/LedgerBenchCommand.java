@@ -96,6 +96,10 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       description = "transfers per commit at most (default ${DEFAULT-VALUE})")
   int batchMax;
 
+  @Option(names = "--ids", defaultValue = "TIME_ORDERED", converter = IdsConverter.class,
+      description = "transfer ids the clients choose: time-ordered (UUIDv7, RFC 9562) or random (default time-ordered)")
+  Ids ids;
+
   @Option(names = "--engine-only", description = "measure the in-memory engine only")
   boolean engineOnly;
 
@@ -103,6 +107,18 @@ public final class LedgerBenchCommand implements Callable<Integer> {
   String databaseUrl;
 
   private double loadAtStart;
+
+  /** {@code time-ordered} or {@code random}, any case. */
+  static final class IdsConverter implements picocli.CommandLine.ITypeConverter<Ids> {
+    @Override
+    public Ids convert(String value) {
+      return switch (value.toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
+        case "time-ordered" -> Ids.TIME_ORDERED;
+        case "random" -> Ids.RANDOM;
+        default -> throw new picocli.CommandLine.TypeConversionException("--ids is time-ordered or random, not " + value);
+      };
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -116,6 +132,7 @@ public final class LedgerBenchCommand implements Callable<Integer> {
     report.setting("accounts", accounts).setting("clients", clients).setting("seconds", seconds)
         .setting("warmupSeconds", warmupSeconds).setting("batchMax", batchMax).setting("engineBatch", engineBatch)
         .setting("database", databaseUrl == null ? "embedded PostgreSQL (fsync on, synchronous_commit on)" : "external")
+        .setting("ids", ids == Ids.TIME_ORDERED ? "time-ordered (UUIDv7)" : "random")
         .setting("processors", Runtime.getRuntime().availableProcessors())
         .setting("workload", (rate == null ? "closed loop, " + clients + " clients" : "open loop at " + rate + " transfers/s")
             + "; 80% reserve then post (75%) or void (25%), 20% single transfers");
@@ -168,8 +185,8 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       long recordFrom = startNanos + (long) (warmupSeconds * 1e9);
       long deadline = recordFrom + (long) (seconds * 1e9);
       boolean open = rate != null;
-      DurableLoad load = open ? null : new DurableLoad(ledger, customers, recordFrom, deadline, transfersMax);
-      OpenLoad openLoad = open ? new OpenLoad(ledger, customers, recordFrom, deadline, inFlightMax) : null;
+      DurableLoad load = open ? null : new DurableLoad(ledger, ids, customers, recordFrom, deadline, transfersMax);
+      OpenLoad openLoad = open ? new OpenLoad(ledger, ids, customers, recordFrom, deadline, inFlightMax) : null;
       LongSupplier applied = open ? openLoad.applied::sum : load.applied::sum;
       CompletableFuture<Pacer.Outcome> finished;
       if (open) {
@@ -196,8 +213,8 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       CpuClock cpu = new CpuClock(dataDir);
       long walBefore = walBytes(database);
       long[] walStatsBefore = walStats(database);
-      long writerPid = writerBackendPid(database);
-      long writerTicksBefore = processTicks(writerPid);
+      List<Long> writerPids = writerBackendPids(database);
+      long writerTicksBefore = processTicks(writerPids);
       long windowStart = System.nanoTime();
       // closed loop: until the last client's answer; open loop: until the schedule's end (answers drain after)
       Pacer.Outcome paced = finished.get((long) (warmupSeconds + seconds) + 120, TimeUnit.SECONDS);
@@ -207,7 +224,8 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       double dbCores = cpu.databaseCores(windowNanos);
       long walAfter = walBytes(database);
       long[] walStatsAfter = walStats(database);
-      long writerTicks = processTicks(writerPid) - writerTicksBefore;
+      long writerTicksAfter = processTicks(writerPids);
+      long writerTicks = writerTicksBefore < 0 || writerTicksAfter < 0 ? -1 : writerTicksAfter - writerTicksBefore;
       long windowApplied = Math.max(1, applied.getAsLong() - appliedBefore);
       double measuredSeconds = Math.max(1e-9, (Math.min(endNanos, deadline) - recordFrom) / 1e9);
       if (open) {
@@ -250,10 +268,11 @@ public final class LedgerBenchCommand implements Callable<Integer> {
           : Math.round(1e6 * dbCores * windowNanos / 1e9 / windowApplied) / 1000.0);
       report.figure("jvmCpuCoresUsed", Math.round(1000 * jvmCpuSeconds / (windowNanos / 1e9)) / 1000.0);
       report.figure("databaseCpuCoresUsed", dbCores < 0 ? "unknown" : Math.round(1000 * dbCores) / 1000.0);
-      // the single writer's backend runs every write statement one after another: one core bounds it
-      report.figure("writerBackendCpuSecondsPer1kTransfers", writerPid < 0 || writerTicks < 0 ? "unknown"
+      // the writer's backends (one per connection of the single writer), together
+      report.figure("writerBackends", writerPids.size());
+      report.figure("writerBackendCpuSecondsPer1kTransfers", writerTicks < 0 ? "unknown"
           : Math.round(1e6 * writerTicks / 100.0 / windowApplied) / 1000.0);
-      report.figure("writerBackendCpuCoresUsed", writerPid < 0 || writerTicks < 0 ? "unknown"
+      report.figure("writerBackendCpuCoresUsed", writerTicks < 0 ? "unknown"
           : Math.round(1000 * writerTicks / 100.0 / (windowNanos / 1e9)) / 1000.0);
       report.figure("walBytesPerTransfer", Math.round((walAfter - walBefore) / (double) windowApplied));
       // pg_stat_wal: backends flush these counters about once a second, so the window's ends are that fuzzy
@@ -282,19 +301,30 @@ public final class LedgerBenchCommand implements Callable<Integer> {
     }
   }
 
-  /** The backend running the ledger's write statements (seen in pg_stat_activity during load), or -1. */
-  private static long writerBackendPid(Database database) throws Exception {
+  /** The backends of the ledger writer's connections (by their application name), none if not found. */
+  private static List<Long> writerBackendPids(Database database) throws Exception {
     Database.ConnectionInfo c = database.connection();
-    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
-      for (int attempt = 0; attempt < 200; attempt++) {
-        try (ResultSet rs = connection.createStatement().executeQuery("SELECT pid FROM pg_stat_activity"
-            + " WHERE query LIKE '%INSERT INTO ledger.transfer%' AND pid <> pg_backend_pid()")) {
-          if (rs.next()) return rs.getLong(1);
-        }
-        Thread.sleep(5);
+    try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+         var s = connection.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+      s.setString(1, PgLedger.WRITER_APPLICATION_NAME);
+      List<Long> pids = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) pids.add(rs.getLong(1));
       }
+      return pids;
     }
-    return -1;
+  }
+
+  /** utime + stime of the processes in clock ticks (1/100 s), or -1 if there are none or one is gone. */
+  private static long processTicks(List<Long> pids) {
+    if (pids.isEmpty()) return -1;
+    long sum = 0;
+    for (long pid : pids) {
+      long t = processTicks(pid);
+      if (t < 0) return -1;
+      sum += t;
+    }
+    return sum;
   }
 
   /** utime + stime of a process in clock ticks (1/100 s), or -1. */

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class OpenLoad {
   private final Ledger ledger;
+  private final Ids ids;
   private final long[] customers;
   private final long recordFromNanos;
   private final long recordUntilNanos;
@@ -43,8 +44,9 @@ final class OpenLoad {
   private record Hold(UUID id, long amount) {
   }
 
-  OpenLoad(Ledger ledger, long[] customers, long recordFromNanos, long recordUntilNanos, int inFlightMax) {
+  OpenLoad(Ledger ledger, Ids ids, long[] customers, long recordFromNanos, long recordUntilNanos, int inFlightMax) {
     this.ledger = ledger;
+    this.ids = ids;
     this.customers = customers;
     this.recordFromNanos = recordFromNanos;
     this.recordUntilNanos = recordUntilNanos;
@@ -68,7 +70,7 @@ final class OpenLoad {
   private void send(long index, long intendedNanos) {
     Transfer t;
     Hold hold = ready.poll();
-    t = Mix.next(random, customers, hold == null ? null : hold.id(), hold == null ? 0 : hold.amount());
+    t = Mix.next(ids, random, customers, hold == null ? null : hold.id(), hold == null ? 0 : hold.amount());
     Hold reserved = Mix.reserves(t) ? new Hold(t.id(), t.amount()) : null;
     Hold newHold = reserved;
     long actualNanos = System.nanoTime();

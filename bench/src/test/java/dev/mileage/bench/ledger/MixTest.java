@@ -25,7 +25,7 @@ class MixTest {
     int reserves = 0;
     Set<UUID> ids = new HashSet<>();
     for (int i = 0; i < DRAWS; i++) {
-      Transfer t = Mix.next(random, customers, null, 0);
+      Transfer t = Mix.next(Ids.RANDOM, random, customers, null, 0);
       assertTrue(ids.add(t.id()), "a fresh id every time");
       assertNotEquals(t.debitAccountId(), t.creditAccountId());
       assertTrue(t.amount() >= 1 && t.amount() <= 100);
@@ -45,7 +45,7 @@ class MixTest {
     UUID hold = UUID.randomUUID();
     int voids = 0;
     for (int i = 0; i < DRAWS; i++) {
-      Transfer t = Mix.next(random, customers, hold, 40);
+      Transfer t = Mix.next(Ids.RANDOM, random, customers, hold, 40);
       assertEquals(hold, t.pendingId());
       assertFalse(Mix.reserves(t));
       if ((t.flags() & TransferFlags.VOID_PENDING) != 0) {

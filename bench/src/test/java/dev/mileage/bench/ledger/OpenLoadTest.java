@@ -63,7 +63,7 @@ class OpenLoadTest {
       }
       long start = System.nanoTime();
       long stopAt = start + TimeUnit.SECONDS.toNanos(60); // a bound only: the schedule's count ends it first
-      OpenLoad load = new OpenLoad(ledger, customers, start, stopAt, 64);
+      OpenLoad load = new OpenLoad(ledger, Ids.TIME_ORDERED, customers, start, stopAt, 64);
       OpenLoopSchedule schedule = new OpenLoopSchedule(300, TRANSFERS, Duration.ofSeconds(30));
       Pacer.Outcome outcome = load.run(schedule, start, stopAt);
       long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -109,8 +109,12 @@ public final class PgLedger implements ManagedLedger {
    * row this statement touches is found by its primary key, so the writer's connection rules out the plans
    * that are only right for a small table: index nested loops whatever the statistics say.
    */
+  /** How the writer's connections show in {@code pg_stat_activity}. */
+  public static final String WRITER_APPLICATION_NAME = "mileage-ledger-writer";
+
   static PgConnectOptions writerConnectOptions(PgConnectOptions shared) {
-    return new PgConnectOptions(shared).addProperty("plan_cache_mode", "force_generic_plan")
+    return new PgConnectOptions(shared).addProperty("application_name", WRITER_APPLICATION_NAME)
+        .addProperty("plan_cache_mode", "force_generic_plan")
         .addProperty("enable_seqscan", "off").addProperty("enable_hashjoin", "off")
         .addProperty("enable_mergejoin", "off");
   }

@@ -105,6 +105,42 @@ class PgLedgerPipelineTest {
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
   }
 
+  /**
+   * A reservation created by a batch that is still committing, and posted by the next batch: the post's
+   * update of the reservation row must see the row its predecessor inserted, which it does because the
+   * server runs the second statement only after the first one committed.
+   */
+  @Test
+  void aReservationIsPostedByTheBatchBehindTheOneCreatingIt() throws Exception {
+    Fixture f = fixture("hold:");
+    try (PgLedger ledger = f.ledger(); Connection lock = LedgerAudit.connect(db)) {
+      assertEquals(OK, Await.of(ledger.submit(f.credit("hold"))));
+      UUID hold = Transfer.idOf("hold:reserve");
+      holdWriterRow(lock);
+      CompletableFuture<TransferResult> reserve = ledger.submit(Transfer.reserve(hold, f.a(), f.b(), 400, 60, 0, ""))
+          .toCompletableFuture();
+      waitForWriterBlockedOnTheLock();
+      CompletableFuture<TransferResult> post = ledger.submit(Transfer.post(Transfer.idOf("hold:post"), hold, 250, 0, ""))
+          .toCompletableFuture();
+      waitForBatchesInFlight(ledger, 2);
+      lock.rollback();
+      assertEquals(OK, reserve.get(DEADLINE_SECONDS, TimeUnit.SECONDS));
+      assertEquals(OK, post.get(DEADLINE_SECONDS, TimeUnit.SECONDS), "posted on top of the uncommitted reservation");
+      try (Connection c = LedgerAudit.connect(db);
+           PreparedStatement s = c.prepareStatement("SELECT status FROM ledger.pending WHERE id = ?")) {
+        s.setObject(1, hold);
+        try (ResultSet rs = s.executeQuery()) {
+          assertTrue(rs.next());
+          assertEquals(1, rs.getInt(1), "stored as posted");
+        }
+      }
+      Account a = Await.of(ledger.account(f.a())).orElseThrow();
+      assertEquals(250, a.debitsPosted());
+      assertEquals(0, a.debitsPending());
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
   @Test
   void aCommitTheServerRefusesFailsItsDependentAndRollsItBack() throws Exception {
     Fixture f = fixture("refused:");
