@@ -200,6 +200,17 @@ final class B2bua {
         return;
       }
     }
+    String flow = fromBrowser ? Flow.of(request) : null;
+    if (fromBrowser && !browser.flowOpen(flow)) {
+      // its connection closed while the INVITE waited here: nobody could hear an answer (RFC 7118 5)
+      LOG.info("a browser INVITE whose connection closed before it was handled: dropped");
+      try {
+        st.terminate(); // nothing was reserved; no answer could reach the browser
+      } catch (javax.sip.ObjectInUseException e) {
+        LOG.log(Level.FINE, "browser INVITE transaction already ending", e);
+      }
+      return;
+    }
     SdpRewriter.Audio audio = fromBrowser ? null : SdpRewriter.audio(offer);
     if (!fromBrowser && !SdpRewriter.hasG711(audio)) {
       // no offer (we do not do delayed offer) or nothing we can relay without transcoding
@@ -228,6 +239,7 @@ final class B2bua {
     call.sockets = sockets;
     call.browserSockets = browserSockets;
     call.receivedNanos = received;
+    call.flow = flow;
     if (fromBrowser) call.browserOffer = offer;
     else call.aLastSdp = offer;
     track(call);
@@ -640,6 +652,38 @@ final class B2bua {
       call.billUntilMs = Math.max(answered, call.relay == null ? answered : call.relay.a().lastHeardMs());
     }
     end(call, EndReason.ERROR, 0);
+  }
+
+  /**
+   * A caller's connection closed (a browser's WebSocket: tab killed, close frame, FIN or RST). Its dialogs
+   * cannot go on (RFC 7118 5), so its calls end now rather than after the media-inactivity limit: an answered
+   * one as a lost caller, billed until its media was last heard ({@link #endLost}), a ringing one cancelled
+   * (CANCEL to the trunk, nothing billed). Nothing is sent back over the dead connection.
+   */
+  void onFlowClosed(String flow) {
+    int ended = 0;
+    for (Call c : new ArrayList<>(byId.values())) {
+      if (c.ended() || !flow.equals(c.flow)) continue;
+      Dialog dialog = c.aDialog != null ? c.aDialog : c.aInvite == null ? null : c.aInvite.getDialog();
+      c.aDialog = null;
+      if (c.answered()) {
+        endLost(c);
+      } else {
+        end(c, EndReason.CANCELLED, 0);
+        // no final answer can reach the browser: free the INVITE transaction now instead of sending into nothing
+        try {
+          if (c.aInvite != null) c.aInvite.terminate();
+        } catch (javax.sip.ObjectInUseException e) {
+          LOG.log(Level.FINE, "browser INVITE transaction already ending", e);
+        }
+      }
+      if (dialog != null) dialog.delete(); // no BYE will ever end it in jain-sip
+      ended++;
+    }
+    if (ended > 0) {
+      int n = ended;
+      LOG.info(() -> "a browser connection closed: " + n + " call(s) ended");
+    }
   }
 
   /**

@@ -19,8 +19,15 @@ public interface BrowserCalls {
   /** Takes the gateway's settings (ports, TLS) and clock; called once, before the SIP verticle starts. */
   void configure(dev.mileage.gateway.GatewayConfig config, java.time.Clock clock);
 
-  /** Stack properties the browser transports need; called before the stack is created. */
-  void configureStack(Properties stackProperties);
+  /**
+   * Stack properties the browser transports need; called before the stack is created. {@code flowClosed} gets
+   * the {@link Flow} of every browser connection that closes (on an I/O thread: it hands off and returns), so
+   * the calls and registrations that came over it end at once (RFC 7118 5).
+   */
+  void configureStack(Properties stackProperties, java.util.function.Consumer<String> flowClosed);
+
+  /** Whether the browser connection {@code flow} ({@link Flow#of}) is still open. */
+  boolean flowOpen(String flow);
 
   /** Adds the browser listening points (WS, or WSS) to the provider. Blocking: called on a worker. */
   void listen(SipStack stack, SipProvider provider, String host) throws Exception;

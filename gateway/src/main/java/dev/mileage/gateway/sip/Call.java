@@ -52,6 +52,8 @@ final class Call {
   dev.mileage.gateway.media.SocketBudget.Lease browserSockets;
   /** A browser caller's offer (DTLS-SRTP), until its media leg is open; null for phones. */
   String browserOffer;
+  /** The connection a browser caller's INVITE came over ({@link Flow}): the call ends when it closes; null for phones. */
+  String flow;
   /** A browser caller's media leg (ICE/DTLS-SRTP terminated here); null for phones. */
   BrowserCalls.Leg web;
   Dialog aDialog;

@@ -28,7 +28,8 @@ final class RegisterHandler {
     this.clock = clock;
   }
 
-  void handle(ServerTransaction st, Request request, SubscriberStore.Subscriber who) {
+  /** {@code flow}: the browser connection the REGISTER came over, whose close drops its bindings; null for phones. */
+  void handle(ServerTransaction st, Request request, SubscriberStore.Subscriber who, String flow) {
     ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
     // the address of record must be the authenticated user's own (step 6: 403 otherwise)
     if (!(to.getAddress().getURI() instanceof SipURI aor) || !who.username().equals(aor.getUser())) {
@@ -70,7 +71,7 @@ final class RegisterHandler {
     for (ContactHeader c : contacts) {
       int expires = Math.min(c.getExpires() >= 0 ? c.getExpires() : defaultExpires, Registrar.EXPIRES_MAX_SECONDS);
       Registrar.Result result = registrar.bind(who.username(), c.getAddress().getURI().toString(), callId, cseq,
-          expires, now);
+          expires, now, flow);
       if (result == Registrar.Result.OUT_OF_ORDER) {
         responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
         return;

@@ -60,19 +60,22 @@ final class SipEndpoint {
 
   /** Blocking: call from a worker thread. */
   static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener) throws IOException {
-    return start(host, port, messageBytesMax, listener, null);
+    return start(host, port, messageBytesMax, listener, null, flow -> { });
   }
 
-  /** The same, plus the browser transports (WS/WSS) of {@code browser} when it is not null. */
-  static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener, BrowserCalls browser)
-      throws IOException {
+  /**
+   * The same, plus the browser transports (WS/WSS) of {@code browser} when it is not null; {@code flowClosed}
+   * hears of every browser connection that closes ({@link BrowserCalls#configureStack}).
+   */
+  static SipEndpoint start(String host, int port, int messageBytesMax, SipListener listener, BrowserCalls browser,
+                           java.util.function.Consumer<String> flowClosed) throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
       int candidate = port != 0 ? port : freePort(host);
       Properties p = new Properties();
       p.setProperty("javax.sip.STACK_NAME", "mileage-gateway-" + STACKS.incrementAndGet());
-      p.setProperty("gov.nist.javax.sip.STACK_LOGGER", SipStackLogger.class.getName());
-      p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SipServerLogger.class.getName());
+      p.setProperty("gov.nist.javax.sip.STACK_LOGGER", dev.mileage.fixtures.sip.SipStackLogger.class.getName());
+      p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", dev.mileage.fixtures.sip.SipServerLogger.class.getName());
       p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
       p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
       p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(messageBytesMax));
@@ -87,7 +90,7 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       // RFC 4475 refusals jain-sip's parser is too lenient for: marked here, answered 400 by RequestChecks
       p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", StrictMessageParserFactory.class.getName());
-      if (browser != null) browser.configureStack(p);
+      if (browser != null) browser.configureStack(p, flowClosed);
       SipStack stack = null;
       try {
         SipFactory factory = SipFactory.getInstance();

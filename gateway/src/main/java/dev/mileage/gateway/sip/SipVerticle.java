@@ -109,7 +109,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
     mediaIo = new MediaIo("media-io", MediaIo.defaultThreads());
     listener = new Listener();
     return vertx.executeBlocking(() -> SipEndpoint.start(options.host(), options.port(), options.messageBytesMax(), listener,
-            browser))
+            browser, listener::flowClosed))
         .map(endpoint -> {
           sip = endpoint;
           SipIntake intake = SipIntake.of(sip.provider.getListeningPoint(javax.sip.ListeningPoint.UDP));
@@ -446,7 +446,9 @@ public final class SipVerticle extends VerticleBase implements SipService {
       }
       SubscriberStore.Subscriber who = ar.result();
       if (who == null) return; // challenged or refused already
-      new RegisterHandler(sip, responses, registrar, clock).handle(st, request, who);
+      // a browser's contact is reachable only over the connection it registered on (RFC 7118 5)
+      String flow = browser != null && browser.isBrowserTransport(B2bua.transportOf(request)) ? Flow.of(request) : null;
+      new RegisterHandler(sip, responses, registrar, clock).handle(st, request, who, flow);
     });
   }
 
@@ -501,6 +503,21 @@ public final class SipVerticle extends VerticleBase implements SipService {
         b2buas[i].onTimeout(event);
       });
     }
+    /**
+     * A browser's connection closed ({@link BrowserCalls#configureStack}; on jain-sip's I/O thread): its
+     * registrations go now, and every shard ends the calls that came over it, since a call's shard follows
+     * its Call-ID, not its connection.
+     */
+    void flowClosed(String flow) {
+      if (!ready) return;
+      int dropped = registrar.dropFlow(flow);
+      if (dropped > 0) LOG.fine(() -> "browser connection closed: " + dropped + " registrations dropped");
+      for (int i = 0; i < b2buas.length; i++) {
+        B2bua b = b2buas[i];
+        hop(i, () -> b.onFlowClosed(flow));
+      }
+    }
+
     @Override public void processIOException(IOExceptionEvent event) { }
     @Override public void processTransactionTerminated(TransactionTerminatedEvent event) { }
     @Override public void processDialogTerminated(DialogTerminatedEvent event) {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -70,6 +71,7 @@ public final class WebRtcCalls implements BrowserCalls {
   private volatile DtlsIdentities identities;
   private volatile String host;
   private volatile int port = -1;
+  private volatile WebSocketFlows flows;
 
   /** Options from the gateway's settings ({@code --sip-ws-port}, {@code --sip-tls-key-store}). */
   public WebRtcCalls() {
@@ -113,8 +115,12 @@ public final class WebRtcCalls implements BrowserCalls {
   }
 
   @Override
-  public void configureStack(Properties p) {
-    SipWebSocket.configure(p);
+  public void configureStack(Properties p, Consumer<String> flowClosed) {
+    WebSocketFlows previous = flows;
+    if (previous != null) previous.uninstall(); // a stack that failed before listening (SipEndpoint tries ports)
+    WebSocketFlows f = new WebSocketFlows(flowClosed);
+    f.install(p);
+    flows = f;
     if (options.secure()) {
       p.setProperty("javax.net.ssl.keyStore", options.keyStore().get().toString());
       p.setProperty("javax.net.ssl.keyStorePassword", options.keyStorePassword());
@@ -131,6 +137,15 @@ public final class WebRtcCalls implements BrowserCalls {
 
   @Override
   public void listen(SipStack stack, SipProvider provider, String host) throws Exception {
+    try {
+      listenOn(stack, provider, host);
+    } finally {
+      WebSocketFlows f = flows;
+      if (f != null) f.uninstall();
+    }
+  }
+
+  private void listenOn(SipStack stack, SipProvider provider, String host) throws Exception {
     String transport = options.secure() ? "WSS" : "WS";
     Exception last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS_MAX; attempt++) {
@@ -154,6 +169,18 @@ public final class WebRtcCalls implements BrowserCalls {
       s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
       return s.getLocalPort();
     }
+  }
+
+  @Override
+  public boolean flowOpen(String flow) {
+    WebSocketFlows f = flows;
+    return f != null && f.isOpen(flow);
+  }
+
+  /** Browser WebSocket connections open now. */
+  public int openConnections() {
+    WebSocketFlows f = flows;
+    return f == null ? 0 : f.openCount();
   }
 
   @Override

@@ -32,10 +32,18 @@ record BrowserGateway(SimulatedTrunk trunk, GatewayApp app, SipFeature sip, Mete
    */
   static BrowserGateway start(Path dataDir, String operatorPassword, UnaryOperator<SipOptions> sipOptions,
                               String ratedPrefix, String rateLabel, Tariff rate) throws Exception {
+    return start(dataDir, operatorPassword, sipOptions, ratedPrefix, rateLabel, rate, Optional.empty(), "");
+  }
+
+  /** The same with browsers on WSS with the certificate in {@code keyStore} (PKCS#12). */
+  static BrowserGateway start(Path dataDir, String operatorPassword, UnaryOperator<SipOptions> sipOptions,
+                              String ratedPrefix, String rateLabel, Tariff rate, Optional<Path> keyStore,
+                              String keyStorePassword) throws Exception {
     SimulatedTrunk trunk = SimulatedTrunk.start(TrunkOptions.defaults());
     try {
       GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, false, "operator",
-          operatorPassword, "sip:pstn@" + trunk.host() + ":" + trunk.port()); // SMS go beside the trunk
+          operatorPassword, "sip:pstn@" + trunk.host() + ":" + trunk.port(), // SMS go beside the trunk
+          0, keyStore, keyStorePassword);
       MeteringFeature metering = new MeteringFeature();
       WebRtcCalls web = new WebRtcCalls();
       SipFeature sip = new SipFeature(() -> metering.meter().orElseThrow(),

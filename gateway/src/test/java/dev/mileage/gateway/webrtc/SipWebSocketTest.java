@@ -33,8 +33,8 @@ class SipWebSocketTest {
   void aBrowserStyleWebSocketClientTalksSipToTheStack() throws Exception {
     Properties p = new Properties();
     p.setProperty("javax.sip.STACK_NAME", "ws-test-" + System.nanoTime());
-    p.setProperty("gov.nist.javax.sip.STACK_LOGGER", "dev.mileage.gateway.sip.SipStackLogger");
-    p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", "dev.mileage.gateway.sip.SipServerLogger");
+    p.setProperty("gov.nist.javax.sip.STACK_LOGGER", dev.mileage.fixtures.sip.SipStackLogger.class.getName());
+    p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", dev.mileage.fixtures.sip.SipServerLogger.class.getName());
     SipWebSocket.configure(p);
     SipFactory f = SipFactory.getInstance();
     f.setPathName("gov.nist");

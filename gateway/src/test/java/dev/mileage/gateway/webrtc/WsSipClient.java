@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 final class WsSipClient implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
   private final WebSocket ws;
   final String viaHost = hex(6) + ".invalid";
   /** Like JsSIP: the Via transport is the URL's scheme (WS for ws://, WSS for wss://). */
@@ -31,6 +31,12 @@ final class WsSipClient implements AutoCloseable {
   private int cseq = 1;
 
   WsSipClient(String url) throws Exception {
+    this(url, null);
+  }
+
+  /** Over WSS, trusting what {@code ssl} trusts (null: the JDK's defaults). */
+  WsSipClient(String url, javax.net.ssl.SSLContext ssl) throws Exception {
+    http = ssl == null ? HttpClient.newHttpClient() : HttpClient.newBuilder().sslContext(ssl).build();
     viaTransport = url.startsWith("wss:") ? "WSS" : "WS";
     ws = http.newWebSocketBuilder().subprotocols("sip").buildAsync(URI.create(url), new WebSocket.Listener() {
       private final StringBuilder text = new StringBuilder();
@@ -110,8 +116,31 @@ final class WsSipClient implements AutoCloseable {
         + "Content-Length: " + sdp.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + sdp;
   }
 
-  /** The Authorization answering the MD5 challenge of a 401. */
+  /**
+   * A REGISTER as JsSIP writes it, binding {@code contact} for 600 s; with {@code contact} null a query of the
+   * bindings (RFC 3261 10.2.3). {@code authorization} may be null.
+   */
+  String register(String domain, String user, String callId, String contact, String authorization) {
+    String aor = "sip:" + user + "@" + domain;
+    return "REGISTER sip:" + domain + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/" + viaTransport + " " + viaHost + ";branch=z9hG4bK" + hex(6) + "\r\n"
+        + "Max-Forwards: 69\r\n"
+        + "To: <" + aor + ">\r\n"
+        + "From: <" + aor + ">;tag=" + hex(4) + "\r\n"
+        + "Call-ID: " + callId + "\r\n"
+        + "CSeq: " + (cseq++) + " REGISTER\r\n"
+        + (contact == null ? "" : "Contact: <" + contact + ">;expires=600\r\n")
+        + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+        + "Content-Length: 0\r\n\r\n";
+  }
+
+  /** The Authorization answering the MD5 challenge of a 401 to an INVITE. */
   static String authorization(String response401, String user, String password, String uri) {
+    return authorization(response401, user, password, uri, "INVITE");
+  }
+
+  /** The Authorization answering the MD5 challenge of a 401 to a {@code method} request. */
+  static String authorization(String response401, String user, String password, String uri, String method) {
     String challenge = null;
     Matcher all = Pattern.compile("(?im)^WWW-Authenticate:\\s*(.*)$").matcher(response401);
     while (all.find()) {
@@ -123,7 +152,7 @@ final class WsSipClient implements AutoCloseable {
     String nonce = param(challenge, "nonce");
     String cnonce = hex(8);
     String ha1 = Digest.ha1("MD5", user, realm, password);
-    String response = Digest.response("MD5", ha1, nonce, "00000001", cnonce, "auth", "INVITE", uri);
+    String response = Digest.response("MD5", ha1, nonce, "00000001", cnonce, "auth", method, uri);
     return "Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\"" + uri
         + "\", algorithm=MD5, response=\"" + response + "\", qop=auth, cnonce=\"" + cnonce + "\", nc=00000001";
   }
@@ -169,6 +198,12 @@ final class WsSipClient implements AutoCloseable {
     return s.append("Content-Length: 0\r\n\r\n").toString();
   }
 
+  /** A WebSocket close frame (1000), as a page closing its socket sends; the TCP close is the server's to do. */
+  void closeGracefully() throws Exception {
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+  }
+
+  /** Drops the connection at once: no close frame, no BYE (a killed tab, a cut network). */
   @Override
   public void close() {
     ws.abort();
