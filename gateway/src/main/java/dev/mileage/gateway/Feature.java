@@ -28,6 +28,10 @@ public interface Feature {
   default void start(GatewayContext context) {
   }
 
+  /** Called once the HTTP server listens, with its actual port (the configured one, or the one chosen for 0). */
+  default void listening(GatewayContext context, int httpPort) {
+  }
+
   /** Routes relative to {@code /api/v1} (the router is that sub-router); the caller is already resolved. */
   default void mountApi(Router api, GatewayContext context) {
   }

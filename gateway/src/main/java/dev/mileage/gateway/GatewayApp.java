@@ -134,6 +134,7 @@ public final class GatewayApp {
             .setMaxHeaderSize(HttpApi.HEADER_BYTES_MAX).setIdleTimeout(HttpApi.IDLE_TIMEOUT_SECONDS))
         .requestHandler(router).listen());
     LOG.info(() -> "serving HTTP on " + config.host() + ":" + httpServer.actualPort());
+    for (Feature f : features) f.listening(context, httpServer.actualPort());
     if (!isLoopback(config.host())) {
       LOG.warning("HTTP is plain text on a non-loopback address: put a TLS-terminating proxy in front, "
           + "credentials travel in every API request");

@@ -40,6 +40,14 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
     if (sipPort < 0 || sipPort > 65535) throw new IllegalArgumentException("sipPort out of range: " + sipPort);
   }
 
+  /**
+   * The address this gateway's own clients (SMS sender, the simulated bank's notices) reach it at: the bound host,
+   * or loopback when bound to every interface.
+   */
+  public String localAddress() {
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
   @Override
   public String toString() {
     return "GatewayConfig[host=" + host + ", httpPort=" + httpPort + ", sipPort=" + sipPort + ", dataDir=" + dataDir

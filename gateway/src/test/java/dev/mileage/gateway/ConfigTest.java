@@ -116,7 +116,9 @@ class ConfigTest {
     for (String env : new String[] {"MILEAGE_SMSC_URI", "MILEAGE_TRUNK_USER", "MILEAGE_TRUNK_PASSWORD",
         "MILEAGE_SIP_MD5_FIRST", "MILEAGE_PUBLIC_BASE_URL", dev.mileage.gateway.trading.TradingSettings.RATE_FEED_ENV,
         dev.mileage.gateway.sip.SipFeature.MD5_FIRST_ENVIRONMENT,
-        dev.mileage.gateway.sip.SipFeature.OVERLOAD_DELAY_ENVIRONMENT}) {
+        dev.mileage.gateway.sip.SipFeature.OVERLOAD_DELAY_ENVIRONMENT,
+        dev.mileage.gateway.certificates.CertificatesOptions.BANK_URL_ENV,
+        dev.mileage.gateway.certificates.CertificatesOptions.BANK_SECRET_ENV}) {
       assertTrue(help.contains(env), "--help names the environment-only setting " + env);
     }
     assertFalse(help.contains(Setting.DEFAULT_OPERATOR_PASSWORD), "no secret shown as a default");

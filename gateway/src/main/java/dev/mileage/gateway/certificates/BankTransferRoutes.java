@@ -103,7 +103,7 @@ final class BankTransferRoutes {
     try {
       status = s == null ? null : DepositReturns.Status.valueOf(s);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("status must be OWED or RETURNED");
+      throw new IllegalArgumentException("status must be OWED, SENT, CONFIRMED or FAILED");
     }
     long after = queryLong(ctx, "after", 0, Long.MAX_VALUE, 0);
     int limit = (int) queryLong(ctx, "limit", 1, DepositReturns.PAGE_ROWS_MAX, DepositReturns.PAGE_ROWS_DEFAULT);
@@ -113,7 +113,10 @@ final class BankTransferRoutes {
         .onFailure(ctx::fail);
   }
 
-  /** POST by an operator: the money went back under the provider's {@code returnReference} (at {@code returnedAt}). */
+  /**
+   * POST by an operator, the fallback for a FAILED return: the money went back by other means under
+   * {@code returnReference} (at {@code returnedAt}).
+   */
   void confirmReturn(RoutingContext ctx) {
     long id = CertificateRoutes.pathId(ctx);
     JsonObject b = Web.body(ctx);
@@ -139,6 +142,10 @@ final class BankTransferRoutes {
             .put("depositReturn", c.depositReturn().forOperator()));
         case REFERENCE_USED_BY_ANOTHER_RETURN -> Web.error(ctx, 409, "return_reference_used",
             "this return reference already confirms another deposit return");
+        case NOT_FAILED -> Web.json(ctx, 409, new JsonObject().put("error", "not_failed")
+            .put("reason", "only a FAILED return is confirmed by hand; this one is " + c.depositReturn().status()
+                + " with the bank provider, whose notice confirms it")
+            .put("depositReturn", c.depositReturn().forOperator()));
         case RETURNED_AT_OUT_OF_RANGE -> Web.error(ctx, 400, "invalid_request",
             "returnedAt must lie between the deposit's arrival and now");
       }

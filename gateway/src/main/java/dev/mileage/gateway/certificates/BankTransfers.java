@@ -48,9 +48,12 @@ final class BankTransfers {
   private final PurchaseService purchases;
   private final PaymentProvider payments;
   private final DepositReturns returns;
+  private final Runnable afterOwed;
 
+  /** @param afterOwed run when a deposit was newly recorded as owed back (sends it to the provider now) */
   BankTransfers(Pool pool, Clock clock, Catalog catalog, PurchaseService purchases, PaymentProvider payments,
-                DepositReturns returns) {
+                DepositReturns returns, Runnable afterOwed) {
+    this.afterOwed = afterOwed;
     this.pool = pool;
     this.clock = clock;
     this.catalog = catalog;
@@ -63,7 +66,9 @@ final class BankTransfers {
   Future<Result> notice(PaymentProvider.DepositNotice notice) {
     Optional<PaymentProvider.Deposit> d = payments.verifyDeposit(notice);
     if (d.isEmpty()) return Future.succeededFuture(new Result(Outcome.BAD_SIGNATURE, 0, "the notice's signature is not the payment provider's"));
-    return deposit(d.get());
+    return deposit(d.get()).onSuccess(r -> {
+      if (r.depositReturn() != null && r.depositReturn().status() == DepositReturns.Status.OWED) afterOwed.run();
+    });
   }
 
   /**
@@ -98,7 +103,7 @@ final class BankTransfers {
         .compose(this::finish);
   }
 
-  /** A deposit seen before: answered as the first time (its record's state may have moved on to RETURNED). */
+  /** A deposit seen before: answered as the first time (its record's state may have moved on since). */
   private static Decision repeat(DepositReturns.DepositReturn prior, PaymentProvider.Deposit d) {
     if (!prior.reference().equals(d.reference()) || prior.amountWon() != d.amountWon()) return reused(d);
     Outcome outcome = switch (prior.reason()) {

@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -39,6 +40,11 @@ public final class CertificatesFeature implements Feature {
   private Stores stores;
   private BankTransferRoutes bankRoutes;
   private PurchaseService purchases;
+  private ReturnRoutes returnRoutes;
+  private ReturnDispatcher dispatcher;
+  private BankProvider bank;
+  /** The simulated bank provider, when no real one is configured (demo and embedded defaults). */
+  private SandboxBank sandboxBank;
 
   /** The production wiring: SMS to the SMSC the members feature uses, the sandbox card provider. */
   public CertificatesFeature() {
@@ -79,12 +85,57 @@ public final class CertificatesFeature implements Feature {
     purchases = new PurchaseService(ctx.vertx(), ctx.pool(), ctx.clock(), catalog, ledger, payments, sms, members, pinHasher,
         options.bankTransferWindow());
     DepositReturns returns = new DepositReturns(ctx.pool(), ctx.clock(), ctx.metrics());
-    bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments, returns),
-        returns);
+    bank = bankProvider(ctx);
+    dispatcher = new ReturnDispatcher(ctx.pool(), ctx.clock(), bank, options.bankTimeout(), ctx.metrics());
+    returnRoutes = new ReturnRoutes(dispatcher, returns);
+    bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments, returns,
+        dispatcher::kick), returns);
     routes = new CertificateRoutes(options, catalog, stores, purchases,
         new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),
         new RedemptionService(ctx.vertx(), ctx.pool(), ctx.clock(), ledger, pinHasher, options),
         new Holdings(ctx.vertx(), ctx.pool(), ledger, pinHasher));
+  }
+
+  /**
+   * The configured bank provider, or else (never in production) the simulated one on loopback with a fresh random
+   * secret, posting its settlement notices to this gateway's configured HTTP port.
+   */
+  private BankProvider bankProvider(GatewayContext ctx) {
+    if (!options.bankUrl().isEmpty()) return new BankProvider(ctx.vertx(), options.bankUrl(), options.bankSecret(), options.bankTimeout());
+    if (ctx.config().production()) {
+      throw new IllegalStateException("--production needs " + CertificatesOptions.BANK_URL_ENV + " and "
+          + CertificatesOptions.BANK_SECRET_ENV + ": the simulated bank provider sends no real money back");
+    }
+    String secret = SandboxBank.newSecret();
+    try {
+      sandboxBank = SandboxBank.start(ctx.vertx(), secret).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the simulated bank provider", e);
+    }
+    LOG.info("deposit returns go to the simulated bank provider on " + sandboxBank.url());
+    return new BankProvider(ctx.vertx(), sandboxBank.url(), secret, options.bankTimeout());
+  }
+
+  /** The simulated provider posts its settlement notices to this gateway's port, known once HTTP listens (0: any). */
+  @Override
+  public void listening(GatewayContext ctx, int httpPort) {
+    if (sandboxBank == null) return;
+    String host = ctx.config().localAddress();
+    String self = host.contains(":") ? "[" + host + "]" : host;
+    sandboxBank.notifyTo("http://" + self + ":" + httpPort + RETURN_NOTICE_PATH);
+  }
+
+  /** Where the bank provider posts its settlement notices of deposit returns. */
+  public static final String RETURN_NOTICE_PATH = "/certificates/bank-transfers/returns";
+
+  /** Asks the provider about SENT returns whose notice is late (tests; the verticle does it every few seconds). */
+  Future<Integer> reconcileReturns() {
+    return dispatcher.reconcile();
+  }
+
+  /** Sends the due deposit returns now (tests; the verticle does it every few seconds). */
+  Future<Integer> dispatchReturns() {
+    return dispatcher.dispatchDue();
   }
 
   /** The same SMSC as the members feature: MILEAGE_SMSC_URI, else {@code sip:smsc@<trunk host:port>}. */
@@ -100,8 +151,7 @@ public final class CertificatesFeature implements Feature {
       return (to, text) -> Future.succeededFuture(SmsSender.Result.UNREACHABLE);
     }
     try {
-      String host = ctx.config().host();
-      return new SipSmsSender(uri, host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host);
+      return new SipSmsSender(uri, ctx.config().localAddress());
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the certificate SMS sender", e);
     }
@@ -113,17 +163,22 @@ public final class CertificatesFeature implements Feature {
     // gateway releases its port and threads
     return List.of(new io.vertx.core.VerticleBase() {
       private long sweeper;
+      private long returnsTimer;
 
       @Override
       public Future<?> start() {
         sweeper = vertx.setPeriodic(CertificatesOptions.EXPIRY_SWEEP_INTERVAL.toMillis(), t -> purchases.expireDue(null)
             .onFailure(e -> LOG.warning("bank-transfer expiry sweep failed: " + e.getClass().getSimpleName())));
+        returnsTimer = vertx.setPeriodic(CertificatesOptions.RETURN_DISPATCH_INTERVAL.toMillis(), t -> dispatcher.tick());
         return Future.succeededFuture();
       }
 
       @Override
       public Future<?> stop() {
         vertx.cancelTimer(sweeper);
+        vertx.cancelTimer(returnsTimer);
+        bank.close();
+        if (sandboxBank != null) sandboxBank.close();
         if (ownsSms) sms.close();
         return Future.succeededFuture();
       }
@@ -142,6 +197,7 @@ public final class CertificatesFeature implements Feature {
     root.get("/certificates/claims/:token").handler(Web.handle(routes::claimInfo));
     root.post("/certificates/claims/:token/reject").handler(Web.handle(routes::reject));
     root.post("/certificates/bank-transfers/deposits").handler(Web.handle(bankRoutes::notice));
+    root.post(RETURN_NOTICE_PATH).handler(Web.handle(returnRoutes::settlement));
   }
 
   @Override
@@ -170,6 +226,7 @@ public final class CertificatesFeature implements Feature {
     api.patch("/certificates/admin/stores/:id").handler(Web.handle(routes::setStoreActive));
     api.get("/certificates/admin/deposit-returns").handler(Web.handle(bankRoutes::listReturns));
     api.post("/certificates/admin/deposit-returns/:id/confirm").handler(Web.handle(bankRoutes::confirmReturn));
+    api.post("/certificates/admin/deposit-returns/:id/retry").handler(Web.handle(returnRoutes::retry));
   }
 
   /** The caller as a member id, or null after answering (401 with a sign-up hint, 403 for other callers). */

@@ -14,10 +14,16 @@ import java.util.Objects;
  * @param bankTransferWindow    how long a bank-transfer order waits for its deposit before it expires
  * @param publicBaseUrl         where claim links point (e.g. {@code https://mileage.example}); empty: the
  *                              address the giver's browser used
+ * @param bankUrl               base URL of the bank provider's deposit-return API ({@code MILEAGE_BANK_URL}); empty:
+ *                              the simulated provider on loopback (refused with {@code --production})
+ * @param bankSecret            the secret shared with that provider: signs our return instructions and verifies its
+ *                              answers and settlement notices ({@code MILEAGE_BANK_SECRET}); never printed
+ * @param bankTimeout           how long one return instruction may wait for the provider's answer
  */
 public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailuresPerCertificateMax,
                                   int failuresPerStoreMax, int failuresPerSourceMax, int failuresOverallMax,
-                                  Duration guessWindow, Duration bankTransferWindow, String publicBaseUrl) {
+                                  Duration guessWindow, Duration bankTransferWindow, String publicBaseUrl,
+                                  String bankUrl, String bankSecret, Duration bankTimeout) {
   public static final int SHEETS_PER_PURCHASE_MAX = 20;
   public static final long PURCHASE_WON_MAX = 2_000_000;
   public static final int CERTIFICATES_PER_GIFT_MAX = 20;
@@ -35,7 +41,26 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
   public static final int GIFT_RESENDS_PER_WINDOW_MAX = 3;
   public static final Duration GIFT_RESEND_WINDOW = Duration.ofHours(1);
 
+  public static final String BANK_URL_ENV = "MILEAGE_BANK_URL";
+  public static final String BANK_SECRET_ENV = "MILEAGE_BANK_SECRET";
+  /** A shared secret shorter than this is guessable: refused. */
+  public static final int BANK_SECRET_LENGTH_MIN = 32;
+  public static final Duration BANK_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
+  /** How often owed deposit returns are looked for (each is also sent right after it is recorded). */
+  public static final Duration RETURN_DISPATCH_INTERVAL = Duration.ofSeconds(5);
+
   public CertificatesOptions {
+    Objects.requireNonNull(bankUrl, "bankUrl");
+    Objects.requireNonNull(bankSecret, "bankSecret");
+    Objects.requireNonNull(bankTimeout, "bankTimeout");
+    if (bankTimeout.isNegative() || bankTimeout.isZero()) throw new IllegalArgumentException("bankTimeout must be positive");
+    if (!bankUrl.isEmpty() && !bankUrl.startsWith("http://") && !bankUrl.startsWith("https://")) {
+      throw new IllegalArgumentException(BANK_URL_ENV + " must be an http(s) URL");
+    }
+    if (!bankUrl.isEmpty() && bankSecret.length() < BANK_SECRET_LENGTH_MIN) {
+      throw new IllegalArgumentException(BANK_URL_ENV + " needs " + BANK_SECRET_ENV + " of at least " + BANK_SECRET_LENGTH_MIN
+          + " characters");
+    }
     Objects.requireNonNull(guessWindow, "guessWindow");
     Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
     Objects.requireNonNull(bankTransferWindow, "bankTransferWindow");
@@ -48,11 +73,28 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
 
   public static CertificatesOptions defaults() {
     return new CertificatesOptions(300_000, 5, 30, 30, 1_000, Duration.ofMinutes(15), Duration.ofHours(24),
-        System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault("MILEAGE_PUBLIC_BASE_URL", "")));
+        System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault("MILEAGE_PUBLIC_BASE_URL", "")),
+        System.getenv().getOrDefault(BANK_URL_ENV, "").strip(), System.getenv().getOrDefault(BANK_SECRET_ENV, "").strip(),
+        BANK_TIMEOUT_DEFAULT);
+  }
+
+  /** The bank provider at {@code url} sharing {@code secret} (empty url: the simulated one), answering within {@code timeout}. */
+  public CertificatesOptions withBank(String url, String secret, Duration timeout) {
+    return new CertificatesOptions(phoneBillMonthlyLimitWon, pinFailuresPerCertificateMax, failuresPerStoreMax,
+        failuresPerSourceMax, failuresOverallMax, guessWindow, bankTransferWindow, publicBaseUrl, url, secret, timeout);
+  }
+
+  /** No secret in logs: the bank secret is shown only as set or not. */
+  @Override
+  public String toString() {
+    return "CertificatesOptions[phoneBillMonthlyLimitWon=" + phoneBillMonthlyLimitWon + ", guessWindow=" + guessWindow
+        + ", bankTransferWindow=" + bankTransferWindow + ", publicBaseUrl=" + publicBaseUrl + ", bankUrl="
+        + (bankUrl.isEmpty() ? "(simulated)" : bankUrl) + ", bankSecret=" + (bankSecret.isEmpty() ? "(none)" : "(set)")
+        + ", bankTimeout=" + bankTimeout + "]";
   }
 
   public CertificatesOptions withLimits(int perCertificate, int perStore, int perSource, int overall) {
     return new CertificatesOptions(phoneBillMonthlyLimitWon, perCertificate, perStore, perSource, overall, guessWindow,
-        bankTransferWindow, publicBaseUrl);
+        bankTransferWindow, publicBaseUrl, bankUrl, bankSecret, bankTimeout);
   }
 }

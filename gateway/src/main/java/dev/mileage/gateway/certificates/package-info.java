@@ -18,8 +18,11 @@
  *
  * <h2>Deposits that buy nothing</h2>
  * A bank-transfer deposit that cannot pay its order (late, wrong amount, already paid, no such order) moves
- * nothing in the ledger: it is recorded once per provider deposit id as owed back to its payer, and an operator
- * confirms the return with the provider's reference ({@link dev.mileage.gateway.certificates.DepositReturns}).
+ * nothing in the ledger: it is recorded once per provider deposit id as owed back to its payer
+ * ({@link dev.mileage.gateway.certificates.DepositReturns}) and sent back through the bank provider's return API
+ * by {@link dev.mileage.gateway.certificates.ReturnDispatcher} (signed instructions idempotent by return id and
+ * round, bounded retries, OWED -> SENT -> CONFIRMED by the provider's signed notice, or FAILED for an operator to
+ * retry or, as a fallback, confirm by hand). Without a configured provider, SandboxBank simulates it on loopback.
  *
  * <h2>Guessing</h2>
  * An unknown code and a wrong PIN run the same Argon2 work and give the same answer; failures count per
@@ -28,8 +31,9 @@
  *
  * <h2>Map</h2>
  * {@link dev.mileage.gateway.certificates.CertificatesFeature} wires everything; CertificateRoutes is the
- * HTTP edge (BankTransferRoutes for bank-transfer orders, deposit notices and deposit returns); PurchaseService,
- * BankTransfers, DepositReturns, GiftService, RedemptionService and Holdings hold the rules; Stores is also
+ * HTTP edge (BankTransferRoutes for bank-transfer orders, deposit notices and deposit returns, ReturnRoutes for
+ * the provider's return notices and operator retries); BankProvider speaks to the provider; PurchaseService,
+ * BankTransfers, DepositReturns, ReturnDispatcher, GiftService, RedemptionService and Holdings hold the rules; Stores is also
  * the POS authenticator; Barcodes draws Code 128 and QR as SVG from ZXing's bit matrices (PNG for messages);
  * CertificateMessages sends the purchase and gift MMS (SMS fallback), MessageText makes user text safe for them.
  */

@@ -53,7 +53,7 @@ public final class MembersFeature implements Feature {
   @Override
   public void start(GatewayContext ctx) {
     sms = makeSender(options.smscUri().isEmpty() ? smscBesideTrunk(ctx.config().trunkUri()) : options.smscUri(),
-        ctx.config().host());
+        ctx.config().localAddress());
     GuessLimiter sources = GuessLimiter.persistent("members.source", options.sourceFailuresMax(), options.guessWindow(),
         MembersOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool());
     LedgerAccess accounts = new LedgerAccess(ctx.ledger(), ctx.vertx());
@@ -98,14 +98,13 @@ public final class MembersFeature implements Feature {
     });
   }
 
-  private static SmsSender makeSender(String smscUri, String host) {
+  private static SmsSender makeSender(String smscUri, String localAddress) {
     if (smscUri.isEmpty()) {
       LOG.warning("no SMSC configured (MILEAGE_SMSC_URI): verification codes cannot be sent");
       return (to, text) -> Future.succeededFuture(SmsSender.Result.UNREACHABLE);
     }
     try {
-      String local = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      return new SipSmsSender(smscUri, local);
+      return new SipSmsSender(smscUri, localAddress);
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the SMS sender", e);
     }

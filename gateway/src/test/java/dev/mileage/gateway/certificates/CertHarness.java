@@ -12,6 +12,7 @@ import dev.mileage.gateway.members.PasswordHasher;
 import dev.mileage.gateway.members.SipSmsSender;
 import dev.mileage.gateway.shop.PaymentProvider;
 import dev.mileage.gateway.shop.SandboxPaymentProvider;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -49,6 +50,30 @@ final class CertHarness implements AutoCloseable {
   final SipSmsSender sms;
   final SandboxPaymentProvider payments;
   final TestGateway gateway;
+  final CertificatesFeature feature;
+  /** The bank provider's deposit-return side (simulated, on loopback), which may outlive this gateway. */
+  final Bank bank;
+  private final boolean ownsBank;
+
+  /** The simulated bank provider on its own Vert.x, with its own secret, answering within {@link #BANK_TIMEOUT}. */
+  static final class Bank implements AutoCloseable {
+    final Vertx vertx = Vertx.vertx();
+    final String secret = SandboxBank.newSecret();
+    final SandboxBank sim;
+
+    Bank() throws Exception {
+      sim = SandboxBank.start(vertx, secret).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+      sim.close();
+      vertx.close();
+    }
+  }
+
+  /** Short, so a lost answer costs a test little; long enough for a loaded machine's real answers. */
+  static final Duration BANK_TIMEOUT = Duration.ofSeconds(3);
 
   CertHarness(Path dataDir) throws Exception {
     this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL);
@@ -65,24 +90,39 @@ final class CertHarness implements AutoCloseable {
 
   /** A gateway on {@code dataDir} (a restart when a gateway used it before) with this payment provider (its webhook key). */
   CertHarness(Path dataDir, SandboxPaymentProvider payments) throws Exception {
-    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, payments);
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, payments, null);
+  }
+
+  /** As {@link #CertHarness(Path, SandboxPaymentProvider)} with this bank provider (it outlives the gateway). */
+  CertHarness(Path dataDir, SandboxPaymentProvider payments, Bank bank) throws Exception {
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, payments, bank);
   }
 
   private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
                       SandboxPaymentProvider payments) throws Exception {
+    this(dataDir, perCertificate, perStore, perSource, overall, textOnlySmsc, payments, null);
+  }
+
+  private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
+                      SandboxPaymentProvider payments, Bank givenBank) throws Exception {
     this.payments = payments;
+    this.ownsBank = givenBank == null;
+    this.bank = givenBank == null ? new Bank() : givenBank;
     smsc = textOnlySmsc ? Smsc.startTextOnly() : Smsc.start();
     SipSmsSender sender = null;
     try {
       sender = new SipSmsSender(smsc.uri(), "127.0.0.1");
       MembersOptions members = MembersOptions.defaults().withSmscUri(smsc.uri());
-      CertificatesOptions options = CertificatesOptions.defaults().withLimits(perCertificate, perStore, perSource, overall);
-      List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)),
-          new CertificatesFeature(options, payments, sender, new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1)));
+      CertificatesOptions options = CertificatesOptions.defaults().withLimits(perCertificate, perStore, perSource, overall)
+          .withBank(bank.sim.url(), bank.secret, BANK_TIMEOUT);
+      feature = new CertificatesFeature(options, payments, sender, new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1));
+      List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)), feature);
       gateway = new TestGateway(dataDir, features, clock);
+      bank.sim.notifyTo("http://127.0.0.1:" + gateway.app.httpPort() + CertificatesFeature.RETURN_NOTICE_PATH);
     } catch (Exception e) {
       if (sender != null) sender.close();
       smsc.close();
+      if (ownsBank) bank.close();
       throw e;
     }
     sms = sender;
@@ -235,10 +275,36 @@ final class CertHarness implements AutoCloseable {
     return r;
   }
 
+  /** Sends the due deposit returns now, as the feature's timer does every few seconds; answers how many the bank took. */
+  int dispatchReturns() throws Exception {
+    return feature.dispatchReturns().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** One deposit return as the operator API lists it. */
+  JsonObject depositReturn(long id) throws Exception {
+    Long after = 0L;
+    for (int pages = 0; after != null && pages < 1_000; pages++) {
+      JsonObject page = check(gateway.get("/api/v1/certificates/admin/deposit-returns?limit=200&after=" + after), 200).bodyAsJsonObject();
+      for (Object o : page.getJsonArray("returns")) if (((JsonObject) o).getLong("id") == id) return (JsonObject) o;
+      after = page.getLong("next");
+    }
+    throw new AssertionError("no deposit return " + id);
+  }
+
+  /** Waits (bounded) until {@code check} holds, re-reading it every 50 ms. */
+  static void await(String what, java.util.concurrent.Callable<Boolean> check) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!check.call()) {
+      if (Instant.now().isAfter(deadline)) throw new AssertionError("not within 30 s: " + what);
+      Thread.sleep(50);
+    }
+  }
+
   @Override
   public void close() {
     gateway.close();
     sms.close();
     smsc.close();
+    if (ownsBank) bank.close();
   }
 }

@@ -1,7 +1,6 @@
 package dev.mileage.gateway.certificates;
 
 import dev.mileage.gateway.shop.Chromium;
-import dev.mileage.gateway.shop.SandboxPaymentProvider;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * opens the SMS link, joins (phone code from the SMSC), accepts, and finds the certificate in theirs.
  */
 class CertificatesBrowserTest {
+  static final String CLOSED_ACCOUNT = "Sandbox Payer Bank 110-CLOSED-123456";
   @TempDir
   static Path dataDir;
   @TempDir
@@ -215,31 +215,35 @@ class CertificatesBrowserTest {
     var mms = h.awaitSms(buyer.phone, b -> b.contains("by bank transfer"));
     assertTrue(mms.multipart() && mms.parts().get(1).contentType().equals("image/png"));
 
-    // a second transfer of the same amount bought nothing: the order shows it being sent back, then sent
+    // a second transfer of the same amount bought nothing; it came from an account the bank provider cannot pay
+    // back (closed), so the return is held up: the buyer sees that, the operator settles it by hand
     JsonObject order = CertHarness.check(buyer.get("/api/v1/certificates/purchases"), 200).bodyAsJsonArray().getJsonObject(0);
-    CertHarness.check(h.postNotice(h.payments.simulateDeposit(order.getJsonObject("bankTransfer").getString("reference"), 10_000)
-        .orElseThrow()), 200);
-    browser.click("#order-refresh");
-    browser.awaitText("#deposit-returns", "₩10,000 received");
-    browser.awaitText("#deposit-returns", "the order was already paid");
-    browser.awaitText("#deposit-returns", "being returned to the account it came from (…3456)");
-    var returns = CertHarness.check(h.gateway.get("/api/v1/certificates/admin/deposit-returns?status=OWED"), 200).bodyAsJsonObject()
+    CertHarness.check(h.postNotice(h.payments.simulateDeposit(order.getJsonObject("bankTransfer").getString("reference"), 10_000,
+        CLOSED_ACCOUNT).orElseThrow()), 200);
+    var returns = CertHarness.check(h.gateway.get("/api/v1/certificates/admin/deposit-returns"), 200).bodyAsJsonObject()
         .getJsonArray("returns").stream().map(o -> (JsonObject) o).filter(r -> order.getLong("id").equals(r.getLong("purchaseId"))).toList();
     assertEquals(1, returns.size());
     long returnId = returns.get(0).getLong("id");
-    // the operator sends it back and confirms it in the back office
+    CertHarness.await("the bank provider refused the return", () -> h.depositReturn(returnId).getString("status").equals("FAILED"));
+    browser.click("#order-refresh");
+    browser.awaitText("#deposit-returns", "₩10,000 received");
+    browser.awaitText("#deposit-returns", "the order was already paid");
+    browser.awaitText("#deposit-returns", "held up at the bank");
+    // the operator sends it back by other means and confirms it in the back office
     browser.web().get(base + "?op=2#/gifts/admin");
     browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
     browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
     browser.click("#cert-operator-form button[type=submit]");
     browser.awaitText("#admin-returns", "already paid");
-    browser.awaitText("#admin-returns", SandboxPaymentProvider.SANDBOX_PAYER_ACCOUNT);
+    browser.awaitText("#admin-returns", CLOSED_ACCOUNT);
+    browser.awaitText("#admin-returns", "the payer's account is closed");
+    browser.find("#return-retry-" + returnId);
     browser.screenshot("certificates-admin-deposit-returns");
     browser.type("#return-ref-" + returnId, "RT-WEB-1");
     browser.click("#return-confirm-" + returnId);
     browser.awaitText("#notice", "Return " + returnId + " confirmed");
-    browser.until(() -> browser.driver.findElements(By.id("return-confirm-" + returnId)).isEmpty() ? true : null, "the row leaves the owed list");
-    assertEquals("RETURNED", CertHarness.check(buyer.get("/api/v1/certificates/purchases/" + order.getLong("id")), 200).bodyAsJsonObject()
+    browser.until(() -> browser.driver.findElements(By.id("return-confirm-" + returnId)).isEmpty() ? true : null, "the row leaves the failed list");
+    assertEquals("CONFIRMED", CertHarness.check(buyer.get("/api/v1/certificates/purchases/" + order.getLong("id")), 200).bodyAsJsonObject()
         .getJsonArray("depositReturns").getJsonObject(0).getString("status"));
 
     // the buyer's history shows it returned

@@ -1,5 +1,6 @@
 // Operators: the certificate catalog (add, withdraw, re-offer), the stores with POS keys, and bank-transfer
-// deposits owed back to their payers (confirmed with the bank's return reference).
+// deposits owed back to their payers: sent through the bank provider by the gateway; a FAILED one is sent again
+// or, the fallback, confirmed returned by other means with the bank's reference.
 // Uses the back office's operator sign-in (HTTP Basic kept in page memory only).
 import { call, get, post, setOperator, operatorSignedIn } from '../../api.js';
 import { el, field, page, won } from '../../dom.js';
@@ -23,8 +24,10 @@ function signIn(main, ctx) {
 
 export async function render(main, ctx) {
   if (!operatorSignedIn()) return signIn(main, ctx);
-  const [items, stores, owed] = await Promise.all([get('/api/v1/certificates/admin/items', op), get('/api/v1/certificates/admin/stores', op),
-    get('/api/v1/certificates/admin/deposit-returns?status=OWED&limit=50', op)]);
+  const [items, stores, owed, open, sent] = await Promise.all([get('/api/v1/certificates/admin/items', op), get('/api/v1/certificates/admin/stores', op),
+    get('/api/v1/certificates/admin/deposit-returns?status=FAILED&limit=50', op),
+    get('/api/v1/certificates/admin/deposit-returns?status=OWED&limit=50', op),
+    get('/api/v1/certificates/admin/deposit-returns?status=SENT&limit=50', op)]);
   const redraw = () => render(main, ctx);
   const itemForm = el('form', { class: 'stack', id: 'item-form' }, el('h2', {}, 'Add a certificate'),
     el('div', {}, el('label', { for: 'category' }, 'Category'), el('select', { id: 'category' },
@@ -65,22 +68,36 @@ export async function render(main, ctx) {
     } }, s.active ? 'Suspend' : 'Reinstate'))));
   const returnRows = owed.returns.map(r => {
     const ref = el('input', { id: `return-ref-${r.id}`, 'aria-label': `Bank return reference for return ${r.id}`, maxlength: 64, size: 18 });
+    const retry = el('button', { type: 'button', id: `return-retry-${r.id}`, onclick: async () => {
+      try {
+        await post(`/api/v1/certificates/admin/deposit-returns/${r.id}/retry`, {}, op);
+        ctx.notify(`Return ${r.id} is being sent to the bank again.`);
+        redraw();
+      } catch (err) { ctx.notify(err.message, true); }
+    } }, 'Send again');
     const confirm = el('button', { type: 'button', class: 'secondary', id: `return-confirm-${r.id}`, onclick: async () => {
       try {
         await post(`/api/v1/certificates/admin/deposit-returns/${r.id}/confirm`, { returnReference: ref.value.trim() }, op);
         ctx.notify(`Return ${r.id} confirmed: ${won(r.amountWon)} went back to ${r.payerAccount || 'the payer'}.`);
         redraw();
       } catch (err) { ctx.notify(err.message, true); }
-    } }, 'Confirm returned');
+    } }, 'Confirm returned by hand');
     return el('tr', {}, el('td', {}, r.id), el('td', {}, new Date(r.receivedAt).toLocaleString()), el('td', { class: 'num' }, won(r.amountWon)),
       el('td', {}, r.reason.toLowerCase().replace('_', ' ')), el('td', {}, r.purchaseId ?? 'none'), el('td', { class: 'code' }, r.payerAccount),
-      el('td', {}, ref, ' ', confirm));
+      el('td', {}, `${r.failure === 'REFUSED' ? 'refused' : 'no answer'}: ${r.failureReason}`),
+      el('td', {}, retry, ' ', ref, ' ', confirm));
   });
+  const inFlight = [...open.returns, ...sent.returns].map(r => el('tr', {}, el('td', {}, r.id), el('td', { class: 'num' }, won(r.amountWon)),
+    el('td', {}, r.status === 'SENT' ? `sent ${new Date(r.sentAt).toLocaleString()}, bank reference ${r.returnReference}`
+      : `to be sent${r.attempts ? ` (${r.attempts} unanswered, next ${new Date(r.nextAttemptAt).toLocaleString()}: ${r.lastError})` : ''}`)));
   page(main, 'Certificates back office', tabs('admin'),
-    el('h2', {}, 'Deposits to return'),
-    returnRows.length ? el('table', { id: 'admin-returns' }, el('thead', {}, el('tr', {}, ['Id', 'Received', 'Amount', 'Why', 'Order', 'Payer account', 'Return'].map(h => el('th', {}, h)))), el('tbody', {}, returnRows))
-      : el('p', { id: 'admin-returns' }, 'No deposit is owed back.'),
-    owed.next ? el('p', { class: 'muted' }, 'More are owed than shown: confirm these first, or page through the API.') : null,
+    el('h2', {}, 'Deposit returns the bank did not take'),
+    returnRows.length ? el('table', { id: 'admin-returns' }, el('thead', {}, el('tr', {}, ['Id', 'Received', 'Amount', 'Why', 'Order', 'Payer account', 'Failure', 'Action'].map(h => el('th', {}, h)))), el('tbody', {}, returnRows))
+      : el('p', { id: 'admin-returns' }, 'No deposit return is held up.'),
+    owed.next ? el('p', { class: 'muted' }, 'More have failed than shown: settle these first, or page through the API.') : null,
+    el('h3', {}, 'Being returned by the bank provider'),
+    inFlight.length ? el('table', { id: 'admin-returns-open' }, el('thead', {}, el('tr', {}, ['Id', 'Amount', 'State'].map(h => el('th', {}, h)))), el('tbody', {}, inFlight))
+      : el('p', { id: 'admin-returns-open' }, 'None under way.'),
     el('h2', {}, 'Catalog'), el('table', { id: 'admin-items' }, el('thead', {}, el('tr', {}, ['Category', 'Issuer', 'Face value', 'State', ''].map(h => el('th', {}, h)))), el('tbody', {}, itemRows)),
     itemForm, el('h2', {}, 'Stores'),
     stores.length ? el('table', { id: 'admin-stores' }, el('thead', {}, el('tr', {}, ['Id', 'Store', 'Chain', 'State', ''].map(h => el('th', {}, h)))), el('tbody', {}, storeRows)) : el('p', {}, 'No stores yet.'),

@@ -16,9 +16,16 @@ export function depositReturns(list, id) {
   return el('div', { id: id || null, class: 'deposit-returns' }, el('h3', {}, 'Deposits sent back'),
     el('ul', {}, list.map(r => el('li', { class: `return ${r.status}` },
       `${won(r.amountWon)} received ${when(r.receivedAt)}, not used because ${RETURN_WHY[r.reason] || r.reason.toLowerCase()}: `,
-      r.status === 'OWED'
-        ? el('strong', {}, `being returned to the account it came from${r.payerAccount ? ` (${r.payerAccount})` : ''}`)
-        : el('strong', {}, `returned ${when(r.returnedAt)}, bank reference ${r.returnReference}`)))));
+      el('strong', {}, returnState(r))))));
+}
+
+// Where a return stands: with the bank provider (OWED, SENT), back in the payer's account, or held up.
+function returnState(r) {
+  const account = r.payerAccount ? ` (${r.payerAccount})` : '';
+  if (r.status === 'CONFIRMED') return `returned ${when(r.returnedAt)}, bank reference ${r.returnReference}`;
+  if (r.status === 'SENT') return `sent back to the account it came from${account} ${when(r.sentAt)}; waiting for the bank's confirmation`;
+  if (r.status === 'FAILED') return `${r.note}${account}`;
+  return `being returned to the account it came from${account}`;
 }
 
 export function transferOrder(p, ctx) {

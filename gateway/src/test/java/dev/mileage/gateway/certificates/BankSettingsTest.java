@@ -1,0 +1,54 @@
+package dev.mileage.gateway.certificates;
+
+import dev.mileage.gateway.GatewayApp;
+import dev.mileage.gateway.GatewayConfig;
+import dev.mileage.gateway.LogCapture;
+import dev.mileage.gateway.ledger.LedgerFeature;
+import dev.mileage.gateway.members.PasswordHasher;
+import dev.mileage.gateway.shop.SandboxPaymentProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bank provider's settings: a real provider needs a strong secret, production refuses the simulated one, no secret is printed. */
+class BankSettingsTest {
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void aProviderUrlNeedsAStrongSecretAndTheSecretIsNeverPrinted() {
+    var defaults = CertificatesOptions.defaults();
+    assertThrows(IllegalArgumentException.class, () -> defaults.withBank("https://bank.example", "", Duration.ofSeconds(5)));
+    assertThrows(IllegalArgumentException.class, () -> defaults.withBank("https://bank.example", "short-secret", Duration.ofSeconds(5)));
+    assertThrows(IllegalArgumentException.class, () -> defaults.withBank("ftp://bank.example", "x".repeat(40), Duration.ofSeconds(5)));
+    assertThrows(IllegalArgumentException.class, () -> defaults.withBank("https://bank.example", "x".repeat(40), Duration.ZERO));
+    String secret = SandboxBank.newSecret();
+    var ok = defaults.withBank("https://bank.example", secret, Duration.ofSeconds(5));
+    assertFalse(ok.toString().contains(secret), ok.toString());
+    assertTrue(ok.toString().contains("bankSecret=(set)"), ok.toString());
+  }
+
+  @Test
+  void productionRefusesTheSimulatedBankProvider() throws Exception {
+    GatewayConfig production = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), true, false, "operator",
+        "a-long-production-password", "sip:pstn@127.0.0.1:5080");
+    var feature = new CertificatesFeature(CertificatesOptions.defaults().withBank("", "", Duration.ofSeconds(5)), new SandboxPaymentProvider(),
+        (to, text) -> io.vertx.core.Future.succeededFuture(dev.mileage.gateway.members.SmsSender.Result.UNREACHABLE),
+        new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1));
+    GatewayApp app = new GatewayApp(production, List.of(new LedgerFeature(), feature));
+    try (LogCapture logs = LogCapture.install()) {
+      Exception e = assertThrows(Exception.class, app::start);
+      assertTrue(String.valueOf(e.getMessage()).contains(CertificatesOptions.BANK_URL_ENV), e.toString());
+    } finally {
+      app.stop();
+    }
+  }
+}
