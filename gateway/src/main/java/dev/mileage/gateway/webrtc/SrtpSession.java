@@ -30,6 +30,8 @@ public final class SrtpSession implements AutoCloseable {
   private final Map<Integer, SrtcpCryptoContext> sendRtcp = new HashMap<>();
   private final Map<Integer, SrtcpCryptoContext> recvRtcp = new HashMap<>();
 
+  private SrtpErrorStatus lastFailure = SrtpErrorStatus.OK;
+
   private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
@@ -64,10 +66,13 @@ public final class SrtpSession implements AutoCloseable {
     return c == null ? null : apply(rtp, SRTP_TAG_BYTES, b -> c.transformPacket(b));
   }
 
-  /** Decrypts and authenticates; null for anything that fails (bad tag, replay, unknown SSRC beyond the bound). */
+  /**
+   * Decrypts and authenticates; null for anything that fails (bad tag, replay, unknown SSRC beyond the bound),
+   * with the reason in {@link #lastFailure()}.
+   */
   public byte[] unprotectRtp(byte[] srtp) {
     SrtpCryptoContext c = rtpContext(recvRtp, receiver, ssrcOf(srtp, 8));
-    return c == null ? null : apply(srtp, 0, b -> c.reverseTransformPacket(b, false));
+    return c == null ? invalid() : unprotect(srtp, b -> c.reverseTransformPacket(b, false));
   }
 
   public byte[] protectRtcp(byte[] rtcp) {
@@ -75,9 +80,42 @@ public final class SrtpSession implements AutoCloseable {
     return c == null ? null : apply(rtcp, SRTCP_TRAILER_BYTES, b -> c.transformPacket(b));
   }
 
+  /** As {@link #unprotectRtp} for SRTCP. */
   public byte[] unprotectRtcp(byte[] srtcp) {
     SrtcpCryptoContext c = rtcpContext(recvRtcp, receiver, ssrcOf(srtcp, 4));
-    return c == null ? null : apply(srtcp, 0, c::reverseTransformPacket);
+    return c == null ? invalid() : unprotect(srtcp, c::reverseTransformPacket);
+  }
+
+  /**
+   * Why the last {@code unprotect} returned null: {@code REPLAY_FAIL} or {@code REPLAY_OLD} for a packet
+   * already received or older than the replay window (RFC 3711 3.3.2), {@code AUTH_FAIL} for a bad tag,
+   * {@code INVALID_PACKET} for one too short or from an SSRC beyond the bound.
+   */
+  public SrtpErrorStatus lastFailure() {
+    return lastFailure;
+  }
+
+  /** True when the last refusal was a replay: a duplicate or late packet, not a forgery. */
+  public boolean lastFailureWasReplay() {
+    return lastFailure == SrtpErrorStatus.REPLAY_FAIL || lastFailure == SrtpErrorStatus.REPLAY_OLD;
+  }
+
+  private byte[] invalid() {
+    lastFailure = SrtpErrorStatus.INVALID_PACKET;
+    return null;
+  }
+
+  private byte[] unprotect(byte[] in, Transform t) {
+    PacketBuffer b = new PacketBuffer(in, 0);
+    SrtpErrorStatus status;
+    try {
+      status = t.apply(b);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      status = SrtpErrorStatus.INVALID_PACKET;
+    }
+    if (status == SrtpErrorStatus.OK) return b.toBytes();
+    lastFailure = status;
+    return null;
   }
 
   private static Integer ssrcOf(byte[] p, int offset) {

@@ -84,30 +84,48 @@ final class WebRtcNodes {
   }
 
   /**
-   * SRTP/SRTCP from the selected address, authenticated and decrypted; anything that fails authentication
-   * (plain RTP included), or comes from elsewhere, is dropped. Decrypted RTCP is terminated here (counted in
-   * {@code rtcp}); the trunk side keeps its own RTCP. A browser, as DTLS client, may send its first packets
-   * before our side of the handshake has installed the keys: those are counted apart ({@code beforeKeys}),
-   * so that {@code dropped} means packets that failed authentication, which is what an operator watches.
+   * Media (RTP/RTCP) only from the address of the selected candidate pair; anything else is dropped here,
+   * before any key is used, and counted apart from authentication failures.
+   */
+  static final class Source extends MediaNode {
+    private final WebRtcLeg leg;
+
+    Source(String name, MediaCounters counters, WebRtcLeg leg) {
+      super(name, counters);
+      this.leg = leg;
+    }
+
+    @Override
+    public void accept(MediaPacket packet) {
+      if (leg.fromSelected(packet.sender())) pass(packet);
+      else drop(packet);
+    }
+  }
+
+  /**
+   * SRTP/SRTCP, authenticated and decrypted; anything that fails authentication (plain RTP included) is
+   * dropped. Decrypted RTCP is terminated here (counted in {@code rtcp}); the trunk side keeps its own RTCP.
+   * Two kinds of refusal are counted apart, so that {@code dropped} means packets that failed authentication,
+   * which is what an operator watches: a browser, as DTLS client, may send its first packets before our side
+   * of the handshake has installed the keys ({@code beforeKeys}); and a packet already received, or older
+   * than the replay window, is refused as RFC 3711 3.3.2 requires without being a forgery ({@code replayed}).
    */
   static final class Decrypt extends MediaNode {
     private final WebRtcLeg leg;
     private final MediaNode rtcp;
     private final MediaNode beforeKeys;
+    private final MediaNode replayed;
 
-    Decrypt(String name, MediaCounters counters, WebRtcLeg leg, MediaNode rtcp, MediaNode beforeKeys) {
+    Decrypt(String name, MediaCounters counters, WebRtcLeg leg, MediaNode rtcp, MediaNode beforeKeys, MediaNode replayed) {
       super(name, counters);
       this.leg = leg;
       this.rtcp = rtcp;
       this.beforeKeys = beforeKeys;
+      this.replayed = replayed;
     }
 
     @Override
     public void accept(MediaPacket packet) {
-      if (!leg.fromSelected(packet.sender())) {
-        drop(packet);
-        return;
-      }
       SrtpSession srtp = leg.srtp();
       if (srtp == null) {
         beforeKeys.accept(packet);
@@ -117,7 +135,8 @@ final class WebRtcNodes {
       boolean isRtcp = PacketKind.of(in) == PacketKind.RTCP;
       byte[] out = isRtcp ? srtp.unprotectRtcp(in) : srtp.unprotectRtp(in);
       if (out == null) {
-        drop(packet);
+        if (srtp.lastFailureWasReplay()) replayed.accept(packet);
+        else drop(packet);
       } else if (isRtcp) {
         rtcp.accept(new MediaPacket(Buffer.buffer(out), packet.sender()));
       } else {

@@ -9,10 +9,13 @@ import dev.mileage.gateway.media.MediaNode;
  * <pre>
  *   browser -> web.receive -> web.demux -+-> web.ice   (STUN: answer, select the pair)
  *                                        +-> web.dtls  (handshake -> SRTP keys)
- *                                        +-> web.decrypt -+-> web.rtcp (terminated)
- *                                                         +-> web.before-keys (terminated: SRTP that came
- *                                                         |   before our side of DTLS had its keys)
- *                                                         +-> web.check -> web.relay -> relay (plain RTP)
+ *                                        +-> web.source (only from the selected pair)
+ *                                            -> web.decrypt -+-> web.rtcp (terminated)
+ *                                                            +-> web.before-keys (terminated: SRTP that came
+ *                                                            |   before our side of DTLS had its keys)
+ *                                                            +-> web.replayed (terminated: duplicates and
+ *                                                            |   packets older than the replay window)
+ *                                                            +-> web.check -> web.relay -> relay (plain RTP)
  *   relay -> web.inner.receive -> web.inner.from-relay -> web.encrypt -> web.send -> browser
  * </pre>
  * Node names are the counter names ({@code web.decrypt.dropped}, ...), shared by all browser calls.
@@ -20,7 +23,7 @@ import dev.mileage.gateway.media.MediaNode;
 final class WebRtcTopology {
   /** Every node's name, as declared below: what metrics export ({@code <name>.passed}, {@code <name>.dropped}). */
   static final java.util.List<String> NODES = java.util.List.of("web.receive", "web.demux", "web.ice", "web.dtls",
-      "web.decrypt", "web.rtcp", "web.before-keys", "web.check", "web.relay", "web.inner.receive", "web.inner.from-relay", "web.encrypt",
+      "web.source", "web.decrypt", "web.rtcp", "web.before-keys", "web.replayed", "web.check", "web.relay", "web.inner.receive", "web.inner.from-relay", "web.encrypt",
       "web.send");
 
   private WebRtcTopology() {
@@ -28,10 +31,11 @@ final class WebRtcTopology {
 
   static MediaNode fromBrowser(WebRtcLeg leg, MediaCounters c) {
     MediaNode decrypt = new WebRtcNodes.Decrypt("web.decrypt", c, leg, new WebRtcNodes.Count("web.rtcp", c),
-        new WebRtcNodes.Count("web.before-keys", c));
+        new WebRtcNodes.Count("web.before-keys", c), new WebRtcNodes.Count("web.replayed", c));
     MediaNode head = new WebRtcNodes.Receive("web.receive", c);
     head.then(new WebRtcNodes.Demux("web.demux", c, new WebRtcNodes.IceLite("web.ice", c, leg),
             new WebRtcNodes.Dtls("web.dtls", c, leg)))
+        .then(new WebRtcNodes.Source("web.source", c, leg))
         .then(decrypt)
         .then(new WebRtcNodes.Check("web.check", c, leg))
         .then(new WebRtcNodes.Relay("web.relay", c, leg));

@@ -123,11 +123,20 @@ class WebRtcLegTest {
       assertEquals(DtlsOutcome.OK, leg.secured().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
       peer.send(DtlsSrtpLoopbackTest.rtp(0x1111, 2, 0, 160));
 
+      byte[] first = null;
       for (int seq = 10; seq < 60; seq++) {
         byte[] plain = DtlsSrtpLoopbackTest.rtp(0x1111, seq, 0, 160);
-        peer.send(peer.srtp.protectRtp(plain));
+        byte[] sealed = peer.srtp.protectRtp(plain);
+        if (first == null) first = sealed;
+        peer.send(sealed);
         assertArrayEquals(plain, receive(relay), "packet " + seq + " reaches the relay decrypted");
       }
+      // the first packet again (a replay: authentic, but already received) is refused and counted apart
+      peer.send(first);
+      // a well-formed SRTP packet under the right keys, but from an address that is not the selected pair
+      byte[] elsewhere = peer.srtp.protectRtp(DtlsSrtpLoopbackTest.rtp(0x1111, 62, 0, 160));
+      stranger.send(new DatagramPacket(elsewhere, elsewhere.length,
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), leg.browserPort())));
       peer.send(peer.srtp.protectRtcp(DtlsSrtpLoopbackTest.rtcp(0x1111)));
       // an Opus packet (not negotiated for the relay) is dropped after decryption
       peer.send(peer.srtp.protectRtp(DtlsSrtpLoopbackTest.rtp(0x1111, 61, 111, 80)));
@@ -151,6 +160,9 @@ class WebRtcLegTest {
       assertEquals(50, counters.get("web.relay", "passed"));
       assertEquals(1, counters.get("web.decrypt", "dropped"), "the plain RTP packet after the keys fails authentication");
       assertEquals(1, counters.get("web.before-keys", "passed"), "the one before the keys is counted apart");
+      assertEquals(1, counters.get("web.replayed", "passed"), "the replay is refused, not relayed, and not a forgery");
+      assertEquals(1, counters.get("web.source", "dropped"), "the packet from another address never reaches the keys");
+      assertEquals(55, counters.get("web.source", "passed"), "two plain, 50 audio, the replay, the RTCP and the Opus packet");
       assertEquals(1, counters.get("web.rtcp", "passed"));
       assertEquals(1, counters.get("web.check", "dropped"));
       assertEquals(1, counters.get("web.inner.from-relay", "dropped"), "the stranger");
