@@ -4,6 +4,7 @@ import dev.mileage.gateway.sip.Flow;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.MessageProcessor;
 import gov.nist.javax.sip.stack.MessageProcessorFactory;
+import gov.nist.javax.sip.stack.NIOHandler;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
@@ -145,6 +146,22 @@ public final class WebSocketFlows {
     }
   }
 
+  /** How a processor makes its channel: jain-sip's WS and WSS channel classes have no common one to extend. */
+  private interface ChannelMaker {
+    NioTcpMessageChannel make(NioTcpMessageProcessor processor, SocketChannel socket) throws IOException;
+  }
+
+  /** jain-sip's per-processor channel cache around {@code make} (as jain-sip's own processors do). */
+  private static NioTcpMessageChannel channel(NIOHandler handler, NioTcpMessageProcessor processor, SocketChannel socket,
+                                              ChannelMaker make) throws IOException {
+    NioTcpMessageChannel channel = handler.getMessageChannel(socket);
+    if (channel == null) {
+      channel = make.make(processor, socket);
+      handler.putMessageChannel(socket, channel);
+    }
+    return channel;
+  }
+
   private static final class Ws extends NioWebSocketMessageProcessor {
     private final WebSocketFlows flows;
 
@@ -157,12 +174,7 @@ public final class WebSocketFlows {
     @Override
     public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel socket)
         throws IOException {
-      NioTcpMessageChannel channel = nioHandler.getMessageChannel(socket);
-      if (channel == null) {
-        channel = new WsChannel(sipStack, processor, socket, flows);
-        nioHandler.putMessageChannel(socket, channel);
-      }
-      return channel;
+      return channel(nioHandler, processor, socket, (p, s) -> new WsChannel(sipStack, p, s, flows));
     }
   }
 
@@ -178,25 +190,36 @@ public final class WebSocketFlows {
     @Override
     public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel socket)
         throws IOException {
-      NioTcpMessageChannel channel = nioHandler.getMessageChannel(socket);
-      if (channel == null) {
-        channel = new WssChannel(sipStack, processor, socket, flows);
-        nioHandler.putMessageChannel(socket, channel);
-      }
-      return channel;
+      return channel(nioHandler, processor, socket, (p, s) -> new WssChannel(sipStack, p, s, flows));
     }
   }
 
-  private static final class WsChannel extends NioWebSocketMessageChannel {
+  /**
+   * One connection's flow, shared by the WS and WSS channels: registered when the channel is made, reported
+   * closed once, whichever of jain-sip's paths closes it; a close frame closes the connection (RFC 6455 7.1.1).
+   */
+  private static final class Tracked {
     private final WebSocketFlows flows;
     private final String flow;
     private final AtomicBoolean reported = new AtomicBoolean();
 
+    Tracked(WebSocketFlows flows, int localPort, InetAddress peerAddress, int peerPort) {
+      this.flows = flows;
+      this.flow = flows.opened(Flow.key(localPort, peerAddress, peerPort));
+    }
+
+    void closed() {
+      flows.closed(flow, reported);
+    }
+  }
+
+  private static final class WsChannel extends NioWebSocketMessageChannel {
+    private final Tracked tracked;
+
     WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket, WebSocketFlows flows)
         throws IOException {
       super(stack, processor, socket);
-      this.flows = flows;
-      this.flow = flows.opened(Flow.key(getPort(), peerAddress, peerPort));
+      this.tracked = new Tracked(flows, getPort(), peerAddress, peerPort);
     }
 
     @Override
@@ -210,21 +233,18 @@ public final class WebSocketFlows {
       try {
         super.close(removeSocket, stopKeepAliveTask);
       } finally {
-        flows.closed(flow, reported);
+        tracked.closed();
       }
     }
   }
 
   private static final class WssChannel extends NioTlsWebSocketMessageChannel {
-    private final WebSocketFlows flows;
-    private final String flow;
-    private final AtomicBoolean reported = new AtomicBoolean();
+    private final Tracked tracked;
 
     WssChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket, WebSocketFlows flows)
         throws IOException {
       super(stack, processor, socket);
-      this.flows = flows;
-      this.flow = flows.opened(Flow.key(getPort(), peerAddress, peerPort));
+      this.tracked = new Tracked(flows, getPort(), peerAddress, peerPort);
     }
 
     @Override
@@ -238,7 +258,7 @@ public final class WebSocketFlows {
       try {
         super.close(removeSocket, stopKeepAliveTask);
       } finally {
-        flows.closed(flow, reported);
+        tracked.closed();
       }
     }
   }
