@@ -30,6 +30,8 @@ final class BankProvider {
   static final String TYPE_SETTLED = "deposit-return.settled";
   static final String STATUS_PATH = "/v1/deposit-returns/status";
   static final String TYPE_STATUS_QUERY = "deposit-return.status-query";
+  /** The provider's signed answer to a status query for an instruction that has no settlement (yet, or at all). */
+  static final String TYPE_STATUS = "deposit-return.status";
   /** A provider answer is a few hundred bytes; a longer one is not read. */
   static final int ANSWER_BYTES_MAX = 4_096;
   static final int REFERENCE_LENGTH_MAX = DepositReturns.RETURN_REFERENCE_LENGTH_MAX;
@@ -55,6 +57,21 @@ final class BankProvider {
 
   /** A verified settlement notice: the instruction's money went back (COMPLETED) or the bank refused it. */
   record Settlement(String instructionId, long returnId, long amountWon, boolean completed, String reference, String reason) { }
+
+  /**
+   * Where the provider says an instruction stands, in precedence order: SETTLED (its signed settlement), PENDING (it
+   * has the instruction, not yet settled), UNKNOWN (its signed word that it has no instruction with this id: never
+   * taken, or lost), UNANSWERED (no answer we can trust: timeout, 5xx, unsigned, garbled, about another instruction).
+   * Only the provider's signature makes an UNKNOWN: a proxy's or a wrong URL's 404 is UNANSWERED.
+   */
+  enum Standing { SETTLED, PENDING, UNKNOWN, UNANSWERED }
+
+  /** @param settlement SETTLED only; @param detail for UNANSWERED what went wrong (never the secret) */
+  record Status(Standing standing, Settlement settlement, String detail) {
+    static Status of(Standing standing, String detail) {
+      return new Status(standing, null, detail);
+    }
+  }
 
   private final String secret;
   private final Duration timeout;
@@ -90,24 +107,49 @@ final class BankProvider {
   }
 
   /**
-   * Where an instruction stands at the provider, asked with a signed query and answered with a signed settlement
-   * (the notice's body: type {@link #TYPE_SETTLED}). Empty while it is not settled, or when the provider does not
-   * answer (asked again later).
+   * Where an instruction stands at the provider, asked with a signed query ({@link #TYPE_STATUS_QUERY}). The provider
+   * answers signed: a settled instruction with its settlement (the notice's body, type {@link #TYPE_SETTLED}), any
+   * other with {@code {type: deposit-return.status, instructionId, status: PENDING | UNKNOWN}} (HTTP 200, or 404 for
+   * UNKNOWN). Never fails: anything else is UNANSWERED, asked again later.
    */
-  Future<Optional<Settlement>> status(String instructionId, long returnId) {
+  Future<Status> status(String instructionId, long returnId) {
     String body = new JsonObject().put("type", TYPE_STATUS_QUERY).put("instructionId", instructionId).put("returnId", returnId).encode();
+    Future<Status> status;
     try {
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(baseUrl + STATUS_PATH)
           .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis())
           .putHeader("Content-Type", "application/json").putHeader(BankTransferRoutes.SIGNATURE_HEADER, sign(body));
-      return http.request(options).compose(req -> req.send(Buffer.buffer(body)).compose(resp -> resp.body().map(b -> {
-        if (resp.statusCode() != 200 || b.length() > ANSWER_BYTES_MAX) return Optional.<Settlement>empty();
-        return verify(b.toString(), resp.getHeader(BankTransferRoutes.SIGNATURE_HEADER))
-            .filter(s -> s.instructionId().equals(instructionId) && s.returnId() == returnId);
-      }))).recover(e -> Future.succeededFuture(Optional.empty()));
+      status = http.request(options).compose(req -> req.send(Buffer.buffer(body)).compose(resp -> resp.body().map(b ->
+          standing(instructionId, returnId, resp.statusCode(), resp.getHeader(BankTransferRoutes.SIGNATURE_HEADER), b))));
     } catch (RuntimeException e) {
-      return Future.succeededFuture(Optional.empty());
+      status = Future.failedFuture(e);
     }
+    return status.recover(e -> Future.succeededFuture(Status.of(Standing.UNANSWERED, "no answer: " + e.getClass().getSimpleName())));
+  }
+
+  private Status standing(String instructionId, long returnId, int code, String signature, Buffer body) {
+    if (code != 200 && code != 404) return Status.of(Standing.UNANSWERED, "HTTP " + code);
+    if (body.length() > ANSWER_BYTES_MAX || signature == null || !PartnerSignature.same(sign(body.toString()), signature)) {
+      return Status.of(Standing.UNANSWERED, "HTTP " + code + " without the provider's signature");
+    }
+    JsonObject j;
+    try {
+      j = new JsonObject(body.toString());
+    } catch (DecodeException e) {
+      return Status.of(Standing.UNANSWERED, "HTTP " + code + ": not JSON");
+    }
+    if (code == 200 && TYPE_SETTLED.equals(j.getValue("type"))) {
+      return verify(body.toString(), signature).filter(s -> s.instructionId().equals(instructionId) && s.returnId() == returnId)
+          .map(s -> new Status(Standing.SETTLED, s, ""))
+          .orElse(Status.of(Standing.UNANSWERED, "HTTP 200: a settlement of another instruction, or one we do not understand"));
+    }
+    if (!TYPE_STATUS.equals(j.getValue("type")) || !instructionId.equals(j.getValue("instructionId"))) {
+      return Status.of(Standing.UNANSWERED, "HTTP " + code + ": an answer to another question");
+    }
+    Object state = j.getValue("status");
+    if ("UNKNOWN".equals(state)) return Status.of(Standing.UNKNOWN, "");
+    if ("PENDING".equals(state) && code == 200) return Status.of(Standing.PENDING, "");
+    return Status.of(Standing.UNANSWERED, "HTTP " + code + ": a status we do not understand");
   }
 
   private Reply answer(Instruction instruction, int status, String signature, Buffer body) {

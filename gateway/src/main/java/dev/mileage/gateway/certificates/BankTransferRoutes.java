@@ -25,11 +25,13 @@ final class BankTransferRoutes {
   private final PurchaseService purchases;
   private final BankTransfers transfers;
   private final DepositReturns returns;
+  private final WebhookGuard guard;
 
-  BankTransferRoutes(PurchaseService purchases, BankTransfers transfers, DepositReturns returns) {
+  BankTransferRoutes(PurchaseService purchases, BankTransfers transfers, DepositReturns returns, WebhookGuard guard) {
     this.purchases = purchases;
     this.transfers = transfers;
     this.returns = returns;
+    this.guard = guard;
   }
 
   /**
@@ -66,19 +68,26 @@ final class BankTransferRoutes {
     })).onSuccess(a -> Web.json(ctx, 200, a)).onFailure(ctx::fail);
   }
 
-  /** POST by the payment provider (no session): a signed deposit notice. */
+  /**
+   * POST by the payment provider (no session): a signed deposit notice. A source that sent too many badly signed
+   * notices is answered 429 before anything is looked at ({@link WebhookGuard}).
+   */
   void notice(RoutingContext ctx) {
+    if (guard.refused(ctx, WebhookGuard.ROUTE_DEPOSIT)) return;
     String signature = ctx.request().getHeader(SIGNATURE_HEADER);
     var body = ctx.body().buffer();
     if (signature == null || signature.length() > 256) {
+      guard.badSignature(ctx, WebhookGuard.ROUTE_DEPOSIT);
       Web.error(ctx, 401, "bad_signature", "the notice needs the provider's signature in " + SIGNATURE_HEADER);
       return;
     }
     if (body == null || body.length() == 0 || body.length() > NOTICE_BYTES_MAX) {
       throw new IllegalArgumentException("a deposit notice is a JSON body of at most " + NOTICE_BYTES_MAX + " bytes");
     }
-    transfers.notice(new PaymentProvider.DepositNotice(body.toString(), signature))
-        .onSuccess(r -> answer(ctx, r)).onFailure(ctx::fail);
+    transfers.notice(new PaymentProvider.DepositNotice(body.toString(), signature)).onSuccess(r -> {
+      if (r.outcome() == BankTransfers.Outcome.BAD_SIGNATURE) guard.badSignature(ctx, WebhookGuard.ROUTE_DEPOSIT);
+      answer(ctx, r);
+    }).onFailure(ctx::fail);
   }
 
   /** POST by the buyer, sandbox provider only: "my bank paid this much into the order's account". */

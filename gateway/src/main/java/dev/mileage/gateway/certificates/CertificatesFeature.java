@@ -87,9 +87,12 @@ public final class CertificatesFeature implements Feature {
     DepositReturns returns = new DepositReturns(ctx.pool(), ctx.clock(), ctx.metrics());
     bank = bankProvider(ctx);
     dispatcher = new ReturnDispatcher(ctx.pool(), ctx.clock(), bank, options.bankTimeout(), ctx.metrics());
-    returnRoutes = new ReturnRoutes(dispatcher, returns);
+    WebhookGuard webhooks = new WebhookGuard(GuessLimiter.persistent("certificates.webhook_source",
+        options.webhookBadSignaturesPerSourceMax(), options.webhookBadSignatureWindow(), CertificatesOptions.LIMITER_KEYS_MAX,
+        ctx.clock(), ctx.pool()), options.webhookBadSignaturesPerSourceMax(), ctx.metrics());
+    returnRoutes = new ReturnRoutes(dispatcher, returns, webhooks);
     bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments, returns,
-        dispatcher::kick), returns);
+        dispatcher::kick), returns, webhooks);
     routes = new CertificateRoutes(options, catalog, stores, purchases,
         new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),
         new RedemptionService(ctx.vertx(), ctx.pool(), ctx.clock(), ledger, pinHasher, options),

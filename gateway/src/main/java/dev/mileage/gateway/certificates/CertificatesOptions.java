@@ -19,11 +19,17 @@ import java.util.Objects;
  * @param bankSecret            the secret shared with that provider: signs our return instructions and verifies its
  *                              answers and settlement notices ({@code MILEAGE_BANK_SECRET}); never printed
  * @param bankTimeout           how long one return instruction may wait for the provider's answer
+ * @param webhookBadSignaturesPerSourceMax notices with a missing or bad signature one source address may post to the
+ *                              provider webhooks (deposit notices and deposit-return settlement notices, counted
+ *                              together) in one {@code webhookBadSignatureWindow}; past it the address gets 429 until
+ *                              the window ends, even for a well-signed notice (the provider posts it again later)
+ * @param webhookBadSignatureWindow the window of that count
  */
 public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailuresPerCertificateMax,
                                   int failuresPerStoreMax, int failuresPerSourceMax, int failuresOverallMax,
                                   Duration guessWindow, Duration bankTransferWindow, String publicBaseUrl,
-                                  String bankUrl, String bankSecret, Duration bankTimeout) {
+                                  String bankUrl, String bankSecret, Duration bankTimeout,
+                                  int webhookBadSignaturesPerSourceMax, Duration webhookBadSignatureWindow) {
   public static final int SHEETS_PER_PURCHASE_MAX = 20;
   public static final long PURCHASE_WON_MAX = 2_000_000;
   public static final int CERTIFICATES_PER_GIFT_MAX = 20;
@@ -48,6 +54,12 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
   public static final Duration BANK_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
   /** How often owed deposit returns are looked for (each is also sent right after it is recorded). */
   public static final Duration RETURN_DISPATCH_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * A provider signs every notice right, so a source with this many bad signatures within the window is guessing
+   * (or holds a wrong secret, which an operator must fix anyway); the provider re-posts what it could not deliver.
+   */
+  public static final int WEBHOOK_BAD_SIGNATURES_PER_SOURCE_DEFAULT = 20;
+  public static final Duration WEBHOOK_BAD_SIGNATURE_WINDOW_DEFAULT = Duration.ofMinutes(15);
 
   public CertificatesOptions {
     Objects.requireNonNull(bankUrl, "bankUrl");
@@ -66,8 +78,13 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
     Objects.requireNonNull(bankTransferWindow, "bankTransferWindow");
     if (bankTransferWindow.isNegative() || bankTransferWindow.isZero()) throw new IllegalArgumentException("bankTransferWindow must be positive");
     if (phoneBillMonthlyLimitWon < 0) throw new IllegalArgumentException("phoneBillMonthlyLimitWon must not be negative");
-    if (pinFailuresPerCertificateMax < 1 || failuresPerStoreMax < 1 || failuresPerSourceMax < 1 || failuresOverallMax < 1) {
+    if (pinFailuresPerCertificateMax < 1 || failuresPerStoreMax < 1 || failuresPerSourceMax < 1 || failuresOverallMax < 1
+        || webhookBadSignaturesPerSourceMax < 1) {
       throw new IllegalArgumentException("limits must be positive");
+    }
+    Objects.requireNonNull(webhookBadSignatureWindow, "webhookBadSignatureWindow");
+    if (webhookBadSignatureWindow.isNegative() || webhookBadSignatureWindow.isZero()) {
+      throw new IllegalArgumentException("webhookBadSignatureWindow must be positive");
     }
   }
 
@@ -75,13 +92,21 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
     return new CertificatesOptions(300_000, 5, 30, 30, 1_000, Duration.ofMinutes(15), Duration.ofHours(24),
         System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault("MILEAGE_PUBLIC_BASE_URL", "")),
         System.getenv().getOrDefault(BANK_URL_ENV, "").strip(), System.getenv().getOrDefault(BANK_SECRET_ENV, "").strip(),
-        BANK_TIMEOUT_DEFAULT);
+        BANK_TIMEOUT_DEFAULT, WEBHOOK_BAD_SIGNATURES_PER_SOURCE_DEFAULT, WEBHOOK_BAD_SIGNATURE_WINDOW_DEFAULT);
   }
 
   /** The bank provider at {@code url} sharing {@code secret} (empty url: the simulated one), answering within {@code timeout}. */
   public CertificatesOptions withBank(String url, String secret, Duration timeout) {
     return new CertificatesOptions(phoneBillMonthlyLimitWon, pinFailuresPerCertificateMax, failuresPerStoreMax,
-        failuresPerSourceMax, failuresOverallMax, guessWindow, bankTransferWindow, publicBaseUrl, url, secret, timeout);
+        failuresPerSourceMax, failuresOverallMax, guessWindow, bankTransferWindow, publicBaseUrl, url, secret, timeout,
+        webhookBadSignaturesPerSourceMax, webhookBadSignatureWindow);
+  }
+
+  /** At most {@code perSourceMax} badly signed notices per source address at the provider webhooks per {@code window}. */
+  public CertificatesOptions withWebhookLimit(int perSourceMax, Duration window) {
+    return new CertificatesOptions(phoneBillMonthlyLimitWon, pinFailuresPerCertificateMax, failuresPerStoreMax,
+        failuresPerSourceMax, failuresOverallMax, guessWindow, bankTransferWindow, publicBaseUrl, bankUrl, bankSecret,
+        bankTimeout, perSourceMax, window);
   }
 
   /** No secret in logs: the bank secret is shown only as set or not. */
@@ -90,11 +115,13 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
     return "CertificatesOptions[phoneBillMonthlyLimitWon=" + phoneBillMonthlyLimitWon + ", guessWindow=" + guessWindow
         + ", bankTransferWindow=" + bankTransferWindow + ", publicBaseUrl=" + publicBaseUrl + ", bankUrl="
         + (bankUrl.isEmpty() ? "(simulated)" : bankUrl) + ", bankSecret=" + (bankSecret.isEmpty() ? "(none)" : "(set)")
-        + ", bankTimeout=" + bankTimeout + "]";
+        + ", bankTimeout=" + bankTimeout + ", webhookBadSignaturesPerSourceMax=" + webhookBadSignaturesPerSourceMax
+        + ", webhookBadSignatureWindow=" + webhookBadSignatureWindow + "]";
   }
 
   public CertificatesOptions withLimits(int perCertificate, int perStore, int perSource, int overall) {
     return new CertificatesOptions(phoneBillMonthlyLimitWon, perCertificate, perStore, perSource, overall, guessWindow,
-        bankTransferWindow, publicBaseUrl, bankUrl, bankSecret, bankTimeout);
+        bankTransferWindow, publicBaseUrl, bankUrl, bankSecret, bankTimeout, webhookBadSignaturesPerSourceMax,
+        webhookBadSignatureWindow);
   }
 }

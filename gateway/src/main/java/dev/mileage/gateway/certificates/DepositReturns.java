@@ -45,8 +45,17 @@ final class DepositReturns {
   /** OWED: to be sent (or being retried); SENT: the provider took it; CONFIRMED: the money went back; FAILED: held up. */
   enum Status { OWED, SENT, CONFIRMED, FAILED }
 
-  /** Why a return is FAILED: the provider (or the payer's bank) refused it, or never answered any attempt. */
-  enum Failure { REFUSED, UNREACHABLE }
+  /**
+   * Why a return is FAILED: the provider (or the payer's bank) refused it, never answered any attempt, or kept
+   * saying it does not know the instruction after it was sent again ({@link ReturnDispatcher#UNKNOWN_RESENDS_MAX}).
+   */
+  enum Failure { REFUSED, UNREACHABLE, UNKNOWN_TO_PROVIDER;
+
+    /** Whether the provider may hold the instruction after all: a retry keeps its id, and its notice still counts. */
+    boolean providerMayHaveIt() {
+      return this != REFUSED;
+    }
+  }
 
   /** Outcome of a manual confirmation, in precedence order. */
   enum Confirmed { NO_SUCH_RETURN, RETURNED_UNDER_ANOTHER_REFERENCE, NOT_FAILED, REFERENCE_USED_BY_ANOTHER_RETURN,
@@ -63,7 +72,8 @@ final class DepositReturns {
   record DepositReturn(long id, String depositId, String reference, Long purchaseId, Long memberId, long amountWon,
                        String payerAccount, Reason reason, String detail, Status status, Instant receivedAt,
                        String returnReference, Instant returnedAt, String confirmedBy, int sendRound, int attempts,
-                       Instant nextAttemptAt, String lastError, Instant sentAt, Failure failure, String failureReason) {
+                       Instant nextAttemptAt, String lastError, Instant sentAt, Failure failure, String failureReason,
+                       int unknownResends) {
     DepositReturn {
       Checks.invariant(amountWon > 0, "a deposit return is positive", depositId);
       Checks.invariant((status == Status.CONFIRMED) == (returnedAt != null), "confirmed iff it has a return time", depositId);
@@ -80,7 +90,7 @@ final class DepositReturns {
           r.getString("detail"), Status.valueOf(r.getString("status")), r.getOffsetDateTime("received_at").toInstant(),
           r.getString("return_reference"), instant(r, "returned_at"), r.getString("confirmed_by"), r.getInteger("send_round"),
           r.getInteger("attempts"), instant(r, "next_attempt_at"), r.getString("last_error"), instant(r, "sent_at"),
-          failure == null ? null : Failure.valueOf(failure), r.getString("failure_reason"));
+          failure == null ? null : Failure.valueOf(failure), r.getString("failure_reason"), r.getInteger("unknown_resends"));
     }
 
     /** The provider's idempotency key of this return's current instruction: a new one only after a refusal. */
@@ -117,6 +127,7 @@ final class DepositReturns {
           .put("nextAttemptAt", status == Status.OWED && nextAttemptAt != null ? nextAttemptAt.toString() : null)
           .put("lastError", lastError).put("sentAt", sentAt == null ? null : sentAt.toString())
           .put("failure", failure == null ? null : failure.name()).put("failureReason", failureReason)
+          .put("unknownResends", unknownResends)
           .put("returnReference", returnReference).put("returnedAt", returnedAt == null ? null : returnedAt.toString())
           .put("confirmedBy", confirmedBy);
     }
@@ -227,12 +238,13 @@ final class DepositReturns {
   /**
    * An operator sends a FAILED return again: back to OWED, due now, with fresh attempts. After a refusal the
    * instruction gets a new id (the provider would repeat its refusal for the old one; the refused one moved no
-   * money); after no answer it keeps its id, since the provider may have taken it and must not pay twice.
+   * money); after no answer, or after the provider kept saying it did not know the instruction, it keeps its id,
+   * since the provider may have taken it and must not pay twice.
    */
   Future<Retry> retry(long id) {
     return pool.preparedQuery("UPDATE certificates.deposit_return SET status = 'OWED', attempts = 0, next_attempt_at = $2,"
             + " send_round = send_round + CASE WHEN failure = 'REFUSED' THEN 1 ELSE 0 END, failure = NULL,"
-            + " failure_reason = NULL, return_reference = NULL, sent_at = NULL, last_error = NULL"
+            + " failure_reason = NULL, return_reference = NULL, sent_at = NULL, last_error = NULL, checked_at = NULL, unknown_resends = 0"
             + " WHERE id = $1 AND status = 'FAILED' RETURNING *").execute(Tuple.of(id, utc(clock.instant())))
         .compose(u -> {
           if (u.size() == 1) {

@@ -24,7 +24,10 @@ import static dev.mileage.gateway.certificates.DepositReturns.utc;
  * back once. Accepted: SENT with the provider's reference. Refused: FAILED with the reason. No answer (5xx,
  * timeout, unsigned): retried with exponential backoff, at most {@link #ATTEMPTS_MAX} times, then FAILED
  * (UNREACHABLE). The provider's signed settlement notice then makes it CONFIRMED (or FAILED, refused by the bank);
- * a SENT return whose notice is late is asked about ({@link #reconcile}), since webhooks get lost.
+ * a SENT return whose notice is late is asked about ({@link #reconcile}), since webhooks get lost. When the provider
+ * answers that it does not know the instruction (it never took it, or lost it), the return is OWED again under the
+ * same instruction id, which the provider cannot pay twice, at most {@link #UNKNOWN_RESENDS_MAX} times; then FAILED
+ * (UNKNOWN_TO_PROVIDER) for an operator. A status query without a trustworthy answer leaves it SENT, asked again later.
  * Nothing here touches the ledger.
  */
 final class ReturnDispatcher {
@@ -37,6 +40,11 @@ final class ReturnDispatcher {
   static final String CONFIRMED_BY_PROVIDER = "bank-provider";
   /** A SENT return without a settlement notice for this long is asked about (and again after as long). */
   static final Duration RECONCILE_AFTER = Duration.ofMinutes(30);
+  /**
+   * Times a SENT return is sent again because the provider said it did not know the instruction; its next such
+   * answer makes it FAILED: a provider that keeps losing one instruction needs a person.
+   */
+  static final int UNKNOWN_RESENDS_MAX = 3;
 
   /** The answer to a settlement notice, in precedence order. */
   enum Settled { BAD_SIGNATURE, NO_SUCH_RETURN, MISMATCH, CONFLICT, ALREADY_SETTLED, CONFIRMED, FAILED }
@@ -80,8 +88,9 @@ final class ReturnDispatcher {
 
   /**
    * Asks the provider where SENT returns stand whose settlement notice has not come within {@link #RECONCILE_AFTER}
-   * of the send (or of the last question): notices get lost. A settled answer is applied as its notice would be.
-   * Answers how many were settled.
+   * of the send (or of the last question): notices get lost. A settled answer is applied as its notice would be; an
+   * UNKNOWN one sends the return again (same instruction id) or, past {@link #UNKNOWN_RESENDS_MAX}, fails it; a
+   * pending or untrustworthy answer (timeout, 5xx, unsigned) leaves it SENT. Answers how many were settled.
    */
   Future<Integer> reconcile() {
     Instant now = clock.instant();
@@ -90,13 +99,76 @@ final class ReturnDispatcher {
             + " LIMIT " + BATCH_MAX + " FOR UPDATE SKIP LOCKED) AND status = 'SENT' RETURNING *")
         .execute(Tuple.of(utc(now), utc(now.minus(RECONCILE_AFTER))))
         .compose(rows -> {
-          List<Future<Boolean>> asked = new ArrayList<>();
+          List<Future<Asked>> asked = new ArrayList<>();
           for (Row row : rows) {
             var r = DepositReturns.DepositReturn.of(row);
-            asked.add(bank.status(r.instructionId(), r.id()).compose(answer -> answer.isEmpty() ? Future.succeededFuture(false)
-                : apply(answer.get()).map(res -> res.outcome() == Settled.CONFIRMED || res.outcome() == Settled.FAILED)));
+            asked.add(bank.status(r.instructionId(), r.id()).compose(answer -> {
+              metrics.counter("certificates_deposit_return_status_answers", "standing", answer.standing().name()).increment();
+              return switch (answer.standing()) {
+                case SETTLED -> apply(answer.settlement()).map(res -> res.outcome() == Settled.CONFIRMED
+                    || res.outcome() == Settled.FAILED ? Asked.SETTLED : Asked.UNCHANGED);
+                case UNKNOWN -> unknownToProvider(r).map(again -> again ? Asked.OWED_AGAIN : Asked.UNCHANGED);
+                case PENDING -> Future.succeededFuture(Asked.UNCHANGED);
+                case UNANSWERED -> {
+                  LOG.fine(() -> "deposit return " + r.id() + ": status query not answered (" + answer.detail() + "); stays SENT");
+                  yield Future.succeededFuture(Asked.UNCHANGED);
+                }
+              };
+            }));
           }
-          return countTrue(asked);
+          return Future.join(asked).transform(ar -> {
+            int settled = 0;
+            boolean owedAgain = false;
+            for (Future<Asked> f : asked) {
+              if (f.succeeded() && f.result() == Asked.SETTLED) settled++;
+              if (f.succeeded() && f.result() == Asked.OWED_AGAIN) owedAgain = true;
+            }
+            if (owedAgain) kick();
+            return Future.succeededFuture(settled);
+          });
+        });
+  }
+
+  /** What one status question did to its return. */
+  private enum Asked { SETTLED, OWED_AGAIN, UNCHANGED }
+
+  /**
+   * The provider says it has no instruction with this return's id: OWED again, due now, under the same id (it cannot
+   * pay one instruction id twice, so a copy it did take is answered, not paid again), unless it was sent again for
+   * this {@link #UNKNOWN_RESENDS_MAX} times already: then FAILED for an operator. Only a row still SENT with the
+   * reference we asked about moves (a notice may have settled it meanwhile). Answers whether it is OWED again.
+   */
+  private Future<Boolean> unknownToProvider(DepositReturns.DepositReturn r) {
+    Instant now = clock.instant();
+    if (r.unknownResends() >= UNKNOWN_RESENDS_MAX) {
+      String reason = "the bank provider says it does not know instruction " + r.instructionId() + " (reference "
+          + r.returnReference() + "), also after it was sent again " + r.unknownResends() + " times; ask the provider"
+          + " whether the money went back, then retry (same instruction id) or confirm it returned by hand";
+      return pool.preparedQuery("UPDATE certificates.deposit_return SET status = 'FAILED', failure = 'UNKNOWN_TO_PROVIDER',"
+              + " failure_reason = $4, next_attempt_at = NULL WHERE id = $1 AND send_round = $2 AND status = 'SENT'"
+              + " AND return_reference = $3")
+          .execute(Tuple.of(r.id(), r.sendRound(), r.returnReference(), reason)).map(u -> {
+            if (u.rowCount() == 1) {
+              LOG.warning("deposit return " + r.id() + " failed: UNKNOWN_TO_PROVIDER after " + r.unknownResends()
+                  + " re-sends (" + r.amountWon() + " won); an operator must check it with the provider");
+              metrics.counter("certificates_deposit_returns_failed", "failure", "UNKNOWN_TO_PROVIDER").increment();
+            }
+            return false;
+          });
+    }
+    int resends = r.unknownResends() + 1;
+    String error = "the bank provider did not know instruction " + r.instructionId() + " when asked; sent again under the"
+        + " same id (" + resends + " of " + UNKNOWN_RESENDS_MAX + ")";
+    return pool.preparedQuery("UPDATE certificates.deposit_return SET status = 'OWED', return_reference = NULL, sent_at = NULL,"
+            + " checked_at = NULL, attempts = 0, next_attempt_at = $4, last_error = $5, unknown_resends = $6"
+            + " WHERE id = $1 AND send_round = $2 AND status = 'SENT' AND return_reference = $3")
+        .execute(Tuple.of(r.id(), r.sendRound(), r.returnReference(), utc(now), error, resends)).map(u -> {
+          if (u.rowCount() == 1) {
+            LOG.warning("deposit return " + r.id() + ": the bank provider does not know instruction " + r.instructionId()
+                + "; sent again under the same id (" + resends + " of " + UNKNOWN_RESENDS_MAX + ")");
+            metrics.counter("certificates_deposit_return_unknown_resends").increment();
+          }
+          return u.rowCount() == 1;
         });
   }
 
@@ -169,10 +241,10 @@ final class ReturnDispatcher {
   }
 
   /**
-   * The provider's signed settlement notice. Decided under the row's lock: COMPLETED confirms an OWED, SENT or
-   * UNREACHABLE-failed return of that instruction (the provider may have taken an instruction whose answer we never
-   * read), REFUSED fails it; a repeat is answered as already settled; anything that disagrees with the record
-   * (amount, instruction, reference) changes nothing.
+   * The provider's signed settlement notice. Decided under the row's lock: COMPLETED confirms an OWED, SENT,
+   * UNREACHABLE- or UNKNOWN_TO_PROVIDER-failed return of that instruction (the provider may have taken an instruction
+   * whose answer we never read, or found one it had lost), REFUSED fails it; a repeat is answered as already
+   * settled; anything that disagrees with the record (amount, instruction, reference) changes nothing.
    */
   Future<SettleResult> settle(String payload, String signature) {
     var verified = bank.verify(payload, signature);
@@ -202,7 +274,7 @@ final class ReturnDispatcher {
             return Future.succeededFuture(new SettleResult(Settled.CONFLICT, "the return was already confirmed under another reference"));
           }
           boolean open = r.status() == DepositReturns.Status.OWED || r.status() == DepositReturns.Status.SENT
-              || r.failure() == DepositReturns.Failure.UNREACHABLE;
+              || r.failure() != null && r.failure().providerMayHaveIt();
           if (!open) {
             return Future.succeededFuture(s.completed() ? new SettleResult(Settled.CONFLICT, "the return was refused before")
                 : new SettleResult(Settled.ALREADY_SETTLED, "already refused"));

@@ -18,17 +18,24 @@ final class ReturnRoutes {
 
   private final ReturnDispatcher dispatcher;
   private final DepositReturns returns;
+  private final WebhookGuard guard;
 
-  ReturnRoutes(ReturnDispatcher dispatcher, DepositReturns returns) {
+  ReturnRoutes(ReturnDispatcher dispatcher, DepositReturns returns, WebhookGuard guard) {
     this.dispatcher = dispatcher;
     this.returns = returns;
+    this.guard = guard;
   }
 
-  /** POST by the bank provider: a signed notice that a return instruction's money went back (or was refused). */
+  /**
+   * POST by the bank provider: a signed notice that a return instruction's money went back (or was refused). A source
+   * that sent too many badly signed notices is answered 429 before anything is looked at ({@link WebhookGuard}).
+   */
   void settlement(RoutingContext ctx) {
+    if (guard.refused(ctx, WebhookGuard.ROUTE_SETTLEMENT)) return;
     String signature = ctx.request().getHeader(BankTransferRoutes.SIGNATURE_HEADER);
     var body = ctx.body().buffer();
     if (signature == null || signature.length() > 256) {
+      guard.badSignature(ctx, WebhookGuard.ROUTE_SETTLEMENT);
       Web.error(ctx, 401, "bad_signature", "the notice needs the provider's signature in " + BankTransferRoutes.SIGNATURE_HEADER);
       return;
     }
@@ -40,6 +47,7 @@ final class ReturnRoutes {
         case CONFIRMED, FAILED, ALREADY_SETTLED -> Web.json(ctx, 200, new JsonObject().put("result", r.outcome().name())
             .put("reason", r.reason()));
         case BAD_SIGNATURE -> {
+          guard.badSignature(ctx, WebhookGuard.ROUTE_SETTLEMENT);
           LOG.warning("deposit-return settlement notice refused: not signed by the bank provider");
           Web.error(ctx, 401, "bad_signature", r.reason());
         }

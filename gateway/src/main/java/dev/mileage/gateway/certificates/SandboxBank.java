@@ -27,10 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The bank provider's deposit-return API as the demo and the tests meet it: an HTTP server on loopback that takes
  * signed return instructions ({@code POST /v1/deposit-returns}), answers them signed, idempotently by instruction
  * id (a repeat gets the first answer and moves no more money), answers signed status queries
- * ({@code POST /v1/deposit-returns/status}) with an instruction's settlement, and posts a signed settlement
+ * ({@code POST /v1/deposit-returns/status}) with an instruction's settlement (or that it does not know it), and posts a signed settlement
  * notice to the merchant (again every few seconds until the merchant takes it). It refuses accounts it cannot pay (an empty
  * one, or one whose name has {@link #CLOSED_MARK}). Seeded faults for tests: answer 503 before doing anything, do
- * the work but lose the answer (a timeout for the merchant), hold settlement notices until released. Remembers at
+ * the work but lose the answer (a timeout for the merchant), hold settlement notices until released, lose an
+ * accepted instruction before paying it, answer status queries 503. Remembers at
  * most {@link #INSTRUCTIONS_MAX} instructions.
  */
 final class SandboxBank implements AutoCloseable {
@@ -42,7 +43,7 @@ final class SandboxBank implements AutoCloseable {
   static final long NOTICE_RETRY_MS = 5_000;
 
   /** @param notice the settlement notice of an accepted instruction (null for a refusal) */
-  private record Answered(long amountWon, int status, String body, String notice) { }
+  private record Answered(long amountWon, int status, String body, String notice, String reason) { }
 
   private final Vertx vertx;
   private final String secret;
@@ -59,7 +60,9 @@ final class SandboxBank implements AutoCloseable {
   private final Deque<String> held = new ArrayDeque<>();
   private final AtomicInteger failNext = new AtomicInteger();
   private final AtomicInteger loseNext = new AtomicInteger();
+  private final AtomicInteger failStatusNext = new AtomicInteger();
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger statusQueries = new AtomicInteger();
   private boolean holdNotices;
   private boolean refuseClosed = true;
   private long sequence;
@@ -110,7 +113,7 @@ final class SandboxBank implements AutoCloseable {
       return;
     }
     req.body().onSuccess(body -> {
-      if (!query) requests.incrementAndGet();
+      (query ? statusQueries : requests).incrementAndGet();
       if (body.length() > BODY_BYTES_MAX) {
         req.response().setStatusCode(413).end();
         return;
@@ -121,6 +124,10 @@ final class SandboxBank implements AutoCloseable {
         return;
       }
       if (query) {
+        if (failStatusNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          req.response().setStatusCode(503).end("{\"error\":\"unavailable\"}");
+          return;
+        }
         status(req, body.toString());
         return;
       }
@@ -141,27 +148,38 @@ final class SandboxBank implements AutoCloseable {
     });
   }
 
-  /** A signed status query: the settlement notice of a settled instruction (signed), else 404. */
+  /**
+   * A signed status query, answered signed: a settled instruction's settlement (COMPLETED, or REFUSED with the
+   * reason), else 404 {@code {type: deposit-return.status, instructionId, status: UNKNOWN}}: an instruction it
+   * never took, or {@linkplain #forget forgot}.
+   */
   private void status(HttpServerRequest req, String body) {
-    String notice = null;
+    String instructionId;
+    String settled = null;
     try {
       JsonObject q = new JsonObject(body);
-      if (BankProvider.TYPE_STATUS_QUERY.equals(q.getString("type")) && q.getString("instructionId") != null) {
-        synchronized (this) {
-          Answered a = answered.get(q.getString("instructionId"));
-          notice = a == null ? null : a.notice();
+      instructionId = q.getString("instructionId");
+      if (!BankProvider.TYPE_STATUS_QUERY.equals(q.getString("type")) || instructionId == null) {
+        throw new IllegalArgumentException("not a status query");
+      }
+      Object returnId = q.getValue("returnId");
+      synchronized (this) {
+        Answered a = answered.get(instructionId);
+        if (a != null && a.notice() != null) {
+          settled = a.notice();
+        } else if (a != null) {
+          settled = new JsonObject().put("type", BankProvider.TYPE_SETTLED).put("instructionId", instructionId)
+              .put("returnId", returnId).put("amountWon", a.amountWon()).put("outcome", "REFUSED").put("reason", a.reason()).encode();
         }
       }
-    } catch (DecodeException | ClassCastException e) {
+    } catch (DecodeException | ClassCastException | IllegalArgumentException e) {
       req.response().setStatusCode(400).end("{\"error\":\"invalid_request\"}");
       return;
     }
-    if (notice == null) {
-      req.response().setStatusCode(404).end("{\"status\":\"UNKNOWN\"}");
-      return;
-    }
-    req.response().setStatusCode(200).putHeader("Content-Type", "application/json")
-        .putHeader(BankTransferRoutes.SIGNATURE_HEADER, PartnerSignature.hmac(secret, notice)).end(notice);
+    String answer = settled != null ? settled : new JsonObject().put("type", BankProvider.TYPE_STATUS)
+        .put("instructionId", instructionId).put("status", "UNKNOWN").encode();
+    req.response().setStatusCode(settled != null ? 200 : 404).putHeader("Content-Type", "application/json")
+        .putHeader(BankTransferRoutes.SIGNATURE_HEADER, PartnerSignature.hmac(secret, answer)).end(answer);
   }
 
   private synchronized Answered decide(JsonObject j) {
@@ -189,7 +207,7 @@ final class SandboxBank implements AutoCloseable {
       if (held.size() < HELD_NOTICES_MAX) held.add(notice);
       if (!holdNotices) vertx.runOnContext(v -> releaseNotices());
     }
-    Answered done = new Answered(amount, a.status(), a.body(), notice);
+    Answered done = new Answered(amount, a.status(), a.body(), notice, a.reason());
     answered.put(id, done);
     return done;
   }
@@ -198,7 +216,7 @@ final class SandboxBank implements AutoCloseable {
     JsonObject b = new JsonObject().put("type", BankProvider.TYPE_ANSWER).put("instructionId", id).put("status", state);
     if (reference != null) b.put("reference", reference);
     if (reason != null) b.put("reason", reason);
-    return new Answered(0, status, b.encode(), null);
+    return new Answered(0, status, b.encode(), null, reason);
   }
 
   /**
@@ -249,6 +267,26 @@ final class SandboxBank implements AutoCloseable {
     loseNext.set(n);
   }
 
+  /** Tests: the next {@code n} status queries are answered 503 (the provider is down for them). */
+  void failStatusQueries(int n) {
+    failStatusNext.set(n);
+  }
+
+  /**
+   * Tests: the provider loses an accepted instruction before paying it (a queue dropped, a failover): no payout, no
+   * notice, and its status is UNKNOWN; the same id sent again is a new instruction to it. False if it had none.
+   */
+  synchronized boolean forget(String instructionId) {
+    Answered a = answered.remove(instructionId);
+    if (a == null) return false;
+    if (a.notice() != null) {
+      returnedWon -= a.amountWon();
+      payouts--;
+      held.remove(a.notice());
+    }
+    return true;
+  }
+
   /** Tests: false plays the payer's bank reopening the account, so a retried return goes through. */
   synchronized void refuseClosedAccounts(boolean refuse) {
     refuseClosed = refuse;
@@ -260,6 +298,11 @@ final class SandboxBank implements AutoCloseable {
 
   synchronized int heldNotices() {
     return held.size();
+  }
+
+  /** Status queries that reached the bank (signed or not, answered or not). */
+  int statusQueries() {
+    return statusQueries.get();
   }
 
   /** Instruction requests that reached the bank (signed or not, answered or not). */

@@ -27,7 +27,9 @@
  * <h2>Guessing</h2>
  * An unknown code and a wrong PIN run the same Argon2 work and give the same answer; failures count per
  * code, per store, per source address and overall ({@link dev.mileage.gateway.members.GuessLimiter}
- * windows); any exhausted limit answers 429 until its window ends, even for the right PIN.
+ * windows); any exhausted limit answers 429 until its window ends, even for the right PIN. The provider
+ * webhooks count badly signed notices per source address the same way (WebhookGuard): past the limit a source
+ * gets 429 before its signature is checked, even for a well-signed notice.
  *
  * <h2>Map</h2>
  * {@link dev.mileage.gateway.certificates.CertificatesFeature} wires everything; CertificateRoutes is the

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,17 @@ class BankSettingsTest {
     var ok = defaults.withBank("https://bank.example", secret, Duration.ofSeconds(5));
     assertFalse(ok.toString().contains(secret), ok.toString());
     assertTrue(ok.toString().contains("bankSecret=(set)"), ok.toString());
+  }
+
+  @Test
+  void theWebhookLimitHasSaneDefaultsAndRefusesNonsense() {
+    var defaults = CertificatesOptions.defaults();
+    assertEquals(CertificatesOptions.WEBHOOK_BAD_SIGNATURES_PER_SOURCE_DEFAULT, defaults.webhookBadSignaturesPerSourceMax());
+    assertEquals(Duration.ofMinutes(15), defaults.webhookBadSignatureWindow());
+    assertThrows(IllegalArgumentException.class, () -> defaults.withWebhookLimit(0, Duration.ofMinutes(1)));
+    assertThrows(IllegalArgumentException.class, () -> defaults.withWebhookLimit(5, Duration.ZERO));
+    assertThrows(NullPointerException.class, () -> defaults.withWebhookLimit(5, null));
+    assertEquals(5, defaults.withWebhookLimit(5, Duration.ofMinutes(1)).webhookBadSignaturesPerSourceMax());
   }
 
   @Test

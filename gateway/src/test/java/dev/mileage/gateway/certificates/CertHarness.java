@@ -103,8 +103,19 @@ final class CertHarness implements AutoCloseable {
     this(dataDir, perCertificate, perStore, perSource, overall, textOnlySmsc, payments, null);
   }
 
+  /** The default limits with these settings changed (e.g. the webhooks' bad-signature limit). */
+  CertHarness(Path dataDir, java.util.function.UnaryOperator<CertificatesOptions> settings) throws Exception {
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, new SandboxPaymentProvider(), null, settings);
+  }
+
   private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
                       SandboxPaymentProvider payments, Bank givenBank) throws Exception {
+    this(dataDir, perCertificate, perStore, perSource, overall, textOnlySmsc, payments, givenBank, o -> o);
+  }
+
+  private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
+                      SandboxPaymentProvider payments, Bank givenBank,
+                      java.util.function.UnaryOperator<CertificatesOptions> settings) throws Exception {
     this.payments = payments;
     this.ownsBank = givenBank == null;
     this.bank = givenBank == null ? new Bank() : givenBank;
@@ -113,8 +124,8 @@ final class CertHarness implements AutoCloseable {
     try {
       sender = new SipSmsSender(smsc.uri(), "127.0.0.1");
       MembersOptions members = MembersOptions.defaults().withSmscUri(smsc.uri());
-      CertificatesOptions options = CertificatesOptions.defaults().withLimits(perCertificate, perStore, perSource, overall)
-          .withBank(bank.sim.url(), bank.secret, BANK_TIMEOUT);
+      CertificatesOptions options = settings.apply(CertificatesOptions.defaults().withLimits(perCertificate, perStore, perSource, overall)
+          .withBank(bank.sim.url(), bank.secret, BANK_TIMEOUT));
       feature = new CertificatesFeature(options, payments, sender, new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1));
       List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)), feature);
       gateway = new TestGateway(dataDir, features, clock);

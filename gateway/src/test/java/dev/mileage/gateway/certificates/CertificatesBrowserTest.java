@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The certificate pages in headless Chromium against a real gateway: a member buys two certificates on the
  * phone bill, sees them with a scannable barcode, gifts one with a message and a theme card; the recipient
- * opens the SMS link, joins (phone code from the SMSC), accepts, and finds the certificate in theirs.
+ * opens the SMS link, joins (phone code from the SMSC), accepts, and finds the certificate in theirs. In the back
+ * office an operator settles deposit returns the bank provider refused: by hand, or with "Send again".
  */
 class CertificatesBrowserTest {
   static final String CLOSED_ACCOUNT = "Sandbox Payer Bank 110-CLOSED-123456";
@@ -255,6 +256,67 @@ class CertificatesBrowserTest {
     // leave the browser signed out (a full load), as the other tests expect to find it
     browser.driver.manage().deleteAllCookies();
     browser.web().get(base + "?fresh=3#/gifts");
+    browser.awaitText("main", "to buy, sign in or join");
+  }
+
+  @Test
+  void anOperatorSendsAFailedDepositReturnAgainFromTheBackOffice() throws Exception {
+    var buyer = h.new Member("web-resend").ready();
+    var notOperator = h.new Member("web-not-op").ready();
+    SandboxBank bank = h.bank.sim;
+    JsonObject order = CertHarness.check(buyer.buy(h.item("Culture Pass", 5_000), 1, "BANK_TRANSFER", null), 202).bodyAsJsonObject();
+    // a wrong amount from an account the bank provider cannot pay back: recorded as owed back, then refused
+    long returnedBefore = bank.returnedWon();
+    long returnId = CertHarness.check(h.postNotice(h.payments.simulateDeposit(order.getJsonObject("bankTransfer")
+        .getString("reference"), 4_500, CLOSED_ACCOUNT).orElseThrow()), 422).bodyAsJsonObject().getJsonObject("depositReturn").getLong("id");
+    CertHarness.await("the bank provider refused the return", () -> h.depositReturn(returnId).getString("status").equals("FAILED"));
+    JsonObject failed = h.depositReturn(returnId);
+    assertEquals("dr-" + returnId + "-1", failed.getString("instructionId"));
+    String retryPath = "/api/v1/certificates/admin/deposit-returns/" + returnId + "/retry";
+
+    // members, the buyer included, cannot send it again: 403, nothing changes
+    assertEquals(403, notOperator.post(retryPath, new JsonObject()).statusCode());
+    assertEquals(403, buyer.post(retryPath, new JsonObject()).statusCode());
+    assertEquals(failed, h.depositReturn(returnId), "nothing changed");
+
+    // the payer's bank reopens the account; the operator sends the return again from the back office
+    bank.refuseClosedAccounts(false);
+    bank.holdNotices(true); // the provider's notice waits, so the page can show the return SENT
+    try {
+      browser.driver.manage().deleteAllCookies();
+      browser.web().get(base + "?op=4#/gifts/admin");
+      browser.type("#opUser", dev.mileage.gateway.TestGateway.OPERATOR);
+      browser.type("#opPassword", dev.mileage.gateway.TestGateway.PASSWORD);
+      browser.click("#cert-operator-form button[type=submit]");
+      browser.awaitText("#admin-returns", "refused: the payer's account is closed");
+      browser.awaitText("#admin-returns", CLOSED_ACCOUNT);
+      browser.click("#return-retry-" + returnId);
+      browser.awaitText("#notice", "Return " + returnId + " is being sent to the bank again.");
+      browser.until(() -> browser.driver.findElements(By.id("return-retry-" + returnId)).isEmpty() ? true : null,
+          "the row leaves the failed list");
+      // in the database: sent to the provider as a new instruction (the refused one moved no money)
+      CertHarness.await("the return SENT", () -> h.depositReturn(returnId).getString("status").equals("SENT"));
+      JsonObject sent = h.depositReturn(returnId);
+      assertEquals("dr-" + returnId + "-2", sent.getString("instructionId"));
+      assertEquals(null, sent.getString("failure"));
+      assertEquals(returnedBefore + 4_500, bank.returnedWon());
+      // on the page (drawn again without a reload, which would forget the operator's sign-in): under way, with the
+      // provider's reference
+      js("location.hash = '#/gifts'");
+      browser.awaitText("main", "to buy, sign in or join");
+      js("location.hash = '#/gifts/admin'");
+      browser.awaitText("#admin-returns-open", "bank reference " + sent.getString("returnReference"));
+      browser.screenshot("certificates-admin-deposit-return-sent-again");
+    } finally {
+      bank.refuseClosedAccounts(true);
+      bank.holdNotices(false);
+    }
+    bank.releaseNotices().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    CertHarness.await("the return CONFIRMED", () -> h.depositReturn(returnId).getString("status").equals("CONFIRMED"));
+    assertEquals(returnedBefore + 4_500, bank.returnedWon(), "returned once");
+    // leave the browser signed out (a full load), as the other tests expect to find it
+    browser.driver.manage().deleteAllCookies();
+    browser.web().get(base + "?fresh=4#/gifts");
     browser.awaitText("main", "to buy, sign in or join");
   }
 }

@@ -7,6 +7,8 @@ import { el, field, page, won } from '../../dom.js';
 import { CATEGORY_NAMES, tabs } from '../gifts.js';
 
 const op = { asOperator: true };
+/** Why a deposit return is FAILED, in the operator's words. */
+const FAILURES = { REFUSED: 'refused', UNREACHABLE: 'no answer', UNKNOWN_TO_PROVIDER: 'unknown to the bank provider' };
 
 function signIn(main, ctx) {
   const form = el('form', { class: 'stack', id: 'cert-operator-form' },
@@ -84,7 +86,7 @@ export async function render(main, ctx) {
     } }, 'Confirm returned by hand');
     return el('tr', {}, el('td', {}, r.id), el('td', {}, new Date(r.receivedAt).toLocaleString()), el('td', { class: 'num' }, won(r.amountWon)),
       el('td', {}, r.reason.toLowerCase().replace('_', ' ')), el('td', {}, r.purchaseId ?? 'none'), el('td', { class: 'code' }, r.payerAccount),
-      el('td', {}, `${r.failure === 'REFUSED' ? 'refused' : 'no answer'}: ${r.failureReason}`),
+      el('td', {}, `${FAILURES[r.failure] || r.failure}: ${r.failureReason}`),
       el('td', {}, retry, ' ', ref, ' ', confirm));
   });
   const inFlight = [...open.returns, ...sent.returns].map(r => el('tr', {}, el('td', {}, r.id), el('td', { class: 'num' }, won(r.amountWon)),

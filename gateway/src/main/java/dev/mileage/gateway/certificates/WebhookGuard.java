@@ -1,0 +1,69 @@
+package dev.mileage.gateway.certificates;
+
+import dev.mileage.gateway.members.GuessLimiter;
+import dev.mileage.gateway.members.Web;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.logging.Logger;
+
+/**
+ * Bounds signature guessing at the provider webhooks (deposit notices, deposit-return settlement notices): notices
+ * with a missing or bad signature are counted per source address, both routes together, and a source at the limit
+ * is answered 429 with Retry-After before its signature is even checked, so nothing changes, until the window ends;
+ * a well-signed notice from it is refused too (the provider posts it again later). Well-signed notices never count.
+ * The source is the TCP peer: a proxy in front of the gateway is one source. Logs name the route and source, never
+ * the body or the signature.
+ */
+final class WebhookGuard {
+  private static final Logger LOG = Logger.getLogger(WebhookGuard.class.getName());
+  static final String ROUTE_DEPOSIT = "deposit-notice";
+  static final String ROUTE_SETTLEMENT = "return-settlement";
+
+  private final GuessLimiter sources;
+  private final int badSignaturesMax;
+  private final MeterRegistry metrics;
+
+  WebhookGuard(GuessLimiter sources, int badSignaturesMax, MeterRegistry metrics) {
+    this.sources = sources;
+    this.badSignaturesMax = badSignaturesMax;
+    this.metrics = metrics;
+  }
+
+  /** True when the caller's source is over its limit: then 429 was answered and the notice must not be looked at. */
+  boolean refused(RoutingContext ctx, String route) {
+    String source = source(ctx);
+    long wait = sources.retryAfterSeconds(key(source));
+    if (wait == 0) return false;
+    metrics.counter("certificates_webhook_refused", "route", route).increment();
+    LOG.fine(() -> "bank webhook " + route + " refused (429) from " + source + ": too many bad signatures, " + wait + " s left");
+    ctx.response().putHeader("Retry-After", Long.toString(wait));
+    Web.json(ctx, 429, new JsonObject().put("error", "too_many_bad_signatures").put("retryAfterSeconds", wait)
+        .put("reason", "too many notices with a missing or bad signature came from this address; nothing was checked or"
+            + " changed; post again in " + wait + " s"));
+    return true;
+  }
+
+  /** Counts a notice whose signature was missing or not the provider's; logs once when its source becomes limited. */
+  void badSignature(RoutingContext ctx, String route) {
+    String source = source(ctx);
+    metrics.counter("certificates_webhook_bad_signatures", "route", route).increment();
+    sources.recordFailure(key(source));
+    long wait = sources.retryAfterSeconds(key(source));
+    if (wait > 0) {
+      // the failure that reached the limit (later ones are refused before they are counted): about one line per window
+      LOG.warning("bank webhooks refuse " + source + " for " + wait + " s: " + badSignaturesMax
+          + " notices with a bad signature (last at " + route + ")");
+    }
+  }
+
+  private static String key(String source) {
+    return "bank-webhook:" + source;
+  }
+
+  private static String source(RoutingContext ctx) {
+    var a = ctx.request().remoteAddress();
+    return a == null ? "unknown" : a.hostAddress();
+  }
+}
