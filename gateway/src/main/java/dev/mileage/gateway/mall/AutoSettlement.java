@@ -1,5 +1,7 @@
 package dev.mileage.gateway.mall;
 
+import dev.mileage.points.ledger.Ledger;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -127,13 +129,21 @@ final class AutoSettlement {
    * committed in the ledger whose mall transaction was lost): the posted balance already counts them.
    */
   private Future<List<Journal.Reimbursement>> alreadyPaid(List<Journal.Reimbursement> uncovered) {
-    List<Future<Boolean>> lookups = new ArrayList<>();
-    for (Journal.Reimbursement r : uncovered) {
-      lookups.add(ledger.f(ledger.ledger().transfer(Settlements.payId(r.id()))).map(java.util.Optional::isPresent));
+    if (uncovered.isEmpty()) return Future.succeededFuture(List.of());
+    List<Future<List<Journal.Reimbursement>>> reads = new ArrayList<>();
+    for (int from = 0; from < uncovered.size(); from += Ledger.TRANSFERS_MAX) {
+      List<Journal.Reimbursement> part = uncovered.subList(from, Math.min(uncovered.size(), from + Ledger.TRANSFERS_MAX));
+      List<java.util.UUID> ids = new ArrayList<>(part.size());
+      for (Journal.Reimbursement r : part) ids.add(Settlements.payId(r.id()));
+      reads.add(ledger.f(ledger.ledger().transfers(ids)).map(found -> {
+        List<Journal.Reimbursement> paid = new ArrayList<>();
+        for (int i = 0; i < part.size(); i++) if (found.containsKey(ids.get(i))) paid.add(part.get(i));
+        return paid;
+      }));
     }
-    return Future.all(lookups).map(all -> {
+    return Future.all(reads).map(all -> {
       List<Journal.Reimbursement> out = new ArrayList<>();
-      for (int i = 0; i < uncovered.size(); i++) if (all.<Boolean>resultAt(i)) out.add(uncovered.get(i));
+      for (int i = 0; i < reads.size(); i++) out.addAll(all.<List<Journal.Reimbursement>>resultAt(i));
       return out;
     });
   }

@@ -1,7 +1,9 @@
 package dev.mileage.points.ledger;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +42,15 @@ public interface Ledger {
   CompletionStage<List<Account>> accountsOf(String owner);
 
   CompletionStage<Optional<TransferRecord>> transfer(UUID transferId);
+
+  /** Ids one {@link #transfers} call takes at most. */
+  int TRANSFERS_MAX = 1_000;
+
+  /**
+   * Of {@code transferIds} (at most {@link #TRANSFERS_MAX}), the transfers that exist, by id, in one read: what a
+   * caller checking many ids (a settlement run, a reconciliation) asks instead of one {@link #transfer} each.
+   */
+  CompletionStage<Map<UUID, TransferRecord>> transfers(Collection<UUID> transferIds);
 
   /** Transfers that debit or credit the account, newest first, strictly before {@code before} (null: now). */
   CompletionStage<HistoryPage> history(long accountId, Instant before, int limit);

@@ -32,7 +32,10 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -196,6 +199,25 @@ public final class PgLedger implements ManagedLedger {
     Objects.requireNonNull(transferId, "transferId");
     return read(pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of((Object) new UUID[] {transferId}))
         .map(rows -> first(rows, LedgerRows::transfer)));
+  }
+
+  @Override
+  public CompletionStage<Map<UUID, TransferRecord>> transfers(Collection<UUID> transferIds) {
+    Objects.requireNonNull(transferIds, "transferIds");
+    if (transferIds.size() > TRANSFERS_MAX) {
+      throw new IllegalArgumentException("at most " + TRANSFERS_MAX + " transfer ids at once: " + transferIds.size());
+    }
+    if (transferIds.isEmpty()) return CompletableFuture.completedFuture(Map.of());
+    UUID[] ids = transferIds.toArray(UUID[]::new);
+    for (UUID id : ids) Objects.requireNonNull(id, "transfer id");
+    return read(pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of((Object) ids)).map(rows -> {
+      Map<UUID, TransferRecord> found = new HashMap<>();
+      for (Row r : rows) {
+        TransferRecord t = LedgerRows.transfer(r);
+        found.put(t.transfer().id(), t);
+      }
+      return found;
+    }));
   }
 
   @Override

@@ -110,6 +110,14 @@ class PgLedgerTest {
 
       TransferRecord post = Await.of(ledger.transfer(Transfer.idOf("test:post"))).orElseThrow();
       assertEquals(alice.id(), post.transfer().debitAccountId(), "a post records the reservation's accounts");
+      UUID unknown = Transfer.idOf("test:never");
+      java.util.Map<UUID, TransferRecord> some = Await.of(ledger.transfers(List.of(grant, unknown, Transfer.idOf("test:post"))));
+      assertEquals(Set.of(grant, Transfer.idOf("test:post")), some.keySet(), "the ones that exist, in one read");
+      assertEquals(post, some.get(Transfer.idOf("test:post")));
+      assertEquals(java.util.Map.of(), Await.of(ledger.transfers(List.of())));
+      List<UUID> tooMany = new ArrayList<>();
+      for (int i = 0; i <= dev.mileage.points.ledger.Ledger.TRANSFERS_MAX; i++) tooMany.add(Transfer.idOf("test:many:" + i));
+      assertThrows(IllegalArgumentException.class, () -> ledger.transfers(tooMany));
       HistoryPage page = Await.of(ledger.history(alice.id(), null, 2));
       assertEquals(2, page.transfers().size());
       assertEquals(Transfer.idOf("test:post"), page.transfers().get(0).transfer().id(), "newest first");

@@ -58,6 +58,11 @@ public abstract class ForwardingLedger implements Ledger {
   }
 
   @Override
+  public CompletionStage<java.util.Map<UUID, TransferRecord>> transfers(java.util.Collection<UUID> transferIds) {
+    return real.transfers(transferIds);
+  }
+
+  @Override
   public CompletionStage<HistoryPage> history(long accountId, Instant before, int limit) {
     return real.history(accountId, before, limit);
   }
