@@ -72,6 +72,7 @@ public final class WebRtcCalls implements BrowserCalls {
   private volatile String host;
   private volatile int port = -1;
   private volatile WebSocketFlows flows;
+  private volatile Consumer<WebRtcLeg> legOpened = leg -> { };
 
   /** Options from the gateway's settings ({@code --sip-ws-port}, {@code --sip-tls-key-store}). */
   public WebRtcCalls() {
@@ -199,7 +200,15 @@ public final class WebRtcCalls implements BrowserCalls {
     WebRtcOffer offer = WebRtcOffer.parse(offerSdp);
     if (!offer.ok()) return Future.failedFuture(new IllegalArgumentException(offer.check().words));
     return WebRtcLeg.open(vertx, ports, counters, identities.forNewCall(), host, offer, random)
-        .map(leg -> new Adapter(vertx, leg, options.handshakeTimeout()));
+        .map(leg -> {
+          legOpened.accept(leg);
+          return new Adapter(vertx, leg, options.handshakeTimeout());
+        });
+  }
+
+  /** Tells {@code observer} of every leg opened from now on (tests check where their media went). */
+  void observeLegs(Consumer<WebRtcLeg> observer) {
+    legOpened = Objects.requireNonNull(observer, "observer");
   }
 
   @Override
