@@ -88,9 +88,18 @@ public final class WebRtcCalls implements BrowserCalls {
   }
 
   @Override
-  public void configure(GatewayConfig config, Clock clock) {
+  public void configure(GatewayConfig config, Clock clock, Vertx vertx) {
     options = optionsOf.apply(config);
-    identities = new DtlsIdentities(random, clock);
+    // the first identity now (start-up may block); the daily ones on a worker, never on an event loop
+    identities = new DtlsIdentities(clock, now -> DtlsIdentity.generate(random, now),
+        task -> vertx.executeBlocking(() -> {
+          task.run();
+          return null;
+        }, false));
+  }
+
+  DtlsIdentities identities() {
+    return identities;
   }
 
   public Options options() {
