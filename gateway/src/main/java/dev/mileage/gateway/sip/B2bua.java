@@ -75,6 +75,11 @@ final class B2bua {
   private final Map<String, Call> byId = new HashMap<>();
   private final Map<String, Call> byACallId = new HashMap<>();
   private final Map<String, Call> byBCallId = new HashMap<>();
+  /**
+   * A browser's connection (its flow) to the calls that came over it, so that its close touches only those.
+   * Kept by {@link #track} and {@link #untrack}, i.e. exactly the calls in {@link #byId}: bounded as they are.
+   */
+  private final Map<String, java.util.Set<Call>> byFlow = new HashMap<>();
   /** Calls in the gateway's own part of their setup ({@link #ownSetupDone}), oldest first. */
   private final java.util.LinkedHashSet<Call> settingUp = new java.util.LinkedHashSet<>();
   private final CallLimits limits;
@@ -661,9 +666,11 @@ final class B2bua {
    * (CANCEL to the trunk, nothing billed). Nothing is sent back over the dead connection.
    */
   void onFlowClosed(String flow) {
+    java.util.Set<Call> calls = byFlow.get(flow);
+    if (calls == null) return;
     int ended = 0;
-    for (Call c : new ArrayList<>(byId.values())) {
-      if (c.ended() || !flow.equals(c.flow)) continue;
+    for (Call c : new ArrayList<>(calls)) { // ending a call untracks it
+      if (c.ended()) continue;
       Dialog dialog = c.aDialog != null ? c.aDialog : c.aInvite == null ? null : c.aInvite.getDialog();
       c.aDialog = null;
       if (c.answered()) {
@@ -822,6 +829,13 @@ final class B2bua {
     return modifier;
   }
 
+  /** Calls per browser flow in the index (tests: it must be empty once the calls have ended). */
+  Map<String, Integer> flowIndex() {
+    Map<String, Integer> out = new HashMap<>();
+    byFlow.forEach((flow, calls) -> out.put(flow, calls.size()));
+    return out;
+  }
+
   Call byACallId(String callId) {
     return byACallId.get(callId);
   }
@@ -833,11 +847,16 @@ final class B2bua {
   private void track(Call call) {
     byId.put(call.id, call);
     byACallId.put(call.aCallId, call); // its slot in the limits was taken by the admission
+    if (call.flow != null) byFlow.computeIfAbsent(call.flow, f -> new java.util.HashSet<>()).add(call);
   }
 
   private void untrack(Call call) {
     if (byId.remove(call.id) == null) return;
     byACallId.remove(call.aCallId);
+    if (call.flow != null) {
+      java.util.Set<Call> calls = byFlow.get(call.flow);
+      if (calls != null && calls.remove(call) && calls.isEmpty()) byFlow.remove(call.flow);
+    }
     // the B Call-ID stays reachable briefly so a late 200 (CANCEL race) still gets its ACK and BYE
     if (call.bCallId != null) vertx.setTimer(32_000, id -> byBCallId.remove(call.bCallId, call));
     limits.release(call.owner);

@@ -16,8 +16,11 @@ import java.util.Properties;
  * media leg per browser call that terminates ICE/DTLS-SRTP and looks like plain G.711 RTP to the relay.
  */
 public interface BrowserCalls {
-  /** Takes the gateway's settings (ports, TLS) and clock; called once, before the SIP verticle starts. */
-  void configure(dev.mileage.gateway.GatewayConfig config, java.time.Clock clock);
+  /**
+   * Takes the gateway's settings (ports, TLS), clock and Vert.x (its worker pool for slow work); called once,
+   * at start-up before the SIP verticle starts, on a thread that may block.
+   */
+  void configure(dev.mileage.gateway.GatewayConfig config, java.time.Clock clock, Vertx vertx);
 
   /**
    * Stack properties the browser transports need; called before the stack is created. {@code flowClosed} gets

@@ -119,7 +119,7 @@ public final class SipFeature implements Feature {
 
   @Override
   public synchronized List<Deployable> verticles(GatewayContext context) {
-    if (browser != null) browser.configure(context.config(), context.clock());
+    if (browser != null) browser.configure(context.config(), context.clock(), context.vertx());
     verticle = new SipVerticle(optionsOf.apply(context.config()), store(context), meter, context.clock(), browser);
     for (OverloadGate.Signal signal : OverloadGate.Signal.values()) {
       io.micrometer.core.instrument.FunctionCounter.builder("sip_overload_refused", verticle,

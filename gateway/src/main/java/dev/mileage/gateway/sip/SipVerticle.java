@@ -244,6 +244,20 @@ public final class SipVerticle extends VerticleBase implements SipService {
     return Future.all(parts).map(all -> parts.stream().anyMatch(Future::result));
   }
 
+  /** Calls per browser flow in the shards' flow indexes, summed (tests: empty once every call has ended). */
+  Future<java.util.Map<String, Integer>> flowIndex() {
+    List<Future<java.util.Map<String, Integer>>> parts = new ArrayList<>();
+    for (int i = 0; i < b2buas.length; i++) {
+      B2bua b = b2buas[i];
+      parts.add(onShard(i, b::flowIndex));
+    }
+    return Future.all(parts).map(all -> {
+      java.util.Map<String, Integer> out = new java.util.HashMap<>();
+      for (Future<java.util.Map<String, Integer>> f : parts) f.result().forEach((flow, n) -> out.merge(flow, n, Integer::sum));
+      return out;
+    });
+  }
+
   /** Lifts a ban on {@code source} (an operator's decision, or a test's). */
   Future<Void> unban(String source) {
     guard.unban(source);

@@ -72,6 +72,7 @@ public final class WebRtcCalls implements BrowserCalls {
   private volatile String host;
   private volatile int port = -1;
   private volatile WebSocketFlows flows;
+  private volatile Consumer<WebRtcLeg> legOpened = leg -> { };
 
   /** Options from the gateway's settings ({@code --sip-ws-port}, {@code --sip-tls-key-store}). */
   public WebRtcCalls() {
@@ -87,9 +88,18 @@ public final class WebRtcCalls implements BrowserCalls {
   }
 
   @Override
-  public void configure(GatewayConfig config, Clock clock) {
+  public void configure(GatewayConfig config, Clock clock, Vertx vertx) {
     options = optionsOf.apply(config);
-    identities = new DtlsIdentities(random, clock);
+    // the first identity now (start-up may block); the daily ones on a worker, never on an event loop
+    identities = new DtlsIdentities(clock, now -> DtlsIdentity.generate(random, now),
+        task -> vertx.executeBlocking(() -> {
+          task.run();
+          return null;
+        }, false));
+  }
+
+  DtlsIdentities identities() {
+    return identities;
   }
 
   public Options options() {
@@ -199,7 +209,15 @@ public final class WebRtcCalls implements BrowserCalls {
     WebRtcOffer offer = WebRtcOffer.parse(offerSdp);
     if (!offer.ok()) return Future.failedFuture(new IllegalArgumentException(offer.check().words));
     return WebRtcLeg.open(vertx, ports, counters, identities.forNewCall(), host, offer, random)
-        .map(leg -> new Adapter(vertx, leg, options.handshakeTimeout()));
+        .map(leg -> {
+          legOpened.accept(leg);
+          return new Adapter(vertx, leg, options.handshakeTimeout());
+        });
+  }
+
+  /** Tells {@code observer} of every leg opened from now on (tests check where their media went). */
+  void observeLegs(Consumer<WebRtcLeg> observer) {
+    legOpened = Objects.requireNonNull(observer, "observer");
   }
 
   @Override

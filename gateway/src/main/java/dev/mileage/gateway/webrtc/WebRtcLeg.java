@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class WebRtcLeg {
   /** Concurrent DTLS handshakes (each holds a worker thread up to its timeout). */
   static final int HANDSHAKES_MAX = 64;
+  /** Distinct sources of valid ICE checks remembered per leg (a browser has a handful of candidates). */
+  static final int CHECK_SOURCES_MAX = 16;
   private static final AtomicInteger HANDSHAKES = new AtomicInteger();
 
   private final Vertx vertx;
@@ -41,7 +43,8 @@ public final class WebRtcLeg {
   private final Promise<DtlsOutcome> secured = Promise.promise();
   private DatagramSocket browser;
   private DatagramSocket inner;
-  private SocketAddress selected;
+  private volatile SocketAddress selected;
+  private final java.util.Set<SocketAddress> checkSources = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private SocketAddress relay;
   private DtlsTransportQueue dtls;
   private SrtpSession srtp;
@@ -175,6 +178,16 @@ public final class WebRtcLeg {
     return s.toString();
   }
 
+  /** The browser's address of the selected pair (null before a valid check): where SRTP goes. */
+  SocketAddress selected() {
+    return selected;
+  }
+
+  /** Where valid ICE checks came from, the first {@link #CHECK_SOURCES_MAX} distinct sources. */
+  java.util.Set<SocketAddress> checkSources() {
+    return java.util.Set.copyOf(checkSources);
+  }
+
   // ------------------------------------------------------------------ called by the nodes
 
   SrtpSession srtp() {
@@ -200,6 +213,7 @@ public final class WebRtcLeg {
     Stun.Request r = Stun.check(packet.data().getBytes(), localUfrag, localPwd);
     if (r.check() != Stun.Check.OK || closed) return false;
     SocketAddress from = packet.sender();
+    if (checkSources.size() < CHECK_SOURCES_MAX) checkSources.add(from);
     byte[] response = Stun.success(r.transactionId(), from.hostAddress(), from.port(), localPwd);
     browser.send(Buffer.buffer(response), from.port(), from.hostAddress());
     // ICE-lite: the controlling browser decides; we use the pair it nominates, or the first that

@@ -191,6 +191,7 @@ class BrowserCallTest {
         return num(s.get("sent")) >= 50 && num(s.get("received")) >= 50;
       }, 15, () -> rtpStats(driver).toString());
       assertEquals("connected", rtpStats(driver).get("dtls"));
+      LoopbackMedia.assertLoopbackOnly(gateway.legs(), true);
       Map<String, Long> counters = sip.service().orElseThrow().mediaCounters();
       assertTrue(counters.getOrDefault("web.relay.passed", 0L) - relayedBefore >= 50, counters.toString());
       assertTrue(counters.getOrDefault("web.send.passed", 0L) - sentBefore >= 50, counters.toString());
@@ -268,6 +269,7 @@ class BrowserCallTest {
       waitFor(() -> text(driver, "phone-state").equals("Connected"), 30,
           () -> text(driver, "phone-state") + " / " + text(driver, "phone-error"));
       TrunkCall atTrunk = trunk.calls().stream().filter(c -> c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+      LoopbackMedia.assertLoopbackOnly(gateway.legs(), true);
       Thread.sleep(1500); // a little talk
       long leftNanos = System.nanoTime();
       driver.get("about:blank"); // the member leaves the page in the middle of the call
@@ -294,6 +296,7 @@ class BrowserCallTest {
       waitFor(() -> text(driver, "phone-state").equals("Connected"), 30,
           () -> text(driver, "phone-state") + " / " + text(driver, "phone-error"));
       TrunkCall second = trunk.calls().stream().filter(c -> c.end() == TrunkCall.End.NONE).findFirst().orElseThrow();
+      LoopbackMedia.assertLoopbackOnly(gateway.legs(), true);
       driver.executeScript("location.hash = '#/shop';");
       assertTrue(second.awaitEnded(Duration.ofSeconds(10)), "the PSTN side is hung up when the member browses on");
       assertEquals(TrunkCall.End.CALLER_BYE, second.end());

@@ -2,6 +2,7 @@ package dev.mileage.gateway.webrtc;
 
 import dev.mileage.fixtures.sip.DemoNumbers;
 import dev.mileage.fixtures.sip.TrunkCall;
+import dev.mileage.gateway.sip.FlowIndexProbe;
 import dev.mileage.gateway.sip.SubscriberStore;
 import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.AccountFlags;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -89,6 +91,7 @@ class BrowserConnectionCloseTest {
           .allMatch(t -> t.answeredAt() == null), "no call of that INVITE is ever answered at the trunk");
       awaitBalance(gateway, member, FUNDS);
       assertTrue(awaitNoCallsOf(gateway, cred.username()));
+      assertEquals(Map.of(), flowIndex(gateway), "no call left in the flow index");
     }
   }
 
@@ -138,6 +141,7 @@ class BrowserConnectionCloseTest {
       assertEquals(cdr.billedSeconds(), cdr.points(), "a point a second");
       awaitBalance(gateway, member, FUNDS - cdr.points());
       assertTrue(awaitNoCallsOf(gateway, cred.username()), "the call is gone from the gateway");
+      assertEquals(Map.of(), flowIndex(gateway), "and from the flow index");
     }
   }
 
@@ -162,6 +166,7 @@ class BrowserConnectionCloseTest {
       assertEquals(0, cdr.points());
       awaitBalance(gateway, member, FUNDS);
       assertTrue(awaitNoCallsOf(gateway, cred.username()));
+      assertEquals(Map.of(), flowIndex(gateway), "no call left in the flow index");
     }
   }
 
@@ -179,12 +184,18 @@ class BrowserConnectionCloseTest {
       TrunkCall firstFar = trunkCall(gateway, cred.username(), number);
       answer(gateway, second, secondPeer, cred, number, secondId);
       TrunkCall secondFar = trunkCall(gateway, cred.username(), number);
+      Map<String, Integer> both = flowIndex(gateway);
+      assertEquals(2, both.size(), "each WebSocket is its own flow: " + both);
+      assertTrue(both.values().stream().allMatch(n -> n == 1), "one call each: " + both);
 
       first.close();
       assertTrue(firstFar.awaitEnded(PROMPTLY));
       assertEquals(EndReason.ERROR, cdr(gateway, member, firstId).reason());
       assertEquals(TrunkCall.End.NONE, secondFar.end(), "the other WebSocket's call is untouched");
       assertTrue(talk(secondPeer, 25) >= 5, "and its media still flows both ways");
+      Map<String, Integer> left = flowIndex(gateway);
+      assertEquals(1, left.size(), "the closed flow left the index: " + left);
+      assertTrue(both.containsKey(left.keySet().iterator().next()) && left.containsValue(1), "the open one stays: " + left);
       assertNull(second.await("^BYE ", Duration.ofMillis(500)));
 
       // a WebSocket close frame (a page that closes its socket cleanly) ends that flow too
@@ -193,6 +204,7 @@ class BrowserConnectionCloseTest {
       assertEquals(TrunkCall.End.CALLER_BYE, secondFar.end());
       assertEquals(EndReason.ERROR, cdr(gateway, member, secondId).reason());
       assertTrue(awaitNoCallsOf(gateway, cred.username()));
+      assertEquals(Map.of(), flowIndex(gateway), "no call left in the flow index");
       second.close();
     }
   }
@@ -225,6 +237,7 @@ class BrowserConnectionCloseTest {
           "billed " + cdr.billedSeconds() + " s, talked about " + talkedSeconds + " s");
       awaitBalance(secure, member, FUNDS - cdr.points());
       assertTrue(awaitNoCallsOf(secure, cred.username()));
+      assertEquals(Map.of(), flowIndex(secure), "no call left in the flow index");
     }
   }
 
@@ -328,6 +341,10 @@ class BrowserConnectionCloseTest {
   static SubscriberStore.Temporary credential(BrowserGateway g, String member) {
     return g.sip().subscribers(gateway.app().context())
         .issueTemporary(member, WebPhoneFeature.CREDENTIAL_LIFETIME, RANDOM).orElseThrow();
+  }
+
+  static Map<String, Integer> flowIndex(BrowserGateway g) throws Exception {
+    return FlowIndexProbe.of(g.sip().service().orElseThrow());
   }
 
   static <T> T await(CompletionStage<T> s) throws Exception {

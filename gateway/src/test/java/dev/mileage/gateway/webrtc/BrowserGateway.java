@@ -14,17 +14,20 @@ import dev.mileage.points.metering.Tariff;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
  * The browser call tests' gateway: the real one on embedded defaults (PostgreSQL, ledger, members, metering,
  * SIP B2BUA with SIP over WebSocket and WebRTC media, no demo seeding), the simulated PSTN beside it (its
- * SMS too), and one rate the test asks for. Close it after the test class.
+ * SMS too), and one rate the test asks for; {@code legs} are the browser legs it opened (for LoopbackMedia).
+ * Close it after the test class.
  */
-record BrowserGateway(SimulatedTrunk trunk, GatewayApp app, SipFeature sip, MeteringFeature metering, WebRtcCalls web)
-    implements AutoCloseable {
+record BrowserGateway(SimulatedTrunk trunk, GatewayApp app, SipFeature sip, MeteringFeature metering, WebRtcCalls web,
+                      List<WebRtcLeg> legs) implements AutoCloseable {
 
   /**
    * {@code sipOptions} adjusts the SIP feature's defaults (timers, limits); {@code rate} prices the numbers
@@ -46,11 +49,13 @@ record BrowserGateway(SimulatedTrunk trunk, GatewayApp app, SipFeature sip, Mete
           0, keyStore, keyStorePassword);
       MeteringFeature metering = new MeteringFeature();
       WebRtcCalls web = new WebRtcCalls();
+      List<WebRtcLeg> legs = new CopyOnWriteArrayList<>(); // every browser leg, for LoopbackMedia
+      web.observeLegs(legs::add);
       SipFeature sip = new SipFeature(() -> metering.meter().orElseThrow(),
           c -> sipOptions.apply(SipFeature.defaultOptions(c))).withBrowserCalls(web);
       GatewayApp app = new GatewayApp(config, Features.all(metering, sip), Clock.systemUTC());
       app.start();
-      BrowserGateway g = new BrowserGateway(trunk, app, sip, metering, web);
+      BrowserGateway g = new BrowserGateway(trunk, app, sip, metering, web, legs);
       g.meter().tariffs().putCallRate(CallRate.rated(ratedPrefix, rateLabel, rate)).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       return g;

@@ -84,6 +84,7 @@ class BrowserTabCrashTest {
         Map<String, Object> s = BrowserCallTest.rtpStats(driver);
         return BrowserCallTest.num(s.get("sent")) >= 50 && BrowserCallTest.num(s.get("received")) >= 50;
       }, 15, () -> BrowserCallTest.rtpStats(driver).toString());
+      LoopbackMedia.assertLoopbackOnly(gateway.legs(), true);
 
       // the renderer dies: no pagehide, no BYE from the page
       crashedNanos = System.nanoTime();

@@ -127,6 +127,7 @@ class ChromiumMediaTest {
       assertTrue(COUNTERS.get("web.send", "passed") >= 100, COUNTERS.snapshot().toString());
       assertTrue(echo.packetsReceived() >= 100);
       assertEquals(0, COUNTERS.get("web.decrypt", "dropped"), COUNTERS.snapshot().toString());
+      LoopbackMedia.assertLoopbackOnly(java.util.List.of(LEG.get()), true);
     } finally {
       driver.quit();
       WebRtcLeg leg = LEG.getAndSet(null);
@@ -149,6 +150,7 @@ class ChromiumMediaTest {
       Map<String, Object> s = stats(driver);
       assertTrue(num(s.get("received")) == 0, "no audio reaches the browser: " + s);
       assertEquals(relayedBefore, COUNTERS.get("web.relay", "passed"), "no audio reaches the relay");
+      LoopbackMedia.assertLoopbackOnly(java.util.List.of(LEG.get()), true);
     } finally {
       driver.quit();
       WebRtcLeg leg = LEG.getAndSet(null);

@@ -9,6 +9,7 @@ import dev.mileage.gateway.GatewayConfig;
 import dev.mileage.gateway.MutableClock;
 import dev.mileage.gateway.metering.MeteringFeature;
 import dev.mileage.gateway.media.SdpRewriter;
+import dev.mileage.gateway.sip.FlowIndexProbe;
 import dev.mileage.gateway.sip.SipFeature;
 import dev.mileage.gateway.sip.SubscriberStore;
 import dev.mileage.points.ledger.Account;
@@ -29,6 +30,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -199,6 +201,8 @@ class WebSocketCallTest {
       peer.handshake(Fingerprint.parse(attr(answer, "fingerprint")));
       String r = c.awaitFinal(WAIT);
       assertEquals(488, WsSipClient.status(r), r);
+      assertEquals(java.util.Map.of(), FlowIndexProbe.of(sip.service().orElseThrow()),
+          "a refused call leaves the flow index while its WebSocket stays open");
     }
     assertEquals(0, trunkCallsTo(number), "the trunk was never called");
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -245,6 +249,9 @@ class WebSocketCallTest {
       assertTrue(counters.getOrDefault("web.relay.passed", 0L) >= 40, counters.toString());
       assertTrue(counters.getOrDefault("web.send.passed", 0L) >= 40, counters.toString());
       assertEquals(0L, counters.getOrDefault("web.decrypt.dropped", 0L), counters.toString());
+      Map<String, Integer> index = FlowIndexProbe.of(sip.service().orElseThrow());
+      assertEquals(1, index.size(), "the call is indexed under its WebSocket: " + index);
+      assertTrue(index.containsValue(1), index.toString());
       // the operator ends the call: the gateway's BYE reaches the browser over its WebSocket
       String id = await(sip.service().orElseThrow().liveCalls().toCompletionStage()).stream()
           .filter(l -> l.username().equals(cred.username())).findFirst().orElseThrow().id();
@@ -252,6 +259,8 @@ class WebSocketCallTest {
       String bye = c.await("^BYE ", WAIT);
       assertNotNull(bye, "BYE over the WebSocket");
       c.send(WsSipClient.ok(bye));
+      assertEquals(java.util.Map.of(), FlowIndexProbe.of(sip.service().orElseThrow()),
+          "an ended call leaves the flow index while its WebSocket stays open");
     }
   }
 
