@@ -56,8 +56,15 @@ public final class Main {
       err.println("mileage-gateway: " + e.getMessage());
       return EXIT_CONFIG;
     }
+    List<Feature> features;
+    try {
+      features = Features.all(); // features read their integration settings from the environment here
+    } catch (IllegalArgumentException e) {
+      err.println("mileage-gateway: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
     Optional<DemoPstn> pstn = DemoPstn.startIfWanted(config, out);
-    GatewayApp app = new GatewayApp(config, Features.all());
+    GatewayApp app = new GatewayApp(config, features);
     try {
       app.start();
     } catch (Exception e) {
@@ -103,7 +110,10 @@ public final class Main {
             "  MILEAGE_RATE_FEED        exchange rates: JSON file or http(s) URL (5 min)",
             "  MILEAGE_BANK_URL         bank provider's deposit-return API (default: a simulated one on loopback;",
             "                           --production refuses that)",
-            "  MILEAGE_BANK_SECRET      secret shared with that provider (32+ characters; never printed)");
+            "  MILEAGE_BANK_SECRET      that provider's secret (32+ chars; never printed)",
+            "  MILEAGE_MALL_SETTLEMENT_INTERVAL  owed mall reimbursements paid this often",
+            "                           (ISO-8601 duration, default PT1M)",
+            "  MILEAGE_MALL_SETTLEMENT_DELAY     ...once owed this long (default P1D)");
     spec.mixinStandardHelpOptions(true);
     spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(String.class)
         .description("config file (Java properties; keys as the flags, e.g. http-port=8081)").build());

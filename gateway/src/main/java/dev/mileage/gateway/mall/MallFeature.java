@@ -43,9 +43,12 @@ public final class MallFeature implements Feature {
   private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** The production wiring: the sandbox card provider; demo data when the gateway runs in demo mode. */
+  /**
+   * The production wiring: the settlement schedule from the environment ({@link MallOptions#fromEnvironment}), the
+   * sandbox card provider, demo data when the gateway runs in demo mode.
+   */
   public MallFeature() {
-    this(MallOptions.defaults(), new SandboxPaymentProvider(), true);
+    this(MallOptions.fromEnvironment(System.getenv()), new SandboxPaymentProvider(), true);
   }
 
   /** @param seedDemo seed the demo vendors when the gateway runs in demo mode (tests that count figures say no) */

@@ -79,4 +79,40 @@ public record MallOptions(int royaltyBasisPoints, int serviceChargeBasisPoints, 
   public static MallOptions defaults() {
     return new MallOptions(300, 200, 50, Duration.ofSeconds(1));
   }
+
+  /** How often the settlement schedule runs, from the environment (ISO-8601 duration, e.g. {@code PT5M}). */
+  public static final String SETTLEMENT_INTERVAL_ENV = "MILEAGE_MALL_SETTLEMENT_INTERVAL";
+  /** How long a reimbursement stays OWED before the schedule pays it (ISO-8601 duration, e.g. {@code P2D}). */
+  public static final String SETTLEMENT_DELAY_ENV = "MILEAGE_MALL_SETTLEMENT_DELAY";
+  public static final Duration SETTLEMENT_INTERVAL_MIN = Duration.ofSeconds(1);
+  public static final Duration SETTLEMENT_INTERVAL_MAX = Duration.ofDays(1);
+  public static final Duration SETTLEMENT_DELAY_MAX = Duration.ofDays(90);
+
+  /**
+   * {@link #defaults()} with the settlement schedule from {@code environment}: unset or blank keeps a default; a
+   * value that is not an ISO-8601 duration, or is out of bounds (interval 1 s to 1 day, delay 0 to 90 days), is
+   * refused with the variable's name, so a gateway never starts on a schedule nobody meant.
+   */
+  public static MallOptions fromEnvironment(java.util.Map<String, String> environment) {
+    Duration interval = duration(environment, SETTLEMENT_INTERVAL_ENV, SETTLEMENT_INTERVAL_DEFAULT, SETTLEMENT_INTERVAL_MIN,
+        SETTLEMENT_INTERVAL_MAX);
+    Duration delay = duration(environment, SETTLEMENT_DELAY_ENV, SETTLEMENT_DELAY_DEFAULT, Duration.ZERO, SETTLEMENT_DELAY_MAX);
+    return defaults().withSettlement(interval, delay);
+  }
+
+  private static Duration duration(java.util.Map<String, String> environment, String name, Duration fallback, Duration min,
+                                   Duration max) {
+    String value = environment.get(name);
+    if (value == null || value.isBlank()) return fallback;
+    Duration d;
+    try {
+      d = Duration.parse(value.strip());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(name + " must be an ISO-8601 duration such as PT5M or P1D, not " + value.strip(), e);
+    }
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", not " + d);
+    }
+    return d;
+  }
 }
