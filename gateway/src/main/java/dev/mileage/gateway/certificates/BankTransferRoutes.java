@@ -73,18 +73,9 @@ final class BankTransferRoutes {
    * notices is answered 429 before anything is looked at ({@link WebhookGuard}).
    */
   void notice(RoutingContext ctx) {
-    if (guard.refused(ctx, WebhookGuard.ROUTE_DEPOSIT)) return;
-    String signature = ctx.request().getHeader(SIGNATURE_HEADER);
-    var body = ctx.body().buffer();
-    if (signature == null || signature.length() > 256) {
-      guard.badSignature(ctx, WebhookGuard.ROUTE_DEPOSIT);
-      Web.error(ctx, 401, "bad_signature", "the notice needs the provider's signature in " + SIGNATURE_HEADER);
-      return;
-    }
-    if (body == null || body.length() == 0 || body.length() > NOTICE_BYTES_MAX) {
-      throw new IllegalArgumentException("a deposit notice is a JSON body of at most " + NOTICE_BYTES_MAX + " bytes");
-    }
-    transfers.notice(new PaymentProvider.DepositNotice(body.toString(), signature)).onSuccess(r -> {
+    WebhookGuard.Notice notice = guard.admit(ctx, WebhookGuard.ROUTE_DEPOSIT, NOTICE_BYTES_MAX, "a deposit notice");
+    if (notice == null) return;
+    transfers.notice(new PaymentProvider.DepositNotice(notice.body(), notice.signature())).onSuccess(r -> {
       if (r.outcome() == BankTransfers.Outcome.BAD_SIGNATURE) guard.badSignature(ctx, WebhookGuard.ROUTE_DEPOSIT);
       answer(ctx, r);
     }).onFailure(ctx::fail);

@@ -31,18 +31,9 @@ final class ReturnRoutes {
    * that sent too many badly signed notices is answered 429 before anything is looked at ({@link WebhookGuard}).
    */
   void settlement(RoutingContext ctx) {
-    if (guard.refused(ctx, WebhookGuard.ROUTE_SETTLEMENT)) return;
-    String signature = ctx.request().getHeader(BankTransferRoutes.SIGNATURE_HEADER);
-    var body = ctx.body().buffer();
-    if (signature == null || signature.length() > 256) {
-      guard.badSignature(ctx, WebhookGuard.ROUTE_SETTLEMENT);
-      Web.error(ctx, 401, "bad_signature", "the notice needs the provider's signature in " + BankTransferRoutes.SIGNATURE_HEADER);
-      return;
-    }
-    if (body == null || body.length() == 0 || body.length() > NOTICE_BYTES_MAX) {
-      throw new IllegalArgumentException("a settlement notice is a JSON body of at most " + NOTICE_BYTES_MAX + " bytes");
-    }
-    dispatcher.settle(body.toString(), signature).onSuccess(r -> {
+    WebhookGuard.Notice notice = guard.admit(ctx, WebhookGuard.ROUTE_SETTLEMENT, NOTICE_BYTES_MAX, "a settlement notice");
+    if (notice == null) return;
+    dispatcher.settle(notice.body(), notice.signature()).onSuccess(r -> {
       switch (r.outcome()) {
         case CONFIRMED, FAILED, ALREADY_SETTLED -> Web.json(ctx, 200, new JsonObject().put("result", r.outcome().name())
             .put("reason", r.reason()));

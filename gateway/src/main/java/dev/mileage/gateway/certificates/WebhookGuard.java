@@ -31,8 +31,35 @@ final class WebhookGuard {
     this.metrics = metrics;
   }
 
+  /** A notice's body and signature, as the provider posted them; the signature is not checked yet. */
+  record Notice(String body, String signature) {
+  }
+
+  /**
+   * The intake both webhooks share, in this order: a limited source is answered 429; a missing or oversized
+   * signature header is answered 401 and counted as a bad signature; an empty body or one over {@code bytesMax}
+   * is a 400 ({@link IllegalArgumentException}, naming {@code what}). Null when the caller was answered.
+   */
+  Notice admit(RoutingContext ctx, String route, int bytesMax, String what) {
+    if (refused(ctx, route)) return null;
+    String signature = ctx.request().getHeader(BankTransferRoutes.SIGNATURE_HEADER);
+    if (signature == null || signature.length() > SIGNATURE_CHARS_MAX) {
+      badSignature(ctx, route);
+      Web.error(ctx, 401, "bad_signature", "the notice needs the provider's signature in " + BankTransferRoutes.SIGNATURE_HEADER);
+      return null;
+    }
+    var body = ctx.body().buffer();
+    if (body == null || body.length() == 0 || body.length() > bytesMax) {
+      throw new IllegalArgumentException(what + " is a JSON body of at most " + bytesMax + " bytes");
+    }
+    return new Notice(body.toString(), signature);
+  }
+
+  /** A signature header longer than this is not one (hex or base64 of an HMAC-SHA256 is far shorter). */
+  static final int SIGNATURE_CHARS_MAX = 256;
+
   /** True when the caller's source is over its limit: then 429 was answered and the notice must not be looked at. */
-  boolean refused(RoutingContext ctx, String route) {
+  private boolean refused(RoutingContext ctx, String route) {
     String source = source(ctx);
     long wait = sources.retryAfterSeconds(key(source));
     if (wait == 0) return false;

@@ -51,53 +51,22 @@ final class WebRtcNodes {
     }
   }
 
-  /** ICE-lite: answers valid connectivity checks and selects the browser's address. */
-  static final class IceLite extends MediaNode {
-    private final WebRtcLeg leg;
-
-    IceLite(String name, MediaCounters counters, WebRtcLeg leg) {
-      super(name, counters);
-      this.leg = leg;
-    }
-
-    @Override
-    public void accept(MediaPacket packet) {
-      if (leg.onStun(packet)) pass(packet);
-      else drop(packet);
-    }
-  }
-
-  /** DTLS records from the selected address go to the handshake; others are dropped. */
-  static final class Dtls extends MediaNode {
-    private final WebRtcLeg leg;
-
-    Dtls(String name, MediaCounters counters, WebRtcLeg leg) {
-      super(name, counters);
-      this.leg = leg;
-    }
-
-    @Override
-    public void accept(MediaPacket packet) {
-      if (leg.onDtls(packet)) pass(packet);
-      else drop(packet);
-    }
-  }
-
   /**
-   * Media (RTP/RTCP) only from the address of the selected candidate pair; anything else is dropped here,
-   * before any key is used, and counted apart from authentication failures.
+   * Passes what {@code admits} accepts and drops the rest: the path's checks (an ICE check answered, a DTLS record
+   * taken by the handshake, media from the selected pair or the relay, a negotiated payload type), each named
+   * where {@link WebRtcTopology} declares it.
    */
-  static final class Source extends MediaNode {
-    private final WebRtcLeg leg;
+  static final class Gate extends MediaNode {
+    private final java.util.function.Predicate<MediaPacket> admits;
 
-    Source(String name, MediaCounters counters, WebRtcLeg leg) {
+    Gate(String name, MediaCounters counters, java.util.function.Predicate<MediaPacket> admits) {
       super(name, counters);
-      this.leg = leg;
+      this.admits = admits;
     }
 
     @Override
     public void accept(MediaPacket packet) {
-      if (leg.fromSelected(packet.sender())) pass(packet);
+      if (admits.test(packet)) pass(packet);
       else drop(packet);
     }
   }
@@ -154,38 +123,6 @@ final class WebRtcNodes {
     @Override
     public void accept(MediaPacket packet) {
       pass(packet);
-    }
-  }
-
-  /** RTP v2 with a negotiated payload type (the chosen G.711 codec, telephone-event, comfort noise). */
-  static final class Check extends MediaNode {
-    private final WebRtcLeg leg;
-
-    Check(String name, MediaCounters counters, WebRtcLeg leg) {
-      super(name, counters);
-      this.leg = leg;
-    }
-
-    @Override
-    public void accept(MediaPacket packet) {
-      if (packet.isRtp() && leg.allows(packet.payloadType())) pass(packet);
-      else drop(packet);
-    }
-  }
-
-  /** Plain RTP from the relay side is accepted only from the relay's address. */
-  static final class FromRelay extends MediaNode {
-    private final WebRtcLeg leg;
-
-    FromRelay(String name, MediaCounters counters, WebRtcLeg leg) {
-      super(name, counters);
-      this.leg = leg;
-    }
-
-    @Override
-    public void accept(MediaPacket packet) {
-      if (leg.fromRelay(packet.sender())) pass(packet);
-      else drop(packet);
     }
   }
 

@@ -33,18 +33,22 @@ final class WebRtcTopology {
     MediaNode decrypt = new WebRtcNodes.Decrypt("web.decrypt", c, leg, new WebRtcNodes.Count("web.rtcp", c),
         new WebRtcNodes.Count("web.before-keys", c), new WebRtcNodes.Count("web.replayed", c));
     MediaNode head = new WebRtcNodes.Receive("web.receive", c);
-    head.then(new WebRtcNodes.Demux("web.demux", c, new WebRtcNodes.IceLite("web.ice", c, leg),
-            new WebRtcNodes.Dtls("web.dtls", c, leg)))
-        .then(new WebRtcNodes.Source("web.source", c, leg))
+    // ICE-lite: valid checks are answered and select the browser's address; DTLS from it goes to the handshake
+    head.then(new WebRtcNodes.Demux("web.demux", c, new WebRtcNodes.Gate("web.ice", c, leg::onStun),
+            new WebRtcNodes.Gate("web.dtls", c, leg::onDtls)))
+        // media only from the selected pair, before any key is used
+        .then(new WebRtcNodes.Gate("web.source", c, p -> leg.fromSelected(p.sender())))
         .then(decrypt)
-        .then(new WebRtcNodes.Check("web.check", c, leg))
+        // RTP v2 with a negotiated payload type (the chosen G.711 codec, telephone-event)
+        .then(new WebRtcNodes.Gate("web.check", c, p -> p.isRtp() && leg.allows(p.payloadType())))
         .then(new WebRtcNodes.Relay("web.relay", c, leg));
     return head;
   }
 
   static MediaNode fromRelay(WebRtcLeg leg, MediaCounters c) {
     MediaNode head = new WebRtcNodes.Receive("web.inner.receive", c);
-    head.then(new WebRtcNodes.FromRelay("web.inner.from-relay", c, leg))
+    // plain RTP from the relay side only from the relay's address
+    head.then(new WebRtcNodes.Gate("web.inner.from-relay", c, p -> leg.fromRelay(p.sender())))
         .then(new WebRtcNodes.Encrypt("web.encrypt", c, leg))
         .then(new WebRtcNodes.SendToBrowser("web.send", c, leg));
     return head;
