@@ -26,7 +26,7 @@ public final class OpenApiValidation implements Handler<RoutingContext> {
 
   OpenApiValidation(Vertx vertx, OpenAPIContract contract) {
     this.contract = contract;
-    this.validator = RequestValidator.create(vertx, contract);
+    this.validator = RequestValidator.create(vertx, new ValidatorCachingContract(contract));
   }
 
   @Override
