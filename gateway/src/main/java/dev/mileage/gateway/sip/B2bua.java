@@ -439,16 +439,32 @@ final class B2bua {
   void onUpdate(RequestEvent event, ServerTransaction st) {
     Request update = event.getRequest();
     Call call = byACallId.get(callId(update));
-    if (call != null) {
+    if (call != null && tagsMatch(update, call.aToTag, fromTag(call.aRequest))) {
       modifier.fromA(event, st);
       return;
     }
-    call = byBCallId.get(callId(update));
-    if (call != null) {
+    call = call != null ? null : byBCallId.get(callId(update));
+    if (call != null && call.bRequest != null
+        && tagsMatch(update, fromTag(call.bRequest), call.bDialog == null ? null : call.bDialog.getRemoteTag())) {
       modifier.fromB(event, st);
       return;
     }
     responses.send(st, update, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+  }
+
+  /**
+   * RFC 3261 12.2.2: an in-dialog request belongs to a call only if its tags name that call's dialog (To tag
+   * ours, From tag the peer's); a live call's Call-ID with other tags is no dialog of ours (481), and must
+   * not change the call's media. A {@code remoteTag} not known yet is not checked.
+   */
+  static boolean tagsMatch(Request r, String localTag, String remoteTag) {
+    String to = ((ToHeader) r.getHeader(ToHeader.NAME)).getTag();
+    String from = fromTag(r);
+    return to != null && to.equalsIgnoreCase(localTag) && (remoteTag == null || remoteTag.equalsIgnoreCase(from));
+  }
+
+  static String fromTag(Request r) {
+    return ((FromHeader) r.getHeader(FromHeader.NAME)).getTag();
   }
 
   void onAck(RequestEvent event) {

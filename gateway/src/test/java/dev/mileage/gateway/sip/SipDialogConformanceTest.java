@@ -1,0 +1,133 @@
+package dev.mileage.gateway.sip;
+
+import dev.mileage.fixtures.sip.TestUac;
+import dev.mileage.fixtures.sip.TrunkCall;
+import dev.mileage.fixtures.sip.UacCall;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Response;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static dev.mileage.gateway.sip.SipTestBed.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * In-dialog requests written by hand and sent over loopback UDP on a live call, as a SIP test suite sends
+ * them: tags that name no dialog of ours (RFC 3261 12.2.2: 481), and offers that cross a pending one (RFC 3311
+ * 5.2, RFC 3261 14.2: 500 with Retry-After for a second offer from the same side). The trunk answers after a
+ * delay, so a relayed offer stays pending while the next request arrives.
+ */
+class SipDialogConformanceTest {
+  /** How long the trunk sits on each answer: a relayed re-INVITE is pending at least this long. */
+  static final Duration TRUNK_DELAY = Duration.ofSeconds(2);
+
+  @TempDir
+  static Path dataDir;
+  static SipTestBed bed;
+  static TestUac alice;
+
+  @BeforeAll
+  static void start() throws Exception {
+    bed = new SipTestBed(dataDir, t -> t.withResponseDelay(TRUNK_DELAY), o -> o);
+    bed.member("member:1", "alice", 100_000);
+    alice = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), "alice", SipTestBed.PASSWORD));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (alice != null) alice.close();
+    if (bed != null) bed.close();
+  }
+
+  @AfterEach
+  void idle() throws Exception {
+    bed.awaitIdle();
+  }
+
+  /** An answered call: what a hand-written request on its caller's dialog needs, and the trunk's side. */
+  record Answered(UacCall call, TrunkCall far, String number, String callId, String fromTag, String toTag, long cseq) {
+  }
+
+  static Answered answered(String number) throws Exception {
+    UacCall call = alice.invite(number);
+    assertEquals(200, call.awaitFinal(WAIT));
+    Response ok = call.answer();
+    TrunkCall far = bed.trunk.awaitCall(number, WAIT).orElseThrow();
+    return new Answered(call, far, number, ((CallIdHeader) ok.getHeader(CallIdHeader.NAME)).getCallId(),
+        ((FromHeader) ok.getHeader(FromHeader.NAME)).getTag(), ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag(),
+        ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber());
+  }
+
+  static String request(RawSip raw, String method, Answered a, String fromTag, String toTag, long cseq, String body) {
+    String content = body == null ? "" : body;
+    return method + " sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\n"
+        + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\n"
+        + "Max-Forwards: 70\n"
+        + "From: <sip:alice@127.0.0.1>;tag=" + fromTag + "\n"
+        + "To: <sip:" + a.number + "@127.0.0.1>;tag=" + toTag + "\n"
+        + "Call-ID: " + a.callId + "\n"
+        + "CSeq: " + cseq + " " + method + "\n"
+        + "Contact: <sip:alice@" + raw.via() + ">\n"
+        + (body == null ? "" : "Content-Type: application/sdp\n")
+        + "Content-Length: " + content.getBytes(StandardCharsets.UTF_8).length + "\n\n" + content;
+  }
+
+  static String offer(int port, int version) {
+    return "v=0\no=- 1 " + version + " IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio " + port
+        + " RTP/AVP 0\na=rtpmap:0 PCMU/8000\na=sendrecv\n";
+  }
+
+  /** Replies on {@code raw} until one matches {@code last} (it included) or {@code WAIT} passes. */
+  static List<RawSip.Reply> until(RawSip raw, Predicate<RawSip.Reply> last) throws Exception {
+    List<RawSip.Reply> out = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (RawSip.Reply r : raw.receive(200)) {
+        out.add(r);
+        if (last.test(r)) return out;
+      }
+    }
+    return out;
+  }
+
+  static RawSip.Reply finalFor(List<RawSip.Reply> replies, String method) {
+    return replies.stream().filter(r -> r.code() >= 200 && r.first("cseq").endsWith(" " + method)).findFirst()
+        .orElseThrow(() -> new AssertionError("no final answer to " + method + " in " + replies));
+  }
+
+  @Test
+  void aReinviteOrUpdateWhoseTagsNameNoDialogOfOursGets481AndChangesNothing() throws Exception {
+    Answered a = answered("+15550100101");
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      // the live call's Call-ID, but another dialog: To tag not ours, or From tag not the caller's
+      String[][] tags = {{a.fromTag, "not-ours"}, {"not-the-callers", a.toTag}};
+      for (String[] t : tags) {
+        for (String method : List.of("INVITE", "UPDATE")) {
+          raw.send(request(raw, method, a, t[0], t[1], a.cseq + 10, offer(40000, 9)));
+          RawSip.Reply answer = finalFor(until(raw, r -> r.code() >= 200), method);
+          assertEquals(481, answer.code(), method + " with From tag " + t[0] + ", To tag " + t[1] + ": " + answer.text());
+        }
+      }
+    }
+    assertEquals(0, a.far.reinvites(), "nothing was relayed to the trunk");
+    assertEquals(0, a.far.updates(), "nothing was relayed to the trunk");
+    assertEquals(1, bed.liveCalls(), "the call is untouched");
+    assertEquals(200, a.call.bye(WAIT), "and its own dialog still works");
+  }
+}
