@@ -130,4 +130,33 @@ class SipDialogConformanceTest {
     assertEquals(1, bed.liveCalls(), "the call is untouched");
     assertEquals(200, a.call.bye(WAIT), "and its own dialog still works");
   }
+
+  @Test
+  void anUpdateOfferWhileTheCallersOwnOfferIsPendingGets500WithRetryAfterAndTheFirstCompletes() throws Exception {
+    Answered a = answered("+15550100102");
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      raw.send(request(raw, "UPDATE", a, a.fromTag, a.toTag, a.cseq + 1, offer(40000, 3)));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (a.far.updates() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+      assertEquals(1, a.far.updates(), "the first offer is with the trunk, which answers after " + TRUNK_DELAY);
+
+      // RFC 3311 5.2: an offer while we have not yet answered the caller's own offer: 500 with Retry-After
+      raw.send(request(raw, "UPDATE", a, a.fromTag, a.toTag, a.cseq + 2, offer(40002, 4)));
+      List<RawSip.Reply> replies = until(raw, r -> r.code() >= 200 && r.first("cseq").startsWith((a.cseq + 1) + " "));
+      RawSip.Reply second = replies.stream().filter(r -> r.first("cseq").startsWith((a.cseq + 2) + " ")).findFirst()
+          .orElseThrow(() -> new AssertionError("no answer to the second UPDATE before the first's: " + replies));
+      assertEquals(500, second.code(), second.text());
+      String retryAfter = second.first("retry-after");
+      assertNotNull(retryAfter, "500 for a crossing offer carries Retry-After: " + second.text());
+      int seconds = Integer.parseInt(retryAfter.split("[;(\\s]")[0]);
+      assertTrue(seconds >= 0 && seconds <= 10, "Retry-After between 0 and 10 s: " + retryAfter);
+      RawSip.Reply first = replies.get(replies.size() - 1);
+      assertEquals(200, first.code(), "the first offer is answered as usual: " + first.text());
+      assertEquals(1, a.far.updates(), "the refused UPDATE never reached the trunk");
+      // the caller's dialog is at our CSeq now: hang up from here
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 3, null));
+      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
+    }
+    assertTrue(a.far.awaitEnded(WAIT));
+  }
 }
