@@ -159,4 +159,30 @@ class SipDialogConformanceTest {
     }
     assertTrue(a.far.awaitEnded(WAIT));
   }
+
+  @Test
+  void aRequestWithoutCallIdCSeqFromOrToGets400NamingWhatIsMissing() throws Exception {
+    String uri = "sip:+15550100001@127.0.0.1";
+    for (String method : List.of("OPTIONS", "INVITE")) {
+      for (String missing : List.of("Call-ID", "CSeq", "From", "To")) {
+        try (RawSip raw = new RawSip(bed.sip.port())) {
+          List<String> headers = new ArrayList<>(List.of(
+              "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID(), "Max-Forwards: 70",
+              "From: <sip:alice@127.0.0.1>;tag=a", "To: <" + uri + ">", "Call-ID: " + UUID.randomUUID(),
+              "CSeq: 7 " + method, "Contact: <sip:alice@" + raw.via() + ">"));
+          headers.removeIf(h -> h.startsWith(missing + ":"));
+          raw.send(method + " " + uri + " SIP/2.0\n" + String.join("\n", headers) + "\nContent-Length: 0\n\n");
+          List<RawSip.Reply> replies = raw.untilFinal((int) WAIT.toMillis());
+          String what = method + " without " + missing;
+          assertTrue(!replies.isEmpty(), what + ": no answer");
+          RawSip.Reply r = replies.get(replies.size() - 1);
+          assertEquals(400, r.code(), what + ": " + r.text());
+          assertEquals("Bad Request (missing " + missing + ")", r.reason(), what);
+          // the client matches the answer by its branch and its method (RFC 3261 17.1.3)
+          assertTrue(r.first("cseq").endsWith(" " + method), what + ": " + r.text());
+        }
+      }
+    }
+    assertEquals(0, bed.liveCalls());
+  }
 }
