@@ -189,11 +189,18 @@ final class B2bua {
       responses.send(st, request, Response.BAD_REQUEST, null);
       return;
     }
-    if (timers.sessionExpires() > 0 && timers.sessionExpires() < options.minSessionExpires().toSeconds()) {
-      Response r = responses.create(422, request, null);
-      SessionTimers.addMinSe(sip, r, options.minSessionExpires().toSeconds());
-      responses.send(st, r);
-      return;
+    int sessionExpires = timers.sessionExpires();
+    int minSessionExpires = (int) options.minSessionExpires().toSeconds();
+    if (sessionExpires > 0 && sessionExpires < minSessionExpires) {
+      if (timers.supported()) {
+        Response r = responses.create(422, request, null);
+        SessionTimers.addMinSe(sip, r, minSessionExpires);
+        responses.send(st, r);
+        return;
+      }
+      // RFC 4028 9: 422 only to a caller that supports timers (a proxy inserted this one); the call goes on
+      // with our minimum, which the 200's Session-Expires tells every element on the path
+      sessionExpires = minSessionExpires;
     }
     String offer = body(request);
     boolean fromBrowser = browser != null && browser.isBrowserTransport(transportOf(request));
@@ -240,7 +247,7 @@ final class B2bua {
     String toTag = Long.toHexString(UUID.randomUUID().getMostSignificantBits());
     Call call = new Call(UUID.randomUUID().toString(), who.owner(), who.username(), number.number(), callId(request),
         source, clock.instant(), st, request, toTag, SessionTimers.requires100rel(request),
-        timers.supported(), SessionTimers.allowsUpdate(request), timers.sessionExpires(), timers.refresher());
+        timers.supported(), SessionTimers.allowsUpdate(request), sessionExpires, timers.refresher());
     call.sockets = sockets;
     call.browserSockets = browserSockets;
     call.receivedNanos = received;

@@ -36,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SipDialogConformanceTest {
   /** How long the trunk sits on each answer: a relayed re-INVITE is pending at least this long. */
   static final Duration TRUNK_DELAY = Duration.ofSeconds(2);
+  /** The gateway's Min-SE here (RFC 4028's floor). */
+  static final int MIN_SE_SECONDS = 90;
 
   @TempDir
   static Path dataDir;
@@ -44,7 +46,8 @@ class SipDialogConformanceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    bed = new SipTestBed(dataDir, t -> t.withResponseDelay(TRUNK_DELAY), o -> o);
+    bed = new SipTestBed(dataDir, t -> t.withResponseDelay(TRUNK_DELAY),
+        o -> o.withTimers(Duration.ofMinutes(30), Duration.ofSeconds(MIN_SE_SECONDS), Duration.ofSeconds(60)));
     bed.member("member:1", "alice", 100_000);
     alice = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), "alice", SipTestBed.PASSWORD));
   }
@@ -184,5 +187,56 @@ class SipDialogConformanceTest {
       }
     }
     assertEquals(0, bed.liveCalls());
+  }
+
+  /** {@code name}="value" or name=value out of a challenge. */
+  static String param(String challenge, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\b" + name + "=\"?([^\",]*)").matcher(challenge);
+    if (!m.find()) throw new AssertionError("no " + name + " in " + challenge);
+    return m.group(1);
+  }
+
+  @Test
+  void aShortSessionExpiresFromACallerWithoutTimerSupportIsRaisedNot422() throws Exception {
+    String number = "+15550100103";
+    String uri = "sip:" + number + "@127.0.0.1";
+    String callId = UUID.randomUUID().toString();
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      String sdp = offer(40010, 1);
+      // a proxy on the way added Session-Expires; the caller itself knows nothing of timers (no Supported: timer)
+      java.util.function.BiFunction<Integer, String, String> invite = (cseq, authorization) -> "INVITE " + uri + " SIP/2.0\n"
+          + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st" + cseq + callId + ";rport\n"
+          + "Max-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">\nCall-ID: " + callId + "\n"
+          + "CSeq: " + cseq + " INVITE\nContact: <sip:alice@" + raw.via() + ">\nSession-Expires: 30\n"
+          + (authorization == null ? "" : "Authorization: " + authorization + "\n")
+          + "Content-Type: application/sdp\nContent-Length: " + sdp.length() + "\n\n" + sdp;
+      raw.send(invite.apply(1, null));
+      RawSip.Reply challenge = raw.untilFinal((int) WAIT.toMillis()).stream().filter(r -> r.code() == 401).findFirst()
+          .orElseThrow();
+      raw.send("ACK " + uri + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st1" + callId + ";rport\nMax-Forwards: 70\n"
+          + "From: <sip:alice@127.0.0.1>;tag=st1\nTo: " + challenge.first("to") + "\nCall-ID: " + callId
+          + "\nCSeq: 1 ACK\nContent-Length: 0\n\n");
+      String md5 = challenge.all("www-authenticate").stream().filter(h -> h.contains("MD5")).findFirst().orElseThrow();
+      String realm = param(md5, "realm");
+      String nonce = param(md5, "nonce");
+      String ha1 = DigestAuth.ha1("MD5", "alice", realm, SipTestBed.PASSWORD);
+      String response = DigestAuth.hash("MD5", ha1 + ":" + nonce + ":00000001:c1:auth:" + DigestAuth.hash("MD5", "INVITE:" + uri));
+      raw.send(invite.apply(2, "Digest username=\"alice\",realm=\"" + realm + "\",nonce=\"" + nonce + "\",uri=\"" + uri
+          + "\",response=\"" + response + "\",algorithm=MD5,qop=auth,nc=00000001,cnonce=\"c1\""));
+      List<RawSip.Reply> replies = until(raw, r -> r.code() >= 200);
+      RawSip.Reply ok = replies.get(replies.size() - 1);
+      assertEquals(200, ok.code(), "RFC 4028 9: no 422 to a caller that did not say Supported: timer: " + ok.text());
+      assertEquals(MIN_SE_SECONDS + ";refresher=uas", ok.first("session-expires").replace(" ", ""),
+          "our minimum, refreshed by us: " + ok.text());
+      assertTrue(ok.all("require").stream().noneMatch(h -> h.contains("timer")), "no Require: timer: " + ok.text());
+      String toTag = param(ok.first("to"), "tag");
+      raw.send("ACK sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-"
+          + UUID.randomUUID() + "\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">;tag=" + toTag
+          + "\nCall-ID: " + callId + "\nCSeq: 2 ACK\nContent-Length: 0\n\n");
+      raw.send("BYE sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-"
+          + UUID.randomUUID() + "\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">;tag=" + toTag
+          + "\nCall-ID: " + callId + "\nCSeq: 3 BYE\nContent-Length: 0\n\n");
+      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
+    }
   }
 }
