@@ -12,9 +12,9 @@ import java.util.Set;
 
 /**
  * Authenticates a request from a phone: no credentials, a forged or replayed nonce, an unknown user or
- * a wrong password all get the same fresh 401 challenge; a right digest on an expired nonce gets stale=true. Failures are
- * counted per source (password guessing leads to a ban). Answers the subscriber, or null when a response
- * has already been sent.
+ * a wrong password all get the same fresh 401 challenge; a right digest on an expired nonce gets stale=true.
+ * Failures are counted per source (password guessing leads to a ban). Answers the subscriber, or null when a
+ * response has already been sent.
  */
 final class SipAuth {
   /**
