@@ -239,4 +239,23 @@ class SipDialogConformanceTest {
       assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
     }
   }
+
+  @Test
+  void aPrackThatMatchesNoReliableProvisionalResponseGets481() throws Exception {
+    Answered a = answered("+15550100104");
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      // RFC 3262 3: nothing of ours awaits a PRACK on this answered call
+      String prack = request(raw, "PRACK", a, a.fromTag, a.toTag, a.cseq + 1, null)
+          .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: 77 " + a.cseq + " INVITE\n");
+      raw.send(prack);
+      List<RawSip.Reply> inDialog = raw.receive(1500);
+      assertEquals(List.of(481), inDialog.stream().map(RawSip.Reply::code).toList(), "in the dialog: " + inDialog);
+      // on no dialog at all jain-sip answers 481 itself: once, not twice
+      raw.send(prack.replace("Call-ID: " + a.callId, "Call-ID: unknown-" + a.callId).replace("branch=z9hG4bK-", "branch=z9hG4bK-u"));
+      List<RawSip.Reply> unknown = raw.receive(1500);
+      assertEquals(List.of(481), unknown.stream().map(RawSip.Reply::code).toList(), "no dialog: " + unknown);
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 2, null));
+      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
+    }
+  }
 }
