@@ -189,11 +189,18 @@ final class B2bua {
       responses.send(st, request, Response.BAD_REQUEST, null);
       return;
     }
-    if (timers.sessionExpires() > 0 && timers.sessionExpires() < options.minSessionExpires().toSeconds()) {
-      Response r = responses.create(422, request, null);
-      SessionTimers.addMinSe(sip, r, options.minSessionExpires().toSeconds());
-      responses.send(st, r);
-      return;
+    int sessionExpires = timers.sessionExpires();
+    int minSessionExpires = (int) options.minSessionExpires().toSeconds();
+    if (sessionExpires > 0 && sessionExpires < minSessionExpires) {
+      if (timers.supported()) {
+        Response r = responses.create(422, request, null);
+        SessionTimers.addMinSe(sip, r, minSessionExpires);
+        responses.send(st, r);
+        return;
+      }
+      // RFC 4028 9: 422 only to a caller that supports timers (a proxy inserted this one); the call goes on
+      // with our minimum, which the 200's Session-Expires tells every element on the path
+      sessionExpires = minSessionExpires;
     }
     String offer = body(request);
     boolean fromBrowser = browser != null && browser.isBrowserTransport(transportOf(request));
@@ -240,7 +247,7 @@ final class B2bua {
     String toTag = Long.toHexString(UUID.randomUUID().getMostSignificantBits());
     Call call = new Call(UUID.randomUUID().toString(), who.owner(), who.username(), number.number(), callId(request),
         source, clock.instant(), st, request, toTag, SessionTimers.requires100rel(request),
-        timers.supported(), SessionTimers.allowsUpdate(request), timers.sessionExpires(), timers.refresher());
+        timers.supported(), SessionTimers.allowsUpdate(request), sessionExpires, timers.refresher());
     call.sockets = sockets;
     call.browserSockets = browserSockets;
     call.receivedNanos = received;
@@ -439,16 +446,32 @@ final class B2bua {
   void onUpdate(RequestEvent event, ServerTransaction st) {
     Request update = event.getRequest();
     Call call = byACallId.get(callId(update));
-    if (call != null) {
+    if (call != null && tagsMatch(update, call.aToTag, fromTag(call.aRequest))) {
       modifier.fromA(event, st);
       return;
     }
-    call = byBCallId.get(callId(update));
-    if (call != null) {
+    call = call != null ? null : byBCallId.get(callId(update));
+    if (call != null && call.bRequest != null
+        && tagsMatch(update, fromTag(call.bRequest), call.bDialog == null ? null : call.bDialog.getRemoteTag())) {
       modifier.fromB(event, st);
       return;
     }
     responses.send(st, update, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+  }
+
+  /**
+   * RFC 3261 12.2.2: an in-dialog request belongs to a call only if its tags name that call's dialog (To tag
+   * ours, From tag the peer's); a live call's Call-ID with other tags is no dialog of ours (481), and must
+   * not change the call's media. A {@code remoteTag} not known yet is not checked.
+   */
+  static boolean tagsMatch(Request r, String localTag, String remoteTag) {
+    String to = ((ToHeader) r.getHeader(ToHeader.NAME)).getTag();
+    String from = fromTag(r);
+    return to != null && to.equalsIgnoreCase(localTag) && (remoteTag == null || remoteTag.equalsIgnoreCase(from));
+  }
+
+  static String fromTag(Request r) {
+    return ((FromHeader) r.getHeader(FromHeader.NAME)).getTag();
   }
 
   void onAck(RequestEvent event) {

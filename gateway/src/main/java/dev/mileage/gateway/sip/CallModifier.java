@@ -55,13 +55,19 @@ final class CallModifier {
 
   private void modify(Call call, ServerTransaction st, Request request, boolean fromA) {
     String sdp = B2bua.body(request);
+    if (call.pendingModify != null && (sdp != null || Request.INVITE.equals(request.getMethod()))) {
+      if (call.pendingModifyFromA == fromA) {
+        // this side's own offer (or INVITE) is still unanswered (RFC 3311 5.2, RFC 3261 14.2): 500, retry later
+        retryLater(st, request);
+      } else {
+        // an offer of ours to this side is unanswered: glare (RFC 3311 5.2, RFC 3261 14.2)
+        b2bua.responses.send(st, request, Response.REQUEST_PENDING, null);
+      }
+      return;
+    }
     if (sdp == null) {
       // a refresh without an offer: answer here (a re-INVITE's 200 must then carry our offer)
       answerLocally(call, st, request, fromA);
-      return;
-    }
-    if (call.pendingModify != null) {
-      b2bua.responses.send(st, request, Response.REQUEST_PENDING, null);
       return;
     }
     if (call.web != null) {
@@ -111,6 +117,17 @@ final class CallModifier {
       call.modifyCt = null;
       b2bua.responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
     }
+  }
+
+  /** 500 with a Retry-After of 0 to 10 s, chosen at random as RFC 3261 14.2 and RFC 3311 5.2 ask. */
+  private void retryLater(ServerTransaction st, Request request) {
+    Response r = b2bua.responses.create(Response.SERVER_INTERNAL_ERROR, request, null);
+    try {
+      r.setHeader(b2bua.sip.headers.createRetryAfterHeader(java.util.concurrent.ThreadLocalRandom.current().nextInt(11)));
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+    b2bua.responses.send(st, r);
   }
 
   /**

@@ -12,9 +12,9 @@ import java.util.Set;
 
 /**
  * Authenticates a request from a phone: no credentials, a forged or replayed nonce, an unknown user or
- * a wrong password all get the same fresh 401 challenge; an expired nonce gets stale=true. Failures are
- * counted per source (password guessing leads to a ban). Answers the subscriber, or null when a response
- * has already been sent.
+ * a wrong password all get the same fresh 401 challenge; a right digest on an expired nonce gets stale=true.
+ * Failures are counted per source (password guessing leads to a ban). Answers the subscriber, or null when a
+ * response has already been sent.
  */
 final class SipAuth {
   /**
@@ -57,17 +57,20 @@ final class SipAuth {
       return Future.succeededFuture(null);
     }
     DigestAuth.Check nonce = digest.checkNonce(h);
-    if (nonce == DigestAuth.Check.STALE) {
-      challenge(st, request, true);
-      return Future.succeededFuture(null);
-    }
-    if (nonce != DigestAuth.Check.OK) {
+    if (nonce != DigestAuth.Check.OK && nonce != DigestAuth.Check.STALE) {
       fail(st, request, source);
       return Future.succeededFuture(null);
     }
     return subscribers.lookup(h.getUsername()).map(found -> {
       SubscriberStore.Subscriber s = found.orElse(null);
       DigestAuth.Check check = digest.verify(h, request.getMethod(), s);
+      if (nonce == DigestAuth.Check.STALE) {
+        // RFC 7616 3.3 (RFC 2617 3.2.1): stale=true only for a valid digest on an old nonce, so that the phone
+        // retries without asking its user; a wrong password on an old nonce is a failure like any other
+        if (check == DigestAuth.Check.OK || check == DigestAuth.Check.REPLAY) challenge(st, request, true);
+        else fail(st, request, source);
+        return null;
+      }
       if (check == DigestAuth.Check.OK) {
         guard.onAuthSuccess(source);
         return s;

@@ -90,6 +90,8 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       // RFC 4475 refusals jain-sip's parser is too lenient for: marked here, answered 400 by RequestChecks
       p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", StrictMessageParserFactory.class.getName());
+      // RFC 3262 3: jain-sip drops a PRACK that matches nothing; this answers it 481
+      p.setProperty("gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR", UnmatchedPrack.class.getName());
       if (browser != null) browser.configureStack(p, flowClosed);
       SipStack stack = null;
       try {

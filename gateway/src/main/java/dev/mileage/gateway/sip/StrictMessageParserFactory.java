@@ -9,6 +9,7 @@ import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
@@ -53,21 +54,24 @@ public final class StrictMessageParserFactory implements MessageParserFactory {
   }
 
   /**
-   * RFC 4475 3.3.1: a request without Call-ID, From or To must be answered 400, but jain-sip's message
-   * channels drop anything that lacks them before a transaction exists. A client matches the answer by its
-   * Via branch and CSeq method (RFC 3261 17.1.3), never by those fields, so when Via and CSeq are there the
-   * missing fields are filled with placeholders (the Call-ID derived from the branch, so that the ACK of the
-   * 400 lands on the same transaction) and the request is marked malformed: it is answered 400 through its
-   * transaction and goes no further. Without Via or CSeq no answer can be routed or matched, and jain-sip
-   * drops the request as RFC 3261 allows. Answers what was missing, or null when nothing was.
+   * RFC 4475 3.3.1: a request without Call-ID, CSeq, From or To must be answered 400, but jain-sip's message
+   * channels drop anything that lacks them before a transaction exists (a missing CSeq even throws). A client
+   * matches the answer by its Via branch and CSeq method (RFC 3261 17.1.3), and the method is the Request-Line's,
+   * so when Via is there the missing fields are filled with placeholders (the Call-ID derived from the branch,
+   * so that the ACK of the 400 lands on the same transaction; the CSeq with the Request-Line's method) and the
+   * request is marked malformed: it is answered 400 through its transaction and goes no further. Without a Via
+   * no answer can be routed, and jain-sip drops the request as RFC 3261 allows. Answers what was missing, or
+   * null when nothing was.
    */
   static String completeForAnswer(SIPRequest request) throws ParseException {
-    if (request.getTopmostVia() == null || request.getCSeq() == null) return null;
-    List<String> missing = new ArrayList<>(3);
+    if (request.getTopmostVia() == null || request.getMethod() == null) return null;
+    List<String> missing = new ArrayList<>(4);
     if (request.getCallId() == null) missing.add("Call-ID");
+    if (request.getCSeq() == null) missing.add("CSeq");
     if (request.getFrom() == null) missing.add("From");
     if (request.getTo() == null) missing.add("To");
     if (missing.isEmpty()) return null;
+    if (request.getCSeq() == null) request.setHeader(HEADERS.createHeader(CSeqHeader.NAME, "1 " + request.getMethod()));
     String branch = request.getTopmostVia().getBranch();
     String key = Integer.toHexString(Objects.hash(branch, request.getTopmostVia().getSentBy().encode()));
     if (request.getCallId() == null) request.setHeader(HEADERS.createHeader(CallIdHeader.NAME, "missing-" + key));

@@ -192,6 +192,17 @@ class SipAuthTest {
     assertEquals(401, stale.getStatusCode());
     assertEquals("true", challenges(stale).get(0).getParameter("stale"));
 
+    // RFC 7616 3.3: stale=true only when the digest itself is right; a wrong password on an old nonce is not
+    Response another = alice.sendOnce(register(alice), WAIT);
+    WWWAuthenticateHeader a = challenges(another).get(0);
+    bed.sipClock.skip(Duration.ofMillis(2500));
+    Request wrong = register(alice);
+    wrong.addHeader(Digest.answer(alice.headers(), a, false, "alice", "not-" + SipTestBed.PASSWORD, Request.REGISTER,
+        wrong.getRequestURI(), 1, "abcdef03"));
+    Response notStale = alice.sendOnce(wrong, WAIT);
+    assertEquals(401, notStale.getStatusCode());
+    assertNull(challenges(notStale).get(0).getParameter("stale"), "a wrong password must make the phone ask its user");
+
     Response fresh = alice.sendOnce(register(alice), WAIT);
     WWWAuthenticateHeader f = challenges(fresh).get(0);
     f.setNonce(f.getNonce().substring(0, f.getNonce().length() - 2) + (f.getNonce().endsWith("AA") ? "BB" : "AA"));

@@ -38,8 +38,9 @@ final class TortureApplication {
             Content-Type: application/sdp
             l: %CL%
             """, sdp("192.0.2.95")),
-        // ours: no Call-ID, From, To and no CSeq either: an answer could not be matched by anyone, so dropped
-        invalid("insufnocseq", "-", DROPPED, """
+        // ours: no Call-ID, From, To and no CSeq either: still 400, which the client matches by its branch and
+        // its own method (RFC 3261 17.1.3)
+        invalid("insufnocseq", "-", 400, """
             INVITE sip:user@example.com SIP/2.0
             Via: SIP/2.0/UDP %VIA%;branch=z9hG4bKkdj.insufnocseq
             Content-Type: application/sdp

@@ -1,0 +1,56 @@
+package dev.mileage.gateway.sip;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.SIPEventInterceptor;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.message.Message;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.util.Iterator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * RFC 3262 3: a PRACK that matches no unacknowledged reliable provisional response gets 481. jain-sip drops such
+ * a PRACK on a live dialog without a word (its dialog layer removes the transaction and never tells the
+ * listener), so the client retransmits into silence until its transaction times out. Runs after jain-sip has
+ * handled each message on the UDP channel: a PRACK on a live dialog whose server transaction is gone was dropped
+ * (one handed to us, or a retransmission, still has its transaction) and is answered 481 statelessly. Configured by class
+ * name ({@code gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR}), hence public.
+ */
+public final class UnmatchedPrack implements SIPEventInterceptor {
+  private static final Logger LOG = Logger.getLogger(UnmatchedPrack.class.getName());
+  private volatile SipStack stack;
+
+  @Override
+  public void init(SipStack stack) {
+    this.stack = stack;
+  }
+
+  @Override
+  public void beforeMessage(Message message) {
+  }
+
+  @Override
+  public void afterMessage(Message message) {
+    if (!(message instanceof SIPRequest prack) || !Request.PRACK.equals(prack.getMethod())) return;
+    if (!(stack instanceof SIPTransactionStack transactions) || prack.getTopmostVia() == null) return;
+    if (transactions.findTransaction(prack, true) != null) return; // handed to us, or a retransmission
+    if (transactions.getDialog(prack.getDialogId(true)) == null) return; // no dialog: jain-sip answered 481 itself
+    Iterator<?> providers = stack.getSipProviders();
+    if (!providers.hasNext()) return;
+    try {
+      Response r = prack.createResponse(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+      ((SipProvider) providers.next()).sendResponse(r);
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "481 for an unmatched PRACK not sent", e);
+    }
+  }
+
+  @Override
+  public void destroy() {
+  }
+}

@@ -1,0 +1,261 @@
+package dev.mileage.gateway.sip;
+
+import dev.mileage.fixtures.sip.TestUac;
+import dev.mileage.fixtures.sip.TrunkCall;
+import dev.mileage.fixtures.sip.UacCall;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Response;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static dev.mileage.gateway.sip.SipTestBed.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * In-dialog requests written by hand and sent over loopback UDP on a live call, as a SIP test suite sends
+ * them: tags that name no dialog of ours (RFC 3261 12.2.2: 481), and offers that cross a pending one (RFC 3311
+ * 5.2, RFC 3261 14.2: 500 with Retry-After for a second offer from the same side). The trunk answers after a
+ * delay, so a relayed offer stays pending while the next request arrives.
+ */
+class SipDialogConformanceTest {
+  /** How long the trunk sits on each answer: a relayed re-INVITE is pending at least this long. */
+  static final Duration TRUNK_DELAY = Duration.ofSeconds(2);
+  /** The gateway's Min-SE here (RFC 4028's floor). */
+  static final int MIN_SE_SECONDS = 90;
+
+  @TempDir
+  static Path dataDir;
+  static SipTestBed bed;
+  static TestUac alice;
+
+  @BeforeAll
+  static void start() throws Exception {
+    bed = new SipTestBed(dataDir, t -> t.withResponseDelay(TRUNK_DELAY),
+        o -> o.withTimers(Duration.ofMinutes(30), Duration.ofSeconds(MIN_SE_SECONDS), Duration.ofSeconds(60)));
+    bed.member("member:1", "alice", 100_000);
+    alice = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), "alice", SipTestBed.PASSWORD));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (alice != null) alice.close();
+    if (bed != null) bed.close();
+  }
+
+  @AfterEach
+  void idle() throws Exception {
+    bed.awaitIdle();
+  }
+
+  /** An answered call: what a hand-written request on its caller's dialog needs, and the trunk's side. */
+  record Answered(UacCall call, TrunkCall far, String number, String callId, String fromTag, String toTag, long cseq) {
+  }
+
+  static Answered answered(String number) throws Exception {
+    UacCall call = alice.invite(number);
+    assertEquals(200, call.awaitFinal(WAIT));
+    Response ok = call.answer();
+    TrunkCall far = bed.trunk.awaitCall(number, WAIT).orElseThrow();
+    return new Answered(call, far, number, ((CallIdHeader) ok.getHeader(CallIdHeader.NAME)).getCallId(),
+        ((FromHeader) ok.getHeader(FromHeader.NAME)).getTag(), ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag(),
+        ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber());
+  }
+
+  static String request(RawSip raw, String method, Answered a, String fromTag, String toTag, long cseq, String body) {
+    String content = body == null ? "" : body;
+    return method + " sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\n"
+        + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\n"
+        + "Max-Forwards: 70\n"
+        + "From: <sip:alice@127.0.0.1>;tag=" + fromTag + "\n"
+        + "To: <sip:" + a.number + "@127.0.0.1>;tag=" + toTag + "\n"
+        + "Call-ID: " + a.callId + "\n"
+        + "CSeq: " + cseq + " " + method + "\n"
+        + "Contact: <sip:alice@" + raw.via() + ">\n"
+        + (body == null ? "" : "Content-Type: application/sdp\n")
+        + "Content-Length: " + content.getBytes(StandardCharsets.UTF_8).length + "\n\n" + content;
+  }
+
+  static String offer(int port, int version) {
+    return "v=0\no=- 1 " + version + " IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio " + port
+        + " RTP/AVP 0\na=rtpmap:0 PCMU/8000\na=sendrecv\n";
+  }
+
+  /** Replies on {@code raw} until one matches {@code last} (it included) or {@code WAIT} passes. */
+  static List<RawSip.Reply> until(RawSip raw, Predicate<RawSip.Reply> last) throws Exception {
+    List<RawSip.Reply> out = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (RawSip.Reply r : raw.receive(200)) {
+        out.add(r);
+        if (last.test(r)) return out;
+      }
+    }
+    return out;
+  }
+
+  static RawSip.Reply finalFor(List<RawSip.Reply> replies, String method) {
+    return replies.stream().filter(r -> r.code() >= 200 && r.first("cseq").endsWith(" " + method)).findFirst()
+        .orElseThrow(() -> new AssertionError("no final answer to " + method + " in " + replies));
+  }
+
+  @Test
+  void aReinviteOrUpdateWhoseTagsNameNoDialogOfOursGets481AndChangesNothing() throws Exception {
+    Answered a = answered("+15550100101");
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      // the live call's Call-ID, but another dialog: To tag not ours, or From tag not the caller's
+      String[][] tags = {{a.fromTag, "not-ours"}, {"not-the-callers", a.toTag}};
+      for (String[] t : tags) {
+        for (String method : List.of("INVITE", "UPDATE")) {
+          raw.send(request(raw, method, a, t[0], t[1], a.cseq + 10, offer(40000, 9)));
+          RawSip.Reply answer = finalFor(until(raw, r -> r.code() >= 200), method);
+          assertEquals(481, answer.code(), method + " with From tag " + t[0] + ", To tag " + t[1] + ": " + answer.text());
+        }
+      }
+    }
+    assertEquals(0, a.far.reinvites(), "nothing was relayed to the trunk");
+    assertEquals(0, a.far.updates(), "nothing was relayed to the trunk");
+    assertEquals(1, bed.liveCalls(), "the call is untouched");
+    assertEquals(200, a.call.bye(WAIT), "and its own dialog still works");
+  }
+
+  @Test
+  void anUpdateOfferWhileTheCallersOwnOfferIsPendingGets500WithRetryAfterAndTheFirstCompletes() throws Exception {
+    Answered a = answered("+15550100102");
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      raw.send(request(raw, "UPDATE", a, a.fromTag, a.toTag, a.cseq + 1, offer(40000, 3)));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (a.far.updates() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+      assertEquals(1, a.far.updates(), "the first offer is with the trunk, which answers after " + TRUNK_DELAY);
+
+      // RFC 3311 5.2: an offer while we have not yet answered the caller's own offer: 500 with Retry-After
+      raw.send(request(raw, "UPDATE", a, a.fromTag, a.toTag, a.cseq + 2, offer(40002, 4)));
+      List<RawSip.Reply> replies = until(raw, r -> r.code() >= 200 && r.first("cseq").startsWith((a.cseq + 1) + " "));
+      RawSip.Reply second = replies.stream().filter(r -> r.first("cseq").startsWith((a.cseq + 2) + " ")).findFirst()
+          .orElseThrow(() -> new AssertionError("no answer to the second UPDATE before the first's: " + replies));
+      assertEquals(500, second.code(), second.text());
+      String retryAfter = second.first("retry-after");
+      assertNotNull(retryAfter, "500 for a crossing offer carries Retry-After: " + second.text());
+      int seconds = Integer.parseInt(retryAfter.split("[;(\\s]")[0]);
+      assertTrue(seconds >= 0 && seconds <= 10, "Retry-After between 0 and 10 s: " + retryAfter);
+      RawSip.Reply first = replies.get(replies.size() - 1);
+      assertEquals(200, first.code(), "the first offer is answered as usual: " + first.text());
+      assertEquals(1, a.far.updates(), "the refused UPDATE never reached the trunk");
+      // the caller's dialog is at our CSeq now: hang up from here
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 3, null));
+      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
+    }
+    assertTrue(a.far.awaitEnded(WAIT));
+  }
+
+  @Test
+  void aRequestWithoutCallIdCSeqFromOrToGets400NamingWhatIsMissing() throws Exception {
+    String uri = "sip:+15550100001@127.0.0.1";
+    for (String method : List.of("OPTIONS", "INVITE")) {
+      for (String missing : List.of("Call-ID", "CSeq", "From", "To")) {
+        try (RawSip raw = new RawSip(bed.sip.port())) {
+          List<String> headers = new ArrayList<>(List.of(
+              "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID(), "Max-Forwards: 70",
+              "From: <sip:alice@127.0.0.1>;tag=a", "To: <" + uri + ">", "Call-ID: " + UUID.randomUUID(),
+              "CSeq: 7 " + method, "Contact: <sip:alice@" + raw.via() + ">"));
+          headers.removeIf(h -> h.startsWith(missing + ":"));
+          raw.send(method + " " + uri + " SIP/2.0\n" + String.join("\n", headers) + "\nContent-Length: 0\n\n");
+          List<RawSip.Reply> replies = raw.untilFinal((int) WAIT.toMillis());
+          String what = method + " without " + missing;
+          assertTrue(!replies.isEmpty(), what + ": no answer");
+          RawSip.Reply r = replies.get(replies.size() - 1);
+          assertEquals(400, r.code(), what + ": " + r.text());
+          assertEquals("Bad Request (missing " + missing + ")", r.reason(), what);
+          // the client matches the answer by its branch and its method (RFC 3261 17.1.3)
+          assertTrue(r.first("cseq").endsWith(" " + method), what + ": " + r.text());
+        }
+      }
+    }
+    assertEquals(0, bed.liveCalls());
+  }
+
+  /** {@code name}="value" or name=value out of a challenge. */
+  static String param(String challenge, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\b" + name + "=\"?([^\",]*)").matcher(challenge);
+    if (!m.find()) throw new AssertionError("no " + name + " in " + challenge);
+    return m.group(1);
+  }
+
+  @Test
+  void aShortSessionExpiresFromACallerWithoutTimerSupportIsRaisedNot422() throws Exception {
+    String number = "+15550100103";
+    String uri = "sip:" + number + "@127.0.0.1";
+    String callId = UUID.randomUUID().toString();
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      String sdp = offer(40010, 1);
+      // a proxy on the way added Session-Expires; the caller itself knows nothing of timers (no Supported: timer)
+      java.util.function.BiFunction<Integer, String, String> invite = (cseq, authorization) -> "INVITE " + uri + " SIP/2.0\n"
+          + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st" + cseq + callId + ";rport\n"
+          + "Max-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">\nCall-ID: " + callId + "\n"
+          + "CSeq: " + cseq + " INVITE\nContact: <sip:alice@" + raw.via() + ">\nSession-Expires: 30\n"
+          + (authorization == null ? "" : "Authorization: " + authorization + "\n")
+          + "Content-Type: application/sdp\nContent-Length: " + sdp.length() + "\n\n" + sdp;
+      raw.send(invite.apply(1, null));
+      RawSip.Reply challenge = raw.untilFinal((int) WAIT.toMillis()).stream().filter(r -> r.code() == 401).findFirst()
+          .orElseThrow();
+      raw.send("ACK " + uri + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st1" + callId + ";rport\nMax-Forwards: 70\n"
+          + "From: <sip:alice@127.0.0.1>;tag=st1\nTo: " + challenge.first("to") + "\nCall-ID: " + callId
+          + "\nCSeq: 1 ACK\nContent-Length: 0\n\n");
+      String md5 = challenge.all("www-authenticate").stream().filter(h -> h.contains("MD5")).findFirst().orElseThrow();
+      String realm = param(md5, "realm");
+      String nonce = param(md5, "nonce");
+      String ha1 = DigestAuth.ha1("MD5", "alice", realm, SipTestBed.PASSWORD);
+      String response = DigestAuth.hash("MD5", ha1 + ":" + nonce + ":00000001:c1:auth:" + DigestAuth.hash("MD5", "INVITE:" + uri));
+      raw.send(invite.apply(2, "Digest username=\"alice\",realm=\"" + realm + "\",nonce=\"" + nonce + "\",uri=\"" + uri
+          + "\",response=\"" + response + "\",algorithm=MD5,qop=auth,nc=00000001,cnonce=\"c1\""));
+      List<RawSip.Reply> replies = until(raw, r -> r.code() >= 200);
+      RawSip.Reply ok = replies.get(replies.size() - 1);
+      assertEquals(200, ok.code(), "RFC 4028 9: no 422 to a caller that did not say Supported: timer: " + ok.text());
+      assertEquals(MIN_SE_SECONDS + ";refresher=uas", ok.first("session-expires").replace(" ", ""),
+          "our minimum, refreshed by us: " + ok.text());
+      assertTrue(ok.all("require").stream().noneMatch(h -> h.contains("timer")), "no Require: timer: " + ok.text());
+      String toTag = param(ok.first("to"), "tag");
+      raw.send("ACK sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-"
+          + UUID.randomUUID() + "\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">;tag=" + toTag
+          + "\nCall-ID: " + callId + "\nCSeq: 2 ACK\nContent-Length: 0\n\n");
+      raw.send("BYE sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-"
+          + UUID.randomUUID() + "\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">;tag=" + toTag
+          + "\nCall-ID: " + callId + "\nCSeq: 3 BYE\nContent-Length: 0\n\n");
+      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
+    }
+  }
+
+  @Test
+  void aPrackThatMatchesNoReliableProvisionalResponseGets481() throws Exception {
+    Answered a = answered("+15550100104");
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      // RFC 3262 3: nothing of ours awaits a PRACK on this answered call
+      String prack = request(raw, "PRACK", a, a.fromTag, a.toTag, a.cseq + 1, null)
+          .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: 77 " + a.cseq + " INVITE\n");
+      raw.send(prack);
+      List<RawSip.Reply> inDialog = raw.receive(1500);
+      assertEquals(List.of(481), inDialog.stream().map(RawSip.Reply::code).toList(), "in the dialog: " + inDialog);
+      // on no dialog at all jain-sip answers 481 itself: once, not twice
+      raw.send(prack.replace("Call-ID: " + a.callId, "Call-ID: unknown-" + a.callId).replace("branch=z9hG4bK-", "branch=z9hG4bK-u"));
+      List<RawSip.Reply> unknown = raw.receive(1500);
+      assertEquals(List.of(481), unknown.stream().map(RawSip.Reply::code).toList(), "no dialog: " + unknown);
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 2, null));
+      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
+    }
+  }
+}
