@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param phoneBillMonthlyLimitWon what a member may add to one month's phone bill for certificates
  * @param pinFailuresPerCertificateMax wrong PINs (or tries of an unknown code) per code in one guess window
- * @param failuresPerStoreMax   failed redemptions per store in one window
+ * @param failuresPerStoreMax   failed redemptions per store in one window (online checkout: per member)
  * @param failuresPerSourceMax  failed redemptions per source address in one window
  * @param failuresOverallMax    failed redemptions in all in one window: a distributed guesser stops here
  * @param bankTransferWindow    how long a bank-transfer order waits for its deposit before it expires
