@@ -34,12 +34,14 @@ final class OrderRoutes {
   private final GatewayContext context;
   private final TradingDesk desk;
   private final GuessLimiter phoneMisses;
+  private final GuessLimiter sourcePhoneMisses;
   private final Outbox outbox;
 
-  OrderRoutes(GatewayContext context, TradingDesk desk, GuessLimiter phoneMisses, Outbox outbox) {
+  OrderRoutes(GatewayContext context, TradingDesk desk, GuessLimiter phoneMisses, GuessLimiter sourcePhoneMisses, Outbox outbox) {
     this.context = context;
     this.desk = desk;
     this.phoneMisses = phoneMisses;
+    this.sourcePhoneMisses = sourcePhoneMisses;
     this.outbox = outbox;
   }
 
@@ -171,7 +173,9 @@ final class OrderRoutes {
     int type = (int) Web.requireLong(b, "pointType", 1, Integer.MAX_VALUE);
     long amount = Web.requireLong(b, "amount", 1, OrderRequest.AMOUNT_MAX);
     String key = Web.requireText(b, "transferKey", 64);
-    long wait = phoneMisses.retryAfterSeconds(owner(id));
+    var remote = ctx.request().remoteAddress();
+    String source = remote == null ? "unknown" : remote.hostAddress();
+    long wait = Math.max(phoneMisses.retryAfterSeconds(owner(id)), sourcePhoneMisses.retryAfterSeconds(source));
     if (wait > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(wait));
       Web.error(ctx, 429, "too_many_attempts", "too many unknown phone numbers: try again later");
@@ -181,6 +185,7 @@ final class OrderRoutes {
     PartnerRoutes.memberByPhone(context.pool(), phone).compose(to -> {
       if (to == null) {
         phoneMisses.recordFailure(owner(id));
+        sourcePhoneMisses.recordFailure(source);
         return Future.succeededFuture(new JsonObject().put("status", 404));
       }
       if (to.longValue() == id) return Future.succeededFuture(new JsonObject().put("status", 400));

@@ -45,6 +45,11 @@ public final class TradingFeature implements Feature {
   public static final int HISTORY_CASH_MAX = 100;
   /** Gifts to unknown phone numbers a member may try per window: nobody maps members' numbers by guessing. */
   public static final int PHONE_MISSES_MAX = 5;
+  /**
+   * The same from one source address, whichever members it signs in as: accounts cost nothing to make, so the
+   * per-member count alone would let one client map every member's number with fresh accounts.
+   */
+  public static final int PHONE_MISSES_PER_SOURCE_MAX = 20;
   public static final Duration PHONE_MISS_WINDOW = Duration.ofMinutes(15);
   public static final int PHONE_MISS_KEYS_MAX = 100_000;
   private static final Logger LOG = Logger.getLogger(TradingFeature.class.getName());
@@ -125,6 +130,8 @@ public final class TradingFeature implements Feature {
     api.get("/trading/history").handler(Web.handle(this::history));
     new OrderRoutes(ctx, desk, GuessLimiter.persistent("trading.phone_miss", PHONE_MISSES_MAX, PHONE_MISS_WINDOW,
         PHONE_MISS_KEYS_MAX, ctx.clock(), ctx.pool()),
+        GuessLimiter.persistent("trading.phone_miss_source", PHONE_MISSES_PER_SOURCE_MAX, PHONE_MISS_WINDOW,
+            PHONE_MISS_KEYS_MAX, ctx.clock(), ctx.pool()),
         outbox).mount(api);
     rates.mount(api);
     CashRoutes cash = new CashRoutes(ctx, settings.payments(), settings.cash(), partners, outbox, rates);
