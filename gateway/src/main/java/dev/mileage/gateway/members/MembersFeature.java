@@ -189,10 +189,9 @@ public final class MembersFeature implements Feature {
     String login = SignUp.normalizeLogin(Web.requireText(Web.body(ctx), "loginId", 64));
     members.resend(login).onSuccess(r -> {
       switch (r) {
-        // an unknown login answers like a sent code, so this cannot probe for members
+        // an unknown or already verified login answers like a sent code, so this cannot probe for members
         case SENT, UNKNOWN -> Web.json(ctx, 202, new JsonObject().put("codeSent", true));
         case TOO_SOON -> Web.error(ctx, 429, "too_soon", "wait a minute before asking for another code");
-        case ALREADY_VERIFIED -> Web.json(ctx, 200, new JsonObject().put("verified", true));
         case SMS_FAILED -> Web.error(ctx, 503, "sms_unavailable", "the SMS could not be sent; try later");
       }
     }).onFailure(ctx::fail);
