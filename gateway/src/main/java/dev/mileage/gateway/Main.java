@@ -106,7 +106,7 @@ public final class Main {
             "  MILEAGE_TRUNK_PASSWORD   digest password for that trunk",
             "  MILEAGE_SIP_MD5_FIRST    true: MD5 challenge before SHA-256 (SIPp 3.6)",
             "  MILEAGE_SIP_OVERLOAD_DELAY_MS  SIP queue wait (ms) past which new calls get 503 (default 100)",
-            "  MILEAGE_PUBLIC_BASE_URL  base of gift-claim links (default: request Host)",
+            "  MILEAGE_PUBLIC_BASE_URL  base of gift-claim links (required with --production; default: request Host)",
             "  MILEAGE_RATE_FEED        exchange rates: JSON file or http(s) URL (5 min)",
             "  MILEAGE_BANK_URL         bank provider's deposit-return API (default: a simulated one on loopback;",
             "                           --production refuses that)",

@@ -86,6 +86,11 @@ public final class CertificatesFeature implements Feature {
         options.bankTransferWindow());
     DepositReturns returns = new DepositReturns(ctx.pool(), ctx.clock(), ctx.metrics());
     bank = bankProvider(ctx);
+    if (ctx.config().production() && options.publicBaseUrl().isEmpty()) {
+      // without it a claim link is built from the giver's Host header: anyone could have our MMS point to their site
+      throw new IllegalStateException("--production needs " + CertificatesOptions.PUBLIC_BASE_URL_ENV
+          + " (e.g. https://mileage.example): gift-claim links must not be built from the request's Host header");
+    }
     dispatcher = new ReturnDispatcher(ctx.pool(), ctx.clock(), bank, options.bankTimeout(), ctx.metrics());
     WebhookGuard webhooks = new WebhookGuard(GuessLimiter.persistent("certificates.webhook_source",
         options.webhookBadSignaturesPerSourceMax(), options.webhookBadSignatureWindow(), CertificatesOptions.LIMITER_KEYS_MAX,

@@ -8,12 +8,12 @@ import java.util.Objects;
  *
  * @param phoneBillMonthlyLimitWon what a member may add to one month's phone bill for certificates
  * @param pinFailuresPerCertificateMax wrong PINs (or tries of an unknown code) per code in one guess window
- * @param failuresPerStoreMax   failed redemptions per store in one window
+ * @param failuresPerStoreMax   failed redemptions per store in one window (online checkout: per member)
  * @param failuresPerSourceMax  failed redemptions per source address in one window
  * @param failuresOverallMax    failed redemptions in all in one window: a distributed guesser stops here
  * @param bankTransferWindow    how long a bank-transfer order waits for its deposit before it expires
  * @param publicBaseUrl         where claim links point (e.g. {@code https://mileage.example}); empty: the
- *                              address the giver's browser used
+ *                              address the giver's browser used (its Host header: refused with {@code --production})
  * @param bankUrl               base URL of the bank provider's deposit-return API ({@code MILEAGE_BANK_URL}); empty:
  *                              the simulated provider on loopback (refused with {@code --production})
  * @param bankSecret            the secret shared with that provider: signs our return instructions and verifies its
@@ -47,6 +47,7 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
   public static final int GIFT_RESENDS_PER_WINDOW_MAX = 3;
   public static final Duration GIFT_RESEND_WINDOW = Duration.ofHours(1);
 
+  public static final String PUBLIC_BASE_URL_ENV = "MILEAGE_PUBLIC_BASE_URL";
   public static final String BANK_URL_ENV = "MILEAGE_BANK_URL";
   public static final String BANK_SECRET_ENV = "MILEAGE_BANK_SECRET";
   /** A shared secret shorter than this is guessable: refused. */
@@ -90,7 +91,7 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
 
   public static CertificatesOptions defaults() {
     return new CertificatesOptions(300_000, 5, 30, 30, 1_000, Duration.ofMinutes(15), Duration.ofHours(24),
-        System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault("MILEAGE_PUBLIC_BASE_URL", "")),
+        System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault(PUBLIC_BASE_URL_ENV, "")),
         System.getenv().getOrDefault(BANK_URL_ENV, "").strip(), System.getenv().getOrDefault(BANK_SECRET_ENV, "").strip(),
         BANK_TIMEOUT_DEFAULT, WEBHOOK_BAD_SIGNATURES_PER_SOURCE_DEFAULT, WEBHOOK_BAD_SIGNATURE_WINDOW_DEFAULT);
   }

@@ -26,7 +26,9 @@ import java.time.ZoneOffset;
  *
  * <p>Guessing: an unknown code and a wrong PIN take the same path (an Argon2 verification against a decoy
  * when there is no certificate), give the same answer, and count against the code, the store, the source
- * address and the whole service; any exhausted limit answers THROTTLED, also for a right PIN.
+ * address and the whole service; any exhausted limit answers THROTTLED, also for a right PIN. Online, the
+ * signed-in member stands for the store and the code is counted per member, so one member cannot lock out
+ * another's certificate or everyone's online checkout.
  */
 final class RedemptionService {
   enum Outcome { APPROVED, INVALID_CODE_OR_PIN, THROTTLED, INSUFFICIENT_BALANCE, NOT_REDEEMABLE, TRANSACTION_ID_REUSED }
@@ -81,14 +83,19 @@ final class RedemptionService {
   Future<Result> redeemByCode(String codeInput, String pin, Attempt a) {
     String code = Codes.normalize(codeInput);
     String codeKey = Codes.limiterKey("code:", code == null ? String.valueOf(codeInput) : code);
-    return redeem(codeKey, pin, a, code == null ? Future.succeededFuture(null) : pool.preparedQuery(SELECT + " WHERE c.code_digest = $1")
+    return redeem(codeKey, "store:" + a.storeId(), pin, a, code == null ? Future.succeededFuture(null) : pool.preparedQuery(SELECT + " WHERE c.code_digest = $1")
         .execute(Tuple.of(Buffer.buffer(Codes.digest(code)))).map(RedemptionService::first));
   }
 
-  /** Online checkout: the member's own certificate and its PIN; another member's certificate is unknown. */
+  /**
+   * Online checkout: the member's own certificate and its PIN; another member's certificate is unknown. The
+   * caller is known here, so failures count against the member (and the certificate as seen by that member),
+   * not against the certificate or the online channel as a whole: a member guessing at ids or PINs locks out
+   * only themselves, never the holder or every other member's checkout.
+   */
   Future<Result> redeemOwn(long memberId, long certificateId, String pin, Attempt a) {
-    String codeKey = "certificate:" + certificateId;
-    return redeem(codeKey, pin, a, pool.preparedQuery(SELECT + " WHERE c.id = $1 AND c.holder_member_id = $2")
+    String codeKey = "certificate:" + certificateId + ":member:" + memberId;
+    return redeem(codeKey, "online:member:" + memberId, pin, a, pool.preparedQuery(SELECT + " WHERE c.id = $1 AND c.holder_member_id = $2")
         .execute(Tuple.of(certificateId, memberId)).map(RedemptionService::first));
   }
 
@@ -99,8 +106,7 @@ final class RedemptionService {
     return rows.size() == 0 ? null : rows.iterator().next();
   }
 
-  private Future<Result> redeem(String codeKey, String pin, Attempt a, Future<Row> lookup) {
-    String storeKey = "store:" + a.storeId();
+  private Future<Result> redeem(String codeKey, String storeKey, String pin, Attempt a, Future<Row> lookup) {
     String sourceKey = "source:" + a.source();
     long wait = Math.max(Math.max(perCode.retryAfterSeconds(codeKey), perStore.retryAfterSeconds(storeKey)),
         Math.max(perSource.retryAfterSeconds(sourceKey), overall.retryAfterSeconds(OVERALL)));

@@ -27,12 +27,18 @@ public final class AuthenticationHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (Caller.of(ctx).isPresent()) {
+      // authenticated already on this request (before its body was read): once is enough, a nonce is single-use
+      ctx.next();
+      return;
+    }
     attempt(ctx, 0).onComplete(result -> {
       if (result.failed()) {
         Throwable t = result.cause();
         AuthenticationException refused = t instanceof AuthenticationException a ? a
             : new AuthenticationException(401, "invalid credentials");
         count(refused.status());
+        closeIfBodyUnread(ctx);
         if (refused.status() == 401) {
           ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
         } else {
@@ -41,6 +47,7 @@ public final class AuthenticationHandler implements Handler<RoutingContext> {
         Errors.send(ctx, refused.status(), refused.error(), refused.getMessage());
       } else if (result.result() == null) {
         count(401);
+        closeIfBodyUnread(ctx);
         ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"mileage\", charset=\"UTF-8\"");
         Errors.send(ctx, 401, "unauthorized", "credentials required");
       } else {
@@ -48,6 +55,16 @@ public final class AuthenticationHandler implements Handler<RoutingContext> {
         ctx.next();
       }
     });
+  }
+
+  /**
+   * A refused caller's body is never read (it waits, paused, while credentials are checked): the connection then
+   * closes after the answer, instead of the gateway reading a body nobody may send or the client waiting to send it.
+   */
+  private static void closeIfBodyUnread(RoutingContext ctx) {
+    if (!ctx.request().isEnded() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      ctx.response().putHeader("Connection", "close");
+    }
   }
 
   private Future<Caller> attempt(RoutingContext ctx, int index) {

@@ -60,6 +60,10 @@ public final class Errors {
         || failure instanceof io.vertx.core.json.DecodeException) {
       badRequest(ctx, failure instanceof ClassCastException ? "a field has the wrong type" : failure.getMessage());
     } else if (status == 413) {
+      // the rest of the body is not read: the connection closes after the answer rather than wait for it
+      if (!ctx.request().isEnded() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+        ctx.response().putHeader("Connection", "close");
+      }
       send(ctx, 413, "body_too_large", "the request body is larger than this resource takes");
     } else if (status == 404) {
       notFound(ctx, "no such resource");

@@ -26,6 +26,11 @@ import java.util.function.LongSupplier;
 public final class HttpApi {
   /** Largest request body: a full ledger batch of {@code Ledger.BATCH_MAX} transfers fits. */
   public static final long BODY_BYTES_MAX = 4L * 1024 * 1024;
+  /**
+   * Largest body outside {@code /api/v1}: sign-up and sign-in, gift declines and the bank's signed notices, all
+   * small and all open to anyone, so nobody makes the gateway buffer megabytes without credentials.
+   */
+  public static final long PUBLIC_BODY_BYTES_MAX = 64 * 1024;
   public static final int HEADER_BYTES_MAX = 16 * 1024;
   /** Connections idle this long are closed: slow clients cannot hold sockets forever. */
   public static final int IDLE_TIMEOUT_SECONDS = 120;
@@ -61,7 +66,14 @@ public final class HttpApi {
           root.route(large.method(), API_PREFIX + large.path()).handler(BodyHandler.create(false).setBodyLimit(large.bytesMax()));
         }
       }
-      root.route().handler(BodyHandler.create(false).setBodyLimit(BODY_BYTES_MAX));
+      // the API's callers are known before any of a body is read (the API router's own check then passes them)
+      root.route(API_PREFIX + "/*").handler(ctx -> {
+        ctx.request().pause(); // the body waits while credentials are checked (asynchronously); BodyHandler resumes it
+        ctx.response().putHeader("Cache-Control", "no-store");
+        ctx.next();
+      }).handler(authentication);
+      root.route(API_PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(BODY_BYTES_MAX));
+      root.route().handler(BodyHandler.create(false).setBodyLimit(PUBLIC_BODY_BYTES_MAX));
       Health health = new Health(context.pool(), ledgerQueueDepth);
       root.get("/health").handler(health::handle);
       root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));

@@ -29,7 +29,8 @@ public final class MemberService {
 
   public enum VerifyResult { VERIFIED, ALREADY_VERIFIED, WRONG_CODE, EXPIRED, TOO_MANY_ATTEMPTS, PHONE_TAKEN, THROTTLED }
 
-  public enum ResendResult { SENT, TOO_SOON, ALREADY_VERIFIED, UNKNOWN, SMS_FAILED }
+  /** UNKNOWN also stands for an already verified login: the answer must not tell the two apart. */
+  public enum ResendResult { SENT, TOO_SOON, UNKNOWN, SMS_FAILED }
 
   public enum PhoneChangeStart { SENT, SAME_NUMBER, NOT_VERIFIED, TOO_SOON, SMS_FAILED }
 
@@ -46,6 +47,8 @@ public final class MemberService {
   private final LedgerAccess accounts;
   private final GuessLimiter sourceLimiter;
   private final SecureRandom random = new SecureRandom();
+  /** Login ids without a code to resend (unknown or verified) answer TOO_SOON within the interval too, like real ones. */
+  private final GuessLimiter quietResends;
 
   public MemberService(Vertx vertx, Pool pool, Clock clock, MembersOptions options, PasswordHasher hasher,
                        SmsSender sms, LedgerAccess accounts, GuessLimiter sourceLimiter) {
@@ -57,6 +60,7 @@ public final class MemberService {
     this.sms = sms;
     this.accounts = accounts;
     this.sourceLimiter = sourceLimiter;
+    this.quietResends = new GuessLimiter(1, options.codeResendInterval(), MembersOptions.LIMITER_KEYS_MAX, clock);
   }
 
   OffsetDateTime now() {
@@ -102,9 +106,13 @@ public final class MemberService {
     return pool.preparedQuery("SELECT m.id, m.phone, m.phone_verified_at, v.sent_at FROM members.member m"
             + " LEFT JOIN members.phone_verification v ON v.member_id = m.id WHERE m.login_id = $1")
         .execute(Tuple.of(loginId)).compose(rows -> {
-          if (rows.size() == 0) return Future.succeededFuture(ResendResult.UNKNOWN);
+          if (rows.size() == 0 || rows.iterator().next().getOffsetDateTime("phone_verified_at") != null) {
+            // nothing to send: answered like a sent code (and a repeat like a real one within the interval)
+            if (quietResends.retryAfterSeconds(loginId) > 0) return Future.succeededFuture(ResendResult.TOO_SOON);
+            quietResends.recordFailure(loginId);
+            return Future.succeededFuture(ResendResult.UNKNOWN);
+          }
           Row r = rows.iterator().next();
-          if (r.getOffsetDateTime("phone_verified_at") != null) return Future.succeededFuture(ResendResult.ALREADY_VERIFIED);
           OffsetDateTime sent = r.getOffsetDateTime("sent_at");
           if (sent != null && now().isBefore(sent.plus(options.codeResendInterval()))) {
             return Future.succeededFuture(ResendResult.TOO_SOON);
@@ -130,6 +138,8 @@ public final class MemberService {
           Row r = rows.iterator().next();
           long memberId = r.getLong("id");
           if (r.getOffsetDateTime("phone_verified_at") != null) {
+            // this answer says the login exists: probing with it costs the source as much as an unknown login does
+            sourceLimiter.recordFailure(source);
             return Future.succeededFuture(VerifyResult.ALREADY_VERIFIED);
           }
           if (r.getBuffer("code_hash") == null) return Future.succeededFuture(VerifyResult.EXPIRED);

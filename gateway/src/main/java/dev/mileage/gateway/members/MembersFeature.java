@@ -29,6 +29,7 @@ public final class MembersFeature implements Feature {
   private SessionService sessions;
   private SmsSender sms;
   private boolean secureCookies;
+  private GuessLimiter signUps;
 
   public MembersFeature() {
     this(MembersOptions.defaults(), PasswordHasher.OWASP);
@@ -60,6 +61,9 @@ public final class MembersFeature implements Feature {
     members = new MemberService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sms, accounts, sources);
     sessions = new SessionService(ctx.vertx(), ctx.pool(), ctx.clock(), options, hasher, sources, members);
     secureCookies = secureCookies(options, ctx.config());
+    // counts sign-ups, not failures: the limiter is a persistent fixed-window counter
+    signUps = GuessLimiter.persistent("members.sign_up_source", MembersOptions.SIGN_UPS_PER_SOURCE_MAX,
+        MembersOptions.SIGN_UP_WINDOW, MembersOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool());
   }
 
   /**
@@ -145,6 +149,14 @@ public final class MembersFeature implements Feature {
 
   private void signUp(RoutingContext ctx) {
     SignUp s = SignUp.from(Web.body(ctx));
+    String source = source(ctx);
+    long wait = signUps.retryAfterSeconds(source);
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(wait));
+      Web.error(ctx, 429, "too_many_sign_ups", "too many sign-ups from this address; try again in " + wait + " seconds");
+      return;
+    }
+    signUps.recordFailure(source);
     members.signUp(s).onSuccess(c -> {
       if (c.result() == MemberService.SignUpResult.LOGIN_TAKEN) {
         Web.error(ctx, 409, "login_taken", "that login id is taken; choose another");
@@ -177,10 +189,9 @@ public final class MembersFeature implements Feature {
     String login = SignUp.normalizeLogin(Web.requireText(Web.body(ctx), "loginId", 64));
     members.resend(login).onSuccess(r -> {
       switch (r) {
-        // an unknown login answers like a sent code, so this cannot probe for members
+        // an unknown or already verified login answers like a sent code, so this cannot probe for members
         case SENT, UNKNOWN -> Web.json(ctx, 202, new JsonObject().put("codeSent", true));
         case TOO_SOON -> Web.error(ctx, 429, "too_soon", "wait a minute before asking for another code");
-        case ALREADY_VERIFIED -> Web.json(ctx, 200, new JsonObject().put("verified", true));
         case SMS_FAILED -> Web.error(ctx, 503, "sms_unavailable", "the SMS could not be sent; try later");
       }
     }).onFailure(ctx::fail);

@@ -17,6 +17,12 @@ public record MembersOptions(Duration sessionIdle, Duration sessionAbsolute, lon
                              String smscUri, boolean secureCookies) {
   public static final int SESSIONS_PER_MEMBER_MAX = 10;
   public static final int LIMITER_KEYS_MAX = 100_000;
+  /**
+   * Sign-ups one source address may make per {@link #SIGN_UP_WINDOW}: each costs a password hash and sends an SMS
+   * to a number of the caller's choosing, so without a bound anyone could pump SMS (and the bill) at will.
+   */
+  public static final int SIGN_UPS_PER_SOURCE_MAX = 20;
+  public static final java.time.Duration SIGN_UP_WINDOW = java.time.Duration.ofHours(1);
 
   public MembersOptions {
     Objects.requireNonNull(sessionIdle, "sessionIdle");

@@ -43,7 +43,7 @@ public final class OrderService {
       StandardPointTypes.THANK_YOU_COUPON);
 
   public enum Result { PAID, DECLINED, PAYMENT_FAILED, OUT_OF_STOCK, INSUFFICIENT_POINTS, UNKNOWN_PRODUCT, BAD_VARIANT,
-    POINTS_EXCEED_TOTAL, POINT_TYPE_NOT_ACCEPTED, NOT_VERIFIED, PENDING }
+    POINTS_EXCEED_TOTAL, POINT_TYPE_NOT_ACCEPTED, NOT_VERIFIED, PENDING, CHECKOUT_KEY_REUSED }
 
   public record Line(long productId, int quantity, String variant) {
     public Line {
@@ -99,6 +99,10 @@ public final class OrderService {
             return Future.succeededFuture(new Outcome(Result.NOT_VERIFIED, 0, "verify your phone number first"));
           }
           return byKey(memberId, req.checkoutKey()).compose(found -> {
+            if (found != null && !sameRequest(found, req)) {
+              return Future.succeededFuture(new Outcome(Result.CHECKOUT_KEY_REUSED, 0,
+                  "this checkoutKey was used for a different order; use a new key for a new cart"));
+            }
             if (found != null) return found.status() == Order.Status.PENDING ? process(found, req.paymentToken()) : Future.succeededFuture(outcome(found));
             Future<Long> value = req.pointsAmount() == 0 ? Future.succeededFuture(0L) : points.cashMicrosPerUnit(req.pointsType());
             return value.compose(micros -> pool.withTransaction(c -> create(c, memberId, req, micros)))
@@ -108,6 +112,21 @@ public final class OrderService {
                     : load(o.orderId()).compose(order -> process(order, req.paymentToken())));
           });
         });
+  }
+
+  /** Whether a repeated checkout asks for the order made under its key: the same lines in order, the same points. */
+  static boolean sameRequest(Order o, Request req) {
+    if (o.pointsAmount() != req.pointsAmount() || (req.pointsAmount() > 0 && o.pointsType() != req.pointsType())) return false;
+    if (o.items().size() != req.lines().size()) return false;
+    for (int i = 0; i < o.items().size(); i++) {
+      Order.Item item = o.items().get(i);
+      Line line = req.lines().get(i);
+      String variant = item.variant() == null ? "" : item.variant();
+      if (item.productId() != line.productId() || item.quantity() != line.quantity() || !variant.equals(line.variant())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Checks the lines against locked product rows, takes the stock and writes the PENDING order. */

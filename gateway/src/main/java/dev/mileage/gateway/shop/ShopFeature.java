@@ -199,7 +199,7 @@ public final class ShopFeature implements Feature {
       case PENDING -> 202;
       case DECLINED, INSUFFICIENT_POINTS -> 402;
       case PAYMENT_FAILED -> 502;
-      case OUT_OF_STOCK -> 409;
+      case OUT_OF_STOCK, CHECKOUT_KEY_REUSED -> 409;
       case NOT_VERIFIED -> 403;
       case UNKNOWN_PRODUCT, BAD_VARIANT, POINTS_EXCEED_TOTAL, POINT_TYPE_NOT_ACCEPTED -> 400;
     };

@@ -66,6 +66,7 @@ final class CashRoutes {
     return rates.types().map(types -> {
       PointType t = types.get(type);
       if (t == null) throw new IllegalArgumentException("no such point type");
+      if (!TradingFeature.tradable(t)) throw new IllegalArgumentException(TradingFeature.NOT_TRADABLE);
       if (t.cashMicrosPerUnit() <= 0) throw new IllegalArgumentException("this point type has no cash value");
       return CashQuote.of(kind, type, points, t.cashMicrosPerUnit(), options.feeOf(kind));
     });

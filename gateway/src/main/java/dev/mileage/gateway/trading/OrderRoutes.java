@@ -34,12 +34,14 @@ final class OrderRoutes {
   private final GatewayContext context;
   private final TradingDesk desk;
   private final GuessLimiter phoneMisses;
+  private final GuessLimiter sourcePhoneMisses;
   private final Outbox outbox;
 
-  OrderRoutes(GatewayContext context, TradingDesk desk, GuessLimiter phoneMisses, Outbox outbox) {
+  OrderRoutes(GatewayContext context, TradingDesk desk, GuessLimiter phoneMisses, GuessLimiter sourcePhoneMisses, Outbox outbox) {
     this.context = context;
     this.desk = desk;
     this.phoneMisses = phoneMisses;
+    this.sourcePhoneMisses = sourcePhoneMisses;
     this.outbox = outbox;
   }
 
@@ -67,8 +69,14 @@ final class OrderRoutes {
         Web.requireLong(b, "buyAmount", 1, OrderRequest.AMOUNT_MAX),
         b.getValue("lifetimeSeconds") == null ? TradingFeature.LIFETIME_SECONDS_DEFAULT
             : (int) Web.requireLong(b, "lifetimeSeconds", 1, TradingOptions.DEFAULTS.lifetimeSecondsMax()));
-    f(desk.place(request)).compose(p -> recordFills(p.fills()).map(p))
-        .onSuccess(p -> placed(ctx, p)).onFailure(ctx::fail);
+    TradingFeature.tradable(context, request.sellType(), request.buyType()).onSuccess(ok -> {
+      if (!ok) {
+        Web.error(ctx, 409, "not_tradable", TradingFeature.NOT_TRADABLE);
+        return;
+      }
+      f(desk.place(request)).compose(p -> recordFills(p.fills()).map(p))
+          .onSuccess(p -> placed(ctx, p)).onFailure(ctx::fail);
+    }).onFailure(ctx::fail);
   }
 
   private Future<Void> recordFills(List<TradeFill> fills) {
@@ -171,16 +179,20 @@ final class OrderRoutes {
     int type = (int) Web.requireLong(b, "pointType", 1, Integer.MAX_VALUE);
     long amount = Web.requireLong(b, "amount", 1, OrderRequest.AMOUNT_MAX);
     String key = Web.requireText(b, "transferKey", 64);
-    long wait = phoneMisses.retryAfterSeconds(owner(id));
+    var remote = ctx.request().remoteAddress();
+    String source = remote == null ? "unknown" : remote.hostAddress();
+    long wait = Math.max(phoneMisses.retryAfterSeconds(owner(id)), sourcePhoneMisses.retryAfterSeconds(source));
     if (wait > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(wait));
       Web.error(ctx, 429, "too_many_attempts", "too many unknown phone numbers: try again later");
       return;
     }
     UUID transferId = Transfer.idOf("trading:gift:" + id + ":" + key);
-    PartnerRoutes.memberByPhone(context.pool(), phone).compose(to -> {
+    TradingFeature.tradable(context, type).compose(ok -> !ok ? Future.succeededFuture(new JsonObject().put("status", 422))
+        : PartnerRoutes.memberByPhone(context.pool(), phone).compose(to -> {
       if (to == null) {
         phoneMisses.recordFailure(owner(id));
+        sourcePhoneMisses.recordFailure(source);
         return Future.succeededFuture(new JsonObject().put("status", 404));
       }
       if (to.longValue() == id) return Future.succeededFuture(new JsonObject().put("status", 400));
@@ -193,10 +205,11 @@ final class OrderRoutes {
               "points.transferred", new JsonObject().put("transferId", transferId.toString()).put("fromMemberId", id)
                   .put("toMemberId", to).put("pointType", type).put("amount", amount)).map(r))
           .map(r -> new JsonObject().put("status", r.applied() ? 200 : 409).put("result", r.name()));
-    }).onSuccess(o -> {
+    })).onSuccess(o -> {
       int status = o.getInteger("status");
       String result = o.getString("result");
       if (status == 200) Web.json(ctx, 200, new JsonObject().put("result", result));
+      else if (status == 422) Web.error(ctx, 409, "not_tradable", TradingFeature.NOT_TRADABLE);
       else if (status == 404) Web.error(ctx, 404, "not_found", "no verified member has that phone number");
       else if (status == 400) Web.error(ctx, 400, "invalid_request", "cannot give points to yourself");
       else if ("EXCEEDS_CREDITS".equals(result)) Web.error(ctx, 409, "insufficient_points", "not enough points");

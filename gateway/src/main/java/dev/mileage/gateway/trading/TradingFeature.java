@@ -11,6 +11,7 @@ import dev.mileage.gateway.members.Web;
 import dev.mileage.gateway.shop.Points;
 import dev.mileage.gateway.shop.Wallet;
 import dev.mileage.points.ledger.Account;
+import dev.mileage.points.ledger.PointKind;
 import dev.mileage.points.ledger.PointType;
 import dev.mileage.points.trading.TradingDesk;
 import dev.mileage.points.trading.TradingOptions;
@@ -45,8 +46,20 @@ public final class TradingFeature implements Feature {
   public static final int HISTORY_CASH_MAX = 100;
   /** Gifts to unknown phone numbers a member may try per window: nobody maps members' numbers by guessing. */
   public static final int PHONE_MISSES_MAX = 5;
+  /**
+   * The same from one source address, whichever members it signs in as: accounts cost nothing to make, so the
+   * per-member count alone would let one client map every member's number with fresh accounts.
+   */
+  public static final int PHONE_MISSES_PER_SOURCE_MAX = 20;
   public static final Duration PHONE_MISS_WINDOW = Duration.ofMinutes(15);
   public static final int PHONE_MISS_KEYS_MAX = 100_000;
+  /**
+   * What members trade, give, buy and cash out here: their currencies. Vendor tokens are the mall's, under its rules
+   * (gift and auction tokens are never exchanged, manufacturer tokens pay only for listed products, its exchange has
+   * its own charge); certificates, cash and phone-bill types are the operator's own bookkeeping.
+   */
+  static final java.util.Set<PointKind> TRADABLE_KINDS = java.util.EnumSet.of(PointKind.MILEAGE, PointKind.CYBER_MONEY,
+      PointKind.PURCHASE_POINTS, PointKind.AD_CLICK_POINTS, PointKind.THANK_YOU_COUPON);
   private static final Logger LOG = Logger.getLogger(TradingFeature.class.getName());
 
   private final TradingSettings settings;
@@ -125,6 +138,8 @@ public final class TradingFeature implements Feature {
     api.get("/trading/history").handler(Web.handle(this::history));
     new OrderRoutes(ctx, desk, GuessLimiter.persistent("trading.phone_miss", PHONE_MISSES_MAX, PHONE_MISS_WINDOW,
         PHONE_MISS_KEYS_MAX, ctx.clock(), ctx.pool()),
+        GuessLimiter.persistent("trading.phone_miss_source", PHONE_MISSES_PER_SOURCE_MAX, PHONE_MISS_WINDOW,
+            PHONE_MISS_KEYS_MAX, ctx.clock(), ctx.pool()),
         outbox).mount(api);
     rates.mount(api);
     CashRoutes cash = new CashRoutes(ctx, settings.payments(), settings.cash(), partners, outbox, rates);
@@ -175,6 +190,22 @@ public final class TradingFeature implements Feature {
     return Long.parseLong(c.get().owner().substring("member:".length()));
   }
 
+  static boolean tradable(PointType t) {
+    return t != null && TRADABLE_KINDS.contains(t.kind()) && !t.restricted();
+  }
+
+  /** False when one of {@code typeIds} is a point type that is not traded here (unknown ids are left to the caller). */
+  static Future<Boolean> tradable(GatewayContext context, int... typeIds) {
+    return Web.future(context.vertx(), context.ledger().pointTypes()).map(types -> {
+      for (int id : typeIds) {
+        if (types.stream().anyMatch(t -> t.id() == id && !tradable(t))) return false;
+      }
+      return true;
+    });
+  }
+
+  static final String NOT_TRADABLE = "these points are not traded, given or cashed here: vendor tokens follow the mall's rules";
+
   static String owner(long memberId) {
     return "member:" + memberId;
   }
@@ -187,6 +218,7 @@ public final class TradingFeature implements Feature {
   private void pointTypes(RoutingContext ctx) {
     if (member(ctx) == null) return;
     f(context.ledger().pointTypes()).onSuccess(types -> Web.json(ctx, 200, new JsonArray(types.stream()
+        .filter(TradingFeature::tradable)
         .map(t -> new JsonObject().put("id", t.id()).put("code", t.code()).put("cashMicrosPerUnit", t.cashMicrosPerUnit())
             .put("partnerId", partners.ofPointType(t.id()).orElse(null)))
         .toList()))).onFailure(ctx::fail);

@@ -63,4 +63,39 @@ class BankSettingsTest {
       app.stop();
     }
   }
+  /**
+   * Without MILEAGE_PUBLIC_BASE_URL a gift's claim link is built from the giver's own request's Host header, so any
+   * member could have the gateway's MMS send a recipient to a site of their choosing: production refuses to start
+   * without it, and starts with it.
+   */
+  @Test
+  void productionNeedsAPublicBaseUrlForClaimLinks() throws Exception {
+    GatewayConfig production = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), true, false, "operator",
+        "a-long-production-password", "sip:pstn@127.0.0.1:5080");
+    GatewayApp refused = new GatewayApp(production, List.of(new LedgerFeature(), productionFeature("")));
+    try (LogCapture logs = LogCapture.install()) {
+      Exception e = assertThrows(Exception.class, refused::start);
+      assertTrue(String.valueOf(e.getMessage()).contains(CertificatesOptions.PUBLIC_BASE_URL_ENV), e.toString());
+    } finally {
+      refused.stop();
+    }
+    GatewayApp started = new GatewayApp(production, List.of(new LedgerFeature(), productionFeature("https://mileage.example")));
+    try {
+      started.start();
+      assertTrue(started.httpPort() > 0);
+    } finally {
+      started.stop();
+    }
+  }
+
+  private static CertificatesFeature productionFeature(String publicBaseUrl) {
+    var d = CertificatesOptions.defaults();
+    var options = new CertificatesOptions(d.phoneBillMonthlyLimitWon(), d.pinFailuresPerCertificateMax(), d.failuresPerStoreMax(),
+        d.failuresPerSourceMax(), d.failuresOverallMax(), d.guessWindow(), d.bankTransferWindow(), publicBaseUrl,
+        "https://bank.example", SandboxBank.newSecret(), Duration.ofSeconds(5), d.webhookBadSignaturesPerSourceMax(),
+        d.webhookBadSignatureWindow());
+    return new CertificatesFeature(options, new SandboxPaymentProvider(),
+        (to, text) -> io.vertx.core.Future.succeededFuture(dev.mileage.gateway.members.SmsSender.Result.UNREACHABLE),
+        new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1));
+  }
 }

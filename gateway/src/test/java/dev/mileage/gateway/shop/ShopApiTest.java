@@ -71,6 +71,32 @@ class ShopApiTest {
     assertEquals(2, history.getJsonObject(0).getJsonArray("items").size());
   }
 
+  /** A checkout key names one cart: reused for another cart it is refused (409 with a reason), not answered with the first order. */
+  @Test
+  void aCheckoutKeyReusedForADifferentCartIsRefusedAndChangesNothing() throws Exception {
+    long p1 = h.product("REUSE-1", 10_000, 10, fixed(500)).getLong("id");
+    long p2 = h.product("REUSE-2", 5_000, 10, fixed(100)).getLong("id");
+    var m = h.new Member("reuse001").ready();
+    var first = check(m.buy("checkout-reuse-1", item(p1, 1, "")), 201).bodyAsJsonObject().getJsonObject("order");
+    long charged = h.payments.netChargedWon();
+    long mileage = m.mileage();
+    var other = m.buy("checkout-reuse-1", item(p2, 3, ""));
+    assertEquals(409, other.statusCode(), other.bodyAsString());
+    assertEquals("checkout_key_reused", other.bodyAsJsonObject().getString("error"));
+    assertEquals(409, m.buy("checkout-reuse-1", item(p1, 2, "")).statusCode(), "another quantity");
+    assertEquals(409, m.buy("checkout-reuse-1", item(p1, 1, ""), item(p2, 1, "")).statusCode(), "another line");
+    assertEquals(409, m.buy("checkout-reuse-1", SandboxPaymentProvider.TOKEN_OK, mileagePoints(1_000), item(p1, 1, "")).statusCode(),
+        "points added");
+    assertEquals(9, h.stock(p1));
+    assertEquals(10, h.stock(p2));
+    assertEquals(charged, h.payments.netChargedWon(), "nothing charged");
+    assertEquals(mileage, m.mileage(), "no mileage moved");
+    assertEquals(1, check(m.get("/api/v1/shop/orders"), 200).bodyAsJsonArray().size());
+    // the same cart under the same key is still the same order
+    assertEquals(first.getLong("id"), check(m.buy("checkout-reuse-1", item(p1, 1, "")), 201).bodyAsJsonObject()
+        .getJsonObject("order").getLong("id"));
+  }
+
   @Test
   void aDeclinedOrFailedPaymentChangesNothing() throws Exception {
     long p = h.product("DECL-1", 15_000, 3, fixed(700)).getLong("id");
