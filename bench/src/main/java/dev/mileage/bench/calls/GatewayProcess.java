@@ -24,15 +24,13 @@ final class GatewayProcess implements AutoCloseable {
   static final Duration STOP_GRACE = Duration.ofSeconds(20);
   static final long HEALTH_POLL_NANOS = 200_000_000L;
   /**
-   * JVM options of the gateway child, before those of {@code --gateway-jvm-opt}: the README's, so the bench
-   * measures the gateway as the README starts it. G1's pause goal is 20 ms instead of its default 200: at 100
-   * calls/s its longest young pauses fell from 75-84 ms to 38-40 ms and setup p99 from 119 to 81 ms (one run
-   * each, 2026-11-24, bench/README.md); ZGC (JDK 17, not generational) did no better on the p99. In a run of a minute on two cores, C2's compilations (about 14,000,
+   * JVM options of the gateway child, before those of {@code --gateway-jvm-opt}: none, so the bench measures
+   * the gateway as the README starts it. In a run of a minute on two cores, C2's compilations (about 14,000,
    * 80 CPU-s) were the gateway's largest CPU consumer - 10.5 of 19 CPU-s at 40 calls/s;
    * {@code --gateway-jvm-opt=-XX:TieredStopAtLevel=1} (C1 only) halves the CPU per call of such short runs,
    * at the price of slower code in a gateway that runs for days. bench/README.md has both figures.
    */
-  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:MaxGCPauseMillis=20");
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of();
 
   private final Process process;
   private final Thread shutdownHook;
