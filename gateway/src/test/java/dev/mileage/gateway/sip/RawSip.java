@@ -74,6 +74,11 @@ final class RawSip implements AutoCloseable {
 
   /** Responses until the first final one (or {@code waitMs} of silence); the final one last. */
   List<Reply> untilFinal(int waitMs) throws IOException {
+    return until(r -> r.code() >= 200, waitMs);
+  }
+
+  /** Responses until one matches {@code last} (it included, last) or {@code waitMs} pass. */
+  List<Reply> until(java.util.function.Predicate<Reply> last, int waitMs) throws IOException {
     List<Reply> out = new ArrayList<>();
     long deadline = System.nanoTime() + waitMs * 1_000_000L;
     byte[] buf = new byte[65535];
@@ -90,7 +95,7 @@ final class RawSip implements AutoCloseable {
       Reply r = parse(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
       if (r == null) continue;
       out.add(r);
-      if (r.code() >= 200) return out;
+      if (last.test(r)) return out;
     }
   }
 

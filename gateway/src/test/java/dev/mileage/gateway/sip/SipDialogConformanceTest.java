@@ -98,15 +98,7 @@ class SipDialogConformanceTest {
 
   /** Replies on {@code raw} until one matches {@code last} (it included) or {@code WAIT} passes. */
   static List<RawSip.Reply> until(RawSip raw, Predicate<RawSip.Reply> last) throws Exception {
-    List<RawSip.Reply> out = new ArrayList<>();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (RawSip.Reply r : raw.receive(200)) {
-        out.add(r);
-        if (last.test(r)) return out;
-      }
-    }
-    return out;
+    return raw.until(last, (int) WAIT.toMillis());
   }
 
   static RawSip.Reply finalFor(List<RawSip.Reply> replies, String method) {
