@@ -1,5 +1,6 @@
 package dev.mileage.gateway.certificates;
 
+import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.Caller;
 import dev.mileage.gateway.members.Web;
 import io.vertx.core.json.JsonArray;
@@ -128,7 +129,7 @@ final class CertificateRoutes {
     JsonObject b = Web.body(ctx);
     long id = pathId(ctx);
     var attempt = new RedemptionService.Attempt(0, "m" + member + "-" + Web.requireText(b, "orderId", 48),
-        source(ctx), Web.requireLong(b, "amountWon", 1, CertificatesOptions.REDEMPTION_WON_MAX));
+        ClientAddress.of(ctx), Web.requireLong(b, "amountWon", 1, CertificatesOptions.REDEMPTION_WON_MAX));
     redemptions.redeemOwn(member, id, pinOf(b), attempt)
         .onSuccess(r -> answer(ctx, r, attempt.transactionId())).onFailure(ctx::fail);
   }
@@ -141,7 +142,7 @@ final class CertificateRoutes {
     }
     JsonObject b = Web.body(ctx);
     var attempt = new RedemptionService.Attempt(Long.parseLong(c.id()), Web.requireText(b, "transactionId",
-        CertificatesOptions.TRANSACTION_ID_LENGTH_MAX), source(ctx), Web.requireLong(b, "amountWon", 1, CertificatesOptions.REDEMPTION_WON_MAX));
+        CertificatesOptions.TRANSACTION_ID_LENGTH_MAX), ClientAddress.of(ctx), Web.requireLong(b, "amountWon", 1, CertificatesOptions.REDEMPTION_WON_MAX));
     Object code = b.getValue("code");
     if (!(code instanceof String)) throw new IllegalArgumentException("code is required");
     redemptions.redeemByCode((String) code, pinOf(b), attempt)
@@ -325,11 +326,6 @@ final class CertificateRoutes {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("id must be a positive number");
     }
-  }
-
-  private static String source(RoutingContext ctx) {
-    var a = ctx.request().remoteAddress();
-    return a == null ? "unknown" : a.hostAddress();
   }
 
   private String baseUrl(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.mileage.gateway.certificates;
 
+import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.AuthenticationException;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
@@ -79,7 +80,7 @@ final class Stores implements Authenticator {
   public Future<Caller> authenticate(HttpServerRequest request) {
     String key = request.getHeader(HEADER);
     if (key == null) return Future.succeededFuture(null);
-    String source = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    String source = ClientAddress.of(request);
     String sourceKey = "store-auth:" + source;
     long wait = sources.retryAfterSeconds(sourceKey);
     if (wait > 0) return Future.failedFuture(new AuthenticationException(429, "too many failed attempts; try again later"));

@@ -1,5 +1,6 @@
 package dev.mileage.gateway.certificates;
 
+import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.members.GuessLimiter;
 import dev.mileage.gateway.members.Web;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,7 +61,7 @@ final class WebhookGuard {
 
   /** True when the caller's source is over its limit: then 429 was answered and the notice must not be looked at. */
   private boolean refused(RoutingContext ctx, String route) {
-    String source = source(ctx);
+    String source = ClientAddress.of(ctx);
     long wait = sources.retryAfterSeconds(key(source));
     if (wait == 0) return false;
     metrics.counter("certificates_webhook_refused", "route", route).increment();
@@ -74,7 +75,7 @@ final class WebhookGuard {
 
   /** Counts a notice whose signature was missing or not the provider's; logs once when its source becomes limited. */
   void badSignature(RoutingContext ctx, String route) {
-    String source = source(ctx);
+    String source = ClientAddress.of(ctx);
     metrics.counter("certificates_webhook_bad_signatures", "route", route).increment();
     sources.recordFailure(key(source));
     long wait = sources.retryAfterSeconds(key(source));
@@ -89,8 +90,4 @@ final class WebhookGuard {
     return "bank-webhook:" + source;
   }
 
-  private static String source(RoutingContext ctx) {
-    var a = ctx.request().remoteAddress();
-    return a == null ? "unknown" : a.hostAddress();
-  }
 }

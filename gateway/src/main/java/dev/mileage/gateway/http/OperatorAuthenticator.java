@@ -65,7 +65,7 @@ public final class OperatorAuthenticator implements Authenticator {
     if (credentials.isEmpty()) return Future.failedFuture(new AuthenticationException(401, REFUSED));
     String user = credentials.get()[0];
     String password = credentials.get()[1];
-    String source = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    String source = ClientAddress.of(request);
     if (!limiter.allowed(source, user) || persistentUsers.retryAfterSeconds(user) > 0) {
       return Future.failedFuture(new AuthenticationException(429, LOCKED));
     }

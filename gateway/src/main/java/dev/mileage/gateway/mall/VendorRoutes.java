@@ -1,4 +1,5 @@
 package dev.mileage.gateway.mall;
+import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.Access;
 import dev.mileage.gateway.http.Caller;
 import dev.mileage.gateway.members.Web;
@@ -102,8 +103,7 @@ final class VendorRoutes extends RoutesBase {
     String code = Web.requireText(b, "payCode", 40);
     String sku = Web.requireText(b, "sku", 32);
     String key = requestKey(b, "requestKey");
-    var remote = ctx.request().remoteAddress();
-    then(ctx, vendor(ctx, true), v -> payCodes.sell(v, code, sku, key, remote == null ? "unknown" : remote.hostAddress())
+    then(ctx, vendor(ctx, true), v -> payCodes.sell(v, code, sku, key, ClientAddress.of(ctx))
         .onSuccess(r -> {
           if (r.outcome() == Outcome.TOO_MANY && r.body().containsKey("retryAfterSeconds")) {
             ctx.response().putHeader("Retry-After", r.body().getLong("retryAfterSeconds").toString());

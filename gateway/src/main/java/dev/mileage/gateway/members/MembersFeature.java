@@ -1,5 +1,6 @@
 package dev.mileage.gateway.members;
 
+import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.GatewayConfig;
 
 import dev.mileage.gateway.Feature;
@@ -149,7 +150,7 @@ public final class MembersFeature implements Feature {
 
   private void signUp(RoutingContext ctx) {
     SignUp s = SignUp.from(Web.body(ctx));
-    String source = source(ctx);
+    String source = ClientAddress.of(ctx);
     long wait = signUps.retryAfterSeconds(source);
     if (wait > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(wait));
@@ -171,7 +172,7 @@ public final class MembersFeature implements Feature {
     JsonObject b = Web.body(ctx);
     String login = SignUp.normalizeLogin(Web.requireText(b, "loginId", 64));
     String code = Web.requireText(b, "code", 12);
-    members.verifyPhone(login, code, source(ctx)).onSuccess(r -> {
+    members.verifyPhone(login, code, ClientAddress.of(ctx)).onSuccess(r -> {
       switch (r) {
         case VERIFIED -> Web.json(ctx, 200, new JsonObject().put("verified", true)
             .put("bonusMileage", options.signUpBonusMileage()));
@@ -201,7 +202,7 @@ public final class MembersFeature implements Feature {
     JsonObject b = Web.body(ctx);
     String login = b.getValue("loginId") instanceof String s ? s : null;
     String password = b.getValue("password") instanceof String s ? s : null;
-    sessions.signIn(login, password, source(ctx)).onSuccess(r -> {
+    sessions.signIn(login, password, ClientAddress.of(ctx)).onSuccess(r -> {
       switch (r.result()) {
         case OK -> {
           Cookie cookie = Cookie.cookie(SessionService.COOKIE, r.token()).setPath("/").setHttpOnly(true)
@@ -285,7 +286,7 @@ public final class MembersFeature implements Feature {
     Cookie cookie = ctx.request().getCookie(SessionService.COOKIE);
     sessions.changePassword(id, cookie == null ? null : cookie.getValue(),
             b.getValue("currentPassword") instanceof String s ? s : null,
-            b.getValue("newPassword") instanceof String s ? s : null, source(ctx))
+            b.getValue("newPassword") instanceof String s ? s : null, ClientAddress.of(ctx))
         .onSuccess(r -> {
           if (r == SessionService.PasswordChange.CHANGED) Web.json(ctx, 200, new JsonObject().put("changed", true));
           else Web.error(ctx, 403, "wrong_password", "the current password is wrong");
@@ -300,7 +301,7 @@ public final class MembersFeature implements Feature {
     String phone = Web.requireText(b, "phone", 16);
     SignUp.requirePhone(phone);
     String password = b.getValue("password") instanceof String s ? s : null;
-    sessions.checkPassword(id, password, source(ctx)).compose(ok -> ok
+    sessions.checkPassword(id, password, ClientAddress.of(ctx)).compose(ok -> ok
             ? members.startPhoneChange(id, phone) : Future.succeededFuture((MemberService.PhoneChangeStart) null))
         .onSuccess(r -> {
           if (r == null) {
@@ -322,7 +323,7 @@ public final class MembersFeature implements Feature {
     Long id = memberId(ctx);
     if (id == null) return;
     String code = Web.requireText(Web.body(ctx), "code", 12);
-    members.confirmPhoneChange(id, code, source(ctx)).onSuccess(r -> {
+    members.confirmPhoneChange(id, code, ClientAddress.of(ctx)).onSuccess(r -> {
       switch (r) {
         case CHANGED -> members.profile(id).onSuccess(p -> Web.json(ctx, 200, p)).onFailure(ctx::fail);
         case NOTHING_PENDING -> Web.error(ctx, 409, "nothing_pending", "no phone number change is waiting; start one first");
@@ -346,8 +347,4 @@ public final class MembersFeature implements Feature {
     members.profile(id).onSuccess(p -> Web.json(ctx, 200, p)).onFailure(ctx::fail);
   }
 
-  static String source(RoutingContext ctx) {
-    var a = ctx.request().remoteAddress();
-    return a == null ? "unknown" : a.hostAddress();
-  }
 }

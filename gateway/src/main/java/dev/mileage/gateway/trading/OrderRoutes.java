@@ -1,5 +1,6 @@
 package dev.mileage.gateway.trading;
 
+import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.GatewayContext;
 import dev.mileage.gateway.members.GuessLimiter;
 import dev.mileage.gateway.members.Web;
@@ -179,8 +180,7 @@ final class OrderRoutes {
     int type = (int) Web.requireLong(b, "pointType", 1, Integer.MAX_VALUE);
     long amount = Web.requireLong(b, "amount", 1, OrderRequest.AMOUNT_MAX);
     String key = Web.requireText(b, "transferKey", 64);
-    var remote = ctx.request().remoteAddress();
-    String source = remote == null ? "unknown" : remote.hostAddress();
+    String source = ClientAddress.of(ctx);
     long wait = Math.max(phoneMisses.retryAfterSeconds(owner(id)), sourcePhoneMisses.retryAfterSeconds(source));
     if (wait > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(wait));

@@ -1,5 +1,6 @@
 package dev.mileage.gateway.trading;
 
+import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.AuthenticationException;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
@@ -191,7 +192,7 @@ final class Partners implements Authenticator {
   public Future<Caller> authenticate(HttpServerRequest request) {
     String key = request.getHeader(PartnerSignature.KEY);
     if (key == null) return Future.succeededFuture(null);
-    String source = "partner-auth:" + (request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
+    String source = "partner-auth:" + ClientAddress.of(request);
     if (sources.retryAfterSeconds(source) > 0) {
       return Future.failedFuture(new AuthenticationException(429, "too many failed attempts; try again later"));
     }
