@@ -2,6 +2,7 @@ package dev.mileage.gateway.certificates;
 
 import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.Caller;
+import dev.mileage.gateway.members.GuessLimiter;
 import dev.mileage.gateway.members.Web;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,9 +23,12 @@ final class CertificateRoutes {
   private final GiftService gifts;
   private final RedemptionService redemptions;
   private final Holdings holdings;
+  /** PIN hashes per signed-in member ("member:id") and per store's POS ("store:id"). */
+  private final GuessLimiter memberHashes;
+  private final GuessLimiter storeHashes;
 
   CertificateRoutes(CertificatesOptions options, Catalog catalog, Stores stores, PurchaseService purchases, GiftService gifts,
-                    RedemptionService redemptions, Holdings holdings) {
+                    RedemptionService redemptions, Holdings holdings, GuessLimiter memberHashes, GuessLimiter storeHashes) {
     this.options = options;
     this.catalog = catalog;
     this.stores = stores;
@@ -32,7 +36,11 @@ final class CertificateRoutes {
     this.gifts = gifts;
     this.redemptions = redemptions;
     this.holdings = holdings;
+    this.memberHashes = memberHashes;
+    this.storeHashes = storeHashes;
   }
+
+  static final String PIN_HASHES_REASON = "too many PIN operations for this account";
 
   void catalog(RoutingContext ctx) {
     catalog.items(true).onSuccess(items -> Web.json(ctx, 200, new JsonObject()
@@ -111,7 +119,9 @@ final class CertificateRoutes {
   void newPin(RoutingContext ctx) {
     Long member = CertificatesFeature.member(ctx);
     if (member == null) return;
-    holdings.newPin(member, pathId(ctx)).onSuccess(pin -> {
+    long id = pathId(ctx);
+    if (!Web.hashingAllowed(ctx, memberHashes, "member:" + member, 1, PIN_HASHES_REASON)) return;
+    holdings.newPin(member, id).onSuccess(pin -> {
       if (pin == null) notYours(ctx);
       else Web.json(ctx, 200, new JsonObject().put("pin", pin));
     }).onFailure(ctx::fail);
@@ -130,7 +140,9 @@ final class CertificateRoutes {
     long id = pathId(ctx);
     var attempt = new RedemptionService.Attempt(0, "m" + member + "-" + Web.requireText(b, "orderId", 48),
         ClientAddress.of(ctx), Web.requireLong(b, "amountWon", 1, CertificatesOptions.REDEMPTION_WON_MAX));
-    redemptions.redeemOwn(member, id, pinOf(b), attempt)
+    String pin = pinOf(b);
+    if (!Web.hashingAllowed(ctx, memberHashes, "member:" + member, 1, PIN_HASHES_REASON)) return;
+    redemptions.redeemOwn(member, id, pin, attempt)
         .onSuccess(r -> answer(ctx, r, attempt.transactionId())).onFailure(ctx::fail);
   }
 
@@ -145,7 +157,9 @@ final class CertificateRoutes {
         CertificatesOptions.TRANSACTION_ID_LENGTH_MAX), ClientAddress.of(ctx), Web.requireLong(b, "amountWon", 1, CertificatesOptions.REDEMPTION_WON_MAX));
     Object code = b.getValue("code");
     if (!(code instanceof String)) throw new IllegalArgumentException("code is required");
-    redemptions.redeemByCode((String) code, pinOf(b), attempt)
+    String pin = pinOf(b);
+    if (!Web.hashingAllowed(ctx, storeHashes, "store:" + c.id(), 1, "too many PIN checks for this store")) return;
+    redemptions.redeemByCode((String) code, pin, attempt)
         .onSuccess(r -> answer(ctx, r, attempt.transactionId())).onFailure(ctx::fail);
   }
 
@@ -261,6 +275,12 @@ final class CertificateRoutes {
       case ALREADY_DECIDED -> Web.error(ctx, 409, "already_decided", "this gift has already been accepted or declined");
       case WRONG_RECIPIENT -> Web.error(ctx, 403, "wrong_recipient",
           "this gift was sent to another phone number: sign in as the member with that (verified) number");
+      case TOO_MANY_HASHES -> {
+        long wait = r.body().getLong("retryAfterSeconds");
+        ctx.response().putHeader("Retry-After", Long.toString(wait));
+        Web.json(ctx, 429, new JsonObject().put("error", "too_many_hashing_requests").put("retryAfterSeconds", wait)
+            .put("reason", PIN_HASHES_REASON + "; try again in " + wait + " seconds"));
+      }
       default -> throw new IllegalStateException("claim answered " + r.outcome());
     }
   }

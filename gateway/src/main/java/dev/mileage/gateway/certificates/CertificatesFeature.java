@@ -98,10 +98,15 @@ public final class CertificatesFeature implements Feature {
     returnRoutes = new ReturnRoutes(dispatcher, returns, webhooks);
     bankRoutes = new BankTransferRoutes(purchases, new BankTransfers(ctx.pool(), ctx.clock(), catalog, purchases, payments, returns,
         dispatcher::kick), returns, webhooks);
+    // PIN hashes per member and per store: in memory, since they bound CPU, not guessing
+    GuessLimiter memberHashes = new GuessLimiter(options.pinHashesPerMemberMax(), options.pinHashWindow(),
+        CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock());
+    GuessLimiter storeHashes = new GuessLimiter(options.pinHashesPerStoreMax(), options.pinHashWindow(),
+        CertificatesOptions.LIMITER_KEYS_MAX, ctx.clock());
     routes = new CertificateRoutes(options, catalog, stores, purchases,
-        new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher),
+        new GiftService(ctx.vertx(), ctx.pool(), ctx.clock(), sms, members, pinHasher, memberHashes),
         new RedemptionService(ctx.vertx(), ctx.pool(), ctx.clock(), ledger, pinHasher, options),
-        new Holdings(ctx.vertx(), ctx.pool(), ledger, pinHasher));
+        new Holdings(ctx.vertx(), ctx.pool(), ledger, pinHasher), memberHashes, storeHashes);
   }
 
   /**

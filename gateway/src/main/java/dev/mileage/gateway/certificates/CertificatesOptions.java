@@ -24,12 +24,18 @@ import java.util.Objects;
  *                              together) in one {@code webhookBadSignatureWindow}; past it the address gets 429 until
  *                              the window ends, even for a well-signed notice (the provider posts it again later)
  * @param webhookBadSignatureWindow the window of that count
+ * @param pinHashesPerMemberMax Argon2 PIN hashes a signed-in member's requests may cost in one {@code pinHashWindow}:
+ *                              a new PIN 1, an online redemption 1 (right PIN or wrong), accepting a gift 1 per
+ *                              certificate; past it 429 before anything is hashed or changed
+ * @param pinHashesPerStoreMax  the same for one store's POS redemptions (1 each)
+ * @param pinHashWindow         the window of both PIN hash budgets
  */
 public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailuresPerCertificateMax,
                                   int failuresPerStoreMax, int failuresPerSourceMax, int failuresOverallMax,
                                   Duration guessWindow, Duration bankTransferWindow, String publicBaseUrl,
                                   String bankUrl, String bankSecret, Duration bankTimeout,
-                                  int webhookBadSignaturesPerSourceMax, Duration webhookBadSignatureWindow) {
+                                  int webhookBadSignaturesPerSourceMax, Duration webhookBadSignatureWindow,
+                                  int pinHashesPerMemberMax, int pinHashesPerStoreMax, Duration pinHashWindow) {
   public static final int SHEETS_PER_PURCHASE_MAX = 20;
   public static final long PURCHASE_WON_MAX = 2_000_000;
   public static final int CERTIFICATES_PER_GIFT_MAX = 20;
@@ -61,6 +67,14 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
    */
   public static final int WEBHOOK_BAD_SIGNATURES_PER_SOURCE_DEFAULT = 20;
   public static final Duration WEBHOOK_BAD_SIGNATURE_WINDOW_DEFAULT = Duration.ofMinutes(15);
+  /**
+   * A PIN hash (Argon2id, 8 MiB, 1 pass) costs some CPU-ms: 60 per member per 15 minutes is three accepted gifts of
+   * the most certificates a gift may carry, or a new PIN or an online payment every 15 s, and keeps one member from
+   * keeping a core busy. A store's POS gets 1,000 (a redemption a second, sustained).
+   */
+  public static final int PIN_HASHES_PER_MEMBER_DEFAULT = 60;
+  public static final int PIN_HASHES_PER_STORE_DEFAULT = 1_000;
+  public static final Duration PIN_HASH_WINDOW_DEFAULT = Duration.ofMinutes(15);
 
   public CertificatesOptions {
     Objects.requireNonNull(bankUrl, "bankUrl");
@@ -83,6 +97,13 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
         || webhookBadSignaturesPerSourceMax < 1) {
       throw new IllegalArgumentException("limits must be positive");
     }
+    if (pinHashesPerMemberMax < CERTIFICATES_PER_GIFT_MAX) {
+      // accepting the largest gift takes that many hashes at once: a smaller budget could never accept it
+      throw new IllegalArgumentException("pinHashesPerMemberMax must be at least " + CERTIFICATES_PER_GIFT_MAX);
+    }
+    if (pinHashesPerStoreMax < 1) throw new IllegalArgumentException("limits must be positive");
+    Objects.requireNonNull(pinHashWindow, "pinHashWindow");
+    if (pinHashWindow.isNegative() || pinHashWindow.isZero()) throw new IllegalArgumentException("pinHashWindow must be positive");
     Objects.requireNonNull(webhookBadSignatureWindow, "webhookBadSignatureWindow");
     if (webhookBadSignatureWindow.isNegative() || webhookBadSignatureWindow.isZero()) {
       throw new IllegalArgumentException("webhookBadSignatureWindow must be positive");
@@ -93,21 +114,29 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
     return new CertificatesOptions(300_000, 5, 30, 30, 1_000, Duration.ofMinutes(15), Duration.ofHours(24),
         System.getProperty("mileage.publicBaseUrl", System.getenv().getOrDefault(PUBLIC_BASE_URL_ENV, "")),
         System.getenv().getOrDefault(BANK_URL_ENV, "").strip(), System.getenv().getOrDefault(BANK_SECRET_ENV, "").strip(),
-        BANK_TIMEOUT_DEFAULT, WEBHOOK_BAD_SIGNATURES_PER_SOURCE_DEFAULT, WEBHOOK_BAD_SIGNATURE_WINDOW_DEFAULT);
+        BANK_TIMEOUT_DEFAULT, WEBHOOK_BAD_SIGNATURES_PER_SOURCE_DEFAULT, WEBHOOK_BAD_SIGNATURE_WINDOW_DEFAULT,
+        PIN_HASHES_PER_MEMBER_DEFAULT, PIN_HASHES_PER_STORE_DEFAULT, PIN_HASH_WINDOW_DEFAULT);
   }
 
   /** The bank provider at {@code url} sharing {@code secret} (empty url: the simulated one), answering within {@code timeout}. */
   public CertificatesOptions withBank(String url, String secret, Duration timeout) {
     return new CertificatesOptions(phoneBillMonthlyLimitWon, pinFailuresPerCertificateMax, failuresPerStoreMax,
         failuresPerSourceMax, failuresOverallMax, guessWindow, bankTransferWindow, publicBaseUrl, url, secret, timeout,
-        webhookBadSignaturesPerSourceMax, webhookBadSignatureWindow);
+        webhookBadSignaturesPerSourceMax, webhookBadSignatureWindow, pinHashesPerMemberMax, pinHashesPerStoreMax, pinHashWindow);
   }
 
   /** At most {@code perSourceMax} badly signed notices per source address at the provider webhooks per {@code window}. */
   public CertificatesOptions withWebhookLimit(int perSourceMax, Duration window) {
     return new CertificatesOptions(phoneBillMonthlyLimitWon, pinFailuresPerCertificateMax, failuresPerStoreMax,
         failuresPerSourceMax, failuresOverallMax, guessWindow, bankTransferWindow, publicBaseUrl, bankUrl, bankSecret,
-        bankTimeout, perSourceMax, window);
+        bankTimeout, perSourceMax, window, pinHashesPerMemberMax, pinHashesPerStoreMax, pinHashWindow);
+  }
+
+  /** At most {@code perMember} PIN hashes per signed-in member and {@code perStore} per store's POS per {@code window}. */
+  public CertificatesOptions withPinHashLimits(int perMember, int perStore, Duration window) {
+    return new CertificatesOptions(phoneBillMonthlyLimitWon, pinFailuresPerCertificateMax, failuresPerStoreMax,
+        failuresPerSourceMax, failuresOverallMax, guessWindow, bankTransferWindow, publicBaseUrl, bankUrl, bankSecret,
+        bankTimeout, webhookBadSignaturesPerSourceMax, webhookBadSignatureWindow, perMember, perStore, window);
   }
 
   /** No secret in logs: the bank secret is shown only as set or not. */
@@ -117,12 +146,13 @@ public record CertificatesOptions(long phoneBillMonthlyLimitWon, int pinFailures
         + ", bankTransferWindow=" + bankTransferWindow + ", publicBaseUrl=" + publicBaseUrl + ", bankUrl="
         + (bankUrl.isEmpty() ? "(simulated)" : bankUrl) + ", bankSecret=" + (bankSecret.isEmpty() ? "(none)" : "(set)")
         + ", bankTimeout=" + bankTimeout + ", webhookBadSignaturesPerSourceMax=" + webhookBadSignaturesPerSourceMax
-        + ", webhookBadSignatureWindow=" + webhookBadSignatureWindow + "]";
+        + ", webhookBadSignatureWindow=" + webhookBadSignatureWindow + ", pinHashesPerMemberMax=" + pinHashesPerMemberMax
+        + ", pinHashesPerStoreMax=" + pinHashesPerStoreMax + ", pinHashWindow=" + pinHashWindow + "]";
   }
 
   public CertificatesOptions withLimits(int perCertificate, int perStore, int perSource, int overall) {
     return new CertificatesOptions(phoneBillMonthlyLimitWon, perCertificate, perStore, perSource, overall, guessWindow,
         bankTransferWindow, publicBaseUrl, bankUrl, bankSecret, bankTimeout, webhookBadSignaturesPerSourceMax,
-        webhookBadSignatureWindow);
+        webhookBadSignatureWindow, pinHashesPerMemberMax, pinHashesPerStoreMax, pinHashWindow);
   }
 }

@@ -1,5 +1,6 @@
 package dev.mileage.gateway.certificates;
 
+import dev.mileage.gateway.members.GuessLimiter;
 import dev.mileage.gateway.members.PasswordHasher;
 import dev.mileage.gateway.members.SmsSender;
 import dev.mileage.gateway.members.Web;
@@ -31,7 +32,9 @@ import java.util.logging.Logger;
 final class GiftService {
   private static final Logger LOG = Logger.getLogger(GiftService.class.getName());
 
-  enum Outcome { SENT, NOT_GIFTABLE, NO_SUCH_CONTENT, SELF_GIFT, ACCEPTED, REJECTED, NO_SUCH_GIFT, ALREADY_DECIDED, WRONG_RECIPIENT }
+  enum Outcome { SENT, NOT_GIFTABLE, NO_SUCH_CONTENT, SELF_GIFT, ACCEPTED, REJECTED, NO_SUCH_GIFT, ALREADY_DECIDED, WRONG_RECIPIENT,
+    /** The recipient's PIN-hash budget cannot pay for the gift's new PINs now (body: retryAfterSeconds). */
+    TOO_MANY_HASHES }
 
   record Result(Outcome outcome, JsonObject body) { }
 
@@ -53,8 +56,11 @@ final class GiftService {
   private final PasswordHasher pinHasher;
   private final Codes codes = new Codes();
   private final CertificateMessages messages;
+  private final GuessLimiter memberHashes;
 
-  GiftService(Vertx vertx, Pool pool, Clock clock, SmsSender sms, MemberDirectory members, PasswordHasher pinHasher) {
+  GiftService(Vertx vertx, Pool pool, Clock clock, SmsSender sms, MemberDirectory members, PasswordHasher pinHasher,
+              GuessLimiter memberHashes) {
+    this.memberHashes = memberHashes;
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -205,6 +211,11 @@ final class GiftService {
             .execute(Tuple.of(giftId)).compose(rows -> {
               List<Long> ids = new ArrayList<>();
               for (Row r : rows) ids.add(r.getLong(0));
+              // one new PIN, one hash, per certificate: counted before any is made
+              long wait = ids.isEmpty() ? 0 : memberHashes.tryCount("member:" + memberId, ids.size());
+              if (wait > 0) {
+                return Future.succeededFuture(new Result(Outcome.TOO_MANY_HASHES, new JsonObject().put("retryAfterSeconds", wait)));
+              }
               return Web.blocking(vertx, () -> {
                 List<String[]> pins = new ArrayList<>();
                 for (int i = 0; i < ids.size(); i++) {

@@ -105,6 +105,37 @@ public final class GuessLimiter {
       windows.put(id, next);
       prune = ++writes % PRUNE_EVERY_WRITES == 0;
     }
+    write(id, next, prune);
+  }
+
+  /**
+   * Takes {@code uses} from the key's allowance in its window, all or nothing, in one step (so concurrent callers
+   * cannot overshoot it): zero when they were counted, else nothing is counted and the answer is the seconds until
+   * the window ends. For budgets of work rather than of failures (e.g. Argon2 hashes a member may cause).
+   */
+  public long tryCount(String key, int uses) {
+    if (uses < 1 || uses > failuresMax) {
+      throw new IllegalArgumentException("uses must be 1.." + failuresMax + ": " + uses);
+    }
+    String id = id(key);
+    Window next;
+    boolean prune;
+    synchronized (this) {
+      Instant now = clock.instant();
+      Window w = windows.get(id);
+      boolean open = w != null && now.isBefore(w.start().plus(window));
+      if (open && w.failures() + uses > failuresMax) {
+        return Math.max(1, Duration.between(now, w.start().plus(window)).toSeconds());
+      }
+      next = open ? new Window(w.start(), w.failures() + uses) : new Window(now, uses);
+      windows.put(id, next);
+      prune = ++writes % PRUNE_EVERY_WRITES == 0;
+    }
+    write(id, next, prune);
+    return 0;
+  }
+
+  private void write(String id, Window next, boolean prune) {
     if (pool == null) return;
     pool.preparedQuery("INSERT INTO gateway.guess_window AS g (limiter, key_hash, window_start, failures) VALUES ($1, $2, $3, $4)"
             + " ON CONFLICT (limiter, key_hash) DO UPDATE SET"

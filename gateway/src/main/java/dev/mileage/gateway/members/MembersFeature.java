@@ -31,6 +31,9 @@ public final class MembersFeature implements Feature {
   private SmsSender sms;
   private boolean secureCookies;
   private GuessLimiter signUps;
+  /** Argon2 hashes per signed-in member and per sign-in source: in memory, since they bound CPU, not guessing. */
+  private GuessLimiter memberHashes;
+  private GuessLimiter sourceHashes;
 
   public MembersFeature() {
     this(MembersOptions.defaults(), PasswordHasher.OWASP);
@@ -65,6 +68,10 @@ public final class MembersFeature implements Feature {
     // counts sign-ups, not failures: the limiter is a persistent fixed-window counter
     signUps = GuessLimiter.persistent("members.sign_up_source", MembersOptions.SIGN_UPS_PER_SOURCE_MAX,
         MembersOptions.SIGN_UP_WINDOW, MembersOptions.LIMITER_KEYS_MAX, ctx.clock(), ctx.pool());
+    memberHashes = new GuessLimiter(options.hashesPerMemberMax(), options.hashWindow(), MembersOptions.LIMITER_KEYS_MAX,
+        ctx.clock());
+    sourceHashes = new GuessLimiter(options.hashesPerSourceMax(), options.hashWindow(), MembersOptions.LIMITER_KEYS_MAX,
+        ctx.clock());
   }
 
   /**
@@ -202,7 +209,9 @@ public final class MembersFeature implements Feature {
     JsonObject b = Web.body(ctx);
     String login = b.getValue("loginId") instanceof String s ? s : null;
     String password = b.getValue("password") instanceof String s ? s : null;
-    sessions.signIn(login, password, ClientAddress.of(ctx)).onSuccess(r -> {
+    String source = ClientAddress.of(ctx);
+    if (!Web.hashingAllowed(ctx, sourceHashes, source, 1, "too many sign-ins from this address")) return;
+    sessions.signIn(login, password, source).onSuccess(r -> {
       switch (r.result()) {
         case OK -> {
           Cookie cookie = Cookie.cookie(SessionService.COOKIE, r.token()).setPath("/").setHttpOnly(true)
@@ -283,10 +292,13 @@ public final class MembersFeature implements Feature {
     Long id = memberId(ctx);
     if (id == null) return;
     JsonObject b = Web.body(ctx);
+    String next = b.getValue("newPassword") instanceof String s ? s : null;
+    SignUp.requirePassword(next);
+    // the current password is verified and the new one hashed: two
+    if (!Web.hashingAllowed(ctx, memberHashes, "member:" + id, 2, "too many password checks for this account")) return;
     Cookie cookie = ctx.request().getCookie(SessionService.COOKIE);
     sessions.changePassword(id, cookie == null ? null : cookie.getValue(),
-            b.getValue("currentPassword") instanceof String s ? s : null,
-            b.getValue("newPassword") instanceof String s ? s : null, ClientAddress.of(ctx))
+            b.getValue("currentPassword") instanceof String s ? s : null, next, ClientAddress.of(ctx))
         .onSuccess(r -> {
           if (r == SessionService.PasswordChange.CHANGED) Web.json(ctx, 200, new JsonObject().put("changed", true));
           else Web.error(ctx, 403, "wrong_password", "the current password is wrong");
@@ -301,6 +313,7 @@ public final class MembersFeature implements Feature {
     String phone = Web.requireText(b, "phone", 16);
     SignUp.requirePhone(phone);
     String password = b.getValue("password") instanceof String s ? s : null;
+    if (!Web.hashingAllowed(ctx, memberHashes, "member:" + id, 1, "too many password checks for this account")) return;
     sessions.checkPassword(id, password, ClientAddress.of(ctx)).compose(ok -> ok
             ? members.startPhoneChange(id, phone) : Future.succeededFuture((MemberService.PhoneChangeStart) null))
         .onSuccess(r -> {

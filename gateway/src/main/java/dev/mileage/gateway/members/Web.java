@@ -50,6 +50,20 @@ public final class Web {
     json(ctx, status, new JsonObject().put("error", error).put("reason", reason));
   }
 
+  /**
+   * Takes {@code hashes} Argon2 hashes from {@code key}'s allowance in {@code budget}, before any is computed. When it
+   * is spent, answers 429 with Retry-After and {@code reason} and returns false: the caller then hashes and changes
+   * nothing. A right password or PIN costs the server as much as a wrong one, so successes count too.
+   */
+  public static boolean hashingAllowed(RoutingContext ctx, GuessLimiter budget, String key, int hashes, String reason) {
+    long wait = budget.tryCount(key, hashes);
+    if (wait == 0) return true;
+    ctx.response().putHeader("Retry-After", Long.toString(wait));
+    json(ctx, 429, new JsonObject().put("error", "too_many_hashing_requests")
+        .put("reason", reason + "; try again in " + wait + " seconds").put("retryAfterSeconds", wait));
+    return false;
+  }
+
   /** Runs a handler; bad input (IllegalArgumentException) becomes a 400, anything else a failure (500). */
   public static io.vertx.core.Handler<RoutingContext> handle(io.vertx.core.Handler<RoutingContext> handler) {
     return ctx -> {

@@ -93,7 +93,7 @@ class BankSettingsTest {
     var options = new CertificatesOptions(d.phoneBillMonthlyLimitWon(), d.pinFailuresPerCertificateMax(), d.failuresPerStoreMax(),
         d.failuresPerSourceMax(), d.failuresOverallMax(), d.guessWindow(), d.bankTransferWindow(), publicBaseUrl,
         "https://bank.example", SandboxBank.newSecret(), Duration.ofSeconds(5), d.webhookBadSignaturesPerSourceMax(),
-        d.webhookBadSignatureWindow());
+        d.webhookBadSignatureWindow(), d.pinHashesPerMemberMax(), d.pinHashesPerStoreMax(), d.pinHashWindow());
     return new CertificatesFeature(options, new SandboxPaymentProvider(),
         (to, text) -> io.vertx.core.Future.succeededFuture(dev.mileage.gateway.members.SmsSender.Result.UNREACHABLE),
         new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1));

@@ -105,17 +105,25 @@ final class CertHarness implements AutoCloseable {
 
   /** The default limits with these settings changed (e.g. the webhooks' bad-signature limit). */
   CertHarness(Path dataDir, java.util.function.UnaryOperator<CertificatesOptions> settings) throws Exception {
-    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, new SandboxPaymentProvider(), null, settings);
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, new SandboxPaymentProvider(), null, settings, m -> m);
+  }
+
+  /** The default limits with these certificate and member settings changed (e.g. the hash budgets). */
+  CertHarness(Path dataDir, java.util.function.UnaryOperator<CertificatesOptions> settings,
+              java.util.function.UnaryOperator<MembersOptions> memberSettings) throws Exception {
+    this(dataDir, PER_CERTIFICATE, PER_STORE, PER_SOURCE, OVERALL, false, new SandboxPaymentProvider(), null, settings,
+        memberSettings);
   }
 
   private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
                       SandboxPaymentProvider payments, Bank givenBank) throws Exception {
-    this(dataDir, perCertificate, perStore, perSource, overall, textOnlySmsc, payments, givenBank, o -> o);
+    this(dataDir, perCertificate, perStore, perSource, overall, textOnlySmsc, payments, givenBank, o -> o, m -> m);
   }
 
   private CertHarness(Path dataDir, int perCertificate, int perStore, int perSource, int overall, boolean textOnlySmsc,
                       SandboxPaymentProvider payments, Bank givenBank,
-                      java.util.function.UnaryOperator<CertificatesOptions> settings) throws Exception {
+                      java.util.function.UnaryOperator<CertificatesOptions> settings,
+                      java.util.function.UnaryOperator<MembersOptions> memberSettings) throws Exception {
     this.payments = payments;
     this.ownsBank = givenBank == null;
     this.bank = givenBank == null ? new Bank() : givenBank;
@@ -123,7 +131,7 @@ final class CertHarness implements AutoCloseable {
     SipSmsSender sender = null;
     try {
       sender = new SipSmsSender(smsc.uri(), "127.0.0.1");
-      MembersOptions members = MembersOptions.defaults().withSmscUri(smsc.uri());
+      MembersOptions members = memberSettings.apply(MembersOptions.defaults().withSmscUri(smsc.uri()));
       CertificatesOptions options = settings.apply(CertificatesOptions.defaults().withLimits(perCertificate, perStore, perSource, overall)
           .withBank(bank.sim.url(), bank.secret, BANK_TIMEOUT));
       feature = new CertificatesFeature(options, payments, sender, new PasswordHasher(CertificatesOptions.PIN_HASH_MEMORY_KIB, 1, 1));

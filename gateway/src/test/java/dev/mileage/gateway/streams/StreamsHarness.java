@@ -62,7 +62,7 @@ final class StreamsHarness implements AutoCloseable {
       // no sign-up bonus: the tests fund exact balances
       MembersOptions members = new MembersOptions(Duration.ofHours(2), Duration.ofHours(12), 0, base.codeValidity(),
           base.codeResendInterval(), base.codeAttemptsMax(), base.loginFailuresMax(), base.sourceFailuresMax(),
-          base.guessWindow(), smsc.uri(), false);
+          base.guessWindow(), smsc.uri(), false, base.hashesPerMemberMax(), base.hashesPerSourceMax(), base.hashWindow());
       metering = new MeteringFeature(MeterOptions.defaults().withAutoTick(autoTick));
       streams = new StreamsFeature(metering, options);
       List<Feature> features = List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1)),
