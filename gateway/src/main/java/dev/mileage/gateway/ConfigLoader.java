@@ -1,5 +1,7 @@
 package dev.mileage.gateway;
 
+import dev.mileage.gateway.http.TrustedProxies;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -114,9 +116,16 @@ public final class ConfigLoader {
             + " (or DATABASE_URL) naming a server with a password: the embedded PostgreSQL has none");
       }
     }
+    TrustedProxies proxies;
+    try {
+      proxies = TrustedProxies.parse(v.get(Setting.TRUSTED_PROXIES));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(Setting.TRUSTED_PROXIES.flag() + ": " + e.getMessage());
+    }
     return new GatewayConfig(host, httpPort, sipPort, Path.of(dataDir), url.isEmpty() ? Optional.empty() : Optional.of(url),
         production, demo, user, password, trunk, sipWsPort,
-        keyStore.isEmpty() ? Optional.empty() : Optional.of(Path.of(keyStore)), v.get(Setting.SIP_TLS_KEY_STORE_PASSWORD));
+        keyStore.isEmpty() ? Optional.empty() : Optional.of(Path.of(keyStore)), v.get(Setting.SIP_TLS_KEY_STORE_PASSWORD),
+        proxies);
   }
 
   private static boolean hasPassword(String url) {

@@ -1,5 +1,7 @@
 package dev.mileage.gateway;
 
+import dev.mileage.gateway.http.TrustedProxies;
+
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,11 +13,12 @@ import java.util.Optional;
  * @param databaseUrl empty: start the embedded PostgreSQL in {@code dataDir}
  * @param production  refuse to start with any default secret
  * @param demo        seed demo data (operator, members, products, demo numbers) at start
+ * @param trustedProxies reverse proxies whose X-Forwarded-For names the client for per-address limits (default none)
  */
 public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
                             boolean production, boolean demo, String operatorUser, String operatorPassword,
                             String trunkUri, int sipWsPort, Optional<Path> sipTlsKeyStore,
-                            String sipTlsKeyStorePassword) {
+                            String sipTlsKeyStorePassword, TrustedProxies trustedProxies) {
   /** Default port of SIP over WebSocket for browsers (RFC 7118). */
   public static final int SIP_WS_PORT_DEFAULT = 5066;
 
@@ -23,12 +26,27 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
   public GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
                        boolean production, boolean demo, String operatorUser, String operatorPassword, String trunkUri) {
     this(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser, operatorPassword, trunkUri,
-        sipPort == 0 ? 0 : SIP_WS_PORT_DEFAULT, Optional.empty(), "");
+        sipPort == 0 ? 0 : SIP_WS_PORT_DEFAULT, Optional.empty(), "", TrustedProxies.NONE);
+  }
+
+  /** Without trusted proxies (the default: X-Forwarded-For is never read). */
+  public GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
+                       boolean production, boolean demo, String operatorUser, String operatorPassword, String trunkUri,
+                       int sipWsPort, Optional<Path> sipTlsKeyStore, String sipTlsKeyStorePassword) {
+    this(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser, operatorPassword, trunkUri,
+        sipWsPort, sipTlsKeyStore, sipTlsKeyStorePassword, TrustedProxies.NONE);
+  }
+
+  /** This configuration with these trusted proxies. */
+  public GatewayConfig withTrustedProxies(TrustedProxies proxies) {
+    return new GatewayConfig(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser,
+        operatorPassword, trunkUri, sipWsPort, sipTlsKeyStore, sipTlsKeyStorePassword, proxies);
   }
 
   public GatewayConfig {
     Objects.requireNonNull(sipTlsKeyStore, "sipTlsKeyStore");
     Objects.requireNonNull(sipTlsKeyStorePassword, "sipTlsKeyStorePassword");
+    Objects.requireNonNull(trustedProxies, "trustedProxies");
     if (sipWsPort < 0 || sipWsPort > 65535) throw new IllegalArgumentException("sipWsPort out of range: " + sipWsPort);
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(dataDir, "dataDir");
@@ -53,6 +71,6 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
     return "GatewayConfig[host=" + host + ", httpPort=" + httpPort + ", sipPort=" + sipPort + ", dataDir=" + dataDir
         + ", database=" + (databaseUrl.isPresent() ? "external" : "embedded") + ", production=" + production
         + ", demo=" + demo + ", operatorUser=" + operatorUser + ", trunkUri=" + trunkUri + ", sipWsPort=" + sipWsPort
-        + ", sipTlsKeyStore=" + sipTlsKeyStore + "]";
+        + ", sipTlsKeyStore=" + sipTlsKeyStore + ", trustedProxies=" + trustedProxies + "]";
   }
 }

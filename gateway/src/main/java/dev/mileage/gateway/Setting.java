@@ -15,6 +15,8 @@ public enum Setting {
       + " meant for loopback"),
   SIP_TLS_KEY_STORE_PASSWORD("sip-tls-key-store-password", "", "password of --sip-tls-key-store"),
   HOST("host", "127.0.0.1", "address to bind HTTP and SIP to"),
+  TRUSTED_PROXIES("trusted-proxies", "", "comma-separated addresses or CIDR blocks of reverse proxies in front of HTTP;"
+      + " only from these is X-Forwarded-For believed, for per-address limits (empty: headers ignored, the TCP peer counts)"),
   DATA_DIR("data-dir", "./data", "folder for the embedded PostgreSQL and other files; survives restarts"),
   DATABASE_URL("database-url", "", "postgres://user:password@host:port/db; empty: embedded PostgreSQL in the data folder"
       + " (environment: DATABASE_URL or MILEAGE_DATABASE_URL)"),

@@ -147,4 +147,46 @@ class ConfigTest {
     assertEquals(Main.EXIT_CONFIG, code);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("--no-such-flag"));
   }
+
+  @Test
+  void trustedProxiesComeFromTheFileTheEnvironmentOrTheFlagAndNoneByDefault() throws Exception {
+    assertTrue(ConfigLoader.load(Map.of(), Map.of(), Optional.empty()).trustedProxies().isEmpty(), "none by default");
+    Path file = dir.resolve("proxies.properties");
+    Files.writeString(file, "trusted-proxies=10.0.0.5\n");
+    GatewayConfig fromFile = ConfigLoader.load(Map.of(), Map.of(), Optional.of(file));
+    assertTrue(fromFile.trustedProxies().contains("10.0.0.5"));
+    assertFalse(fromFile.trustedProxies().contains("10.0.0.6"));
+    GatewayConfig fromEnv = ConfigLoader.load(Map.of(), Map.of("MILEAGE_TRUSTED_PROXIES", "192.168.0.0/16, ::1"), Optional.of(file));
+    assertTrue(fromEnv.trustedProxies().contains("192.168.44.1"));
+    assertTrue(fromEnv.trustedProxies().contains("0:0:0:0:0:0:0:1"));
+    assertFalse(fromEnv.trustedProxies().contains("10.0.0.5"), "the environment replaces the file");
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.TRUSTED_PROXIES, "127.0.0.1");
+    GatewayConfig fromFlag = ConfigLoader.load(flags, Map.of("MILEAGE_TRUSTED_PROXIES", "192.168.0.0/16"), Optional.empty());
+    assertTrue(fromFlag.trustedProxies().contains("127.0.0.1"));
+    assertFalse(fromFlag.trustedProxies().contains("192.168.44.1"));
+    assertTrue(fromFlag.toString().contains("trustedProxies=127.0.0.1/32"), fromFlag.toString());
+  }
+
+  @Test
+  void aTrustedProxyThatIsNotAnAddressOrBlockIsRefusedAtStart() {
+    for (String bad : new String[] {"proxy.example.com", "10.0.0.0/33", "10.0.0.1,,10.0.0.2", "::1/129", "10.0.0.0/-1", "1.2.3"}) {
+      var e = assertThrows(ConfigLoader.ConfigException.class,
+          () -> ConfigLoader.load(Map.of(), Map.of("MILEAGE_TRUSTED_PROXIES", bad), Optional.empty()), bad);
+      assertTrue(e.getMessage().startsWith("--trusted-proxies: "), e.getMessage());
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--trusted-proxies", "not-an-address"}, Map.of(), new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("not an IP address or CIDR block"), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpNamesTheTrustedProxiesSetting() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, Main.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertTrue(help.contains("--trusted-proxies") && help.contains("MILEAGE_TRUSTED_PROXIES") && help.contains("X-Forwarded-For"), help);
+  }
 }

@@ -25,8 +25,16 @@ public final class TestGateway implements AutoCloseable {
   public final WebClient client;
 
   public TestGateway(Path dataDir, List<Feature> features, Clock clock) throws Exception {
-    GatewayConfig config = new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, true, OPERATOR,
+    this(config(dataDir), features, clock);
+  }
+
+  /** The test settings on {@code dataDir}: loopback, any free ports, demo data, the test operator. */
+  public static GatewayConfig config(Path dataDir) {
+    return new GatewayConfig("127.0.0.1", 0, 0, dataDir, Optional.empty(), false, true, OPERATOR,
         PASSWORD, "sip:pstn@127.0.0.1:5080");
+  }
+
+  public TestGateway(GatewayConfig config, List<Feature> features, Clock clock) throws Exception {
     app = new GatewayApp(config, features, clock);
     try {
       app.start();

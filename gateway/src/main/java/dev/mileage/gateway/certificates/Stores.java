@@ -1,6 +1,5 @@
 package dev.mileage.gateway.certificates;
 
-import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.AuthenticationException;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
@@ -77,10 +76,9 @@ final class Stores implements Authenticator {
   }
 
   @Override
-  public Future<Caller> authenticate(HttpServerRequest request) {
+  public Future<Caller> authenticate(HttpServerRequest request, String source) {
     String key = request.getHeader(HEADER);
     if (key == null) return Future.succeededFuture(null);
-    String source = ClientAddress.of(request);
     String sourceKey = "store-auth:" + source;
     long wait = sources.retryAfterSeconds(sourceKey);
     if (wait > 0) return Future.failedFuture(new AuthenticationException(429, "too many failed attempts; try again later"));

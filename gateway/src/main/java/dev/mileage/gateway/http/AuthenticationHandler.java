@@ -71,7 +71,7 @@ public final class AuthenticationHandler implements Handler<RoutingContext> {
     if (index >= authenticators.size()) return Future.succeededFuture(null);
     Future<Caller> answer;
     try {
-      answer = authenticators.get(index).authenticate(ctx.request());
+      answer = authenticators.get(index).authenticate(ctx.request(), ClientAddress.of(ctx));
     } catch (RuntimeException e) {
       answer = Future.failedFuture(e);
     }

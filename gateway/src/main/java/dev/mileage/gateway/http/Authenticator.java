@@ -9,5 +9,6 @@ import io.vertx.core.http.HttpServerRequest;
  * present but wrong (the HTTP layer answers 401 without saying which part was wrong).
  */
 public interface Authenticator {
-  Future<Caller> authenticate(HttpServerRequest request);
+  /** @param source the caller's address for per-source limits ({@link ClientAddress#of}) */
+  Future<Caller> authenticate(HttpServerRequest request, String source);
 }

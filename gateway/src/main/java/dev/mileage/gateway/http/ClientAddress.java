@@ -1,22 +1,70 @@
 package dev.mileage.gateway.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
+
 /**
- * The address per-source limits key on: the TCP peer's IP address ("unknown" when the server has none).
- * Behind a proxy every caller is the proxy's address (README); a trusted-proxy setting would change this one place.
+ * The address per-source limits key on. It is the TCP peer's IP address ("unknown" when the server has none), unless
+ * the peer is one of the operator's {@link TrustedProxies}: then it is the right-most address of
+ * {@code X-Forwarded-For} that is not itself a trusted proxy (everything left of it was written by the client, so
+ * it is never believed). A header that is missing, malformed or too long from a trusted proxy gives the peer's
+ * address, so it can neither fail a request nor escape a limit. RFC 7239 {@code Forwarded} is not read.
+ *
+ * <p>{@link #resolver} works it out once per request, first thing on the router; {@link #of} reads it.
  */
 public final class ClientAddress {
+  public static final String FORWARDED_FOR = "X-Forwarded-For";
+  /** Addresses looked at from the right of X-Forwarded-For: more proxies in a row than this is not a real chain. */
+  public static final int FORWARDED_HOPS_MAX = 16;
+  static final String KEY = "mileage.clientAddress";
+
   private ClientAddress() {
   }
 
-  public static String of(HttpServerRequest request) {
-    var a = request.remoteAddress();
-    return a == null ? "unknown" : a.hostAddress();
+  /** The router's first handler: the request's client address under {@code proxies}, kept for {@link #of}. */
+  public static Handler<RoutingContext> resolver(TrustedProxies proxies) {
+    return ctx -> {
+      ctx.put(KEY, resolve(ctx.request(), proxies));
+      ctx.next();
+    };
   }
 
+  /** The request's client address ({@link #resolver} ran first on every route; the peer's otherwise). */
   public static String of(RoutingContext ctx) {
-    return of(ctx.request());
+    String known = ctx.get(KEY);
+    return known != null ? known : peer(ctx.request());
+  }
+
+  static String resolve(HttpServerRequest request, TrustedProxies proxies) {
+    String peer = peer(request);
+    if (proxies.isEmpty() || !proxies.contains(peer)) return peer;
+    return fromForwardedFor(request.headers().getAll(FORWARDED_FOR), proxies).orElse(peer);
+  }
+
+  /**
+   * The right-most address of these X-Forwarded-For header values (in order: each proxy appends) that is not a
+   * trusted proxy, in its canonical text; empty when there is none, or an entry met on the way is not an IP address.
+   */
+  static java.util.Optional<String> fromForwardedFor(List<String> values, TrustedProxies proxies) {
+    if (values.isEmpty()) return java.util.Optional.empty();
+    String[] hops = String.join(",", values).split(",", -1);
+    String leftmostTrusted = null;
+    for (int i = hops.length - 1, seen = 0; i >= 0 && seen < FORWARDED_HOPS_MAX; i--, seen++) {
+      var address = TrustedProxies.literal(hops[i].strip());
+      if (address.isEmpty()) return java.util.Optional.empty();
+      String canonical = address.get().getHostAddress();
+      if (!proxies.contains(canonical)) return java.util.Optional.of(canonical);
+      leftmostTrusted = canonical;
+    }
+    // every hop a trusted proxy: the request began at one of them (a health check, say)
+    return hops.length <= FORWARDED_HOPS_MAX ? java.util.Optional.ofNullable(leftmostTrusted) : java.util.Optional.empty();
+  }
+
+  private static String peer(HttpServerRequest request) {
+    var a = request.remoteAddress();
+    return a == null || a.hostAddress() == null ? "unknown" : a.hostAddress();
   }
 }

@@ -57,6 +57,8 @@ public final class HttpApi {
     Buffer openApiText = Buffer.buffer(resource(OPENAPI_RESOURCE));
     return OpenAPIContract.from(context.vertx(), OPENAPI_RESOURCE).map(contract -> {
       Router root = Router.router(context.vertx());
+      // first: every limit below keys on the address worked out here
+      root.route().handler(ClientAddress.resolver(context.config().trustedProxies()));
       root.route().handler(SecurityHeaders::apply);
       // large bodies only after the caller is known and allowed (the body handler below then skips them)
       AuthenticationHandler authentication = new AuthenticationHandler(authenticators, metrics);

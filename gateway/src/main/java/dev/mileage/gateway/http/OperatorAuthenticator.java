@@ -58,14 +58,13 @@ public final class OperatorAuthenticator implements Authenticator {
   }
 
   @Override
-  public Future<Caller> authenticate(HttpServerRequest request) {
+  public Future<Caller> authenticate(HttpServerRequest request, String source) {
     String header = request.getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) return Future.succeededFuture(null);
     Optional<String[]> credentials = decode(header.substring(6).trim());
     if (credentials.isEmpty()) return Future.failedFuture(new AuthenticationException(401, REFUSED));
     String user = credentials.get()[0];
     String password = credentials.get()[1];
-    String source = ClientAddress.of(request);
     if (!limiter.allowed(source, user) || persistentUsers.retryAfterSeconds(user) > 0) {
       return Future.failedFuture(new AuthenticationException(429, LOCKED));
     }

@@ -1,6 +1,5 @@
 package dev.mileage.gateway.mall;
 
-import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.AuthenticationException;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
@@ -314,10 +313,10 @@ final class Vendors implements Authenticator {
   // ---- the credential ---------------------------------------------------------------------------------
 
   @Override
-  public Future<Caller> authenticate(HttpServerRequest request) {
+  public Future<Caller> authenticate(HttpServerRequest request, String client) {
     String key = request.getHeader(HEADER);
     if (key == null) return Future.succeededFuture(null);
-    String source = "vendor-key:" + ClientAddress.of(request);
+    String source = "vendor-key:" + client;
     long wait = sources.retryAfterSeconds(source);
     if (wait > 0) return Future.failedFuture(new AuthenticationException(429, "too many failed attempts; try again later"));
     String[] parts = key.length() > KEY_TEXT_LENGTH_MAX ? new String[0] : key.split("_", 3);

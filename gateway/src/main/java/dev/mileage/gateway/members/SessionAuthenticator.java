@@ -26,7 +26,7 @@ public final class SessionAuthenticator implements Authenticator {
   }
 
   @Override
-  public Future<Caller> authenticate(HttpServerRequest request) {
+  public Future<Caller> authenticate(HttpServerRequest request, String source) {
     Cookie cookie = request.getCookie(SessionService.COOKIE);
     if (cookie == null) return Future.succeededFuture(null);
     return sessions.lookup(cookie.getValue()).compose(s -> {

@@ -1,6 +1,5 @@
 package dev.mileage.gateway.trading;
 
-import dev.mileage.gateway.http.ClientAddress;
 import dev.mileage.gateway.http.AuthenticationException;
 import dev.mileage.gateway.http.Authenticator;
 import dev.mileage.gateway.http.Caller;
@@ -189,10 +188,10 @@ final class Partners implements Authenticator {
   }
 
   @Override
-  public Future<Caller> authenticate(HttpServerRequest request) {
+  public Future<Caller> authenticate(HttpServerRequest request, String client) {
     String key = request.getHeader(PartnerSignature.KEY);
     if (key == null) return Future.succeededFuture(null);
-    String source = "partner-auth:" + ClientAddress.of(request);
+    String source = "partner-auth:" + client;
     if (sources.retryAfterSeconds(source) > 0) {
       return Future.failedFuture(new AuthenticationException(429, "too many failed attempts; try again later"));
     }

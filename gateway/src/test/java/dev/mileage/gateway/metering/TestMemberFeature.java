@@ -23,7 +23,7 @@ final class TestMemberFeature implements Feature {
 
   @Override
   public List<Authenticator> authenticators(GatewayContext context) {
-    return List.of(request -> {
+    return List.of((request, source) -> {
       String id = request.getHeader(HEADER);
       if (id == null) return Future.succeededFuture();
       if (!id.matches("[0-9]{1,9}")) return Future.failedFuture(new IllegalArgumentException("bad test member"));
