@@ -166,6 +166,9 @@ class HashBudgetTest {
     assertEquals("SENT", check(h.gateway.send(HttpMethod.GET, "/certificates/claims/" + token, null, null, null), 200)
         .bodyAsJsonObject().getString("status"), "the gift is still open");
     assertNull(recipient.certificate(given.getJsonObject(0).getLong("id")), "nothing moved to the recipient");
+    // all or nothing: the refused acceptance took none of the budget, so its last hash is still there
+    check(recipient.post("/api/v1/certificates/mine/" + own + "/pin", new JsonObject()), 200);
+    assertLimited(recipient.post("/api/v1/certificates/mine/" + own + "/pin", new JsonObject()), "PIN");
 
     h.clock.advance(WINDOW.plusSeconds(1));
     JsonObject accepted = check(recipient.post("/api/v1/certificates/claims/" + token + "/accept", new JsonObject()), 200)
