@@ -85,6 +85,7 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "10000");
+      // also what makes jain-sip's NIO parser (TCP and WebSocket with browsers) call UnmatchedPrack at all
       p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
       p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));

@@ -17,9 +17,12 @@ import java.util.logging.Logger;
  * RFC 3262 3: a PRACK that matches no unacknowledged reliable provisional response gets 481. jain-sip drops such
  * a PRACK on a live dialog without a word (its dialog layer removes the transaction and never tells the
  * listener), so the client retransmits into silence until its transaction times out. Runs after jain-sip has
- * handled each message on the UDP channel: a PRACK on a live dialog whose server transaction is gone was dropped
- * (one handed to us, or a retransmission, still has its transaction) and is answered 481 statelessly. Configured by class
- * name ({@code gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR}), hence public.
+ * handled each message, on every transport: its UDP channel calls it, and so do the parsers of its stream
+ * connections (TCP, TLS, WebSocket: the blocking parser always, the NIO one only with the post-parsing thread pool
+ * that {@link SipEndpoint} configures). A PRACK on a live dialog whose server transaction is gone was dropped
+ * (one handed to us, or a retransmission, still has its transaction) and is answered 481 statelessly: to the Via's
+ * received and rport, which over TCP and WebSocket is the connection the PRACK came on (jain-sip reuses it).
+ * Configured by class name ({@code gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR}), hence public.
  */
 public final class UnmatchedPrack implements SIPEventInterceptor {
   private static final Logger LOG = Logger.getLogger(UnmatchedPrack.class.getName());

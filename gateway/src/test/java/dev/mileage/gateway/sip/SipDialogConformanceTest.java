@@ -80,13 +80,13 @@ class SipDialogConformanceTest {
   static String request(RawSip raw, String method, Answered a, String fromTag, String toTag, long cseq, String body) {
     String content = body == null ? "" : body;
     return method + " sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\n"
-        + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\n"
+        + "Via: SIP/2.0/" + raw.transport() + " " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\n"
         + "Max-Forwards: 70\n"
         + "From: <sip:alice@127.0.0.1>;tag=" + fromTag + "\n"
         + "To: <sip:" + a.number + "@127.0.0.1>;tag=" + toTag + "\n"
         + "Call-ID: " + a.callId + "\n"
         + "CSeq: " + cseq + " " + method + "\n"
-        + "Contact: <sip:alice@" + raw.via() + ">\n"
+        + "Contact: <sip:alice@" + raw.via() + raw.contactParams() + ">\n"
         + (body == null ? "" : "Content-Type: application/sdp\n")
         + "Content-Length: " + content.getBytes(StandardCharsets.UTF_8).length + "\n\n" + content;
   }
@@ -236,18 +236,31 @@ class SipDialogConformanceTest {
   void aPrackThatMatchesNoReliableProvisionalResponseGets481() throws Exception {
     Answered a = answered("+15550100104");
     try (RawSip raw = new RawSip(bed.sip.port())) {
-      // RFC 3262 3: nothing of ours awaits a PRACK on this answered call
-      String prack = request(raw, "PRACK", a, a.fromTag, a.toTag, a.cseq + 1, null)
-          .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: 77 " + a.cseq + " INVITE\n");
-      raw.send(prack);
-      List<RawSip.Reply> inDialog = raw.receive(1500);
-      assertEquals(List.of(481), inDialog.stream().map(RawSip.Reply::code).toList(), "in the dialog: " + inDialog);
-      // on no dialog at all jain-sip answers 481 itself: once, not twice
-      raw.send(prack.replace("Call-ID: " + a.callId, "Call-ID: unknown-" + a.callId).replace("branch=z9hG4bK-", "branch=z9hG4bK-u"));
-      List<RawSip.Reply> unknown = raw.receive(1500);
-      assertEquals(List.of(481), unknown.stream().map(RawSip.Reply::code).toList(), "no dialog: " + unknown);
-      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 2, null));
-      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
+      unmatchedPrackGets481(raw, a);
     }
+  }
+
+  @Test
+  void aPrackThatMatchesNoReliableProvisionalResponseGets481OverTcpToo() throws Exception {
+    Answered a = answered("+15550100105");
+    try (RawSip raw = RawSip.tcp(bed.sip.port())) {
+      unmatchedPrackGets481(raw, a);
+    }
+  }
+
+  /** RFC 3262 3: exactly one 481 for a PRACK nothing awaits, on the dialog of {@code a} and on no dialog; then BYE. */
+  static void unmatchedPrackGets481(RawSip raw, Answered a) throws Exception {
+    // nothing of ours awaits a PRACK on this answered call
+    String prack = request(raw, "PRACK", a, a.fromTag, a.toTag, a.cseq + 1, null)
+        .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: 77 " + a.cseq + " INVITE\n");
+    raw.send(prack);
+    List<RawSip.Reply> inDialog = raw.receive(1500);
+    assertEquals(List.of(481), inDialog.stream().map(RawSip.Reply::code).toList(), raw.transport() + ", in the dialog: " + inDialog);
+    // on no dialog at all jain-sip answers 481 itself: once, not twice
+    raw.send(prack.replace("Call-ID: " + a.callId, "Call-ID: unknown-" + a.callId).replace("branch=z9hG4bK-", "branch=z9hG4bK-u"));
+    List<RawSip.Reply> unknown = raw.receive(1500);
+    assertEquals(List.of(481), unknown.stream().map(RawSip.Reply::code).toList(), raw.transport() + ", no dialog: " + unknown);
+    raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 2, null));
+    assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
   }
 }
