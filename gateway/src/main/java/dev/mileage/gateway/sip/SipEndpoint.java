@@ -96,9 +96,9 @@ final class SipEndpoint {
       if (browser != null) browser.configureStack(p, flowClosed);
       SipStack stack = null;
       try {
-        SipFactory factory = SipFactory.getInstance();
-        factory.setPathName("gov.nist");
-        stack = factory.createSipStack(p);
+        SipFactory.getInstance().setPathName("gov.nist");
+        // jain-sip's own stack, but a second INVITE while the first is unanswered gets 500, not 491 (RFC 3261 14.2)
+        stack = new GatewaySipStack(p);
         ListeningPoint udp = stack.createListeningPoint(host, candidate, ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(host, candidate, ListeningPoint.TCP);
         SipProvider provider = stack.createSipProvider(udp);

@@ -76,6 +76,11 @@ public final class RawSip implements AutoCloseable {
     else socket.setReceiveBufferSize(bytes);
   }
 
+  /** The gateway's SIP port this socket talks to. */
+  public int gatewayPort() {
+    return gateway.getPort();
+  }
+
   /** {@code 127.0.0.1:port}, for the Via of the messages this socket sends. */
   public String via() {
     return "127.0.0.1:" + (stream != null ? stream.getLocalPort() : socket.getLocalPort());
@@ -123,6 +128,18 @@ public final class RawSip implements AutoCloseable {
       if (r == null) continue;
       out.add(r);
       if (last.test(r)) return out;
+    }
+  }
+
+  /** The text of the first {@code method} request that arrives within {@code waitMs} (what comes before it is dropped), or null. */
+  public String request(String method, int waitMs) throws IOException {
+    long deadline = System.nanoTime() + waitMs * 1_000_000L;
+    while (true) {
+      long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+      if (leftMs <= 0) return null;
+      String message = next((int) leftMs);
+      if (message == null) return null;
+      if (message.startsWith(method + " ")) return message;
     }
   }
 
