@@ -2,6 +2,7 @@ package dev.mileage.gateway.sip;
 
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.SIPEventInterceptor;
+import gov.nist.javax.sip.stack.SIPServerTransaction;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
 import javax.sip.SipProvider;
@@ -42,6 +43,9 @@ public final class UnmatchedPrack implements SIPEventInterceptor {
     if (!(message instanceof SIPRequest prack) || !Request.PRACK.equals(prack.getMethod())) return;
     if (!(stack instanceof SIPTransactionStack transactions) || prack.getTopmostVia() == null) return;
     if (transactions.findTransaction(prack, true) != null) return; // handed to us, or a retransmission
+    // handed to us and already answered: over TCP and WebSocket the answer ends its transaction at once (timer J is
+    // 0), possibly before this runs; the request keeps its transaction (jain-sip's default RELEASE_REFERENCES_STRATEGY)
+    if (prack.getTransaction() instanceof SIPServerTransaction st && st.getLastResponseStatusCode() != 0) return;
     if (transactions.getDialog(prack.getDialogId(true)) == null) return; // no dialog: jain-sip answered 481 itself
     Iterator<?> providers = stack.getSipProviders();
     if (!providers.hasNext()) return;

@@ -88,7 +88,12 @@ class SipDialogConformanceTest {
         + "CSeq: " + cseq + " " + method + "\n"
         + "Contact: <sip:alice@" + raw.via() + raw.contactParams() + ">\n"
         + (body == null ? "" : "Content-Type: application/sdp\n")
-        + "Content-Length: " + content.getBytes(StandardCharsets.UTF_8).length + "\n\n" + content;
+        + "Content-Length: " + wireLength(content) + "\n\n" + content;
+  }
+
+  /** The octets {@code body} takes once {@link RawSip#send(String)} has made its line ends CRLF. */
+  static int wireLength(String body) {
+    return body.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8).length;
   }
 
   static String offer(int port, int version) {
@@ -239,17 +244,23 @@ class SipDialogConformanceTest {
    * replies to the authenticated INVITE (CSeq 2), its final one last. {@code extraHeaders}: header lines, each ending in a newline.
    */
   static List<RawSip.Reply> rawCall(RawSip raw, String number, String callId, String extraHeaders, String sdp) throws Exception {
+    return rawCall(raw, number, callId, extraHeaders, sdp, r -> r.code() >= 200);
+  }
+
+  /** The same, the replies up to the one that matches {@code last}. */
+  static List<RawSip.Reply> rawCall(RawSip raw, String number, String callId, String extraHeaders, String sdp,
+                                    Predicate<RawSip.Reply> last) throws Exception {
     String uri = "sip:" + number + "@127.0.0.1";
     java.util.function.BiFunction<Integer, String, String> invite = (cseq, authorization) -> "INVITE " + uri + " SIP/2.0\n"
-        + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st" + cseq + callId + ";rport\n"
+        + "Via: SIP/2.0/" + raw.transport() + " " + raw.via() + ";branch=z9hG4bK-st" + cseq + callId + ";rport\n"
         + "Max-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=" + RAW_FROM_TAG + "\nTo: <" + uri + ">\nCall-ID: " + callId + "\n"
-        + "CSeq: " + cseq + " INVITE\nContact: <sip:alice@" + raw.via() + ">\n" + extraHeaders
+        + "CSeq: " + cseq + " INVITE\nContact: <sip:alice@" + raw.via() + raw.contactParams() + ">\n" + extraHeaders
         + (authorization == null ? "" : "Authorization: " + authorization + "\n")
-        + "Content-Type: application/sdp\nContent-Length: " + sdp.length() + "\n\n" + sdp;
+        + "Content-Type: application/sdp\nContent-Length: " + wireLength(sdp) + "\n\n" + sdp;
     raw.send(invite.apply(1, null));
     RawSip.Reply challenge = raw.untilFinal((int) WAIT.toMillis()).stream().filter(r -> r.code() == 401).findFirst()
         .orElseThrow();
-    raw.send("ACK " + uri + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st1" + callId + ";rport\nMax-Forwards: 70\n"
+    raw.send("ACK " + uri + " SIP/2.0\nVia: SIP/2.0/" + raw.transport() + " " + raw.via() + ";branch=z9hG4bK-st1" + callId + ";rport\nMax-Forwards: 70\n"
         + "From: <sip:alice@127.0.0.1>;tag=" + RAW_FROM_TAG + "\nTo: " + challenge.first("to") + "\nCall-ID: " + callId
         + "\nCSeq: 1 ACK\nContent-Length: 0\n\n");
     String md5 = challenge.all("www-authenticate").stream().filter(h -> h.contains("MD5")).findFirst().orElseThrow();
@@ -259,7 +270,7 @@ class SipDialogConformanceTest {
     String response = DigestAuth.hash("MD5", ha1 + ":" + nonce + ":00000001:c1:auth:" + DigestAuth.hash("MD5", "INVITE:" + uri));
     raw.send(invite.apply(2, "Digest username=\"alice\",realm=\"" + realm + "\",nonce=\"" + nonce + "\",uri=\"" + uri
         + "\",response=\"" + response + "\",algorithm=MD5,qop=auth,nc=00000001,cnonce=\"c1\""));
-    return raw.until(r -> r.code() >= 200, (int) WAIT.toMillis());
+    return raw.until(last, (int) WAIT.toMillis());
   }
 
   static final String RAW_FROM_TAG = "st1";
@@ -296,6 +307,31 @@ class SipDialogConformanceTest {
     Answered a = answered("+15550100105");
     try (RawSip raw = RawSip.tcp(bed.sip.port())) {
       unmatchedPrackGets481(raw, a);
+    }
+  }
+
+  @Test
+  void aPrackThatMatchesOurReliableProvisionalResponseGetsOnly200OverTcp() throws Exception {
+    String number = "+15550100002"; // rings, then answers
+    String callId = UUID.randomUUID().toString();
+    try (RawSip raw = RawSip.tcp(bed.sip.port())) {
+      List<RawSip.Reply> replies = rawCall(raw, number, callId, "Require: 100rel\n", offer(40040, 1),
+          r -> r.code() >= 200 || (r.code() > 100 && r.first("rseq") != null));
+      RawSip.Reply reliable = replies.get(replies.size() - 1);
+      assertNotNull(reliable.first("rseq"), "a reliable provisional response first: " + replies);
+      Answered a = new Answered(null, null, number, callId, RAW_FROM_TAG, param(reliable.first("to"), "tag"), 2);
+      // RFC 3262 3: the PRACK that matches it is answered 200 by the gateway, and only that (no 481 after it)
+      raw.send(request(raw, "PRACK", a, a.fromTag, a.toTag, 3, null)
+          .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: " + reliable.first("rseq").trim() + " 2 INVITE\n"));
+      List<RawSip.Reply> untilAnswered = until(raw, r -> r.code() >= 200 && r.first("cseq").startsWith("2 "));
+      assertEquals(200, finalFor(untilAnswered, "INVITE").code(), "the call is answered: " + untilAnswered);
+      raw.send(request(raw, "ACK", a, a.fromTag, a.toTag, 2, null));
+      List<RawSip.Reply> toPrack = new ArrayList<>(untilAnswered);
+      toPrack.addAll(raw.receive(1500));
+      assertEquals(List.of(200), toPrack.stream().filter(r -> r.first("cseq").endsWith(" PRACK")).map(RawSip.Reply::code)
+          .toList(), "exactly one answer to the PRACK: " + toPrack);
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, 4, null));
+      assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
     }
   }
 
