@@ -50,7 +50,10 @@ final class RegisterHandler {
           responses.send(st, request, Response.BAD_REQUEST, null);
           return;
         }
-        registrar.removeAll(who.username());
+        if (registrar.removeAll(who.username(), callId, cseq, now) == Registrar.Result.OUT_OF_ORDER) {
+          responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
+          return;
+        }
         reply(st, request, who, now);
         return;
       }

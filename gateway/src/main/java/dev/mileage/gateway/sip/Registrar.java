@@ -122,8 +122,19 @@ final class Registrar {
     return dropped;
   }
 
-  synchronized void removeAll(String user) {
+  /**
+   * "*" with Expires 0 (RFC 3261 10.3 step 6): every binding of {@code user} goes, or none does when one of them
+   * has the request's Call-ID with a CSeq not lower than the request's (the update is aborted: out of order).
+   */
+  synchronized Result removeAll(String user, String callId, long cseq, Instant now) {
+    purge(user, now);
+    List<Binding> list = bindings.get(user);
+    if (list == null) return Result.OK;
+    for (Binding b : list) {
+      if (b.callId().equals(callId) && cseq <= b.cseq()) return Result.OUT_OF_ORDER;
+    }
     bindings.remove(user);
+    return Result.OK;
   }
 
   synchronized List<Binding> bindingsOf(String user, Instant now) {

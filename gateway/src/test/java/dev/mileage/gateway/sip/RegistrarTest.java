@@ -49,6 +49,19 @@ class RegistrarTest {
   }
 
   @Test
+  void aWildcardRemovesEveryBindingOrNone() {
+    Registrar r = new Registrar();
+    assertEquals(Registrar.Result.OK, r.bind("alice", "sip:a@1", "c1", 5, 600, T0));
+    assertEquals(Registrar.Result.OK, r.bind("alice", "sip:b@1", "c2", 1, 600, T0));
+    // step 6: sip:a@1 has this Call-ID with a CSeq not lower: the whole removal is aborted
+    assertEquals(Registrar.Result.OUT_OF_ORDER, r.removeAll("alice", "c1", 5, T0));
+    assertEquals(2, r.bindingsOf("alice", T0).size());
+    assertEquals(Registrar.Result.OK, r.removeAll("alice", "c1", 6, T0));
+    assertEquals(0, r.bindingsOf("alice", T0).size());
+    assertEquals(Registrar.Result.OK, r.removeAll("nobody", "c9", 1, T0));
+  }
+
+  @Test
   void aClosedFlowTakesItsBindingsAndNoOthers() {
     Registrar r = new Registrar();
     String flow = "5080/127.0.0.1:40001";

@@ -34,6 +34,8 @@ class SipRegisterTest {
   /** The binding each test starts from. */
   static final String OLD = "sip:old@192.0.2.1:5060";
   static final int OLD_EXPIRES_SECONDS = 600;
+  /** The Call-ID the old binding was made with. */
+  static final String OLD_CALL_ID = "old-" + UUID.randomUUID();
 
   @TempDir
   static Path dataDir;
@@ -55,7 +57,7 @@ class SipRegisterTest {
   static TestUac phoneWithOldBinding(String user) throws Exception {
     bed.member("member:" + user, user, 0);
     TestUac uac = TestUac.start(TestUac.Options.to("127.0.0.1", bed.sip.port(), user, SipTestBed.PASSWORD));
-    Response r = register(uac, UUID.randomUUID().toString(), List.of(contact(uac, OLD, OLD_EXPIRES_SECONDS)));
+    Response r = register(uac, OLD_CALL_ID, List.of(contact(uac, OLD, OLD_EXPIRES_SECONDS)));
     assertEquals(200, r.getStatusCode(), r.toString());
     assertEquals(List.of(OLD), List.copyOf(bindings(uac).keySet()));
     return uac;
@@ -139,6 +141,40 @@ class SipRegisterTest {
       assertEquals(Registrar.EXPIRES_MIN_SECONDS, ((MinExpiresHeader) r.getHeader(MinExpiresHeader.NAME)).getExpires());
       assertOnlyTheOldBinding(uac);
     }
+  }
+
+  @Test
+  void aWildcardOutOfOrderForOneBindingRemovesNone() throws Exception {
+    try (TestUac uac = phoneWithOldBinding("reg5")) {
+      Response r = register(uac, UUID.randomUUID().toString(), List.of(contact(uac, "sip:other@192.0.2.8", 600)));
+      assertEquals(200, r.getStatusCode(), r.toString());
+      Response refresh = register(uac, OLD_CALL_ID, List.of(contact(uac, OLD, OLD_EXPIRES_SECONDS)));
+      assertEquals(200, refresh.getStatusCode(), refresh.toString());
+      long oldCseq = ((javax.sip.header.CSeqHeader) refresh.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
+      // RFC 3261 10.3 step 6: "*" on the old binding's Call-ID with its CSeq (not higher): aborted, nothing removed
+      Response challenge = uac.sendOnce(wildcard(uac, oldCseq), WAIT);
+      assertEquals(401, challenge.getStatusCode(), challenge.toString());
+      Request star = wildcard(uac, oldCseq);
+      star.addHeader(dev.mileage.fixtures.sip.Digest.answer(uac.headers(),
+          (javax.sip.header.WWWAuthenticateHeader) challenge.getHeader(javax.sip.header.WWWAuthenticateHeader.NAME), false,
+          uac.user(), SipTestBed.PASSWORD, Request.REGISTER, star.getRequestURI(), 1, "0a0b0c0d"));
+      Response refused = uac.sendOnce(star, WAIT);
+      assertNotNull(refused, "no answer to the wildcard REGISTER");
+      assertEquals(500, refused.getStatusCode(), refused.toString());
+      assertEquals(List.of("sip:old@192.0.2.1:5060", "sip:other@192.0.2.8"), List.copyOf(bindings(uac).keySet()));
+    }
+  }
+
+  /** "*" with Expires 0 on the old binding's Call-ID with CSeq {@code cseq}, without credentials. */
+  static Request wildcard(TestUac uac, long cseq) throws Exception {
+    SipURI registrar = uac.uri(null);
+    registrar.setUser(null);
+    Request r = uac.newRequest(Request.REGISTER, registrar, uac.user(), OLD_CALL_ID);
+    r.removeHeader(ContactHeader.NAME);
+    r.addHeader(uac.headers().createContactHeader());
+    r.addHeader(uac.headers().createExpiresHeader(0));
+    ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).setSeqNumber(cseq);
+    return r;
   }
 
   @Test
