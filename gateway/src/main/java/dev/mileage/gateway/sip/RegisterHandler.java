@@ -50,7 +50,10 @@ final class RegisterHandler {
           responses.send(st, request, Response.BAD_REQUEST, null);
           return;
         }
-        registrar.removeAll(who.username());
+        if (registrar.removeAll(who.username(), callId, cseq, now) == Registrar.Result.OUT_OF_ORDER) {
+          responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
+          return;
+        }
         reply(st, request, who, now);
         return;
       }
@@ -68,18 +71,20 @@ final class RegisterHandler {
         return;
       }
     }
+    // RFC 3261 10.3: the whole request or nothing, so every Contact goes to the registrar in one call
+    List<Registrar.Change> changes = new ArrayList<>(contacts.size());
     for (ContactHeader c : contacts) {
       int expires = Math.min(c.getExpires() >= 0 ? c.getExpires() : defaultExpires, Registrar.EXPIRES_MAX_SECONDS);
-      Registrar.Result result = registrar.bind(who.username(), c.getAddress().getURI().toString(), callId, cseq,
-          expires, now, flow);
-      if (result == Registrar.Result.OUT_OF_ORDER) {
-        responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
-        return;
-      }
-      if (result != Registrar.Result.OK) {
-        responses.send(st, request, Response.SERVICE_UNAVAILABLE, null);
-        return;
-      }
+      changes.add(new Registrar.Change(c.getAddress().getURI().toString(), expires));
+    }
+    Registrar.Result result = registrar.apply(who.username(), changes, callId, cseq, now, flow);
+    if (result == Registrar.Result.OUT_OF_ORDER) {
+      responses.send(st, request, Response.SERVER_INTERNAL_ERROR, null);
+      return;
+    }
+    if (result != Registrar.Result.OK) {
+      responses.send(st, request, Response.SERVICE_UNAVAILABLE, null);
+      return;
     }
     reply(st, request, who, now);
   }

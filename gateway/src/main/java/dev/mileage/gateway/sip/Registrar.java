@@ -39,6 +39,14 @@ final class Registrar {
    */
   private final Map<String, java.util.Set<String>> usersByFlow = new HashMap<>();
 
+  /** One Contact of a REGISTER: bind {@code contact} for {@code expiresSeconds}, or remove it ({@code 0}). */
+  record Change(String contact, int expiresSeconds) {
+    Change {
+      Objects.requireNonNull(contact, "contact");
+      if (expiresSeconds < 0) throw new IllegalArgumentException("expiresSeconds < 0: " + expiresSeconds);
+    }
+  }
+
   /** Adds, refreshes ({@code expiresSeconds > 0}) or removes ({@code 0}) one contact of {@code user}. */
   synchronized Result bind(String user, String contact, String callId, long cseq, int expiresSeconds, Instant now) {
     return bind(user, contact, callId, cseq, expiresSeconds, now, null);
@@ -47,31 +55,51 @@ final class Registrar {
   /** The same for a contact reachable only over the connection {@code flow} (null: any). */
   synchronized Result bind(String user, String contact, String callId, long cseq, int expiresSeconds, Instant now,
                            String flow) {
+    return apply(user, List.of(new Change(contact, expiresSeconds)), callId, cseq, now, flow);
+  }
+
+  /**
+   * The Contacts of one REGISTER of {@code user}, in order, all or none (RFC 3261 10.3: the registrar processes
+   * the request atomically): they are worked out on a copy of the user's bindings, and the copy replaces them
+   * only when every one went through (step 7, Call-ID and CSeq, taking the earlier Contacts of the same request
+   * into account), the user stays within {@link #BINDINGS_PER_USER_MAX}, and a new user finds room. Otherwise
+   * the first refusal is answered and nothing changed.
+   */
+  synchronized Result apply(String user, List<Change> changes, String callId, long cseq, Instant now, String flow) {
+    Objects.requireNonNull(callId, "callId");
     purge(user, now);
-    List<Binding> list = bindings.get(user);
-    if (list == null) {
-      if (expiresSeconds == 0) return Result.OK;
-      if (bindings.size() >= USERS_MAX) return Result.FULL;
-      list = new ArrayList<>();
-      bindings.put(user, list);
-    }
-    for (int i = 0; i < list.size(); i++) {
-      Binding b = list.get(i);
-      if (b.contact().equals(contact)) {
-        // RFC 3261 10.3 step 7: same Call-ID with a lower or equal CSeq is out of order
+    List<Binding> current = bindings.get(user);
+    List<Binding> next = current == null ? new ArrayList<>() : new ArrayList<>(current);
+    boolean bound = false;
+    for (Change c : changes) {
+      int at = indexOf(next, c.contact());
+      if (at >= 0) {
+        Binding b = next.get(at);
+        // step 7: same Call-ID with a lower or equal CSeq is out of order, and the whole request fails
         if (b.callId().equals(callId) && cseq <= b.cseq()) return Result.OUT_OF_ORDER;
-        if (expiresSeconds == 0) list.remove(i);
-        else list.set(i, new Binding(contact, callId, cseq, now.plusSeconds(expiresSeconds), flow));
-        if (list.isEmpty()) bindings.remove(user);
-        if (expiresSeconds != 0) onFlow(flow, user);
-        return Result.OK;
+        if (c.expiresSeconds() == 0) next.remove(at);
+        else next.set(at, new Binding(c.contact(), callId, cseq, now.plusSeconds(c.expiresSeconds()), flow));
+      } else if (c.expiresSeconds() != 0) {
+        next.add(new Binding(c.contact(), callId, cseq, now.plusSeconds(c.expiresSeconds()), flow));
       }
+      bound |= c.expiresSeconds() != 0;
     }
-    if (expiresSeconds == 0) return Result.OK;
-    if (list.size() >= BINDINGS_PER_USER_MAX) return Result.TOO_MANY_BINDINGS;
-    list.add(new Binding(contact, callId, cseq, now.plusSeconds(expiresSeconds), flow));
-    onFlow(flow, user);
+    if (next.size() > BINDINGS_PER_USER_MAX) return Result.TOO_MANY_BINDINGS;
+    if (next.isEmpty()) {
+      bindings.remove(user);
+      return Result.OK;
+    }
+    if (current == null && bindings.size() >= USERS_MAX) return Result.FULL;
+    bindings.put(user, next);
+    if (bound) onFlow(flow, user);
     return Result.OK;
+  }
+
+  private static int indexOf(List<Binding> list, String contact) {
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).contact().equals(contact)) return i;
+    }
+    return -1;
   }
 
   private void onFlow(String flow, String user) {
@@ -94,8 +122,19 @@ final class Registrar {
     return dropped;
   }
 
-  synchronized void removeAll(String user) {
+  /**
+   * "*" with Expires 0 (RFC 3261 10.3 step 6): every binding of {@code user} goes, or none does when one of them
+   * has the request's Call-ID with a CSeq not lower than the request's (the update is aborted: out of order).
+   */
+  synchronized Result removeAll(String user, String callId, long cseq, Instant now) {
+    purge(user, now);
+    List<Binding> list = bindings.get(user);
+    if (list == null) return Result.OK;
+    for (Binding b : list) {
+      if (b.callId().equals(callId) && cseq <= b.cseq()) return Result.OUT_OF_ORDER;
+    }
     bindings.remove(user);
+    return Result.OK;
   }
 
   synchronized List<Binding> bindingsOf(String user, Instant now) {

@@ -85,6 +85,7 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "10000");
+      // also what makes jain-sip's NIO parser (TCP and WebSocket with browsers) call UnmatchedPrack at all
       p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
       p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
@@ -95,9 +96,9 @@ final class SipEndpoint {
       if (browser != null) browser.configureStack(p, flowClosed);
       SipStack stack = null;
       try {
-        SipFactory factory = SipFactory.getInstance();
-        factory.setPathName("gov.nist");
-        stack = factory.createSipStack(p);
+        SipFactory.getInstance().setPathName("gov.nist");
+        // jain-sip's own stack, but a second INVITE while the first is unanswered gets 500, not 491 (RFC 3261 14.2)
+        stack = new GatewaySipStack(p);
         ListeningPoint udp = stack.createListeningPoint(host, candidate, ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(host, candidate, ListeningPoint.TCP);
         SipProvider provider = stack.createSipProvider(udp);

@@ -2,6 +2,7 @@ package dev.mileage.gateway.sip;
 
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.SIPEventInterceptor;
+import gov.nist.javax.sip.stack.SIPServerTransaction;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
 import javax.sip.SipProvider;
@@ -17,9 +18,12 @@ import java.util.logging.Logger;
  * RFC 3262 3: a PRACK that matches no unacknowledged reliable provisional response gets 481. jain-sip drops such
  * a PRACK on a live dialog without a word (its dialog layer removes the transaction and never tells the
  * listener), so the client retransmits into silence until its transaction times out. Runs after jain-sip has
- * handled each message on the UDP channel: a PRACK on a live dialog whose server transaction is gone was dropped
- * (one handed to us, or a retransmission, still has its transaction) and is answered 481 statelessly. Configured by class
- * name ({@code gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR}), hence public.
+ * handled each message, on every transport: its UDP channel calls it, and so do the parsers of its stream
+ * connections (TCP, TLS, WebSocket: the blocking parser always, the NIO one only with the post-parsing thread pool
+ * that {@link SipEndpoint} configures). A PRACK on a live dialog whose server transaction is gone was dropped
+ * (one handed to us, or a retransmission, still has its transaction) and is answered 481 statelessly: to the Via's
+ * received and rport, which over TCP and WebSocket is the connection the PRACK came on (jain-sip reuses it).
+ * Configured by class name ({@code gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR}), hence public.
  */
 public final class UnmatchedPrack implements SIPEventInterceptor {
   private static final Logger LOG = Logger.getLogger(UnmatchedPrack.class.getName());
@@ -39,6 +43,9 @@ public final class UnmatchedPrack implements SIPEventInterceptor {
     if (!(message instanceof SIPRequest prack) || !Request.PRACK.equals(prack.getMethod())) return;
     if (!(stack instanceof SIPTransactionStack transactions) || prack.getTopmostVia() == null) return;
     if (transactions.findTransaction(prack, true) != null) return; // handed to us, or a retransmission
+    // handed to us and already answered: over TCP and WebSocket the answer ends its transaction at once (timer J is
+    // 0), possibly before this runs; the request keeps its transaction (jain-sip's default RELEASE_REFERENCES_STRATEGY)
+    if (prack.getTransaction() instanceof SIPServerTransaction st && st.getLastResponseStatusCode() != 0) return;
     if (transactions.getDialog(prack.getDialogId(true)) == null) return; // no dialog: jain-sip answered 481 itself
     Iterator<?> providers = stack.getSipProviders();
     if (!providers.hasNext()) return;

@@ -79,16 +79,21 @@ class SipDialogConformanceTest {
 
   static String request(RawSip raw, String method, Answered a, String fromTag, String toTag, long cseq, String body) {
     String content = body == null ? "" : body;
-    return method + " sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\n"
-        + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\n"
+    return method + " sip:gw@127.0.0.1:" + raw.gatewayPort() + " SIP/2.0\n"
+        + "Via: SIP/2.0/" + raw.transport() + " " + raw.via() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\n"
         + "Max-Forwards: 70\n"
         + "From: <sip:alice@127.0.0.1>;tag=" + fromTag + "\n"
         + "To: <sip:" + a.number + "@127.0.0.1>;tag=" + toTag + "\n"
         + "Call-ID: " + a.callId + "\n"
         + "CSeq: " + cseq + " " + method + "\n"
-        + "Contact: <sip:alice@" + raw.via() + ">\n"
+        + "Contact: <sip:alice@" + raw.via() + raw.contactParams() + ">\n"
         + (body == null ? "" : "Content-Type: application/sdp\n")
-        + "Content-Length: " + content.getBytes(StandardCharsets.UTF_8).length + "\n\n" + content;
+        + "Content-Length: " + wireLength(content) + "\n\n" + content;
+  }
+
+  /** The octets {@code body} takes once {@link RawSip#send(String)} has made its line ends CRLF. */
+  static int wireLength(String body) {
+    return body.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8).length;
   }
 
   static String offer(int port, int version) {
@@ -156,6 +161,52 @@ class SipDialogConformanceTest {
   }
 
   @Test
+  void aSecondReinviteWhileTheCallersFirstIsPendingGets500WithRetryAfterAndTheFirstCompletes() throws Exception {
+    Answered a = answered("+15550100106");
+    try (RawSip raw = new RawSip(bed.sip.port())) {
+      raw.send(request(raw, "INVITE", a, a.fromTag, a.toTag, a.cseq + 1, offer(40020, 3)));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (a.far.reinvites() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+      assertEquals(1, a.far.reinvites(), "the first re-INVITE is with the trunk, which answers after " + TRUNK_DELAY);
+
+      // RFC 3261 14.2: a second INVITE before our final response to the first: 500 with Retry-After 0 to 10 s
+      String secondInvite = request(raw, "INVITE", a, a.fromTag, a.toTag, a.cseq + 2, offer(40022, 4));
+      raw.send(secondInvite);
+      List<RawSip.Reply> toSecond = until(raw, r -> r.code() >= 200 && r.first("cseq").startsWith((a.cseq + 2) + " "));
+      RawSip.Reply refused = finalFor(toSecond, "INVITE");
+      assertTrue(refused.first("cseq").startsWith((a.cseq + 2) + " "), "the second is answered first: " + toSecond);
+      assertEquals(500, refused.code(), refused.text());
+      String retryAfter = refused.first("retry-after");
+      assertNotNull(retryAfter, "500 for a second INVITE carries Retry-After: " + refused.text());
+      int seconds = Integer.parseInt(retryAfter.split("[;(\\s]")[0]);
+      assertTrue(seconds >= 0 && seconds <= 10, "Retry-After between 0 and 10 s: " + retryAfter);
+      raw.send(ackOfFailure(secondInvite));
+
+      List<RawSip.Reply> toFirst = until(raw, r -> r.code() >= 200 && r.first("cseq").startsWith((a.cseq + 1) + " "));
+      RawSip.Reply first = finalFor(toFirst, "INVITE");
+      assertEquals(200, first.code(), "the first re-INVITE is answered as usual: " + first.text());
+      assertTrue(first.first("cseq").startsWith((a.cseq + 1) + " "), first.text());
+      raw.send(request(raw, "ACK", a, a.fromTag, a.toTag, a.cseq + 1, null));
+      assertEquals(1, a.far.reinvites(), "the refused re-INVITE never reached the trunk");
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 3, null));
+      List<RawSip.Reply> bye = until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE"));
+      assertEquals(200, finalFor(bye, "BYE").code());
+      List<RawSip.Reply> after = new ArrayList<>(toFirst);
+      after.addAll(bye);
+      assertTrue(after.stream().noneMatch(r -> r.first("cseq").startsWith((a.cseq + 2) + " ")),
+          "the 500 was ACKed: not sent again: " + after);
+    }
+    assertTrue(a.far.awaitEnded(WAIT));
+  }
+
+  /** The ACK of a failure answer to the in-dialog {@code invite}: its transaction, so its branch (RFC 3261 17.1.1.3). */
+  static String ackOfFailure(String invite) {
+    String head = invite.substring(0, invite.indexOf("\n\n") + 1).replaceFirst("^INVITE ", "ACK ")
+        .replaceFirst("(?m)^(CSeq: \\d+) INVITE$", "$1 ACK").replaceAll("(?m)^(Content-Type|Content-Length|Contact):.*\n", "");
+    return head + "Content-Length: 0\n\n";
+  }
+
+  @Test
   void aRequestWithoutCallIdCSeqFromOrToGets400NamingWhatIsMissing() throws Exception {
     String uri = "sip:+15550100001@127.0.0.1";
     for (String method : List.of("OPTIONS", "INVITE")) {
@@ -188,46 +239,57 @@ class SipDialogConformanceTest {
     return m.group(1);
   }
 
+  /**
+   * A call from {@code raw} itself as alice (From tag {@code RAW_FROM_TAG}), answering the MD5 challenge: the
+   * replies to the authenticated INVITE (CSeq 2), its final one last. {@code extraHeaders}: header lines, each ending in a newline.
+   */
+  static List<RawSip.Reply> rawCall(RawSip raw, String number, String callId, String extraHeaders, String sdp) throws Exception {
+    return rawCall(raw, number, callId, extraHeaders, sdp, r -> r.code() >= 200);
+  }
+
+  /** The same, the replies up to the one that matches {@code last}. */
+  static List<RawSip.Reply> rawCall(RawSip raw, String number, String callId, String extraHeaders, String sdp,
+                                    Predicate<RawSip.Reply> last) throws Exception {
+    String uri = "sip:" + number + "@127.0.0.1";
+    java.util.function.BiFunction<Integer, String, String> invite = (cseq, authorization) -> "INVITE " + uri + " SIP/2.0\n"
+        + "Via: SIP/2.0/" + raw.transport() + " " + raw.via() + ";branch=z9hG4bK-st" + cseq + callId + ";rport\n"
+        + "Max-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=" + RAW_FROM_TAG + "\nTo: <" + uri + ">\nCall-ID: " + callId + "\n"
+        + "CSeq: " + cseq + " INVITE\nContact: <sip:alice@" + raw.via() + raw.contactParams() + ">\n" + extraHeaders
+        + (authorization == null ? "" : "Authorization: " + authorization + "\n")
+        + "Content-Type: application/sdp\nContent-Length: " + wireLength(sdp) + "\n\n" + sdp;
+    raw.send(invite.apply(1, null));
+    RawSip.Reply challenge = raw.untilFinal((int) WAIT.toMillis()).stream().filter(r -> r.code() == 401).findFirst()
+        .orElseThrow();
+    raw.send("ACK " + uri + " SIP/2.0\nVia: SIP/2.0/" + raw.transport() + " " + raw.via() + ";branch=z9hG4bK-st1" + callId + ";rport\nMax-Forwards: 70\n"
+        + "From: <sip:alice@127.0.0.1>;tag=" + RAW_FROM_TAG + "\nTo: " + challenge.first("to") + "\nCall-ID: " + callId
+        + "\nCSeq: 1 ACK\nContent-Length: 0\n\n");
+    String md5 = challenge.all("www-authenticate").stream().filter(h -> h.contains("MD5")).findFirst().orElseThrow();
+    String realm = param(md5, "realm");
+    String nonce = param(md5, "nonce");
+    String ha1 = DigestAuth.ha1("MD5", "alice", realm, SipTestBed.PASSWORD);
+    String response = DigestAuth.hash("MD5", ha1 + ":" + nonce + ":00000001:c1:auth:" + DigestAuth.hash("MD5", "INVITE:" + uri));
+    raw.send(invite.apply(2, "Digest username=\"alice\",realm=\"" + realm + "\",nonce=\"" + nonce + "\",uri=\"" + uri
+        + "\",response=\"" + response + "\",algorithm=MD5,qop=auth,nc=00000001,cnonce=\"c1\""));
+    return raw.until(last, (int) WAIT.toMillis());
+  }
+
+  static final String RAW_FROM_TAG = "st1";
+
   @Test
   void aShortSessionExpiresFromACallerWithoutTimerSupportIsRaisedNot422() throws Exception {
     String number = "+15550100103";
-    String uri = "sip:" + number + "@127.0.0.1";
     String callId = UUID.randomUUID().toString();
     try (RawSip raw = new RawSip(bed.sip.port())) {
-      String sdp = offer(40010, 1);
       // a proxy on the way added Session-Expires; the caller itself knows nothing of timers (no Supported: timer)
-      java.util.function.BiFunction<Integer, String, String> invite = (cseq, authorization) -> "INVITE " + uri + " SIP/2.0\n"
-          + "Via: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st" + cseq + callId + ";rport\n"
-          + "Max-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">\nCall-ID: " + callId + "\n"
-          + "CSeq: " + cseq + " INVITE\nContact: <sip:alice@" + raw.via() + ">\nSession-Expires: 30\n"
-          + (authorization == null ? "" : "Authorization: " + authorization + "\n")
-          + "Content-Type: application/sdp\nContent-Length: " + sdp.length() + "\n\n" + sdp;
-      raw.send(invite.apply(1, null));
-      RawSip.Reply challenge = raw.untilFinal((int) WAIT.toMillis()).stream().filter(r -> r.code() == 401).findFirst()
-          .orElseThrow();
-      raw.send("ACK " + uri + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-st1" + callId + ";rport\nMax-Forwards: 70\n"
-          + "From: <sip:alice@127.0.0.1>;tag=st1\nTo: " + challenge.first("to") + "\nCall-ID: " + callId
-          + "\nCSeq: 1 ACK\nContent-Length: 0\n\n");
-      String md5 = challenge.all("www-authenticate").stream().filter(h -> h.contains("MD5")).findFirst().orElseThrow();
-      String realm = param(md5, "realm");
-      String nonce = param(md5, "nonce");
-      String ha1 = DigestAuth.ha1("MD5", "alice", realm, SipTestBed.PASSWORD);
-      String response = DigestAuth.hash("MD5", ha1 + ":" + nonce + ":00000001:c1:auth:" + DigestAuth.hash("MD5", "INVITE:" + uri));
-      raw.send(invite.apply(2, "Digest username=\"alice\",realm=\"" + realm + "\",nonce=\"" + nonce + "\",uri=\"" + uri
-          + "\",response=\"" + response + "\",algorithm=MD5,qop=auth,nc=00000001,cnonce=\"c1\""));
-      List<RawSip.Reply> replies = until(raw, r -> r.code() >= 200);
+      List<RawSip.Reply> replies = rawCall(raw, number, callId, "Session-Expires: 30\n", offer(40010, 1));
       RawSip.Reply ok = replies.get(replies.size() - 1);
       assertEquals(200, ok.code(), "RFC 4028 9: no 422 to a caller that did not say Supported: timer: " + ok.text());
       assertEquals(MIN_SE_SECONDS + ";refresher=uas", ok.first("session-expires").replace(" ", ""),
           "our minimum, refreshed by us: " + ok.text());
       assertTrue(ok.all("require").stream().noneMatch(h -> h.contains("timer")), "no Require: timer: " + ok.text());
-      String toTag = param(ok.first("to"), "tag");
-      raw.send("ACK sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-"
-          + UUID.randomUUID() + "\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">;tag=" + toTag
-          + "\nCall-ID: " + callId + "\nCSeq: 2 ACK\nContent-Length: 0\n\n");
-      raw.send("BYE sip:gw@127.0.0.1:" + bed.sip.port() + " SIP/2.0\nVia: SIP/2.0/UDP " + raw.via() + ";branch=z9hG4bK-"
-          + UUID.randomUUID() + "\nMax-Forwards: 70\nFrom: <sip:alice@127.0.0.1>;tag=st1\nTo: <" + uri + ">;tag=" + toTag
-          + "\nCall-ID: " + callId + "\nCSeq: 3 BYE\nContent-Length: 0\n\n");
+      Answered a = new Answered(null, null, number, callId, RAW_FROM_TAG, param(ok.first("to"), "tag"), 2);
+      raw.send(request(raw, "ACK", a, a.fromTag, a.toTag, 2, null));
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, 3, null));
       assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
     }
   }
@@ -236,18 +298,56 @@ class SipDialogConformanceTest {
   void aPrackThatMatchesNoReliableProvisionalResponseGets481() throws Exception {
     Answered a = answered("+15550100104");
     try (RawSip raw = new RawSip(bed.sip.port())) {
-      // RFC 3262 3: nothing of ours awaits a PRACK on this answered call
-      String prack = request(raw, "PRACK", a, a.fromTag, a.toTag, a.cseq + 1, null)
-          .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: 77 " + a.cseq + " INVITE\n");
-      raw.send(prack);
-      List<RawSip.Reply> inDialog = raw.receive(1500);
-      assertEquals(List.of(481), inDialog.stream().map(RawSip.Reply::code).toList(), "in the dialog: " + inDialog);
-      // on no dialog at all jain-sip answers 481 itself: once, not twice
-      raw.send(prack.replace("Call-ID: " + a.callId, "Call-ID: unknown-" + a.callId).replace("branch=z9hG4bK-", "branch=z9hG4bK-u"));
-      List<RawSip.Reply> unknown = raw.receive(1500);
-      assertEquals(List.of(481), unknown.stream().map(RawSip.Reply::code).toList(), "no dialog: " + unknown);
-      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 2, null));
+      unmatchedPrackGets481(raw, a);
+    }
+  }
+
+  @Test
+  void aPrackThatMatchesNoReliableProvisionalResponseGets481OverTcpToo() throws Exception {
+    Answered a = answered("+15550100105");
+    try (RawSip raw = RawSip.tcp(bed.sip.port())) {
+      unmatchedPrackGets481(raw, a);
+    }
+  }
+
+  @Test
+  void aPrackThatMatchesOurReliableProvisionalResponseGetsOnly200OverTcp() throws Exception {
+    String number = "+15550100002"; // rings, then answers
+    String callId = UUID.randomUUID().toString();
+    try (RawSip raw = RawSip.tcp(bed.sip.port())) {
+      List<RawSip.Reply> replies = rawCall(raw, number, callId, "Require: 100rel\n", offer(40040, 1),
+          r -> r.code() >= 200 || (r.code() > 100 && r.first("rseq") != null));
+      RawSip.Reply reliable = replies.get(replies.size() - 1);
+      assertNotNull(reliable.first("rseq"), "a reliable provisional response first: " + replies);
+      Answered a = new Answered(null, null, number, callId, RAW_FROM_TAG, param(reliable.first("to"), "tag"), 2);
+      // RFC 3262 3: the PRACK that matches it is answered 200 by the gateway, and only that (no 481 after it)
+      raw.send(request(raw, "PRACK", a, a.fromTag, a.toTag, 3, null)
+          .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: " + reliable.first("rseq").trim() + " 2 INVITE\n"));
+      List<RawSip.Reply> untilAnswered = until(raw, r -> r.code() >= 200 && r.first("cseq").startsWith("2 "));
+      assertEquals(200, finalFor(untilAnswered, "INVITE").code(), "the call is answered: " + untilAnswered);
+      raw.send(request(raw, "ACK", a, a.fromTag, a.toTag, 2, null));
+      List<RawSip.Reply> toPrack = new ArrayList<>(untilAnswered);
+      toPrack.addAll(raw.receive(1500));
+      assertEquals(List.of(200), toPrack.stream().filter(r -> r.first("cseq").endsWith(" PRACK")).map(RawSip.Reply::code)
+          .toList(), "exactly one answer to the PRACK: " + toPrack);
+      raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, 4, null));
       assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
     }
+  }
+
+  /** RFC 3262 3: exactly one 481 for a PRACK nothing awaits, on the dialog of {@code a} and on no dialog; then BYE. */
+  static void unmatchedPrackGets481(RawSip raw, Answered a) throws Exception {
+    // nothing of ours awaits a PRACK on this answered call
+    String prack = request(raw, "PRACK", a, a.fromTag, a.toTag, a.cseq + 1, null)
+        .replace("Max-Forwards: 70\n", "Max-Forwards: 70\nRAck: 77 " + a.cseq + " INVITE\n");
+    raw.send(prack);
+    List<RawSip.Reply> inDialog = raw.receive(1500);
+    assertEquals(List.of(481), inDialog.stream().map(RawSip.Reply::code).toList(), raw.transport() + ", in the dialog: " + inDialog);
+    // on no dialog at all jain-sip answers 481 itself: once, not twice
+    raw.send(prack.replace("Call-ID: " + a.callId, "Call-ID: unknown-" + a.callId).replace("branch=z9hG4bK-", "branch=z9hG4bK-u"));
+    List<RawSip.Reply> unknown = raw.receive(1500);
+    assertEquals(List.of(481), unknown.stream().map(RawSip.Reply::code).toList(), raw.transport() + ", no dialog: " + unknown);
+    raw.send(request(raw, "BYE", a, a.fromTag, a.toTag, a.cseq + 2, null));
+    assertEquals(200, finalFor(until(raw, r -> r.code() >= 200 && r.first("cseq").endsWith(" BYE")), "BYE").code());
   }
 }

@@ -191,6 +191,20 @@ final class WsSipClient implements AutoCloseable {
         + "Content-Length: " + sdp.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + sdp;
   }
 
+  /** A request without a body inside the dialog of {@code ok} (the 200 of our INVITE), with {@code extra} header lines. */
+  String inDialog(String method, String ok, String number, String domain, String... extra) {
+    String uri = "sip:" + number + "@" + domain;
+    StringBuilder s = new StringBuilder(method + " " + uri + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/" + viaTransport + " " + viaHost + ";branch=z9hG4bK" + hex(6) + "\r\n"
+        + "Max-Forwards: 69\r\n"
+        + "To: " + header(ok, "To") + "\r\n"
+        + "From: " + header(ok, "From") + "\r\n"
+        + "Call-ID: " + header(ok, "Call-ID") + "\r\n"
+        + "CSeq: " + (cseq++) + " " + method + "\r\n");
+    for (String h : extra) s.append(h).append("\r\n");
+    return s.append("Content-Length: 0\r\n\r\n").toString();
+  }
+
   /** The 200 answering a request the gateway sent us (e.g. its BYE). */
   static String ok(String request) {
     StringBuilder s = new StringBuilder("SIP/2.0 200 OK\r\n");
