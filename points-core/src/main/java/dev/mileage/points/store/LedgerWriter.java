@@ -40,6 +40,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * after COMMIT updates the caches and answers the callers (on the completion executor, never on this
  * context).
  *
+ * <p>Journal first: a batch commits as one journal row (its {@link WriteSet}, encoded) and the writer row's
+ * fence; that is the durable point, after which it is answered and cached. The tables (transfer, account,
+ * pending) are brought up to date by the projection, on a second connection, for all the batches committed
+ * since the last projection in one transaction ({@link Unprojected} holds their effects for readers and for
+ * the next batches until then). The database's serial work per batch is one row; the per-transfer rows and
+ * index entries are written off the commit path, and an account changed by many batches is written once.
+ * At most {@link #UNPROJECTED_TRANSFERS_MAX} transfers wait for projection: past it the writer takes no new
+ * batch until the projection catches up.
+ *
  * <p>Pipelined: while a batch's statement is committing, the next batch is prefetched and applied on top
  * of the uncommitted changes of those in flight ({@link Uncommitted}) and its statement is queued behind
  * on the same connection, so the database never waits for the writer between commits. Answers still
@@ -55,6 +64,10 @@ final class LedgerWriter extends VerticleBase {
 
   /** Batches applied and sent whose commit is not yet known, at most (one running, one queued behind it). */
   static final int BATCHES_IN_FLIGHT_MAX = 2;
+  /** Committed transfers not yet projected, at most, before the writer waits for the projection. */
+  static final int UNPROJECTED_TRANSFERS_MAX = 100_000;
+  /** Pause before projecting again after a projection failed. */
+  static final long PROJECTION_RETRY_MS = 500;
 
   record Request(List<Transfer> transfers, CompletableFuture<List<TransferResult>> future) {
   }
@@ -66,6 +79,8 @@ final class LedgerWriter extends VerticleBase {
     final List<CompletableFuture<Integer>> waiters;
     final Prefetched view;
     BatchOutcome outcome;
+    /** Which of the outcome's reservations it created (for the journal record and the projection). */
+    boolean[] created;
     boolean sweepFull;
     long seq;
     long sentNanos;
@@ -97,6 +112,18 @@ final class LedgerWriter extends VerticleBase {
 
   // owned by the writer context
   private final Uncommitted uncommitted = new Uncommitted();
+  private final Unprojected unprojected;
+  /** Committed batches not yet handed to the projection (firstSeq 0 when none). */
+  private WriteSet window = new WriteSet();
+  private boolean projecting;
+  /** Written on the writer context only; read from any thread for metrics. */
+  private volatile int unprojectedTransfers;
+  private Future<PgConnection> projectionConnecting;
+  /** The last batch in the tables (read from any thread). */
+  private volatile long projectedSeq;
+  /** The last batch committed (read from any thread). */
+  private volatile long committedSeq;
+  private final java.util.TreeMap<Long, List<CompletableFuture<Void>>> projectionWaiters = new java.util.TreeMap<>();
   private final Prefetcher prefetcher;
   /** Applied batches whose statements were sent (or that had nothing to write), oldest first. */
   private final ArrayDeque<Flight> flights = new ArrayDeque<>(BATCHES_IN_FLIGHT_MAX);
@@ -117,7 +144,7 @@ final class LedgerWriter extends VerticleBase {
 
   LedgerWriter(Pool pool, PgConnectOptions connectOptions, LedgerOptions options, Clock clock,
                Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Executor completions,
-               LedgerCounters counters) {
+               LedgerCounters counters, Unprojected unprojected) {
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.options = options;
@@ -126,12 +153,13 @@ final class LedgerWriter extends VerticleBase {
     this.pendings = pendings;
     this.completions = completions;
     this.counters = counters;
-    this.prefetcher = new Prefetcher(pool, accounts, pendings, uncommitted);
+    this.unprojected = unprojected;
+    this.prefetcher = new Prefetcher(pool, accounts, pendings, uncommitted, unprojected);
   }
 
   @Override
   public Future<?> start() {
-    return loadWriterRow().onSuccess(v -> sweepTimer = vertx.setPeriodic(
+    return recover().compose(v -> loadWriterRow()).onSuccess(v -> sweepTimer = vertx.setPeriodic(
         options.expirySweepInterval().toMillis(), id -> requestSweep(null)));
   }
 
@@ -143,6 +171,7 @@ final class LedgerWriter extends VerticleBase {
     failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     Promise<Void> idle = Promise.promise();
     idleOnStop = idle;
+    project(); // what committed goes into the tables before the connections close
     idleCheck();
     return idle.future().compose(v -> connecting == null || !connecting.succeeded() ? Future.succeededFuture()
         : connecting.result().close());
@@ -207,6 +236,7 @@ final class LedgerWriter extends VerticleBase {
    */
   private void drain() {
     if (closed || preparing || resolving || flights.size() >= BATCHES_IN_FLIGHT_MAX) return;
+    if (unprojectedTransfers >= UNPROJECTED_TRANSFERS_MAX) return; // the projection's completion drains again
     List<Request> batch = new ArrayList<>();
     int size = 0;
     for (Request r = queue.peek(); r != null; r = queue.peek()) {
@@ -279,7 +309,8 @@ final class LedgerWriter extends VerticleBase {
     f.seq = ++sentSeq;
     f.sentNanos = System.nanoTime();
     Flight flight = f;
-    write(f.outcome, f.seq, id -> flight.view.pendings.get(id) != null).onComplete(ar -> {
+    f.created = WriteSet.createdFlags(f.outcome, id -> flight.view.pendings.get(id) != null);
+    write(f.outcome, f.seq, f.created).onComplete(ar -> {
       if (flight.abandoned) return; // decided already, when a batch before it failed
       flight.result = ar;
       settle();
@@ -343,11 +374,16 @@ final class LedgerWriter extends VerticleBase {
   private void committed(Flight f) {
     if (f.seq > 0) {
       batchSeq = f.seq;
+      committedSeq = f.seq;
+      unprojected.add(f.outcome); // before it leaves the in-flight state: readers never miss it
       uncommitted.committed(f.outcome);
+      window.add(f.outcome, f.seq, f.created);
+      unprojectedTransfers += f.outcome.inserted().size();
     }
     committed(f.batch, f.view, f.outcome, f.seq > 0 ? (System.nanoTime() - f.sentNanos) / 1_000 : 0);
     if (f.sweepFull) sweepRequested = true;
     finish(f, true, null, null);
+    project();
   }
 
   /** The flight's answers went out (or its failure): release its queue room and its sweep waiters. */
@@ -364,7 +400,8 @@ final class LedgerWriter extends VerticleBase {
   }
 
   private void idleCheck() {
-    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty()) {
+    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty() && !projecting
+        && (window.isEmpty() || projectionGaveUp)) {
       Promise<Void> idle = idleOnStop;
       idleOnStop = null;
       idle.complete();
@@ -384,11 +421,24 @@ final class LedgerWriter extends VerticleBase {
     });
   }
 
+  /**
+   * Reservations due now: those the table shows open and due, and those made by batches the projection has
+   * not written yet (the table does not show them). One the table shows open may be closed already in
+   * memory; the engine reads its newest state and leaves it.
+   */
   private Future<List<UUID>> dueReservations() {
-    return pool.preparedQuery(LedgerRows.SELECT_DUE).execute(Tuple.of(engine.nowMicros(), SWEEP_MAX)).map(rows -> {
-      List<UUID> due = new ArrayList<>(rows.size());
-      for (Row r : rows) due.add(r.getUUID(0));
-      return due;
+    long now = engine.nowMicros();
+    java.util.LinkedHashSet<UUID> due = new java.util.LinkedHashSet<>();
+    for (PendingState p : unprojected.pendings.values()) {
+      if (due.size() >= SWEEP_MAX) break;
+      if (p.dueAt(now)) due.add(p.id());
+    }
+    return pool.preparedQuery(LedgerRows.SELECT_DUE).execute(Tuple.of(now, SWEEP_MAX)).map(rows -> {
+      for (Row r : rows) {
+        if (due.size() >= SWEEP_MAX) break;
+        due.add(r.getUUID(0));
+      }
+      return new ArrayList<>(due);
     });
   }
 
@@ -398,10 +448,185 @@ final class LedgerWriter extends VerticleBase {
     return connecting;
   }
 
-  private Future<Void> write(BatchOutcome outcome, long seq, java.util.function.Predicate<UUID> storedReservation) {
-    return connection()
-        .compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq, storedReservation)))
-        .mapEmpty();
+  private Future<Void> write(BatchOutcome outcome, long seq, boolean[] created) {
+    Tuple commit = Tuple.of(seq, WriteSet.encode(outcome, seq, created), outcome.lastTimestampMicros());
+    return connection().compose(c -> c.preparedQuery(LedgerRows.COMMIT_BATCH).execute(commit)).mapEmpty();
+  }
+
+  // ---- projection -------------------------------------------------------------------------------------
+
+  private boolean projectionGaveUp;
+
+  /** Completes once every batch committed before this call is in the tables (read-your-writes for queries). */
+  CompletableFuture<Void> awaitProjected() {
+    long target = committedSeq;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (projectedSeq >= target) {
+      done.complete(null);
+      return done;
+    }
+    context.runOnContext(v -> {
+      if (projectedSeq >= target) {
+        completions.execute(() -> done.complete(null));
+      } else if (closed && projectionGaveUp) {
+        completions.execute(() -> done.completeExceptionally(new LedgerException(Reason.CLOSED,
+            "the ledger closed before its projection caught up", null)));
+      } else {
+        projectionWaiters.computeIfAbsent(target, k -> new ArrayList<>()).add(done);
+      }
+    });
+    return done;
+  }
+
+  long projectedSeq() {
+    return projectedSeq;
+  }
+
+  long committedSeq() {
+    return committedSeq;
+  }
+
+  /** Committed transfers the tables do not show yet (the projection's backlog). */
+  int unprojectedTransfers() {
+    return unprojectedTransfers;
+  }
+
+  /** Hands every committed batch not yet projected to the projection, unless one is running. */
+  private void project() {
+    if (projecting || window.isEmpty() || projectionGaveUp) return;
+    WriteSet w = window;
+    window = new WriteSet();
+    List<BatchOutcome> outcomes = unprojected.takeWindow();
+    projecting = true;
+    long start = System.nanoTime();
+    projectionConnection()
+        .compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(w)))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            counters.projectionMicrosTotal.add((System.nanoTime() - start) / 1_000);
+            projected(w, outcomes);
+          } else {
+            counters.projectionsFailed.increment();
+            if (!(ar.cause() instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) {
+              Future<PgConnection> broken = projectionConnecting;
+              projectionConnecting = null;
+              if (broken != null && broken.succeeded()) broken.result().close();
+            }
+            resolveProjection(w, outcomes, ar.cause(), 1);
+          }
+        });
+  }
+
+  private void projected(WriteSet w, List<BatchOutcome> outcomes) {
+    projecting = false;
+    projectedSeq = w.lastSeq;
+    unprojected.projected(outcomes);
+    unprojectedTransfers -= w.size();
+    counters.projections.increment();
+    var ready = projectionWaiters.headMap(w.lastSeq, true);
+    List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    ready.values().forEach(waiters::addAll);
+    ready.clear();
+    if (!waiters.isEmpty()) completions.execute(() -> waiters.forEach(d -> d.complete(null)));
+    project();
+    drain();
+    idleCheck();
+  }
+
+  /**
+   * A projection failed: its outcome is known from the projection row (the fence makes it exact). If it
+   * committed after all, carry on; if not, put its batches back in front of the window and try again later.
+   */
+  private void resolveProjection(WriteSet w, List<BatchOutcome> outcomes, Throwable cause, int attempt) {
+    pool.query(LedgerRows.SELECT_PROJECTION).execute().onComplete(ar -> {
+      if (ar.succeeded()) {
+        long seq = ar.result().iterator().next().getLong(0);
+        if (seq == w.lastSeq) {
+          projected(w, outcomes);
+          return;
+        }
+        Checks.invariant(seq == w.firstSeq - 1, "one projection at a time (projected " + seq + ")");
+        if (!window.isEmpty()) w.addAll(window);
+        window = w;
+        unprojected.putBack(outcomes);
+        projecting = false;
+        if (closed) {
+          projectionGaveUp = true; // the journal keeps them: the next start projects them
+          failProjectionWaiters(cause);
+          idleCheck();
+          return;
+        }
+        projecting = true; // paused
+        vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
+          projecting = false;
+          project();
+        });
+      } else if (closed && attempt >= 3) {
+        projecting = false;
+        projectionGaveUp = true;
+        failProjectionWaiters(cause);
+        idleCheck();
+      } else {
+        vertx.setTimer(PROJECTION_RETRY_MS, t -> resolveProjection(w, outcomes, cause, attempt + 1));
+      }
+    });
+  }
+
+  private void failProjectionWaiters(Throwable cause) {
+    List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    projectionWaiters.values().forEach(waiters::addAll);
+    projectionWaiters.clear();
+    LedgerException failure = new LedgerException(Reason.CLOSED, "the ledger closed before its projection caught up",
+        cause);
+    if (!waiters.isEmpty()) completions.execute(() -> waiters.forEach(d -> d.completeExceptionally(failure)));
+  }
+
+  private Future<PgConnection> projectionConnection() {
+    if (projectionConnecting == null || projectionConnecting.failed()) {
+      projectionConnecting = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
+          .addProperty("application_name", PgLedger.PROJECTION_APPLICATION_NAME));
+    }
+    return projectionConnecting;
+  }
+
+  /**
+   * At start, before any batch: projects what the journal still holds (batches committed before a crash or
+   * a stop that could not project them), in one transaction, so the tables are current when work starts.
+   */
+  private Future<Void> recover() {
+    return pool.query(LedgerRows.SELECT_PROJECTION).execute()
+        .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> new long[] {
+            p.iterator().next().getLong(0), wr.iterator().next().getLong(0)}))
+        .compose(seqs -> {
+          long from = seqs[0];
+          long to = seqs[1];
+          Checks.invariant(from <= to, "the projection is never ahead of the journal (" + from + " > " + to + ")");
+          if (from == to) {
+            projectedSeq = from;
+            committedSeq = to;
+            return Future.succeededFuture();
+          }
+          return pool.preparedQuery(LedgerRows.SELECT_JOURNAL).execute(Tuple.of(from, to)).compose(rows -> {
+            WriteSet all = new WriteSet();
+            long expected = from + 1;
+            for (Row r : rows) {
+              Checks.invariant(r.getLong(0) == expected, "journal records are consecutive", expected);
+              WriteSet one = WriteSet.decode(r.getBuffer(1));
+              Checks.invariant(one.firstSeq == expected && one.lastSeq == expected, "journal record number", expected);
+              all.addAll(one);
+              expected++;
+            }
+            Checks.invariant(expected == to + 1, "the journal holds every unprojected batch", to);
+            return projectionConnection().compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(all)))
+                .map(v -> {
+                  counters.projections.increment();
+                  counters.recoveredBatches.add(to - from);
+                  projectedSeq = to;
+                  committedSeq = to;
+                  return null;
+                });
+          });
+        });
   }
 
   /**
