@@ -271,6 +271,12 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       long batches = after.batchesCommitted() - before.batchesCommitted();
       long transfers = after.transfersCommitted() - before.transfersCommitted();
       report.figure("batchesCommitted", batches);
+      long projections = after.projections() - before.projections();
+      report.figure("projections", projections);
+      report.figure("transfersPerProjectionMean", projections == 0 ? 0
+          : Math.round(10.0 * (after.projectedTransfers() - before.projectedTransfers()) / projections) / 10.0);
+      report.figure("projectionRoundTripMsMean", projections == 0 ? 0
+          : Math.round((after.projectionMicrosTotal() - before.projectionMicrosTotal()) / (double) projections) / 1000.0);
       report.figure("transfersPerBatchMean", batches == 0 ? 0 : Math.round(10.0 * transfers / batches) / 10.0);
       report.figure("writeRoundTripMsMean", batches == 0 ? 0
           : Math.round((after.commitLatencyMicrosTotal() - before.commitLatencyMicrosTotal()) / (double) batches) / 1000.0);

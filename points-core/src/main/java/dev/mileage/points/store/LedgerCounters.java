@@ -17,6 +17,7 @@ final class LedgerCounters {
   final LongAdder projections = new LongAdder();
   final LongAdder projectionsFailed = new LongAdder();
   final LongAdder projectionMicrosTotal = new LongAdder();
+  final LongAdder projectedTransfers = new LongAdder();
   final LongAdder recoveredBatches = new LongAdder();
 
   void commit(long micros) {

@@ -65,7 +65,12 @@ final class LedgerWriter extends VerticleBase {
   /** Batches applied and sent whose commit is not yet known, at most (one running, one queued behind it). */
   static final int BATCHES_IN_FLIGHT_MAX = 2;
   /** Committed transfers not yet projected, at most, before the writer waits for the projection. */
-  static final int UNPROJECTED_TRANSFERS_MAX = 100_000;
+  static final int UNPROJECTED_TRANSFERS_MAX = 16_384;
+  private static final System.Logger LOG = System.getLogger(LedgerWriter.class.getName());
+  /** Transfers one projection statement writes at most (a larger batch goes alone). */
+  static final int PROJECTION_TRANSFERS_MAX = 4096;
+  /** Projection statements sent and not yet answered, at most (the server runs them in order). */
+  static final int PROJECTIONS_IN_FLIGHT_MAX = 2;
   /** Pause before projecting again after a projection failed. */
   static final long PROJECTION_RETRY_MS = 500;
 
@@ -113,9 +118,29 @@ final class LedgerWriter extends VerticleBase {
   // owned by the writer context
   private final Uncommitted uncommitted = new Uncommitted();
   private final Unprojected unprojected;
-  /** Committed batches not yet handed to the projection (firstSeq 0 when none). */
-  private WriteSet window = new WriteSet();
-  private boolean projecting;
+  /** A committed batch, kept until the tables hold it. */
+  record Committed(BatchOutcome outcome, long seq, boolean[] created) {
+  }
+
+  /** One projection statement sent: the batches it writes, then its result. */
+  static final class Projection {
+    final List<Committed> batches;
+    final WriteSet writeSet;
+    final long sentNanos = System.nanoTime();
+    io.vertx.core.AsyncResult<?> result;
+
+    Projection(List<Committed> batches, WriteSet writeSet) {
+      this.batches = batches;
+      this.writeSet = writeSet;
+    }
+  }
+
+  /** Committed batches not yet in a projection statement, oldest first. */
+  private final ArrayDeque<Committed> backlog = new ArrayDeque<>();
+  /** Projection statements sent and not yet settled, oldest first. */
+  private final ArrayDeque<Projection> projections = new ArrayDeque<>();
+  /** A projection failed: waiting for the others in flight, learning what committed, or pausing to retry. */
+  private boolean projectionHeld;
   /** Written on the writer context only; read from any thread for metrics. */
   private volatile int unprojectedTransfers;
   private Future<PgConnection> projectionConnecting;
@@ -377,7 +402,7 @@ final class LedgerWriter extends VerticleBase {
       committedSeq = f.seq;
       unprojected.add(f.outcome); // before it leaves the in-flight state: readers never miss it
       uncommitted.committed(f.outcome);
-      window.add(f.outcome, f.seq, f.created);
+      backlog.add(new Committed(f.outcome, f.seq, f.created));
       unprojectedTransfers += f.outcome.inserted().size();
     }
     committed(f.batch, f.view, f.outcome, f.seq > 0 ? (System.nanoTime() - f.sentNanos) / 1_000 : 0);
@@ -400,8 +425,8 @@ final class LedgerWriter extends VerticleBase {
   }
 
   private void idleCheck() {
-    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty() && !projecting
-        && (window.isEmpty() || projectionGaveUp)) {
+    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty() && projections.isEmpty()
+        && (backlog.isEmpty() || projectionGaveUp)) {
       Promise<Void> idle = idleOnStop;
       idleOnStop = null;
       idle.complete();
@@ -456,6 +481,7 @@ final class LedgerWriter extends VerticleBase {
   // ---- projection -------------------------------------------------------------------------------------
 
   private boolean projectionGaveUp;
+  private long projectionFailures;
 
   /** Completes once every batch committed before this call is in the tables (read-your-writes for queries). */
   CompletableFuture<Void> awaitProjected() {
@@ -491,85 +517,131 @@ final class LedgerWriter extends VerticleBase {
     return unprojectedTransfers;
   }
 
-  /** Hands every committed batch not yet projected to the projection, unless one is running. */
+  /**
+   * Sends the backlog to the projection connection in statements of at most
+   * {@link #PROJECTION_TRANSFERS_MAX} transfers (at least one batch each), up to
+   * {@link #PROJECTIONS_IN_FLIGHT_MAX} at once: the server runs them in order, each fenced on the one before.
+   */
   private void project() {
-    if (projecting || window.isEmpty() || projectionGaveUp) return;
-    WriteSet w = window;
-    window = new WriteSet();
-    List<BatchOutcome> outcomes = unprojected.takeWindow();
-    projecting = true;
-    long start = System.nanoTime();
-    projectionConnection()
-        .compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(w)))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            counters.projectionMicrosTotal.add((System.nanoTime() - start) / 1_000);
-            projected(w, outcomes);
-          } else {
-            counters.projectionsFailed.increment();
-            if (!(ar.cause() instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) {
-              Future<PgConnection> broken = projectionConnecting;
-              projectionConnecting = null;
-              if (broken != null && broken.succeeded()) broken.result().close();
-            }
-            resolveProjection(w, outcomes, ar.cause(), 1);
-          }
-        });
+    while (!projectionHeld && !projectionGaveUp && projections.size() < PROJECTIONS_IN_FLIGHT_MAX
+        && !backlog.isEmpty()) {
+      List<Committed> batches = new ArrayList<>();
+      WriteSet w = new WriteSet();
+      while (!backlog.isEmpty()
+          && (batches.isEmpty() || w.size() + backlog.peek().outcome().inserted().size() <= PROJECTION_TRANSFERS_MAX)) {
+        Committed c = backlog.poll();
+        batches.add(c);
+        w.add(c.outcome(), c.seq(), c.created());
+      }
+      Projection p = new Projection(batches, w);
+      projections.add(p);
+      projectionConnection()
+          .compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(w)))
+          .onComplete(ar -> {
+            p.result = ar;
+            settleProjections();
+          });
+    }
   }
 
-  private void projected(WriteSet w, List<BatchOutcome> outcomes) {
-    projecting = false;
-    projectedSeq = w.lastSeq;
-    unprojected.projected(outcomes);
-    unprojectedTransfers -= w.size();
-    counters.projections.increment();
-    var ready = projectionWaiters.headMap(w.lastSeq, true);
-    List<CompletableFuture<Void>> waiters = new ArrayList<>();
-    ready.values().forEach(waiters::addAll);
-    ready.clear();
-    if (!waiters.isEmpty()) completions.execute(() -> waiters.forEach(d -> d.complete(null)));
+  /** Settles the projections at the head whose results came back, in order; a failure holds them all. */
+  private void settleProjections() {
+    while (!projections.isEmpty() && projections.peek().result != null && !projectionHeld) {
+      Projection head = projections.peek();
+      if (head.result.succeeded()) {
+        projections.poll();
+        counters.projectionMicrosTotal.add((System.nanoTime() - head.sentNanos) / 1_000);
+        if (projectionFailures > 0) {
+          LOG.log(System.Logger.Level.INFO, "ledger projection caught up after " + projectionFailures + " failures");
+          projectionFailures = 0;
+        }
+        projected(head);
+        continue;
+      }
+      Throwable cause = head.result.cause();
+      counters.projectionsFailed.increment();
+      if (projectionFailures++ == 0 || projectionFailures % 100 == 0) {
+        // what the database said, never the rows: they stay in the journal and are retried
+        LOG.log(System.Logger.Level.WARNING, "ledger projection of batches " + head.writeSet.firstSeq + ".."
+            + head.writeSet.lastSeq + " failed (" + projectionFailures + " in a row), retrying; answered transfers"
+            + " are safe in the journal: " + cause.getMessage());
+      }
+      if (!(cause instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) {
+        Future<PgConnection> broken = projectionConnecting;
+        projectionConnecting = null;
+        if (broken != null && broken.succeeded()) broken.result().close();
+      }
+      projectionHeld = true;
+      awaitProjectionResults(cause, 1);
+      return;
+    }
     project();
     drain();
     idleCheck();
   }
 
-  /**
-   * A projection failed: its outcome is known from the projection row (the fence makes it exact). If it
-   * committed after all, carry on; if not, put its batches back in front of the window and try again later.
-   */
-  private void resolveProjection(WriteSet w, List<BatchOutcome> outcomes, Throwable cause, int attempt) {
+  /** After a failure: once every projection in flight has its result, learn from the fence which committed. */
+  private void awaitProjectionResults(Throwable cause, int attempt) {
+    if (projections.stream().anyMatch(p -> p.result == null)) {
+      vertx.setTimer(10, t -> awaitProjectionResults(cause, attempt));
+      return;
+    }
     pool.query(LedgerRows.SELECT_PROJECTION).execute().onComplete(ar -> {
-      if (ar.succeeded()) {
-        long seq = ar.result().iterator().next().getLong(0);
-        if (seq == w.lastSeq) {
-          projected(w, outcomes);
-          return;
+      if (ar.failed()) {
+        if (closed && attempt >= 3) {
+          giveUpProjection(cause);
+        } else {
+          vertx.setTimer(PROJECTION_RETRY_MS, t -> awaitProjectionResults(cause, attempt + 1));
         }
-        Checks.invariant(seq == w.firstSeq - 1, "one projection at a time (projected " + seq + ")");
-        if (!window.isEmpty()) w.addAll(window);
-        window = w;
-        unprojected.putBack(outcomes);
-        projecting = false;
-        if (closed) {
-          projectionGaveUp = true; // the journal keeps them: the next start projects them
-          failProjectionWaiters(cause);
-          idleCheck();
-          return;
-        }
-        projecting = true; // paused
-        vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
-          projecting = false;
-          project();
-        });
-      } else if (closed && attempt >= 3) {
-        projecting = false;
-        projectionGaveUp = true;
-        failProjectionWaiters(cause);
-        idleCheck();
-      } else {
-        vertx.setTimer(PROJECTION_RETRY_MS, t -> resolveProjection(w, outcomes, cause, attempt + 1));
+        return;
       }
+      long seq = ar.result().iterator().next().getLong(0);
+      Checks.invariant(seq >= projectedSeq, "the projection never goes back (" + seq + ")");
+      List<Projection> failed = new ArrayList<>();
+      for (Projection p = projections.poll(); p != null; p = projections.poll()) {
+        if (p.writeSet.lastSeq <= seq) {
+          projected(p); // committed after all (its answer was lost)
+        } else {
+          Checks.invariant(p.writeSet.firstSeq - 1 >= seq, "projections commit whole (projected " + seq + ")");
+          failed.add(p);
+        }
+      }
+      // back in front of the backlog, in order
+      for (int i = failed.size() - 1; i >= 0; i--) {
+        List<Committed> batches = failed.get(i).batches;
+        for (int k = batches.size() - 1; k >= 0; k--) backlog.addFirst(batches.get(k));
+      }
+      if (closed) {
+        giveUpProjection(cause);
+        return;
+      }
+      vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
+        projectionHeld = false;
+        project();
+      });
     });
+  }
+
+  /** Closing while the projection fails: the journal keeps the batches; the next start projects them. */
+  private void giveUpProjection(Throwable cause) {
+    projections.clear();
+    projectionGaveUp = true;
+    failProjectionWaiters(cause);
+    idleCheck();
+  }
+
+  private void projected(Projection p) {
+    WriteSet w = p.writeSet;
+    projectedSeq = w.lastSeq;
+    for (Committed c : p.batches) unprojected.projected(c.outcome());
+    unprojectedTransfers -= w.size();
+    counters.projections.increment();
+    counters.projectedTransfers.add(w.size());
+    var ready = projectionWaiters.headMap(w.lastSeq, true);
+    List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    ready.values().forEach(waiters::addAll);
+    ready.clear();
+    if (!waiters.isEmpty()) completions.execute(() -> waiters.forEach(d -> d.complete(null)));
   }
 
   private void failProjectionWaiters(Throwable cause) {

@@ -376,7 +376,8 @@ public final class PgLedger implements ManagedLedger {
         counters.transfersCommitted.sum(), counters.reservationsExpired.sum(), writer.queueDepth(),
         counters.rejectedQueueFull.sum(), counters.commitMicrosTotal.sum(), counters.commitMicrosMax.get(),
         counters.prefetchMicrosTotal.sum(), counters.applyMicrosTotal.sum(), writer.unprojectedTransfers(),
-        counters.projectionsFailed.sum());
+        counters.projectionsFailed.sum(), counters.projections.sum(), counters.projectedTransfers.sum(),
+        counters.projectionMicrosTotal.sum());
   }
 
   @Override

@@ -6,8 +6,6 @@ import dev.mileage.points.engine.PendingState;
 import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.TransferRecord;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,37 +20,18 @@ final class Unprojected {
   final Map<Long, Account> accounts = new ConcurrentHashMap<>();
   final Map<UUID, PendingState> pendings = new ConcurrentHashMap<>();
   final Map<UUID, TransferRecord> transfers = new ConcurrentHashMap<>();
-  /** The outcomes in the window being built and in the one being projected, to take out after projection. */
-  private List<BatchOutcome> building = new ArrayList<>();
 
-  /** Writer context only. */
+  /** Writer context only: the batch committed. */
   void add(BatchOutcome outcome) {
     for (AccountChange c : outcome.accounts()) accounts.put(c.after().id(), c.after());
     for (PendingState p : outcome.pendings()) pendings.put(p.id(), p);
     for (TransferRecord r : outcome.inserted()) transfers.put(r.transfer().id(), r);
-    building.add(outcome);
   }
 
-  /** Writer context only: the outcomes added since the last call, now the window being projected. */
-  List<BatchOutcome> takeWindow() {
-    List<BatchOutcome> window = building;
-    building = new ArrayList<>();
-    return window;
-  }
-
-  /** Writer context only: a window whose projection failed goes back in front of the one being built. */
-  void putBack(List<BatchOutcome> window) {
-    List<BatchOutcome> merged = new ArrayList<>(window);
-    merged.addAll(building);
-    building = merged;
-  }
-
-  /** Writer context only: the window's projection committed. */
-  void projected(List<BatchOutcome> window) {
-    for (BatchOutcome outcome : window) {
-      for (AccountChange c : outcome.accounts()) accounts.remove(c.after().id(), c.after());
-      for (PendingState p : outcome.pendings()) pendings.remove(p.id(), p);
-      for (TransferRecord r : outcome.inserted()) transfers.remove(r.transfer().id(), r);
-    }
+  /** Writer context only: the batch's projection committed. */
+  void projected(BatchOutcome outcome) {
+    for (AccountChange c : outcome.accounts()) accounts.remove(c.after().id(), c.after());
+    for (PendingState p : outcome.pendings()) pendings.remove(p.id(), p);
+    for (TransferRecord r : outcome.inserted()) transfers.remove(r.transfer().id(), r);
   }
 }
