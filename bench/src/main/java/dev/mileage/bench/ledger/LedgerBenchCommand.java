@@ -213,8 +213,10 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       CpuClock cpu = new CpuClock(dataDir);
       long walBefore = walBytes(database);
       long[] walStatsBefore = walStats(database);
-      List<Long> writerPids = writerBackendPids(database);
+      List<Long> writerPids = backendPids(database, PgLedger.WRITER_APPLICATION_NAME);
       long writerTicksBefore = processTicks(writerPids);
+      List<Long> projectionPids = backendPids(database, PgLedger.PROJECTION_APPLICATION_NAME);
+      long projectionTicksBefore = processTicks(projectionPids);
       long windowStart = System.nanoTime();
       // closed loop: until the last client's answer; open loop: until the schedule's end (answers drain after)
       Pacer.Outcome paced = finished.get((long) (warmupSeconds + seconds) + 120, TimeUnit.SECONDS);
@@ -225,6 +227,7 @@ public final class LedgerBenchCommand implements Callable<Integer> {
       long walAfter = walBytes(database);
       long[] walStatsAfter = walStats(database);
       long writerTicksAfter = processTicks(writerPids);
+      long projectionTicksAfter = processTicks(projectionPids);
       long writerTicks = writerTicksBefore < 0 || writerTicksAfter < 0 ? -1 : writerTicksAfter - writerTicksBefore;
       long windowApplied = Math.max(1, applied.getAsLong() - appliedBefore);
       double measuredSeconds = Math.max(1e-9, (Math.min(endNanos, deadline) - recordFrom) / 1e9);
@@ -251,10 +254,29 @@ public final class LedgerBenchCommand implements Callable<Integer> {
         report.figure("durableTransfersRefused", load.refused.sum());
         report.figure("durableTransfersFailed", load.failed.sum());
       }
+      // journal first: answered transfers are durable in the journal; the tables follow. How far behind they
+      // were at the window's end, and how long they took to catch up, show whether the rate is sustainable.
+      PgLedger pg = (PgLedger) ledger;
+      report.figure("unprojectedTransfersAtEnd", pg.unprojectedTransfers());
+      long catchUpStart = System.nanoTime();
+      pg.awaitProjected().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      report.figure("projectionCatchUpMs", Math.round((System.nanoTime() - catchUpStart) / 1e4) / 100.0);
+      long projectionTicks = projectionTicksBefore < 0 || projectionTicksAfter < 0 ? -1
+          : projectionTicksAfter - projectionTicksBefore;
+      report.figure("projectionBackendCpuSecondsPer1kTransfers", projectionTicks < 0 ? "unknown"
+          : Math.round(1e6 * projectionTicks / 100.0 / windowApplied) / 1000.0);
+      report.figure("projectionBackendCpuCoresUsed", projectionTicks < 0 ? "unknown"
+          : Math.round(1000 * projectionTicks / 100.0 / (windowNanos / 1e9)) / 1000.0);
       LedgerStats after = ledger.stats();
       long batches = after.batchesCommitted() - before.batchesCommitted();
       long transfers = after.transfersCommitted() - before.transfersCommitted();
       report.figure("batchesCommitted", batches);
+      long projections = after.projections() - before.projections();
+      report.figure("projections", projections);
+      report.figure("transfersPerProjectionMean", projections == 0 ? 0
+          : Math.round(10.0 * (after.projectedTransfers() - before.projectedTransfers()) / projections) / 10.0);
+      report.figure("projectionRoundTripMsMean", projections == 0 ? 0
+          : Math.round((after.projectionMicrosTotal() - before.projectionMicrosTotal()) / (double) projections) / 1000.0);
       report.figure("transfersPerBatchMean", batches == 0 ? 0 : Math.round(10.0 * transfers / batches) / 10.0);
       report.figure("writeRoundTripMsMean", batches == 0 ? 0
           : Math.round((after.commitLatencyMicrosTotal() - before.commitLatencyMicrosTotal()) / (double) batches) / 1000.0);
@@ -301,12 +323,12 @@ public final class LedgerBenchCommand implements Callable<Integer> {
     }
   }
 
-  /** The backends of the ledger writer's connections (by their application name), none if not found. */
-  private static List<Long> writerBackendPids(Database database) throws Exception {
+  /** The backends of the ledger's connections with this application name, none if not found. */
+  private static List<Long> backendPids(Database database, String applicationName) throws Exception {
     Database.ConnectionInfo c = database.connection();
     try (Connection connection = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
          var s = connection.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
-      s.setString(1, PgLedger.WRITER_APPLICATION_NAME);
+      s.setString(1, applicationName);
       List<Long> pids = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) pids.add(rs.getLong(1));

@@ -79,6 +79,7 @@ class OpenLoadTest {
       assertEquals(TRANSFERS, load.latency().count(), "every send is measured from its intended time");
       assertEquals(TRANSFERS, load.latency().serviceMicros().getTotalCount());
 
+      ((PgLedger) ledger).awaitProjected().toCompletableFuture().get(60, TimeUnit.SECONDS); // the tables caught up
       long[] kinds = countKinds(); // singles, reservations, closes (by the bench's references)
       assertEquals(TRANSFERS, kinds[0] + kinds[1] + kinds[2]);
       assertTrue(kinds[2] <= kinds[1], "a close needs an answered reservation: " + kinds[1] + " / " + kinds[2]);

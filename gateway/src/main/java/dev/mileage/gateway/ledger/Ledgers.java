@@ -39,6 +39,10 @@ public final class Ledgers {
         s -> s.rejectedQueueFull());
     counter(registry, "ledger_commit_latency_micros_total", "sum of commit round trips", ledger,
         s -> s.commitLatencyMicrosTotal());
+    counter(registry, "ledger_projections_failed", "projections of the journal into the tables refused or broken off"
+        + " (each is retried)", ledger, s -> s.projectionsFailed());
+    Gauge.builder("ledger_unprojected_transfers", ledger, l -> l.stats().unprojectedTransfers())
+        .description("committed transfers the tables do not show yet (the projection's backlog)").register(registry);
     Gauge.builder("ledger_commit_latency_micros_max", ledger, l -> l.stats().commitLatencyMicrosMax())
         .description("the slowest commit round trip since start").register(registry);
   }

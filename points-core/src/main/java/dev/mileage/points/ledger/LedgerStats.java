@@ -13,9 +13,16 @@ package dev.mileage.points.ledger;
  * @param commitLatencyMicrosMax    the slowest commit round trip
  * @param prefetchMicrosTotal       time spent loading what batches needed from cache and database
  * @param applyMicrosTotal          time spent in the engine (apply and verify)
+ * @param unprojectedTransfers      committed transfers (durable in the journal) the tables do not show yet
+ * @param projectionsFailed         projections (journal to tables) refused or broken off, each retried
+ * @param projections               projections committed (each writes the batches committed since the last)
+ * @param projectedTransfers        transfers those projections wrote
+ * @param projectionMicrosTotal     sum of their round trips (sent to committed)
  */
 public record LedgerStats(long batchesCommitted, long batchesFailed, long transfersCommitted,
                           long reservationsExpired, int queueDepth, long rejectedQueueFull,
                           long commitLatencyMicrosTotal, long commitLatencyMicrosMax,
-                          long prefetchMicrosTotal, long applyMicrosTotal) {
+                          long prefetchMicrosTotal, long applyMicrosTotal, int unprojectedTransfers,
+                          long projectionsFailed, long projections, long projectedTransfers,
+                          long projectionMicrosTotal) {
 }

@@ -1,10 +1,7 @@
 package dev.mileage.points.store;
 
-import dev.mileage.points.engine.AccountChange;
-import dev.mileage.points.engine.BatchOutcome;
 import dev.mileage.points.engine.Micros;
 import dev.mileage.points.engine.PendingState;
-import dev.mileage.points.ledger.Account;
 import dev.mileage.points.ledger.Transfer;
 import dev.mileage.points.ledger.TransferRecord;
 import io.vertx.sqlclient.Tuple;
@@ -14,17 +11,17 @@ import dev.mileage.points.ledger.Checks;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Map;
 import java.util.UUID;
 
-/** The arrays of {@link LedgerRows#WRITE_BATCH}: one column array per field, unnested by PostgreSQL. */
+/** The arrays of {@link LedgerRows#PROJECT}: one column array per field, unnested by PostgreSQL. */
 final class BatchParams {
   private BatchParams() {
   }
 
-  /** {@code existing}: whether a reservation is already stored (then it is being closed, else created). */
-  static Tuple of(BatchOutcome outcome, long batchSeq, Predicate<UUID> existing) {
-    List<TransferRecord> inserted = outcome.inserted();
+  /** The projection of {@code w}: batches {@code w.firstSeq..w.lastSeq} on top of what is projected already. */
+  static Tuple of(WriteSet w) {
+    List<TransferRecord> inserted = w.transfers;
     int n = inserted.size();
     UUID[] ids = new UUID[n];
     Long[] debits = new Long[n];
@@ -50,47 +47,43 @@ final class BatchParams {
       flags[i] = t.flags();
       timestamps[i] = Micros.of(r.timestamp());
     }
-    List<AccountChange> changes = outcome.accounts();
-    int m = changes.size();
+    int m = w.accounts.size();
     Long[][] acc = new Long[9][m];
-    for (int i = 0; i < m; i++) {
-      Account b = changes.get(i).before();
-      Account a = changes.get(i).after();
-      acc[0][i] = a.id();
-      acc[1][i] = a.debitsPending();
-      acc[2][i] = a.debitsPosted();
-      acc[3][i] = a.creditsPending();
-      acc[4][i] = a.creditsPosted();
-      acc[5][i] = b.debitsPending();
-      acc[6][i] = b.debitsPosted();
-      acc[7][i] = b.creditsPending();
-      acc[8][i] = b.creditsPosted();
+    int i = 0;
+    for (Map.Entry<Long, long[]> e : w.accounts.entrySet()) {
+      long[] c = e.getValue();
+      acc[0][i] = e.getKey();
+      for (int k = 0; k < 4; k++) {
+        acc[1 + k][i] = c[4 + k];
+        acc[5 + k][i] = c[k];
+      }
+      i++;
     }
     List<PendingState> created = new ArrayList<>();
     List<PendingState> closed = new ArrayList<>();
-    for (PendingState p : outcome.pendings()) (existing.test(p.id()) ? closed : created).add(p);
+    for (PendingState p : w.pendings.values()) (w.created.contains(p.id()) ? created : closed).add(p);
     int k = created.size();
     UUID[] pIds = new UUID[k];
     Long[][] pLongs = new Long[5][k];
     Short[] statuses = new Short[k];
-    for (int i = 0; i < k; i++) {
-      PendingState p = created.get(i);
-      pIds[i] = p.id();
-      pLongs[0][i] = p.debitAccountId();
-      pLongs[1][i] = p.creditAccountId();
-      pLongs[2][i] = p.amount();
-      pLongs[3][i] = p.timestampMicros();
-      pLongs[4][i] = p.expiresAtMicros();
-      statuses[i] = (short) p.status().ordinal();
+    for (int j = 0; j < k; j++) {
+      PendingState p = created.get(j);
+      pIds[j] = p.id();
+      pLongs[0][j] = p.debitAccountId();
+      pLongs[1][j] = p.creditAccountId();
+      pLongs[2][j] = p.amount();
+      pLongs[3][j] = p.timestampMicros();
+      pLongs[4][j] = p.expiresAtMicros();
+      statuses[j] = (short) p.status().ordinal();
     }
     int m2 = closed.size();
     UUID[] closedIds = new UUID[m2];
     Short[] closedStatuses = new Short[m2];
-    for (int i = 0; i < m2; i++) {
-      PendingState p = closed.get(i);
+    for (int j = 0; j < m2; j++) {
+      PendingState p = closed.get(j);
       Checks.invariant(p.status() != PendingStatus.PENDING, "a stored reservation only changes by closing", p.id());
-      closedIds[i] = p.id();
-      closedStatuses[i] = (short) p.status().ordinal();
+      closedIds[j] = p.id();
+      closedStatuses[j] = (short) p.status().ordinal();
     }
     Tuple t = Tuple.tuple();
     t.addArrayOfUUID(ids).addArrayOfLong(debits).addArrayOfLong(credits).addArrayOfLong(amounts)
@@ -101,7 +94,7 @@ final class BatchParams {
     for (Long[] column : pLongs) t.addArrayOfLong(column);
     t.addArrayOfShort(statuses);
     t.addArrayOfUUID(closedIds).addArrayOfShort(closedStatuses);
-    t.addLong(batchSeq).addLong(outcome.lastTimestampMicros());
+    t.addLong(w.lastSeq).addLong(w.firstSeq - 1);
     t.addLong((long) n).addLong((long) m).addLong((long) k).addLong((long) m2);
     return t;
   }

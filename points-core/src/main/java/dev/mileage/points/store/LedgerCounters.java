@@ -14,6 +14,11 @@ final class LedgerCounters {
   final AtomicLong commitMicrosMax = new AtomicLong();
   final LongAdder prefetchMicrosTotal = new LongAdder();
   final LongAdder applyMicrosTotal = new LongAdder();
+  final LongAdder projections = new LongAdder();
+  final LongAdder projectionsFailed = new LongAdder();
+  final LongAdder projectionMicrosTotal = new LongAdder();
+  final LongAdder projectedTransfers = new LongAdder();
+  final LongAdder recoveredBatches = new LongAdder();
 
   void commit(long micros) {
     batchesCommitted.increment();

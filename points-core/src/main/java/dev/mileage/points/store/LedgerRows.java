@@ -30,14 +30,34 @@ final class LedgerRows {
       + " ORDER BY expires_at LIMIT $2";
   static final String SELECT_WRITER = "SELECT batch_seq, last_ts FROM ledger.writer WHERE id = 1";
 
+  static final String SELECT_PROJECTION = "SELECT batch_seq FROM ledger.projection WHERE id = 1";
+  static final String SELECT_JOURNAL = "SELECT batch_seq, body FROM ledger.journal WHERE batch_seq > $1 AND batch_seq <= $2"
+      + " ORDER BY batch_seq";
+
   /**
-   * The whole batch in one statement, hence one implicit transaction and one round trip: transfers
-   * appended, accounts updated only if they still hold what the batch read (a second writer or a stale
-   * cache aborts the batch), reservations created, reservations closed only if still open, and the writer
-   * row advanced by exactly one batch (the fence: a batch commits only on top of its predecessor).
+   * A batch commits as its journal record and the writer row advanced by exactly one batch (the fence: a
+   * batch commits only on top of its predecessor), in one statement, hence one implicit transaction and
+   * one round trip. Any row count other than expected raises, which rolls the statement back entirely.
+   */
+  static final String COMMIT_BATCH = """
+      WITH j AS (
+        INSERT INTO ledger.journal (batch_seq, body) VALUES ($1, $2)
+        RETURNING 1),
+      w AS (
+        UPDATE ledger.writer SET batch_seq = $1, last_ts = $3 WHERE id = 1 AND batch_seq = $1 - 1
+        RETURNING 1)
+      SELECT ledger.expect_rows((SELECT count(*) FROM j), 1, 'journal'),
+             ledger.expect_rows((SELECT count(*) FROM w), 1, 'writer')
+      """;
+
+  /**
+   * Committed batches projected into the tables, in one statement: transfers appended, accounts updated only
+   * if they still hold what the first batch read (anything else changing them aborts the projection),
+   * reservations created, reservations closed only if still open, the projection row advanced from exactly
+   * the batch before the first to the last (the fence), and those batches' journal records deleted.
    * Any row count other than expected raises, which rolls the statement back entirely.
    */
-  static final String WRITE_BATCH = """
+  static final String PROJECT = """
       WITH t AS (
         INSERT INTO ledger.transfer (%s)
         SELECT * FROM UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::uuid[], $6::int4[], $7::int4[],
@@ -61,13 +81,17 @@ final class LedgerRows {
          WHERE p.id = u.id AND p.status = 0
         RETURNING 1),
       w AS (
-        UPDATE ledger.writer SET batch_seq = $29, last_ts = $30 WHERE id = 1 AND batch_seq = $29 - 1
+        UPDATE ledger.projection SET batch_seq = $29 WHERE id = 1 AND batch_seq = $30
+        RETURNING 1),
+      j AS (
+        DELETE FROM ledger.journal WHERE batch_seq > $30 AND batch_seq <= $29
         RETURNING 1)
       SELECT ledger.expect_rows((SELECT count(*) FROM t), $31, 'transfer'),
              ledger.expect_rows((SELECT count(*) FROM a), $32, 'account'),
              ledger.expect_rows((SELECT count(*) FROM p), $33, 'new reservation'),
              ledger.expect_rows((SELECT count(*) FROM c), $34, 'closed reservation'),
-             ledger.expect_rows((SELECT count(*) FROM w), 1, 'writer')
+             ledger.expect_rows((SELECT count(*) FROM w), 1, 'projection'),
+             ledger.expect_rows((SELECT count(*) FROM j), $29 - $30, 'journal')
       """.formatted(TRANSFER_COLUMNS, PENDING_COLUMNS);
 
   private LedgerRows() {

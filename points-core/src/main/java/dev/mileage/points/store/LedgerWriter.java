@@ -40,6 +40,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * after COMMIT updates the caches and answers the callers (on the completion executor, never on this
  * context).
  *
+ * <p>Journal first: a batch commits as one journal row (its {@link WriteSet}, encoded) and the writer row's
+ * fence; that is the durable point, after which it is answered and cached. The tables (transfer, account,
+ * pending) are brought up to date by the projection, on a second connection, for all the batches committed
+ * since the last projection in one transaction ({@link Unprojected} holds their effects for readers and for
+ * the next batches until then). The database's serial work per batch is one row; the per-transfer rows and
+ * index entries are written off the commit path, and an account changed by many batches is written once.
+ * At most {@link #UNPROJECTED_TRANSFERS_MAX} transfers wait for projection: past it the writer takes no new
+ * batch until the projection catches up.
+ *
  * <p>Pipelined: while a batch's statement is committing, the next batch is prefetched and applied on top
  * of the uncommitted changes of those in flight ({@link Uncommitted}) and its statement is queued behind
  * on the same connection, so the database never waits for the writer between commits. Answers still
@@ -55,6 +64,15 @@ final class LedgerWriter extends VerticleBase {
 
   /** Batches applied and sent whose commit is not yet known, at most (one running, one queued behind it). */
   static final int BATCHES_IN_FLIGHT_MAX = 2;
+  /** Committed transfers not yet projected, at most, before the writer waits for the projection. */
+  static final int UNPROJECTED_TRANSFERS_MAX = 16_384;
+  private static final System.Logger LOG = System.getLogger(LedgerWriter.class.getName());
+  /** Transfers one projection statement writes at most (a larger batch goes alone). */
+  static final int PROJECTION_TRANSFERS_MAX = 4096;
+  /** Projection statements sent and not yet answered, at most (the server runs them in order). */
+  static final int PROJECTIONS_IN_FLIGHT_MAX = 2;
+  /** Pause before projecting again after a projection failed. */
+  static final long PROJECTION_RETRY_MS = 500;
 
   record Request(List<Transfer> transfers, CompletableFuture<List<TransferResult>> future) {
   }
@@ -66,6 +84,8 @@ final class LedgerWriter extends VerticleBase {
     final List<CompletableFuture<Integer>> waiters;
     final Prefetched view;
     BatchOutcome outcome;
+    /** Which of the outcome's reservations it created (for the journal record and the projection). */
+    boolean[] created;
     boolean sweepFull;
     long seq;
     long sentNanos;
@@ -97,6 +117,38 @@ final class LedgerWriter extends VerticleBase {
 
   // owned by the writer context
   private final Uncommitted uncommitted = new Uncommitted();
+  private final Unprojected unprojected;
+  /** A committed batch, kept until the tables hold it. */
+  record Committed(BatchOutcome outcome, long seq, boolean[] created) {
+  }
+
+  /** One projection statement sent: the batches it writes, then its result. */
+  static final class Projection {
+    final List<Committed> batches;
+    final WriteSet writeSet;
+    final long sentNanos = System.nanoTime();
+    io.vertx.core.AsyncResult<?> result;
+
+    Projection(List<Committed> batches, WriteSet writeSet) {
+      this.batches = batches;
+      this.writeSet = writeSet;
+    }
+  }
+
+  /** Committed batches not yet in a projection statement, oldest first. */
+  private final ArrayDeque<Committed> backlog = new ArrayDeque<>();
+  /** Projection statements sent and not yet settled, oldest first. */
+  private final ArrayDeque<Projection> projections = new ArrayDeque<>();
+  /** A projection failed: waiting for the others in flight, learning what committed, or pausing to retry. */
+  private boolean projectionHeld;
+  /** Written on the writer context only; read from any thread for metrics. */
+  private volatile int unprojectedTransfers;
+  private Future<PgConnection> projectionConnecting;
+  /** The last batch in the tables (read from any thread). */
+  private volatile long projectedSeq;
+  /** The last batch committed (read from any thread). */
+  private volatile long committedSeq;
+  private final java.util.TreeMap<Long, List<CompletableFuture<Void>>> projectionWaiters = new java.util.TreeMap<>();
   private final Prefetcher prefetcher;
   /** Applied batches whose statements were sent (or that had nothing to write), oldest first. */
   private final ArrayDeque<Flight> flights = new ArrayDeque<>(BATCHES_IN_FLIGHT_MAX);
@@ -117,7 +169,7 @@ final class LedgerWriter extends VerticleBase {
 
   LedgerWriter(Pool pool, PgConnectOptions connectOptions, LedgerOptions options, Clock clock,
                Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Executor completions,
-               LedgerCounters counters) {
+               LedgerCounters counters, Unprojected unprojected) {
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.options = options;
@@ -126,12 +178,13 @@ final class LedgerWriter extends VerticleBase {
     this.pendings = pendings;
     this.completions = completions;
     this.counters = counters;
-    this.prefetcher = new Prefetcher(pool, accounts, pendings, uncommitted);
+    this.unprojected = unprojected;
+    this.prefetcher = new Prefetcher(pool, accounts, pendings, uncommitted, unprojected);
   }
 
   @Override
   public Future<?> start() {
-    return loadWriterRow().onSuccess(v -> sweepTimer = vertx.setPeriodic(
+    return recover().compose(v -> loadWriterRow()).onSuccess(v -> sweepTimer = vertx.setPeriodic(
         options.expirySweepInterval().toMillis(), id -> requestSweep(null)));
   }
 
@@ -143,6 +196,7 @@ final class LedgerWriter extends VerticleBase {
     failQueued(new LedgerException(Reason.CLOSED, "the ledger is closed", null));
     Promise<Void> idle = Promise.promise();
     idleOnStop = idle;
+    project(); // what committed goes into the tables before the connections close
     idleCheck();
     return idle.future().compose(v -> connecting == null || !connecting.succeeded() ? Future.succeededFuture()
         : connecting.result().close());
@@ -207,6 +261,7 @@ final class LedgerWriter extends VerticleBase {
    */
   private void drain() {
     if (closed || preparing || resolving || flights.size() >= BATCHES_IN_FLIGHT_MAX) return;
+    if (unprojectedTransfers >= UNPROJECTED_TRANSFERS_MAX) return; // the projection's completion drains again
     List<Request> batch = new ArrayList<>();
     int size = 0;
     for (Request r = queue.peek(); r != null; r = queue.peek()) {
@@ -279,7 +334,8 @@ final class LedgerWriter extends VerticleBase {
     f.seq = ++sentSeq;
     f.sentNanos = System.nanoTime();
     Flight flight = f;
-    write(f.outcome, f.seq, id -> flight.view.pendings.get(id) != null).onComplete(ar -> {
+    f.created = WriteSet.createdFlags(f.outcome, id -> flight.view.pendings.get(id) != null);
+    write(f.outcome, f.seq, f.created).onComplete(ar -> {
       if (flight.abandoned) return; // decided already, when a batch before it failed
       flight.result = ar;
       settle();
@@ -343,11 +399,16 @@ final class LedgerWriter extends VerticleBase {
   private void committed(Flight f) {
     if (f.seq > 0) {
       batchSeq = f.seq;
+      committedSeq = f.seq;
+      unprojected.add(f.outcome); // before it leaves the in-flight state: readers never miss it
       uncommitted.committed(f.outcome);
+      backlog.add(new Committed(f.outcome, f.seq, f.created));
+      unprojectedTransfers += f.outcome.inserted().size();
     }
     committed(f.batch, f.view, f.outcome, f.seq > 0 ? (System.nanoTime() - f.sentNanos) / 1_000 : 0);
     if (f.sweepFull) sweepRequested = true;
     finish(f, true, null, null);
+    project();
   }
 
   /** The flight's answers went out (or its failure): release its queue room and its sweep waiters. */
@@ -364,7 +425,8 @@ final class LedgerWriter extends VerticleBase {
   }
 
   private void idleCheck() {
-    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty()) {
+    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty() && projections.isEmpty()
+        && (backlog.isEmpty() || projectionGaveUp)) {
       Promise<Void> idle = idleOnStop;
       idleOnStop = null;
       idle.complete();
@@ -384,11 +446,24 @@ final class LedgerWriter extends VerticleBase {
     });
   }
 
+  /**
+   * Reservations due now: those the table shows open and due, and those made by batches the projection has
+   * not written yet (the table does not show them). One the table shows open may be closed already in
+   * memory; the engine reads its newest state and leaves it.
+   */
   private Future<List<UUID>> dueReservations() {
-    return pool.preparedQuery(LedgerRows.SELECT_DUE).execute(Tuple.of(engine.nowMicros(), SWEEP_MAX)).map(rows -> {
-      List<UUID> due = new ArrayList<>(rows.size());
-      for (Row r : rows) due.add(r.getUUID(0));
-      return due;
+    long now = engine.nowMicros();
+    java.util.LinkedHashSet<UUID> due = new java.util.LinkedHashSet<>();
+    for (PendingState p : unprojected.pendings.values()) {
+      if (due.size() >= SWEEP_MAX) break;
+      if (p.dueAt(now)) due.add(p.id());
+    }
+    return pool.preparedQuery(LedgerRows.SELECT_DUE).execute(Tuple.of(now, SWEEP_MAX)).map(rows -> {
+      for (Row r : rows) {
+        if (due.size() >= SWEEP_MAX) break;
+        due.add(r.getUUID(0));
+      }
+      return new ArrayList<>(due);
     });
   }
 
@@ -398,10 +473,232 @@ final class LedgerWriter extends VerticleBase {
     return connecting;
   }
 
-  private Future<Void> write(BatchOutcome outcome, long seq, java.util.function.Predicate<UUID> storedReservation) {
-    return connection()
-        .compose(c -> c.preparedQuery(LedgerRows.WRITE_BATCH).execute(BatchParams.of(outcome, seq, storedReservation)))
-        .mapEmpty();
+  private Future<Void> write(BatchOutcome outcome, long seq, boolean[] created) {
+    Tuple commit = Tuple.of(seq, WriteSet.encode(outcome, seq, created), outcome.lastTimestampMicros());
+    return connection().compose(c -> c.preparedQuery(LedgerRows.COMMIT_BATCH).execute(commit)).mapEmpty();
+  }
+
+  // ---- projection -------------------------------------------------------------------------------------
+
+  private boolean projectionGaveUp;
+  private long projectionFailures;
+
+  /** Completes once every batch committed before this call is in the tables (read-your-writes for queries). */
+  CompletableFuture<Void> awaitProjected() {
+    long target = committedSeq;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (projectedSeq >= target) {
+      done.complete(null);
+      return done;
+    }
+    context.runOnContext(v -> {
+      if (projectedSeq >= target) {
+        completions.execute(() -> done.complete(null));
+      } else if (closed && projectionGaveUp) {
+        completions.execute(() -> done.completeExceptionally(new LedgerException(Reason.CLOSED,
+            "the ledger closed before its projection caught up", null)));
+      } else {
+        projectionWaiters.computeIfAbsent(target, k -> new ArrayList<>()).add(done);
+      }
+    });
+    return done;
+  }
+
+  long projectedSeq() {
+    return projectedSeq;
+  }
+
+  long committedSeq() {
+    return committedSeq;
+  }
+
+  /** Committed transfers the tables do not show yet (the projection's backlog). */
+  int unprojectedTransfers() {
+    return unprojectedTransfers;
+  }
+
+  /**
+   * Sends the backlog to the projection connection in statements of at most
+   * {@link #PROJECTION_TRANSFERS_MAX} transfers (at least one batch each), up to
+   * {@link #PROJECTIONS_IN_FLIGHT_MAX} at once: the server runs them in order, each fenced on the one before.
+   */
+  private void project() {
+    while (!projectionHeld && !projectionGaveUp && projections.size() < PROJECTIONS_IN_FLIGHT_MAX
+        && !backlog.isEmpty()) {
+      List<Committed> batches = new ArrayList<>();
+      WriteSet w = new WriteSet();
+      while (!backlog.isEmpty()
+          && (batches.isEmpty() || w.size() + backlog.peek().outcome().inserted().size() <= PROJECTION_TRANSFERS_MAX)) {
+        Committed c = backlog.poll();
+        batches.add(c);
+        w.add(c.outcome(), c.seq(), c.created());
+      }
+      Projection p = new Projection(batches, w);
+      projections.add(p);
+      projectionConnection()
+          .compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(w)))
+          .onComplete(ar -> {
+            p.result = ar;
+            settleProjections();
+          });
+    }
+  }
+
+  /** Settles the projections at the head whose results came back, in order; a failure holds them all. */
+  private void settleProjections() {
+    while (!projections.isEmpty() && projections.peek().result != null && !projectionHeld) {
+      Projection head = projections.peek();
+      if (head.result.succeeded()) {
+        projections.poll();
+        counters.projectionMicrosTotal.add((System.nanoTime() - head.sentNanos) / 1_000);
+        if (projectionFailures > 0) {
+          LOG.log(System.Logger.Level.INFO, "ledger projection caught up after " + projectionFailures + " failures");
+          projectionFailures = 0;
+        }
+        projected(head);
+        continue;
+      }
+      Throwable cause = head.result.cause();
+      counters.projectionsFailed.increment();
+      if (projectionFailures++ == 0 || projectionFailures % 100 == 0) {
+        // what the database said, never the rows: they stay in the journal and are retried
+        LOG.log(System.Logger.Level.WARNING, "ledger projection of batches " + head.writeSet.firstSeq + ".."
+            + head.writeSet.lastSeq + " failed (" + projectionFailures + " in a row), retrying; answered transfers"
+            + " are safe in the journal: " + cause.getMessage());
+      }
+      if (!(cause instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) {
+        Future<PgConnection> broken = projectionConnecting;
+        projectionConnecting = null;
+        if (broken != null && broken.succeeded()) broken.result().close();
+      }
+      projectionHeld = true;
+      awaitProjectionResults(cause, 1);
+      return;
+    }
+    project();
+    drain();
+    idleCheck();
+  }
+
+  /** After a failure: once every projection in flight has its result, learn from the fence which committed. */
+  private void awaitProjectionResults(Throwable cause, int attempt) {
+    if (projections.stream().anyMatch(p -> p.result == null)) {
+      vertx.setTimer(10, t -> awaitProjectionResults(cause, attempt));
+      return;
+    }
+    pool.query(LedgerRows.SELECT_PROJECTION).execute().onComplete(ar -> {
+      if (ar.failed()) {
+        if (closed && attempt >= 3) {
+          giveUpProjection(cause);
+        } else {
+          vertx.setTimer(PROJECTION_RETRY_MS, t -> awaitProjectionResults(cause, attempt + 1));
+        }
+        return;
+      }
+      long seq = ar.result().iterator().next().getLong(0);
+      Checks.invariant(seq >= projectedSeq, "the projection never goes back (" + seq + ")");
+      List<Projection> failed = new ArrayList<>();
+      for (Projection p = projections.poll(); p != null; p = projections.poll()) {
+        if (p.writeSet.lastSeq <= seq) {
+          projected(p); // committed after all (its answer was lost)
+        } else {
+          Checks.invariant(p.writeSet.firstSeq - 1 >= seq, "projections commit whole (projected " + seq + ")");
+          failed.add(p);
+        }
+      }
+      // back in front of the backlog, in order
+      for (int i = failed.size() - 1; i >= 0; i--) {
+        List<Committed> batches = failed.get(i).batches;
+        for (int k = batches.size() - 1; k >= 0; k--) backlog.addFirst(batches.get(k));
+      }
+      if (closed) {
+        giveUpProjection(cause);
+        return;
+      }
+      vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
+        projectionHeld = false;
+        project();
+      });
+    });
+  }
+
+  /** Closing while the projection fails: the journal keeps the batches; the next start projects them. */
+  private void giveUpProjection(Throwable cause) {
+    projections.clear();
+    projectionGaveUp = true;
+    failProjectionWaiters(cause);
+    idleCheck();
+  }
+
+  private void projected(Projection p) {
+    WriteSet w = p.writeSet;
+    projectedSeq = w.lastSeq;
+    for (Committed c : p.batches) unprojected.projected(c.outcome());
+    unprojectedTransfers -= w.size();
+    counters.projections.increment();
+    counters.projectedTransfers.add(w.size());
+    var ready = projectionWaiters.headMap(w.lastSeq, true);
+    List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    ready.values().forEach(waiters::addAll);
+    ready.clear();
+    if (!waiters.isEmpty()) completions.execute(() -> waiters.forEach(d -> d.complete(null)));
+  }
+
+  private void failProjectionWaiters(Throwable cause) {
+    List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    projectionWaiters.values().forEach(waiters::addAll);
+    projectionWaiters.clear();
+    LedgerException failure = new LedgerException(Reason.CLOSED, "the ledger closed before its projection caught up",
+        cause);
+    if (!waiters.isEmpty()) completions.execute(() -> waiters.forEach(d -> d.completeExceptionally(failure)));
+  }
+
+  private Future<PgConnection> projectionConnection() {
+    if (projectionConnecting == null || projectionConnecting.failed()) {
+      projectionConnecting = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
+          .addProperty("application_name", PgLedger.PROJECTION_APPLICATION_NAME));
+    }
+    return projectionConnecting;
+  }
+
+  /**
+   * At start, before any batch: projects what the journal still holds (batches committed before a crash or
+   * a stop that could not project them), in one transaction, so the tables are current when work starts.
+   */
+  private Future<Void> recover() {
+    return pool.query(LedgerRows.SELECT_PROJECTION).execute()
+        .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> new long[] {
+            p.iterator().next().getLong(0), wr.iterator().next().getLong(0)}))
+        .compose(seqs -> {
+          long from = seqs[0];
+          long to = seqs[1];
+          Checks.invariant(from <= to, "the projection is never ahead of the journal (" + from + " > " + to + ")");
+          if (from == to) {
+            projectedSeq = from;
+            committedSeq = to;
+            return Future.succeededFuture();
+          }
+          return pool.preparedQuery(LedgerRows.SELECT_JOURNAL).execute(Tuple.of(from, to)).compose(rows -> {
+            WriteSet all = new WriteSet();
+            long expected = from + 1;
+            for (Row r : rows) {
+              Checks.invariant(r.getLong(0) == expected, "journal records are consecutive", expected);
+              WriteSet one = WriteSet.decode(r.getBuffer(1));
+              Checks.invariant(one.firstSeq == expected && one.lastSeq == expected, "journal record number", expected);
+              all.addAll(one);
+              expected++;
+            }
+            Checks.invariant(expected == to + 1, "the journal holds every unprojected batch", to);
+            return projectionConnection().compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(all)))
+                .map(v -> {
+                  counters.projections.increment();
+                  counters.recoveredBatches.add(to - from);
+                  projectedSeq = to;
+                  committedSeq = to;
+                  return null;
+                });
+          });
+        });
   }
 
   /**

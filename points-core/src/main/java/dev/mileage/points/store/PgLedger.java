@@ -65,6 +65,7 @@ public final class PgLedger implements ManagedLedger {
   private final Pool pool;
   private final LedgerWriter writer;
   private final Cache<Long, Account> accounts;
+  private final Unprojected unprojected = new Unprojected();
   private final LedgerCounters counters;
   private final ExecutorService completionThreads;
   /** Never refuses: once the threads are shut down, the rare late completion runs on the caller's thread. */
@@ -96,7 +97,7 @@ public final class PgLedger implements ManagedLedger {
       }
     };
     this.writer = new LedgerWriter(pool, writerConnectOptions(connect), options, clock, accounts, pendings, completions,
-        counters);
+        counters, unprojected);
   }
 
   /**
@@ -114,6 +115,8 @@ public final class PgLedger implements ManagedLedger {
    */
   /** How the writer's connections show in {@code pg_stat_activity}. */
   public static final String WRITER_APPLICATION_NAME = "mileage-ledger-writer";
+  /** How the writer's projection connection (journal to tables) shows in {@code pg_stat_activity}. */
+  public static final String PROJECTION_APPLICATION_NAME = "mileage-ledger-projection";
 
   static PgConnectOptions writerConnectOptions(PgConnectOptions shared) {
     return new PgConnectOptions(shared).addProperty("application_name", WRITER_APPLICATION_NAME)
@@ -170,10 +173,20 @@ public final class PgLedger implements ManagedLedger {
         .map(rows -> LedgerRows.account(rows.iterator().next())));
   }
 
+  /**
+   * Committed state newer than the tables, if any: the cache (updated at every commit, never behind it) or
+   * what the projection has not written yet. Null when the tables are current for this account.
+   */
+  private Account newest(long accountId) {
+    Account a = accounts.getIfPresent(accountId);
+    return a != null ? a : unprojected.accounts.get(accountId);
+  }
+
   @Override
   public CompletionStage<Optional<Account>> account(long accountId) {
-    Account cached = accounts.getIfPresent(accountId);
+    Account cached = newest(accountId);
     if (cached != null) return CompletableFuture.completedFuture(Optional.of(cached));
+    // not in the projection's backlog when looked at, so the table holds its latest committed state
     return read(pool.preparedQuery(LedgerRows.SELECT_ACCOUNTS).execute(Tuple.of((Object) new Long[] {accountId}))
         .map(rows -> first(rows, LedgerRows::account)));
   }
@@ -181,22 +194,61 @@ public final class PgLedger implements ManagedLedger {
   @Override
   public CompletionStage<Optional<Account>> accountOf(String owner, int pointType) {
     Objects.requireNonNull(owner, "owner");
-    return read(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
+    return read(current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
             + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType))
-        .map(rows -> first(rows, LedgerRows::account)));
+        .map(rows -> all(rows, LedgerRows::account)), writer.projectedSeq())
+        .map(found -> found.isEmpty() ? Optional.<Account>empty() : Optional.of(found.get(0))));
   }
 
   @Override
   public CompletionStage<List<Account>> accountsOf(String owner) {
     Objects.requireNonNull(owner, "owner");
-    return read(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
+    return read(current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
             + " FROM ledger.account WHERE owner = $1 ORDER BY point_type").execute(Tuple.of(owner))
-        .map(rows -> all(rows, LedgerRows::account)));
+        .map(rows -> all(rows, LedgerRows::account)), writer.projectedSeq()));
+  }
+
+  /**
+   * Accounts read from the table, brought to their latest committed state: the counters of one the
+   * projection has not written yet come from memory. A row read before a projection that then committed
+   * and left memory may be stale: if the projection moved on since, such rows are read again by id.
+   */
+  private Future<List<Account>> current(Future<List<Account>> rows, long projectedBefore) {
+    return rows.compose(found -> {
+      List<Account> result = new ArrayList<>(found.size());
+      List<Long> reread = new ArrayList<>();
+      boolean moved = writer.projectedSeq() != projectedBefore;
+      for (Account a : found) {
+        Account newer = newest(a.id());
+        if (newer != null) {
+          result.add(newer);
+        } else {
+          result.add(a);
+          if (moved) reread.add(a.id());
+        }
+      }
+      if (reread.isEmpty()) return Future.succeededFuture(result);
+      return pool.preparedQuery(LedgerRows.SELECT_ACCOUNTS).execute(Tuple.of((Object) reread.toArray(Long[]::new)))
+          .map(again -> {
+            Map<Long, Account> byId = new HashMap<>();
+            for (Row r : again) {
+              Account a = LedgerRows.account(r);
+              byId.put(a.id(), a);
+            }
+            result.replaceAll(a -> {
+              Account newer = newest(a.id());
+              return newer != null ? newer : byId.getOrDefault(a.id(), a);
+            });
+            return result;
+          });
+    });
   }
 
   @Override
   public CompletionStage<Optional<TransferRecord>> transfer(UUID transferId) {
     Objects.requireNonNull(transferId, "transferId");
+    TransferRecord pending = unprojected.transfers.get(transferId);
+    if (pending != null) return CompletableFuture.completedFuture(Optional.of(pending));
     return read(pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of((Object) new UUID[] {transferId}))
         .map(rows -> first(rows, LedgerRows::transfer)));
   }
@@ -208,10 +260,22 @@ public final class PgLedger implements ManagedLedger {
       throw new IllegalArgumentException("at most " + TRANSFERS_MAX + " transfer ids at once: " + transferIds.size());
     }
     if (transferIds.isEmpty()) return CompletableFuture.completedFuture(Map.of());
-    UUID[] ids = transferIds.toArray(UUID[]::new);
-    for (UUID id : ids) Objects.requireNonNull(id, "transfer id");
+    UUID[] all = transferIds.toArray(UUID[]::new);
+    for (UUID id : all) Objects.requireNonNull(id, "transfer id");
+    Map<UUID, TransferRecord> known = new HashMap<>();
+    List<UUID> misses = new ArrayList<>(all.length);
+    for (UUID id : all) {
+      TransferRecord r = unprojected.transfers.get(id);
+      if (r != null) {
+        known.put(id, r);
+      } else {
+        misses.add(id);
+      }
+    }
+    if (misses.isEmpty()) return CompletableFuture.completedFuture(known);
+    UUID[] ids = misses.toArray(UUID[]::new);
     return read(pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of((Object) ids)).map(rows -> {
-      Map<UUID, TransferRecord> found = new HashMap<>();
+      Map<UUID, TransferRecord> found = new HashMap<>(known);
       for (Row r : rows) {
         TransferRecord t = LedgerRows.transfer(r);
         found.put(t.transfer().id(), t);
@@ -232,7 +296,9 @@ public final class PgLedger implements ManagedLedger {
         + " UNION ALL "
         + "(SELECT " + columns + " FROM ledger.transfer WHERE credit_account_id = $1 AND ts < $2 ORDER BY ts DESC LIMIT $3)"
         + ") h ORDER BY ts DESC LIMIT $3";
-    return read(pool.preparedQuery(sql).execute(Tuple.of(accountId, beforeMicros, limit)).map(rows -> {
+    // the tables must hold every batch committed before this call: wait for the projection to reach it
+    return read(Future.fromCompletionStage(writer.awaitProjected())
+        .compose(v -> pool.preparedQuery(sql).execute(Tuple.of(accountId, beforeMicros, limit))).map(rows -> {
       List<TransferRecord> page = all(rows, LedgerRows::transfer);
       Instant next = page.size() == limit ? page.get(page.size() - 1).timestamp() : null;
       return new HistoryPage(page, next);
@@ -281,6 +347,24 @@ public final class PgLedger implements ManagedLedger {
             : Future.failedFuture(new IllegalArgumentException("unknown or unrestricted point type: " + pointType))));
   }
 
+  /**
+   * Completes once every batch committed before the call is in the tables (transfer, account, pending), for
+   * whoever reads them with SQL (audits, tests); the ledger's own reads never need it.
+   */
+  public CompletionStage<Void> awaitProjected() {
+    return writer.awaitProjected();
+  }
+
+  /** Committed transfers the tables do not show yet (the projection's backlog). */
+  public int unprojectedTransfers() {
+    return writer.unprojectedTransfers();
+  }
+
+  /** Projections (journal to tables) the database refused or that broke off; each is retried. */
+  long projectionsFailed() {
+    return counters.projectionsFailed.sum();
+  }
+
   /** Batches the writer sent and has not answered yet: more than one while it pipelines. */
   int batchesInFlight() {
     return writer.batchesInFlight();
@@ -291,7 +375,9 @@ public final class PgLedger implements ManagedLedger {
     return new LedgerStats(counters.batchesCommitted.sum(), counters.batchesFailed.sum(),
         counters.transfersCommitted.sum(), counters.reservationsExpired.sum(), writer.queueDepth(),
         counters.rejectedQueueFull.sum(), counters.commitMicrosTotal.sum(), counters.commitMicrosMax.get(),
-        counters.prefetchMicrosTotal.sum(), counters.applyMicrosTotal.sum());
+        counters.prefetchMicrosTotal.sum(), counters.applyMicrosTotal.sum(), writer.unprojectedTransfers(),
+        counters.projectionsFailed.sum(), counters.projections.sum(), counters.projectedTransfers.sum(),
+        counters.projectionMicrosTotal.sum());
   }
 
   @Override

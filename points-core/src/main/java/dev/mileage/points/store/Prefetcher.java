@@ -19,7 +19,8 @@ import java.util.UUID;
 
 /**
  * Loads exactly what one batch reads into its {@link Prefetched} view: first what the batches in flight
- * changed ({@link Uncommitted}, the newest state), then the committed caches, then the misses in batched
+ * changed ({@link Uncommitted}, the newest state), then what committed batches changed that the tables do not
+ * show yet ({@link Unprojected}), then the committed caches, then the misses in batched
  * queries (transfers and reservations, then the accounts those name). A key the batches in flight do not
  * touch cannot change while its query runs, because only this writer changes the ledger.
  */
@@ -28,12 +29,15 @@ final class Prefetcher {
   private final Cache<Long, Account> accounts;
   private final Cache<UUID, PendingState> pendings;
   private final Uncommitted uncommitted;
+  private final Unprojected unprojected;
 
-  Prefetcher(Pool pool, Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Uncommitted uncommitted) {
+  Prefetcher(Pool pool, Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Uncommitted uncommitted,
+             Unprojected unprojected) {
     this.pool = pool;
     this.accounts = accounts;
     this.pendings = pendings;
     this.uncommitted = uncommitted;
+    this.unprojected = unprojected;
   }
 
   /** Runs on the writer's context; the decisions what to load are taken before it returns. */
@@ -57,6 +61,7 @@ final class Prefetcher {
     List<UUID> pendingMisses = new ArrayList<>();
     for (UUID id : pendingIds) {
       PendingState p = uncommitted.pendings.get(id);
+      if (p == null) p = unprojected.pendings.get(id);
       if (p == null) p = pendings.getIfPresent(id);
       if (p == null) {
         pendingMisses.add(id);
@@ -101,6 +106,7 @@ final class Prefetcher {
   private void collectAccounts(Prefetched view, Set<Long> ids, List<Long> misses) {
     for (Long id : ids) {
       Account a = uncommitted.accounts.get(id);
+      if (a == null) a = unprojected.accounts.get(id);
       if (a == null) a = accounts.getIfPresent(id);
       if (a == null) {
         misses.add(id);
@@ -129,6 +135,7 @@ final class Prefetcher {
     List<UUID> misses = new ArrayList<>(ids.size());
     for (UUID id : ids) {
       TransferRecord r = uncommitted.transfers.get(id);
+      if (r == null) r = unprojected.transfers.get(id);
       if (r == null) {
         misses.add(id);
       } else {

@@ -3,12 +3,20 @@
  * Flyway migrations; {@link dev.mileage.points.store.PgLedger} is the durable {@code Ledger}.
  *
  * <p>How a batch becomes durable: one writer (a Vert.x verticle) drains the bounded queue, prefetches what the batch
- * needs (Caffeine cache hits, misses in {@code = ANY($1)} queries), applies it in the engine, verifies the
- * invariants, and writes it with ONE statement (UNNEST arrays; transfers appended, accounts updated only if unchanged
- * since they were read, reservations created or closed, the writer row advanced by one batch). Only after that
- * statement commits are the caches updated and the callers answered, on completion threads. If the write fails the
- * working copy is dropped; if the connection broke mid-commit, the writer ends its old backend and reads the writer
- * row to learn whether the batch committed before answering. Nothing is kept in memory that the database does not
- * have, so re-opening after a crash loads everything from the database.
+ * needs (what batches in flight and committed-but-unprojected batches changed, then Caffeine cache hits, then misses
+ * in {@code = ANY($1)} queries), applies it in the engine, verifies the invariants, and commits it as ONE journal
+ * row (the batch's write set, encoded: transfers, account counters before and after, reservations created or
+ * closed) together with the writer row advanced by one batch (the fence). Only after that COMMIT are the caches
+ * updated and the callers answered, on completion threads. If the commit fails the working copy is dropped; if the
+ * connection broke mid-commit, the writer ends its old backend and reads the writer row to learn whether the batch
+ * committed before answering.
+ *
+ * <p>The tables (transfer, account, pending) are the journal's projection: on a second connection the writer writes
+ * the committed batches into them, up to 4,096 transfers per statement, fenced on the projection row, deleting the
+ * journal rows it wrote in the same statement; an account changed by many of those batches is updated once. Until
+ * then their effects are in memory ({@code Unprojected}), where reads and the next batches find them first; history
+ * queries wait for the projection. A failed projection is retried; the journal keeps the batches, and a start
+ * projects whatever the journal still holds before taking work, so re-opening after a crash loads everything from
+ * the database.
  */
 package dev.mileage.points.store;

@@ -42,6 +42,34 @@ final class LedgerAudit {
     }
   }
 
+  /**
+   * Which of {@code ids} are durably stored: in the transfer table, or in a committed journal record the
+   * projection has not written yet (both are what a restart recovers).
+   */
+  static java.util.Set<java.util.UUID> storedTransferIds(Connection c, java.util.Collection<java.util.UUID> ids)
+      throws SQLException {
+    java.util.Set<java.util.UUID> stored = new java.util.HashSet<>();
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for both tables
+    try (java.sql.PreparedStatement s = c.prepareStatement("SELECT id FROM ledger.transfer WHERE id = ANY(?)")) {
+      s.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) stored.add((java.util.UUID) rs.getObject(1));
+      }
+      try (ResultSet rs = c.createStatement().executeQuery("SELECT body FROM ledger.journal ORDER BY batch_seq")) {
+        while (rs.next()) {
+          WriteSet w = WriteSet.decode(io.vertx.core.buffer.Buffer.buffer(rs.getBytes(1)));
+          for (var r : w.transfers) if (ids.contains(r.transfer().id())) stored.add(r.transfer().id());
+        }
+      }
+      c.commit();
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+    return stored;
+  }
+
   static Connection connect(Database db) throws SQLException {
     return DriverManager.getConnection(db.connection().jdbcUrl(), db.connection().user(), db.connection().password());
   }

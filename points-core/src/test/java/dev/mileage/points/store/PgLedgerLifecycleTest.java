@@ -116,14 +116,10 @@ class PgLedgerLifecycleTest {
 
   /** Answered OK: stored. Failed: nothing of the request stored. */
   private static void check(List<Outcome> outcomes) throws Exception {
-    Set<UUID> stored = new HashSet<>();
+    Set<UUID> stored;
     List<UUID> all = outcomes.stream().flatMap(o -> o.request().stream()).map(Transfer::id).toList();
-    try (Connection c = LedgerAudit.connect(db);
-         PreparedStatement s = c.prepareStatement("SELECT id FROM ledger.transfer WHERE id = ANY(?)")) {
-      s.setArray(1, c.createArrayOf("uuid", all.toArray()));
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) stored.add((UUID) rs.getObject(1));
-      }
+    try (Connection c = LedgerAudit.connect(db)) {
+      stored = LedgerAudit.storedTransferIds(c, new HashSet<>(all));
     }
     for (Outcome o : outcomes) {
       for (int i = 0; i < o.request().size(); i++) {

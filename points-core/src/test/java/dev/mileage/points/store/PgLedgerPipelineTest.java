@@ -126,6 +126,7 @@ class PgLedgerPipelineTest {
       lock.rollback();
       assertEquals(OK, reserve.get(DEADLINE_SECONDS, TimeUnit.SECONDS));
       assertEquals(OK, post.get(DEADLINE_SECONDS, TimeUnit.SECONDS), "posted on top of the uncommitted reservation");
+      Await.of(ledger.awaitProjected());
       try (Connection c = LedgerAudit.connect(db);
            PreparedStatement s = c.prepareStatement("SELECT status FROM ledger.pending WHERE id = ?")) {
         s.setObject(1, hold);
@@ -225,7 +226,7 @@ class PgLedgerPipelineTest {
     try (Connection c = LedgerAudit.connect(db)) {
       while (System.nanoTime() < deadline) {
         try (ResultSet rs = c.createStatement().executeQuery("SELECT pid FROM pg_stat_activity"
-            + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ledger.transfer%'")) {
+            + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ledger.journal%'")) {
           if (rs.next()) return rs.getLong(1);
         }
         Thread.onSpinWait();
@@ -235,13 +236,8 @@ class PgLedgerPipelineTest {
   }
 
   private static long present(List<UUID> ids) throws Exception {
-    try (Connection c = LedgerAudit.connect(db);
-         PreparedStatement s = c.prepareStatement("SELECT count(*) FROM ledger.transfer WHERE id = ANY(?)")) {
-      s.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+    try (Connection c = LedgerAudit.connect(db)) {
+      return LedgerAudit.storedTransferIds(c, ids).size();
     }
   }
 }

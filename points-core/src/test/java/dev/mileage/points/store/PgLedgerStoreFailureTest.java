@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.mileage.points.ledger.TransferResult.OK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,10 @@ class PgLedgerStoreFailureTest {
     Fixture f = fixture("refused:", 2);
     try (ManagedLedger ledger = f.ledger(); Connection c = LedgerAudit.connect(db)) {
       Account before = Await.of(ledger.account(f.customers()[0])).orElseThrow();
-      c.createStatement().execute("ALTER TABLE ledger.transfer ADD CONSTRAINT test_poison CHECK (amount <> 777)");
+      // the commit is the journal record: refuse any record holding the 8-byte amount 777 (nothing else in
+      // this test's records is 777: the counters are in the thousands)
+      c.createStatement().execute("ALTER TABLE ledger.journal ADD CONSTRAINT test_poison"
+          + " CHECK (position('\\x0000000000000309'::bytea IN body) = 0)");
       List<Transfer> request = List.of(
           Transfer.single(Transfer.idOf("refused:a"), f.customers()[0], f.customers()[1], 10, 0, ""),
           Transfer.single(Transfer.idOf("refused:b"), f.issuer().id(), f.customers()[0], 777, 0, ""));
@@ -111,11 +115,100 @@ class PgLedgerStoreFailureTest {
       assertEquals(0, present(request.stream().map(Transfer::id).toList()));
       assertTrue(ledger.stats().batchesFailed() >= 1);
 
-      c.createStatement().execute("ALTER TABLE ledger.transfer DROP CONSTRAINT test_poison");
+      c.createStatement().execute("ALTER TABLE ledger.journal DROP CONSTRAINT test_poison");
       assertEquals(List.of(OK, OK), Await.of(ledger.submit(request)), "the retry with the same ids applies once");
       assertEquals(before.available() - 10 + 777, Await.of(ledger.account(f.customers()[0])).orElseThrow().available());
     }
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /**
+   * The projection (journal to tables) is refused after the commit: the transfers were answered OK and stay
+   * so. Reads answer the committed state from memory meanwhile, history waits for the tables, the writer
+   * keeps taking batches, and once the tables accept the rows again everything is projected exactly once.
+   */
+  @Test
+  void aProjectionTheDatabaseRefusesIsRetriedAndNothingAnsweredIsLost() throws Exception {
+    Fixture f = fixture("unprojected:", 2);
+    PgLedger ledger = (PgLedger) f.ledger();
+    try (ledger; Connection c = LedgerAudit.connect(db)) {
+      Await.of(ledger.awaitProjected());
+      Account before = Await.of(ledger.account(f.customers()[0])).orElseThrow();
+      c.createStatement().execute("ALTER TABLE ledger.transfer ADD CONSTRAINT test_poison CHECK (amount <> 7771)");
+      Transfer poisoned = Transfer.single(Transfer.idOf("unprojected:a"), f.issuer().id(), f.customers()[0], 7771, 0, "");
+      assertEquals(OK, Await.of(ledger.submit(poisoned)), "durable once its journal record committed");
+      CompletableFuture<dev.mileage.points.ledger.HistoryPage> history =
+          ledger.history(f.customers()[0], null, 10).toCompletableFuture();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+      while (failedProjections(ledger) == 0) {
+        assertTrue(System.nanoTime() < deadline, "the projection was tried and refused");
+        Thread.sleep(10);
+      }
+      assertFalse(history.isDone(), "history waits until the tables hold what was answered");
+      assertEquals(before.available() + 7771, Await.of(ledger.account(f.customers()[0])).orElseThrow().available(),
+          "the balance is the committed one");
+      assertEquals(7771, Await.of(ledger.transfer(poisoned.id())).orElseThrow().transfer().amount());
+      assertEquals(before.available() + 7771, Await.of(ledger.accountOf("unprojected:0",
+          dev.mileage.points.ledger.StandardPointTypes.MILEAGE)).orElseThrow().available());
+      Transfer next = Transfer.single(Transfer.idOf("unprojected:b"), f.customers()[0], f.customers()[1], 7, 0, "");
+      assertEquals(OK, Await.of(ledger.submit(next)), "the writer goes on while the projection waits");
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id IN ('" + poisoned.id() + "', '" + next.id() + "')"));
+
+      c.createStatement().execute("ALTER TABLE ledger.transfer DROP CONSTRAINT test_poison");
+      var page = history.get(DEADLINE_SECONDS, TimeUnit.SECONDS);
+      assertTrue(page.transfers().stream().anyMatch(r -> r.transfer().id().equals(poisoned.id())), "projected");
+      Await.of(ledger.awaitProjected());
+      assertEquals(2, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id IN ('" + poisoned.id() + "', '" + next.id() + "')"), "exactly once");
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected records are deleted");
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /**
+   * A ledger that stops (or dies) with committed batches not yet projected leaves them in the journal; the
+   * next start projects them before it takes any work, exactly once.
+   */
+  @Test
+  void batchesLeftInTheJournalAreProjectedAtTheNextStart() throws Exception {
+    Fixture f = fixture("restart:", 2);
+    Transfer stranded = Transfer.single(Transfer.idOf("restart:a"), f.issuer().id(), f.customers()[0], 7772, 0, "");
+    Account before;
+    try (Connection c = LedgerAudit.connect(db)) {
+      PgLedger ledger = (PgLedger) f.ledger();
+      Await.of(ledger.awaitProjected());
+      before = Await.of(ledger.account(f.customers()[0])).orElseThrow();
+      c.createStatement().execute("ALTER TABLE ledger.transfer ADD CONSTRAINT test_poison CHECK (amount <> 7772)");
+      try {
+        assertEquals(OK, Await.of(ledger.submit(stranded)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        while (ledger.projectionsFailed() == 0) {
+          assertTrue(System.nanoTime() < deadline, "the projection was tried and refused");
+          Thread.sleep(10);
+        }
+        ledger.close(); // gives up projecting: the journal keeps the batch
+        assertTrue(countRows(c, "SELECT count(*) FROM ledger.journal") >= 1, "left in the journal");
+        assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + stranded.id() + "'"));
+        LedgerAudit.assertBalancesEqualTheirTransfers(db); // the tables are consistent, only behind
+      } finally {
+        c.createStatement().execute("ALTER TABLE ledger.transfer DROP CONSTRAINT test_poison");
+      }
+    }
+    try (PgLedger again = (PgLedger) Await.of(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS, clock));
+         Connection c = LedgerAudit.connect(db)) {
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected at start");
+      assertEquals(1, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + stranded.id() + "'"));
+      assertEquals(before.available() + 7772, Await.of(again.account(f.customers()[0])).orElseThrow().available());
+      assertEquals(TransferResult.EXISTS, Await.of(again.submit(stranded)), "the same id is known, not applied twice");
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  private static long failedProjections(PgLedger ledger) {
+    return ledger.projectionsFailed();
+  }
+
+  private static long countRows(Connection c, String sql) throws Exception {
+    return LedgerAudit.single(c, sql);
   }
 
   @Test
@@ -184,7 +277,7 @@ class PgLedgerStoreFailureTest {
     try (Connection c = LedgerAudit.connect(db)) {
       while (System.nanoTime() < deadline) {
         try (ResultSet rs = c.createStatement().executeQuery("SELECT pid FROM pg_stat_activity"
-            + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ledger.transfer%'")) {
+            + " WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ledger.journal%'")) {
           if (rs.next()) return rs.getLong(1);
         }
         Thread.onSpinWait();
@@ -257,13 +350,9 @@ class PgLedgerStoreFailureTest {
   }
 
   private static void checkOutcomes(Map<UUID, Outcome> outcomes) throws Exception {
-    Set<UUID> stored = ConcurrentHashMap.newKeySet();
-    try (Connection c = LedgerAudit.connect(db);
-         PreparedStatement s = c.prepareStatement("SELECT id FROM ledger.transfer WHERE id = ANY(?)")) {
-      s.setArray(1, c.createArrayOf("uuid", outcomes.keySet().toArray()));
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) stored.add((UUID) rs.getObject(1));
-      }
+    Set<UUID> stored;
+    try (Connection c = LedgerAudit.connect(db)) {
+      stored = LedgerAudit.storedTransferIds(c, outcomes.keySet());
     }
     outcomes.forEach((id, o) -> {
       switch (o) {
@@ -282,13 +371,8 @@ class PgLedgerStoreFailureTest {
   }
 
   private static long present(List<UUID> ids) throws Exception {
-    try (Connection c = LedgerAudit.connect(db);
-         PreparedStatement s = c.prepareStatement("SELECT count(*) FROM ledger.transfer WHERE id = ANY(?)")) {
-      s.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+    try (Connection c = LedgerAudit.connect(db)) {
+      return LedgerAudit.storedTransferIds(c, ids).size();
     }
   }
 }
