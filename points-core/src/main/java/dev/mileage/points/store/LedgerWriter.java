@@ -43,14 +43,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Journal first: a batch commits as one journal row (its {@link WriteSet}, encoded) and the writer row's
  * fence; that is the durable point, after which it is answered and cached. The tables (transfer, account,
  * pending) are brought up to date by the projection, on a second connection, for all the batches committed
- * since the last projection in one transaction ({@link Unprojected} holds their effects for readers and for
+ * since the last projection in one transaction (an {@link Overlay} holds their effects for readers and for
  * the next batches until then). The database's serial work per batch is one row; the per-transfer rows and
  * index entries are written off the commit path, and an account changed by many batches is written once.
  * At most {@link #UNPROJECTED_TRANSFERS_MAX} transfers wait for projection: past it the writer takes no new
  * batch until the projection catches up.
  *
  * <p>Pipelined: while a batch's statement is committing, the next batch is prefetched and applied on top
- * of the uncommitted changes of those in flight ({@link Uncommitted}) and its statement is queued behind
+ * of the uncommitted changes of those in flight (another {@link Overlay}) and its statement is queued behind
  * on the same connection, so the database never waits for the writer between commits. Answers still
  * follow their own commit, in order. A failed commit fails every batch behind it (each was applied on
  * top of it and is fenced on its batch number), and their in-memory effects are dropped.
@@ -116,8 +116,10 @@ final class LedgerWriter extends VerticleBase {
   private volatile boolean closed;
 
   // owned by the writer context
-  private final Uncommitted uncommitted = new Uncommitted();
-  private final Unprojected unprojected;
+  /** What the batches in flight changed (applied and sent, not yet committed). */
+  private final Overlay uncommitted = Overlay.local();
+  /** What committed batches changed that the tables do not show yet (shared with the ledger's reads). */
+  private final Overlay unprojected;
   /** A committed batch, kept until the tables hold it. */
   record Committed(BatchOutcome outcome, long seq, boolean[] created) {
   }
@@ -169,7 +171,7 @@ final class LedgerWriter extends VerticleBase {
 
   LedgerWriter(Pool pool, PgConnectOptions connectOptions, LedgerOptions options, Clock clock,
                Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Executor completions,
-               LedgerCounters counters, Unprojected unprojected) {
+               LedgerCounters counters, Overlay unprojected) {
     this.pool = pool;
     this.connectOptions = connectOptions;
     this.options = options;
@@ -401,7 +403,7 @@ final class LedgerWriter extends VerticleBase {
       batchSeq = f.seq;
       committedSeq = f.seq;
       unprojected.add(f.outcome); // before it leaves the in-flight state: readers never miss it
-      uncommitted.committed(f.outcome);
+      uncommitted.remove(f.outcome);
       backlog.add(new Committed(f.outcome, f.seq, f.created));
       unprojectedTransfers += f.outcome.inserted().size();
     }
@@ -633,7 +635,7 @@ final class LedgerWriter extends VerticleBase {
   private void projected(Projection p) {
     WriteSet w = p.writeSet;
     projectedSeq = w.lastSeq;
-    for (Committed c : p.batches) unprojected.projected(c.outcome());
+    for (Committed c : p.batches) unprojected.remove(c.outcome());
     unprojectedTransfers -= w.size();
     counters.projections.increment();
     counters.projectedTransfers.add(w.size());

@@ -65,7 +65,7 @@ public final class PgLedger implements ManagedLedger {
   private final Pool pool;
   private final LedgerWriter writer;
   private final Cache<Long, Account> accounts;
-  private final Unprojected unprojected = new Unprojected();
+  private final Overlay unprojected = Overlay.shared();
   private final LedgerCounters counters;
   private final ExecutorService completionThreads;
   /** Never refuses: once the threads are shut down, the rare late completion runs on the caller's thread. */

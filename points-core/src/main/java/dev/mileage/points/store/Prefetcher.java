@@ -19,8 +19,8 @@ import java.util.UUID;
 
 /**
  * Loads exactly what one batch reads into its {@link Prefetched} view: first what the batches in flight
- * changed ({@link Uncommitted}, the newest state), then what committed batches changed that the tables do not
- * show yet ({@link Unprojected}), then the committed caches, then the misses in batched
+ * changed (an {@link Overlay}, the newest state), then what committed batches changed that the tables do not
+ * show yet (another), then the committed caches, then the misses in batched
  * queries (transfers and reservations, then the accounts those name). A key the batches in flight do not
  * touch cannot change while its query runs, because only this writer changes the ledger.
  */
@@ -28,11 +28,11 @@ final class Prefetcher {
   private final Pool pool;
   private final Cache<Long, Account> accounts;
   private final Cache<UUID, PendingState> pendings;
-  private final Uncommitted uncommitted;
-  private final Unprojected unprojected;
+  private final Overlay uncommitted;
+  private final Overlay unprojected;
 
-  Prefetcher(Pool pool, Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Uncommitted uncommitted,
-             Unprojected unprojected) {
+  Prefetcher(Pool pool, Cache<Long, Account> accounts, Cache<UUID, PendingState> pendings, Overlay uncommitted,
+             Overlay unprojected) {
     this.pool = pool;
     this.accounts = accounts;
     this.pendings = pendings;

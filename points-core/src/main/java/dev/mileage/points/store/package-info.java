@@ -14,7 +14,7 @@
  * <p>The tables (transfer, account, pending) are the journal's projection: on a second connection the writer writes
  * the committed batches into them, up to 4,096 transfers per statement, fenced on the projection row, deleting the
  * journal rows it wrote in the same statement; an account changed by many of those batches is updated once. Until
- * then their effects are in memory ({@code Unprojected}), where reads and the next batches find them first; history
+ * then their effects are in memory ({@code Overlay}), where reads and the next batches find them first; history
  * queries wait for the projection. A failed projection is retried; the journal keeps the batches, and a start
  * projects whatever the journal still holds before taking work, so re-opening after a crash loads everything from
  * the database.
