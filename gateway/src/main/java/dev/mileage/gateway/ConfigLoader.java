@@ -116,6 +116,19 @@ public final class ConfigLoader {
             + " (or DATABASE_URL) naming a server with a password: the embedded PostgreSQL has none");
       }
     }
+    String metricsToken = v.get(Setting.METRICS_TOKEN);
+    if (!metricsToken.isEmpty() && (metricsToken.length() < Setting.METRICS_TOKEN_LENGTH_MIN
+        || !metricsToken.matches("[A-Za-z0-9._~+/-]+=*"))) {
+      // the value itself is never echoed: it is a secret even when it is a bad one
+      throw new ConfigException(Setting.METRICS_TOKEN.flag() + " must be at least " + Setting.METRICS_TOKEN_LENGTH_MIN
+          + " characters of A-Z a-z 0-9 - . _ ~ + / (an RFC 6750 bearer token)");
+    }
+    // behind a reverse proxy on the same host every request comes from loopback: in production only a token will do
+    if (production && metricsToken.isEmpty()) {
+      throw new ConfigException("--production needs " + Setting.METRICS_TOKEN.flag() + " (or "
+          + Setting.METRICS_TOKEN.environmentVariable() + "): without it /metrics trusts loopback peers, and a reverse"
+          + " proxy on the same host is one");
+    }
     TrustedProxies proxies;
     try {
       proxies = TrustedProxies.parse(v.get(Setting.TRUSTED_PROXIES));
@@ -125,7 +138,7 @@ public final class ConfigLoader {
     return new GatewayConfig(host, httpPort, sipPort, Path.of(dataDir), url.isEmpty() ? Optional.empty() : Optional.of(url),
         production, demo, user, password, trunk, sipWsPort,
         keyStore.isEmpty() ? Optional.empty() : Optional.of(Path.of(keyStore)), v.get(Setting.SIP_TLS_KEY_STORE_PASSWORD),
-        proxies);
+        proxies, metricsToken.isEmpty() ? Optional.empty() : Optional.of(metricsToken));
   }
 
   private static boolean hasPassword(String url) {

@@ -14,11 +14,12 @@ import java.util.Optional;
  * @param production  refuse to start with any default secret
  * @param demo        seed demo data (operator, members, products, demo numbers) at start
  * @param trustedProxies reverse proxies whose X-Forwarded-For names the client for per-address limits (default none)
+ * @param metricsToken bearer token {@code /metrics} requires; empty: {@code /metrics} answers loopback peers only
  */
 public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
                             boolean production, boolean demo, String operatorUser, String operatorPassword,
                             String trunkUri, int sipWsPort, Optional<Path> sipTlsKeyStore,
-                            String sipTlsKeyStorePassword, TrustedProxies trustedProxies) {
+                            String sipTlsKeyStorePassword, TrustedProxies trustedProxies, Optional<String> metricsToken) {
   /** Default port of SIP over WebSocket for browsers (RFC 7118). */
   public static final int SIP_WS_PORT_DEFAULT = 5066;
 
@@ -26,7 +27,7 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
   public GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
                        boolean production, boolean demo, String operatorUser, String operatorPassword, String trunkUri) {
     this(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser, operatorPassword, trunkUri,
-        sipPort == 0 ? 0 : SIP_WS_PORT_DEFAULT, Optional.empty(), "", TrustedProxies.NONE);
+        sipPort == 0 ? 0 : SIP_WS_PORT_DEFAULT, Optional.empty(), "", TrustedProxies.NONE, Optional.empty());
   }
 
   /** Without trusted proxies (the default: X-Forwarded-For is never read). */
@@ -34,19 +35,26 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
                        boolean production, boolean demo, String operatorUser, String operatorPassword, String trunkUri,
                        int sipWsPort, Optional<Path> sipTlsKeyStore, String sipTlsKeyStorePassword) {
     this(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser, operatorPassword, trunkUri,
-        sipWsPort, sipTlsKeyStore, sipTlsKeyStorePassword, TrustedProxies.NONE);
+        sipWsPort, sipTlsKeyStore, sipTlsKeyStorePassword, TrustedProxies.NONE, Optional.empty());
   }
 
   /** This configuration with these trusted proxies. */
   public GatewayConfig withTrustedProxies(TrustedProxies proxies) {
     return new GatewayConfig(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser,
-        operatorPassword, trunkUri, sipWsPort, sipTlsKeyStore, sipTlsKeyStorePassword, proxies);
+        operatorPassword, trunkUri, sipWsPort, sipTlsKeyStore, sipTlsKeyStorePassword, proxies, metricsToken);
+  }
+
+  /** This configuration with this metrics token (empty: loopback peers only). */
+  public GatewayConfig withMetricsToken(Optional<String> token) {
+    return new GatewayConfig(host, httpPort, sipPort, dataDir, databaseUrl, production, demo, operatorUser,
+        operatorPassword, trunkUri, sipWsPort, sipTlsKeyStore, sipTlsKeyStorePassword, trustedProxies, token);
   }
 
   public GatewayConfig {
     Objects.requireNonNull(sipTlsKeyStore, "sipTlsKeyStore");
     Objects.requireNonNull(sipTlsKeyStorePassword, "sipTlsKeyStorePassword");
     Objects.requireNonNull(trustedProxies, "trustedProxies");
+    Objects.requireNonNull(metricsToken, "metricsToken");
     if (sipWsPort < 0 || sipWsPort > 65535) throw new IllegalArgumentException("sipWsPort out of range: " + sipWsPort);
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(dataDir, "dataDir");
@@ -71,6 +79,7 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
     return "GatewayConfig[host=" + host + ", httpPort=" + httpPort + ", sipPort=" + sipPort + ", dataDir=" + dataDir
         + ", database=" + (databaseUrl.isPresent() ? "external" : "embedded") + ", production=" + production
         + ", demo=" + demo + ", operatorUser=" + operatorUser + ", trunkUri=" + trunkUri + ", sipWsPort=" + sipWsPort
-        + ", sipTlsKeyStore=" + sipTlsKeyStore + ", trustedProxies=" + trustedProxies + "]";
+        + ", sipTlsKeyStore=" + sipTlsKeyStore + ", trustedProxies=" + trustedProxies
+        + ", metricsToken=" + (metricsToken.isPresent() ? "set" : "none") + "]";
   }
 }

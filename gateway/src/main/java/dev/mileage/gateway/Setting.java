@@ -17,6 +17,9 @@ public enum Setting {
   HOST("host", "127.0.0.1", "address to bind HTTP and SIP to"),
   TRUSTED_PROXIES("trusted-proxies", "", "comma-separated addresses or CIDR blocks of reverse proxies in front of HTTP;"
       + " only from these is X-Forwarded-For believed, for per-address limits (empty: headers ignored, the TCP peer counts)"),
+  METRICS_TOKEN("metrics-token", "", "bearer token /metrics requires (Authorization: Bearer ...; 16+ characters of"
+      + " A-Z a-z 0-9 - . _ ~ + /); empty: /metrics answers only TCP peers on loopback that are not trusted proxies."
+      + " Required with --production"),
   DATA_DIR("data-dir", "./data", "folder for the embedded PostgreSQL and other files; survives restarts"),
   DATABASE_URL("database-url", "", "postgres://user:password@host:port/db; empty: embedded PostgreSQL in the data folder"
       + " (environment: DATABASE_URL or MILEAGE_DATABASE_URL)"),
@@ -24,12 +27,14 @@ public enum Setting {
   OPERATOR_USER("operator-user", "operator", "user name of the bootstrap operator"),
   OPERATOR_PASSWORD("operator-password", "mileage-demo", "password of the bootstrap operator (refused with --production when default)"),
   PRODUCTION("production", "false", "production mode: refuse to start with any default secret (default operator"
-      + " password, embedded database without password)"),
+      + " password, embedded database without password, no --metrics-token)"),
   NO_DEMO("no-demo", "false", "do not seed demo data (members, products, demo numbers)");
 
   /** The demo default secrets that production mode refuses. */
   public static final String DEFAULT_OPERATOR_PASSWORD = OPERATOR_PASSWORD.defaultValue;
   public static final int OPERATOR_PASSWORD_LENGTH_MIN = 12;
+  /** A metrics token shorter than this is guessable; Prometheus reads it from a file, so length costs nothing. */
+  public static final int METRICS_TOKEN_LENGTH_MIN = 16;
 
   final String key;
   final String defaultValue;
@@ -67,6 +72,7 @@ public enum Setting {
 
   /** Secrets are never printed, logged or shown as defaults in --help. */
   public boolean isSecret() {
-    return this == OPERATOR_PASSWORD || this == DATABASE_URL || this == SIP_TLS_KEY_STORE_PASSWORD;
+    return this == OPERATOR_PASSWORD || this == DATABASE_URL || this == SIP_TLS_KEY_STORE_PASSWORD
+        || this == METRICS_TOKEN;
   }
 }

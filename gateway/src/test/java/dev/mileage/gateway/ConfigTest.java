@@ -86,11 +86,58 @@ class ConfigTest {
     assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
         Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app@db/x"),
         Optional.empty()));
-    GatewayConfig ok = ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
+    var noToken = assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
         Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app:s3cret@db/x"),
-        Optional.empty());
+        Optional.empty()));
+    assertTrue(noToken.getMessage().contains("--metrics-token"), noToken.getMessage());
+    GatewayConfig ok = ConfigLoader.load(Map.of(Setting.PRODUCTION, "true"),
+        Map.of("MILEAGE_OPERATOR_PASSWORD", "a-long-enough-secret", "DATABASE_URL", "postgres://app:s3cret@db/x",
+            "MILEAGE_METRICS_TOKEN", METRICS_TOKEN), Optional.empty());
     assertTrue(ok.production());
     assertFalse(ok.toString().contains("s3cret"));
+  }
+
+  static final String METRICS_TOKEN = "prom-Scrape.Token_2026~x+y/z==";
+
+  @Test
+  void metricsTokenComesFromTheFileTheEnvironmentOrTheFlagAndIsNeverShown() throws Exception {
+    assertTrue(ConfigLoader.load(Map.of(), Map.of(), Optional.empty()).metricsToken().isEmpty(), "none by default");
+    Path file = dir.resolve("metrics.properties");
+    Files.writeString(file, "metrics-token=from-the-file-0123456789\n");
+    assertEquals(Optional.of("from-the-file-0123456789"),
+        ConfigLoader.load(Map.of(), Map.of(), Optional.of(file)).metricsToken());
+    GatewayConfig fromEnv = ConfigLoader.load(Map.of(), Map.of("MILEAGE_METRICS_TOKEN", METRICS_TOKEN), Optional.of(file));
+    assertEquals(Optional.of(METRICS_TOKEN), fromEnv.metricsToken());
+    assertFalse(fromEnv.toString().contains(METRICS_TOKEN), fromEnv.toString());
+    assertTrue(fromEnv.toString().contains("metricsToken=set"), fromEnv.toString());
+    GatewayConfig fromFlag = ConfigLoader.load(Map.of(Setting.METRICS_TOKEN, "from-the-flag-0123456789"),
+        Map.of("MILEAGE_METRICS_TOKEN", METRICS_TOKEN), Optional.empty());
+    assertEquals(Optional.of("from-the-flag-0123456789"), fromFlag.metricsToken());
+    assertTrue(Setting.METRICS_TOKEN.isSecret());
+  }
+
+  @Test
+  void aShortOrMalformedMetricsTokenIsRefusedWithoutEchoingIt() {
+    for (String bad : new String[] {"short-token", "has a space in it 0123", "quote\"d-0123456789abc", "ünïcödé-0123456789",
+        "=leading-equals-0123456789", "tab\tinside-0123456789"}) {
+      var e = assertThrows(ConfigLoader.ConfigException.class,
+          () -> ConfigLoader.load(Map.of(Setting.METRICS_TOKEN, bad), Map.of(), Optional.empty()), bad);
+      assertTrue(e.getMessage().startsWith("--metrics-token must be"), e.getMessage());
+      assertFalse(e.getMessage().contains(bad), "the refused value is not echoed");
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--metrics-token", "short"}, Map.of(), new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.EXIT_CONFIG, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--metrics-token must be"), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpNamesTheMetricsTokenSetting() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, Main.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertTrue(help.contains("--metrics-token") && help.contains("MILEAGE_METRICS_TOKEN") && help.contains("Bearer"), help);
   }
 
   @Test

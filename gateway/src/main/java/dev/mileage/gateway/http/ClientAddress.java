@@ -17,6 +17,8 @@ import java.util.List;
  */
 public final class ClientAddress {
   public static final String FORWARDED_FOR = "X-Forwarded-For";
+  /** RFC 7239. */
+  public static final String FORWARDED = "Forwarded";
   /** Addresses looked at from the right of X-Forwarded-For: more proxies in a row than this is not a real chain. */
   public static final int FORWARDED_HOPS_MAX = 16;
   static final String KEY = "mileage.clientAddress";

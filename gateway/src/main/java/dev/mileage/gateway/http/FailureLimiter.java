@@ -40,6 +40,16 @@ public final class FailureLimiter {
     return !locked(users.get(user), now) && !locked(sources.get(source), now);
   }
 
+  /** Whether a credential without a user name (a bearer token) may be checked from this source at all. */
+  public synchronized boolean sourceAllowed(String source) {
+    return !locked(sources.get(source), clock.instant());
+  }
+
+  /** A wrong credential without a user name: counts against the source only (no user to lock out). */
+  public synchronized void recordSourceFailure(String source) {
+    count(sources, source, clock.instant(), SOURCE_FAILURES_MAX, WINDOW);
+  }
+
   public synchronized void recordFailure(String source, String user) {
     Instant now = clock.instant();
     count(users, user, now, USER_FAILURES_MAX, LOCKOUT);

@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The one HTTP router: security headers and body limit for everything, {@code /health}, {@code /metrics},
+ * The one HTTP router: security headers and body limit for everything, {@code /health}, {@code /metrics} (token or
+ * loopback: {@link MetricsAccess}),
  * {@code /openapi.yaml}, {@code /api/v1} (authenticated, validated against the OpenAPI document, then the
  * features' routes), the features' root routes, and the web page from the classpath {@code webroot/}.
  */
@@ -41,12 +42,15 @@ public final class HttpApi {
   private final List<Authenticator> authenticators;
   private final LongSupplier ledgerQueueDepth;
   private final PrometheusMeterRegistry metrics;
+  /** Guesses per source at operator credentials: Basic passwords and the metrics token add up. */
+  private final FailureLimiter operatorFailures;
 
   public HttpApi(GatewayContext context, OperatorStore operators, List<Authenticator> featureAuthenticators,
                  LongSupplier ledgerQueueDepth, PrometheusMeterRegistry metrics) {
     this.context = context;
+    this.operatorFailures = new FailureLimiter(context.clock());
     List<Authenticator> all = new ArrayList<>();
-    all.add(new OperatorAuthenticator(operators, context.vertx(), context.clock(), context.pool()));
+    all.add(new OperatorAuthenticator(operators, context.vertx(), context.clock(), context.pool(), operatorFailures));
     all.addAll(featureAuthenticators);
     this.authenticators = List.copyOf(all);
     this.ledgerQueueDepth = ledgerQueueDepth;
@@ -78,7 +82,8 @@ public final class HttpApi {
       root.route().handler(BodyHandler.create(false).setBodyLimit(PUBLIC_BODY_BYTES_MAX));
       Health health = new Health(context.pool(), ledgerQueueDepth);
       root.get("/health").handler(health::handle);
-      root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+      root.get("/metrics").handler(new MetricsAccess(context.config().metricsToken(), context.config().trustedProxies(),
+          operatorFailures)).handler(PrometheusScrapingHandler.create(metrics));
       root.get("/openapi.yaml").handler(ctx -> ctx.response()
           .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openApiText));
 

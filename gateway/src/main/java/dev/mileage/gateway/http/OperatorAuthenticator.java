@@ -46,9 +46,14 @@ public final class OperatorAuthenticator implements Authenticator {
   private final java.util.concurrent.atomic.AtomicInteger verificationsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   public OperatorAuthenticator(OperatorStore store, Vertx vertx, Clock clock, Pool pool) {
+    this(store, vertx, clock, pool, new FailureLimiter(clock));
+  }
+
+  /** With a limiter shared with other operator credentials (the metrics token), so guesses add up per source. */
+  public OperatorAuthenticator(OperatorStore store, Vertx vertx, Clock clock, Pool pool, FailureLimiter limiter) {
     this.store = store;
     this.vertx = vertx;
-    this.limiter = new FailureLimiter(clock);
+    this.limiter = java.util.Objects.requireNonNull(limiter, "limiter");
     this.persistentUsers = GuessLimiter.persistent("operators.user", FailureLimiter.USER_FAILURES_MAX, FailureLimiter.LOCKOUT,
         FailureLimiter.TRACKED_USERS_MAX, clock, pool);
     this.verified = Caffeine.newBuilder().maximumSize(VERIFIED_MAX).expireAfterWrite(VERIFIED_TTL)
