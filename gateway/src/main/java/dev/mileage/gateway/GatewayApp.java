@@ -122,7 +122,7 @@ public final class GatewayApp {
     for (Feature f : features) f.start(context);
     List<Authenticator> authenticators = new ArrayList<>();
     for (Feature f : features) authenticators.addAll(f.authenticators(context));
-    HttpApi api = new HttpApi(context, operators, authenticators, ledger::queueDepth, metrics);
+    HttpApi api = new HttpApi(context, operators, authenticators, metrics);
     io.vertx.ext.web.Router router = await(api.router(features));
 
     for (Feature f : features) {

@@ -38,7 +38,7 @@ class GatewayHttpTest {
     JsonObject body = r.bodyAsJsonObject();
     assertEquals("UP", body.getString("status"));
     assertEquals(true, body.getJsonObject("database").getBoolean("reachable"));
-    assertNotNull(body.getJsonObject("ledger").getLong("queueDepth"));
+    assertEquals(java.util.Set.of("status", "database"), body.fieldNames(), "no load figures in the public answer: " + body);
     assertEquals("nosniff", r.getHeader("X-Content-Type-Options"));
     assertEquals("DENY", r.getHeader("X-Frame-Options"));
   }

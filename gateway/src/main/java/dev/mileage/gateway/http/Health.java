@@ -6,18 +6,18 @@ import io.vertx.sqlclient.Pool;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
-/** {@code GET /health}: 200 when the database answers, 503 when it does not. No credentials needed. */
+/**
+ * {@code GET /health}: 200 when the database answers, 503 when it does not. No credentials needed, so it says only
+ * that: load figures (the ledger's queue depth, say) are operational detail and stay behind {@code /metrics}.
+ */
 final class Health {
   static final Duration DATABASE_PROBE_TIMEOUT = Duration.ofSeconds(2);
 
   private final Pool pool;
-  private final LongSupplier ledgerQueueDepth;
 
-  Health(Pool pool, LongSupplier ledgerQueueDepth) {
+  Health(Pool pool) {
     this.pool = pool;
-    this.ledgerQueueDepth = ledgerQueueDepth;
   }
 
   void handle(RoutingContext ctx) {
@@ -27,8 +27,7 @@ final class Health {
           boolean up = probe.succeeded();
           JsonObject body = new JsonObject()
               .put("status", up ? "UP" : "DOWN")
-              .put("database", new JsonObject().put("reachable", up))
-              .put("ledger", new JsonObject().put("queueDepth", ledgerQueueDepth.getAsLong()));
+              .put("database", new JsonObject().put("reachable", up));
           ctx.response().setStatusCode(up ? 200 : 503).putHeader("Cache-Control", "no-store")
               .putHeader("Content-Type", "application/json").end(body.encode());
         });

@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /**
  * The one HTTP router: security headers and body limit for everything, {@code /health}, {@code /metrics} (token or
@@ -40,20 +39,18 @@ public final class HttpApi {
 
   private final GatewayContext context;
   private final List<Authenticator> authenticators;
-  private final LongSupplier ledgerQueueDepth;
   private final PrometheusMeterRegistry metrics;
   /** Guesses per source at operator credentials: Basic passwords and the metrics token add up. */
   private final FailureLimiter operatorFailures;
 
   public HttpApi(GatewayContext context, OperatorStore operators, List<Authenticator> featureAuthenticators,
-                 LongSupplier ledgerQueueDepth, PrometheusMeterRegistry metrics) {
+                 PrometheusMeterRegistry metrics) {
     this.context = context;
     this.operatorFailures = new FailureLimiter(context.clock());
     List<Authenticator> all = new ArrayList<>();
     all.add(new OperatorAuthenticator(operators, context.vertx(), context.clock(), context.pool(), operatorFailures));
     all.addAll(featureAuthenticators);
     this.authenticators = List.copyOf(all);
-    this.ledgerQueueDepth = ledgerQueueDepth;
     this.metrics = metrics;
   }
 
@@ -80,7 +77,7 @@ public final class HttpApi {
       }).handler(authentication);
       root.route(API_PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(BODY_BYTES_MAX));
       root.route().handler(BodyHandler.create(false).setBodyLimit(PUBLIC_BODY_BYTES_MAX));
-      Health health = new Health(context.pool(), ledgerQueueDepth);
+      Health health = new Health(context.pool());
       root.get("/health").handler(health::handle);
       root.get("/metrics").handler(new MetricsAccess(context.config().metricsToken(), context.config().trustedProxies(),
           operatorFailures)).handler(PrometheusScrapingHandler.create(metrics));

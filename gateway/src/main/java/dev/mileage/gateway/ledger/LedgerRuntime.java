@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
 public interface LedgerRuntime {
   Ledger ledger();
 
-  /** Requests waiting for the engine; shown by /health and /metrics. */
+  /** Requests waiting for the engine; shown by /metrics. */
   long queueDepth();
 
   /** Stops accepting work, drains what was accepted and commits it. */

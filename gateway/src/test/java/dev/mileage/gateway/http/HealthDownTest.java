@@ -28,6 +28,7 @@ class HealthDownTest {
       JsonObject body = health.bodyAsJsonObject();
       assertEquals("DOWN", body.getString("status"));
       assertEquals(false, body.getJsonObject("database").getBoolean("reachable"));
+      assertEquals(java.util.Set.of("status", "database"), body.fieldNames(), "no load figures in the public answer");
       HttpResponse<Buffer> api = gateway.get("/api/v1/ledger/accounts/1");
       assertTrue(api.statusCode() >= 500, "server-side failure: " + api.statusCode());
       assertTrue(api.bodyAsJsonObject().containsKey("reason"), api.bodyAsString());
