@@ -135,6 +135,9 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(Setting.TRUSTED_PROXIES.flag() + ": " + e.getMessage());
     }
+    String headerText = v.get(Setting.TRUSTED_PROXY_HEADER);
+    proxies = proxies.withHeader(TrustedProxies.Header.parse(headerText).orElseThrow(() -> new ConfigException(
+        Setting.TRUSTED_PROXY_HEADER.flag() + " must be X-Forwarded-For or Forwarded: " + headerText)));
     return new GatewayConfig(host, httpPort, sipPort, Path.of(dataDir), url.isEmpty() ? Optional.empty() : Optional.of(url),
         production, demo, user, password, trunk, sipWsPort,
         keyStore.isEmpty() ? Optional.empty() : Optional.of(Path.of(keyStore)), v.get(Setting.SIP_TLS_KEY_STORE_PASSWORD),

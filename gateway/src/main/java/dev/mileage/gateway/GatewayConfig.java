@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param databaseUrl empty: start the embedded PostgreSQL in {@code dataDir}
  * @param production  refuse to start with any default secret
  * @param demo        seed demo data (operator, members, products, demo numbers) at start
- * @param trustedProxies reverse proxies whose X-Forwarded-For names the client for per-address limits (default none)
+ * @param trustedProxies reverse proxies whose forwarding header (X-Forwarded-For or Forwarded) names the client for
+ *                       per-address limits (default none)
  * @param metricsToken bearer token {@code /metrics} requires; empty: {@code /metrics} answers loopback peers only
  */
 public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
@@ -30,7 +31,7 @@ public record GatewayConfig(String host, int httpPort, int sipPort, Path dataDir
         sipPort == 0 ? 0 : SIP_WS_PORT_DEFAULT, Optional.empty(), "", TrustedProxies.NONE, Optional.empty());
   }
 
-  /** Without trusted proxies (the default: X-Forwarded-For is never read). */
+  /** Without trusted proxies (the default: no forwarding header is ever read). */
   public GatewayConfig(String host, int httpPort, int sipPort, Path dataDir, Optional<String> databaseUrl,
                        boolean production, boolean demo, String operatorUser, String operatorPassword, String trunkUri,
                        int sipWsPort, Optional<Path> sipTlsKeyStore, String sipTlsKeyStorePassword) {

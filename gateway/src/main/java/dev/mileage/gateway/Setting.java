@@ -16,7 +16,10 @@ public enum Setting {
   SIP_TLS_KEY_STORE_PASSWORD("sip-tls-key-store-password", "", "password of --sip-tls-key-store"),
   HOST("host", "127.0.0.1", "address to bind HTTP and SIP to"),
   TRUSTED_PROXIES("trusted-proxies", "", "comma-separated addresses or CIDR blocks of reverse proxies in front of HTTP;"
-      + " only from these is X-Forwarded-For believed, for per-address limits (empty: headers ignored, the TCP peer counts)"),
+      + " only from these is their --trusted-proxy-header believed, for per-address limits (empty: headers ignored, the TCP"
+      + " peer counts)"),
+  TRUSTED_PROXY_HEADER("trusted-proxy-header", "X-Forwarded-For", "the header --trusted-proxies write the client"
+      + " into: X-Forwarded-For, or Forwarded (RFC 7239 for=); only that one is read, the other is whatever the client sent"),
   METRICS_TOKEN("metrics-token", "", "bearer token /metrics requires (Authorization: Bearer ...; 16+ characters of"
       + " A-Z a-z 0-9 - . _ ~ + /); empty: /metrics answers only TCP peers on loopback that are not trusted proxies."
       + " Required with --production"),

@@ -230,6 +230,26 @@ class ConfigTest {
   }
 
   @Test
+  void theTrustedProxiesHeaderIsXForwardedForUnlessSetToForwarded() throws Exception {
+    assertEquals(dev.mileage.gateway.http.TrustedProxies.Header.X_FORWARDED_FOR,
+        ConfigLoader.load(Map.of(), Map.of("MILEAGE_TRUSTED_PROXIES", "10.0.0.5"), Optional.empty()).trustedProxies().header());
+    GatewayConfig forwarded = ConfigLoader.load(Map.of(Setting.TRUSTED_PROXY_HEADER, "forwarded"),
+        Map.of("MILEAGE_TRUSTED_PROXIES", "10.0.0.5"), Optional.empty());
+    assertEquals(dev.mileage.gateway.http.TrustedProxies.Header.FORWARDED, forwarded.trustedProxies().header());
+    assertTrue(forwarded.trustedProxies().contains("10.0.0.5"));
+    assertTrue(forwarded.toString().contains("trustedProxies=10.0.0.5/32 (Forwarded)"), forwarded.toString());
+    Path file = dir.resolve("header.properties");
+    Files.writeString(file, "trusted-proxy-header=Forwarded\n");
+    assertEquals(dev.mileage.gateway.http.TrustedProxies.Header.FORWARDED,
+        ConfigLoader.load(Map.of(), Map.of(), Optional.of(file)).trustedProxies().header());
+    for (String bad : new String[] {"X-Real-IP", "both", ""}) {
+      var e = assertThrows(ConfigLoader.ConfigException.class,
+          () -> ConfigLoader.load(Map.of(Setting.TRUSTED_PROXY_HEADER, bad), Map.of(), Optional.empty()), bad);
+      assertTrue(e.getMessage().startsWith("--trusted-proxy-header must be X-Forwarded-For or Forwarded"), e.getMessage());
+    }
+  }
+
+  @Test
   void helpNamesTheTrustedProxiesSetting() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertEquals(0, Main.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));

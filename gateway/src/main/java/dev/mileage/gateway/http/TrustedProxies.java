@@ -12,21 +12,55 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The reverse proxies (addresses or CIDR blocks, IPv4 or IPv6) whose {@code X-Forwarded-For} is believed; none by
- * default. Parsed from a comma-separated list at start; only IP literals, never names, so nothing is looked up in DNS.
+ * The reverse proxies (addresses or CIDR blocks, IPv4 or IPv6) whose forwarding header is believed, and which header
+ * that is ({@link Header}: {@code X-Forwarded-For} unless set otherwise); none by default. Parsed from a comma-separated list at start; only IP literals, never names, so nothing is looked up in DNS.
  * The subnet matching is Netty's ({@link IpSubnetFilterRule}).
  */
 public final class TrustedProxies {
-  public static final TrustedProxies NONE = new TrustedProxies(List.of(), List.of());
+  /** The header the trusted proxies write the client into; the other one is the client's and never read. */
+  public enum Header {
+    X_FORWARDED_FOR("X-Forwarded-For"),
+    /** RFC 7239 {@code Forwarded: for=...}. */
+    FORWARDED("Forwarded");
+
+    private final String text;
+
+    Header(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+
+    /** "X-Forwarded-For" or "Forwarded", any case; else empty. */
+    public static Optional<Header> parse(String text) {
+      for (Header h : values()) if (h.text.equalsIgnoreCase(text.strip())) return Optional.of(h);
+      return Optional.empty();
+    }
+  }
+
+  public static final TrustedProxies NONE = new TrustedProxies(List.of(), List.of(), Header.X_FORWARDED_FOR);
   /** Entries an operator may list: a handful of proxies or their subnets, not a routing table. */
   public static final int ENTRIES_MAX = 64;
 
   private final List<IpSubnetFilterRule> rules;
   private final List<String> text;
+  private final Header header;
 
-  private TrustedProxies(List<IpSubnetFilterRule> rules, List<String> text) {
+  private TrustedProxies(List<IpSubnetFilterRule> rules, List<String> text, Header header) {
     this.rules = rules;
     this.text = text;
+    this.header = java.util.Objects.requireNonNull(header, "header");
+  }
+
+  /** These proxies, writing the client into {@code header}. */
+  public TrustedProxies withHeader(Header header) {
+    return new TrustedProxies(rules, text, header);
+  }
+
+  public Header header() {
+    return header;
   }
 
   /**
@@ -58,7 +92,7 @@ public final class TrustedProxies {
       rules.add(new IpSubnetFilterRule(address, prefix, IpFilterRuleType.ACCEPT));
       text.add(address.getHostAddress() + "/" + prefix);
     }
-    return new TrustedProxies(List.copyOf(rules), List.copyOf(text));
+    return new TrustedProxies(List.copyOf(rules), List.copyOf(text), Header.X_FORWARDED_FOR);
   }
 
   public boolean isEmpty() {
@@ -89,6 +123,6 @@ public final class TrustedProxies {
 
   @Override
   public String toString() {
-    return rules.isEmpty() ? "none" : String.join(",", text);
+    return rules.isEmpty() ? "none" : String.join(",", text) + (header == Header.X_FORWARDED_FOR ? "" : " (" + header.text + ")");
   }
 }

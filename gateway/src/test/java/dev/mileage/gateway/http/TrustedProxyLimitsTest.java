@@ -111,6 +111,27 @@ class TrustedProxyLimitsTest {
   }
 
   @Test
+  void aForwardedHeaderIsNeverReadWhenTheProxiesWriteXForwardedFor() throws Exception {
+    // a proxy that appends X-Forwarded-For passes the client's own Forwarded header on unchanged
+    for (int i = 1; i <= SIGN_INS; i++) {
+      assertEquals(401, signInWith(proxy, "198.51.100.60", "for=203.0.113." + (60 + i)), "sign-in " + i);
+    }
+    assertEquals(429, signInWith(proxy, "198.51.100.60", "for=203.0.113.99"), "a new Forwarded is not a new client");
+    assertEquals(401, signInWith(proxy, null, "for=198.51.100.61"), "Forwarded alone: the proxy's own request");
+    assertEquals(401, signIn(proxy, "198.51.100.61"), "198.51.100.61 was charged nothing");
+  }
+
+  static int signInWith(WebClient client, String forwardedFor, String forwarded) throws Exception {
+    var request = client.post("/auth/sign-in").putHeader("Content-Type", "application/json")
+        .putHeader(ClientAddress.FORWARDED, forwarded);
+    if (forwardedFor != null) request.putHeader(ClientAddress.FORWARDED_FOR, forwardedFor);
+    HttpResponse<Buffer> r = request.sendBuffer(Buffer.buffer(new JsonObject().put("loginId", "nobody" + LOGINS.incrementAndGet())
+        .put("password", "not-the-password").encode())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (r.statusCode() != 401 && r.statusCode() != 429) throw new AssertionError(r.statusCode() + ": " + r.bodyAsString());
+    return r.statusCode();
+  }
+
+  @Test
   void aMalformedHeaderFromTheTrustedProxyCountsAgainstTheProxyAndFailsNothing() throws Exception {
     assertEquals(401, signIn(proxy, "not-an-address"));
     assertEquals(401, signIn(proxy, "198.51.100.77, garbage"));
