@@ -42,9 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Journal first: a batch commits as one journal row (its {@link WriteSet}, encoded) and the writer row's
  * fence; that is the durable point, after which it is answered and cached. The tables (transfer, account,
- * pending) are brought up to date by the projection, on a second connection, for all the batches committed
- * since the last projection in one transaction (an {@link Overlay} holds their effects for readers and for
- * the next batches until then). The database's serial work per batch is one row; the per-transfer rows and
+ * pending) are brought up to date by the projection for all the batches committed since the last one, in two
+ * lanes on two more connections: the transfer rows, then the accounts and reservations (see {@link Lane}; an
+ * {@link Overlay} holds the batches' effects for readers and for the next batches until the second lane has
+ * written them). The database's serial work per batch is one row; the per-transfer rows and
  * index entries are written off the commit path, and an account changed by many batches is written once.
  * At most {@link #UNPROJECTED_TRANSFERS_MAX} transfers wait for projection: past it the writer takes no new
  * batch until the projection catches up.
