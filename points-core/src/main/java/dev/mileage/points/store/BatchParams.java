@@ -14,13 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The arrays of {@link LedgerRows#PROJECT}: one column array per field, unnested by PostgreSQL. */
+/**
+ * The parameters of the projection's two statements, {@link LedgerRows#PROJECT_TRANSFERS} and
+ * {@link LedgerRows#PROJECT_STATE}: one column array per field, unnested by PostgreSQL.
+ */
 final class BatchParams {
   private BatchParams() {
   }
 
-  /** The projection of {@code w}: batches {@code w.firstSeq..w.lastSeq} on top of what is projected already. */
-  static Tuple of(WriteSet w) {
+  /** The transfer rows of batches {@code w.firstSeq..w.lastSeq}, on top of the transfer lane's fence. */
+  static Tuple transfers(WriteSet w) {
     List<TransferRecord> inserted = w.transfers;
     int n = inserted.size();
     UUID[] ids = new UUID[n];
@@ -47,6 +50,15 @@ final class BatchParams {
       flags[i] = t.flags();
       timestamps[i] = Micros.of(r.timestamp());
     }
+    Tuple t = Tuple.tuple();
+    t.addArrayOfUUID(ids).addArrayOfLong(debits).addArrayOfLong(credits).addArrayOfLong(amounts)
+        .addArrayOfUUID(pendingIds).addArrayOfInteger(timeouts).addArrayOfInteger(codes).addArrayOfString(references)
+        .addArrayOfInteger(flags).addArrayOfLong(timestamps);
+    return t.addLong(w.lastSeq).addLong(w.firstSeq - 1).addLong((long) n);
+  }
+
+  /** The accounts and reservations batches {@code w.firstSeq..w.lastSeq} changed, on top of the state lane's fence. */
+  static Tuple state(WriteSet w) {
     int m = w.accounts.size();
     Long[][] acc = new Long[9][m];
     int i = 0;
@@ -86,16 +98,13 @@ final class BatchParams {
       closedStatuses[j] = (short) p.status().ordinal();
     }
     Tuple t = Tuple.tuple();
-    t.addArrayOfUUID(ids).addArrayOfLong(debits).addArrayOfLong(credits).addArrayOfLong(amounts)
-        .addArrayOfUUID(pendingIds).addArrayOfInteger(timeouts).addArrayOfInteger(codes).addArrayOfString(references)
-        .addArrayOfInteger(flags).addArrayOfLong(timestamps);
     for (Long[] column : acc) t.addArrayOfLong(column);
     t.addArrayOfUUID(pIds);
     for (Long[] column : pLongs) t.addArrayOfLong(column);
     t.addArrayOfShort(statuses);
     t.addArrayOfUUID(closedIds).addArrayOfShort(closedStatuses);
     t.addLong(w.lastSeq).addLong(w.firstSeq - 1);
-    t.addLong((long) n).addLong((long) m).addLong((long) k).addLong((long) m2);
+    t.addLong((long) m).addLong((long) k).addLong((long) m2);
     return t;
   }
 }

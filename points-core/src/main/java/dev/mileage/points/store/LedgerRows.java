@@ -30,7 +30,9 @@ final class LedgerRows {
       + " ORDER BY expires_at LIMIT $2";
   static final String SELECT_WRITER = "SELECT batch_seq, last_ts FROM ledger.writer WHERE id = 1";
 
-  static final String SELECT_PROJECTION = "SELECT batch_seq FROM ledger.projection WHERE id = 1";
+  /** The two lanes' fences: the state's (row 1), then the transfer rows' (row 2). */
+  static final String SELECT_PROJECTION = "SELECT (SELECT batch_seq FROM ledger.projection WHERE id = 1),"
+      + " (SELECT batch_seq FROM ledger.projection WHERE id = 2)";
   static final String SELECT_JOURNAL = "SELECT batch_seq, body FROM ledger.journal WHERE batch_seq > $1 AND batch_seq <= $2"
       + " ORDER BY batch_seq";
 
@@ -51,48 +53,62 @@ final class LedgerRows {
       """;
 
   /**
-   * Committed batches projected into the tables, in one statement: transfers appended, accounts updated only
-   * if they still hold what the first batch read (anything else changing them aborts the projection),
-   * reservations created, reservations closed only if still open, the projection row advanced from exactly
-   * the batch before the first to the last (the fence), and those batches' journal records deleted.
-   * Any row count other than expected raises, which rolls the statement back entirely.
+   * The projection's first lane: the transfer rows of committed batches appended, each tagged with the last
+   * batch of the statement, and the lane's fence (projection row 2) advanced from exactly the batch before
+   * the first to the last. Any row count other than expected raises, which rolls the statement back entirely.
    */
-  static final String PROJECT = """
+  static final String PROJECT_TRANSFERS = """
       WITH t AS (
-        INSERT INTO ledger.transfer (%s)
-        SELECT * FROM UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::uuid[], $6::int4[], $7::int4[],
-                             $8::text[], $9::int4[], $10::int8[])
+        INSERT INTO ledger.transfer (%s, batch_seq)
+        SELECT *, $11 FROM UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::uuid[], $6::int4[], $7::int4[],
+                                  $8::text[], $9::int4[], $10::int8[])
         RETURNING 1),
-      a AS (
+      w AS (
+        UPDATE ledger.projection SET batch_seq = $11 WHERE id = 2 AND batch_seq = $12
+        RETURNING 1)
+      SELECT ledger.expect_rows((SELECT count(*) FROM t), $13, 'transfer'),
+             ledger.expect_rows((SELECT count(*) FROM w), 1, 'transfer projection')
+      """.formatted(TRANSFER_COLUMNS);
+
+  /**
+   * The projection's second lane, for batches whose transfer rows are written already: accounts updated only
+   * if they still hold what the first batch read (anything else changing them aborts the projection),
+   * reservations created, reservations closed only if still open, the lane's fence (projection row 1)
+   * advanced from exactly the batch before the first to the last, and those batches' journal records
+   * deleted (both lanes hold them now). Any row count other than expected raises, which rolls the statement
+   * back entirely.
+   */
+  static final String PROJECT_STATE = """
+      WITH a AS (
         UPDATE ledger.account AS a
            SET debits_pending = u.dp, debits_posted = u.dpo, credits_pending = u.cp, credits_posted = u.cpo
-          FROM UNNEST($11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[],
-                      $18::int8[], $19::int8[]) AS u(id, dp, dpo, cp, cpo, odp, odpo, ocp, ocpo)
+          FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[],
+                      $8::int8[], $9::int8[]) AS u(id, dp, dpo, cp, cpo, odp, odpo, ocp, ocpo)
          WHERE a.id = u.id AND a.debits_pending = u.odp AND a.debits_posted = u.odpo
            AND a.credits_pending = u.ocp AND a.credits_posted = u.ocpo
         RETURNING 1),
       p AS (
         INSERT INTO ledger.pending (%s)
-        SELECT * FROM UNNEST($20::uuid[], $21::int8[], $22::int8[], $23::int8[], $24::int8[], $25::int8[], $26::int2[])
+        SELECT * FROM UNNEST($10::uuid[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int2[])
         RETURNING 1),
       c AS (
         UPDATE ledger.pending AS p SET status = u.status
-          FROM UNNEST($27::uuid[], $28::int2[]) AS u(id, status)
+          FROM UNNEST($17::uuid[], $18::int2[]) AS u(id, status)
          WHERE p.id = u.id AND p.status = 0
         RETURNING 1),
       w AS (
-        UPDATE ledger.projection SET batch_seq = $29 WHERE id = 1 AND batch_seq = $30
+        UPDATE ledger.projection SET batch_seq = $19 WHERE id = 1 AND batch_seq = $20
+           AND (SELECT batch_seq FROM ledger.projection WHERE id = 2) >= $19
         RETURNING 1),
       j AS (
-        DELETE FROM ledger.journal WHERE batch_seq > $30 AND batch_seq <= $29
+        DELETE FROM ledger.journal WHERE batch_seq > $20 AND batch_seq <= $19
         RETURNING 1)
-      SELECT ledger.expect_rows((SELECT count(*) FROM t), $31, 'transfer'),
-             ledger.expect_rows((SELECT count(*) FROM a), $32, 'account'),
-             ledger.expect_rows((SELECT count(*) FROM p), $33, 'new reservation'),
-             ledger.expect_rows((SELECT count(*) FROM c), $34, 'closed reservation'),
-             ledger.expect_rows((SELECT count(*) FROM w), 1, 'projection'),
-             ledger.expect_rows((SELECT count(*) FROM j), $29 - $30, 'journal')
-      """.formatted(TRANSFER_COLUMNS, PENDING_COLUMNS);
+      SELECT ledger.expect_rows((SELECT count(*) FROM a), $21, 'account'),
+             ledger.expect_rows((SELECT count(*) FROM p), $22, 'new reservation'),
+             ledger.expect_rows((SELECT count(*) FROM c), $23, 'closed reservation'),
+             ledger.expect_rows((SELECT count(*) FROM w), 1, 'state projection'),
+             ledger.expect_rows((SELECT count(*) FROM j), $19 - $20, 'journal')
+      """.formatted(PENDING_COLUMNS);
 
   private LedgerRows() {
   }

@@ -42,9 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Journal first: a batch commits as one journal row (its {@link WriteSet}, encoded) and the writer row's
  * fence; that is the durable point, after which it is answered and cached. The tables (transfer, account,
- * pending) are brought up to date by the projection, on a second connection, for all the batches committed
- * since the last projection in one transaction (an {@link Overlay} holds their effects for readers and for
- * the next batches until then). The database's serial work per batch is one row; the per-transfer rows and
+ * pending) are brought up to date by the projection for all the batches committed since the last one, in two
+ * lanes on two more connections: the transfer rows, then the accounts and reservations (see {@link Lane}; an
+ * {@link Overlay} holds the batches' effects for readers and for the next batches until the second lane has
+ * written them). The database's serial work per batch is one row; the per-transfer rows and
  * index entries are written off the commit path, and an account changed by many batches is written once.
  * At most {@link #UNPROJECTED_TRANSFERS_MAX} transfers wait for projection: past it the writer takes no new
  * batch until the projection catches up.
@@ -124,7 +125,7 @@ final class LedgerWriter extends VerticleBase {
   record Committed(BatchOutcome outcome, long seq, boolean[] created) {
   }
 
-  /** One projection statement sent: the batches it writes, then its result. */
+  /** One projection: the batches it writes, through the transfer lane and then the state lane; its result in the lane it is in. */
   static final class Projection {
     final List<Committed> batches;
     final WriteSet writeSet;
@@ -139,13 +140,11 @@ final class LedgerWriter extends VerticleBase {
 
   /** Committed batches not yet in a projection statement, oldest first. */
   private final ArrayDeque<Committed> backlog = new ArrayDeque<>();
-  /** Projection statements sent and not yet settled, oldest first. */
-  private final ArrayDeque<Projection> projections = new ArrayDeque<>();
-  /** A projection failed: waiting for the others in flight, learning what committed, or pausing to retry. */
-  private boolean projectionHeld;
+  /** The projection's lanes: transfer rows first, then the state of the same batches (see {@link Lane}). */
+  private final Lane transferLane = new Lane("transfer", 1, LedgerRows.PROJECT_TRANSFERS, BatchParams::transfers);
+  private final Lane stateLane = new Lane("state", 0, LedgerRows.PROJECT_STATE, BatchParams::state);
   /** Written on the writer context only; read from any thread for metrics. */
   private volatile int unprojectedTransfers;
-  private Future<PgConnection> projectionConnecting;
   /** The last batch in the tables (read from any thread). */
   private volatile long projectedSeq;
   /** The last batch committed (read from any thread). */
@@ -427,8 +426,8 @@ final class LedgerWriter extends VerticleBase {
   }
 
   private void idleCheck() {
-    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty() && projections.isEmpty()
-        && (backlog.isEmpty() || projectionGaveUp)) {
+    if (idleOnStop != null && !preparing && !resolving && flights.isEmpty()
+        && ((transferLane.idle() && stateLane.idle() && backlog.isEmpty()) || projectionGaveUp)) {
       Promise<Void> idle = idleOnStop;
       idleOnStop = null;
       idle.complete();
@@ -520,13 +519,164 @@ final class LedgerWriter extends VerticleBase {
   }
 
   /**
-   * Sends the backlog to the projection connection in statements of at most
-   * {@link #PROJECTION_TRANSFERS_MAX} transfers (at least one batch each), up to
-   * {@link #PROJECTIONS_IN_FLIGHT_MAX} at once: the server runs them in order, each fenced on the one before.
+   * One lane of the projection: its own connection (so its own backend, and core), its statements sent in
+   * order, at most {@link #PROJECTIONS_IN_FLIGHT_MAX} at once (the server runs them in order, each fenced on
+   * the one before by the lane's row of {@code ledger.projection}). A projection goes through the transfer
+   * lane (the rows: append-only, the costly part) and then the state lane (accounts, reservations, the journal
+   * records deleted), so the state lane's statement for one projection runs while the transfer lane writes
+   * the next one's rows. A failure holds its lane, learns from the fence which statements committed and
+   * sends the others again; the other lane goes on with what it has.
+   */
+  private final class Lane {
+    final String name;
+    /** Which column of {@link LedgerRows#SELECT_PROJECTION} is this lane's fence. */
+    final int fenceColumn;
+    final String sql;
+    final java.util.function.Function<WriteSet, Tuple> params;
+    /** Ready to send, oldest first (failed statements go back in front). */
+    final ArrayDeque<Projection> ready = new ArrayDeque<>();
+    /** Sent and not yet settled, oldest first. */
+    final ArrayDeque<Projection> sent = new ArrayDeque<>();
+    /** Failed: waiting for the others in flight, learning what committed, or pausing to retry. */
+    boolean held;
+    long failures;
+    Future<PgConnection> connecting;
+
+    Lane(String name, int fenceColumn, String sql, java.util.function.Function<WriteSet, Tuple> params) {
+      this.name = name;
+      this.fenceColumn = fenceColumn;
+      this.sql = sql;
+      this.params = params;
+    }
+
+    boolean idle() {
+      return ready.isEmpty() && sent.isEmpty();
+    }
+
+    boolean hasRoom() {
+      return !held && !projectionGaveUp && sent.size() < PROJECTIONS_IN_FLIGHT_MAX;
+    }
+
+    Future<PgConnection> connection() {
+      if (connecting == null || connecting.failed()) {
+        connecting = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
+            .addProperty("application_name", PgLedger.PROJECTION_APPLICATION_NAME));
+      }
+      return connecting;
+    }
+
+    Future<?> execute(WriteSet w) {
+      return connection().compose(c -> c.preparedQuery(sql).execute(params.apply(w)));
+    }
+
+    void pump() {
+      while (hasRoom() && !ready.isEmpty()) send(ready.poll());
+    }
+
+    void send(Projection p) {
+      p.result = null;
+      sent.add(p);
+      execute(p.writeSet).onComplete(ar -> {
+        p.result = ar;
+        settle();
+      });
+    }
+
+    /** Settles the statements at the head whose results came back, in order; a failure holds the lane. */
+    void settle() {
+      while (!sent.isEmpty() && sent.peek().result != null && !held) {
+        Projection head = sent.peek();
+        if (head.result.succeeded()) {
+          sent.poll();
+          if (failures > 0) {
+            LOG.log(System.Logger.Level.INFO, "ledger projection (" + name + " lane) caught up after " + failures
+                + " failures");
+            failures = 0;
+          }
+          done(this, head);
+          continue;
+        }
+        Throwable cause = head.result.cause();
+        counters.projectionsFailed.increment();
+        if (failures++ == 0 || failures % 100 == 0) {
+          // what the database said, never the rows: they stay in the journal and are retried
+          LOG.log(System.Logger.Level.WARNING, "ledger projection (" + name + " lane) of batches "
+              + head.writeSet.firstSeq + ".." + head.writeSet.lastSeq + " failed (" + failures + " in a row),"
+              + " retrying; answered transfers are safe in the journal: " + cause.getMessage());
+        }
+        if (!(cause instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) {
+          Future<PgConnection> broken = connecting;
+          connecting = null;
+          if (broken != null && broken.succeeded()) broken.result().close();
+        }
+        held = true;
+        awaitResults(cause, 1);
+        return;
+      }
+      project();
+      drain();
+      idleCheck();
+    }
+
+    /** After a failure: once every statement in flight has its result, learn from the fence which committed. */
+    void awaitResults(Throwable cause, int attempt) {
+      if (sent.stream().anyMatch(p -> p.result == null)) {
+        vertx.setTimer(10, t -> awaitResults(cause, attempt));
+        return;
+      }
+      pool.query(LedgerRows.SELECT_PROJECTION).execute().onComplete(ar -> {
+        if (ar.failed()) {
+          if (closed && attempt >= 3) {
+            giveUpProjection(cause);
+          } else {
+            vertx.setTimer(PROJECTION_RETRY_MS, t -> awaitResults(cause, attempt + 1));
+          }
+          return;
+        }
+        long seq = ar.result().iterator().next().getLong(fenceColumn);
+        List<Projection> failed = new ArrayList<>();
+        for (Projection p = sent.poll(); p != null; p = sent.poll()) {
+          if (p.writeSet.lastSeq <= seq) {
+            done(this, p); // committed after all (its answer was lost)
+          } else {
+            Checks.invariant(p.writeSet.firstSeq - 1 >= seq, "projections commit whole (" + name + " " + seq + ")");
+            failed.add(p);
+          }
+        }
+        for (int i = failed.size() - 1; i >= 0; i--) ready.addFirst(failed.get(i)); // in front, in order
+        if (closed) {
+          giveUpProjection(cause);
+          return;
+        }
+        vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
+          held = false;
+          project();
+        });
+      });
+    }
+  }
+
+  /** A lane committed {@code p}: from the transfer lane it goes on to the state lane; from the state lane it is done. */
+  private void done(Lane lane, Projection p) {
+    if (lane == transferLane) {
+      stateLane.ready.add(p);
+      stateLane.pump();
+    } else {
+      counters.projectionMicrosTotal.add((System.nanoTime() - p.sentNanos) / 1_000);
+      projected(p);
+    }
+  }
+
+  /**
+   * Sends the backlog to the transfer lane in statements of at most {@link #PROJECTION_TRANSFERS_MAX}
+   * transfers (at least one batch each) while it has room, and whatever is ready to the state lane. A
+   * statement is made only when its lane has room, so the backlog gathers into larger statements while
+   * the lanes are busy.
    */
   private void project() {
-    while (!projectionHeld && !projectionGaveUp && projections.size() < PROJECTIONS_IN_FLIGHT_MAX
-        && !backlog.isEmpty()) {
+    stateLane.pump();
+    transferLane.pump();
+    while (transferLane.hasRoom() && transferLane.ready.isEmpty() && !backlog.isEmpty()) {
       List<Committed> batches = new ArrayList<>();
       WriteSet w = new WriteSet();
       while (!backlog.isEmpty()
@@ -535,99 +685,17 @@ final class LedgerWriter extends VerticleBase {
         batches.add(c);
         w.add(c.outcome(), c.seq(), c.created());
       }
-      Projection p = new Projection(batches, w);
-      projections.add(p);
-      projectionConnection()
-          .compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(w)))
-          .onComplete(ar -> {
-            p.result = ar;
-            settleProjections();
-          });
+      transferLane.send(new Projection(batches, w));
     }
-  }
-
-  /** Settles the projections at the head whose results came back, in order; a failure holds them all. */
-  private void settleProjections() {
-    while (!projections.isEmpty() && projections.peek().result != null && !projectionHeld) {
-      Projection head = projections.peek();
-      if (head.result.succeeded()) {
-        projections.poll();
-        counters.projectionMicrosTotal.add((System.nanoTime() - head.sentNanos) / 1_000);
-        if (projectionFailures > 0) {
-          LOG.log(System.Logger.Level.INFO, "ledger projection caught up after " + projectionFailures + " failures");
-          projectionFailures = 0;
-        }
-        projected(head);
-        continue;
-      }
-      Throwable cause = head.result.cause();
-      counters.projectionsFailed.increment();
-      if (projectionFailures++ == 0 || projectionFailures % 100 == 0) {
-        // what the database said, never the rows: they stay in the journal and are retried
-        LOG.log(System.Logger.Level.WARNING, "ledger projection of batches " + head.writeSet.firstSeq + ".."
-            + head.writeSet.lastSeq + " failed (" + projectionFailures + " in a row), retrying; answered transfers"
-            + " are safe in the journal: " + cause.getMessage());
-      }
-      if (!(cause instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) {
-        Future<PgConnection> broken = projectionConnecting;
-        projectionConnecting = null;
-        if (broken != null && broken.succeeded()) broken.result().close();
-      }
-      projectionHeld = true;
-      awaitProjectionResults(cause, 1);
-      return;
-    }
-    project();
-    drain();
-    idleCheck();
-  }
-
-  /** After a failure: once every projection in flight has its result, learn from the fence which committed. */
-  private void awaitProjectionResults(Throwable cause, int attempt) {
-    if (projections.stream().anyMatch(p -> p.result == null)) {
-      vertx.setTimer(10, t -> awaitProjectionResults(cause, attempt));
-      return;
-    }
-    pool.query(LedgerRows.SELECT_PROJECTION).execute().onComplete(ar -> {
-      if (ar.failed()) {
-        if (closed && attempt >= 3) {
-          giveUpProjection(cause);
-        } else {
-          vertx.setTimer(PROJECTION_RETRY_MS, t -> awaitProjectionResults(cause, attempt + 1));
-        }
-        return;
-      }
-      long seq = ar.result().iterator().next().getLong(0);
-      Checks.invariant(seq >= projectedSeq, "the projection never goes back (" + seq + ")");
-      List<Projection> failed = new ArrayList<>();
-      for (Projection p = projections.poll(); p != null; p = projections.poll()) {
-        if (p.writeSet.lastSeq <= seq) {
-          projected(p); // committed after all (its answer was lost)
-        } else {
-          Checks.invariant(p.writeSet.firstSeq - 1 >= seq, "projections commit whole (projected " + seq + ")");
-          failed.add(p);
-        }
-      }
-      // back in front of the backlog, in order
-      for (int i = failed.size() - 1; i >= 0; i--) {
-        List<Committed> batches = failed.get(i).batches;
-        for (int k = batches.size() - 1; k >= 0; k--) backlog.addFirst(batches.get(k));
-      }
-      if (closed) {
-        giveUpProjection(cause);
-        return;
-      }
-      vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
-        projectionHeld = false;
-        project();
-      });
-    });
   }
 
   /** Closing while the projection fails: the journal keeps the batches; the next start projects them. */
   private void giveUpProjection(Throwable cause) {
-    projections.clear();
     projectionGaveUp = true;
+    for (Lane lane : List.of(transferLane, stateLane)) {
+      lane.sent.clear();
+      lane.ready.clear();
+    }
     failProjectionWaiters(cause);
     idleCheck();
   }
@@ -655,50 +723,50 @@ final class LedgerWriter extends VerticleBase {
     if (!waiters.isEmpty()) completions.execute(() -> waiters.forEach(d -> d.completeExceptionally(failure)));
   }
 
-  private Future<PgConnection> projectionConnection() {
-    if (projectionConnecting == null || projectionConnecting.failed()) {
-      projectionConnecting = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
-          .addProperty("application_name", PgLedger.PROJECTION_APPLICATION_NAME));
-    }
-    return projectionConnecting;
-  }
-
   /**
    * At start, before any batch: projects what the journal still holds (batches committed before a crash or
-   * a stop that could not project them), in one transaction, so the tables are current when work starts.
+   * a stop that could not project them), each lane from its own fence, so the tables are current when work
+   * starts. The state lane is never ahead of the transfer lane, and the journal holds every batch above the
+   * state lane's fence.
    */
   private Future<Void> recover() {
     return pool.query(LedgerRows.SELECT_PROJECTION).execute()
-        .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> new long[] {
-            p.iterator().next().getLong(0), wr.iterator().next().getLong(0)}))
+        .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> {
+          Row fences = p.iterator().next();
+          return new long[] {fences.getLong(0), fences.getLong(1), wr.iterator().next().getLong(0)};
+        }))
         .compose(seqs -> {
-          long from = seqs[0];
-          long to = seqs[1];
-          Checks.invariant(from <= to, "the projection is never ahead of the journal (" + from + " > " + to + ")");
-          if (from == to) {
-            projectedSeq = from;
+          long state = seqs[0];
+          long transfers = seqs[1];
+          long to = seqs[2];
+          Checks.invariant(state <= transfers && transfers <= to,
+              "state <= transfer rows <= journal (" + state + ", " + transfers + ", " + to + ")");
+          if (state == to) {
+            projectedSeq = to;
             committedSeq = to;
             return Future.succeededFuture();
           }
-          return pool.preparedQuery(LedgerRows.SELECT_JOURNAL).execute(Tuple.of(from, to)).compose(rows -> {
-            WriteSet all = new WriteSet();
-            long expected = from + 1;
+          return pool.preparedQuery(LedgerRows.SELECT_JOURNAL).execute(Tuple.of(state, to)).compose(rows -> {
+            WriteSet stateSet = new WriteSet();
+            WriteSet transferSet = new WriteSet();
+            long expected = state + 1;
             for (Row r : rows) {
               Checks.invariant(r.getLong(0) == expected, "journal records are consecutive", expected);
               WriteSet one = WriteSet.decode(r.getBuffer(1));
               Checks.invariant(one.firstSeq == expected && one.lastSeq == expected, "journal record number", expected);
-              all.addAll(one);
+              stateSet.addAll(one);
+              if (expected > transfers) transferSet.addAll(one);
               expected++;
             }
             Checks.invariant(expected == to + 1, "the journal holds every unprojected batch", to);
-            return projectionConnection().compose(c -> c.preparedQuery(LedgerRows.PROJECT).execute(BatchParams.of(all)))
-                .map(v -> {
-                  counters.projections.increment();
-                  counters.recoveredBatches.add(to - from);
-                  projectedSeq = to;
-                  committedSeq = to;
-                  return null;
-                });
+            Future<?> rowsWritten = transfers == to ? Future.succeededFuture() : transferLane.execute(transferSet);
+            return rowsWritten.compose(v -> stateLane.execute(stateSet)).map(v -> {
+              counters.projections.increment();
+              counters.recoveredBatches.add(to - state);
+              projectedSeq = to;
+              committedSeq = to;
+              return null;
+            });
           });
         });
   }

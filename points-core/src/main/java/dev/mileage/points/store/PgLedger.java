@@ -115,7 +115,7 @@ public final class PgLedger implements ManagedLedger {
    */
   /** How the writer's connections show in {@code pg_stat_activity}. */
   public static final String WRITER_APPLICATION_NAME = "mileage-ledger-writer";
-  /** How the writer's projection connection (journal to tables) shows in {@code pg_stat_activity}. */
+  /** How the writer's two projection connections (journal to tables, one per lane) show in {@code pg_stat_activity}. */
   public static final String PROJECTION_APPLICATION_NAME = "mileage-ledger-projection";
 
   static PgConnectOptions writerConnectOptions(PgConnectOptions shared) {

@@ -203,6 +203,58 @@ class PgLedgerStoreFailureTest {
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
   }
 
+  /**
+   * The projection's state lane (accounts, reservations) is refused while its transfer lane is not: the
+   * transfer rows go ahead, tagged with their batch, and the tables stay consistent as of the state fence (the
+   * audit sums the rows up to it). Closing leaves the batch in the journal; the next start projects only its
+   * state (its row is there already: writing it again would break the primary key), exactly once.
+   */
+  @Test
+  void theTransferLaneRunsAheadOfARefusedStateLaneAndTheStartFinishesTheState() throws Exception {
+    Fixture f = fixture("lanes:", 2);
+    long customer = f.customers()[0];
+    Transfer ahead = Transfer.single(Transfer.idOf("lanes:a"), f.issuer().id(), customer, 7773, 0, "");
+    Account before;
+    try (Connection c = LedgerAudit.connect(db)) {
+      PgLedger ledger = (PgLedger) f.ledger();
+      Await.of(ledger.awaitProjected());
+      before = Await.of(ledger.account(customer)).orElseThrow();
+      long stored = before.creditsPosted() + 7773;
+      c.createStatement().execute("ALTER TABLE ledger.account ADD CONSTRAINT test_poison CHECK (credits_posted <> "
+          + stored + ")");
+      try {
+        assertEquals(OK, Await.of(ledger.submit(ahead)), "durable once its journal record committed");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        while (ledger.projectionsFailed() == 0) {
+          assertTrue(System.nanoTime() < deadline, "the state lane was tried and refused");
+          Thread.sleep(10);
+        }
+        assertEquals(1, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + ahead.id() + "'"
+            + " AND batch_seq > (SELECT batch_seq FROM ledger.projection WHERE id = 1)"), "the row went ahead");
+        assertEquals(before.creditsPosted(), countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = "
+            + customer), "the table's account is not changed yet");
+        assertEquals(stored, Await.of(ledger.account(customer)).orElseThrow().creditsPosted(), "reads answer the committed state");
+        LedgerAudit.assertBalancesEqualTheirTransfers(db); // consistent as of the state fence
+        ledger.close(); // gives up projecting: the journal keeps the batch
+        assertTrue(countRows(c, "SELECT count(*) FROM ledger.journal") >= 1, "left in the journal");
+      } finally {
+        c.createStatement().execute("ALTER TABLE ledger.account DROP CONSTRAINT test_poison");
+      }
+    }
+    try (PgLedger again = (PgLedger) Await.of(PgLedger.start(vertx, db, LedgerOptions.DEFAULTS, clock));
+         Connection c = LedgerAudit.connect(db)) {
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected at start");
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.projection p, ledger.writer w"
+          + " WHERE p.batch_seq <> w.batch_seq"), "both lanes caught up with the journal");
+      assertEquals(1, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + ahead.id() + "'"));
+      assertEquals(before.creditsPosted() + 7773, countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = "
+          + customer));
+      assertEquals(before.available() + 7773, Await.of(again.account(customer)).orElseThrow().available());
+      assertEquals(TransferResult.EXISTS, Await.of(again.submit(ahead)), "the same id is known, not applied twice");
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
   private static long failedProjections(PgLedger ledger) {
     return ledger.projectionsFailed();
   }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,8 +50,10 @@ class WriterPlanTest {
     PgConnection c = PgConnection.connect(vertx, options).await();
     try {
       StringBuilder plan = new StringBuilder();
-      for (Row r : c.query("EXPLAIN (GENERIC_PLAN, COSTS OFF) " + LedgerRows.PROJECT).execute().await()) {
-        plan.append(r.getString(0)).append('\n');
+      for (String statement : List.of(LedgerRows.PROJECT_TRANSFERS, LedgerRows.PROJECT_STATE)) {
+        for (Row r : c.query("EXPLAIN (GENERIC_PLAN, COSTS OFF) " + statement).execute().await()) {
+          plan.append(r.getString(0)).append('\n');
+        }
       }
       return plan.toString();
     } finally {
