@@ -255,6 +255,48 @@ class PgLedgerStoreFailureTest {
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
   }
 
+  /**
+   * While the state lane is refused, the transfer lane writes the rows of every batch and their projections
+   * wait for the state lane; once it accepts again they go as one statement (an account they all change is
+   * updated once), not one statement each.
+   */
+  @Test
+  void projectionsWaitingForTheStateLaneAreWrittenTogether() throws Exception {
+    Fixture f = fixture("merge:", 2);
+    long customer = f.customers()[0];
+    PgLedger ledger = (PgLedger) f.ledger();
+    try (ledger; Connection c = LedgerAudit.connect(db)) {
+      Await.of(ledger.awaitProjected());
+      long credits = Await.of(ledger.account(customer)).orElseThrow().creditsPosted();
+      c.createStatement().execute("ALTER TABLE ledger.account ADD CONSTRAINT test_poison CHECK (credits_posted <> "
+          + (credits + 1) + ")");
+      List<UUID> ids = new ArrayList<>();
+      try {
+        for (int i = 0; i < 6; i++) { // one batch each: every submit waits for its answer
+          Transfer t = Transfer.single(Transfer.idOf("merge:" + i), f.issuer().id(), customer, 1, 0, "");
+          assertEquals(OK, Await.of(ledger.submit(t)));
+          ids.add(t.id());
+        }
+        String rows = "SELECT count(*) FROM ledger.transfer WHERE id IN ('" + String.join("', '",
+            ids.stream().map(UUID::toString).toList()) + "')";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        while (ledger.projectionsFailed() == 0 || countRows(c, rows) < ids.size()) {
+          assertTrue(System.nanoTime() < deadline, "the state lane was refused and the transfer lane went on");
+          Thread.sleep(10);
+        }
+      } finally {
+        c.createStatement().execute("ALTER TABLE ledger.account DROP CONSTRAINT test_poison");
+      }
+      long projectionsBefore = ledger.stats().projections();
+      Await.of(ledger.awaitProjected());
+      long statements = ledger.stats().projections() - projectionsBefore;
+      assertTrue(statements >= 1 && statements < ids.size(), "merged into fewer statements: " + statements);
+      assertEquals(credits + ids.size(), countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = " + customer));
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected records are deleted");
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
   private static long failedProjections(PgLedger ledger) {
     return ledger.projectionsFailed();
   }
