@@ -72,6 +72,14 @@ final class LedgerWriter extends VerticleBase {
   static final int PROJECTION_TRANSFERS_MAX = 4096;
   /** Projection statements sent and not yet answered per lane, at most (the server runs them in order). */
   static final int PROJECTIONS_IN_FLIGHT_MAX = 2;
+  /**
+   * A backlog of this many transfers is projected at once; a smaller one waits up to
+   * {@link #PROJECTION_LINGER_MS} for more, unless a reader waits for it or the ledger is closing. Each
+   * statement costs the database about a millisecond of CPU whatever its size: at 10,000 transfers/s,
+   * projecting every batch as it committed made statements of ~22 transfers at ~70 us each.
+   */
+  static final int PROJECTION_EAGER_TRANSFERS = 1024;
+  static final long PROJECTION_LINGER_MS = 10;
   /** Pause before projecting again after a projection failed. */
   static final long PROJECTION_RETRY_MS = 500;
 
@@ -122,7 +130,7 @@ final class LedgerWriter extends VerticleBase {
   /** What committed batches changed that the tables do not show yet (shared with the ledger's reads). */
   private final Overlay unprojected;
   /** A committed batch, kept until the tables hold it. */
-  record Committed(BatchOutcome outcome, long seq, boolean[] created) {
+  record Committed(BatchOutcome outcome, long seq, boolean[] created, long committedNanos) {
   }
 
   /** One projection: the batches it writes, through the transfer lane and then the state lane; its result in the lane it is in. */
@@ -153,6 +161,10 @@ final class LedgerWriter extends VerticleBase {
 
   /** Committed batches not yet in a projection statement, oldest first. */
   private final ArrayDeque<Committed> backlog = new ArrayDeque<>();
+  /** Transfers in the backlog. */
+  private int backlogTransfers;
+  /** Set while a small backlog lingers for more. */
+  private long lingerTimer = -1;
   /** The projection's lanes: transfer rows first, then the state of the same batches (see {@link Lane}). */
   private final Lane transferLane = new Lane("transfer", 1, LedgerRows.PROJECT_TRANSFERS, BatchParams::transfers);
   private final Lane stateLane = new Lane("state", 0, LedgerRows.PROJECT_STATE, BatchParams::state);
@@ -416,7 +428,8 @@ final class LedgerWriter extends VerticleBase {
       committedSeq = f.seq;
       unprojected.add(f.outcome); // before it leaves the in-flight state: readers never miss it
       uncommitted.remove(f.outcome);
-      backlog.add(new Committed(f.outcome, f.seq, f.created));
+      backlog.add(new Committed(f.outcome, f.seq, f.created, System.nanoTime()));
+      backlogTransfers += f.outcome.inserted().size();
       unprojectedTransfers += f.outcome.inserted().size();
     }
     committed(f.batch, f.view, f.outcome, f.seq > 0 ? (System.nanoTime() - f.sentNanos) / 1_000 : 0);
@@ -513,6 +526,7 @@ final class LedgerWriter extends VerticleBase {
             "the ledger closed before its projection caught up", null)));
       } else {
         projectionWaiters.computeIfAbsent(target, k -> new ArrayList<>()).add(done);
+        project(); // a reader waits: no lingering
       }
     });
     return done;
@@ -696,17 +710,29 @@ final class LedgerWriter extends VerticleBase {
    * Sends the backlog to the transfer lane in statements of at most {@link #PROJECTION_TRANSFERS_MAX}
    * transfers (at least one batch each) while it has room, and whatever is ready to the state lane. A
    * statement is made only when its lane has room, so the backlog gathers into larger statements while
-   * the lanes are busy.
+   * the lanes are busy, and a small backlog lingers (see {@link #PROJECTION_EAGER_TRANSFERS}).
    */
   private void project() {
     stateLane.pump();
     transferLane.pump();
     while (transferLane.hasRoom() && transferLane.ready.isEmpty() && !backlog.isEmpty()) {
+      long waitedNanos = System.nanoTime() - backlog.peek().committedNanos();
+      if (backlogTransfers < PROJECTION_EAGER_TRANSFERS && !closed && projectionWaiters.isEmpty()
+          && waitedNanos < PROJECTION_LINGER_MS * 1_000_000) {
+        if (lingerTimer < 0) {
+          lingerTimer = vertx.setTimer(Math.max(1, PROJECTION_LINGER_MS - waitedNanos / 1_000_000), t -> {
+            lingerTimer = -1;
+            project();
+          });
+        }
+        return;
+      }
       List<Committed> batches = new ArrayList<>();
       WriteSet w = new WriteSet();
       while (!backlog.isEmpty()
           && (batches.isEmpty() || w.size() + backlog.peek().outcome().inserted().size() <= PROJECTION_TRANSFERS_MAX)) {
         Committed c = backlog.poll();
+        backlogTransfers -= c.outcome().inserted().size();
         batches.add(c);
         w.add(c.outcome(), c.seq(), c.created());
       }
