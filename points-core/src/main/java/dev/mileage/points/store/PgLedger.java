@@ -168,9 +168,14 @@ public final class PgLedger implements ManagedLedger {
         .execute(Tuple.of(owner, pointType, flags))
         .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
             ? new IllegalArgumentException("unknown point type: " + pointType) : e))
-        .compose(v -> pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
-            + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType)))
-        .map(rows -> LedgerRows.account(rows.iterator().next())));
+        .compose(v -> {
+          // the table's counters may be behind the committed state (the projection): bring them up to date
+          long projectedBefore = writer.projectedSeq();
+          return current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
+              + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType))
+              .map(rows -> List.of(LedgerRows.account(rows.iterator().next()))), projectedBefore);
+        })
+        .map(found -> found.get(0)));
   }
 
   /**
@@ -194,18 +199,20 @@ public final class PgLedger implements ManagedLedger {
   @Override
   public CompletionStage<Optional<Account>> accountOf(String owner, int pointType) {
     Objects.requireNonNull(owner, "owner");
+    long projectedBefore = writer.projectedSeq(); // before the query's snapshot
     return read(current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
             + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType))
-        .map(rows -> all(rows, LedgerRows::account)), writer.projectedSeq())
+        .map(rows -> all(rows, LedgerRows::account)), projectedBefore)
         .map(found -> found.isEmpty() ? Optional.<Account>empty() : Optional.of(found.get(0))));
   }
 
   @Override
   public CompletionStage<List<Account>> accountsOf(String owner) {
     Objects.requireNonNull(owner, "owner");
+    long projectedBefore = writer.projectedSeq(); // before the query's snapshot
     return read(current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
             + " FROM ledger.account WHERE owner = $1 ORDER BY point_type").execute(Tuple.of(owner))
-        .map(rows -> all(rows, LedgerRows::account)), writer.projectedSeq()));
+        .map(rows -> all(rows, LedgerRows::account)), projectedBefore));
   }
 
   /**

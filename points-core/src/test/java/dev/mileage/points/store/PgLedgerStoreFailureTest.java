@@ -150,6 +150,9 @@ class PgLedgerStoreFailureTest {
       assertEquals(7771, Await.of(ledger.transfer(poisoned.id())).orElseThrow().transfer().amount());
       assertEquals(before.available() + 7771, Await.of(ledger.accountOf("unprojected:0",
           dev.mileage.points.ledger.StandardPointTypes.MILEAGE)).orElseThrow().available());
+      assertEquals(before.available() + 7771, Await.of(ledger.openAccount("unprojected:0",
+          dev.mileage.points.ledger.StandardPointTypes.MILEAGE, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)).available(),
+          "opening an existing account answers its committed state too");
       Transfer next = Transfer.single(Transfer.idOf("unprojected:b"), f.customers()[0], f.customers()[1], 7, 0, "");
       assertEquals(OK, Await.of(ledger.submit(next)), "the writer goes on while the projection waits");
       assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id IN ('" + poisoned.id() + "', '" + next.id() + "')"));
