@@ -175,7 +175,9 @@ class DepositReturnUnknownTest {
       if ((Boolean) a[2]) resp.putHeader(BankTransferRoutes.SIGNATURE_HEADER, PartnerSignature.hmac(secret, (String) a[1]));
       resp.end((String) a[1]);
     })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    var provider = new BankProvider(vertx, "http://127.0.0.1:" + server.actualPort(), secret, Duration.ofMillis(500));
+    // 5 s: every answer but the last case's comes at once, and a loaded machine may take longer than 500 ms to
+    // deliver it (which read as UNANSWERED); the last case waits out the timeout once
+    var provider = new BankProvider(vertx, "http://127.0.0.1:" + server.actualPort(), secret, Duration.ofSeconds(5));
     try {
       String unknown = new JsonObject().put("type", BankProvider.TYPE_STATUS).put("instructionId", "dr-7-1").put("status", "UNKNOWN").encode();
       String pending = new JsonObject().put("type", BankProvider.TYPE_STATUS).put("instructionId", "dr-7-1").put("status", "PENDING").encode();

@@ -1,17 +1,6 @@
 package dev.mileage.gateway.http;
 
-import dev.mileage.gateway.MutableClock;
-import dev.mileage.gateway.TestGateway;
-import dev.mileage.gateway.ledger.LedgerFeature;
-import dev.mileage.gateway.members.MembersFeature;
-import dev.mileage.gateway.members.MembersOptions;
-import dev.mileage.gateway.members.PasswordHasher;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,11 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -34,51 +18,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * sends, an X-Forwarded-For the proxy passes on is never read, and a malformed header counts against the proxy.
  */
 class ForwardedLimitsTest {
-  static final int SIGN_INS = 3;
-  static final Duration WINDOW = Duration.ofMinutes(15);
+  static final int SIGN_INS = ProxiedGateway.SIGN_INS;
 
   @TempDir
   static Path dir;
-  static final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
-  static TestGateway gateway;
-  static final Vertx clients = Vertx.vertx();
+  static ProxiedGateway g;
   static WebClient proxy;
   static WebClient direct;
-  static final AtomicInteger LOGINS = new AtomicInteger(100);
 
   @BeforeAll
   static void start() throws Exception {
-    MembersOptions members = MembersOptions.defaults().withHashLimits(MembersOptions.HASHES_PER_MEMBER_DEFAULT, SIGN_INS, WINDOW);
-    TrustedProxies proxies = TrustedProxies.parse("127.0.0.1").withHeader(TrustedProxies.Header.FORWARDED);
-    gateway = new TestGateway(TestGateway.config(dir).withTrustedProxies(proxies),
-        List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1))), clock);
-    int port = gateway.app.httpPort();
-    proxy = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setLocalAddress("127.0.0.1"));
-    direct = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setLocalAddress("127.0.0.2"));
+    g = new ProxiedGateway(dir, TrustedProxies.parse("127.0.0.1").withHeader(TrustedProxies.Header.FORWARDED));
+    proxy = g.proxy;
+    direct = g.direct;
   }
 
   @AfterAll
   static void stop() {
-    if (gateway != null) gateway.close();
-    clients.close();
+    if (g != null) g.close();
   }
 
   @BeforeEach
   void freshWindow() {
-    clock.advance(WINDOW.plusSeconds(1));
+    g.freshWindow();
   }
 
   /** A wrong sign-in with these header name/value pairs: 401 while the source's budget lasts, then 429. */
   static int signIn(WebClient client, String... headerPairs) throws Exception {
-    var request = client.post("/auth/sign-in").putHeader("Content-Type", "application/json");
-    for (int i = 0; i < headerPairs.length; i += 2) request.headers().add(headerPairs[i], headerPairs[i + 1]);
-    HttpResponse<Buffer> r = request.sendBuffer(Buffer.buffer(new JsonObject().put("loginId", "nobody" + LOGINS.incrementAndGet())
-        .put("password", "not-the-password").encode())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    boolean budget = r.statusCode() == 429 && "too_many_hashing_requests".equals(r.bodyAsJsonObject().getString("error"));
-    if (r.statusCode() != 401 && !budget) throw new AssertionError(r.statusCode() + ": " + r.bodyAsString());
-    return r.statusCode();
+    return g.signIn(client, headerPairs);
   }
 
   static final String F = ClientAddress.FORWARDED;

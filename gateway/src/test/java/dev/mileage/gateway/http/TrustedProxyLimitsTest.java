@@ -1,17 +1,8 @@
 package dev.mileage.gateway.http;
 
-import dev.mileage.gateway.MutableClock;
-import dev.mileage.gateway.TestGateway;
-import dev.mileage.gateway.ledger.LedgerFeature;
-import dev.mileage.gateway.members.MembersFeature;
-import dev.mileage.gateway.members.MembersOptions;
-import dev.mileage.gateway.members.PasswordHasher;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,10 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -33,14 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * malformed header from the proxy counts against the proxy's own address and never fails the request.
  */
 class TrustedProxyLimitsTest {
-  static final int SIGN_INS = 3;
-  static final Duration WINDOW = Duration.ofMinutes(15);
+  static final int SIGN_INS = ProxiedGateway.SIGN_INS;
 
   @TempDir
   static Path dir;
-  static final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
-  static TestGateway gateway;
-  static final Vertx clients = Vertx.vertx();
+  static ProxiedGateway g;
   /** Connects from 127.0.0.1, the trusted proxy. */
   static WebClient proxy;
   /** Connects from 127.0.0.2: a client reaching the gateway directly, not a proxy. */
@@ -48,42 +32,30 @@ class TrustedProxyLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    MembersOptions members = MembersOptions.defaults().withHashLimits(MembersOptions.HASHES_PER_MEMBER_DEFAULT, SIGN_INS, WINDOW);
-    gateway = new TestGateway(TestGateway.config(dir).withTrustedProxies(TrustedProxies.parse("127.0.0.1")),
-        List.of(new LedgerFeature(), new MembersFeature(members, new PasswordHasher(8 * 1024, 1, 1))), clock);
-    int port = gateway.app.httpPort();
-    proxy = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setLocalAddress("127.0.0.1"));
-    direct = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setLocalAddress("127.0.0.2"));
+    g = new ProxiedGateway(dir, TrustedProxies.parse("127.0.0.1"));
+    proxy = g.proxy;
+    direct = g.direct;
   }
 
   @AfterAll
   static void stop() {
-    if (gateway != null) gateway.close();
-    clients.close();
+    if (g != null) g.close();
   }
 
   @BeforeEach
   void freshWindow() {
-    clock.advance(WINDOW.plusSeconds(1));
+    g.freshWindow();
   }
 
-  /**
-   * A sign-in with a wrong password for a login nobody has (a new one each time, so no login's own lock-out
-   * interferes): 401 while the source's budget lasts, then 429 from that budget.
-   */
+  /** A wrong sign-in with these X-Forwarded-For lines: 401 while the source's budget lasts, then 429 from that budget. */
   static int signIn(WebClient client, String... forwardedFor) throws Exception {
-    var request = client.post("/auth/sign-in").putHeader("Content-Type", "application/json");
-    for (String f : forwardedFor) request.headers().add(ClientAddress.FORWARDED_FOR, f);
-    HttpResponse<Buffer> r = request.sendBuffer(Buffer.buffer(new JsonObject().put("loginId", "nobody" + LOGINS.incrementAndGet())
-        .put("password", "not-the-password").encode())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    boolean budget = r.statusCode() == 429 && "too_many_hashing_requests".equals(r.bodyAsJsonObject().getString("error"));
-    if (r.statusCode() != 401 && !budget) throw new AssertionError(r.statusCode() + ": " + r.bodyAsString());
-    return r.statusCode();
+    String[] pairs = new String[forwardedFor.length * 2];
+    for (int i = 0; i < forwardedFor.length; i++) {
+      pairs[2 * i] = ClientAddress.FORWARDED_FOR;
+      pairs[2 * i + 1] = forwardedFor[i];
+    }
+    return g.signIn(client, pairs);
   }
-
-  static final java.util.concurrent.atomic.AtomicInteger LOGINS = new java.util.concurrent.atomic.AtomicInteger(100);
 
   @Test
   void aClientThatIsNoTrustedProxyIsLimitedByItsOwnAddressWhateverItForwards() throws Exception {
@@ -122,11 +94,8 @@ class TrustedProxyLimitsTest {
   }
 
   static int signInWith(WebClient client, String forwardedFor, String forwarded) throws Exception {
-    var request = client.post("/auth/sign-in").putHeader("Content-Type", "application/json")
-        .putHeader(ClientAddress.FORWARDED, forwarded);
-    if (forwardedFor != null) request.putHeader(ClientAddress.FORWARDED_FOR, forwardedFor);
-    HttpResponse<Buffer> r = request.sendBuffer(Buffer.buffer(new JsonObject().put("loginId", "nobody" + LOGINS.incrementAndGet())
-        .put("password", "not-the-password").encode())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    HttpResponse<Buffer> r = forwardedFor == null ? g.wrongSignIn(client, ClientAddress.FORWARDED, forwarded)
+        : g.wrongSignIn(client, ClientAddress.FORWARDED, forwarded, ClientAddress.FORWARDED_FOR, forwardedFor);
     if (r.statusCode() != 401 && r.statusCode() != 429) throw new AssertionError(r.statusCode() + ": " + r.bodyAsString());
     return r.statusCode();
   }

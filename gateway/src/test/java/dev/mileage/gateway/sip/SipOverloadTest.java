@@ -117,7 +117,12 @@ class SipOverloadTest {
         requests.put(callId, invite);
         phone.send(invite);
       }
-      List<RawSip.Reply> replies = phone.receive(1500);
+      // every INVITE's final answer (bounded), then a quiet moment in which a second final answer would show up: a
+      // fixed 1.5 s of quiet alone ended the collection early whenever a loaded machine paused the answers that long
+      Set<String> answeredCalls = new java.util.HashSet<>();
+      List<RawSip.Reply> replies = new java.util.ArrayList<>(phone.until(
+          r -> r.code() >= 200 && answeredCalls.add(r.first("call-id")) && answeredCalls.size() == BURST, (int) WAIT.toMillis()));
+      replies.addAll(phone.receive(1500));
       Map<String, Set<Integer>> finals = new HashMap<>();
       Map<String, String> refusalTags = new HashMap<>();
       for (RawSip.Reply r : replies) {

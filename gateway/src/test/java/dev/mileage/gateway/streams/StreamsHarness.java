@@ -264,6 +264,16 @@ final class StreamsHarness implements AutoCloseable {
       return response.statusCode();
     }
 
+    /**
+     * Waits (bounded) until at least {@code expected} bytes have come, then until the count stops changing: a
+     * quiet moment alone is no proof that the delivery is done when a loaded machine stalls the pump for longer.
+     */
+    long settle(long expected) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (bytes.get() < expected && System.nanoTime() < deadline) Thread.sleep(20);
+      return settle();
+    }
+
     /** Waits until the byte count stops changing for a moment (the pacing holds the rest back). */
     long settle() throws InterruptedException {
       long last = -1;
