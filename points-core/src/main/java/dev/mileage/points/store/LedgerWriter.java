@@ -37,11 +37,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The single writer. Runs on its own Vert.x context: drains the bounded queue into a batch, prefetches
  * what the batch needs in batched queries, applies it in the engine, writes it in one statement, and only
- * after COMMIT updates the caches and answers the callers (on the completion executor, never on this
+ * after COMMIT answers the callers (on the completion executor, never on this
  * context).
  *
  * <p>Journal first: a batch commits as one journal row (its {@link WriteSet}, encoded) and the writer row's
- * fence; that is the durable point, after which it is answered and cached. The tables (transfer, account,
+ * fence; that is the durable point, after which it is answered (and cached once the projection has written it). The tables (transfer, account,
  * pending) are brought up to date by the projection for all the batches committed since the last one, in two
  * lanes on two more connections: the transfer rows, then the accounts and reservations (see {@link Lane}; an
  * {@link Overlay} holds the batches' effects for readers and for the next batches until the second lane has
@@ -754,7 +754,21 @@ final class LedgerWriter extends VerticleBase {
   private void projected(Projection p) {
     WriteSet w = p.writeSet;
     projectedSeq = w.lastSeq;
-    for (Committed c : p.batches) unprojected.remove(c.outcome());
+    for (Committed c : p.batches) {
+      // Cached before they leave the overlay, so a reader that no longer finds a key there finds it here (or,
+      // once evicted, in the tables, which hold it now). A key a later batch changed again stays for that one,
+      // unless the later state is equal, which the overlay's removal compares by (a reservation voided back to
+      // an account's earlier counters): then it leaves now, so it is cached now.
+      BatchOutcome o = c.outcome();
+      for (AccountChange ch : o.accounts()) {
+        Account a = ch.after();
+        if (a.equals(unprojected.accounts.get(a.id()))) accounts.put(a.id(), a);
+      }
+      for (PendingState r : o.pendings()) {
+        if (r.equals(unprojected.pendings.get(r.id()))) pendings.put(r.id(), r);
+      }
+      unprojected.remove(o);
+    }
     unprojectedTransfers -= w.size();
     counters.projections.increment();
     counters.projectedTransfers.add(w.size());
@@ -870,13 +884,13 @@ final class LedgerWriter extends VerticleBase {
   }
 
   private void committed(List<Request> batch, Prefetched view, BatchOutcome outcome, long commitMicros) {
-    // what the batch read from the database is committed state too (this writer is the only one changing
-    // it); what it read from the caches is there already, and what it read from the batches in flight
-    // before it was cached when those committed
+    // What the batch read from the database is what the tables hold (this writer is the only one changing
+    // them, and a key the projection has not written yet is read from memory, not from them). What the batch
+    // changed is in the unprojected overlay, which every reader consults before the caches, and is cached when
+    // the projection has written it (see projected): the caches hold the tables' state, an account changed by
+    // several batches in the meantime is put once, and a reservation made and closed in the meantime once.
     for (Account a : view.loadedAccounts) accounts.put(a.id(), a);
     for (PendingState p : view.loadedPendings) pendings.put(p.id(), p);
-    for (AccountChange c : outcome.accounts()) accounts.put(c.after().id(), c.after());
-    for (PendingState p : outcome.pendings()) pendings.put(p.id(), p);
     if (!outcome.isEmpty()) counters.commit(commitMicros);
     counters.reservationsExpired.add(outcome.expired());
     List<TransferResult> results = outcome.results();

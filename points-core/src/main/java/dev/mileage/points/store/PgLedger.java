@@ -179,12 +179,13 @@ public final class PgLedger implements ManagedLedger {
   }
 
   /**
-   * Committed state newer than the tables, if any: the cache (updated at every commit, never behind it) or
-   * what the projection has not written yet. Null when the tables are current for this account.
+   * The account's latest committed state from memory, if there: what the projection has not written yet (newer
+   * than the tables), else the cache (the tables' state: the writer caches a projected change before it leaves
+   * the overlay). Null when neither holds it; the tables are then current for this account.
    */
   private Account newest(long accountId) {
-    Account a = accounts.getIfPresent(accountId);
-    return a != null ? a : unprojected.accounts.get(accountId);
+    Account a = unprojected.accounts.get(accountId);
+    return a != null ? a : accounts.getIfPresent(accountId);
   }
 
   @Override
