@@ -1,7 +1,6 @@
 package dev.mileage.points.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.mileage.points.engine.AccountChange;
 import dev.mileage.points.engine.BatchOutcome;
 import dev.mileage.points.engine.LedgerEngine;
 import dev.mileage.points.engine.PendingState;
@@ -41,11 +40,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * context).
  *
  * <p>Journal first: a batch commits as one journal row (its {@link WriteSet}, encoded) and the writer row's
- * fence; that is the durable point, after which it is answered (and cached once the projection has written it). The tables (transfer, account,
- * pending) are brought up to date by the projection for all the batches committed since the last one, in two
- * lanes on two more connections: the transfer rows, then the accounts and reservations (see {@link Lane}; an
- * {@link Overlay} holds the batches' effects for readers and for the next batches until the second lane has
- * written them). The database's serial work per batch is one row; the per-transfer rows and
+ * fence; that is the durable point, after which it is answered (and cached once the projection has written
+ * it). The tables (transfer, account, pending) are brought up to date by the projection for all the batches
+ * committed since the last one, in two lanes on two more connections: the transfer rows, then the accounts
+ * and reservations (see {@link Lane}; an {@link Overlay} holds the batches' effects for readers and for the
+ * next batches until the second lane has written them). The database's serial work per batch is one row; the per-transfer rows and
  * index entries are written off the commit path, and an account changed by many batches is written once.
  * At most {@link #UNPROJECTED_TRANSFERS_MAX} transfers wait for projection: past it the writer takes no new
  * batch until the projection catches up.
@@ -754,21 +753,8 @@ final class LedgerWriter extends VerticleBase {
   private void projected(Projection p) {
     WriteSet w = p.writeSet;
     projectedSeq = w.lastSeq;
-    for (Committed c : p.batches) {
-      // Cached before they leave the overlay, so a reader that no longer finds a key there finds it here (or,
-      // once evicted, in the tables, which hold it now). A key a later batch changed again stays for that one,
-      // unless the later state is equal, which the overlay's removal compares by (a reservation voided back to
-      // an account's earlier counters): then it leaves now, so it is cached now.
-      BatchOutcome o = c.outcome();
-      for (AccountChange ch : o.accounts()) {
-        Account a = ch.after();
-        if (a.equals(unprojected.accounts.get(a.id()))) accounts.put(a.id(), a);
-      }
-      for (PendingState r : o.pendings()) {
-        if (r.equals(unprojected.pendings.get(r.id()))) pendings.put(r.id(), r);
-      }
-      unprojected.remove(o);
-    }
+    // cached as they leave the overlay (see Overlay#remove): the caches hold what the tables now hold
+    for (Committed c : p.batches) unprojected.remove(c.outcome(), accounts::put, pendings::put);
     unprojectedTransfers -= w.size();
     counters.projections.increment();
     counters.projectedTransfers.add(w.size());

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * State newer than the tables, by key: what a run of batches changed, each key mapped to its latest value. The
@@ -51,6 +52,25 @@ final class Overlay {
     for (AccountChange c : outcome.accounts()) accounts.remove(c.after().id(), c.after());
     for (PendingState p : outcome.pendings()) pendings.remove(p.id(), p);
     for (TransferRecord r : outcome.inserted()) transfers.remove(r.transfer().id(), r);
+  }
+
+  /**
+   * The batch left the run, as {@link #remove(BatchOutcome)}, and each account and reservation entry that leaves is
+   * handed to its sink first, while the overlay still shows it: a reader that no longer finds the key here finds
+   * what the sink did with it. An entry leaves when it still holds the batch's state or an equal later one.
+   */
+  void remove(BatchOutcome outcome, BiConsumer<Long, Account> leavingAccounts,
+              BiConsumer<UUID, PendingState> leavingPendings) {
+    for (AccountChange c : outcome.accounts()) leave(accounts, c.after().id(), c.after(), leavingAccounts);
+    for (PendingState p : outcome.pendings()) leave(pendings, p.id(), p, leavingPendings);
+    for (TransferRecord r : outcome.inserted()) transfers.remove(r.transfer().id(), r);
+  }
+
+  private static <K, V> void leave(Map<K, V> map, K key, V value, BiConsumer<K, V> sink) {
+    if (value.equals(map.get(key))) {
+      sink.accept(key, value);
+      map.remove(key, value);
+    }
   }
 
   void clear() {

@@ -168,13 +168,8 @@ public final class PgLedger implements ManagedLedger {
         .execute(Tuple.of(owner, pointType, flags))
         .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
             ? new IllegalArgumentException("unknown point type: " + pointType) : e))
-        .compose(v -> {
-          // the table's counters may be behind the committed state (the projection): bring them up to date
-          long projectedBefore = writer.projectedSeq();
-          return current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
-              + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType))
-              .map(rows -> List.of(LedgerRows.account(rows.iterator().next()))), projectedBefore);
-        })
+        // the table's counters may be behind the committed state (the projection): brought up to date
+        .compose(v -> ownerAccount(owner, pointType))
         .map(found -> found.get(0)));
   }
 
@@ -200,11 +195,16 @@ public final class PgLedger implements ManagedLedger {
   @Override
   public CompletionStage<Optional<Account>> accountOf(String owner, int pointType) {
     Objects.requireNonNull(owner, "owner");
-    long projectedBefore = writer.projectedSeq(); // before the query's snapshot
-    return read(current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
-            + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType))
-        .map(rows -> all(rows, LedgerRows::account)), projectedBefore)
+    return read(ownerAccount(owner, pointType)
         .map(found -> found.isEmpty() ? Optional.<Account>empty() : Optional.of(found.get(0))));
+  }
+
+  /** The owner's account of the point type (none or one), at its latest committed state. */
+  private Future<List<Account>> ownerAccount(String owner, int pointType) {
+    long projectedBefore = writer.projectedSeq(); // before the query's snapshot
+    return current(pool.preparedQuery("SELECT " + LedgerRows.ACCOUNT_COLUMNS
+            + " FROM ledger.account WHERE owner = $1 AND point_type = $2").execute(Tuple.of(owner, pointType))
+        .map(rows -> all(rows, LedgerRows::account)), projectedBefore);
   }
 
   @Override

@@ -183,11 +183,7 @@ class PgLedgerStoreFailureTest {
       c.createStatement().execute("ALTER TABLE ledger.transfer ADD CONSTRAINT test_poison CHECK (amount <> 7772)");
       try {
         assertEquals(OK, Await.of(ledger.submit(stranded)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-        while (ledger.projectionsFailed() == 0) {
-          assertTrue(System.nanoTime() < deadline, "the projection was tried and refused");
-          Thread.sleep(10);
-        }
+        awaitRefused(ledger, "the projection was tried and refused");
         ledger.close(); // gives up projecting: the journal keeps the batch
         assertTrue(countRows(c, "SELECT count(*) FROM ledger.journal") >= 1, "left in the journal");
         assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + stranded.id() + "'"));
@@ -227,11 +223,7 @@ class PgLedgerStoreFailureTest {
           + stored + ")");
       try {
         assertEquals(OK, Await.of(ledger.submit(ahead)), "durable once its journal record committed");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-        while (ledger.projectionsFailed() == 0) {
-          assertTrue(System.nanoTime() < deadline, "the state lane was tried and refused");
-          Thread.sleep(10);
-        }
+        awaitRefused(ledger, "the state lane was tried and refused");
         assertEquals(1, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + ahead.id() + "'"
             + " AND batch_seq > (SELECT batch_seq FROM ledger.projection WHERE id = 1)"), "the row went ahead");
         assertEquals(before.creditsPosted(), countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = "
@@ -287,10 +279,7 @@ class PgLedgerStoreFailureTest {
             Thread.sleep(5);
           }
         }
-        while (ledger.projectionsFailed() == 0) {
-          assertTrue(System.nanoTime() < deadline, "the state lane was refused");
-          Thread.sleep(10);
-        }
+        awaitRefused(ledger, "the state lane was refused");
       } finally {
         c.createStatement().execute("ALTER TABLE ledger.account DROP CONSTRAINT test_poison");
       }
@@ -329,11 +318,7 @@ class PgLedgerStoreFailureTest {
         assertEquals(OK, Await.of(ledger.submit(reserve)));
         assertEquals(5, Await.of(ledger.account(customer)).orElseThrow().debitsPending());
         assertEquals(OK, Await.of(ledger.submit(Transfer.voidPending(Transfer.idOf("equal:void"), reserve.id(), 0, ""))));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-        while (ledger.projectionsFailed() == 0) {
-          assertTrue(System.nanoTime() < deadline, "the state lane was refused");
-          Thread.sleep(10);
-        }
+        awaitRefused(ledger, "the state lane was refused");
       } finally {
         c.createStatement().execute("ALTER TABLE ledger.account DROP CONSTRAINT test_poison");
       }
@@ -345,6 +330,15 @@ class PgLedgerStoreFailureTest {
       assertEquals(10, countRows(c, "SELECT debits_posted FROM ledger.account WHERE id = " + customer));
     }
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /** Waits, bounded, until the database has refused a projection statement. */
+  private static void awaitRefused(PgLedger ledger, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    while (ledger.projectionsFailed() == 0) {
+      assertTrue(System.nanoTime() < deadline, what);
+      Thread.sleep(10);
+    }
   }
 
   private static long failedProjections(PgLedger ledger) {
