@@ -24,6 +24,7 @@ final class BatchParams {
 
   /** The transfer rows of batches {@code w.firstSeq..w.lastSeq}, on top of the transfer lane's fence. */
   static Tuple transfers(WriteSet w) {
+    Checks.invariant(w.holdsRows(), "the transfer lane writes a set that holds its rows", w.firstSeq);
     List<TransferRecord> inserted = w.transfers;
     int n = inserted.size();
     UUID[] ids = new UUID[n];

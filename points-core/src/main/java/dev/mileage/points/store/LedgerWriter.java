@@ -44,10 +44,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it). The tables (transfer, account, pending) are brought up to date by the projection for all the batches
  * committed since the last one, in two lanes on two more connections: the transfer rows, then the accounts
  * and reservations (see {@link Lane}; an {@link Overlay} holds the batches' effects for readers and for the
- * next batches until the second lane has written them). The database's serial work per batch is one row; the per-transfer rows and
- * index entries are written off the commit path, and an account changed by many batches is written once.
- * At most {@link #UNPROJECTED_TRANSFERS_MAX} transfers wait for projection: past it the writer takes no new
- * batch until the projection catches up.
+ * next batches until the lane that writes them has: the transfers until the first, the accounts and reservations
+ * until the second). The database's serial work per batch is one row; the per-transfer rows and index entries
+ * are written off the commit path, and an account changed by many batches is written once. At most
+ * {@link #UNWRITTEN_TRANSFERS_MAX} transfers wait for the first lane and {@link #UNPROJECTED_TRANSFERS_MAX} for the
+ * second: past either the writer takes no new batch until that lane catches up.
  *
  * <p>Pipelined: while a batch's statement is committing, the next batch is prefetched and applied on top
  * of the uncommitted changes of those in flight (another {@link Overlay}) and its statement is queued behind
@@ -64,13 +65,31 @@ final class LedgerWriter extends VerticleBase {
 
   /** Batches applied and sent whose commit is not yet known, at most (one running, one queued behind it). */
   static final int BATCHES_IN_FLIGHT_MAX = 2;
-  /** Committed transfers not yet projected, at most, before the writer waits for the projection. */
-  static final int UNPROJECTED_TRANSFERS_MAX = 16_384;
+  /**
+   * Committed transfers whose rows the transfer lane has not written yet, at most, before the writer waits for it.
+   * Until then each is held whole (its request, outcome and overlay entries).
+   */
+  static final int UNWRITTEN_TRANSFERS_MAX = 16_384;
+  /**
+   * Committed transfers whose accounts and reservations the state lane has not written yet, at most, before the
+   * writer waits for it. Past the transfer lane a batch is held as its accounts' and reservations' last states
+   * only, merged with the batches before it, so this bound is about entries per account and per reservation,
+   * not per transfer.
+   */
+  static final int UNPROJECTED_TRANSFERS_MAX = 65_536;
   private static final System.Logger LOG = System.getLogger(LedgerWriter.class.getName());
-  /** Transfers one projection statement writes at most (a larger batch goes alone). */
+  /** Transfers one transfer-lane statement writes at most (a larger batch goes alone). */
   static final int PROJECTION_TRANSFERS_MAX = 4096;
-  /** Projection statements sent and not yet answered per lane, at most (the server runs them in order). */
+  /**
+   * Transfers whose state one state-lane statement writes at most. Larger than the transfer lane's: the state
+   * lane's cost is per account and per reservation, and the more batches one statement covers, the more of them
+   * it writes once for many transfers (an account changed by several, a reservation made and closed in the window).
+   */
+  static final int STATE_PROJECTION_TRANSFERS_MAX = 32_768;
+  /** Transfer-lane statements sent and not yet answered, at most (the server runs them in order). */
   static final int PROJECTIONS_IN_FLIGHT_MAX = 2;
+  /** State-lane statements sent and not yet answered, at most: one, so that what waits merges into the next. */
+  static final int STATE_PROJECTIONS_IN_FLIGHT_MAX = 1;
   /**
    * A backlog of this many transfers is projected at once; a smaller one waits up to
    * {@link #PROJECTION_LINGER_MS} for more, unless a reader waits for it or the ledger is closing. Each
@@ -165,8 +184,12 @@ final class LedgerWriter extends VerticleBase {
   /** Set while a small backlog lingers for more. */
   private long lingerTimer = -1;
   /** The projection's lanes: transfer rows first, then the state of the same batches (see {@link Lane}). */
-  private final Lane transferLane = new Lane("transfer", 1, LedgerRows.PROJECT_TRANSFERS, BatchParams::transfers);
-  private final Lane stateLane = new Lane("state", 0, LedgerRows.PROJECT_STATE, BatchParams::state);
+  private final Lane transferLane = new Lane("transfer", 1, LedgerRows.PROJECT_TRANSFERS, BatchParams::transfers,
+      PROJECTIONS_IN_FLIGHT_MAX, PROJECTION_TRANSFERS_MAX);
+  private final Lane stateLane = new Lane("state", 0, LedgerRows.PROJECT_STATE, BatchParams::state,
+      STATE_PROJECTIONS_IN_FLIGHT_MAX, STATE_PROJECTION_TRANSFERS_MAX);
+  /** Committed transfers the transfer lane has not written yet (the backlog and that lane's statements). */
+  private int unwrittenTransfers;
   /** Written on the writer context only; read from any thread for metrics. */
   private volatile int unprojectedTransfers;
   /** The last batch in the tables (read from any thread). */
@@ -286,7 +309,8 @@ final class LedgerWriter extends VerticleBase {
    */
   private void drain() {
     if (closed || preparing || resolving || flights.size() >= BATCHES_IN_FLIGHT_MAX) return;
-    if (unprojectedTransfers >= UNPROJECTED_TRANSFERS_MAX) return; // the projection's completion drains again
+    // a lane's completion drains again
+    if (unwrittenTransfers >= UNWRITTEN_TRANSFERS_MAX || unprojectedTransfers >= UNPROJECTED_TRANSFERS_MAX) return;
     List<Request> batch = new ArrayList<>();
     int size = 0;
     for (Request r = queue.peek(); r != null; r = queue.peek()) {
@@ -430,6 +454,7 @@ final class LedgerWriter extends VerticleBase {
       backlog.add(new Committed(f.outcome, f.seq, f.created, System.nanoTime()));
       backlogTransfers += f.outcome.inserted().size();
       unprojectedTransfers += f.outcome.inserted().size();
+      unwrittenTransfers += f.outcome.inserted().size();
     }
     committed(f.batch, f.view, f.outcome, f.seq > 0 ? (System.nanoTime() - f.sentNanos) / 1_000 : 0);
     if (f.sweepFull) sweepRequested = true;
@@ -559,6 +584,9 @@ final class LedgerWriter extends VerticleBase {
     final int fenceColumn;
     final String sql;
     final java.util.function.Function<WriteSet, Tuple> params;
+    /** Statements in flight at most, and transfers one statement covers at most (unless one batch is more). */
+    final int inFlightMax;
+    final int transfersMax;
     /** Ready to send, oldest first (failed statements go back in front). */
     final ArrayDeque<Projection> ready = new ArrayDeque<>();
     /** Sent and not yet settled, oldest first. */
@@ -568,11 +596,14 @@ final class LedgerWriter extends VerticleBase {
     long failures;
     Future<PgConnection> connecting;
 
-    Lane(String name, int fenceColumn, String sql, java.util.function.Function<WriteSet, Tuple> params) {
+    Lane(String name, int fenceColumn, String sql, java.util.function.Function<WriteSet, Tuple> params,
+         int inFlightMax, int transfersMax) {
       this.name = name;
       this.fenceColumn = fenceColumn;
       this.sql = sql;
       this.params = params;
+      this.inFlightMax = inFlightMax;
+      this.transfersMax = transfersMax;
     }
 
     boolean idle() {
@@ -580,7 +611,7 @@ final class LedgerWriter extends VerticleBase {
     }
 
     boolean hasRoom() {
-      return !held && !projectionGaveUp && sent.size() < PROJECTIONS_IN_FLIGHT_MAX;
+      return !held && !projectionGaveUp && sent.size() < inFlightMax;
     }
 
     Future<PgConnection> connection() {
@@ -597,14 +628,13 @@ final class LedgerWriter extends VerticleBase {
 
     /**
      * Sends what is ready while there is room; projections ready at once go as one statement (up to
-     * {@link #PROJECTION_TRANSFERS_MAX} transfers): fewer, larger statements update an account changed by
+     * {@link #transfersMax} transfers): fewer, larger statements update an account changed by
      * several of them once. Measured: the state lane's statements grew from about 2,100 to 3,400 transfers.
      */
     void pump() {
       while (hasRoom() && !ready.isEmpty()) {
         Projection p = ready.poll();
-        while (!ready.isEmpty()
-            && p.writeSet.size() + ready.peek().writeSet.size() <= PROJECTION_TRANSFERS_MAX) {
+        while (!ready.isEmpty() && p.writeSet.size() + ready.peek().writeSet.size() <= transfersMax) {
           p = Projection.merge(p, ready.poll());
         }
         send(p);
@@ -694,10 +724,24 @@ final class LedgerWriter extends VerticleBase {
     }
   }
 
-  /** A lane committed {@code p}: from the transfer lane it goes on to the state lane; from the state lane it is done. */
+  /**
+   * A lane committed {@code p}. From the transfer lane it goes on to the state lane: its transfers are in the table
+   * now, so they leave the overlay, and the projection lets go of them and of its batches, keeping one entry per
+   * account and reservation; it merges at once into the projection waiting last for the state lane if that has
+   * room, so what waits there stays compact. From the state lane it is done.
+   */
   private void done(Lane lane, Projection p) {
     if (lane == transferLane) {
-      stateLane.ready.add(p);
+      unprojected.removeTransfers(p.writeSet);
+      unwrittenTransfers -= p.writeSet.size();
+      p.writeSet.dropTransfers();
+      p.batches.clear();
+      Projection last = stateLane.ready.peekLast();
+      if (last != null && last.writeSet.size() + p.writeSet.size() <= stateLane.transfersMax) {
+        Projection.merge(last, p);
+      } else {
+        stateLane.ready.add(p);
+      }
       stateLane.pump();
     } else {
       counters.projectionMicrosTotal.add((System.nanoTime() - p.sentNanos) / 1_000);
@@ -754,7 +798,7 @@ final class LedgerWriter extends VerticleBase {
     WriteSet w = p.writeSet;
     projectedSeq = w.lastSeq;
     // cached as they leave the overlay (see Overlay#remove): the caches hold what the tables now hold
-    for (Committed c : p.batches) unprojected.remove(c.outcome(), accounts::put, pendings::put);
+    unprojected.remove(w, accounts::put, pendings::put);
     unprojectedTransfers -= w.size();
     counters.projections.increment();
     counters.projectedTransfers.add(w.size());

@@ -54,16 +54,27 @@ final class Overlay {
     for (TransferRecord r : outcome.inserted()) transfers.remove(r.transfer().id(), r);
   }
 
+  /** The transfer rows of {@code w} are in the table: they leave (a transfer id is never written twice). */
+  void removeTransfers(WriteSet w) {
+    for (TransferRecord r : w.transfers) transfers.remove(r.transfer().id(), r);
+  }
+
   /**
-   * The batch left the run, as {@link #remove(BatchOutcome)}, and each account and reservation entry that leaves is
+   * The tables hold the accounts and reservations of {@code w} (consecutive batches, merged: each key at its last
+   * state in them). Each entry that still holds that state, or an equal one a later batch left, leaves, and is
    * handed to its sink first, while the overlay still shows it: a reader that no longer finds the key here finds
-   * what the sink did with it. An entry leaves when it still holds the batch's state or an equal later one.
+   * what the sink did with it. An entry a later batch changed to something else stays for that batch.
    */
-  void remove(BatchOutcome outcome, BiConsumer<Long, Account> leavingAccounts,
-              BiConsumer<UUID, PendingState> leavingPendings) {
-    for (AccountChange c : outcome.accounts()) leave(accounts, c.after().id(), c.after(), leavingAccounts);
-    for (PendingState p : outcome.pendings()) leave(pendings, p.id(), p, leavingPendings);
-    for (TransferRecord r : outcome.inserted()) transfers.remove(r.transfer().id(), r);
+  void remove(WriteSet w, BiConsumer<Long, Account> leavingAccounts, BiConsumer<UUID, PendingState> leavingPendings) {
+    w.accounts.forEach((id, c) -> {
+      Account a = accounts.get(id);
+      if (a != null && a.debitsPending() == c[4] && a.debitsPosted() == c[5] && a.creditsPending() == c[6]
+          && a.creditsPosted() == c[7]) {
+        leavingAccounts.accept(id, a);
+        accounts.remove(id, a);
+      }
+    });
+    w.pendings.forEach((id, p) -> leave(pendings, id, p, leavingPendings));
   }
 
   private static <K, V> void leave(Map<K, V> map, K key, V value, BiConsumer<K, V> sink) {

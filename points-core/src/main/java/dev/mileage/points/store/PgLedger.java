@@ -368,6 +368,11 @@ public final class PgLedger implements ManagedLedger {
     return writer.unprojectedTransfers();
   }
 
+  /** Transfers, accounts and reservations held in memory because a projection lane has not written them yet (tests). */
+  int[] unprojectedEntries() {
+    return new int[] {unprojected.transfers.size(), unprojected.accounts.size(), unprojected.pendings.size()};
+  }
+
   /** Projections (journal to tables) the database refused or that broke off; each is retried. */
   long projectionsFailed() {
     return counters.projectionsFailed.sum();

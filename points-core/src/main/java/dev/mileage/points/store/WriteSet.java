@@ -34,7 +34,10 @@ import java.util.function.Predicate;
 final class WriteSet {
   private static final int VERSION = 1;
 
-  final List<TransferRecord> transfers = new ArrayList<>();
+  /** The transfer rows, until the transfer lane has written them ({@link #dropTransfers}). */
+  List<TransferRecord> transfers = new ArrayList<>();
+  /** Transfers in this set, whether or not their rows are still held. */
+  private int transferCount;
   /** Per account: the four counters (debits pending, debits posted, credits pending, credits posted) as the
    * first batch found them, then as the last batch left them: {@code long[8]}. */
   final Map<Long, long[]> accounts = new HashMap<>();
@@ -57,14 +60,30 @@ final class WriteSet {
     return firstSeq == 0;
   }
 
+  /** Transfers in this set (also after {@link #dropTransfers}). */
   int size() {
-    return transfers.size();
+    return transferCount;
+  }
+
+  /** Whether the transfer rows are still here (see {@link #dropTransfers}). */
+  boolean holdsRows() {
+    return transfers.size() == transferCount;
+  }
+
+  /**
+   * Lets the transfer rows go once the tables hold them: what the state lane still needs of this set is one entry
+   * per account and per reservation, whatever the number of transfers behind them. A set without its rows
+   * still merges, and reports its size.
+   */
+  void dropTransfers() {
+    transfers = new ArrayList<>(0);
   }
 
   /** Appends the next committed batch (its number must follow this set's last). */
   void add(BatchOutcome outcome, long seq, boolean[] createdFlags) {
     next(seq, outcome.lastTimestampMicros());
     transfers.addAll(outcome.inserted());
+    transferCount += outcome.inserted().size();
     for (AccountChange c : outcome.accounts()) {
       Account b = c.before();
       Account a = c.after();
@@ -79,10 +98,13 @@ final class WriteSet {
   void addAll(WriteSet next) {
     if (next.isEmpty()) return;
     Checks.invariant(isEmpty() || next.firstSeq == lastSeq + 1, "write sets merge in batch order", next.firstSeq);
+    Checks.invariant(transferCount == 0 || next.transferCount == 0 || holdsRows() == next.holdsRows(),
+        "a set that holds its rows merges only with another that does", next.firstSeq);
     if (isEmpty()) firstSeq = next.firstSeq;
     lastSeq = next.lastSeq;
     lastTimestampMicros = Math.max(lastTimestampMicros, next.lastTimestampMicros);
     transfers.addAll(next.transfers);
+    transferCount += next.transferCount;
     next.accounts.forEach((id, c) -> account(id, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]));
     for (PendingState p : next.pendings.values()) pending(p, next.created.contains(p.id()));
   }
@@ -162,8 +184,9 @@ final class WriteSet {
         .appendByte((byte) p.status().ordinal()).appendByte((byte) (createdHere ? 1 : 0));
   }
 
-  /** This set as one journal record (what {@link #decode} reads back). */
+  /** This set as one journal record (what {@link #decode} reads back); only while it holds its rows. */
   Buffer encode() {
+    Checks.invariant(holdsRows(), "a set without its rows is not a record", firstSeq);
     Buffer b = Buffer.buffer(64 + transfers.size() * 112 + accounts.size() * 72 + pendings.size() * 60);
     b.appendInt(VERSION).appendLong(firstSeq).appendLong(lastSeq).appendLong(lastTimestampMicros);
     appendTransfers(b, transfers);
@@ -204,6 +227,7 @@ final class WriteSet {
       w.transfers.add(new TransferRecord(new Transfer(id, debit, credit, amount, pendingId, timeout, code, reference,
           flags), Micros.toInstant(ts)));
     }
+    w.transferCount = n;
     int m = readInt(b, at);
     for (int i = 0; i < m; i++) {
       long id = readLong(b, at);

@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.mileage.points.ledger.TransferResult.OK;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -288,6 +289,62 @@ class PgLedgerStoreFailureTest {
       long statements = ledger.stats().projections() - projectionsBefore;
       assertTrue(statements >= 1 && statements < ids.size(), "merged into fewer statements: " + statements);
       assertEquals(credits + ids.size(), countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = " + customer));
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected records are deleted");
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /**
+   * While the state lane is refused, the transfer lane writes three batches of a full statement each; their rows
+   * then leave memory (reads by id find them in the table), while the account they change stays there. Once the
+   * state lane accepts, what waited goes as one statement, larger than a transfer-lane statement may be.
+   */
+  @Test
+  void theStateLaneWritesWhatWaitedInOneStatementAndTheRowsLeaveMemoryFirst() throws Exception {
+    Fixture f = fixture("window:", 2);
+    long customer = f.customers()[0];
+    PgLedger ledger = (PgLedger) f.ledger();
+    int perBatch = LedgerWriter.PROJECTION_TRANSFERS_MAX;
+    int batches = 3;
+    try (ledger; Connection c = LedgerAudit.connect(db)) {
+      Await.of(ledger.awaitProjected());
+      long credits = Await.of(ledger.account(customer)).orElseThrow().creditsPosted();
+      c.createStatement().execute("ALTER TABLE ledger.account ADD CONSTRAINT test_poison CHECK (id <> " + customer
+          + " OR credits_posted = " + credits + ")");
+      List<UUID> ids = new ArrayList<>();
+      try {
+        for (int b = 0; b < batches; b++) {
+          List<Transfer> batch = new ArrayList<>();
+          for (int i = 0; i < perBatch; i++) {
+            batch.add(Transfer.single(Transfer.idOf("window:" + b + ":" + i), f.issuer().id(), customer, 1, 0, ""));
+          }
+          Await.of(ledger.submit(batch)).forEach(r -> assertEquals(OK, r));
+          batch.forEach(t -> ids.add(t.id()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        while (ledger.unprojectedEntries()[0] > 0) {
+          assertTrue(System.nanoTime() < deadline, "the transfer lane wrote every row while the state lane was refused");
+          Thread.sleep(10);
+        }
+        awaitRefused(ledger, "the state lane was refused");
+        assertEquals(batches * perBatch, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE batch_seq >"
+            + " (SELECT batch_seq FROM ledger.projection WHERE id = 1)"), "the rows are in the table");
+        assertEquals(batches * perBatch, ledger.unprojectedTransfers(), "and their state is not");
+        assertTrue(ledger.unprojectedEntries()[1] >= 2, "the accounts stay in memory: " + ledger.unprojectedEntries()[1]);
+        for (UUID id : List.of(ids.get(0), ids.get(ids.size() / 2), ids.get(ids.size() - 1))) {
+          assertTrue(Await.of(ledger.transfer(id)).isPresent(), "read from the table: " + id);
+        }
+        assertEquals(credits + ids.size(), Await.of(ledger.account(customer)).orElseThrow().creditsPosted(),
+            "reads answer the committed state");
+      } finally {
+        c.createStatement().execute("ALTER TABLE ledger.account DROP CONSTRAINT test_poison");
+      }
+      long projectionsBefore = ledger.stats().projections();
+      Await.of(ledger.awaitProjected());
+      assertEquals(1, ledger.stats().projections() - projectionsBefore,
+          "one state statement for " + batches + " transfer-lane statements");
+      assertEquals(credits + ids.size(), countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = " + customer));
+      assertArrayEquals(new int[] {0, 0, 0}, ledger.unprojectedEntries(), "nothing left in memory");
       assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected records are deleted");
     }
     LedgerAudit.assertBalancesEqualTheirTransfers(db);

@@ -18,6 +18,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +113,30 @@ class WriteSetTest {
     unchained.add(second(hold), 3, new boolean[] {false});
     assertThrows(IllegalStateException.class, () -> unchained.add(first(hold), 4, new boolean[] {true}),
         "account 1's second change starts from other counters than the first left");
+  }
+
+  @Test
+  void aSetWithoutItsRowsKeepsItsSizeAndStateAndMergesOnlyWithOthersLikeIt() {
+    UUID hold = Transfer.idOf("hold");
+    WriteSet w = new WriteSet();
+    w.add(first(hold), 3, new boolean[] {true});
+    w.dropTransfers();
+    assertEquals(2, w.size(), "the transfers still count");
+    assertTrue(w.transfers.isEmpty());
+    assertFalse(w.holdsRows());
+    WriteSet next = new WriteSet();
+    next.add(second(hold), 4, new boolean[] {false});
+    assertThrows(IllegalStateException.class, () -> w.addAll(next), "rows merged into a set without would be lost");
+    assertThrows(IllegalStateException.class, () -> BatchParams.transfers(w), "the transfer lane needs the rows");
+    assertThrows(IllegalStateException.class, w::encode, "a record needs the rows");
+    next.dropTransfers();
+    w.addAll(next);
+    assertEquals(3, w.size());
+    assertEquals(4, w.lastSeq);
+    assertArrayEquals(new long[] {0, 100, 0, 0, 0, 130, 0, 0}, w.accounts.get(1L), "first before, last after");
+    assertEquals(PendingStatus.POSTED, w.pendings.get(hold).status());
+    assertTrue(w.created.contains(hold), "inserted once, in its last state");
+    assertEquals(23, BatchParams.state(w).size(), "the state lane's parameters need no rows");
   }
 
   @Test
