@@ -1,6 +1,9 @@
 package dev.mileage.gateway.sip;
 
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel;
+import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPEventInterceptor;
 import gov.nist.javax.sip.stack.SIPServerTransaction;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
@@ -21,8 +24,9 @@ import java.util.logging.Logger;
  * handled each message, on every transport: its UDP channel calls it, and so do the parsers of its stream
  * connections (TCP, TLS, WebSocket: the blocking parser always, the NIO one only with the post-parsing thread pool
  * that {@link SipEndpoint} configures). A PRACK on a live dialog whose server transaction is gone was dropped
- * (one handed to us, or a retransmission, still has its transaction) and is answered 481 statelessly: to the Via's
- * received and rport, which over TCP and WebSocket is the connection the PRACK came on (jain-sip reuses it).
+ * (one handed to us, or a retransmission, still has its transaction) and is answered 481 statelessly: over TCP, TLS
+ * and WebSocket on the connection the PRACK came on, over UDP to the Via's received and rport. A failure to check
+ * or to answer is logged as a warning (jain-sip's executor would drop it silently).
  * Configured by class name ({@code gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR}), hence public.
  */
 public final class UnmatchedPrack implements SIPEventInterceptor {
@@ -40,20 +44,39 @@ public final class UnmatchedPrack implements SIPEventInterceptor {
 
   @Override
   public void afterMessage(Message message) {
+    try {
+      answerUnmatched(message);
+    } catch (RuntimeException e) {
+      // jain-sip runs this on an executor that would swallow it without a word, and the client would hear nothing
+      LOG.log(Level.WARNING, "an unmatched PRACK was not checked", e);
+    }
+  }
+
+  private void answerUnmatched(Message message) {
     if (!(message instanceof SIPRequest prack) || !Request.PRACK.equals(prack.getMethod())) return;
-    if (!(stack instanceof SIPTransactionStack transactions) || prack.getTopmostVia() == null) return;
+    // the stack of the channel the PRACK came on: known from the first message, unlike init()'s (set later)
+    MessageChannel channel = prack.getMessageChannel() instanceof MessageChannel c ? c : null;
+    SIPTransactionStack transactions = channel != null ? channel.getSIPStack()
+        : stack instanceof SIPTransactionStack s ? s : null;
+    if (transactions == null || prack.getTopmostVia() == null) return;
     if (transactions.findTransaction(prack, true) != null) return; // handed to us, or a retransmission
     // handed to us and already answered: over TCP and WebSocket the answer ends its transaction at once (timer J is
     // 0), possibly before this runs; the request keeps its transaction (jain-sip's default RELEASE_REFERENCES_STRATEGY)
     if (prack.getTransaction() instanceof SIPServerTransaction st && st.getLastResponseStatusCode() != 0) return;
     if (transactions.getDialog(prack.getDialogId(true)) == null) return; // no dialog: jain-sip answered 481 itself
-    Iterator<?> providers = stack.getSipProviders();
-    if (!providers.hasNext()) return;
+    Response r = prack.createResponse(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
     try {
-      Response r = prack.createResponse(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-      ((SipProvider) providers.next()).sendResponse(r);
+      if (channel instanceof ConnectionOrientedMessageChannel connection) {
+        // TCP, TLS, WebSocket: on the connection the PRACK came on (RFC 3261 18.2.2), not one found again by address
+        connection.sendMessage((SIPResponse) r);
+        return;
+      }
+      SipStack sipStack = transactions instanceof SipStack own ? own : stack;
+      Iterator<?> providers = sipStack == null ? null : sipStack.getSipProviders();
+      if (providers == null || !providers.hasNext()) return;
+      ((SipProvider) providers.next()).sendResponse(r); // UDP: to the Via's received and rport (RFC 3581)
     } catch (Exception e) {
-      LOG.log(Level.FINE, "481 for an unmatched PRACK not sent", e);
+      LOG.log(Level.WARNING, "481 for an unmatched PRACK not sent: " + e);
     }
   }
 

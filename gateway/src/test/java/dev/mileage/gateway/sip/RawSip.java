@@ -99,6 +99,13 @@ public final class RawSip implements AutoCloseable {
     send(text.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
   }
 
+  private volatile boolean closedByPeer;
+
+  /** Whether the gateway closed this TCP connection (a read ended), which a wait that came back empty cannot tell. */
+  public boolean closedByPeer() {
+    return closedByPeer;
+  }
+
   /** Every response that arrives until {@code quietMs} pass without one (100 Trying included). */
   public List<Reply> receive(int quietMs) throws IOException {
     List<Reply> out = new ArrayList<>();
@@ -171,7 +178,10 @@ public final class RawSip implements AutoCloseable {
       } catch (SocketTimeoutException e) {
         return null;
       }
-      if (n < 0) return null; // the gateway closed the connection
+      if (n < 0) {
+        closedByPeer = true;
+        return null; // the gateway closed the connection
+      }
       unread.write(buf, 0, n);
     }
   }

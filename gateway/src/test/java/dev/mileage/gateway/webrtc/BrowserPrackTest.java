@@ -140,9 +140,9 @@ class BrowserPrackTest {
           + "Call-ID: " + WsSipClient.header(ok, "Call-ID") + "\n"
           + "CSeq: 90 PRACK\n" + rack(ok) + "\nContent-Length: 0\n\n";
       raw.send(prack);
-      assertEquals(List.of(481), prackResponses(raw), "in the dialog");
+      assertEquals(List.of(481), prackResponses(raw), "in the dialog; the gateway closed the connection: " + raw.closedByPeer());
       raw.send(prack.replace("Call-ID: ", "Call-ID: unknown-").replace("branch=z9hG4bK-", "branch=z9hG4bK-u"));
-      assertEquals(List.of(481), prackResponses(raw), "on no dialog");
+      assertEquals(List.of(481), prackResponses(raw), "on no dialog; the gateway closed the connection: " + raw.closedByPeer());
       c.send(c.inDialog("BYE", ok, DemoNumbers.ECHO, domain()));
       String bye = c.awaitFinal(WAIT);
       assertNotNull(bye, "no answer to the BYE");
