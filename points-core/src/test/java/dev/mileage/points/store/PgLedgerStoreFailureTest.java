@@ -262,11 +262,7 @@ class PgLedgerStoreFailureTest {
     long customer = f.customers()[0];
     PgLedger ledger = (PgLedger) f.ledger();
     try (ledger; Connection c = LedgerAudit.connect(db)) {
-      Await.of(ledger.awaitProjected());
-      long credits = Await.of(ledger.account(customer)).orElseThrow().creditsPosted();
-      // refuses any change of the customer's credits, however many batches one statement holds
-      c.createStatement().execute("ALTER TABLE ledger.account ADD CONSTRAINT test_poison CHECK (id <> " + customer
-          + " OR credits_posted = " + credits + ")");
+      long credits = refuseCreditChanges(c, ledger, customer);
       List<UUID> ids = new ArrayList<>();
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
@@ -307,10 +303,7 @@ class PgLedgerStoreFailureTest {
     int perBatch = LedgerWriter.PROJECTION_TRANSFERS_MAX;
     int batches = 3;
     try (ledger; Connection c = LedgerAudit.connect(db)) {
-      Await.of(ledger.awaitProjected());
-      long credits = Await.of(ledger.account(customer)).orElseThrow().creditsPosted();
-      c.createStatement().execute("ALTER TABLE ledger.account ADD CONSTRAINT test_poison CHECK (id <> " + customer
-          + " OR credits_posted = " + credits + ")");
+      long credits = refuseCreditChanges(c, ledger, customer);
       List<UUID> ids = new ArrayList<>();
       try {
         for (int b = 0; b < batches; b++) {
@@ -387,6 +380,18 @@ class PgLedgerStoreFailureTest {
       assertEquals(10, countRows(c, "SELECT debits_posted FROM ledger.account WHERE id = " + customer));
     }
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /**
+   * Once the tables are current, makes the database refuse any change of {@code account}'s posted credits, however
+   * many batches one statement holds (dropped as {@code test_poison}); answers those credits.
+   */
+  private static long refuseCreditChanges(Connection c, PgLedger ledger, long account) throws Exception {
+    Await.of(ledger.awaitProjected());
+    long credits = Await.of(ledger.account(account)).orElseThrow().creditsPosted();
+    c.createStatement().execute("ALTER TABLE ledger.account ADD CONSTRAINT test_poison CHECK (id <> " + account
+        + " OR credits_posted = " + credits + ")");
+    return credits;
   }
 
   /** Waits, bounded, until the database has refused a projection statement. */
