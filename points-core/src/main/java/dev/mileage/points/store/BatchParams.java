@@ -22,7 +22,7 @@ final class BatchParams {
   private BatchParams() {
   }
 
-  /** The transfer rows of batches {@code w.firstSeq..w.lastSeq}, on top of the transfer lane's fence. */
+  /** The transfer rows of batches {@code w.firstSeq..w.lastSeq}, tagged with the last. */
   static Tuple transfers(WriteSet w) {
     Checks.invariant(w.holdsRows(), "the transfer lane writes a set that holds its rows", w.firstSeq);
     List<TransferRecord> inserted = w.transfers;
@@ -55,7 +55,7 @@ final class BatchParams {
     t.addArrayOfUUID(ids).addArrayOfLong(debits).addArrayOfLong(credits).addArrayOfLong(amounts)
         .addArrayOfUUID(pendingIds).addArrayOfInteger(timeouts).addArrayOfInteger(codes).addArrayOfString(references)
         .addArrayOfInteger(flags).addArrayOfLong(timestamps);
-    return t.addLong(w.lastSeq).addLong(w.firstSeq - 1).addLong((long) n);
+    return t.addLong(w.lastSeq).addLong((long) n);
   }
 
   /** The accounts and reservations batches {@code w.firstSeq..w.lastSeq} changed, on top of the state lane's fence. */

@@ -53,28 +53,45 @@ final class LedgerRows {
       """;
 
   /**
-   * The projection's first lane: the transfer rows of committed batches appended, each tagged with the last
-   * batch of the statement, and the lane's fence (projection row 2) advanced from exactly the batch before
-   * the first to the last. Any row count other than expected raises, which rolls the statement back entirely.
+   * The projection's first lane: the transfer rows of committed batches appended, each tagged with the last batch of
+   * the statement. The lane runs on several connections at once, so it keeps no fence: the statements are in flight
+   * in batch order and passed on in that order, the state lane's fence (which it advances only for batches whose rows
+   * are written) is what readers go by, and the primary key refuses a row written twice. Any row count other than
+   * expected raises, which rolls the statement back entirely.
    */
   static final String PROJECT_TRANSFERS = """
       WITH t AS (
         INSERT INTO ledger.transfer (%s, batch_seq)
         SELECT *, $11 FROM UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::uuid[], $6::int4[], $7::int4[],
                                   $8::text[], $9::int4[], $10::int8[])
-        RETURNING 1),
-      w AS (
-        UPDATE ledger.projection SET batch_seq = $11 WHERE id = 2 AND batch_seq = $12
         RETURNING 1)
-      SELECT ledger.expect_rows((SELECT count(*) FROM t), $13, 'transfer'),
-             ledger.expect_rows((SELECT count(*) FROM w), 1, 'transfer projection')
+      SELECT ledger.expect_rows((SELECT count(*) FROM t), $12, 'transfer')
       """.formatted(TRANSFER_COLUMNS);
+
+  /**
+   * The same rows again, where some or all of them may be written already: after a failure (a statement whose answer
+   * was lost may have committed, or may still), and at a start. A row already there is left as it is.
+   */
+  static final String PROJECT_TRANSFERS_AGAIN = """
+      WITH t AS (
+        INSERT INTO ledger.transfer (%s, batch_seq)
+        SELECT *, $11 FROM UNNEST($1::uuid[], $2::int8[], $3::int8[], $4::int8[], $5::uuid[], $6::int4[], $7::int4[],
+                                  $8::text[], $9::int4[], $10::int8[])
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM t) <= $12
+      """.formatted(TRANSFER_COLUMNS);
+
+  /** Before a start projects the journal: the transfer rows' fence (row 2) is the state's (row 1) from now on. */
+  static final String ALIGN_PROJECTION = "UPDATE ledger.projection SET batch_seq = (SELECT batch_seq FROM ledger.projection"
+      + " WHERE id = 1) WHERE id = 2";
 
   /**
    * The projection's second lane, for batches whose transfer rows are written already: accounts updated only
    * if they still hold what the first batch read (anything else changing them aborts the projection),
-   * reservations created, reservations closed only if still open, the lane's fence (projection row 1)
-   * advanced from exactly the batch before the first to the last, and those batches' journal records
+   * reservations created, reservations closed only if still open, the projection's fences (rows 1 and 2: the
+   * state, and the transfer rows known written) advanced from exactly the batch before the first to the last (the
+   * writer sends it only once the transfer lane has written those batches' rows), and those batches' journal records
    * deleted (both lanes hold them now). Any row count other than expected raises, which rolls the statement
    * back entirely.
    */
@@ -97,8 +114,7 @@ final class LedgerRows {
          WHERE p.id = u.id AND p.status = 0
         RETURNING 1),
       w AS (
-        UPDATE ledger.projection SET batch_seq = $19 WHERE id = 1 AND batch_seq = $20
-           AND (SELECT batch_seq FROM ledger.projection WHERE id = 2) >= $19
+        UPDATE ledger.projection SET batch_seq = $19 WHERE id IN (1, 2) AND batch_seq = $20
         RETURNING 1),
       j AS (
         DELETE FROM ledger.journal WHERE batch_seq > $20 AND batch_seq <= $19
@@ -106,7 +122,7 @@ final class LedgerRows {
       SELECT ledger.expect_rows((SELECT count(*) FROM a), $21, 'account'),
              ledger.expect_rows((SELECT count(*) FROM p), $22, 'new reservation'),
              ledger.expect_rows((SELECT count(*) FROM c), $23, 'closed reservation'),
-             ledger.expect_rows((SELECT count(*) FROM w), 1, 'state projection'),
+             ledger.expect_rows((SELECT count(*) FROM w), 2, 'state projection'),
              ledger.expect_rows((SELECT count(*) FROM j), $19 - $20, 'journal')
       """.formatted(PENDING_COLUMNS);
 

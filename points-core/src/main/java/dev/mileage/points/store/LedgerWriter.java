@@ -86,8 +86,13 @@ final class LedgerWriter extends VerticleBase {
    * it writes once for many transfers (an account changed by several, a reservation made and closed in the window).
    */
   static final int STATE_PROJECTION_TRANSFERS_MAX = 32_768;
-  /** Transfer-lane statements sent and not yet answered, at most (the server runs them in order). */
+  /** Transfer-lane statements sent and not yet answered per connection, at most (each server runs its own in order). */
   static final int PROJECTIONS_IN_FLIGHT_MAX = 2;
+  /**
+   * Connections (so backends, and cores) the transfer lane writes on at once, its statements dealt to them in turn:
+   * the transfer rows are most of the projection's work, and one backend was what the writer waited for.
+   */
+  static final int TRANSFER_LANE_CONNECTIONS = 2;
   /** State-lane statements sent and not yet answered, at most: one, so that what waits merges into the next. */
   static final int STATE_PROJECTIONS_IN_FLIGHT_MAX = 1;
   /**
@@ -158,6 +163,8 @@ final class LedgerWriter extends VerticleBase {
     /** When its first batch was put in a statement. */
     final long sentNanos;
     io.vertx.core.AsyncResult<?> result;
+    /** Its rows may be written already (it was in flight when a statement failed): sent as the lane's "again" form. */
+    boolean again;
 
     Projection(List<Committed> batches, WriteSet writeSet, long sentNanos) {
       this.batches = batches;
@@ -173,6 +180,7 @@ final class LedgerWriter extends VerticleBase {
     static Projection merge(Projection a, Projection b) {
       a.batches.addAll(b.batches);
       a.writeSet.addAll(b.writeSet);
+      a.again |= b.again;
       return a;
     }
   }
@@ -184,9 +192,10 @@ final class LedgerWriter extends VerticleBase {
   /** Set while a small backlog lingers for more. */
   private long lingerTimer = -1;
   /** The projection's lanes: transfer rows first, then the state of the same batches (see {@link Lane}). */
-  private final Lane transferLane = new Lane("transfer", 1, LedgerRows.PROJECT_TRANSFERS, BatchParams::transfers,
-      PROJECTIONS_IN_FLIGHT_MAX, PROJECTION_TRANSFERS_MAX);
-  private final Lane stateLane = new Lane("state", 0, LedgerRows.PROJECT_STATE, BatchParams::state,
+  private final Lane transferLane = new Lane("transfer", LedgerRows.PROJECT_TRANSFERS,
+      LedgerRows.PROJECT_TRANSFERS_AGAIN, BatchParams::transfers, TRANSFER_LANE_CONNECTIONS,
+      PROJECTIONS_IN_FLIGHT_MAX * TRANSFER_LANE_CONNECTIONS, PROJECTION_TRANSFERS_MAX);
+  private final Lane stateLane = new Lane("state", LedgerRows.PROJECT_STATE, null, BatchParams::state, 1,
       STATE_PROJECTIONS_IN_FLIGHT_MAX, STATE_PROJECTION_TRANSFERS_MAX);
   /** Committed transfers the transfer lane has not written yet (the backlog and that lane's statements). */
   private int unwrittenTransfers;
@@ -246,8 +255,11 @@ final class LedgerWriter extends VerticleBase {
     idleOnStop = idle;
     project(); // what committed goes into the tables before the connections close
     idleCheck();
-    return idle.future().compose(v -> connecting == null || !connecting.succeeded() ? Future.succeededFuture()
-        : connecting.result().close());
+    return idle.future().compose(v -> {
+      transferLane.closeConnections();
+      stateLane.closeConnections();
+      return connecting == null || !connecting.succeeded() ? Future.succeededFuture() : connecting.result().close();
+    });
   }
 
   int queueDepth() {
@@ -570,19 +582,24 @@ final class LedgerWriter extends VerticleBase {
   }
 
   /**
-   * One lane of the projection: its own connection (so its own backend, and core), its statements sent in
-   * order, at most {@link #PROJECTIONS_IN_FLIGHT_MAX} at once (the server runs them in order, each fenced on
-   * the one before by the lane's row of {@code ledger.projection}). A projection goes through the transfer
-   * lane (the rows: append-only, the costly part) and then the state lane (accounts, reservations, the journal
-   * records deleted), so the state lane's statement for one projection runs while the transfer lane writes
-   * the next one's rows. A failure holds its lane, learns from the fence which statements committed and
-   * sends the others again; the other lane goes on with what it has.
+   * One lane of the projection: its own connections (so its own backends, and cores), its statements sent in
+   * batch order and settled in that order. A projection goes through the transfer lane (the rows: append-only, the
+   * costly part, on {@link #TRANSFER_LANE_CONNECTIONS} connections at once, statements dealt to them in turn) and
+   * then the state lane (accounts, reservations, both fences of {@code ledger.projection}, the journal records
+   * deleted: one connection, each statement fenced on the one before), so the state lane's statement for one
+   * projection runs while the transfer lane writes the next ones' rows. A failure holds its lane until everything in
+   * flight has its result; the state lane learns from its fence which statements committed and sends the others
+   * again, the transfer lane sends everything from the failed statement on again in a form that leaves rows already
+   * written as they are. The other lane goes on with what it has.
    */
   private final class Lane {
     final String name;
-    /** Which column of {@link LedgerRows#SELECT_PROJECTION} is this lane's fence. */
-    final int fenceColumn;
     final String sql;
+    /**
+     * The statement for rows that may be written already, or null for a lane with a fence (the state lane: its
+     * failures learn from {@code ledger.projection} row 1 which statements committed).
+     */
+    final String sqlAgain;
     final java.util.function.Function<WriteSet, Tuple> params;
     /** Statements in flight at most, and transfers one statement covers at most (unless one batch is more). */
     final int inFlightMax;
@@ -594,14 +611,17 @@ final class LedgerWriter extends VerticleBase {
     /** Failed: waiting for the others in flight, learning what committed, or pausing to retry. */
     boolean held;
     long failures;
-    Future<PgConnection> connecting;
+    /** One per connection; statements are dealt to them in turn. */
+    final List<Future<PgConnection>> connecting = new ArrayList<>();
+    long statements;
 
-    Lane(String name, int fenceColumn, String sql, java.util.function.Function<WriteSet, Tuple> params,
-         int inFlightMax, int transfersMax) {
+    Lane(String name, String sql, String sqlAgain, java.util.function.Function<WriteSet, Tuple> params,
+         int connections, int inFlightMax, int transfersMax) {
       this.name = name;
-      this.fenceColumn = fenceColumn;
       this.sql = sql;
+      this.sqlAgain = sqlAgain;
       this.params = params;
+      for (int i = 0; i < connections; i++) connecting.add(null);
       this.inFlightMax = inFlightMax;
       this.transfersMax = transfersMax;
     }
@@ -614,16 +634,30 @@ final class LedgerWriter extends VerticleBase {
       return !held && !projectionGaveUp && sent.size() < inFlightMax;
     }
 
+    /** The next connection in turn. */
     Future<PgConnection> connection() {
-      if (connecting == null || connecting.failed()) {
-        connecting = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
+      int i = (int) (statements++ % connecting.size());
+      Future<PgConnection> c = connecting.get(i);
+      if (c == null || c.failed()) {
+        c = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
             .addProperty("application_name", PgLedger.PROJECTION_APPLICATION_NAME));
+        connecting.set(i, c);
       }
-      return connecting;
+      return c;
     }
 
-    Future<?> execute(WriteSet w) {
-      return connection().compose(c -> c.preparedQuery(sql).execute(params.apply(w)));
+    Future<?> execute(WriteSet w, boolean again) {
+      String statement = again && sqlAgain != null ? sqlAgain : sql;
+      Tuple t = params.apply(w);
+      return connection().compose(c -> c.preparedQuery(statement).execute(t));
+    }
+
+    /** Closes the lane's connections (after a failure that may have broken one); they open again when needed. */
+    void closeConnections() {
+      for (int i = 0; i < connecting.size(); i++) {
+        Future<PgConnection> c = connecting.set(i, null);
+        if (c != null && c.succeeded()) c.result().close();
+      }
     }
 
     /**
@@ -644,7 +678,7 @@ final class LedgerWriter extends VerticleBase {
     void send(Projection p) {
       p.result = null;
       sent.add(p);
-      execute(p.writeSet).onComplete(ar -> {
+      execute(p.writeSet, p.again).onComplete(ar -> {
         p.result = ar;
         settle();
       });
@@ -672,11 +706,7 @@ final class LedgerWriter extends VerticleBase {
               + head.writeSet.firstSeq + ".." + head.writeSet.lastSeq + " failed (" + failures + " in a row),"
               + " retrying; answered transfers are safe in the journal: " + cause.getMessage());
         }
-        if (!(cause instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) {
-          Future<PgConnection> broken = connecting;
-          connecting = null;
-          if (broken != null && broken.succeeded()) broken.result().close();
-        }
+        if (!(cause instanceof PgException pg && "ERROR".equals(pg.getSeverity()))) closeConnections();
         held = true;
         awaitResults(cause, 1);
         return;
@@ -686,10 +716,22 @@ final class LedgerWriter extends VerticleBase {
       idleCheck();
     }
 
-    /** After a failure: once every statement in flight has its result, learn from the fence which committed. */
+    /**
+     * After a failure: once every statement in flight has its result, learn which committed. The state lane reads its
+     * fence. The transfer lane has none: everything from the failed statement on goes again, in order, in the form
+     * that leaves a row already written as it is (a statement whose answer was lost may have committed, or may still,
+     * and one on another connection may have committed after the failed one).
+     */
     void awaitResults(Throwable cause, int attempt) {
       if (sent.stream().anyMatch(p -> p.result == null)) {
         vertx.setTimer(10, t -> awaitResults(cause, attempt));
+        return;
+      }
+      if (sqlAgain != null) {
+        List<Projection> failed = new ArrayList<>(sent);
+        sent.clear();
+        failed.forEach(p -> p.again = true);
+        retry(failed, cause, attempt);
         return;
       }
       pool.query(LedgerRows.SELECT_PROJECTION).execute().onComplete(ar -> {
@@ -701,7 +743,7 @@ final class LedgerWriter extends VerticleBase {
           }
           return;
         }
-        long seq = ar.result().iterator().next().getLong(fenceColumn);
+        long seq = ar.result().iterator().next().getLong(0);
         List<Projection> failed = new ArrayList<>();
         for (Projection p = sent.poll(); p != null; p = sent.poll()) {
           if (p.writeSet.lastSeq <= seq) {
@@ -711,15 +753,20 @@ final class LedgerWriter extends VerticleBase {
             failed.add(p);
           }
         }
-        for (int i = failed.size() - 1; i >= 0; i--) ready.addFirst(failed.get(i)); // in front, in order
-        if (closed) {
-          giveUpProjection(cause);
-          return;
-        }
-        vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
-          held = false;
-          project();
-        });
+        retry(failed, cause, attempt);
+      });
+    }
+
+    /** Puts {@code failed} back in front of what is ready, in order, and sends again after a pause. */
+    private void retry(List<Projection> failed, Throwable cause, int attempt) {
+      for (int i = failed.size() - 1; i >= 0; i--) ready.addFirst(failed.get(i)); // in front, in order
+      if (closed) {
+        giveUpProjection(cause);
+        return;
+      }
+      vertx.setTimer(PROJECTION_RETRY_MS * Math.min(attempt, 10), t -> {
+        held = false;
+        project();
       });
     }
   }
@@ -789,6 +836,7 @@ final class LedgerWriter extends VerticleBase {
     for (Lane lane : List.of(transferLane, stateLane)) {
       lane.sent.clear();
       lane.ready.clear();
+      lane.closeConnections();
     }
     failProjectionWaiters(cause);
     idleCheck();
@@ -820,12 +868,13 @@ final class LedgerWriter extends VerticleBase {
 
   /**
    * At start, before any batch: projects what the journal still holds (batches committed before a crash or
-   * a stop that could not project them), each lane from its own fence, so the tables are current when work
-   * starts. The state lane is never ahead of the transfer lane, and the journal holds every batch above the
-   * state lane's fence.
+   * a stop that could not project them), so the tables are current when work starts: the journal holds every batch
+   * above the state's fence, and their transfer rows are written again where they are missing (the transfer lane
+   * keeps no fence; a row already there stays), then their state.
    */
   private Future<Void> recover() {
-    return pool.query(LedgerRows.SELECT_PROJECTION).execute()
+    return pool.query(LedgerRows.ALIGN_PROJECTION).execute()
+        .compose(aligned -> pool.query(LedgerRows.SELECT_PROJECTION).execute())
         .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> {
           Row fences = p.iterator().next();
           return new long[] {fences.getLong(0), fences.getLong(1), wr.iterator().next().getLong(0)};
@@ -850,12 +899,12 @@ final class LedgerWriter extends VerticleBase {
               WriteSet one = WriteSet.decode(r.getBuffer(1));
               Checks.invariant(one.firstSeq == expected && one.lastSeq == expected, "journal record number", expected);
               stateSet.addAll(one);
-              if (expected > transfers) transferSet.addAll(one);
+              transferSet.addAll(one);
               expected++;
             }
             Checks.invariant(expected == to + 1, "the journal holds every unprojected batch", to);
-            Future<?> rowsWritten = transfers == to ? Future.succeededFuture() : transferLane.execute(transferSet);
-            return rowsWritten.compose(v -> stateLane.execute(stateSet)).map(v -> {
+            // some of the rows may be written (the transfer lane has no fence): those stay as they are
+            return transferLane.execute(transferSet, true).compose(v -> stateLane.execute(stateSet, false)).map(v -> {
               counters.projections.increment();
               counters.recoveredBatches.add(to - state);
               projectedSeq = to;

@@ -156,7 +156,9 @@ class PgLedgerStoreFailureTest {
           "opening an existing account answers its committed state too");
       Transfer next = Transfer.single(Transfer.idOf("unprojected:b"), f.customers()[0], f.customers()[1], 7, 0, "");
       assertEquals(OK, Await.of(ledger.submit(next)), "the writer goes on while the projection waits");
-      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id IN ('" + poisoned.id() + "', '" + next.id() + "')"));
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + poisoned.id() + "'"));
+      assertEquals(before.creditsPosted(), countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = "
+          + f.customers()[0]), "no state is written past a refused row");
 
       c.createStatement().execute("ALTER TABLE ledger.transfer DROP CONSTRAINT test_poison");
       var page = history.get(DEADLINE_SECONDS, TimeUnit.SECONDS);
@@ -206,8 +208,8 @@ class PgLedgerStoreFailureTest {
   /**
    * The projection's state lane (accounts, reservations) is refused while its transfer lane is not: the
    * transfer rows go ahead, tagged with their batch, and the tables stay consistent as of the state fence (the
-   * audit sums the rows up to it). Closing leaves the batch in the journal; the next start projects only its
-   * state (its row is there already: writing it again would break the primary key), exactly once.
+   * audit sums the rows up to it). Closing leaves the batch in the journal; the next start projects it, its row
+   * exactly once (the row is there already and stays as it is).
    */
   @Test
   void theTransferLaneRunsAheadOfARefusedStateLaneAndTheStartFinishesTheState() throws Exception {
@@ -247,6 +249,65 @@ class PgLedgerStoreFailureTest {
           + customer));
       assertEquals(before.available() + 7773, Await.of(again.account(customer)).orElseThrow().available());
       assertEquals(TransferResult.EXISTS, Await.of(again.submit(ahead)), "the same id is known, not applied twice");
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /**
+   * The transfer lane writes on two connections: a statement the database refuses does not hold the next one, whose
+   * rows are written on the other connection meanwhile; the state waits for both, and once the first is accepted
+   * every row is there exactly once (everything from the refused statement on goes again, and rows already written
+   * stay as they are).
+   */
+  @Test
+  void aRefusedTransferStatementDoesNotHoldTheNextAndEveryRowIsWrittenOnce() throws Exception {
+    Fixture f = fixture("parallel:", 2);
+    long customer = f.customers()[0];
+    PgLedger ledger = (PgLedger) f.ledger();
+    int perBatch = LedgerWriter.PROJECTION_TRANSFERS_MAX;
+    try (ledger; Connection c = LedgerAudit.connect(db)) {
+      Await.of(ledger.awaitProjected());
+      long credits = Await.of(ledger.account(customer)).orElseThrow().creditsPosted();
+      c.createStatement().execute("ALTER TABLE ledger.transfer ADD CONSTRAINT test_poison CHECK (amount <> 7774)");
+      List<UUID> ids = new ArrayList<>();
+      UUID refused;
+      UUID later;
+      try {
+        List<Transfer> first = new ArrayList<>();
+        for (int i = 0; i < perBatch; i++) {
+          first.add(Transfer.single(Transfer.idOf("parallel:a:" + i), f.issuer().id(), customer, i == 0 ? 7774 : 1, 0, ""));
+        }
+        Await.of(ledger.submit(first)).forEach(r -> assertEquals(OK, r));
+        awaitRefused(ledger, "the first statement was refused");
+        List<Transfer> second = new ArrayList<>();
+        for (int i = 0; i < perBatch; i++) {
+          second.add(Transfer.single(Transfer.idOf("parallel:b:" + i), f.issuer().id(), customer, 1, 0, ""));
+        }
+        Await.of(ledger.submit(second)).forEach(r -> assertEquals(OK, r));
+        first.forEach(t -> ids.add(t.id()));
+        second.forEach(t -> ids.add(t.id()));
+        refused = first.get(0).id();
+        later = second.get(perBatch - 1).id();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        while (countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + later + "'") == 0) {
+          assertTrue(System.nanoTime() < deadline, "the next statement was written while the first was refused");
+          Thread.sleep(10);
+        }
+        assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + refused + "'"));
+        assertEquals(credits, countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = " + customer),
+            "the state waits for the refused rows");
+        assertEquals(credits + 7773 + 2L * perBatch, Await.of(ledger.account(customer)).orElseThrow().creditsPosted(),
+            "reads answer the committed state");
+      } finally {
+        c.createStatement().execute("ALTER TABLE ledger.transfer DROP CONSTRAINT test_poison");
+      }
+      Await.of(ledger.awaitProjected());
+      assertEquals(ids.size(), countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id IN (SELECT unnest(ARRAY['"
+          + ids.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining("','")) + "']::uuid[]))"),
+          "every row, once (the key holds at most one)");
+      assertEquals(credits + 7773 + 2L * perBatch, countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = "
+          + customer));
+      assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected records are deleted");
     }
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
   }
