@@ -156,9 +156,8 @@ final class LedgerWriter extends VerticleBase {
   record Committed(BatchOutcome outcome, long seq, boolean[] created, long committedNanos) {
   }
 
-  /** One projection: the batches it writes, through the transfer lane and then the state lane; its result in the lane it is in. */
+  /** One projection: what its batches wrote, through the transfer lane and then the state lane; its result in the lane it is in. */
   static final class Projection {
-    final List<Committed> batches;
     final WriteSet writeSet;
     /** When its first batch was put in a statement. */
     final long sentNanos;
@@ -166,8 +165,7 @@ final class LedgerWriter extends VerticleBase {
     /** Its rows may be written already (it was in flight when a statement failed): sent as the lane's "again" form. */
     boolean again;
 
-    Projection(List<Committed> batches, WriteSet writeSet, long sentNanos) {
-      this.batches = batches;
+    Projection(WriteSet writeSet, long sentNanos) {
       this.writeSet = writeSet;
       this.sentNanos = sentNanos;
     }
@@ -178,7 +176,6 @@ final class LedgerWriter extends VerticleBase {
      * to build.
      */
     static Projection merge(Projection a, Projection b) {
-      a.batches.addAll(b.batches);
       a.writeSet.addAll(b.writeSet);
       a.again |= b.again;
       return a;
@@ -773,7 +770,7 @@ final class LedgerWriter extends VerticleBase {
 
   /**
    * A lane committed {@code p}. From the transfer lane it goes on to the state lane: its transfers are in the table
-   * now, so they leave the overlay, and the projection lets go of them and of its batches, keeping one entry per
+   * now, so they leave the overlay, and the projection lets go of them, keeping one entry per
    * account and reservation; it merges at once into the projection waiting last for the state lane if that has
    * room, so what waits there stays compact. From the state lane it is done.
    */
@@ -782,7 +779,6 @@ final class LedgerWriter extends VerticleBase {
       unprojected.removeTransfers(p.writeSet);
       unwrittenTransfers -= p.writeSet.size();
       p.writeSet.dropTransfers();
-      p.batches.clear();
       Projection last = stateLane.ready.peekLast();
       if (last != null && last.writeSet.size() + p.writeSet.size() <= stateLane.transfersMax) {
         Projection.merge(last, p);
@@ -817,16 +813,16 @@ final class LedgerWriter extends VerticleBase {
         }
         return;
       }
-      List<Committed> batches = new ArrayList<>();
       WriteSet w = new WriteSet();
+      boolean first = true;
       while (!backlog.isEmpty()
-          && (batches.isEmpty() || w.size() + backlog.peek().outcome().inserted().size() <= PROJECTION_TRANSFERS_MAX)) {
+          && (first || w.size() + backlog.peek().outcome().inserted().size() <= PROJECTION_TRANSFERS_MAX)) {
         Committed c = backlog.poll();
         backlogTransfers -= c.outcome().inserted().size();
-        batches.add(c);
+        first = false;
         w.add(c.outcome(), c.seq(), c.created());
       }
-      transferLane.send(new Projection(batches, w, System.nanoTime()));
+      transferLane.send(new Projection(w, System.nanoTime()));
     }
   }
 

@@ -254,6 +254,18 @@ class PgLedgerStoreFailureTest {
   }
 
   /**
+   * One batch that fills a transfer-lane statement: {@link LedgerWriter#PROJECTION_TRANSFERS_MAX} single credits of 1
+   * to {@code customer}, the first of {@code firstAmount}, with ids {@code prefix + i}.
+   */
+  private static List<Transfer> fullBatch(Fixture f, long customer, String prefix, long firstAmount) {
+    List<Transfer> batch = new ArrayList<>(LedgerWriter.PROJECTION_TRANSFERS_MAX);
+    for (int i = 0; i < LedgerWriter.PROJECTION_TRANSFERS_MAX; i++) {
+      batch.add(Transfer.single(Transfer.idOf(prefix + i), f.issuer().id(), customer, i == 0 ? firstAmount : 1, 0, ""));
+    }
+    return batch;
+  }
+
+  /**
    * The transfer lane writes on two connections: a statement the database refuses does not hold the next one, whose
    * rows are written on the other connection meanwhile; the state waits for both, and once the first is accepted
    * every row is there exactly once (everything from the refused statement on goes again, and rows already written
@@ -273,16 +285,10 @@ class PgLedgerStoreFailureTest {
       UUID refused;
       UUID later;
       try {
-        List<Transfer> first = new ArrayList<>();
-        for (int i = 0; i < perBatch; i++) {
-          first.add(Transfer.single(Transfer.idOf("parallel:a:" + i), f.issuer().id(), customer, i == 0 ? 7774 : 1, 0, ""));
-        }
+        List<Transfer> first = fullBatch(f, customer, "parallel:a:", 7774);
         Await.of(ledger.submit(first)).forEach(r -> assertEquals(OK, r));
         awaitRefused(ledger, "the first statement was refused");
-        List<Transfer> second = new ArrayList<>();
-        for (int i = 0; i < perBatch; i++) {
-          second.add(Transfer.single(Transfer.idOf("parallel:b:" + i), f.issuer().id(), customer, 1, 0, ""));
-        }
+        List<Transfer> second = fullBatch(f, customer, "parallel:b:", 1);
         Await.of(ledger.submit(second)).forEach(r -> assertEquals(OK, r));
         first.forEach(t -> ids.add(t.id()));
         second.forEach(t -> ids.add(t.id()));
@@ -368,10 +374,7 @@ class PgLedgerStoreFailureTest {
       List<UUID> ids = new ArrayList<>();
       try {
         for (int b = 0; b < batches; b++) {
-          List<Transfer> batch = new ArrayList<>();
-          for (int i = 0; i < perBatch; i++) {
-            batch.add(Transfer.single(Transfer.idOf("window:" + b + ":" + i), f.issuer().id(), customer, 1, 0, ""));
-          }
+          List<Transfer> batch = fullBatch(f, customer, "window:" + b + ":", 1);
           Await.of(ledger.submit(batch)).forEach(r -> assertEquals(OK, r));
           batch.forEach(t -> ids.add(t.id()));
         }
