@@ -242,14 +242,8 @@ public final class SipSmsSender implements SmsSender {
     }
   }
 
+  /** Through the fixtures' helper: a stack's stop shuts jain-sip's shared post-parsing pool for every stack. */
   private static void stop(SipStack s) {
-    try {
-      s.stop();
-    } catch (RuntimeException e) {
-      // best effort; the event scanner below must still go
-    }
-    if (s instanceof gov.nist.javax.sip.SipStackImpl impl && impl.getEventScanner() != null) {
-      impl.getEventScanner().forceStop();
-    }
+    dev.mileage.fixtures.sip.SipStacks.stop(s);
   }
 }

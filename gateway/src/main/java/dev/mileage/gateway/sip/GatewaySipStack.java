@@ -19,6 +19,7 @@ import javax.sip.TransactionState;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.util.Properties;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,9 +43,46 @@ final class GatewaySipStack extends SipStackImpl {
   /** RFC 3261 14.2: Retry-After "randomly chosen value of between 0 and 10 seconds". */
   static final int RETRY_AFTER_MAX_SECONDS = 10;
 
+  /** Guards {@link #streams} (static: jain-sip's constructor may ask for the executor before fields are set). */
+  private static final Object STREAMS_LOCK = new Object();
+  /** This stack's own executor for its NIO transports' messages, made at first use (see {@link StreamDispatch}). */
+  private volatile StreamDispatch streams;
+
   GatewaySipStack(Properties properties) throws PeerUnavailableException {
     super(properties);
     setMessageFactory(new SecondInviteFirst(sipMessageFactory, this));
+  }
+
+  /**
+   * This stack's own executor, not jain-sip's one per JVM: another stack's stop cannot shut it down under this
+   * one, and {@link SipIntake} can see what waits in it.
+   */
+  @Override
+  public ScheduledExecutorService getSelfRoutingThreadpoolExecutor() {
+    return streamDispatch();
+  }
+
+  /** The executor the NIO transports parse and dispatch on, with what waits in it. */
+  StreamDispatch streamDispatch() {
+    StreamDispatch s = streams;
+    if (s != null) return s;
+    synchronized (STREAMS_LOCK) {
+      if (streams == null) streams = new StreamDispatch(threadPoolSize > 0 ? threadPoolSize : DISPATCH_THREADS_DEFAULT);
+      return streams;
+    }
+  }
+
+  /** jain-sip's own executor's size when {@code THREAD_POOL_SIZE} is not set. */
+  private static final int DISPATCH_THREADS_DEFAULT = 16;
+
+  @Override
+  public void stop() {
+    super.stop();
+    StreamDispatch s;
+    synchronized (STREAMS_LOCK) {
+      s = streams;
+    }
+    if (s != null) s.shutdown();
   }
 
   /** jain-sip's message factory, with the second-INVITE rule before its dialog layer. */

@@ -1,5 +1,7 @@
 package dev.mileage.gateway.sip;
 
+import dev.mileage.fixtures.sip.SipStacks;
+
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipListener;
@@ -85,7 +87,9 @@ final class SipEndpoint {
       p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
       p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "10000");
-      // also what makes jain-sip's NIO parser (TCP and WebSocket with browsers) call UnmatchedPrack at all
+      // the blocking TCP/TLS transports (no browsers) parse on this pool, one per JVM (SipStacks keeps it while this
+      // stack runs; SipIntake watches its queue); with browsers, TCP and WS run on NIO and parse on the stack's own
+      // executor instead (GatewaySipStack, StreamDispatch)
       p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
       p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
       p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(UDP_BUFFER_BYTES));
@@ -99,6 +103,7 @@ final class SipEndpoint {
         SipFactory.getInstance().setPathName("gov.nist");
         // jain-sip's own stack, but a second INVITE while the first is unanswered gets 500, not 491 (RFC 3261 14.2)
         stack = new GatewaySipStack(p);
+        SipStacks.register(stack, p); // its post-parsing pool outlives other stacks' stops
         ListeningPoint udp = stack.createListeningPoint(host, candidate, ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(host, candidate, ListeningPoint.TCP);
         SipProvider provider = stack.createSipProvider(udp);
@@ -147,13 +152,6 @@ final class SipEndpoint {
   }
 
   private static void stop(SipStack stack) {
-    try {
-      stack.stop();
-    } catch (RuntimeException e) {
-      // best effort; the scanner below must still go
-    }
-    if (stack instanceof gov.nist.javax.sip.SipStackImpl impl && impl.getEventScanner() != null) {
-      impl.getEventScanner().forceStop();
-    }
+    SipStacks.stop(stack);
   }
 }

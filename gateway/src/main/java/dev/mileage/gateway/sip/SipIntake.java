@@ -20,31 +20,38 @@ import java.util.function.Supplier;
  * its caller (over UDP) or given up on (over TCP and WebSocket, where nothing is retransmitted but Timer B
  * still runs out).
  *
- * <p>jain-sip has two such queues, and each entry carries its reception time
+ * <p>jain-sip-ri 1.3.0-91 has three such queues, and each entry carries its reception time
  * ({@link QueuedMessageDispatchBase#getReceptionTime}, wall-clock milliseconds):
  * <ul>
  *   <li>UDP: a protected field of {@link UDPMessageProcessor}, read once by reflection;</li>
- *   <li>TCP, TLS, WS and WSS (the NIO transports): the queue of the post-parsing pool
+ *   <li>TCP, TLS, WS and WSS on the NIO transports (the gateway's whenever browsers can call): the executor the
+ *       stack dispatches them on, which {@link GatewaySipStack} makes its own ({@link StreamDispatch});</li>
+ *   <li>TCP and TLS on the blocking transports (without browsers): the post-parsing pool's queue
  *       ({@code TCP_POST_PARSING_THREAD_POOL_SIZE}), {@link PostParseExecutorServices#staticQueue}, public and
- *       shared by every stack in the JVM. The NIO selector thread only splits the stream into messages; the
- *       parse and the dispatch to the listener run from this queue.</li>
+ *       shared by every stack in the JVM.</li>
  * </ul>
- * If a jain-sip version no longer has one of them, that half reports 0 and {@link #measured} or
- * {@link #streamMeasured} says false ({@code SipIntakeTest} fails on such an upgrade).
+ * The selector or reader thread only splits the stream into messages; the parse and the dispatch to the listener
+ * run from those queues. If a jain-sip version no longer has the UDP one, that part reports 0 and
+ * {@link #measured} says false ({@code SipIntakeTest} fails on such an upgrade).
  */
 final class SipIntake implements LongSupplier {
   private final BlockingQueue<?> datagrams;
-  /** Read at every look: jain-sip creates the pool (and its queue) with the first NIO stack. */
-  private final Supplier<Queue<?>> streams;
+  /** Read at every look: jain-sip creates the pool (and its queue) with the first stack that asks for one. */
+  private final Supplier<Queue<?>> blockingStreams;
+  /** The NIO transports' messages (null: a stack that is not the gateway's). */
+  private final StreamDispatch nioStreams;
 
-  private SipIntake(BlockingQueue<?> datagrams, Supplier<Queue<?>> streams) {
+  private SipIntake(BlockingQueue<?> datagrams, Supplier<Queue<?>> blockingStreams, StreamDispatch nioStreams) {
     this.datagrams = datagrams;
-    this.streams = streams;
+    this.blockingStreams = blockingStreams;
+    this.nioStreams = nioStreams;
   }
 
-  /** The intake of {@code udp}'s listening point (a jain-sip one) and of the stream transports' pool. */
-  static SipIntake of(ListeningPoint udp) {
-    return new SipIntake(datagramQueue(udp), () -> PostParseExecutorServices.staticQueue);
+  /** The intake of {@code endpoint}'s stack: its UDP listening point, its NIO dispatch, the blocking transports' pool. */
+  static SipIntake of(SipEndpoint endpoint) {
+    return new SipIntake(datagramQueue(endpoint.provider.getListeningPoint(ListeningPoint.UDP)),
+        () -> PostParseExecutorServices.staticQueue,
+        endpoint.stack instanceof GatewaySipStack g ? g.streamDispatch() : null);
   }
 
   private static BlockingQueue<?> datagramQueue(ListeningPoint udp) {
@@ -65,9 +72,9 @@ final class SipIntake implements LongSupplier {
     return datagrams != null;
   }
 
-  /** Whether the stream transports' queue exists (false when no post-parsing pool was configured). */
+  /** Whether a stream transports' queue can be seen (the NIO dispatch, or the blocking transports' pool). */
   boolean streamMeasured() {
-    return streams.get() != null;
+    return nioStreams != null || blockingStreams.get() != null;
   }
 
   /** Datagrams waiting now. */
@@ -77,20 +84,23 @@ final class SipIntake implements LongSupplier {
 
   /** Messages from TCP, TLS, WS and WSS connections waiting now. */
   int streamWaiting() {
-    Queue<?> q = streams.get();
-    return q == null ? 0 : q.size();
+    Queue<?> q = blockingStreams.get();
+    return (q == null ? 0 : q.size()) + (nioStreams == null ? 0 : nioStreams.waiting());
   }
 
-  /** Age of the oldest message waiting in either queue, in nanoseconds (0 when none waits). */
+  /** Age of the oldest message waiting in any of the queues, in nanoseconds (0 when none waits). */
   @Override
   public long getAsLong() {
     long now = System.currentTimeMillis();
-    return Math.max(ageNanos(datagrams, now), ageNanos(streams.get(), now));
+    long nio = nioStreams == null ? 0 : ageNanos(nioStreams.oldestWaiting(), now);
+    return Math.max(nio, Math.max(ageNanos(datagrams, now), ageNanos(blockingStreams.get(), now)));
   }
 
   private static long ageNanos(Queue<?> queue, long nowMs) {
-    if (queue == null) return 0;
-    Object head = queue.peek();
+    return queue == null ? 0 : ageNanos(queue.peek(), nowMs);
+  }
+
+  private static long ageNanos(Object head, long nowMs) {
     if (!(head instanceof QueuedMessageDispatchBase d)) return 0;
     return Math.max(0, nowMs - d.getReceptionTime()) * 1_000_000L;
   }

@@ -112,7 +112,7 @@ public final class SipVerticle extends VerticleBase implements SipService {
             browser, listener::flowClosed))
         .map(endpoint -> {
           sip = endpoint;
-          SipIntake intake = SipIntake.of(sip.provider.getListeningPoint(javax.sip.ListeningPoint.UDP));
+          SipIntake intake = SipIntake.of(sip);
           if (!intake.measured()) LOG.warning("overload control cannot see jain-sip's UDP queue (unexpected jain-sip)");
           if (!intake.streamMeasured()) {
             LOG.warning("overload control cannot see jain-sip's TCP/WebSocket queue (unexpected jain-sip)");

@@ -94,7 +94,7 @@ class SipWebSocketTest {
       assertEquals("WS", transportSeen.get(5, TimeUnit.SECONDS).toUpperCase());
       ws.abort();
     } finally {
-      stack.stop();
+      dev.mileage.fixtures.sip.SipStacks.stop(stack);
     }
   }
 }

@@ -62,7 +62,7 @@ class WebSocketFlowsTest {
 
   @AfterEach
   void stop() {
-    if (stack != null) stack.stop();
+    if (stack != null) dev.mileage.fixtures.sip.SipStacks.stop(stack);
   }
 
   @Test
