@@ -80,7 +80,7 @@ public final class HttpApi {
       Health health = new Health(context.pool());
       root.get("/health").handler(health::handle);
       root.get("/metrics").handler(new MetricsAccess(context.config().metricsToken(), context.config().trustedProxies(),
-          operatorFailures)).handler(PrometheusScrapingHandler.create(metrics));
+          operatorFailures, metrics)).handler(PrometheusScrapingHandler.create(metrics));
       root.get("/openapi.yaml").handler(ctx -> ctx.response()
           .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openApiText));
 

@@ -17,7 +17,9 @@ import java.util.Optional;
  * caller presents {@code Authorization: Bearer <token>} (what Prometheus sends with {@code authorization:
  * credentials_file}); wrong tokens count against the source in the operators' {@link FailureLimiter}. Without a
  * token, only a direct TCP peer on loopback that is no trusted proxy and forwards nobody: forwarding headers are
- * never believed here, since a proxy on the same host makes every caller look local.
+ * never believed here, since a proxy on the same host makes every caller look local. Every refusal is counted in
+ * {@code gateway_metrics_refused_total{status}} (401 no or wrong token, 403 not a local scraper, 429 locked out), which
+ * the next successful scrape reports.
  */
 final class MetricsAccess implements Handler<RoutingContext> {
   static final String CHALLENGE = "Bearer realm=\"metrics\"";
@@ -32,11 +34,18 @@ final class MetricsAccess implements Handler<RoutingContext> {
   private final Optional<byte[]> tokenDigest;
   private final TrustedProxies proxies;
   private final FailureLimiter limiter;
+  private final io.micrometer.core.instrument.MeterRegistry metrics;
 
-  MetricsAccess(Optional<String> token, TrustedProxies proxies, FailureLimiter limiter) {
+  MetricsAccess(Optional<String> token, TrustedProxies proxies, FailureLimiter limiter,
+                io.micrometer.core.instrument.MeterRegistry metrics) {
     this.tokenDigest = token.map(MetricsAccess::sha256);
     this.proxies = proxies;
     this.limiter = limiter;
+    this.metrics = metrics;
+  }
+
+  private void count(int status) {
+    metrics.counter("gateway_metrics_refused", "status", Integer.toString(status)).increment();
   }
 
   @Override
@@ -50,6 +59,7 @@ final class MetricsAccess implements Handler<RoutingContext> {
     String source = ClientAddress.of(ctx);
     if (!limiter.sourceAllowed(source)) {
       ctx.response().putHeader("Retry-After", "60");
+      count(429);
       Errors.send(ctx, 429, "too_many_attempts", LOCKED);
       return;
     }
@@ -67,7 +77,8 @@ final class MetricsAccess implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  private static void refuse(RoutingContext ctx, String reason) {
+  private void refuse(RoutingContext ctx, String reason) {
+    count(401);
     ctx.response().putHeader("WWW-Authenticate", CHALLENGE);
     Errors.send(ctx, 401, "unauthorized", reason);
   }
@@ -75,6 +86,7 @@ final class MetricsAccess implements Handler<RoutingContext> {
   private void checkLoopback(RoutingContext ctx) {
     SocketAddress peer = ctx.request().remoteAddress();
     if (!localScraper(peer == null ? null : peer.hostAddress(), proxies, ctx.request().headers())) {
+      count(403);
       Errors.forbidden(ctx, LOOPBACK_ONLY);
       return;
     }

@@ -75,14 +75,25 @@ class MetricsLoopbackTest {
     assertTrue(r.bodyAsString().contains("jvm_memory_used_bytes"));
   }
 
+  /** {@code gateway_metrics_refused_total{status}} as a local scraper reads it. */
+  static double refused(WebClient scraper, int status) throws Exception {
+    HttpResponse<Buffer> r = metrics(scraper);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^gateway_metrics_refused_total\\{status=\""
+        + status + "\"} ([0-9.E]+)$").matcher(r.bodyAsString());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
   @Test
   void theTrustedProxyAndForwardedRequestsAreRefusedWhateverAddressTheyName() throws Exception {
+    double before = refused(local, 403);
     assertForbidden(metrics(proxy));
     assertForbidden(metrics(proxy, "X-Forwarded-For", "127.0.0.1"));
     assertForbidden(metrics(proxy, "Forwarded", "for=127.0.0.1"));
     assertForbidden(metrics(local, "X-Forwarded-For", "127.0.0.2"));
     assertForbidden(metrics(local, "Forwarded", "for=\"[::1]\""));
     assertForbidden(metrics(local, "X-Real-IP", "127.0.0.2"));
+    assertEquals(before + 6, refused(local, 403), "every refusal is counted");
     assertEquals(200, proxy.get("/health").send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)
         .statusCode(), "/health stays open to the proxy (load balancers)");
   }

@@ -100,8 +100,19 @@ class MetricsTokenTest {
     assertEquals(200, get(from("127.0.0.2"), "/health", null).statusCode(), "/health needs no token");
   }
 
+  /** {@code gateway_metrics_refused_total{status}}, scraped with the token from a source that guesses nothing. */
+  static double refused(int status) throws Exception {
+    HttpResponse<Buffer> r = get(from("127.0.0.5"), "/metrics", "Bearer " + TOKEN);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^gateway_metrics_refused_total\\{status=\""
+        + status + "\"} ([0-9.E]+)$").matcher(r.bodyAsString());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
   @Test
   void wrongTokensCountWithOperatorPasswordsPerSourceUntilTheWindowEnds() throws Exception {
+    double refused401 = refused(401);
+    double refused429 = refused(429);
     WebClient guesser = from("127.0.0.3");
     // operator password guesses and token guesses from one source add up in one limiter
     for (int i = 1; i <= 5; i++) {
@@ -119,6 +130,8 @@ class MetricsTokenTest {
     HttpResponse<Buffer> operator = guesser.get("/api/v1/me").basicAuthentication(TestGateway.OPERATOR, TestGateway.PASSWORD)
         .send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals(429, operator.statusCode(), "and the operator's password from that source");
+    assertEquals(refused401 + FailureLimiter.SOURCE_FAILURES_MAX - 5, refused(401), "wrong tokens are counted");
+    assertEquals(refused429 + 1, refused(429), "the locked-out scrape is counted (the operator's 429 is the API's)");
     assertEquals(200, get(from("127.0.0.4"), "/metrics", "Bearer " + TOKEN).statusCode(), "other sources are not blocked");
     clock.advance(FailureLimiter.WINDOW.plusSeconds(1));
     assertEquals(200, get(guesser, "/metrics", "Bearer " + TOKEN).statusCode(), "the block ends with the window");
