@@ -1,5 +1,6 @@
 package dev.mileage.gateway.members;
 
+import dev.mileage.fixtures.sip.SipStacks;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -114,7 +115,7 @@ public final class SipSmsSender implements SmsSender {
         s.start();
         return new Object[] {s, prov, port};
       } catch (Exception e) {
-        stop(s);
+        SipStacks.stop(s);
         last = e;
       }
     }
@@ -207,7 +208,7 @@ public final class SipSmsSender implements SmsSender {
   public void close() {
     inFlight.values().forEach(p -> p.complete(Result.UNREACHABLE));
     inFlight.clear();
-    stop(stack);
+    SipStacks.stop(stack);
   }
 
   private final class Listener implements SipListener {
@@ -240,10 +241,5 @@ public final class SipSmsSender implements SmsSender {
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0))) {
       return s.getLocalPort();
     }
-  }
-
-  /** Through the fixtures' helper: a stack's stop shuts jain-sip's shared post-parsing pool for every stack. */
-  private static void stop(SipStack s) {
-    dev.mileage.fixtures.sip.SipStacks.stop(s);
   }
 }

@@ -114,7 +114,7 @@ final class SipEndpoint {
         stack.start();
         return new SipEndpoint(stack, provider, host, candidate);
       } catch (Exception e) {
-        if (stack != null) stop(stack);
+        if (stack != null) SipStacks.stop(stack);
         last = new IOException("cannot listen for SIP on " + host + ":" + candidate, e);
         if (port != 0) break;
       }
@@ -148,10 +148,6 @@ final class SipEndpoint {
   }
 
   void stop() {
-    stop(stack);
-  }
-
-  private static void stop(SipStack stack) {
     SipStacks.stop(stack);
   }
 }

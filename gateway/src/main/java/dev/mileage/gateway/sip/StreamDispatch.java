@@ -3,16 +3,7 @@ package dev.mileage.gateway.sip;
 import gov.nist.javax.sip.ThreadAffinityExecutor;
 import gov.nist.javax.sip.stack.QueuedMessageDispatchBase;
 
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,21 +15,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * post-parsing pool the blocking transports use. jain-sip keeps that executor in a static field: one for every
  * stack in the JVM, sized by whichever stack touched it first, and shut down by every stack's {@code stop()} (a
  * message read at that moment is refused by the dead executor; the next one gets a new executor, sized by
- * whoever asks). {@link GatewaySipStack} hands out this one instead: its own threads, shut down with it.
+ * whoever asks). {@link GatewaySipStack} hands out this one instead: jain-sip's executor, but its own threads,
+ * shut down with it.
  *
  * <p>Each message waits here between the selector thread that read it and a thread that parses it (a
  * {@link QueuedMessageDispatchBase}, with its reception time); {@link #oldestWaiting} and {@link #waiting} let
- * overload control see that backlog ({@link SipIntake}). Other tasks (jain-sip's own self-routed work) pass
- * through unmeasured.
+ * overload control see that backlog ({@link SipIntake}). Other tasks (jain-sip's own self-routed work, and
+ * everything given to {@code schedule} or {@code submit}) pass through unmeasured.
  */
-final class StreamDispatch implements ScheduledExecutorService {
-  private final ThreadAffinityExecutor pool;
+final class StreamDispatch extends ThreadAffinityExecutor {
   /** Messages handed to the pool, oldest first; those already started leave from the head as it is read. */
   private final ConcurrentLinkedQueue<Waiting> queued = new ConcurrentLinkedQueue<>();
   private final AtomicInteger waiting = new AtomicInteger();
 
   StreamDispatch(int threads) {
-    this.pool = new ThreadAffinityExecutor(threads);
+    super(threads);
   }
 
   /** A message waiting for a parsing thread. */
@@ -96,100 +87,18 @@ final class StreamDispatch implements ScheduledExecutorService {
   @Override
   public void execute(Runnable command) {
     if (!(command instanceof QueuedMessageDispatchBase message)) {
-      pool.execute(command);
+      super.execute(command);
       return;
     }
     Waiting w = new Waiting(command, message.getReceptionTime());
     waiting.incrementAndGet();
     queued.add(w);
     try {
-      pool.execute(w);
+      super.execute(w);
     } catch (RuntimeException refused) {
       w.start();
       queued.remove(w);
       throw refused;
     }
-  }
-
-  @Override
-  public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-    return pool.schedule(command, delay, unit);
-  }
-
-  @Override
-  public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-    return pool.schedule(callable, delay, unit);
-  }
-
-  @Override
-  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-    return pool.scheduleAtFixedRate(command, initialDelay, period, unit);
-  }
-
-  @Override
-  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-    return pool.scheduleWithFixedDelay(command, initialDelay, delay, unit);
-  }
-
-  @Override
-  public void shutdown() {
-    pool.shutdown();
-  }
-
-  @Override
-  public List<Runnable> shutdownNow() {
-    return pool.shutdownNow();
-  }
-
-  @Override
-  public boolean isShutdown() {
-    return pool.isShutdown();
-  }
-
-  @Override
-  public boolean isTerminated() {
-    return pool.isTerminated();
-  }
-
-  @Override
-  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return pool.awaitTermination(timeout, unit);
-  }
-
-  @Override
-  public <T> Future<T> submit(Callable<T> task) {
-    return pool.submit(task);
-  }
-
-  @Override
-  public <T> Future<T> submit(Runnable task, T result) {
-    return pool.submit(task, result);
-  }
-
-  @Override
-  public Future<?> submit(Runnable task) {
-    return pool.submit(task);
-  }
-
-  @Override
-  public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
-    return pool.invokeAll(tasks);
-  }
-
-  @Override
-  public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
-      throws InterruptedException {
-    return pool.invokeAll(tasks, timeout, unit);
-  }
-
-  @Override
-  public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
-    return pool.invokeAny(tasks);
-  }
-
-  @Override
-  public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    return pool.invokeAny(tasks, timeout, unit);
   }
 }

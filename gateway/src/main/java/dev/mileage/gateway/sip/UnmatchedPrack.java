@@ -25,9 +25,9 @@ import java.util.logging.Logger;
  * connections (TCP, TLS, WebSocket: the NIO parser on the stack's dispatch executor, see {@link StreamDispatch}; the
  * blocking one on its reader thread or the post-parsing pool that {@link SipEndpoint} configures). A PRACK on a
  * live dialog whose server transaction is gone was dropped (one handed to us, or a retransmission, still has its
- * transaction) and is answered 481 statelessly: over TCP, TLS
- * and WebSocket on the connection the PRACK came on, over UDP to the Via's received and rport. A failure to check
- * or to answer is logged as a warning (jain-sip's executor would drop it silently).
+ * transaction) and is answered 481 statelessly: over TCP, TLS and WebSocket on the connection the PRACK came on,
+ * over UDP to the Via's received and rport. A failure to check or to answer is logged as a warning (jain-sip's
+ * executor would drop it silently).
  * Configured by class name ({@code gov.nist.javax.sip.SIP_EVENT_INTERCEPTOR}), hence public.
  */
 public final class UnmatchedPrack implements SIPEventInterceptor {

@@ -30,9 +30,8 @@ final class LedgerRows {
       + " ORDER BY expires_at LIMIT $2";
   static final String SELECT_WRITER = "SELECT batch_seq, last_ts FROM ledger.writer WHERE id = 1";
 
-  /** The two lanes' fences: the state's (row 1), then the transfer rows' (row 2). */
-  static final String SELECT_PROJECTION = "SELECT (SELECT batch_seq FROM ledger.projection WHERE id = 1),"
-      + " (SELECT batch_seq FROM ledger.projection WHERE id = 2)";
+  /** The projection's fence: the last batch whose transfer rows, accounts and reservations the tables hold. */
+  static final String SELECT_PROJECTION = "SELECT batch_seq FROM ledger.projection WHERE id = 1";
   static final String SELECT_JOURNAL = "SELECT batch_seq, body FROM ledger.journal WHERE batch_seq > $1 AND batch_seq <= $2"
       + " ORDER BY batch_seq";
 
@@ -55,8 +54,8 @@ final class LedgerRows {
   /**
    * The projection's first lane: the transfer rows of committed batches appended, each tagged with the last batch of
    * the statement. The lane runs on several connections at once, so it keeps no fence: the statements are in flight
-   * in batch order and passed on in that order, the state lane's fence (which it advances only for batches whose rows
-   * are written) is what readers go by, and the primary key refuses a row written twice. Any row count other than
+   * in batch order and passed on in that order, the projection's one fence (which the state lane advances only for
+   * batches whose rows are written) is what readers go by, and the primary key refuses a row written twice. Any row count other than
    * expected raises, which rolls the statement back entirely.
    */
   static final String PROJECT_TRANSFERS = """
@@ -82,16 +81,12 @@ final class LedgerRows {
       SELECT (SELECT count(*) FROM t) <= $12
       """.formatted(TRANSFER_COLUMNS);
 
-  /** Before a start projects the journal: the transfer rows' fence (row 2) is the state's (row 1) from now on. */
-  static final String ALIGN_PROJECTION = "UPDATE ledger.projection SET batch_seq = (SELECT batch_seq FROM ledger.projection"
-      + " WHERE id = 1) WHERE id = 2";
-
   /**
    * The projection's second lane, for batches whose transfer rows are written already: accounts updated only
    * if they still hold what the first batch read (anything else changing them aborts the projection),
-   * reservations created, reservations closed only if still open, the projection's fences (rows 1 and 2: the
-   * state, and the transfer rows known written) advanced from exactly the batch before the first to the last (the
-   * writer sends it only once the transfer lane has written those batches' rows), and those batches' journal records
+   * reservations created, reservations closed only if still open, the projection's fence advanced from exactly the
+   * batch before the first to the last (the writer sends it only once the transfer lane has written those batches'
+   * rows), and those batches' journal records
    * deleted (both lanes hold them now). Any row count other than expected raises, which rolls the statement
    * back entirely.
    */
@@ -114,7 +109,7 @@ final class LedgerRows {
          WHERE p.id = u.id AND p.status = 0
         RETURNING 1),
       w AS (
-        UPDATE ledger.projection SET batch_seq = $19 WHERE id IN (1, 2) AND batch_seq = $20
+        UPDATE ledger.projection SET batch_seq = $19 WHERE id = 1 AND batch_seq = $20
         RETURNING 1),
       j AS (
         DELETE FROM ledger.journal WHERE batch_seq > $20 AND batch_seq <= $19
@@ -122,7 +117,7 @@ final class LedgerRows {
       SELECT ledger.expect_rows((SELECT count(*) FROM a), $21, 'account'),
              ledger.expect_rows((SELECT count(*) FROM p), $22, 'new reservation'),
              ledger.expect_rows((SELECT count(*) FROM c), $23, 'closed reservation'),
-             ledger.expect_rows((SELECT count(*) FROM w), 2, 'state projection'),
+             ledger.expect_rows((SELECT count(*) FROM w), 1, 'state projection'),
              ledger.expect_rows((SELECT count(*) FROM j), $19 - $20, 'journal')
       """.formatted(PENDING_COLUMNS);
 

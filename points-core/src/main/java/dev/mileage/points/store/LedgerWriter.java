@@ -582,7 +582,7 @@ final class LedgerWriter extends VerticleBase {
    * One lane of the projection: its own connections (so its own backends, and cores), its statements sent in
    * batch order and settled in that order. A projection goes through the transfer lane (the rows: append-only, the
    * costly part, on {@link #TRANSFER_LANE_CONNECTIONS} connections at once, statements dealt to them in turn) and
-   * then the state lane (accounts, reservations, both fences of {@code ledger.projection}, the journal records
+   * then the state lane (accounts, reservations, the fence of {@code ledger.projection}, the journal records
    * deleted: one connection, each statement fenced on the one before), so the state lane's statement for one
    * projection runs while the transfer lane writes the next ones' rows. A failure holds its lane until everything in
    * flight has its result; the state lane learns from its fence which statements committed and sends the others
@@ -869,38 +869,33 @@ final class LedgerWriter extends VerticleBase {
    * keeps no fence; a row already there stays), then their state.
    */
   private Future<Void> recover() {
-    return pool.query(LedgerRows.ALIGN_PROJECTION).execute()
-        .compose(aligned -> pool.query(LedgerRows.SELECT_PROJECTION).execute())
-        .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> {
-          Row fences = p.iterator().next();
-          return new long[] {fences.getLong(0), fences.getLong(1), wr.iterator().next().getLong(0)};
-        }))
+    return pool.query(LedgerRows.SELECT_PROJECTION).execute()
+        .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> new long[] {
+            p.iterator().next().getLong(0), wr.iterator().next().getLong(0)}))
         .compose(seqs -> {
           long state = seqs[0];
-          long transfers = seqs[1];
-          long to = seqs[2];
-          Checks.invariant(state <= transfers && transfers <= to,
-              "state <= transfer rows <= journal (" + state + ", " + transfers + ", " + to + ")");
+          long to = seqs[1];
+          Checks.invariant(state <= to, "projection <= journal (" + state + ", " + to + ")");
           if (state == to) {
             projectedSeq = to;
             committedSeq = to;
             return Future.succeededFuture();
           }
           return pool.preparedQuery(LedgerRows.SELECT_JOURNAL).execute(Tuple.of(state, to)).compose(rows -> {
-            WriteSet stateSet = new WriteSet();
-            WriteSet transferSet = new WriteSet();
+            WriteSet unprojectedSet = new WriteSet();
             long expected = state + 1;
             for (Row r : rows) {
               Checks.invariant(r.getLong(0) == expected, "journal records are consecutive", expected);
               WriteSet one = WriteSet.decode(r.getBuffer(1));
               Checks.invariant(one.firstSeq == expected && one.lastSeq == expected, "journal record number", expected);
-              stateSet.addAll(one);
-              transferSet.addAll(one);
+              unprojectedSet.addAll(one);
               expected++;
             }
             Checks.invariant(expected == to + 1, "the journal holds every unprojected batch", to);
             // some of the rows may be written (the transfer lane has no fence): those stay as they are
-            return transferLane.execute(transferSet, true).compose(v -> stateLane.execute(stateSet, false)).map(v -> {
+            Future<?> projected = transferLane.execute(unprojectedSet, true)
+                .compose(v -> stateLane.execute(unprojectedSet, false));
+            return projected.map(v -> {
               counters.projections.increment();
               counters.recoveredBatches.add(to - state);
               projectedSeq = to;

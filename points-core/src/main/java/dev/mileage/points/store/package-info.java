@@ -11,16 +11,15 @@
  * connection broke mid-commit, the writer ends its old backend and reads the writer row to learn whether the batch
  * committed before answering.
  *
- * <p>The tables (transfer, account, pending) are the journal's projection, written in two lanes on two more
- * connections, up to 4,096 transfers per statement: the transfer lane appends the transfer rows (each tagged with
- * its statement's last batch, {@code transfer.batch_seq}), then the state lane writes the same batches' accounts
- * and reservations and deletes their journal rows; each lane is fenced on its own row of {@code ledger.projection},
- * and the state lane is never ahead of the transfer lane. The tables are consistent as of the state lane's fence
- * (row 1): a SQL reader that sums transfers against account counters takes the rows whose {@code batch_seq} is at
- * most that (or null). An account changed by many batches of a statement is updated once, and a small backlog
- * lingers up to 10 ms for more. Until the state lane has written a batch its effects are in memory
- * ({@code Overlay}), where reads and the next batches find them first; history queries wait for the projection. A failed projection is retried; the journal keeps the batches, and a start
- * projects whatever the journal still holds before taking work, so re-opening after a crash loads everything from
- * the database.
+ * <p>The tables (transfer, account, pending) are the journal's projection, written in two lanes on more connections:
+ * the transfer lane appends the transfer rows (each tagged with its statement's last batch, {@code transfer.batch_seq})
+ * on two connections at once, then the state lane writes the same batches' accounts and reservations, advances the one
+ * fence ({@code ledger.projection}) and deletes their journal rows; it is sent only for batches whose rows are written.
+ * The tables are consistent as of that fence: a SQL reader that sums transfers against account counters takes the rows
+ * whose {@code batch_seq} is at most that (or null). An account changed by many batches of a statement is updated once,
+ * and a small backlog lingers up to 10 ms for more. Until the state lane has written a batch its effects are in memory
+ * ({@code Overlay}), where reads and the next batches find them first; history queries wait for the projection. A
+ * failed projection is retried; the journal keeps the batches, and a start projects whatever the journal still holds
+ * before taking work, so re-opening after a crash loads everything from the database.
  */
 package dev.mileage.points.store;

@@ -243,7 +243,7 @@ class PgLedgerStoreFailureTest {
          Connection c = LedgerAudit.connect(db)) {
       assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.journal"), "projected at start");
       assertEquals(0, countRows(c, "SELECT count(*) FROM ledger.projection p, ledger.writer w"
-          + " WHERE p.batch_seq <> w.batch_seq"), "both lanes caught up with the journal");
+          + " WHERE p.batch_seq <> w.batch_seq"), "the projection caught up with the journal");
       assertEquals(1, countRows(c, "SELECT count(*) FROM ledger.transfer WHERE id = '" + ahead.id() + "'"));
       assertEquals(before.creditsPosted() + 7773, countRows(c, "SELECT credits_posted FROM ledger.account WHERE id = "
           + customer));
