@@ -392,7 +392,9 @@ final class UacEngine implements SipListener, AutoCloseable {
           // stopping anyway
         }
       }
-      stack.stop();
+      // any stop shuts jain-sip's shared post-parsing pool down for every stack in the JVM; this one makes it
+      // again for a fixtures stack that still runs (the SimulatedTrunk of `trunk --kind fixtures` and of tests)
+      dev.mileage.fixtures.sip.SipStacks.stop(stack);
     }
     media.close();
   }

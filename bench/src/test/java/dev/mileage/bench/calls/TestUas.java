@@ -183,7 +183,7 @@ final class TestUas implements SipListener, AutoCloseable {
 
   @Override
   public void close() {
-    stack.stop();
+    dev.mileage.fixtures.sip.SipStacks.stop(stack);
     rtp.close();
   }
 }
