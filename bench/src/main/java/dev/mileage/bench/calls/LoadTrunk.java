@@ -139,7 +139,7 @@ final class LoadTrunk implements SipListener, AutoCloseable {
   @Override
   public void close() {
     // any stop shuts jain-sip's shared post-parsing pool down for every stack in the JVM; this one makes it
-    // again for a fixtures stack that still runs (the SimulatedTrunk of `trunk --kind fixtures` and of tests)
+    // again for a fixtures stack that still runs (the SimulatedTrunk of `calls --trunk-kind fixtures` and of tests)
     dev.mileage.fixtures.sip.SipStacks.stop(stack);
     rtpSink.close();
   }
