@@ -119,9 +119,15 @@ class SipDialogConformanceTest {
       String[][] tags = {{a.fromTag, "not-ours"}, {"not-the-callers", a.toTag}};
       for (String[] t : tags) {
         for (String method : List.of("INVITE", "UPDATE")) {
-          raw.send(request(raw, method, a, t[0], t[1], a.cseq + 10, offer(40000, 9)));
-          RawSip.Reply answer = finalFor(until(raw, r -> r.code() >= 200), method);
+          String sent = request(raw, method, a, t[0], t[1], a.cseq + 10, offer(40000, 9));
+          raw.send(sent);
+          // this request's own answer, by its branch: an INVITE's 481 over UDP is retransmitted (Timer G, 500 ms
+          // doubling) until ACKed, so on a slow machine an earlier INVITE's copy could come first
+          String branch = branchOf(sent);
+          RawSip.Reply answer = finalFor(until(raw, r -> r.code() >= 200 && r.first("via").contains(branch)).stream()
+              .filter(r -> r.first("via").contains(branch)).toList(), method);
           assertEquals(481, answer.code(), method + " with From tag " + t[0] + ", To tag " + t[1] + ": " + answer.text());
+          if (method.equals("INVITE")) raw.send(ackOfFailure(sent)); // RFC 3261 17.1.1.3: ends the retransmissions
         }
       }
     }
@@ -199,6 +205,13 @@ class SipDialogConformanceTest {
     assertTrue(a.far.awaitEnded(WAIT));
   }
 
+  /** The Via branch of a request written by {@link #request}. */
+  static String branchOf(String request) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(";branch=([^;\\s]+)").matcher(request);
+    if (!m.find()) throw new AssertionError("no branch in " + request);
+    return m.group(1);
+  }
+
   /** The ACK of a failure answer to the in-dialog {@code invite}: its transaction, so its branch (RFC 3261 17.1.1.3). */
   static String ackOfFailure(String invite) {
     String head = invite.substring(0, invite.indexOf("\n\n") + 1).replaceFirst("^INVITE ", "ACK ")
@@ -270,7 +283,9 @@ class SipDialogConformanceTest {
     String response = DigestAuth.hash("MD5", ha1 + ":" + nonce + ":00000001:c1:auth:" + DigestAuth.hash("MD5", "INVITE:" + uri));
     raw.send(invite.apply(2, "Digest username=\"alice\",realm=\"" + realm + "\",nonce=\"" + nonce + "\",uri=\"" + uri
         + "\",response=\"" + response + "\",algorithm=MD5,qop=auth,nc=00000001,cnonce=\"c1\""));
-    return raw.until(last, (int) WAIT.toMillis());
+    // replies to the INVITE with credentials (CSeq 2) only: over UDP the 401 is retransmitted (Timer G) until our
+    // ACK is processed, and a copy sent before that could otherwise be taken for the final answer
+    return raw.until(r -> r.first("cseq") != null && r.first("cseq").startsWith("2 ") && last.test(r), (int) WAIT.toMillis());
   }
 
   static final String RAW_FROM_TAG = "st1";
