@@ -332,14 +332,11 @@ class BrowserConnectionCloseTest {
             + " ms after the answer), closed after " + closedSeconds + " s");
   }
 
-  /**
-   * The wall-clock time the PSTN side last received RTP, to the millisecond or a little later: the gateway relays
-   * only what it heard from the browser, and hears it first. Read once the browser has gone quiet.
-   */
+  /** When the PSTN side last received RTP ({@link TrunkCall#lastRtpReceivedMs}); read once the browser is quiet. */
   static long lastRelayedMs(TrunkCall far) {
-    long last = far.lastRtpReceivedNanos();
+    long last = far.lastRtpReceivedMs();
     assertTrue(last != 0, "the PSTN side heard the browser");
-    return System.currentTimeMillis() + 1 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last);
+    return last;
   }
 
   /** The trunk's side of the call just set up by {@code username}: its live one not yet claimed by this test. */
