@@ -175,7 +175,16 @@ public final class SipSmsSender implements SmsSender {
       inFlight.put(callId.getCallId(), pending);
       if (context != null) {
         context.owner().setTimer(SEND_TIMEOUT_MS, t -> {
-          if (inFlight.remove(callId.getCallId(), pending)) pending.complete(Result.UNREACHABLE);
+          if (inFlight.remove(callId.getCallId(), pending)) {
+            pending.complete(Result.UNREACHABLE);
+            // reported as not sent: the stack must stop retransmitting it (until SIP's own 32 s timer), or an SMSC
+            // back meanwhile gets a message the gateway gave up on (a gift offer with a link that no longer works)
+            try {
+              tx.terminate();
+            } catch (Exception e) {
+              // already ended
+            }
+          }
         });
       }
       tx.sendRequest();
