@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,6 +44,12 @@ class SipSmsSenderTest {
       assertEquals(SmsSender.Result.UNREACHABLE, onContext(vertx, sender, "+821055509999", "hello"));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertEquals(true, ms < 20_000, "answered in " + ms + " ms, not after SIP's 32 s timer");
+      // a message reported as not sent is never delivered later: the stack would otherwise retransmit it until its
+      // own 32 s timer (at most T2 = 4 s apart, RFC 3261 17.1.2.2), to an SMSC that is back by then
+      try (Smsc back = Smsc.start("127.0.0.1", silent)) {
+        Thread.sleep(4_500);
+        assertEquals(List.of(), back.received(), "no retransmission of a message given up on");
+      }
     } finally {
       vertx.close();
     }
