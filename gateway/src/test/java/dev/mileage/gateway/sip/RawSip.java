@@ -26,8 +26,11 @@ public final class RawSip implements AutoCloseable {
   /** TCP: bytes read but not yet cut into messages (RFC 3261 18.3: Content-Length frames them). */
   private final ByteArrayOutputStream unread = new ByteArrayOutputStream();
 
-  /** A response as received: status, reason, headers by lower-case long name, in order. */
-  public record Reply(int code, String reason, Map<String, List<String>> headers, String text) {
+  /**
+   * A response as received: status, reason, headers by lower-case long name, in order, and when it was read
+   * ({@link System#nanoTime()}).
+   */
+  public record Reply(int code, String reason, Map<String, List<String>> headers, String text, long receivedNanos) {
     public String first(String name) {
       List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
       return v == null || v.isEmpty() ? null : v.get(0);
@@ -230,7 +233,7 @@ public final class RawSip implements AutoCloseable {
       name = longName(line.substring(0, colon).trim().toLowerCase(Locale.ROOT));
       headers.computeIfAbsent(name, k -> new ArrayList<>()).add(line.substring(colon + 1).trim());
     }
-    return new Reply(code, reason, headers, text);
+    return new Reply(code, reason, headers, text, System.nanoTime());
   }
 
   private static String longName(String n) {
