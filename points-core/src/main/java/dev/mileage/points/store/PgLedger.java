@@ -71,6 +71,8 @@ public final class PgLedger implements ManagedLedger {
   /** Never refuses: once the threads are shut down, the rare late completion runs on the caller's thread. */
   private final Executor completions;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Completed once the close has finished: every later {@link #close()} off an event loop waits for it too. */
+  private final io.vertx.core.Promise<Void> closeDone = io.vertx.core.Promise.promise();
   private volatile String deploymentId;
 
   private PgLedger(Vertx vertx, Database database, LedgerOptions options, Clock clock) {
@@ -402,14 +404,20 @@ public final class PgLedger implements ManagedLedger {
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) return;
-    String id = deploymentId;
-    Future<?> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
-    // the batch in flight commits and is answered before the pool closes; the completion threads go last
-    Future<Void> done = undeployed.transform(ar -> pool.close()).onComplete(ar -> completionThreads.shutdown());
+    if (closed.compareAndSet(false, true)) {
+      String id = deploymentId;
+      Future<?> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
+      // the batch in flight commits and is answered before the pool closes; the completion threads go last
+      undeployed.transform(ar -> pool.close()).onComplete(ar -> {
+        completionThreads.shutdown();
+        closeDone.tryComplete();
+      });
+    }
     if (io.vertx.core.Context.isOnVertxThread()) return; // an event loop must not wait: closing goes on by itself
+    // a second close waits as the first would have: whoever starts a ledger on the same database after it returns
+    // finds no statement of this one still running (a close begun on an event loop had returned at once)
     try {
-      done.await(CLOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      closeDone.future().await(CLOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // closing is best effort past the wait: the database keeps exactly what was committed
     }
