@@ -28,7 +28,23 @@ final class LedgerRows {
   static final String SELECT_PENDINGS = "SELECT " + PENDING_COLUMNS + " FROM ledger.pending WHERE id = ANY($1::uuid[])";
   static final String SELECT_DUE = "SELECT id FROM ledger.pending WHERE status = 0 AND expires_at > 0 AND expires_at <= $1"
       + " ORDER BY expires_at LIMIT $2";
-  static final String SELECT_WRITER = "SELECT batch_seq, last_ts FROM ledger.writer WHERE id = 1";
+  static final String SELECT_WRITER = "SELECT batch_seq, last_ts, writer_id FROM ledger.writer WHERE id = 1";
+
+  /**
+   * The writer lease: a session advisory lock, one per database, held by the writer's connection for as long as it
+   * lives. Only the connection that holds it sends batches, so two ledgers on one database never both write; the
+   * lock goes with the connection (a lost connection, a killed process), and the next connection takes it again.
+   */
+  static final String TRY_LEASE = "SELECT pg_try_advisory_lock(hashtextextended('mileage.ledger.writer', 0))";
+  /** Who holds the lease, for the refusal's message (a bigint advisory key shows as classid, objid, objsubid 1). */
+  static final String LEASE_HOLDER = """
+      SELECT a.pid, coalesce(host(a.client_addr), 'a local socket'), a.application_name,
+             to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND ((l.classid::int8 << 32) | l.objid::int8) = hashtextextended('mileage.ledger.writer', 0)
+      """;
 
   /** The projection's fence: the last batch whose transfer rows, accounts and reservations the tables hold. */
   static final String SELECT_PROJECTION = "SELECT batch_seq FROM ledger.projection WHERE id = 1";
@@ -37,15 +53,17 @@ final class LedgerRows {
 
   /**
    * A batch commits as its journal record and the writer row advanced by exactly one batch (the fence: a
-   * batch commits only on top of its predecessor), in one statement, hence one implicit transaction and
-   * one round trip. Any row count other than expected raises, which rolls the statement back entirely.
+   * batch commits only on top of its predecessor) and stamped with the writer's identity, in one statement,
+   * hence one implicit transaction and one round trip. Any row count other than expected raises, which rolls
+   * the statement back entirely.
    */
   static final String COMMIT_BATCH = """
       WITH j AS (
         INSERT INTO ledger.journal (batch_seq, body) VALUES ($1, $2)
         RETURNING 1),
       w AS (
-        UPDATE ledger.writer SET batch_seq = $1, last_ts = $3 WHERE id = 1 AND batch_seq = $1 - 1
+        UPDATE ledger.writer SET batch_seq = $1, last_ts = $3, writer_id = $4
+        WHERE id = 1 AND batch_seq = $1 - 1
         RETURNING 1)
       SELECT ledger.expect_rows((SELECT count(*) FROM j), 1, 'journal'),
              ledger.expect_rows((SELECT count(*) FROM w), 1, 'writer')

@@ -55,6 +55,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on the same connection, so the database never waits for the writer between commits. Answers still
  * follow their own commit, in order. A failed commit fails every batch behind it (each was applied on
  * top of it and is fenced on its batch number), and their in-memory effects are dropped.
+ *
+ * <p>One writer per database: the writer's connection holds the database's writer lease (see {@link #connection()})
+ * and stamps each batch with this writer's identity. A second ledger on the same database waits for the lease and
+ * refuses to start without it; a writer cut off from the database that finds another writer's batches on coming
+ * back (by the identity, not the batch number alone) stops writing, since what it holds in memory is stale.
  */
 final class LedgerWriter extends VerticleBase {
   /** Reservations one sweep releases at most; a full sweep asks for another. */
@@ -62,6 +67,8 @@ final class LedgerWriter extends VerticleBase {
   /** How long to keep asking whether an interrupted commit made it, before answering OUTCOME_UNKNOWN. */
   static final int PROBE_ATTEMPTS_MAX = 40;
   static final long PROBE_DELAY_MS = 250;
+  /** How often a ledger waiting for the writer lease asks again. */
+  static final long LEASE_RETRY_MS = 200;
 
   /** Batches applied and sent whose commit is not yet known, at most (one running, one queued behind it). */
   static final int BATCHES_IN_FLIGHT_MAX = 2;
@@ -215,6 +222,15 @@ final class LedgerWriter extends VerticleBase {
   /** Counts pipeline failures: a batch prepared across one was applied on state that never committed. */
   private long failureEpoch;
   private boolean writerRowStale = true;
+  /** The last batch sent before a failure whose outcome could not be learned: those up to it may have committed. */
+  private long unknownUpTo;
+  /** This writer's identity in the writer row: its batch N is told apart from another writer's batch N. */
+  private final UUID writerId = UUID.randomUUID();
+  /**
+   * Set once another writer is found to have written to the database while this one was cut off from it: this
+   * writer's memory is stale, and it refuses every batch from then on (the process must start again).
+   */
+  private volatile String deposed;
   private boolean preparing;
   private boolean resolving;
   private boolean sweepRequested;
@@ -238,8 +254,16 @@ final class LedgerWriter extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return recover().compose(v -> loadWriterRow()).onSuccess(v -> sweepTimer = vertx.setPeriodic(
-        options.expirySweepInterval().toMillis(), id -> requestSweep(null)));
+    // the lease first: recovery and the first batch run only once no other ledger can write to this database
+    return connection().compose(c -> recover()).compose(v -> loadWriterRow())
+        .onSuccess(v -> sweepTimer = vertx.setPeriodic(options.expirySweepInterval().toMillis(),
+            id -> requestSweep(null)))
+        .onFailure(e -> {
+          // a start that fails is never stopped: let go of the lease and the lanes' connections here
+          transferLane.closeConnections();
+          stateLane.closeConnections();
+          if (connecting != null && connecting.succeeded()) connecting.result().close();
+        });
   }
 
   /** Takes no more work, fails what is queued, lets the batch in flight finish (commit and answer), then closes. */
@@ -358,7 +382,9 @@ final class LedgerWriter extends VerticleBase {
 
   /** Prefetch and apply: the outcome is in {@code f.outcome} when the future succeeds. */
   private Future<Void> prepare(Flight f, boolean sweep) {
-    Future<Void> ready = writerRowStale ? loadWriterRow() : Future.succeededFuture();
+    if (deposed != null) return Future.failedFuture(new LedgerException(Reason.STORE_FAILED, deposed, null));
+    // after a failure the row is read again under the lease (a new connection takes it first)
+    Future<Void> ready = writerRowStale ? connection().compose(c -> loadWriterRow()) : Future.succeededFuture();
     long prefetchStart = System.nanoTime();
     List<List<Transfer>> requests = new ArrayList<>(f.batch.size());
     for (Request r : f.batch) requests.add(r.transfers());
@@ -433,8 +459,10 @@ final class LedgerWriter extends VerticleBase {
     failing.forEach(f -> f.abandoned = true);
     uncommitted.clear();
     long firstSeq = failing.stream().filter(f -> f.seq > 0).mapToLong(f -> f.seq).min().orElse(batchSeq + 1);
-    resolve(cause, firstSeq, sentSeq).onComplete(ar -> {
+    long lastSent = sentSeq;
+    resolve(cause, firstSeq, lastSent).onComplete(ar -> {
       long committedSeq = ar.succeeded() ? ar.result() : -1;
+      if (ar.failed()) unknownUpTo = Math.max(unknownUpTo, lastSent); // they may have committed: the row may show it
       boolean ok = ar.succeeded();
       for (Flight f : failing) {
         if (f.seq > 0) ok = ok && f.seq <= committedSeq;
@@ -496,7 +524,16 @@ final class LedgerWriter extends VerticleBase {
   private Future<Void> loadWriterRow() {
     return pool.query(LedgerRows.SELECT_WRITER).execute().map(rows -> {
       Row row = rows.iterator().next();
-      batchSeq = row.getLong(0);
+      long seq = row.getLong(0);
+      if (engine != null && seq != batchSeq) {
+        // while this writer holds the lease only its own batches move the row: those answered OUTCOME_UNKNOWN may
+        // have. Anything else means another writer wrote while this one was cut off, and what it holds in memory
+        // is stale: it writes nothing more
+        if (seq < batchSeq || seq > unknownUpTo || !writerId.equals(row.getUUID(2))) {
+          throw new LedgerException(Reason.STORE_FAILED, depose(seq), null);
+        }
+      }
+      batchSeq = seq;
       sentSeq = batchSeq;
       long lastTs = row.getLong(1);
       engine = engine == null ? new LedgerEngine(clock, lastTs)
@@ -527,14 +564,45 @@ final class LedgerWriter extends VerticleBase {
     });
   }
 
-  /** The writer's one connection, shared by every statement in flight so the server runs them in order. */
+  /**
+   * The writer's one connection, shared by every statement in flight so the server runs them in order. It takes the
+   * writer lease ({@link LedgerRows#TRY_LEASE}) before anything is sent on it and holds it while it lives: a second
+   * ledger on the same database waits for it up to {@link LedgerOptions#leaseWait()} and then refuses, naming the
+   * holder. A connection lost loses the lease; the next one takes it again.
+   */
   private Future<PgConnection> connection() {
-    if (connecting == null || connecting.failed()) connecting = PgConnection.connect(vertx, connectOptions);
+    if (connecting == null || connecting.failed()) {
+      long deadline = System.nanoTime() + options.leaseWait().toNanos();
+      connecting = PgConnection.connect(vertx, connectOptions)
+          .compose(c -> lease(c, deadline).onFailure(e -> c.close()));
+    }
     return connecting;
   }
 
+  private Future<PgConnection> lease(PgConnection c, long deadlineNanos) {
+    return c.query(LedgerRows.TRY_LEASE).execute().compose(taken -> {
+      if (taken.iterator().next().getBoolean(0)) return Future.succeededFuture(c);
+      if (!closed && System.nanoTime() + LEASE_RETRY_MS * 1_000_000 < deadlineNanos) {
+        Promise<PgConnection> retried = Promise.promise();
+        vertx.setTimer(LEASE_RETRY_MS, t -> lease(c, deadlineNanos).onComplete(retried));
+        return retried.future();
+      }
+      return c.query(LedgerRows.LEASE_HOLDER).execute().compose(holders -> {
+        String holder = "a backend that has gone since";
+        for (Row h : holders) {
+          holder = "backend " + h.getInteger(0) + " from " + h.getString(1) + " ('" + h.getString(2) + "', connected "
+              + h.getString(3) + ")";
+        }
+        LedgerException refused = new LedgerException(Reason.STORE_FAILED, "another ledger writer holds this"
+            + " database's writer lease: " + holder + "; one ledger writes to a database at a time", null);
+        LOG.log(System.Logger.Level.WARNING, refused.getMessage());
+        return Future.failedFuture(refused);
+      });
+    });
+  }
+
   private Future<Void> write(BatchOutcome outcome, long seq, boolean[] created) {
-    Tuple commit = Tuple.of(seq, WriteSet.encode(outcome, seq, created), outcome.lastTimestampMicros());
+    Tuple commit = Tuple.of(seq, WriteSet.encode(outcome, seq, created), outcome.lastTimestampMicros(), writerId);
     return connection().compose(c -> c.preparedQuery(LedgerRows.COMMIT_BATCH).execute(commit)).mapEmpty();
   }
 
@@ -930,6 +998,17 @@ final class LedgerWriter extends VerticleBase {
     return answer.future();
   }
 
+  /** Another writer moved the writer row to {@code seq}: this writer stops writing for good. */
+  private String depose(long seq) {
+    if (deposed == null) {
+      deposed = "one writer per ledger: another writer wrote to this ledger's database while this one was cut off"
+          + " from it (its writer row is at batch " + seq + ", this writer's last was " + batchSeq + "); this ledger's"
+          + " memory is stale and it writes nothing more: start it again";
+      LOG.log(System.Logger.Level.ERROR, deposed);
+    }
+    return deposed;
+  }
+
   private void probe(int pid, long firstSeq, long lastSeq, int attempt, Promise<Long> answer) {
     pool.preparedQuery("SELECT pg_terminate_backend($1)"
             + " FROM pg_stat_activity WHERE pid = $1 AND datname = current_database()")
@@ -940,9 +1019,15 @@ final class LedgerWriter extends VerticleBase {
           return pool.query(LedgerRows.SELECT_WRITER).execute();
         })
         .onSuccess(rows -> {
-          long seq = rows.iterator().next().getLong(0);
-          Checks.invariant(seq >= firstSeq - 1 && seq <= lastSeq, "one writer per ledger (batch " + seq + ")");
-          answer.complete(seq);
+          Row row = rows.iterator().next();
+          long seq = row.getLong(0);
+          // the row at one of this writer's batches in flight, written by this writer: those up to it committed
+          // (they ran in order on one connection holding the lease, so nothing else was written between them)
+          if (seq == firstSeq - 1 || (seq >= firstSeq && seq <= lastSeq && writerId.equals(row.getUUID(2)))) {
+            answer.complete(seq);
+          } else {
+            answer.fail(new IllegalStateException(depose(seq)));
+          }
         })
         .onFailure(e -> {
           if (attempt >= PROBE_ATTEMPTS_MAX) {
