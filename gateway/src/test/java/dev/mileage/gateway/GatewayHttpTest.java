@@ -38,7 +38,8 @@ class GatewayHttpTest {
     JsonObject body = r.bodyAsJsonObject();
     assertEquals("UP", body.getString("status"));
     assertEquals(true, body.getJsonObject("database").getBoolean("reachable"));
-    assertEquals(java.util.Set.of("status", "database"), body.fieldNames(), "no load figures in the public answer: " + body);
+    assertEquals(true, body.getJsonObject("ledger").getBoolean("writing"));
+    assertEquals(java.util.Set.of("status", "database", "ledger"), body.fieldNames(), "no load figures in the public answer: " + body);
     assertEquals("nosniff", r.getHeader("X-Content-Type-Options"));
     assertEquals("DENY", r.getHeader("X-Frame-Options"));
   }

@@ -37,6 +37,8 @@ public final class Errors {
       case STORE_FAILED -> "the database failed; nothing was applied: retry with the same ids";
       case OUTCOME_UNKNOWN -> "the database went away during the commit: retry with the same ids to learn the outcome";
       case CLOSED -> "the ledger is shutting down; nothing was applied: retry with the same ids";
+      case STOPPED -> "the ledger stopped writing (one writer per ledger: another gateway wrote to its database);"
+          + " nothing was applied: this gateway must be restarted";
     };
     ctx.response().putHeader("Retry-After", "1");
     send(ctx, 503, "ledger_unavailable", reason);

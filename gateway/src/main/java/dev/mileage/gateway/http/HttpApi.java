@@ -77,7 +77,8 @@ public final class HttpApi {
       }).handler(authentication);
       root.route(API_PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(BODY_BYTES_MAX));
       root.route().handler(BodyHandler.create(false).setBodyLimit(PUBLIC_BODY_BYTES_MAX));
-      Health health = new Health(context.pool());
+      Health health = new Health(context.pool(),
+          context.ledger() instanceof dev.mileage.points.ledger.ManagedLedger m ? m::writing : () -> true);
       root.get("/health").handler(health::handle);
       root.get("/metrics").handler(new MetricsAccess(context.config().metricsToken(), context.config().trustedProxies(),
           operatorFailures, metrics)).handler(PrometheusScrapingHandler.create(metrics));

@@ -8,6 +8,11 @@ import java.util.concurrent.CompletionStage;
 public interface LedgerRuntime {
   Ledger ledger();
 
+  /** False once the ledger has stopped writing for good (see {@link dev.mileage.points.ledger.ManagedLedger#writing}). */
+  default boolean writing() {
+    return true;
+  }
+
   /** Requests waiting for the engine; shown by /metrics. */
   long queueDepth();
 

@@ -41,6 +41,9 @@ public final class Ledgers {
         s -> s.commitLatencyMicrosTotal());
     counter(registry, "ledger_projections_failed", "projections of the journal into the tables refused or broken off"
         + " (each is retried)", ledger, s -> s.projectionsFailed());
+    Gauge.builder("ledger_writing", ledger, l -> l.writing() ? 1 : 0)
+        .description("1 while the ledger writes; 0 once another writer took its database over (restart it)")
+        .register(registry);
     Gauge.builder("ledger_unprojected_transfers", ledger, l -> l.stats().unprojectedTransfers())
         .description("committed transfers the tables do not show yet (the projection's backlog)").register(registry);
     Gauge.builder("ledger_commit_latency_micros_max", ledger, l -> l.stats().commitLatencyMicrosMax())
@@ -63,6 +66,11 @@ public final class Ledgers {
     @Override
     public Ledger ledger() {
       return ledger;
+    }
+
+    @Override
+    public boolean writing() {
+      return ledger.writing();
     }
 
     @Override

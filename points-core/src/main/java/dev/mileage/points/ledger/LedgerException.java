@@ -14,7 +14,12 @@ public final class LedgerException extends RuntimeException {
     /** The database went away during the commit and could not be asked in time whether it committed. */
     OUTCOME_UNKNOWN,
     /** The ledger is closed. */
-    CLOSED
+    CLOSED,
+    /**
+     * The ledger stopped writing for good: another writer wrote to its database while it was cut off from it, so
+     * what it holds in memory is stale. Nothing was applied; the ledger must be started again.
+     */
+    STOPPED
   }
 
   private final Reason reason;

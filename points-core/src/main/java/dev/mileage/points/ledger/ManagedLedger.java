@@ -7,6 +7,14 @@ public interface ManagedLedger extends Ledger, AutoCloseable {
   LedgerStats stats();
 
   /**
+   * False once the ledger has stopped writing for good: another writer wrote to its database while it was cut off
+   * from it, so what it holds in memory is stale. It refuses every write from then on and must be started again.
+   */
+  default boolean writing() {
+    return true;
+  }
+
+  /**
    * Releases every reservation whose timeout has passed on the ledger's clock, now, instead of waiting
    * for the periodic sweep; answers how many were released.
    */

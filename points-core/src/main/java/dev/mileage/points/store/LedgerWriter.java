@@ -382,7 +382,7 @@ final class LedgerWriter extends VerticleBase {
 
   /** Prefetch and apply: the outcome is in {@code f.outcome} when the future succeeds. */
   private Future<Void> prepare(Flight f, boolean sweep) {
-    if (deposed != null) return Future.failedFuture(new LedgerException(Reason.STORE_FAILED, deposed, null));
+    if (deposed != null) return Future.failedFuture(new LedgerException(Reason.STOPPED, deposed, null));
     // after a failure the row is read again under the lease (a new connection takes it first)
     Future<Void> ready = writerRowStale ? connection().compose(c -> loadWriterRow()) : Future.succeededFuture();
     long prefetchStart = System.nanoTime();
@@ -530,7 +530,7 @@ final class LedgerWriter extends VerticleBase {
         // have. Anything else means another writer wrote while this one was cut off, and what it holds in memory
         // is stale: it writes nothing more
         if (seq < batchSeq || seq > unknownUpTo || !writerId.equals(row.getUUID(2))) {
-          throw new LedgerException(Reason.STORE_FAILED, depose(seq), null);
+          throw new LedgerException(Reason.STOPPED, depose(seq), null);
         }
       }
       batchSeq = seq;
@@ -996,6 +996,11 @@ final class LedgerWriter extends VerticleBase {
     Promise<Long> answer = Promise.promise();
     probe(pid, firstSeq, lastSeq, 1, answer);
     return answer.future();
+  }
+
+  /** False once another writer was found to have written to the database (see {@link #deposed}). */
+  boolean writing() {
+    return deposed == null;
   }
 
   /** Another writer moved the writer row to {@code seq}: this writer stops writing for good. */

@@ -386,6 +386,11 @@ public final class PgLedger implements ManagedLedger {
   }
 
   @Override
+  public boolean writing() {
+    return writer.writing();
+  }
+
+  @Override
   public LedgerStats stats() {
     return new LedgerStats(counters.batchesCommitted.sum(), counters.batchesFailed.sum(),
         counters.transfersCommitted.sum(), counters.reservationsExpired.sum(), writer.queueDepth(),

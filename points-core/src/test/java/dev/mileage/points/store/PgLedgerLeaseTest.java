@@ -143,7 +143,7 @@ class PgLedgerLeaseTest {
       // that (a 10-point debit would overdraw the customer): it writes nothing more
       for (String id : new String[] {"deposed:after:1", "deposed:after:2"}) {
         LedgerException stale = assertThrows(LedgerException.class, () -> Await.of(deposed.submit(debit(p, id, 10))));
-        assertEquals(LedgerException.Reason.STORE_FAILED, stale.reason());
+        assertEquals(LedgerException.Reason.STOPPED, stale.reason());
         assertTrue(messages(stale).contains("one writer per ledger"), messages(stale));
       }
       assertNoneStored("deposed:lost", "deposed:blocked", "deposed:after:1", "deposed:after:2");
@@ -176,7 +176,7 @@ class PgLedgerLeaseTest {
         assertTrue(messages(unknown).contains("one writer per ledger"), messages(unknown));
         LedgerException after = assertThrows(LedgerException.class,
             () -> Await.of(cutOff.submit(debit(p, "cut:after", 1))));
-        assertEquals(LedgerException.Reason.STORE_FAILED, after.reason());
+        assertEquals(LedgerException.Reason.STOPPED, after.reason());
         assertTrue(messages(after).contains("one writer per ledger"), messages(after));
         assertNoneStored("cut:mine", "cut:after");
         assertEquals(5, Await.of(taker.account(p.customer.id())).orElseThrow().available());
