@@ -522,23 +522,44 @@ final class LedgerWriter extends VerticleBase {
   }
 
   private Future<Void> loadWriterRow() {
-    return pool.query(LedgerRows.SELECT_WRITER).execute().map(rows -> {
+    return pool.query(LedgerRows.SELECT_WRITER).execute().compose(rows -> {
       Row row = rows.iterator().next();
       long seq = row.getLong(0);
-      if (engine != null && seq != batchSeq) {
-        // while this writer holds the lease only its own batches move the row: those answered OUTCOME_UNKNOWN may
-        // have. Anything else means another writer wrote while this one was cut off, and what it holds in memory
-        // is stale: it writes nothing more
-        if (seq < batchSeq || seq > unknownUpTo || !writerId.equals(row.getUUID(2))) {
-          throw new LedgerException(Reason.STOPPED, depose(seq), null);
-        }
-      }
-      batchSeq = seq;
-      sentSeq = batchSeq;
       long lastTs = row.getLong(1);
-      engine = engine == null ? new LedgerEngine(clock, lastTs)
-          : new LedgerEngine(clock, Math.max(lastTs, engine.lastTimestampMicros()));
-      writerRowStale = false;
+      if (engine == null || seq == batchSeq) return Future.succeededFuture(writerRow(seq, lastTs));
+      // while this writer holds the lease only its own batches move the row: those answered OUTCOME_UNKNOWN may
+      // have. Anything else means another writer wrote while this one was cut off, and what it holds in memory
+      // is stale: it writes nothing more
+      if (seq < batchSeq || seq > unknownUpTo || !writerId.equals(row.getUUID(2))) {
+        return Future.failedFuture(new LedgerException(Reason.STOPPED, depose(seq), null));
+      }
+      return adoptCommitted(seq).map(v -> writerRow(seq, lastTs));
+    });
+  }
+
+  private Void writerRow(long seq, long lastTs) {
+    batchSeq = seq;
+    sentSeq = batchSeq;
+    engine = engine == null ? new LedgerEngine(clock, lastTs)
+        : new LedgerEngine(clock, Math.max(lastTs, engine.lastTimestampMicros()));
+    writerRowStale = false;
+    return null;
+  }
+
+  /**
+   * Batches this writer answered OUTCOME_UNKNOWN did commit: the row is at one of them, in this writer's name. Their
+   * journal records are the truth, but nothing in memory or in the tables shows them (their effects were dropped
+   * with the failure), so the next batch would read balances without them, and a transfer of theirs retried would
+   * be applied again. Once the projection has written every batch before them, they are projected from the journal
+   * as at a start, and the caches, filled from tables that did not show them, are emptied: a retry answers EXISTS.
+   */
+  private Future<Void> adoptCommitted(long seq) {
+    long from = batchSeq;
+    return Future.fromCompletionStage(awaitProjected(), context).compose(v -> recover()).map(v -> {
+      accounts.invalidateAll();
+      pendings.invalidateAll();
+      LOG.log(System.Logger.Level.WARNING, "batches " + (from + 1) + ".." + seq + ", answered OUTCOME_UNKNOWN, had"
+          + " committed: projected from the journal (their transfers answer EXISTS when retried)");
       return null;
     });
   }
@@ -704,9 +725,13 @@ final class LedgerWriter extends VerticleBase {
       int i = (int) (statements++ % connecting.size());
       Future<PgConnection> c = connecting.get(i);
       if (c == null || c.failed()) {
-        c = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
+        Future<PgConnection> made = PgConnection.connect(vertx, new PgConnectOptions(connectOptions)
             .addProperty("application_name", PgLedger.PROJECTION_APPLICATION_NAME));
-        connecting.set(i, c);
+        // a connection the server or the network closed is made again at its next use, whoever uses it next (a
+        // start's or an adoption's recovery as well as the lane itself)
+        made.onSuccess(conn -> conn.closeHandler(v -> connecting.replaceAll(f -> f == made ? null : f)));
+        connecting.set(i, made);
+        c = made;
       }
       return c;
     }
