@@ -67,6 +67,9 @@ final class LedgerWriter extends VerticleBase {
   /** How long to keep asking whether an interrupted commit made it, before answering OUTCOME_UNKNOWN. */
   static final int PROBE_ATTEMPTS_MAX = 40;
   static final long PROBE_DELAY_MS = 250;
+  /** A recovery that failed (a killed process's projection statement moved the fence meanwhile) is made again. */
+  static final int RECOVERY_ATTEMPTS_MAX = 5;
+  static final long RECOVERY_RETRY_MS = 500;
   /** How often a ledger waiting for the writer lease asks again. */
   static final long LEASE_RETRY_MS = 200;
 
@@ -960,21 +963,59 @@ final class LedgerWriter extends VerticleBase {
    * a stop that could not project them), so the tables are current when work starts: the journal holds every batch
    * above the state's fence, and their transfer rows are written again where they are missing (the transfer lane
    * keeps no fence; a row already there stays), then their state.
+   *
+   * <p>The lease keeps other writers out, but not the projection statements of a process that was just killed: the
+   * server finishes a statement it is running before it notices its client is gone. One of those may move the fence
+   * while this runs: the fence, the writer row and the journal are read in one snapshot (never a fence from before
+   * it and a journal from after), and a state statement fenced on a fence that moved meanwhile fails and is made
+   * again from a new snapshot, up to {@link #RECOVERY_ATTEMPTS_MAX} times.
    */
   private Future<Void> recover() {
-    return pool.query(LedgerRows.SELECT_PROJECTION).execute()
-        .compose(p -> pool.query(LedgerRows.SELECT_WRITER).execute().map(wr -> new long[] {
-            p.iterator().next().getLong(0), wr.iterator().next().getLong(0)}))
-        .compose(seqs -> {
-          long state = seqs[0];
-          long to = seqs[1];
+    return recover(1);
+  }
+
+  private Future<Void> recover(int attempt) {
+    return readUnprojected().compose(u -> {
+      if (u.state == u.to) {
+        projectedSeq = u.to;
+        committedSeq = u.to;
+        return Future.<Void>succeededFuture();
+      }
+      // some of the rows may be written (the transfer lane has no fence): those stay as they are
+      Future<?> projected = transferLane.execute(u.writeSet, true)
+          .compose(v -> stateLane.execute(u.writeSet, false));
+      return projected.<Void>map(v -> {
+        counters.projections.increment();
+        counters.recoveredBatches.add(u.to - u.state);
+        projectedSeq = u.to;
+        committedSeq = u.to;
+        return null;
+      });
+    }).recover(e -> {
+      if (attempt >= RECOVERY_ATTEMPTS_MAX || closed) return Future.failedFuture(e);
+      LOG.log(System.Logger.Level.WARNING, "ledger recovery (attempt " + attempt + ") failed, again in "
+          + RECOVERY_RETRY_MS + " ms: " + e.getMessage());
+      Promise<Void> again = Promise.promise();
+      vertx.setTimer(RECOVERY_RETRY_MS, t -> recover(attempt + 1).onComplete(again));
+      return again.future();
+    });
+  }
+
+  /** The projection's fence, the writer row's batch, and the journal records between them. */
+  private record Unprojected(long state, long to, WriteSet writeSet) {
+  }
+
+  /** Reads {@link Unprojected} in one REPEATABLE READ snapshot. */
+  private Future<Unprojected> readUnprojected() {
+    return pool.withConnection(c -> c.begin().compose(tx -> c.query(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
+        .compose(v -> c.query(LedgerRows.SELECT_PROJECTION).execute())
+        .compose(p -> c.query(LedgerRows.SELECT_WRITER).execute().compose(w -> {
+          long state = p.iterator().next().getLong(0);
+          long to = w.iterator().next().getLong(0);
           Checks.invariant(state <= to, "projection <= journal (" + state + ", " + to + ")");
-          if (state == to) {
-            projectedSeq = to;
-            committedSeq = to;
-            return Future.succeededFuture();
-          }
-          return pool.preparedQuery(LedgerRows.SELECT_JOURNAL).execute(Tuple.of(state, to)).compose(rows -> {
+          if (state == to) return Future.succeededFuture(new Unprojected(state, to, null));
+          return c.preparedQuery(LedgerRows.SELECT_JOURNAL).execute(Tuple.of(state, to)).map(rows -> {
             WriteSet unprojectedSet = new WriteSet();
             long expected = state + 1;
             for (Row r : rows) {
@@ -985,18 +1026,10 @@ final class LedgerWriter extends VerticleBase {
               expected++;
             }
             Checks.invariant(expected == to + 1, "the journal holds every unprojected batch", to);
-            // some of the rows may be written (the transfer lane has no fence): those stay as they are
-            Future<?> projected = transferLane.execute(unprojectedSet, true)
-                .compose(v -> stateLane.execute(unprojectedSet, false));
-            return projected.map(v -> {
-              counters.projections.increment();
-              counters.recoveredBatches.add(to - state);
-              projectedSeq = to;
-              committedSeq = to;
-              return null;
-            });
+            return new Unprojected(state, to, unprojectedSet);
           });
-        });
+        }))
+        .eventually(() -> tx.rollback())));
   }
 
   /**

@@ -185,6 +185,47 @@ class PgLedgerLeaseTest {
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
   }
 
+  /**
+   * A process killed while its projection statement runs: the server finishes that statement after the lease has
+   * passed to the next ledger, whose recovery may then find the fence moved under it. It reads again and starts.
+   */
+  @Test
+  void aRestartWhileTheOldProjectionStatementStillRunsRecoversAgain() throws Exception {
+    LedgerOptions options = LedgerOptions.DEFAULTS.withLeaseWait(SHORT_WAIT);
+    try (ManagedLedger old = Await.of(PgLedger.start(vertx, db, options, clock));
+         Connection lock = LedgerAudit.connect(db)) {
+      Pair p = pair(old, "late");
+      assertEquals(TransferResult.OK, Await.of(old.submit(fund(p, "late:1", 20))));
+      Await.of(((PgLedger) old).awaitProjected());
+      // the old ledger's next state statement will wait for the projection row
+      lock.setAutoCommit(false);
+      lock.createStatement().executeQuery("SELECT * FROM ledger.projection WHERE id = 1 FOR UPDATE").close();
+      assertEquals(TransferResult.OK, Await.of(old.submit(fund(p, "late:2", 5))));
+      awaitProjectionStatementsWaiting(1);
+      terminateWriters(); // the old process is gone but for that statement
+      CompletableFuture<ManagedLedger> next = PgLedger.start(vertx, db, options, clock).toCompletableFuture();
+      awaitProjectionStatementsWaiting(2); // the new one's recovery waits behind it
+      lock.rollback(); // the old statement commits first and moves the fence
+      try (ManagedLedger restarted = next.get(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        assertEquals(25, Await.of(restarted.account(p.customer.id())).orElseThrow().available());
+        assertEquals(TransferResult.OK, Await.of(restarted.submit(fund(p, "late:3", 1))));
+        assertEquals(TransferResult.EXISTS, Await.of(restarted.submit(fund(p, "late:2", 5))));
+      }
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  private static void awaitProjectionStatementsWaiting(int n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Await.TIMEOUT_SECONDS);
+    try (Connection c = LedgerAudit.connect(db)) {
+      while (LedgerAudit.single(c, "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+          + PgLedger.PROJECTION_APPLICATION_NAME + "' AND wait_event_type = 'Lock'") < n) {
+        assertTrue(System.nanoTime() < deadline, n + " projection statements wait for the projection row");
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+    }
+  }
+
   private static void assertNoneStored(String... ids) throws Exception {
     List<UUID> all = new ArrayList<>();
     for (String id : ids) all.add(Transfer.idOf(id));
