@@ -8,7 +8,8 @@ import java.util.Objects;
  * One message of RFC 4475, as the RFC prints it, with the outcome the RFC asks for. {@code %VIA%} in
  * the text is the sending socket (every top Via says UDP and points at it, because we send over UDP and
  * answers must come back to this test), {@code %CL%} the body's length in bytes. The RFC reuses branch
- * values across examples; each gets the socket's port appended so no two cases share a transaction.
+ * values across examples (21 share one); each gets the socket's port and the case's name appended so no two cases
+ * share a transaction, even when the system hands a later case's socket an earlier one's port.
  *
  * @param expected the status code the gateway must answer with, or {@link #DROPPED}
  * @param valid    a well-formed message (RFC 4475 3.1.1 and the application-layer ones): its answer must
@@ -54,7 +55,7 @@ record TortureCase(String name, String section, int expected, boolean valid, Str
   /** The datagram for a socket at {@code via} ({@code 127.0.0.1:port}). */
   byte[] datagram(String via) {
     String port = via.substring(via.indexOf(':') + 1);
-    String h = head.replaceAll("branch=([^;\\s,]+)", "branch=$1." + port)
+    String h = head.replaceAll("branch=([^;\\s,]+)", "branch=$1." + port + "." + name)
         .replace("%VIA%", via).replace("%CL%", Integer.toString(body.length)).replace("\n", "\r\n");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(h.getBytes(StandardCharsets.UTF_8));
