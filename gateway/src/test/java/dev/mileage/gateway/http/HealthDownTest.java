@@ -113,6 +113,10 @@ class HealthDownTest {
               .put("debitAccountId", a.id()).put("creditAccountId", b.id()).put("amount", 1))));
       assertEquals(503, api.statusCode(), api.bodyAsString());
       assertTrue(api.bodyAsString().contains("one writer per ledger"), api.bodyAsString());
+      // its balances are stale too (the other ledger debited a): reads are refused as well
+      HttpResponse<Buffer> balance = gateway.get("/api/v1/ledger/accounts/" + a.id());
+      assertEquals(503, balance.statusCode(), balance.bodyAsString());
+      assertTrue(balance.bodyAsString().contains("one writer per ledger"), balance.bodyAsString());
     }
   }
 }

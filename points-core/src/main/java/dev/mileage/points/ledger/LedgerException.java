@@ -17,7 +17,7 @@ public final class LedgerException extends RuntimeException {
     CLOSED,
     /**
      * The ledger stopped writing for good: another writer wrote to its database while it was cut off from it, so
-     * what it holds in memory is stale. Nothing was applied; the ledger must be started again.
+     * what it holds in memory is stale. Nothing was applied, reads are refused too; the ledger must be started again.
      */
     STOPPED
   }

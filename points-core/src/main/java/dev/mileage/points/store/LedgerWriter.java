@@ -1061,6 +1061,11 @@ final class LedgerWriter extends VerticleBase {
     return deposed == null;
   }
 
+  /** Why this writer stopped writing for good, or null while it writes (read from any thread). */
+  String stoppedReason() {
+    return deposed;
+  }
+
   /** Another writer moved the writer row to {@code seq}: this writer stops writing for good. */
   private String depose(long seq) {
     if (deposed == null) {

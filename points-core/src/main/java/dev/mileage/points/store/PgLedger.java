@@ -188,7 +188,7 @@ public final class PgLedger implements ManagedLedger {
   @Override
   public CompletionStage<Optional<Account>> account(long accountId) {
     Account cached = newest(accountId);
-    if (cached != null) return CompletableFuture.completedFuture(Optional.of(cached));
+    if (cached != null) return fromMemory(Optional.of(cached));
     // not in the projection's backlog when looked at, so the table holds its latest committed state
     return read(pool.preparedQuery(LedgerRows.SELECT_ACCOUNTS).execute(Tuple.of((Object) new Long[] {accountId}))
         .map(rows -> first(rows, LedgerRows::account)));
@@ -258,7 +258,7 @@ public final class PgLedger implements ManagedLedger {
   public CompletionStage<Optional<TransferRecord>> transfer(UUID transferId) {
     Objects.requireNonNull(transferId, "transferId");
     TransferRecord pending = unprojected.transfers.get(transferId);
-    if (pending != null) return CompletableFuture.completedFuture(Optional.of(pending));
+    if (pending != null) return fromMemory(Optional.of(pending));
     return read(pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of((Object) new UUID[] {transferId}))
         .map(rows -> first(rows, LedgerRows::transfer)));
   }
@@ -269,7 +269,7 @@ public final class PgLedger implements ManagedLedger {
     if (transferIds.size() > TRANSFERS_MAX) {
       throw new IllegalArgumentException("at most " + TRANSFERS_MAX + " transfer ids at once: " + transferIds.size());
     }
-    if (transferIds.isEmpty()) return CompletableFuture.completedFuture(Map.of());
+    if (transferIds.isEmpty()) return fromMemory(Map.of());
     UUID[] all = transferIds.toArray(UUID[]::new);
     for (UUID id : all) Objects.requireNonNull(id, "transfer id");
     Map<UUID, TransferRecord> known = new HashMap<>();
@@ -282,7 +282,7 @@ public final class PgLedger implements ManagedLedger {
         misses.add(id);
       }
     }
-    if (misses.isEmpty()) return CompletableFuture.completedFuture(known);
+    if (misses.isEmpty()) return fromMemory(known);
     UUID[] ids = misses.toArray(UUID[]::new);
     return read(pool.preparedQuery(LedgerRows.SELECT_TRANSFERS).execute(Tuple.of((Object) ids)).map(rows -> {
       Map<UUID, TransferRecord> found = new HashMap<>(known);
@@ -433,17 +433,35 @@ public final class PgLedger implements ManagedLedger {
     completionThreads.shutdown();
   }
 
-  /** Completes on the completion threads, never on a Vert.x event loop. */
+  /**
+   * Completes on the completion threads, never on a Vert.x event loop. A ledger that stopped writing answers no
+   * read: another writer moved the database on, so neither its memory nor a table row it merges with that memory
+   * can be trusted (checked when the read completes, so a writer stopped meanwhile is seen too).
+   */
   private <T> CompletionStage<T> read(Future<T> future) {
     CompletableFuture<T> result = new CompletableFuture<>();
     future.onComplete(ar -> completions.execute(() -> {
-      if (ar.succeeded()) {
+      LedgerException stopped = stopped();
+      if (stopped != null) {
+        result.completeExceptionally(stopped);
+      } else if (ar.succeeded()) {
         result.complete(ar.result());
       } else {
         result.completeExceptionally(ar.cause());
       }
     }));
     return result;
+  }
+
+  /** An answer from memory, unless the ledger stopped writing (see {@link #read}). */
+  private <T> CompletionStage<T> fromMemory(T value) {
+    LedgerException stopped = stopped();
+    return stopped != null ? CompletableFuture.failedFuture(stopped) : CompletableFuture.completedFuture(value);
+  }
+
+  private LedgerException stopped() {
+    String reason = writer.stoppedReason();
+    return reason == null ? null : new LedgerException(LedgerException.Reason.STOPPED, reason, null);
   }
 
   private static <T> Optional<T> first(RowSet<Row> rows, Function<Row, T> map) {

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -145,6 +146,19 @@ class PgLedgerLeaseTest {
         LedgerException stale = assertThrows(LedgerException.class, () -> Await.of(deposed.submit(debit(p, id, 10))));
         assertEquals(LedgerException.Reason.STOPPED, stale.reason());
         assertTrue(messages(stale).contains("one writer per ledger"), messages(stale));
+      }
+      // nor does it answer reads: its memory says 20 available where the database holds 5
+      List<Executable> reads = List.of(
+          () -> Await.of(deposed.account(p.customer.id())),
+          () -> Await.of(deposed.accountOf("deposed:customer", StandardPointTypes.MILEAGE)),
+          () -> Await.of(deposed.accountsOf("deposed:customer")),
+          () -> Await.of(deposed.transfer(Transfer.idOf("deposed:1"))),
+          () -> Await.of(deposed.transfers(List.of(Transfer.idOf("deposed:1")))),
+          () -> Await.of(deposed.history(p.customer.id(), null, 10)));
+      for (Executable read : reads) {
+        LedgerException refused = assertThrows(LedgerException.class, read);
+        assertEquals(LedgerException.Reason.STOPPED, refused.reason());
+        assertTrue(messages(refused).contains("one writer per ledger"), messages(refused));
       }
       assertNoneStored("deposed:lost", "deposed:blocked", "deposed:after:1", "deposed:after:2");
     }
