@@ -57,7 +57,11 @@ public final class CallsCommand implements Callable<Integer> {
   static final Duration DEFAULT_WARMUP = Duration.ofSeconds(10);
   static final Duration WARMUP_MAX = Duration.ofMinutes(10);
 
-  enum Mode { rate, concurrent }
+  /** Capacity mode: steps at most (each one is --duration of calls plus their drain). */
+  static final int CAPACITY_STEPS_MAX = 20;
+  static final Duration CAPACITY_STEP_DEFAULT = Duration.ofSeconds(20);
+
+  enum Mode { rate, concurrent, capacity }
   enum TrunkKind { load, fixtures }
 
   @Option(names = "--json", paramLabel = "FILE", description = "write the figures as JSON here")
@@ -65,12 +69,21 @@ public final class CallsCommand implements Callable<Integer> {
   @Option(names = "--html", paramLabel = "FILE", description = "HTML report (default: next to --json, else bench-calls.html)")
   Path html;
   @Option(names = "--mode", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}): rate = sustained "
-      + "calls/s, concurrent = ramp up to --concurrent calls and hold them", defaultValue = "rate")
+      + "calls/s, concurrent = ramp up to --concurrent calls and hold them, capacity = the --rates in turn until one "
+      + "fails the objective (--slo-setup-p99, zero failed calls)", defaultValue = "rate")
   Mode mode;
+  @Option(names = "--rates", split = ",", paramLabel = "CPS", description = "capacity mode: the offered calls/s, "
+      + "increasing, one step of --duration each (default ${DEFAULT-VALUE})", defaultValue = "25,50,100,200,300,500,700,1000")
+  List<Double> capacityRates;
+  @Option(names = "--slo-setup-p99", converter = Durations.class, defaultValue = "50ms", description = "capacity mode: "
+      + "a step meets the objective with zero failed calls and setup p99 under this (default ${DEFAULT-VALUE}, the "
+      + "issue's target)")
+  Duration sloSetupP99;
   @Option(names = "--rate", description = "calls started per second (default: 1000; concurrent mode: "
       + CONCURRENT_RAMP_PER_SECOND + " ramp)")
   Double rate;
-  @Option(names = "--duration", converter = Durations.class, description = "how long calls are started (default 60s)")
+  @Option(names = "--duration", converter = Durations.class, description = "how long calls are started (default 60s; "
+      + "capacity mode: per step, default 20s)")
   Duration duration;
   @Option(names = "--concurrent", description = "concurrent mode: calls to hold at once (default ${DEFAULT-VALUE})",
       defaultValue = "10000")
@@ -146,9 +159,13 @@ public final class CallsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Instant startedAt = Instant.now();
     boolean concurrentMode = mode == Mode.concurrent;
-    double ratePerSecond = rate != null ? rate : concurrentMode ? CONCURRENT_RAMP_PER_SECOND : 1000;
+    boolean capacityMode = mode == Mode.capacity;
+    if (capacityMode) checkCapacityRates();
+    double ratePerSecond = capacityMode ? capacityRates.get(0)
+        : rate != null ? rate : concurrentMode ? CONCURRENT_RAMP_PER_SECOND : 1000;
     Duration startDuration = duration != null ? duration : concurrentMode
-        ? Duration.ofMillis((long) Math.ceil(concurrentTarget * 1000.0 / ratePerSecond)) : Duration.ofSeconds(60);
+        ? Duration.ofMillis((long) Math.ceil(concurrentTarget * 1000.0 / ratePerSecond))
+        : capacityMode ? CAPACITY_STEP_DEFAULT : Duration.ofSeconds(60);
     Duration holdTime = hold != null ? hold : concurrentMode ? startDuration.plus(window).plus(SETUP_ALLOWANCE)
         : Duration.ofSeconds(5);
     long calls = callsMax != null ? callsMax : concurrentMode ? concurrentTarget : Long.MAX_VALUE;
@@ -170,8 +187,9 @@ public final class CallsCommand implements Callable<Integer> {
     Duration drain = holdTime.plus(setupTimeout).plusSeconds(40);
     UacEngine.Transport sipTransport = UacEngine.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
     Digest.Algorithm algorithm = Digest.Algorithm.ofToken(digest);
+    double rateMax = capacityMode ? capacityRates.get(capacityRates.size() - 1) : ratePerSecond;
     int sourceCount = sources != null ? sources
-        : (int) Math.min(UacEngine.SOURCES_MAX, Math.max(1, Math.ceil(ratePerSecond / CALLS_PER_SECOND_PER_SOURCE)));
+        : (int) Math.min(UacEngine.SOURCES_MAX, Math.max(1, Math.ceil(rateMax / CALLS_PER_SECOND_PER_SOURCE)));
 
     List<AutoCloseable> started = new ArrayList<>();
     Path dataDir = null;
@@ -225,6 +243,10 @@ public final class CallsCommand implements Callable<Integer> {
       shown.put("durationSeconds", startDuration.toMillis() / 1000.0);
       shown.put("holdSeconds", holdTime.toMillis() / 1000.0);
       shown.put("warmupSeconds", warmupTime.toMillis() / 1000.0);
+      if (capacityMode) {
+        shown.put("rates", capacityRates);
+        shown.put("sloSetupMsP99", sloSetupP99.toNanos() / 1e6);
+      }
       if (concurrentMode) {
         shown.put("concurrentTarget", concurrentTarget);
         shown.put("windowSeconds", window.toMillis() / 1000.0);
@@ -244,6 +266,10 @@ public final class CallsCommand implements Callable<Integer> {
       System.out.println("calling: " + shown);
       if (concurrentMode) stats.watchPlateau(concurrentTarget);
       WarmUp warm = warmupTime.isZero() ? null : warmUp(settings, plan, warmupTime);
+      if (capacityMode) {
+        write(capacity(startedAt, shown, settings, plan, gateway, api, subs, warm));
+        return 0;
+      }
       // the idle snapshot (a full GC in the gateway) is taken before the first call
       HoldingWatch watch = concurrentMode && gateway != null ? new HoldingWatch(gateway, stats, concurrentTarget, window,
           System.nanoTime() + startDuration.plus(SETUP_ALLOWANCE).toNanos()) : null;
@@ -276,6 +302,98 @@ public final class CallsCommand implements Callable<Integer> {
       }
       if (dataDir != null && !keepData) deleteTree(dataDir);
     }
+  }
+
+  private void checkCapacityRates() {
+    if (rate != null) throw new IllegalArgumentException("capacity mode takes --rates, not --rate");
+    if (capacityRates.isEmpty() || capacityRates.size() > CAPACITY_STEPS_MAX) {
+      throw new IllegalArgumentException("--rates takes 1 to " + CAPACITY_STEPS_MAX + " rates: " + capacityRates);
+    }
+    for (int i = 0; i < capacityRates.size(); i++) {
+      double r = capacityRates.get(i);
+      if (!(r > 0) || Double.isInfinite(r) || (i > 0 && r <= capacityRates.get(i - 1))) {
+        throw new IllegalArgumentException("--rates must be positive and increasing: " + capacityRates);
+      }
+    }
+    if (sloSetupP99.isNegative() || sloSetupP99.isZero()) throw new IllegalArgumentException("--slo-setup-p99 must be positive");
+  }
+
+  /** One capacity step: a rate run of its own (fresh counts), with what it cost. */
+  private record Step(double rate, CallLoad.Plan plan, CallLoad.Result result, CallStats stats, UacEngine engine,
+                      CpuUse cpu, boolean met, Map<String, Object> row) {}
+
+  /**
+   * Capacity mode: each rate in turn for --duration (its calls run to their end before the next step), stopping at
+   * the first step with a failed or unfinished call or a setup p99 at or over the objective. The report's figures are
+   * those of the last step that met the objective (the first step if none did), with every step's row in
+   * {@code capacitySteps} and the highest rate that met it in {@code capacityCallsPerSecondWithinObjective}.
+   */
+  private Report capacity(Instant startedAt, Map<String, Object> shown, UacEngine.Settings settings,
+                          CallLoad.Plan first, GatewayProcess gateway, GatewayOperatorApi api, List<Subscriber> subs,
+                          WarmUp warm) throws Exception {
+    double sloMs = sloSetupP99.toNanos() / 1e6;
+    List<Step> steps = new ArrayList<>();
+    Step best = null;
+    for (double stepRate : capacityRates) {
+      CallLoad.Plan plan = new CallLoad.Plan(stepRate, first.callsMax(), first.duration(), first.concurrencyMax(),
+          first.drainTimeout(), first.number(), first.subscribers());
+      System.out.println("capacity step: " + stepRate + " calls/s for " + first.duration().toMillis() / 1000.0 + " s");
+      CallStats stats = new CallStats();
+      CpuUse.Sample before = CpuUse.Sample.now(gateway);
+      UacEngine engine = new UacEngine(settings, stats, System::nanoTime);
+      CallLoad.Result result;
+      try {
+        result = CallLoad.run(engine, plan);
+      } finally {
+        engine.close();
+      }
+      CpuUse cpu = CpuUse.Sample.now(gateway).since(before);
+      long failed = stats.failedTotal() + result.unfinished();
+      double p99 = stats.setup.count() == 0 ? -1
+          : CallReport.round(stats.setup.correctedMicros().getValueAtPercentile(99) / 1000.0);
+      boolean met = failed == 0 && stats.setup.count() > 0 && p99 < sloMs;
+      double window = Math.max(result.startWindowNanos(), 1) / 1e9;
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("callsPerSecondOffered", stepRate);
+      row.put("callsAttempted", stats.attempted.sum());
+      row.put("callsAnswered", stats.answered.sum());
+      row.put("callsFailed", failed);
+      row.put("callsFailedByReason", stats.failuresByReason());
+      row.put("callsPerSecondAchieved", CallReport.round(stats.answered.sum() / window));
+      row.put("setupLatencyMsP50", stats.setup.count() == 0 ? -1
+          : CallReport.round(stats.setup.correctedMicros().getValueAtPercentile(50) / 1000.0));
+      row.put("setupLatencyMsP99", p99);
+      row.put("gatewayCpuCoresUsed", cpu.gatewaySeconds() < 0 ? -1
+          : CallReport.round(cpu.gatewaySeconds() / Math.max(result.totalNanos() / 1e9, 1e-9)));
+      row.put("objectiveMet", met);
+      System.out.println("  " + row);
+      Step step = new Step(stepRate, plan, result, stats, engine, cpu, met, row);
+      steps.add(step);
+      if (!met) break;
+      best = step;
+    }
+    Step shownStep = best != null ? best : steps.get(0);
+    List<CallStats.TalkedCall> talked = new ArrayList<>();
+    for (Step s : steps) talked.addAll(s.stats().talkedCalls());
+    if (warm != null) talked.addAll(warm.stats().talkedCalls());
+    LedgerCrossCheck.Outcome ledger = api == null || subscribersCsv != null ? null : LedgerCrossCheck.run(api, subs, talked);
+    Map<String, Object> settingsShown = new LinkedHashMap<>(shown);
+    settingsShown.put("ratePerSecond", shownStep.rate());
+    Report report = CallReport.build(startedAt, settingsShown, shownStep.plan(), shownStep.result(), shownStep.stats(),
+        shownStep.engine(), shownStep.cpu(), ledger, Mode.rate.name(), warm == null ? null : warm.stats(),
+        warm == null ? 0 : warm.result().unfinished());
+    Step last = steps.get(steps.size() - 1);
+    report.figure("capacitySloSetupMsP99", sloMs)
+        .figure("capacityCallsPerSecondWithinObjective", best == null ? 0 : best.rate())
+        .figure("capacityFirstFailingCallsPerSecond", last.met() ? -1 : last.rate())
+        .figure("capacitySteps", steps.stream().map(Step::row).toList());
+    report.note("capacity mode: " + (best == null
+        ? "no step met the objective (zero failed calls, setup p99 under " + sloMs + " ms); the figures are the first"
+          + " step's (" + shownStep.rate() + " calls/s)"
+        : "the highest rate that met the objective (zero failed calls, setup p99 under " + sloMs + " ms) is "
+          + best.rate() + " calls/s, and the figures are that step's")
+        + (last.met() ? "; every rate asked for met it" : "; " + last.rate() + " calls/s did not"));
+    return report;
   }
 
   /** The warm-up's own counts: its calls never reach the measured figures, only the cross-check and the failures. */
