@@ -9,7 +9,6 @@ import dev.mileage.fixtures.sip.DemoNumbers;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,16 +25,7 @@ class CallsWarmupTest {
   Path dir;
 
   private JsonObject run(String... args) throws Exception {
-    Path json = dir.resolve("calls-" + System.nanoTime() + ".json");
-    CommandLine cli = Main.commandLine();
-    StringWriter err = new StringWriter();
-    cli.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 2];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--json";
-    all[args.length + 1] = json.toString();
-    assertEquals(0, cli.execute(all), err.toString());
-    return new JsonObject(Files.readString(json));
+    return BenchCli.json(dir, args);
   }
 
   @Test
