@@ -234,6 +234,11 @@ final class LedgerWriter extends VerticleBase {
    * writer's memory is stale, and it refuses every batch from then on (the process must start again).
    */
   private volatile String deposed;
+  /**
+   * Set while this writer, cut off from its lease, found another ledger holding it: what it holds in memory may be
+   * stale (the other may be writing), so reads are refused until it holds the lease again. Read from any thread.
+   */
+  private volatile String leaseHeldElsewhere;
   private boolean preparing;
   private boolean resolving;
   private boolean sweepRequested;
@@ -546,6 +551,7 @@ final class LedgerWriter extends VerticleBase {
     engine = engine == null ? new LedgerEngine(clock, lastTs)
         : new LedgerEngine(clock, Math.max(lastTs, engine.lastTimestampMicros()));
     writerRowStale = false;
+    leaseHeldElsewhere = null; // the row read under the lease again shows no other writer: memory is current
     return null;
   }
 
@@ -620,6 +626,7 @@ final class LedgerWriter extends VerticleBase {
         LedgerException refused = new LedgerException(Reason.STORE_FAILED, "another ledger writer holds this"
             + " database's writer lease: " + holder + "; one ledger writes to a database at a time", null);
         LOG.log(System.Logger.Level.WARNING, refused.getMessage());
+        if (engine != null) leaseHeldElsewhere = refused.getMessage(); // a running writer, not a start
         return Future.failedFuture(refused);
       });
     });
@@ -1064,6 +1071,11 @@ final class LedgerWriter extends VerticleBase {
   /** Why this writer stopped writing for good, or null while it writes (read from any thread). */
   String stoppedReason() {
     return deposed;
+  }
+
+  /** Set while another ledger holds this database's writer lease that this running writer lost (any thread). */
+  String leaseHeldElsewhere() {
+    return leaseHeldElsewhere;
   }
 
   /** Another writer moved the writer row to {@code seq}: this writer stops writing for good. */

@@ -436,7 +436,8 @@ public final class PgLedger implements ManagedLedger {
   /**
    * Completes on the completion threads, never on a Vert.x event loop. A ledger that stopped writing answers no
    * read: another writer moved the database on, so neither its memory nor a table row it merges with that memory
-   * can be trusted (checked when the read completes, so a writer stopped meanwhile is seen too).
+   * can be trusted (checked when the read completes, so a writer stopped meanwhile is seen too). Nor does a ledger
+   * whose writer lost its lease and found another ledger holding it, until it holds the lease again.
    */
   private <T> CompletionStage<T> read(Future<T> future) {
     CompletableFuture<T> result = new CompletableFuture<>();
@@ -461,7 +462,9 @@ public final class PgLedger implements ManagedLedger {
 
   private LedgerException stopped() {
     String reason = writer.stoppedReason();
-    return reason == null ? null : new LedgerException(LedgerException.Reason.STOPPED, reason, null);
+    if (reason != null) return new LedgerException(LedgerException.Reason.STOPPED, reason, null);
+    String elsewhere = writer.leaseHeldElsewhere();
+    return elsewhere == null ? null : new LedgerException(LedgerException.Reason.STORE_FAILED, elsewhere, null);
   }
 
   private static <T> Optional<T> first(RowSet<Row> rows, Function<Row, T> map) {

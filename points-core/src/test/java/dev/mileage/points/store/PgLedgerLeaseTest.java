@@ -138,6 +138,10 @@ class PgLedgerLeaseTest {
             () -> Await.of(deposed.submit(debit(p, "deposed:blocked", 10))));
         assertEquals(LedgerException.Reason.STORE_FAILED, blocked.reason());
         assertTrue(messages(blocked).contains("writer lease"), messages(blocked));
+        // and, knowing another ledger holds the database, answers no read from its memory either
+        LedgerException unread = assertThrows(LedgerException.class, () -> Await.of(deposed.account(p.customer.id())));
+        assertEquals(LedgerException.Reason.STORE_FAILED, unread.reason());
+        assertTrue(messages(unread).contains("writer lease"), messages(unread));
         assertEquals(TransferResult.OK, Await.of(taker.submit(debit(p, "deposed:taker", 15))));
       }
       // the other let go: the cut-off ledger's memory says 20 available, the database 5. It must not write on
@@ -195,6 +199,32 @@ class PgLedgerLeaseTest {
         assertNoneStored("cut:mine", "cut:after");
         assertEquals(5, Await.of(taker.account(p.customer.id())).orElseThrow().available());
       }
+    }
+    LedgerAudit.assertBalancesEqualTheirTransfers(db);
+  }
+
+  /** The other ledger held the lease but wrote nothing: once it lets go, the cut-off one reads and writes again. */
+  @Test
+  void aLedgerAnswersReadsAgainOnceItHoldsTheLeaseAndFindsNoOtherWriter() throws Exception {
+    LedgerOptions options = LedgerOptions.DEFAULTS.withLeaseWait(SHORT_WAIT);
+    try (ManagedLedger cut = Await.of(PgLedger.start(vertx, db, options, clock))) {
+      Pair p = pair(cut, "back");
+      assertEquals(TransferResult.OK, Await.of(cut.submit(fund(p, "back:1", 8))));
+      Await.of(((PgLedger) cut).awaitProjected());
+      terminateWriters();
+      try (ManagedLedger other = Await.of(PgLedger.start(vertx, db, options, clock))) {
+        assertThrows(LedgerException.class, () -> Await.of(cut.submit(debit(p, "back:lost", 1))));
+        LedgerException blocked = assertThrows(LedgerException.class,
+            () -> Await.of(cut.submit(debit(p, "back:blocked", 1))));
+        assertTrue(messages(blocked).contains("writer lease"), messages(blocked));
+        LedgerException unread = assertThrows(LedgerException.class, () -> Await.of(cut.account(p.customer.id())));
+        assertEquals(LedgerException.Reason.STORE_FAILED, unread.reason());
+        assertEquals(8, Await.of(other.account(p.customer.id())).orElseThrow().available());
+      }
+      // the writer row is as the cut-off ledger left it: it takes the lease back and goes on from its memory
+      assertEquals(TransferResult.OK, Await.of(cut.submit(fund(p, "back:2", 2))));
+      assertEquals(10, Await.of(cut.account(p.customer.id())).orElseThrow().available());
+      assertNoneStored("back:lost", "back:blocked");
     }
     LedgerAudit.assertBalancesEqualTheirTransfers(db);
   }
