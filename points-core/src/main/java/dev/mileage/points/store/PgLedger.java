@@ -163,6 +163,8 @@ public final class PgLedger implements ManagedLedger {
 
   @Override
   public CompletionStage<Account> openAccount(String owner, int pointType, int flags) {
+    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
+    if (refused != null) return CompletableFuture.failedFuture(refused);
     // validates like the record does, before touching the database
     new Account(1, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
     return read(pool.preparedQuery("INSERT INTO ledger.account (owner, point_type, flags) VALUES ($1, $2, $3)"
@@ -324,6 +326,8 @@ public final class PgLedger implements ManagedLedger {
   @Override
   public CompletionStage<PointType> definePointType(String code, PointKind kind, String issuer, long cashMicrosPerUnit,
                                                     Set<String> allowedProducts) {
+    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
+    if (refused != null) return CompletableFuture.failedFuture(refused);
     PointType valid = new PointType(Integer.MAX_VALUE, code, kind, issuer, cashMicrosPerUnit, allowedProducts);
     return read(pool.preparedQuery("INSERT INTO ledger.point_type (" + LedgerRows.POINT_TYPE_COLUMNS + ")"
             + " VALUES (nextval('ledger.point_type_id_seq'), $1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING")
@@ -336,6 +340,8 @@ public final class PgLedger implements ManagedLedger {
 
   @Override
   public CompletionStage<PointType> setCashValue(int pointType, long cashMicrosPerUnit) {
+    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
+    if (refused != null) return CompletableFuture.failedFuture(refused);
     Checks.requireNonNegative(cashMicrosPerUnit, "cashMicrosPerUnit");
     return read(pool.preparedQuery("UPDATE ledger.point_type SET cash_micros_per_unit = $2 WHERE id = $1 RETURNING "
             + LedgerRows.POINT_TYPE_COLUMNS).execute(Tuple.of(pointType, cashMicrosPerUnit))
@@ -345,6 +351,8 @@ public final class PgLedger implements ManagedLedger {
 
   @Override
   public CompletionStage<PointType> setAllowedProducts(int pointType, Set<String> allowedProducts) {
+    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
+    if (refused != null) return CompletableFuture.failedFuture(refused);
     if (allowedProducts == null || allowedProducts.isEmpty()) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("a restricted point type keeps at least one product"));
     }
@@ -442,9 +450,9 @@ public final class PgLedger implements ManagedLedger {
   private <T> CompletionStage<T> read(Future<T> future) {
     CompletableFuture<T> result = new CompletableFuture<>();
     future.onComplete(ar -> completions.execute(() -> {
-      LedgerException stopped = stopped();
-      if (stopped != null) {
-        result.completeExceptionally(stopped);
+      LedgerException refused = refusal();
+      if (refused != null) {
+        result.completeExceptionally(refused);
       } else if (ar.succeeded()) {
         result.complete(ar.result());
       } else {
@@ -456,11 +464,12 @@ public final class PgLedger implements ManagedLedger {
 
   /** An answer from memory, unless the ledger stopped writing (see {@link #read}). */
   private <T> CompletionStage<T> fromMemory(T value) {
-    LedgerException stopped = stopped();
-    return stopped != null ? CompletableFuture.failedFuture(stopped) : CompletableFuture.completedFuture(value);
+    LedgerException refused = refusal();
+    return refused != null ? CompletableFuture.failedFuture(refused) : CompletableFuture.completedFuture(value);
   }
 
-  private LedgerException stopped() {
+  /** Why this ledger answers nothing now (see {@link #read}), or null. */
+  private LedgerException refusal() {
     String reason = writer.stoppedReason();
     if (reason != null) return new LedgerException(LedgerException.Reason.STOPPED, reason, null);
     String elsewhere = writer.leaseHeldElsewhere();

@@ -164,6 +164,13 @@ class PgLedgerLeaseTest {
         assertEquals(LedgerException.Reason.STOPPED, refused.reason());
         assertTrue(messages(refused).contains("one writer per ledger"), messages(refused));
       }
+      // nor opens an account: refused before anything is written
+      LedgerException opening = assertThrows(LedgerException.class,
+          () -> Await.of(deposed.openAccount("deposed:late", StandardPointTypes.MILEAGE, AccountFlags.NONE)));
+      assertEquals(LedgerException.Reason.STOPPED, opening.reason());
+      try (Connection c = LedgerAudit.connect(db)) {
+        assertEquals(0, LedgerAudit.single(c, "SELECT count(*) FROM ledger.account WHERE owner = 'deposed:late'"));
+      }
       assertNoneStored("deposed:lost", "deposed:blocked", "deposed:after:1", "deposed:after:2");
     }
     try (ManagedLedger fresh = Await.of(PgLedger.start(vertx, db, options, clock))) {
