@@ -163,18 +163,18 @@ public final class PgLedger implements ManagedLedger {
 
   @Override
   public CompletionStage<Account> openAccount(String owner, int pointType, int flags) {
-    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
-    if (refused != null) return CompletableFuture.failedFuture(refused);
-    // validates like the record does, before touching the database
-    new Account(1, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
-    return read(pool.preparedQuery("INSERT INTO ledger.account (owner, point_type, flags) VALUES ($1, $2, $3)"
-            + " ON CONFLICT (owner, point_type) DO NOTHING")
-        .execute(Tuple.of(owner, pointType, flags))
-        .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
-            ? new IllegalArgumentException("unknown point type: " + pointType) : e))
-        // the table's counters may be behind the committed state (the projection): brought up to date
-        .compose(v -> ownerAccount(owner, pointType))
-        .map(found -> found.get(0)));
+    return tableWrite(() -> {
+      // validates like the record does, before touching the database
+      new Account(1, owner, pointType, AccountFlags.requireValid(flags), 0, 0, 0, 0);
+      return pool.preparedQuery("INSERT INTO ledger.account (owner, point_type, flags) VALUES ($1, $2, $3)"
+              + " ON CONFLICT (owner, point_type) DO NOTHING")
+          .execute(Tuple.of(owner, pointType, flags))
+          .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
+              ? new IllegalArgumentException("unknown point type: " + pointType) : e))
+          // the table's counters may be behind the committed state (the projection): brought up to date
+          .compose(v -> ownerAccount(owner, pointType))
+          .map(found -> found.get(0));
+    });
   }
 
   /**
@@ -326,43 +326,43 @@ public final class PgLedger implements ManagedLedger {
   @Override
   public CompletionStage<PointType> definePointType(String code, PointKind kind, String issuer, long cashMicrosPerUnit,
                                                     Set<String> allowedProducts) {
-    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
-    if (refused != null) return CompletableFuture.failedFuture(refused);
-    PointType valid = new PointType(Integer.MAX_VALUE, code, kind, issuer, cashMicrosPerUnit, allowedProducts);
-    return read(pool.preparedQuery("INSERT INTO ledger.point_type (" + LedgerRows.POINT_TYPE_COLUMNS + ")"
-            + " VALUES (nextval('ledger.point_type_id_seq'), $1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING")
-        .execute(Tuple.of(valid.code(), valid.kind().name(), valid.issuer(), valid.cashMicrosPerUnit(),
-            valid.allowedProducts().stream().sorted().toArray(String[]::new)))
-        .compose(v -> pool.preparedQuery("SELECT " + LedgerRows.POINT_TYPE_COLUMNS
-            + " FROM ledger.point_type WHERE code = $1").execute(Tuple.of(code)))
-        .map(rows -> LedgerRows.pointType(rows.iterator().next())));
+    return tableWrite(() -> {
+      PointType valid = new PointType(Integer.MAX_VALUE, code, kind, issuer, cashMicrosPerUnit, allowedProducts);
+      return pool.preparedQuery("INSERT INTO ledger.point_type (" + LedgerRows.POINT_TYPE_COLUMNS + ")"
+              + " VALUES (nextval('ledger.point_type_id_seq'), $1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING")
+          .execute(Tuple.of(valid.code(), valid.kind().name(), valid.issuer(), valid.cashMicrosPerUnit(),
+              valid.allowedProducts().stream().sorted().toArray(String[]::new)))
+          .compose(v -> pool.preparedQuery("SELECT " + LedgerRows.POINT_TYPE_COLUMNS
+              + " FROM ledger.point_type WHERE code = $1").execute(Tuple.of(code)))
+          .map(rows -> LedgerRows.pointType(rows.iterator().next()));
+    });
   }
 
   @Override
   public CompletionStage<PointType> setCashValue(int pointType, long cashMicrosPerUnit) {
-    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
-    if (refused != null) return CompletableFuture.failedFuture(refused);
-    Checks.requireNonNegative(cashMicrosPerUnit, "cashMicrosPerUnit");
-    return read(pool.preparedQuery("UPDATE ledger.point_type SET cash_micros_per_unit = $2 WHERE id = $1 RETURNING "
-            + LedgerRows.POINT_TYPE_COLUMNS).execute(Tuple.of(pointType, cashMicrosPerUnit))
-        .compose(rows -> rows.size() == 1 ? Future.succeededFuture(LedgerRows.pointType(rows.iterator().next()))
-            : Future.failedFuture(new IllegalArgumentException("unknown point type: " + pointType))));
+    return tableWrite(() -> {
+      Checks.requireNonNegative(cashMicrosPerUnit, "cashMicrosPerUnit");
+      return pool.preparedQuery("UPDATE ledger.point_type SET cash_micros_per_unit = $2 WHERE id = $1 RETURNING "
+              + LedgerRows.POINT_TYPE_COLUMNS).execute(Tuple.of(pointType, cashMicrosPerUnit))
+          .compose(rows -> rows.size() == 1 ? Future.succeededFuture(LedgerRows.pointType(rows.iterator().next()))
+              : Future.failedFuture(new IllegalArgumentException("unknown point type: " + pointType)));
+    });
   }
 
   @Override
   public CompletionStage<PointType> setAllowedProducts(int pointType, Set<String> allowedProducts) {
-    LedgerException refused = refusal(); // before the statement: a refused call changes nothing
-    if (refused != null) return CompletableFuture.failedFuture(refused);
-    if (allowedProducts == null || allowedProducts.isEmpty()) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("a restricted point type keeps at least one product"));
-    }
-    String[] sorted = Set.copyOf(allowedProducts).stream().sorted().toArray(String[]::new);
-    // only a type that is restricted already: an unrestricted one (empty list) must never become restricted here
-    return read(pool.preparedQuery("UPDATE ledger.point_type SET allowed_products = $2 WHERE id = $1"
-            + " AND cardinality(allowed_products) > 0 RETURNING " + LedgerRows.POINT_TYPE_COLUMNS)
-        .execute(Tuple.tuple().addInteger(pointType).addArrayOfString(sorted))
-        .compose(rows -> rows.size() == 1 ? Future.succeededFuture(LedgerRows.pointType(rows.iterator().next()))
-            : Future.failedFuture(new IllegalArgumentException("unknown or unrestricted point type: " + pointType))));
+    return tableWrite(() -> {
+      if (allowedProducts == null || allowedProducts.isEmpty()) {
+        return Future.failedFuture(new IllegalArgumentException("a restricted point type keeps at least one product"));
+      }
+      String[] sorted = Set.copyOf(allowedProducts).stream().sorted().toArray(String[]::new);
+      // only a type that is restricted already: an unrestricted one (empty list) must never become restricted here
+      return pool.preparedQuery("UPDATE ledger.point_type SET allowed_products = $2 WHERE id = $1"
+              + " AND cardinality(allowed_products) > 0 RETURNING " + LedgerRows.POINT_TYPE_COLUMNS)
+          .execute(Tuple.tuple().addInteger(pointType).addArrayOfString(sorted))
+          .compose(rows -> rows.size() == 1 ? Future.succeededFuture(LedgerRows.pointType(rows.iterator().next()))
+              : Future.failedFuture(new IllegalArgumentException("unknown or unrestricted point type: " + pointType)));
+    });
   }
 
   /**
@@ -460,6 +460,15 @@ public final class PgLedger implements ManagedLedger {
       }
     }));
     return result;
+  }
+
+  /**
+   * A statement on the tables other than a transfer (accounts opened, point types): refused before it is sent when the
+   * ledger answers nothing ({@link #refusal}), so a refused call changes nothing; then answered as {@link #read}.
+   */
+  private <T> CompletionStage<T> tableWrite(java.util.function.Supplier<Future<T>> statement) {
+    LedgerException refused = refusal();
+    return refused != null ? CompletableFuture.failedFuture(refused) : read(statement.get());
   }
 
   /** An answer from memory, unless the ledger stopped writing (see {@link #read}). */
